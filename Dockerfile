@@ -1,0 +1,57 @@
+# One image for all four Mitra services. Which service a container runs is chosen by its command, e.g.
+#   docker run --env-file .env mitra python -m mitra_registry serve
+# (docker-compose.yml sets the command and environment of each service).
+#
+# The packages are installed non-editable into a virtual environment in a build stage; the runtime stage gets only
+# that environment, no compiler, no build tools, no source tree, no tests.
+
+ARG PYTHON_IMAGE=python:3.11-slim
+
+# --- build: install shared + the four services into /opt/venv ------------------------------------------------------
+FROM ${PYTHON_IMAGE} AS build
+
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_INPUT=1 \
+    PYTHONDONTWRITEBYTECODE=1
+
+RUN python -m venv /opt/venv
+
+WORKDIR /src
+COPY shared/ shared/
+COPY services/ services/
+
+# All five local projects in one pip call: the services' dependency "mitra-shared" is then satisfied by ./shared and
+# never looked up on a package index. Wheels (asyncpg, uvloop, pydantic-core, ...) are prebuilt, so no compiler.
+RUN --mount=type=cache,target=/root/.cache/pip \
+    /opt/venv/bin/pip install \
+        ./shared \
+        ./services/registry \
+        ./services/agreements \
+        ./services/notifications \
+        ./services/reporting \
+    && /opt/venv/bin/pip uninstall --yes pip \
+    && /opt/venv/bin/python -m compileall -q /opt/venv/lib
+
+# --- runtime -----------------------------------------------------------------------------------------------------
+FROM ${PYTHON_IMAGE} AS runtime
+
+LABEL org.opencontainers.image.title="Mitra" \
+      org.opencontainers.image.description="Mitra services: registry, agreements, notifications, reporting"
+
+ENV PATH="/opt/venv/bin:${PATH}" \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONFAULTHANDLER=1
+
+RUN groupadd --system --gid 10001 mitra \
+    && useradd --system --uid 10001 --gid mitra --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin mitra
+
+COPY --from=build /opt/venv /opt/venv
+
+# An empty working directory: the settings also read a `.env` from the working directory, and none belongs in here;
+# configuration comes from the container's environment only.
+WORKDIR /app
+USER mitra:mitra
+
+# registry, agreements, notifications, reporting (each container listens on its own one, see MITRA_HTTP_PORT)
+EXPOSE 8001 8002 8003 8004

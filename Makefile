@@ -1,0 +1,58 @@
+# Mitra on one Debian machine. `make run` starts the system; `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PACKAGES := shared services/registry services/agreements services/notifications services/reporting devtools
+STAMP := $(VENV)/.installed-stamp
+SERVICES := registry agreements notifications reporting
+
+.PHONY: help
+help:
+	@echo "make run      set up everything (virtualenv, PostgreSQL, RabbitMQ) and run the system in the foreground"
+	@echo "make test     set up everything and run every check and test (lint, types, unit, integration, e2e)"
+	@echo "make migrate  apply every service's database migrations"
+	@echo "make docs     regenerate the AsyncAPI documents under docs/asyncapi/"
+	@echo "make token    print a bearer token for the local APIs"
+	@echo "make infra    make sure PostgreSQL and RabbitMQ run (installs them from Debian packages if missing)"
+
+$(STAMP): $(foreach p,$(PACKAGES),$(p)/pyproject.toml) requirements-dev.txt constraints.txt
+	@scripts/ensure-python.sh
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt $(foreach p,$(PACKAGES),-e $(p)) -r requirements-dev.txt
+	@touch $@
+
+.PHONY: venv
+venv: $(STAMP)
+
+.PHONY: infra
+infra:
+	@scripts/ensure-infra.sh
+
+.PHONY: migrate
+migrate: venv infra
+	@for s in $(SERVICES); do $(PY) -m mitra_$$s migrate || exit 1; done
+
+.PHONY: run
+run: venv infra
+	$(PY) -m mitra_devtools.run
+
+.PHONY: token
+token: venv
+	@$(PY) -m mitra_devtools.token
+
+.PHONY: docs
+docs: venv
+	@for s in $(SERVICES); do $(PY) -m mitra_$$s asyncapi --output docs/asyncapi/$$s.json || exit 1; done
+	@echo "docs/asyncapi/ regenerated"
+
+.PHONY: lint
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy shared/mitra_shared services/*/mitra_* devtools/mitra_devtools
+
+.PHONY: test
+test: venv infra lint
+	$(VENV)/bin/pytest

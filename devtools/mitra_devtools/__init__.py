@@ -1,0 +1,1 @@
+"""Development and demonstration tools; not part of a deployment."""

@@ -1,0 +1,1 @@
+"""Mitra agreements service."""

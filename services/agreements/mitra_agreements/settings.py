@@ -1,0 +1,13 @@
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from mitra_shared.settings import DEVELOPMENT_DATABASE_PASSWORD, ServiceSettings
+
+
+class AgreementsSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="MITRA_", env_file=".env", extra="ignore")
+
+    database_url: SecretStr = SecretStr(
+        f"postgresql://postgres:{DEVELOPMENT_DATABASE_PASSWORD}@127.0.0.1:5432/mitra_agreements"
+    )
+    http_port: int = Field(8002, ge=1, le=65535)

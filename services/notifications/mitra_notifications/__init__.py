@@ -1,0 +1,1 @@
+"""Mitra notifications service."""

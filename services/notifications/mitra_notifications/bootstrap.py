@@ -1,0 +1,45 @@
+"""The one place notifications is wired: settings, database, broker, workers, routers, HTTP app."""
+
+from datetime import timedelta
+
+from mitra_shared.contracts import notifications as contracts
+from mitra_shared.db import MigrationSource
+from mitra_shared.service import Resources, ServiceSpec
+
+from mitra_notifications import api, routing
+from mitra_notifications.delivery import DeliveryWorker
+from mitra_notifications.mailer import SmtpMailer
+from mitra_notifications.settings import NotificationsSettings
+
+
+def build_spec(settings: NotificationsSettings | None = None) -> ServiceSpec:
+    settings = settings or NotificationsSettings()
+
+    def delivery_worker(resources: Resources) -> DeliveryWorker:
+        return DeliveryWorker(
+            pool=resources.pool,
+            listen_dsn=settings.database_url.get_secret_value(),
+            mailer=SmtpMailer(settings),
+            batch_size=settings.delivery_batch_size,
+            poll_interval=settings.delivery_poll_interval_seconds,
+            give_up_after=timedelta(seconds=settings.delivery_give_up_after_seconds),
+            max_backoff=settings.delivery_max_backoff_seconds,
+        )
+
+    return ServiceSpec(
+        name="notifications",
+        title="Notifications",
+        description="Alerts ministries, TPOA, regional governments and the NGOs of what concerns them, once, "
+        "in their language, by e-mail (webhooks and an in-app inbox follow).",
+        version="0.1.0",
+        settings=settings,
+        migrations=MigrationSource("notifications", "mitra_notifications"),
+        routers=[api.router],
+        consumes=routing.HANDLERS,
+        publishes=contracts.EVENTS,
+        workers=[delivery_worker],
+        openapi_tags=[
+            {"name": "recipients", "description": "Offices that receive notifications"},
+            {"name": "delivery log", "description": "Every notification and each attempt to deliver it"},
+        ],
+    )

@@ -1,0 +1,157 @@
+"""Delivers pending notifications, retrying with backoff until they go through or the retry period ends.
+
+A notification is claimed with `FOR UPDATE SKIP LOCKED`, sent, and its outcome (the attempt in the delivery
+log, the new status, and the `delivered`/`failed` event) committed together. An SMTP server that is down
+delays delivery; nothing is lost, and delivery resumes when it is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+import asyncpg
+import structlog
+
+from mitra_shared import outbox
+from mitra_shared.contracts.notifications import NotificationDelivered, NotificationFailed
+from mitra_shared.events import new_event
+
+from mitra_notifications.routing import QUERIES
+
+log = structlog.get_logger(__name__)
+WAKE_CHANNEL = "mitra_notifications"
+
+
+class Mailer(Protocol):
+    async def send(self, *, to: str, subject: str, text: str, html: str, message_id: str) -> None: ...
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        *,
+        pool: asyncpg.Pool,
+        listen_dsn: str,
+        mailer: Mailer,
+        batch_size: int = 20,
+        poll_interval: float = 2.0,
+        give_up_after: timedelta = timedelta(hours=48),
+        max_backoff: float = 900.0,
+    ) -> None:
+        self._pool = pool
+        self._listen_dsn = listen_dsn
+        self._mailer = mailer
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        self._give_up_after = give_up_after
+        self._max_backoff = max_backoff
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._listener: asyncpg.Connection | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="notification-delivery")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                await self._listener.close()
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                if self._listener is None or self._listener.is_closed():
+                    self._listener = await asyncpg.connect(self._listen_dsn)
+                    await self._listener.add_listener(WAKE_CHANNEL, lambda *_: self._wake.set())
+                handled = await self.deliver_due()
+                if handled >= self._batch_size:
+                    continue
+                await self._sleep(await self._seconds_until_due())
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # keep delivering after a database hiccup
+                log.error("notification delivery loop failed; retrying", error=f"{type(error).__name__}: {error}")
+                self._listener = None
+                await self._sleep(self._poll_interval)
+
+    async def _seconds_until_due(self) -> float:
+        async with self._pool.acquire() as conn:
+            due = await conn.fetchval(QUERIES.seconds_until_next_due)
+        if due is None:
+            return self._poll_interval
+        return max(0.0, min(self._poll_interval, float(due)))
+
+    async def _sleep(self, seconds: float) -> None:
+        if seconds <= 0:
+            return
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+
+    async def deliver_due(self) -> int:
+        """Attempt every notification that is due (one batch); return how many were attempted."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(QUERIES.claim_due_notifications, self._batch_size)
+            if not rows:
+                return 0
+            outcomes = await asyncio.gather(*(self._send(row) for row in rows), return_exceptions=True)
+            for row, outcome in zip(rows, outcomes, strict=True):
+                await self._settle(conn, row, outcome if isinstance(outcome, BaseException) else None)
+        return len(rows)
+
+    async def _send(self, row: asyncpg.Record) -> None:
+        if row["channel"] != "email":
+            raise ValueError(f"channel {row['channel']} is not delivered by this worker")
+        await self._mailer.send(
+            to=row["address"],
+            subject=row["subject"],
+            text=row["body_text"],
+            html=row["body_html"],
+            message_id=str(row["id"]),
+        )
+
+    async def _settle(self, conn: asyncpg.Connection, row: asyncpg.Record, error: BaseException | None) -> None:
+        bound = {"notification_id": str(row["id"]), "event_id": str(row["event_id"]), "recipient": row["address"]}
+        if error is None:
+            done = await conn.fetchrow(QUERIES.mark_delivered, row["id"])
+            await conn.execute(QUERIES.record_attempt, row["id"], True, None)
+            event = NotificationDelivered(
+                notification_id=row["id"],
+                cause_event_id=row["event_id"],
+                cause_event_type=row["event_type"],
+                recipient_id=row["recipient_id"],
+                channel=row["channel"],
+                attempts=done["attempts"],
+                delivered_at=done["delivered_at"],
+            )
+            await outbox.record(conn, new_event(event, subject=str(row["id"])))
+            log.info("notification delivered", attempts=done["attempts"], **bound)
+            return
+        description = f"{type(error).__name__}: {error}"[:2000]
+        await conn.execute(QUERIES.record_attempt, row["id"], False, description)
+        if datetime.now(UTC) - row["created_at"] >= self._give_up_after:
+            failed = await conn.fetchrow(QUERIES.mark_failed, row["id"], description)
+            event_failed = NotificationFailed(
+                notification_id=row["id"],
+                cause_event_id=row["event_id"],
+                cause_event_type=row["event_type"],
+                recipient_id=row["recipient_id"],
+                channel=row["channel"],
+                attempts=failed["attempts"],
+                last_error=description,
+                failed_at=failed["failed_at"],
+            )
+            await outbox.record(conn, new_event(event_failed, subject=str(row["id"])))
+            log.error("notification failed; retry period over", error=description, **bound)
+            return
+        delay = outbox.backoff_seconds(row["attempts"], base=2.0, cap=self._max_backoff)
+        await conn.execute(QUERIES.mark_retry, row["id"], description, delay)
+        log.warning("notification not delivered; will retry", error=description, retry_in=round(delay, 1), **bound)

@@ -1,0 +1,37 @@
+"""Sending e-mail over SMTP (STARTTLS or TLS, with authentication when configured)."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+import aiosmtplib
+
+from mitra_notifications.settings import NotificationsSettings
+
+
+class SmtpMailer:
+    def __init__(self, settings: NotificationsSettings) -> None:
+        self._settings = settings
+
+    async def send(self, *, to: str, subject: str, text: str, html: str, message_id: str) -> None:
+        settings = self._settings
+        message = EmailMessage()
+        message["From"] = settings.smtp_from
+        message["To"] = to
+        message["Subject"] = subject
+        # A stable Message-ID per notification lets a mail server or client recognise a resent duplicate.
+        message["Message-ID"] = make_msgid(idstring=message_id, domain=settings.smtp_from.split("@", 1)[1])
+        message["X-Mitra-Notification-Id"] = message_id
+        message.set_content(text)
+        message.add_alternative(html, subtype="html")
+        await aiosmtplib.send(
+            message,
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username,
+            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+            use_tls=settings.smtp_security == "tls",
+            start_tls=settings.smtp_security == "starttls",
+            timeout=settings.smtp_timeout_seconds,
+        )

@@ -1,0 +1,94 @@
+"""Message texts in Bahasa Indonesia and English. Pure: no I/O, so every wording is unit-testable."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+Language = Literal["id", "en"]
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+_MONTHS = {
+    "id": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+           "November", "Desember"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"],
+}
+
+
+def format_datetime(moment: datetime, language: Language) -> str:
+    """`22 November 2026 pukul 17.53 WIB` / `22 November 2026, 17:53 WIB` (Western Indonesian Time)."""
+    local = moment.astimezone(JAKARTA)
+    date = f"{local.day} {_MONTHS[language][local.month - 1]} {local.year}"
+    if language == "id":
+        return f"{date} pukul {local:%H.%M} WIB"
+    return f"{date}, {local:%H:%M} WIB"
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class OrganizationRegisteredFacts:
+    legal_name: str
+    acronym: str | None
+    country_of_origin: str
+    focus_areas: list[str]
+    registered_at: datetime
+
+
+def organization_registered(facts: OrganizationRegisteredFacts, language: Language) -> Message:
+    name = facts.legal_name + (f" ({facts.acronym})" if facts.acronym else "")
+    when = format_datetime(facts.registered_at, language)
+    areas = ", ".join(facts.focus_areas) or "-"
+    if language == "id":
+        subject = f"Ormas Asing baru terdaftar: {name}"
+        lines = [
+            "Yth. Tim Perizinan Ormas Asing (TPOA),",
+            "",
+            f"Ormas Asing berikut telah dicatat dalam register Mitra pada {when}:",
+            "",
+            f"Nama: {name}",
+            f"Negara asal: {facts.country_of_origin}",
+            f"Bidang kegiatan: {areas}",
+            "Status: pemohon (menunggu penelaahan TPOA)",
+            "",
+            "Pesan ini dikirim otomatis oleh Mitra.",
+        ]
+    else:
+        subject = f"New foreign NGO registered: {name}"
+        lines = [
+            "To the Foreign NGO Licensing Team (TPOA),",
+            "",
+            f"The following foreign NGO was entered in the Mitra register on {when}:",
+            "",
+            f"Name: {name}",
+            f"Country of origin: {facts.country_of_origin}",
+            f"Focus areas: {areas}",
+            "Status: applicant (awaiting TPOA review)",
+            "",
+            "This message was sent automatically by Mitra.",
+        ]
+    return Message(subject=subject, text="\n".join(lines) + "\n", html=_html(subject, lines))
+
+
+def _html(title: str, lines: list[str]) -> str:
+    paragraphs = []
+    block: list[str] = []
+    for line in [*lines, ""]:
+        if line:
+            block.append(html.escape(line))
+        elif block:
+            paragraphs.append("<p>" + "<br>".join(block) + "</p>")
+            block = []
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>'
+        f"<body>{''.join(paragraphs)}</body></html>"
+    )

@@ -1,0 +1,1 @@
+"""Mitra registry service."""

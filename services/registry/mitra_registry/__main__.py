@@ -1,0 +1,13 @@
+import sys
+
+from mitra_shared.cli import main as run_cli
+
+from mitra_registry.bootstrap import build_spec
+
+
+def main() -> None:
+    sys.exit(run_cli(build_spec))
+
+
+if __name__ == "__main__":
+    main()

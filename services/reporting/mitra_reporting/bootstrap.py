@@ -1,0 +1,22 @@
+"""The one place reporting is wired: settings, database, broker, routers, HTTP app."""
+
+from mitra_shared.db import MigrationSource
+from mitra_shared.service import ServiceSpec
+
+from mitra_reporting import api, projections
+from mitra_reporting.settings import ReportingSettings
+
+
+def build_spec(settings: ReportingSettings | None = None) -> ServiceSpec:
+    return ServiceSpec(
+        name="reporting",
+        title="Reporting",
+        description="Consumes every event into its own read model and answers the questions ministries, TPOA "
+        "and regional governments ask: summaries, compliance, exports.",
+        version="0.1.0",
+        settings=settings or ReportingSettings(),
+        migrations=MigrationSource("reporting", "mitra_reporting"),
+        routers=[api.router],
+        consumes=projections.HANDLERS,
+        openapi_tags=[{"name": "summary", "description": "Counts across the cooperation"}],
+    )

@@ -1,0 +1,53 @@
+"""Command line of every service: `serve`, `migrate`, `asyncapi`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import uvicorn
+
+from mitra_shared import logging as mitra_logging
+from mitra_shared.service import ServiceRuntime, ServiceSpec, create_app
+
+
+def main(build_spec: Callable[[], ServiceSpec], argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run or administer this Mitra service.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="apply migrations, then serve HTTP and consume events until SIGTERM")
+    commands.add_parser("migrate", help="create the database if needed and apply pending migrations")
+    asyncapi = commands.add_parser("asyncapi", help="print (or write) the AsyncAPI document of this service")
+    asyncapi.add_argument("--output", type=Path, help="write to this file instead of standard output")
+    args = parser.parse_args(argv)
+
+    spec = build_spec()
+    settings = spec.settings
+    mitra_logging.configure(service=spec.name, level=settings.log_level, fmt=settings.log_format)
+
+    if args.command == "migrate":
+        applied = asyncio.run(ServiceRuntime(spec).migrate())
+        print(f"{spec.name}: {len(applied)} migration(s) applied", file=sys.stderr)
+        return 0
+    if args.command == "asyncapi":
+        document = ServiceRuntime(spec).asyncapi_json()
+        if args.output:
+            args.output.write_text(document + "\n")
+        else:
+            print(document)
+        return 0
+    config = uvicorn.Config(
+        create_app(spec),
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    server.run()
+    # uvicorn swallows a failed start-up (exits the loop, no exception): make the exit status say so.
+    return 0 if server.started else 1

@@ -1,0 +1,194 @@
+"""PostgreSQL helpers: the service's own database, numbered migrations, and named SQL queries from `.sql` files.
+
+Migrations are plain SQL files `NNN_description.sql` in a directory per component (the shared plumbing tables
+and each service's own). They run in order, each in its own transaction, under an advisory lock so that several
+replicas starting together apply each file once. An applied file that was edited afterwards stops start-up:
+history is never rewritten, a fix is a new migration.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+# Any constant works as long as every Mitra service uses the same one on a database; this is "mitra" in ASCII.
+MIGRATION_LOCK_KEY = 0x6D69747261
+_MIGRATION_NAME = re.compile(r"^(\d{3,})_[a-z0-9_]+\.sql$")
+_QUERY_NAME = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Migration:
+    component: str
+    version: int
+    name: str
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.sql.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class MigrationSource:
+    """A component's migrations: a package and the directory inside it that holds the `.sql` files."""
+
+    component: str
+    package: str
+    directory: str = "migrations"
+
+    def load(self) -> list[Migration]:
+        folder = resources.files(self.package).joinpath(self.directory)
+        migrations = []
+        for entry in folder.iterdir():
+            match = _MIGRATION_NAME.match(entry.name)
+            if match:
+                migrations.append(Migration(self.component, int(match[1]), entry.name, entry.read_text("utf-8")))
+            elif entry.name.endswith(".sql"):
+                raise ValueError(f"{self.package}/{self.directory}/{entry.name}: not named NNN_description.sql")
+        migrations.sort(key=lambda m: m.version)
+        versions = [m.version for m in migrations]
+        if len(set(versions)) != len(versions):
+            raise ValueError(f"{self.component}: two migrations share a number: {versions}")
+        return migrations
+
+
+SHARED_MIGRATIONS = MigrationSource("mitra_shared", "mitra_shared", "sql/migrations")
+
+
+async def apply_migrations(conn: asyncpg.Connection, sources: Sequence[MigrationSource]) -> list[str]:
+    """Apply what is missing, in order; return the names applied. Safe to run from several processes at once."""
+    applied_now: list[str] = []
+    await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+    try:
+        await conn.execute(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                component text NOT NULL,
+                version integer NOT NULL,
+                name text NOT NULL,
+                checksum text NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (component, version)
+            )
+            """
+        )
+        for source in sources:
+            rows = await conn.fetch(
+                "SELECT version, name, checksum FROM schema_migrations WHERE component = $1", source.component
+            )
+            done = {row["version"]: row for row in rows}
+            for migration in source.load():
+                previous = done.get(migration.version)
+                if previous is not None:
+                    if previous["checksum"] != migration.checksum:
+                        raise RuntimeError(
+                            f"migration {source.component}/{migration.name} was changed after it was applied"
+                        )
+                    continue
+                async with conn.transaction():
+                    await conn.execute(migration.sql)
+                    await conn.execute(
+                        "INSERT INTO schema_migrations (component, version, name, checksum) VALUES ($1, $2, $3, $4)",
+                        source.component,
+                        migration.version,
+                        migration.name,
+                        migration.checksum,
+                    )
+                applied_now.append(f"{source.component}/{migration.name}")
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+    return applied_now
+
+
+def database_name(dsn: str) -> str:
+    return urlsplit(dsn).path.lstrip("/")
+
+
+def with_database(dsn: str, name: str) -> str:
+    parts = urlsplit(dsn)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+async def ensure_database(dsn: str) -> bool:
+    """Create the DSN's database if it does not exist yet (through the `postgres` maintenance database)."""
+    name = database_name(dsn)
+    if not name:
+        raise ValueError("the database URL names no database")
+    try:
+        conn = await asyncpg.connect(dsn)
+    except asyncpg.InvalidCatalogNameError:
+        pass
+    else:
+        await conn.close()
+        return False
+    admin = await asyncpg.connect(with_database(dsn, "postgres"))
+    try:
+        quoted = '"' + name.replace('"', '""') + '"'
+        await admin.execute(f"CREATE DATABASE {quoted}")
+    except asyncpg.DuplicateDatabaseError:
+        return False
+    finally:
+        await admin.close()
+    return True
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for type_name in ("json", "jsonb"):
+        await conn.set_type_codec(type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init_connection)
+    assert pool is not None
+    return pool
+
+
+async def connect(dsn: str) -> asyncpg.Connection:
+    conn = await asyncpg.connect(dsn)
+    await _init_connection(conn)
+    return conn
+
+
+class Queries:
+    """Named SQL statements from a `.sql` file: blocks that start with `-- name: some_name`."""
+
+    def __init__(self, text: str, origin: str = "<sql>") -> None:
+        self._statements: dict[str, str] = {}
+        parts = _QUERY_NAME.split(text)
+        for name, body in zip(parts[1::2], parts[2::2], strict=True):
+            statement = body.strip().rstrip(";").strip()
+            if name in self._statements:
+                raise ValueError(f"{origin}: query {name!r} is defined twice")
+            if not statement:
+                raise ValueError(f"{origin}: query {name!r} is empty")
+            self._statements[name] = statement
+
+    @classmethod
+    def from_package(cls, package: str, filename: str) -> Queries:
+        file: Traversable = resources.files(package).joinpath(filename)
+        return cls(file.read_text("utf-8"), origin=f"{package}/{filename}")
+
+    def __getattr__(self, name: str) -> str:
+        try:
+            return self._statements[name]
+        except KeyError:
+            raise AttributeError(f"no query named {name!r}") from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._statements
+
+    def names(self) -> list[str]:
+        return list(self._statements)
+
+
+Record = dict[str, Any]

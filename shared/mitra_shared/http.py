@@ -1,0 +1,260 @@
+"""The HTTP side every service shares: problem details, bearer auth, correlation ids, health, metrics, docs."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+import asyncpg
+import structlog
+from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from mitra_shared import metrics
+from mitra_shared.auth import InvalidToken, Principal, TokenVerifier
+
+log = structlog.get_logger(__name__)
+PROBLEM_JSON = "application/problem+json"
+CORRELATION_HEADER = "X-Correlation-ID"
+PUBLIC_PATHS = ("/health/", "/metrics", "/docs", "/redoc", "/openapi.json", "/asyncapi")
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="Where the problem is: `body.legal_name`, `query.limit`, ...")
+    reason: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[FieldProblem] | None = Field(None, description="Each invalid field and why.")
+
+
+class DomainError(Exception):
+    """A request that breaks a rule: 409 for a conflict with the current state, 422 for an invalid request."""
+
+    status = 422
+    title = "Request breaks a rule"
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+class ConflictError(DomainError):
+    status = 409
+    title = "Conflict with the current state"
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+
+
+def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(
+        problem.model_dump(exclude_none=True), status_code=problem.status, media_type=PROBLEM_JSON, headers=headers
+    )
+
+
+def _field_name(location: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in location)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    async def validation(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        errors = [FieldProblem(field=_field_name(tuple(e["loc"])), reason=e["msg"]) for e in exc.errors()]
+        return problem_response(
+            Problem(
+                title="Invalid request",
+                status=422,
+                detail="; ".join(f"{e.field}: {e.reason}" for e in errors),
+                instance=request.url.path,
+                errors=errors,
+            )
+        )
+
+    async def http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        return problem_response(
+            Problem(title=_reason(exc.status_code), status=exc.status_code, detail=str(exc.detail),
+                    instance=request.url.path),
+            headers=dict(exc.headers) if exc.headers else None,
+        )
+
+    async def domain_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, DomainError)
+        errors = [FieldProblem(field=exc.field, reason=exc.detail)] if exc.field else None
+        return problem_response(
+            Problem(title=exc.title, status=exc.status, detail=exc.detail, instance=request.url.path, errors=errors)
+        )
+
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", path=request.url.path)
+        return problem_response(
+            Problem(title="Internal Server Error", status=500, detail="see the service log", instance=request.url.path)
+        )
+
+    app.add_exception_handler(RequestValidationError, validation)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(Exception, unexpected)
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+class RequestContextMiddleware(BaseHTTPMiddleware):
+    """Binds a correlation id (taken from `X-Correlation-ID` or made up) to the logs, and measures the request."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
+        request.state.correlation_id = correlation_id
+        started = time.perf_counter()
+        with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):
+            response = await call_next(request)
+            route = request.scope.get("route")
+            route_path = getattr(route, "path", "unmatched")
+            elapsed = time.perf_counter() - started
+            metrics.HTTP_REQUESTS.labels(request.method, route_path, str(response.status_code)).inc()
+            metrics.HTTP_LATENCY.labels(request.method, route_path).observe(elapsed)
+            if not request.url.path.startswith(PUBLIC_PATHS):
+                log.info(
+                    "http request",
+                    method=request.method,
+                    path=request.url.path,
+                    status=response.status_code,
+                    duration_ms=round(elapsed * 1000, 2),
+                )
+        response.headers[CORRELATION_HEADER] = correlation_id
+        return response
+
+
+_bearer = HTTPBearer(auto_error=False, description="A JWT from the identity provider (`make token` locally).")
+
+
+async def require_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The caller, from a valid bearer token; the service's verifier sits in `app.state.verifier`."""
+    if credentials is None:
+        raise HTTPException(401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+    verifier: TokenVerifier = request.app.state.verifier
+    try:
+        found = verifier.verify(credentials.credentials)
+    except InvalidToken as error:
+        raise HTTPException(
+            401, f"invalid token: {error}", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        ) from error
+    request.state.principal = found
+    structlog.contextvars.bind_contextvars(subject=found.subject)
+    return found
+
+
+CurrentPrincipal = Annotated[Principal, Depends(require_principal)]
+
+
+def get_pool(request: Request) -> asyncpg.Pool:
+    pool: asyncpg.Pool = request.app.state.resources.pool
+    return pool
+
+
+DatabasePool = Annotated[asyncpg.Pool, Depends(get_pool)]
+
+
+def correlation_id(request: Request) -> str:
+    return str(getattr(request.state, "correlation_id", "")) or str(uuid.uuid4())
+
+
+Check = Callable[[], Awaitable[str | None]]
+
+
+def install_operations_routes(
+    app: FastAPI,
+    *,
+    readiness_checks: dict[str, Check],
+    asyncapi_json: Callable[[], str],
+    asyncapi_title: str,
+) -> None:
+    """Health, metrics and the AsyncAPI document. Open without a token: probes and scrapers have none."""
+
+    @app.get("/health/live", tags=["operations"], summary="The process is up")
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get(
+        "/health/ready",
+        tags=["operations"],
+        summary="Database and broker reachable, consumers attached, relay running",
+        responses={503: {"model": Problem}},
+    )
+    async def ready(request: Request) -> Any:
+        failures: dict[str, str] = {}
+        for name, check in readiness_checks.items():
+            try:
+                problem = await check()
+            except Exception as error:  # a check that raises is a failed check
+                problem = f"{type(error).__name__}: {error}"
+            if problem:
+                failures[name] = problem
+        if failures:
+            return problem_response(
+                Problem(
+                    title="Not ready",
+                    status=503,
+                    detail="; ".join(f"{k}: {v}" for k, v in failures.items()),
+                    instance=request.url.path,
+                    errors=[FieldProblem(field=k, reason=v) for k, v in failures.items()],
+                )
+            )
+        return {"status": "ready", "checks": list(readiness_checks)}
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", response_class=Response)
+    async def prometheus_metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/asyncapi.json", tags=["docs"], summary="AsyncAPI 3.0 document of the events", response_class=Response)
+    async def asyncapi_document() -> Response:
+        return Response(asyncapi_json(), media_type="application/json")
+
+    @app.get("/asyncapi", tags=["docs"], summary="AsyncAPI docs as a page", response_class=HTMLResponse)
+    async def asyncapi_page() -> HTMLResponse:
+        return HTMLResponse(_asyncapi_html(asyncapi_title))
+
+
+def _asyncapi_html(title: str) -> str:
+    # The AsyncAPI React component renders /asyncapi.json read-only: FastStream's own docs route would add a
+    # "try it out" endpoint that publishes to the broker without authentication, so it is not mounted.
+    return f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{title} - AsyncAPI</title>
+<link rel="stylesheet" href="https://unpkg.com/@asyncapi/react-component@1.4.10/styles/default.min.css">
+</head><body><div id="asyncapi"></div>
+<script src="https://unpkg.com/@asyncapi/react-component@1.4.10/browser/standalone/index.js"></script>
+<script>
+AsyncApiStandalone.render({{schema: {{url: "/asyncapi.json", options: {{method: "GET", mode: "cors"}}}},
+  config: {{show: {{sidebar: true}}}}}}, document.getElementById("asyncapi"));
+</script>
+<noscript>The AsyncAPI document is at <a href="/asyncapi.json">/asyncapi.json</a>.</noscript>
+</body></html>"""

@@ -1,0 +1,219 @@
+"""Consuming events: idempotent on the event id, retried with growing delays, then dead-lettered with the reason.
+
+Each message is decided once and then acknowledged:
+- applied: its effect and its id in the `inbox` table committed in one transaction;
+- duplicate: its id was already in the inbox, so nothing is done again;
+- malformed (not a CloudEvent, an unknown type, data that does not fit the contract): dead-lettered at once,
+  since no retry can mend it;
+- failed: republished to the retry queue of the next delay with the retry count in a header, or dead-lettered
+  once the retries are used up. An outage of the database or broker does not use up retries: the message waits
+  at the same delay until they are back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic
+
+import aio_pika
+import asyncpg
+import structlog
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection, DeliveryMode
+from pydantic import BaseModel
+
+from mitra_shared import events as ev
+from mitra_shared import metrics
+from mitra_shared.db import Queries
+from mitra_shared.events import DataT
+from mitra_shared.topology import ConsumerTopology
+
+log = structlog.get_logger(__name__)
+QUERIES = Queries.from_package("mitra_shared", "sql/queries.sql")
+
+RETRY_HEADER = "x-mitra-retries"
+REASON_HEADER = "x-mitra-dead-letter-reason"
+DEAD_LETTERED_AT_HEADER = "x-mitra-dead-lettered-at"
+CONSUMER_HEADER = "x-mitra-consumer"
+ORIGINAL_ROUTING_KEY_HEADER = "x-mitra-original-routing-key"
+# Headers the broker owns; copying them onto a republished message would make it look like a dead-letter cycle.
+_BROKER_HEADERS = ("x-death", "x-first-death-exchange", "x-first-death-queue", "x-first-death-reason",
+                   "x-last-death-exchange", "x-last-death-queue", "x-last-death-reason", "x-delivery-count")
+
+# Failures of the infrastructure rather than of the event: waiting helps, so they do not use up retries.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+)
+
+Apply = Callable[[asyncpg.Connection, ev.CloudEvent[dict[str, Any]], DataT], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Handler(Generic[DataT]):
+    """How one event type is applied: the consumer's own (slim) model of its data, and the effect."""
+
+    model: type[DataT]
+    apply: Apply[DataT]
+
+
+def handler(model: type[DataT], apply: Apply[DataT]) -> Handler[Any]:
+    return Handler(model, apply)
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        *,
+        pool: asyncpg.Pool,
+        amqp: AbstractRobustConnection,
+        topology: ConsumerTopology,
+        handlers: Mapping[str, Handler[Any]],
+    ) -> None:
+        self._pool = pool
+        self._amqp = amqp
+        self._topology = topology
+        self._handlers = dict(handlers)
+        self._channel: AbstractChannel | None = None
+        self._channel_lock = asyncio.Lock()
+
+    @property
+    def topology(self) -> ConsumerTopology:
+        return self._topology
+
+    async def close(self) -> None:
+        if self._channel is not None and not self._channel.is_closed:
+            await self._channel.close()
+
+    async def handle(self, message: AbstractIncomingMessage) -> None:
+        """Decide what happens to one message, then acknowledge it (or return it if even that fails)."""
+        retries = _retries(message)
+        started = time.perf_counter()
+        event_type = message.type or "unknown"
+        with structlog.contextvars.bound_contextvars(message_id=message.message_id, retries=retries):
+            try:
+                try:
+                    event = ev.decode(message.body)
+                    event_type = event.type
+                    known = self._handlers.get(event.type)
+                    if known is None:
+                        raise ev.MalformedEvent(f"{self._topology.consumer} has no handler for {event.type}")
+                    data = ev.read_data(event, known.model)
+                except ev.MalformedEvent as error:
+                    await self._dead_letter(message, reason=f"malformed: {error}", retries=retries)
+                    metrics.EVENTS_CONSUMED.labels(event_type=event_type, outcome="dead_lettered").inc()
+                    await message.ack()
+                    return
+                with structlog.contextvars.bound_contextvars(
+                    event_id=str(event.id), event_type=event.type, correlation_id=event.correlationid
+                ):
+                    outcome = await self._apply(message, event, data, known, retries)
+                metrics.EVENTS_CONSUMED.labels(event_type=event_type, outcome=outcome).inc()
+                metrics.EVENT_HANDLING.labels(event_type=event_type).observe(time.perf_counter() - started)
+                await message.ack()
+            except Exception:
+                log.exception("could not settle a message; returning it to the queue")
+                with contextlib.suppress(Exception):
+                    await asyncio.sleep(1.0)
+                    await message.nack(requeue=True)
+
+    async def _apply(
+        self,
+        message: AbstractIncomingMessage,
+        event: ev.CloudEvent[dict[str, Any]],
+        data: BaseModel,
+        known: Handler[Any],
+        retries: int,
+    ) -> str:
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                first_time = await conn.fetchval(QUERIES.inbox_record, event.id, event.type)
+                if first_time is None:
+                    log.info("duplicate event ignored")
+                    return "duplicate"
+                await known.apply(conn, event, data)
+        except TRANSIENT_ERRORS as error:
+            log.warning("infrastructure unavailable; event will be retried", error=_describe(error))
+            await self._retry(message, attempt=max(retries, 1), counted=retries)
+            return "retried"
+        except Exception as error:
+            if retries < self._topology.max_retries:
+                log.warning("event handling failed; will retry", error=_describe(error), attempt=retries + 1)
+                await self._retry(message, attempt=retries + 1, counted=retries + 1)
+                return "retried"
+            log.error("event handling failed after every retry; dead-lettering", error=_describe(error))
+            await self._dead_letter(
+                message, reason=f"failed after {retries} retries: {_describe(error)}", retries=retries
+            )
+            return "dead_lettered"
+        log.info("event applied")
+        return "applied"
+
+    async def _retry(self, message: AbstractIncomingMessage, *, attempt: int, counted: int) -> None:
+        channel = await self._publishing_channel()
+        queue = self._topology.retry_queue(min(attempt, self._topology.max_retries))
+        headers = _copy_headers(message)
+        headers[RETRY_HEADER] = counted
+        await channel.default_exchange.publish(_republished(message, headers), routing_key=queue, mandatory=True)
+
+    async def _dead_letter(self, message: AbstractIncomingMessage, *, reason: str, retries: int) -> None:
+        log.error("message dead-lettered", reason=reason)
+        channel = await self._publishing_channel()
+        headers = _copy_headers(message)
+        headers.update(
+            {
+                REASON_HEADER: reason[:4000],
+                DEAD_LETTERED_AT_HEADER: datetime.now(UTC).isoformat(),
+                RETRY_HEADER: retries,
+                CONSUMER_HEADER: self._topology.consumer,
+            }
+        )
+        exchange = await channel.get_exchange(self._topology.names.dead_letter_exchange, ensure=False)
+        await exchange.publish(_republished(message, headers), routing_key=self._topology.queue, mandatory=True)
+
+    async def _publishing_channel(self) -> AbstractChannel:
+        async with self._channel_lock:
+            if self._channel is None or self._channel.is_closed:
+                self._channel = await self._amqp.channel(publisher_confirms=True, on_return_raises=True)
+            return self._channel
+
+
+def _retries(message: AbstractIncomingMessage) -> int:
+    value = (message.headers or {}).get(RETRY_HEADER, 0)
+    try:
+        return max(0, int(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0
+
+
+def _copy_headers(message: AbstractIncomingMessage) -> dict[str, Any]:
+    headers = {k: v for k, v in (message.headers or {}).items() if k not in _BROKER_HEADERS}
+    # Only the first delivery carries the event's own routing key; retried copies come back keyed to the queue.
+    headers.setdefault(ORIGINAL_ROUTING_KEY_HEADER, message.routing_key or "")
+    return headers
+
+
+def _republished(message: AbstractIncomingMessage, headers: dict[str, Any]) -> aio_pika.Message:
+    return aio_pika.Message(
+        body=message.body,
+        headers=headers,
+        content_type=message.content_type,
+        delivery_mode=DeliveryMode.PERSISTENT,
+        message_id=message.message_id,
+        correlation_id=message.correlation_id,
+        type=message.type,
+        app_id=message.app_id,
+        timestamp=message.timestamp,
+    )
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"

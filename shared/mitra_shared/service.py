@@ -1,0 +1,299 @@
+"""The run-time of a service: database, migrations, broker topology, outbox relay, consumer, HTTP app.
+
+A service's `bootstrap.py` describes its parts (settings, migrations, the events it consumes and publishes,
+its routers and background workers) and gets back a FastAPI app whose lifespan starts them in order and stops
+them in reverse: on SIGTERM the broker stops consuming and lets in-flight messages finish, the relay finishes
+its batch, then connections close.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import aio_pika
+import asyncpg
+import structlog
+from fastapi import APIRouter, FastAPI
+from faststream.middlewares import AckPolicy
+from faststream.rabbit import Channel, ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
+from faststream.rabbit.annotations import RabbitMessage
+from faststream.rabbit.subscriber import RabbitSubscriber
+from faststream.specification import AsyncAPI
+
+from mitra_shared import db, metrics, topology
+from mitra_shared.auth import TokenVerifier
+from mitra_shared.events import CloudEvent, EventData, EventKind
+from mitra_shared.http import install_operations_routes, install_problem_handlers, RequestContextMiddleware
+from mitra_shared.inbox import EventConsumer, Handler
+from mitra_shared.outbox import QUERIES as OUTBOX_QUERIES
+from mitra_shared.outbox import OutboxRelay
+from mitra_shared.settings import ServiceSettings
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Resources:
+    """What a started service holds; handed to workers and, through `app.state.resources`, to routes."""
+
+    settings: ServiceSettings
+    pool: asyncpg.Pool
+    amqp: aio_pika.abc.AbstractRobustConnection
+
+
+class Worker(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    title: str
+    description: str
+    version: str
+    settings: ServiceSettings
+    migrations: db.MigrationSource
+    routers: Sequence[APIRouter] = ()
+    consumes: Mapping[EventKind, Handler[Any]] = field(default_factory=dict)
+    publishes: Sequence[type[EventData]] = ()
+    workers: Sequence[Callable[[Resources], Worker]] = ()
+    openapi_tags: Sequence[dict[str, str]] = ()
+
+
+class ServiceRuntime:
+    def __init__(self, spec: ServiceSpec) -> None:
+        self.spec = spec
+        settings = spec.settings
+        self.names = topology.Names(settings.amqp_namespace)
+        self.consumer_topology = topology.ConsumerTopology(
+            names=self.names,
+            consumer=spec.name,
+            routing_keys=sorted({kind.routing_key for kind in spec.consumes}),
+            retry_delays_ms=topology.delays_ms(settings.retry_delays_seconds),
+        )
+        self.broker = RabbitBroker(
+            settings.amqp_url.get_secret_value(),
+            graceful_timeout=settings.shutdown_grace_seconds,
+            default_channel=Channel(prefetch_count=settings.consumer_prefetch),
+            logger=logging.getLogger(f"mitra.{spec.name}.broker"),
+            log_level=logging.DEBUG,
+        )
+        self.subscriber: RabbitSubscriber | None = None
+        self._declare_documented_publishers()
+        if spec.consumes:
+            self._declare_subscriber()
+        self.resources: Resources | None = None
+        self.relay: OutboxRelay | None = None
+        self.consumer: EventConsumer | None = None
+        self._workers: list[Worker] = []
+
+    # --- contracts, for the AsyncAPI document -------------------------------------------------------------------
+
+    def _events_exchange(self) -> RabbitExchange:
+        return RabbitExchange(self.names.events_exchange, type=ExchangeType.TOPIC, durable=True, declare=False)
+
+    def _declare_documented_publishers(self) -> None:
+        for model in self.spec.publishes:
+            kind = model.kind
+            envelope = CloudEvent[model]  # type: ignore[valid-type]
+            envelope.__name__ = f"{model.__name__}V{kind.version}"
+            self.broker.publisher(
+                exchange=self._events_exchange(),
+                routing_key=kind.routing_key,
+                title=f"{kind.routing_key}:publish",
+                description=f"{(model.__doc__ or '').strip()} CloudEvents type `{kind.type}`; persistent, "
+                "with the CloudEvents attributes also as `cloudEvents_*` headers.",
+                schema=envelope,
+                persist=True,
+            )
+
+    def _declare_subscriber(self) -> None:
+        kinds = sorted(self.spec.consumes, key=lambda kind: kind.routing_key)
+        handled = ", ".join(f"`{kind.type}`" for kind in kinds)
+        subscriber = self.broker.subscriber(
+            RabbitQueue(self.consumer_topology.queue, queue_type=QueueType.QUORUM, declare=False),
+            ack_policy=AckPolicy.MANUAL,
+            title=f"{self.consumer_topology.queue}:consume",
+            description=(
+                f"{self.spec.title} consumes {handled} from `{self.names.events_exchange}`, each at most once "
+                f"per event id; failures are retried after {self.consumer_topology.retry_delays_ms} ms, then "
+                f"dead-lettered to `{self.consumer_topology.dead_letter_queue}` with the reason."
+            ),
+        )
+
+        async def on_event(message: RabbitMessage) -> None:
+            assert self.consumer is not None, "messages arrive only after start()"
+            await self.consumer.handle(message.raw_message)
+
+        subscriber(on_event)
+        self.subscriber = subscriber
+
+    def asyncapi(self) -> AsyncAPI:
+        return AsyncAPI(
+            self.broker,
+            title=f"Mitra {self.spec.title} events",
+            version=self.spec.version,
+            description=self.spec.description,
+            schema_version="3.0.0",
+        )
+
+    def asyncapi_json(self) -> str:
+        document = self.asyncapi().to_specification().to_jsonable()
+        return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
+
+    # --- lifecycle -------------------------------------------------------------------------------------------
+
+    async def migrate(self) -> list[str]:
+        dsn = self.spec.settings.database_url.get_secret_value()
+        if await db.ensure_database(dsn):
+            log.info("database created", database=db.database_name(dsn))
+        conn = await asyncpg.connect(dsn)
+        try:
+            applied = await db.apply_migrations(conn, [db.SHARED_MIGRATIONS, self.spec.migrations])
+        finally:
+            await conn.close()
+        for name in applied:
+            log.info("migration applied", migration=name)
+        return applied
+
+    async def start(self) -> Resources:
+        settings = self.spec.settings
+        if settings.insecure_defaults:
+            log.warning("development defaults in use", problems=settings.insecure_defaults)
+        dsn = settings.database_url.get_secret_value()
+        if settings.migrate_on_start:
+            await self.migrate()
+        pool = await db.create_pool(dsn, min_size=settings.database_pool_min, max_size=settings.database_pool_max)
+        amqp = await topology.connect(settings.amqp_url.get_secret_value())
+        self.resources = Resources(settings=settings, pool=pool, amqp=amqp)
+        channel = await amqp.channel()
+        await topology.declare_backbone(channel, self.names)
+        if self.spec.consumes:
+            await topology.declare_consumer(channel, self.consumer_topology)
+        await channel.close()
+
+        self.relay = OutboxRelay(
+            pool=pool,
+            listen_dsn=dsn,
+            amqp=amqp,
+            exchange_name=self.names.events_exchange,
+            batch_size=settings.relay_batch_size,
+            poll_interval=settings.relay_poll_interval_seconds,
+            retention_days=settings.outbox_retention_days,
+        )
+        await self.relay.start()
+        for make_worker in self.spec.workers:
+            worker = make_worker(self.resources)
+            await worker.start()
+            self._workers.append(worker)
+        if self.spec.consumes:
+            self.consumer = EventConsumer(
+                pool=pool, amqp=amqp, topology=self.consumer_topology, handlers=self._handlers_by_type()
+            )
+        await self.broker.start()
+        log.info("service started", service=self.spec.name, url=settings.base_url)
+        return self.resources
+
+    def _handlers_by_type(self) -> dict[str, Handler[Any]]:
+        return {kind.type: handler for kind, handler in self.spec.consumes.items()}
+
+    async def stop(self) -> None:
+        log.info("service stopping: no more messages taken, finishing those in hand")
+        await self.broker.stop()
+        if self.consumer is not None:
+            await self.consumer.close()
+        for worker in reversed(self._workers):
+            await worker.stop()
+        if self.relay is not None:
+            await self.relay.aclose()
+        if self.resources is not None:
+            await self.resources.amqp.close()
+            await self.resources.pool.close()
+        log.info("service stopped")
+
+    # --- readiness ----------------------------------------------------------------------------------------------
+
+    async def check_database(self) -> str | None:
+        if self.resources is None:
+            return "not started"
+        async with self.resources.pool.acquire(timeout=2) as conn:
+            pending = await conn.fetchval(OUTBOX_QUERIES.outbox_pending_count, timeout=2)
+        metrics.OUTBOX_PENDING.set(pending)
+        return None
+
+    async def check_broker(self) -> str | None:
+        if self.resources is None or self.resources.amqp.is_closed:
+            return "no connection to RabbitMQ"
+        if not await self.broker.ping(timeout=2):
+            return "FastStream broker connection is down"
+        return None
+
+    async def check_consumer(self) -> str | None:
+        # After a broker node is lost the connection may come back without the consumer (FastStream issue 2758):
+        # look at the channel's registered consumers rather than trusting the subscriber object.
+        subscriber = self.subscriber
+        if subscriber is None:
+            return None
+        queue = subscriber._queue_obj
+        tag = subscriber._consumer_tag
+        if queue is None or tag is None:
+            return f"no consumer on {self.consumer_topology.queue}"
+        channel = queue.channel
+        if channel.is_closed:
+            return f"channel of {self.consumer_topology.queue} is closed"
+        underlying = getattr(channel, "channel", None)
+        consumers = getattr(underlying, "consumers", None)
+        if consumers is not None and tag not in consumers:
+            return f"consumer on {self.consumer_topology.queue} is not registered with the broker"
+        return None
+
+    async def check_relay(self) -> str | None:
+        if self.relay is None or not self.relay.running:
+            return "outbox relay is not running"
+        return None
+
+
+def create_app(spec: ServiceSpec) -> FastAPI:
+    """The single HTTP app of a service, whose lifespan runs the whole service."""
+    runtime = ServiceRuntime(spec)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.resources = await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title=f"Mitra {spec.title} API",
+        version=spec.version,
+        description=spec.description,
+        lifespan=lifespan,
+        openapi_tags=list(spec.openapi_tags),
+        responses={401: {"description": "Missing or invalid bearer token"}},
+    )
+    app.state.runtime = runtime
+    app.state.verifier = TokenVerifier.from_settings(spec.settings)
+    app.add_middleware(RequestContextMiddleware)
+    install_problem_handlers(app)
+    install_operations_routes(
+        app,
+        readiness_checks={
+            "database": runtime.check_database,
+            "broker": runtime.check_broker,
+            "consumer": runtime.check_consumer,
+            "outbox_relay": runtime.check_relay,
+        },
+        asyncapi_json=runtime.asyncapi_json,
+        asyncapi_title=spec.title,
+    )
+    for router in spec.routers:
+        app.include_router(router)
+    return app

@@ -1,0 +1,154 @@
+"""The broker topology, declared identically by every service (declarations are idempotent).
+
+    <ns>.events                  topic exchange, every event, routing key <service>.<aggregate>.<event>
+    <ns>.unrouted                fanout exchange, alternate exchange of <ns>.events
+    <ns>.unrouted                quorum queue: events no service is bound to yet are kept here, not dropped
+    <ns>.dead-letter             direct exchange for messages given up on
+    <ns>.<consumer>              a consuming service's quorum queue, bound to the routing keys it handles
+    <ns>.<consumer>.retry.<N>ms  quorum queue per retry delay; its messages expire back into <ns>.<consumer>
+    <ns>.<consumer>.dead-letter  quorum queue of what <ns>.<consumer> gave up on, with the reason in headers
+
+Retries do not rely on the broker's redelivery count: the consumer acknowledges a failed message and republishes
+it, with a retry counter header, to the retry queue of the next delay. That behaves the same on RabbitMQ 3.x and
+4.x (in 4.3 a nack no longer counts toward `x-delivery-limit`). The delivery limit stays only as a safety net
+for a message that kills the consumer before it can decide (each such redelivery still counts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import aio_pika
+from aio_pika.abc import AbstractChannel, ExchangeType
+
+# Redeliveries without a decision (the consumer process died holding the message) before the broker gives up.
+DELIVERY_LIMIT = 20
+UNROUTED_MAX_LENGTH = 1_000_000
+
+
+@dataclass(frozen=True)
+class Names:
+    namespace: str = "mitra"
+
+    @property
+    def events_exchange(self) -> str:
+        return f"{self.namespace}.events"
+
+    @property
+    def unrouted_exchange(self) -> str:
+        return f"{self.namespace}.unrouted"
+
+    @property
+    def unrouted_queue(self) -> str:
+        return f"{self.namespace}.unrouted"
+
+    @property
+    def dead_letter_exchange(self) -> str:
+        return f"{self.namespace}.dead-letter"
+
+    def consumer_queue(self, consumer: str) -> str:
+        return f"{self.namespace}.{consumer}"
+
+    def retry_queue(self, consumer: str, delay_ms: int) -> str:
+        return f"{self.consumer_queue(consumer)}.retry.{delay_ms}ms"
+
+    def dead_letter_queue(self, consumer: str) -> str:
+        return f"{self.consumer_queue(consumer)}.dead-letter"
+
+
+@dataclass(frozen=True)
+class ConsumerTopology:
+    """One consuming service's queue, what it is bound to, and its retry delays."""
+
+    names: Names
+    consumer: str
+    routing_keys: Sequence[str]
+    retry_delays_ms: Sequence[int] = field(default_factory=lambda: [1000, 5000, 30000, 120000, 600000])
+
+    @property
+    def queue(self) -> str:
+        return self.names.consumer_queue(self.consumer)
+
+    @property
+    def dead_letter_queue(self) -> str:
+        return self.names.dead_letter_queue(self.consumer)
+
+    def retry_queue(self, attempt: int) -> str:
+        """Queue for the `attempt`-th retry (1-based)."""
+        return self.names.retry_queue(self.consumer, self.retry_delays_ms[attempt - 1])
+
+    @property
+    def max_retries(self) -> int:
+        return len(self.retry_delays_ms)
+
+
+def delays_ms(seconds: Iterable[float]) -> list[int]:
+    return [max(1, round(value * 1000)) for value in seconds]
+
+
+async def declare_backbone(channel: AbstractChannel, names: Names) -> None:
+    unrouted = await channel.declare_exchange(names.unrouted_exchange, ExchangeType.FANOUT, durable=True)
+    await channel.declare_exchange(
+        names.events_exchange,
+        ExchangeType.TOPIC,
+        durable=True,
+        arguments={"alternate-exchange": names.unrouted_exchange},
+    )
+    unrouted_queue = await channel.declare_queue(
+        names.unrouted_queue,
+        durable=True,
+        arguments={
+            "x-queue-type": "quorum",
+            "x-max-length": UNROUTED_MAX_LENGTH,
+            "x-overflow": "drop-head",
+        },
+    )
+    await unrouted_queue.bind(unrouted)
+    await channel.declare_exchange(names.dead_letter_exchange, ExchangeType.DIRECT, durable=True)
+
+
+async def declare_consumer(channel: AbstractChannel, topology: ConsumerTopology) -> None:
+    names = topology.names
+    await declare_backbone(channel, names)
+    events = await channel.get_exchange(names.events_exchange, ensure=False)
+    dead_letter = await channel.get_exchange(names.dead_letter_exchange, ensure=False)
+
+    dead_letter_queue = await channel.declare_queue(
+        topology.dead_letter_queue, durable=True, arguments={"x-queue-type": "quorum"}
+    )
+    await dead_letter_queue.bind(dead_letter, routing_key=topology.queue)
+
+    queue = await channel.declare_queue(
+        topology.queue,
+        durable=True,
+        arguments={
+            "x-queue-type": "quorum",
+            "x-delivery-limit": DELIVERY_LIMIT,
+            "x-dead-letter-exchange": names.dead_letter_exchange,
+            "x-dead-letter-routing-key": topology.queue,
+        },
+    )
+    for routing_key in topology.routing_keys:
+        await queue.bind(events, routing_key=routing_key)
+
+    for delay in sorted(set(topology.retry_delays_ms)):
+        await channel.declare_queue(
+            names.retry_queue(topology.consumer, delay),
+            durable=True,
+            arguments={
+                "x-queue-type": "quorum",
+                "x-message-ttl": delay,
+                # Back to the consumer's own queue through the default exchange, whatever the original key was.
+                "x-dead-letter-exchange": "",
+                "x-dead-letter-routing-key": topology.queue,
+                # at-least-once dead-lettering needs reject-publish overflow; it keeps an expiring retry from being
+                # lost if the broker restarts while moving it back.
+                "x-dead-letter-strategy": "at-least-once",
+                "x-overflow": "reject-publish",
+            },
+        )
+
+
+async def connect(url: str) -> aio_pika.abc.AbstractRobustConnection:
+    return await aio_pika.connect_robust(url, client_properties={"connection_name": "mitra"})

@@ -1,0 +1,410 @@
+"""The Compose deployment, without a Docker engine.
+
+docker-compose.yml is checked against the Compose Specification's JSON Schema and for how it wires the services.
+Then each service is started as compose would start it, from the command and environment written in the compose
+file (with test secrets filled in, and the compose host names pointed at this machine's PostgreSQL and RabbitMQ):
+it must become ready in production mode and stop cleanly on SIGTERM. Only what isolates a test run is changed: the
+database name, the broker namespace, the HTTP port and the SMTP port.
+
+Production refuses RabbitMQ's guest account, so the test creates a RabbitMQ user of its own with `rabbitmqctl`
+(`MITRA_TEST_RABBITMQCTL` replaces the command, e.g. `docker exec ci-rabbitmq rabbitmqctl`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import secrets
+import shlex
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+import httpx
+import jsonschema
+import pytest
+import yaml
+from support import ADMIN_DSN, AMQP_URL, delete_namespace, drop_database, eventually, free_port, unique
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+# As SHARED_DATA in tests/conftest.py (not imported: `conftest` would be tests/integration/conftest.py here).
+SHARED_DATA = Path(os.environ.get("MITRA_SHARED_DATA", REPO.parent / "shared" / "data"))
+COMPOSE_FILE = REPO / "docker-compose.yml"
+COMPOSE_SCHEMA = SHARED_DATA / "compose" / "compose-spec.json"
+DOCKERFILE = REPO / "Dockerfile"
+ENV_EXAMPLE = REPO / ".env.example"
+
+SERVICES = {"registry": 8001, "agreements": 8002, "notifications": 8003, "reporting": 8004}
+DEFAULT_RETRY_DELAYS_MS = [1000, 5000, 30000, 120000, 600000]
+# What compose must refuse to start without (`${VAR:?...}`).
+REQUIRED_SECRETS = ("POSTGRES_PASSWORD", "RABBITMQ_DEFAULT_PASS", "MITRA_JWT_SECRET")
+RABBITMQCTL = shlex.split(os.environ.get("MITRA_TEST_RABBITMQCTL", "rabbitmqctl"))
+
+START_TIMEOUT = 25.0
+STOP_TIMEOUT = 15.0
+
+
+# --- a small implementation of Compose interpolation ------------------------------------------------------------
+
+_REFERENCE = re.compile(r"\$(?:(?P<escaped>\$)|\{(?P<braced>[^}]*)\}|(?P<named>[A-Za-z_][A-Za-z0-9_]*))")
+_BRACED = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<operator>:?[-?+])(?P<argument>.*))?", re.DOTALL)
+
+
+class MissingVariable(LookupError):
+    """A `${VAR:?message}` (or `${VAR?message}`) whose variable is not set: compose refuses to start."""
+
+
+def interpolate_text(text: str, variables: Mapping[str, str]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        if match["escaped"]:
+            return "$"
+        if match["named"]:
+            return variables.get(match["named"], "")
+        braced = _BRACED.fullmatch(match["braced"])
+        if braced is None:
+            raise ValueError(f"invalid interpolation {match[0]!r}")
+        name, operator, argument = braced["name"], braced["operator"], braced["argument"]
+        value = variables.get(name)
+        if operator is None:
+            return value or ""
+        missing = not value if operator.startswith(":") else value is None
+        if operator.endswith("-"):
+            return argument if missing else str(value)
+        if operator.endswith("?"):
+            if missing:
+                raise MissingVariable(f"{name}: {argument}")
+            return str(value)
+        return "" if missing else argument  # `+`: the argument when set
+
+    return _REFERENCE.sub(replace, text)
+
+
+def interpolate(node: Any, variables: Mapping[str, str]) -> Any:
+    """The compose document (or a part of it) as compose sees it with these variables set."""
+    if isinstance(node, str):
+        return interpolate_text(node, variables)
+    if isinstance(node, list):
+        return [interpolate(item, variables) for item in node]
+    if isinstance(node, dict):
+        return {key: interpolate(value, variables) for key, value in node.items()}
+    return node
+
+
+def container_environment(service: Mapping[str, Any], variables: Mapping[str, str]) -> dict[str, str]:
+    """A service's environment after interpolation; an entry without a value is passed on only when set."""
+    raw = service.get("environment") or {}
+    if isinstance(raw, list):
+        raw = dict(entry.split("=", 1) if "=" in entry else (entry, None) for entry in raw)
+    environment = {}
+    for name, value in raw.items():
+        if value is None:
+            if name in variables:
+                environment[name] = variables[name]
+        else:
+            environment[name] = interpolate_text(str(value), variables)
+    return environment
+
+
+def referenced_variables(node: Any) -> set[str]:
+    """Every variable the compose document (or a part of it) interpolates."""
+    if isinstance(node, dict):
+        return set().union(*(referenced_variables(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(referenced_variables(item) for item in node))
+    if not isinstance(node, str):
+        return set()
+    names = set()
+    for match in _REFERENCE.finditer(node):
+        if match["named"]:
+            names.add(match["named"])
+        elif match["braced"]:
+            braced = _BRACED.fullmatch(match["braced"])
+            assert braced is not None, f"invalid interpolation {match[0]!r}"
+            names.add(braced["name"])
+    return names
+
+
+def filled_in(**overrides: str) -> dict[str, str]:
+    """What a filled-in `.env` holds: made-up secrets, nothing else."""
+    variables = {
+        "POSTGRES_PASSWORD": secrets.token_urlsafe(24),
+        "RABBITMQ_DEFAULT_USER": "mitra",
+        "RABBITMQ_DEFAULT_PASS": secrets.token_urlsafe(24),
+        "MITRA_JWT_SECRET": secrets.token_urlsafe(48),
+    }
+    variables.update(overrides)
+    return variables
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    """docker-compose.yml as YAML (anchors and `<<` merges resolved), not yet interpolated."""
+    document = yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+    assert isinstance(document, dict)
+    return document
+
+
+# --- (a) the file is valid Compose ----------------------------------------------------------------------------
+
+
+def test_compose_file_is_valid_against_the_compose_specification(compose: dict[str, Any]) -> None:
+    schema = json.loads(COMPOSE_SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft7Validator.check_schema(schema)
+    validator = jsonschema.Draft7Validator(schema)
+    for label, document in (("as written", compose), ("interpolated", interpolate(compose, filled_in()))):
+        errors = sorted(validator.iter_errors(document), key=lambda error: list(error.absolute_path))
+        assert not errors, f"docker-compose.yml ({label}) breaks the Compose schema:\n" + "\n".join(
+            f"  {'/'.join(map(str, error.absolute_path)) or '<root>'}: {error.message}" for error in errors
+        )
+
+
+# --- (b) how the services are wired -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_service_is_wired_as_the_contract_says(compose: dict[str, Any], name: str) -> None:
+    port = SERVICES[name]
+    service = compose["services"][name]
+
+    build = service["build"]
+    assert (build if isinstance(build, str) else build["context"]) == "."
+    assert service["command"] == ["python", "-m", f"mitra_{name}", "serve"]
+    assert service["restart"] == "unless-stopped"
+    assert f"{port}:{port}" in [str(mapping) for mapping in service["ports"]]
+
+    depends_on = service["depends_on"]
+    for backing in ("postgres", "rabbitmq"):
+        assert depends_on[backing]["condition"] == "service_healthy", f"{name} must wait for a healthy {backing}"
+
+    healthcheck = service["healthcheck"]
+    assert not healthcheck.get("disable", False)
+    assert healthcheck["test"][0] == "CMD"
+    assert healthcheck["test"][1] == "python", "the slim image has no curl: the check uses Python's urllib"
+    assert "/health/ready" in " ".join(healthcheck["test"])
+
+    environment = service["environment"]
+    assert environment["MITRA_ENVIRONMENT"] == "production"
+    assert environment["MITRA_HTTP_HOST"] == "0.0.0.0"
+    assert environment["MITRA_HTTP_PORT"] == str(port)
+    assert re.fullmatch(r"\$\{MITRA_JWT_SECRET:\?[^}]+\}", environment["MITRA_JWT_SECRET"])
+    assert "${POSTGRES_PASSWORD:?" in environment["MITRA_DATABASE_URL"]
+    assert "${RABBITMQ_DEFAULT_PASS:?" in environment["MITRA_AMQP_URL"]
+
+    resolved = container_environment(service, filled_in(RABBITMQ_DEFAULT_USER="someone"))
+    database = urlsplit(resolved["MITRA_DATABASE_URL"])
+    assert (database.scheme, database.hostname, database.port) == ("postgresql", "postgres", 5432)
+    assert database.path == f"/mitra_{name}", "each service has a database of its own"
+    amqp = urlsplit(resolved["MITRA_AMQP_URL"])
+    assert (amqp.scheme, amqp.hostname, amqp.port, amqp.username) == ("amqp", "rabbitmq", 5672, "someone")
+
+    for secret in REQUIRED_SECRETS:
+        unset = filled_in()
+        del unset[secret]
+        for variables in (unset, filled_in(**{secret: ""})):
+            with pytest.raises(MissingVariable, match=secret):
+                container_environment(service, variables)
+
+
+def test_notifications_has_an_smtp_server_out_of_the_box(compose: dict[str, Any]) -> None:
+    service = compose["services"]["notifications"]
+    assert service["depends_on"]["mailpit"]["condition"] == "service_started"
+    environment = container_environment(service, filled_in())
+    assert environment["MITRA_SMTP_HOST"] == "mailpit"
+    assert environment["MITRA_SMTP_PORT"] == "1025"
+    assert environment["MITRA_SMTP_SECURITY"] == "none"
+    assert "MITRA_SMTP_USERNAME" not in environment, "an empty username would make notifications try to log in"
+    ministry = container_environment(
+        service, filled_in(MITRA_SMTP_HOST="smtp.example.org", MITRA_SMTP_USERNAME="mitra")
+    )
+    assert (ministry["MITRA_SMTP_HOST"], ministry["MITRA_SMTP_USERNAME"]) == ("smtp.example.org", "mitra")
+
+
+def test_backing_services(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    named_volumes = set(compose["volumes"])
+
+    def volume_sources(service: Mapping[str, Any]) -> set[str]:
+        return {str(volume).split(":", 1)[0] for volume in service.get("volumes", [])}
+
+    postgres = services["postgres"]
+    assert postgres["image"] == "postgres:17"
+    assert "pg_isready" in postgres["healthcheck"]["test"]
+    assert re.fullmatch(r"\$\{POSTGRES_PASSWORD:\?[^}]+\}", postgres["environment"]["POSTGRES_PASSWORD"])
+    assert volume_sources(postgres) & named_volumes
+
+    rabbitmq = services["rabbitmq"]
+    assert re.fullmatch(r"rabbitmq:4\.\d+(\.\d+)?-management", rabbitmq["image"])
+    assert "rabbitmq-diagnostics" in rabbitmq["healthcheck"]["test"]
+    assert any(str(port).endswith("15672:15672") for port in rabbitmq["ports"])
+    assert re.fullmatch(r"\$\{RABBITMQ_DEFAULT_PASS:\?[^}]+\}", rabbitmq["environment"]["RABBITMQ_DEFAULT_PASS"])
+    assert "RABBITMQ_DEFAULT_USER" in rabbitmq["environment"]
+    assert volume_sources(rabbitmq) & named_volumes
+
+    mailpit = services["mailpit"]
+    assert mailpit["image"].startswith("axllent/mailpit")
+    assert any(str(port).endswith("8025:8025") for port in mailpit["ports"])
+
+
+def test_env_example_names_every_variable_compose_reads(compose: dict[str, Any]) -> None:
+    # Variables passed on without a value (`MITRA_SMTP_USERNAME:`) come from .env too.
+    passed_on = {
+        name
+        for service in compose["services"].values()
+        for name, value in (service.get("environment") or {}).items()
+        if value is None
+    }
+    example = ENV_EXAMPLE.read_text(encoding="utf-8")
+    listed = dict(re.findall(r"^#?([A-Z][A-Z0-9_]*)=(.*)$", example, re.MULTILINE))
+    missing = (referenced_variables(compose) | passed_on) - set(listed)
+    assert not missing, f".env.example does not mention {sorted(missing)}"
+    for secret in REQUIRED_SECRETS:
+        assert re.search(rf"^{secret}=$", example, re.MULTILINE), f"{secret} must be listed, uncommented and empty"
+
+
+def test_dockerfile_installs_every_service_as_a_non_root_user(compose: dict[str, Any]) -> None:
+    dockerfile = DOCKERFILE.read_text(encoding="utf-8")
+    assert re.search(r"^ARG PYTHON_IMAGE=python:3\.11-slim$", dockerfile, re.MULTILINE)
+    assert "PYTHONUNBUFFERED=1" in dockerfile
+    assert not re.search(r"\s(-e|--editable)\s", dockerfile), "the packages are installed non-editable"
+    assert re.search(r"^\s+\./shared\b", dockerfile, re.MULTILINE)
+    for name in SERVICES:
+        assert compose["services"][name]["build"] in (".", {"context": "."})
+        assert re.search(rf"^\s+\./services/{name}\b", dockerfile, re.MULTILINE), f"{name} is not installed"
+    users = re.findall(r"^USER\s+(\S+)", dockerfile, re.MULTILINE)
+    assert users, "the image must not run as root"
+    assert users[-1].split(":")[0] not in ("root", "0")
+    dockerignore = (REPO / ".dockerignore").read_text(encoding="utf-8")
+    assert ".env" in dockerignore
+
+
+# --- (c) each service starts as compose starts it, in production mode ----------------------------------------------
+
+
+def _rabbitmqctl(*arguments: str) -> None:
+    result = subprocess.run([*RABBITMQCTL, *arguments], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, f"rabbitmqctl {arguments[0]} failed: {result.stdout}{result.stderr}"
+
+
+@pytest.fixture(scope="module")
+def rabbitmq_account() -> Iterator[tuple[str, str]]:
+    """A RabbitMQ user of the test's own: production refuses `guest`, as compose's RABBITMQ_DEFAULT_USER would be."""
+    user = unique("mitra-compose")
+    password = secrets.token_urlsafe(24)
+    vhost = unquote(urlsplit(AMQP_URL).path[1:]) or "/"
+    _rabbitmqctl("add_user", user, password)
+    try:
+        _rabbitmqctl("set_permissions", "-p", vhost, user, ".*", ".*", ".*")
+        yield user, password
+    finally:
+        _rabbitmqctl("delete_user", user)
+
+
+def relocate(url: str, expected_host: str, target: str, *, database: str | None = None) -> str:
+    """`url` (credentials kept) pointed at the host and port of `target` instead of the compose host name."""
+    parts = urlsplit(url)
+    assert parts.hostname == expected_host, url
+    credentials = parts.netloc.rpartition("@")[0]
+    address = urlsplit(target).netloc.rpartition("@")[2]
+    netloc = f"{credentials}@{address}" if credentials else address
+    return urlunsplit(parts._replace(netloc=netloc, path=f"/{database}" if database else parts.path))
+
+
+class ServiceExited(Exception):
+    """The process ended while we waited for it to become ready (not caught by `eventually`)."""
+
+
+@pytest.mark.parametrize("name", SERVICES)
+async def test_service_starts_in_production_mode_as_compose_runs_it(
+    compose: dict[str, Any], rabbitmq_account: tuple[str, str], name: str, tmp_path: Path
+) -> None:
+    user, password = rabbitmq_account
+    variables = filled_in(RABBITMQ_DEFAULT_USER=user, RABBITMQ_DEFAULT_PASS=password)
+    service = interpolate(compose["services"][name], variables)
+    environment = container_environment(compose["services"][name], variables)
+    assert environment["MITRA_ENVIRONMENT"] == "production"
+
+    # The compose host names, pointed at this machine; then only what keeps this run apart from any other.
+    database = unique(f"mitra_{name}")
+    namespace = unique("compose").replace("_", "-")
+    port = free_port()
+    environment["MITRA_DATABASE_URL"] = relocate(
+        environment["MITRA_DATABASE_URL"], "postgres", ADMIN_DSN, database=database
+    )
+    environment["MITRA_AMQP_URL"] = relocate(environment["MITRA_AMQP_URL"], "rabbitmq", AMQP_URL)
+    environment["MITRA_AMQP_NAMESPACE"] = namespace
+    environment["MITRA_HTTP_PORT"] = str(port)
+    if "MITRA_SMTP_HOST" in environment:
+        assert environment["MITRA_SMTP_HOST"] == "mailpit"
+        environment["MITRA_SMTP_HOST"] = "127.0.0.1"
+        environment["MITRA_SMTP_PORT"] = str(free_port())  # nothing listens there: no mail leaves the test
+
+    # The container's environment is the compose one; none of the MITRA_* variables of whoever runs the tests.
+    process_environment = {key: value for key, value in os.environ.items() if not key.startswith("MITRA_")}
+    process_environment.update(environment)
+    command = service["command"]
+    assert command[0] == "python"
+
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *command[1:],
+        env=process_environment,
+        cwd=tmp_path,  # no stray .env in the working directory, as in the image
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert process.stdout is not None
+    output_reader = asyncio.create_task(process.stdout.read())
+
+    async def output() -> str:
+        return (await output_reader).decode(errors="replace")[-6000:]
+
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=3.0) as client:
+
+            async def ready() -> bool:
+                if process.returncode is not None:
+                    raise ServiceExited(f"{name} exited with {process.returncode}:\n{await output()}")
+                try:
+                    response = await client.get("/health/ready")
+                except httpx.TransportError:
+                    return False
+                return response.status_code == 200
+
+            await eventually(ready, timeout=START_TIMEOUT, interval=0.1, description=f"{name} ready")
+            assert (await client.get("/health/live")).status_code == 200
+
+        # The compose healthcheck itself, run as the container would run it.
+        healthcheck = service["healthcheck"]["test"]
+        assert healthcheck[:2] == ["CMD", "python"]
+        check = await asyncio.create_subprocess_exec(
+            sys.executable, *healthcheck[2:], env=process_environment, cwd=tmp_path
+        )
+        assert await asyncio.wait_for(check.wait(), timeout=10) == 0, "the compose healthcheck fails"
+
+        process.send_signal(signal.SIGTERM)
+        try:
+            returncode = await asyncio.wait_for(process.wait(), timeout=STOP_TIMEOUT)
+        except TimeoutError:
+            pytest.fail(f"{name} did not stop within {STOP_TIMEOUT}s of SIGTERM:\n{await _kill(process, output)}")
+        log = await output()
+        assert returncode == 0, f"{name} exited with {returncode} after SIGTERM:\n{log}"
+        assert "development defaults in use" not in log
+    finally:
+        if process.returncode is None:
+            await _kill(process, output)
+        await drop_database(environment["MITRA_DATABASE_URL"])
+        await delete_namespace(namespace, SERVICES, DEFAULT_RETRY_DELAYS_MS)
+
+
+async def _kill(process: asyncio.subprocess.Process, output: Any) -> str:
+    process.kill()
+    await process.wait()
+    return str(await output())
