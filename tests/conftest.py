@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from support import create_database, drop_database, unique  # noqa: E402
+from support import create_database, drop_database, unique
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("MITRA_SHARED_DATA", REPO.parent / "shared" / "data"))

@@ -18,10 +18,18 @@ DEMO_TPOA_RECIPIENT_EN = {
 }
 # NGOs named in the source documents (see DOMAIN.md), with only what those documents say of them.
 DEMO_ORGANIZATIONS = [
-    {"legal_name": "Plan International", "acronym": "PLAN", "country_of_origin": "GB",
-     "focus_areas": ["child_welfare", "disaster_risk_management"]},
-    {"legal_name": "CARE International", "acronym": "CARE", "country_of_origin": "CH",
-     "focus_areas": ["poverty", "disaster"]},
+    {
+        "legal_name": "Plan International",
+        "acronym": "PLAN",
+        "country_of_origin": "GB",
+        "focus_areas": ["child_welfare", "disaster_risk_management"],
+    },
+    {
+        "legal_name": "CARE International",
+        "acronym": "CARE",
+        "country_of_origin": "CH",
+        "focus_areas": ["poverty", "disaster"],
+    },
     {"legal_name": "Islamic Relief Worldwide", "country_of_origin": "GB", "focus_areas": ["disaster", "poverty"]},
     {"legal_name": "Konrad Adenauer Stiftung", "acronym": "KAS", "country_of_origin": "DE", "focus_areas": []},
     {"legal_name": "Swisscontact", "country_of_origin": "CH", "focus_areas": ["poverty"]},

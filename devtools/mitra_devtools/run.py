@@ -99,12 +99,20 @@ async def run(mail_directory: Path) -> int:
             sink_port = int(base_env.get("MITRA_SMTP_SINK_PORT", "1025"))
             processes["smtp-sink"] = await _start(
                 "smtp-sink",
-                [sys.executable, "-m", "mitra_devtools.smtp_sink", "--port", str(sink_port),
-                 "--directory", str(mail_directory)],
+                [
+                    sys.executable,
+                    "-m",
+                    "mitra_devtools.smtp_sink",
+                    "--port",
+                    str(sink_port),
+                    "--directory",
+                    str(mail_directory),
+                ],
                 base_env,
             )
-            base_env.update({"MITRA_SMTP_HOST": "127.0.0.1", "MITRA_SMTP_PORT": str(sink_port),
-                             "MITRA_SMTP_SECURITY": "none"})
+            base_env.update(
+                {"MITRA_SMTP_HOST": "127.0.0.1", "MITRA_SMTP_PORT": str(sink_port), "MITRA_SMTP_SECURITY": "none"}
+            )
         for service in SERVICES:
             env = {**base_env, "MITRA_HTTP_PORT": str(service.port)}
             # Each service has its own database: a global MITRA_DATABASE_URL would put all four in one.
@@ -160,8 +168,7 @@ def _print_banner(token: str, loaded: list[str], mail_directory: Path | None) ->
     lines = ["", "=" * 100, "Mitra is running.", ""]
     for service in SERVICES:
         lines.append(
-            f"  {service.name:<14} API {service.url}   docs {service.url}/docs   "
-            f"AsyncAPI {service.url}/asyncapi"
+            f"  {service.name:<14} API {service.url}   docs {service.url}/docs   AsyncAPI {service.url}/asyncapi"
         )
     lines += ["", "  Demo data: " + ("; ".join(loaded) if loaded else "already loaded"), ""]
     if mail_directory is not None:

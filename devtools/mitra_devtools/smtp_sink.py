@@ -1,6 +1,6 @@
 """A local SMTP server that keeps every message it receives as an `.eml` file, for machines without a mail server.
 
-    python -m mitra_devtools.smtp_sink --port 1025 --directory var/mail
+python -m mitra_devtools.smtp_sink --port 1025 --directory var/mail
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import uuid
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from pathlib import Path
-from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -26,7 +25,7 @@ class MaildirHandler:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
         name = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}.eml"
         path = self.directory / name
@@ -64,8 +63,6 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(wait_for_signal())
     finally:
         controller.stop()
-
-
 
 
 if __name__ == "__main__":

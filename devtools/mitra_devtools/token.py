@@ -1,6 +1,6 @@
 """Mint a bearer token for the local system (HS256 with MITRA_JWT_SECRET, or the development secret).
 
-    python -m mitra_devtools.token --subject analyst@kemensos --roles ministry
+python -m mitra_devtools.token --subject analyst@kemensos --roles ministry
 """
 
 from __future__ import annotations

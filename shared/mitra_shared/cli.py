@@ -4,14 +4,32 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import uvicorn
 
 from mitra_shared import logging as mitra_logging
 from mitra_shared.service import ServiceRuntime, ServiceSpec, create_app
+
+
+class _Server(uvicorn.Server):
+    """uvicorn re-raises SIGTERM after its graceful shutdown, so the process would end "killed by signal";
+    a service that stopped cleanly exits 0 instead. A second signal still forces the exit."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.handle_exit, sig, None)
+        try:
+            yield
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
 
 
 def main(build_spec: Callable[[], ServiceSpec], argv: list[str] | None = None) -> int:
@@ -47,7 +65,7 @@ def main(build_spec: Callable[[], ServiceSpec], argv: list[str] | None = None) -
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
         lifespan="on",
     )
-    server = uvicorn.Server(config)
+    server = _Server(config)
     server.run()
     # uvicorn swallows a failed start-up (exits the loop, no exception): make the exit status say so.
     return 0 if server.started else 1

@@ -92,8 +92,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         return problem_response(
-            Problem(title=_reason(exc.status_code), status=exc.status_code, detail=str(exc.detail),
-                    instance=request.url.path),
+            Problem(
+                title=_reason(exc.status_code),
+                status=exc.status_code,
+                detail=str(exc.detail),
+                instance=request.url.path,
+            ),
             headers=dict(exc.headers) if exc.headers else None,
         )
 

@@ -41,8 +41,16 @@ DEAD_LETTERED_AT_HEADER = "x-mitra-dead-lettered-at"
 CONSUMER_HEADER = "x-mitra-consumer"
 ORIGINAL_ROUTING_KEY_HEADER = "x-mitra-original-routing-key"
 # Headers the broker owns; copying them onto a republished message would make it look like a dead-letter cycle.
-_BROKER_HEADERS = ("x-death", "x-first-death-exchange", "x-first-death-queue", "x-first-death-reason",
-                   "x-last-death-exchange", "x-last-death-queue", "x-last-death-reason", "x-delivery-count")
+_BROKER_HEADERS = (
+    "x-death",
+    "x-first-death-exchange",
+    "x-first-death-queue",
+    "x-first-death-reason",
+    "x-last-death-exchange",
+    "x-last-death-queue",
+    "x-last-death-reason",
+    "x-delivery-count",
+)
 
 # Failures of the infrastructure rather than of the event: waiting helps, so they do not use up retries.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (

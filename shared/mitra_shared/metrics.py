@@ -2,9 +2,7 @@
 
 from prometheus_client import Counter, Gauge, Histogram
 
-HTTP_REQUESTS = Counter(
-    "mitra_http_requests_total", "HTTP requests handled.", ["method", "route", "status"]
-)
+HTTP_REQUESTS = Counter("mitra_http_requests_total", "HTTP requests handled.", ["method", "route", "status"])
 HTTP_LATENCY = Histogram(
     "mitra_http_request_duration_seconds",
     "HTTP request duration.",

@@ -28,7 +28,7 @@ from faststream.specification import AsyncAPI
 from mitra_shared import db, metrics, topology
 from mitra_shared.auth import TokenVerifier
 from mitra_shared.events import CloudEvent, EventData, EventKind
-from mitra_shared.http import install_operations_routes, install_problem_handlers, RequestContextMiddleware
+from mitra_shared.http import RequestContextMiddleware, install_operations_routes, install_problem_handlers
 from mitra_shared.inbox import EventConsumer, Handler
 from mitra_shared.outbox import QUERIES as OUTBOX_QUERIES
 from mitra_shared.outbox import OutboxRelay

@@ -9,9 +9,8 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from mitra_shared.http import DatabasePool, NotFound, Problem, require_principal
-
 from mitra_agreements.registry_facts import QUERIES
+from mitra_shared.http import DatabasePool, NotFound, Problem, require_principal
 
 router = APIRouter(dependencies=[Depends(require_principal)], tags=["organizations"])
 
@@ -49,9 +48,7 @@ async def list_known_organizations(
     return KnownOrganizationPage(items=items, total=total, limit=limit, offset=offset)
 
 
-@router.get(
-    "/organizations/{organization_id}", response_model=KnownOrganization, responses={404: {"model": Problem}}
-)
+@router.get("/organizations/{organization_id}", response_model=KnownOrganization, responses={404: {"model": Problem}})
 async def get_known_organization(organization_id: UUID, pool: DatabasePool) -> KnownOrganization:
     row = await pool.fetchrow(QUERIES.get_known_organization, organization_id)
     if row is None:

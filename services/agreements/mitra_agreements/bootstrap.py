@@ -1,10 +1,9 @@
 """The one place agreements is wired: settings, database, broker, routers, HTTP app."""
 
-from mitra_shared.db import MigrationSource
-from mitra_shared.service import ServiceSpec
-
 from mitra_agreements import api, registry_facts
 from mitra_agreements.settings import AgreementsSettings
+from mitra_shared.db import MigrationSource
+from mitra_shared.service import ServiceSpec
 
 
 def build_spec(settings: AgreementsSettings | None = None) -> ServiceSpec:

@@ -1,8 +1,7 @@
 import sys
 
-from mitra_shared.cli import main as run_cli
-
 from mitra_notifications.bootstrap import build_spec
+from mitra_shared.cli import main as run_cli
 
 
 def main() -> None:

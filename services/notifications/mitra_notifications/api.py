@@ -10,9 +10,8 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from mitra_shared.http import DatabasePool, NotFound, Problem, require_principal
-
 from mitra_notifications.routing import QUERIES
+from mitra_shared.http import DatabasePool, NotFound, Problem, require_principal
 
 router = APIRouter(dependencies=[Depends(require_principal)])
 _problems: dict[int | str, dict[str, object]] = {404: {"model": Problem}, 422: {"model": Problem}}
@@ -126,8 +125,9 @@ async def list_notifications(
     log_by_notification: dict[UUID, list[DeliveryAttempt]] = {}
     for attempt in attempts:
         log_by_notification.setdefault(attempt["notification_id"], []).append(
-            DeliveryAttempt(attempted_at=attempt["attempted_at"], succeeded=attempt["succeeded"],
-                            error=attempt["error"])
+            DeliveryAttempt(
+                attempted_at=attempt["attempted_at"], succeeded=attempt["succeeded"], error=attempt["error"]
+            )
         )
     items = [
         Notification(

@@ -2,14 +2,13 @@
 
 from datetime import timedelta
 
-from mitra_shared.contracts import notifications as contracts
-from mitra_shared.db import MigrationSource
-from mitra_shared.service import Resources, ServiceSpec
-
 from mitra_notifications import api, routing
 from mitra_notifications.delivery import DeliveryWorker
 from mitra_notifications.mailer import SmtpMailer
 from mitra_notifications.settings import NotificationsSettings
+from mitra_shared.contracts import notifications as contracts
+from mitra_shared.db import MigrationSource
+from mitra_shared.service import Resources, ServiceSpec
 
 
 def build_spec(settings: NotificationsSettings | None = None) -> ServiceSpec:

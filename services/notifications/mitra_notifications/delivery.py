@@ -15,11 +15,10 @@ from typing import Protocol
 import asyncpg
 import structlog
 
+from mitra_notifications.routing import QUERIES
 from mitra_shared import outbox
 from mitra_shared.contracts.notifications import NotificationDelivered, NotificationFailed
 from mitra_shared.events import new_event
-
-from mitra_notifications.routing import QUERIES
 
 log = structlog.get_logger(__name__)
 WAKE_CHANNEL = "mitra_notifications"

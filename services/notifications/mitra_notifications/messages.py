@@ -12,10 +12,34 @@ Language = Literal["id", "en"]
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
 _MONTHS = {
-    "id": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-           "November", "Desember"],
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"],
+    "id": [
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
 }
 
 

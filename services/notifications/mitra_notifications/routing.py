@@ -10,12 +10,11 @@ from uuid import UUID
 import asyncpg
 from pydantic import BaseModel, ConfigDict
 
+from mitra_notifications import messages
 from mitra_shared.contracts import registry as registry_contracts
 from mitra_shared.db import Queries
 from mitra_shared.events import CloudEvent
 from mitra_shared.inbox import Handler, handler
-
-from mitra_notifications import messages
 
 QUERIES = Queries.from_package("mitra_notifications", "queries.sql")
 

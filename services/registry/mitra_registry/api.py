@@ -8,11 +8,10 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
-from mitra_shared.http import DatabasePool as Pool
-from mitra_shared.http import Problem, correlation_id, require_principal
-
 from mitra_registry import services
 from mitra_registry.domain import Organization, OrganizationStatus, RegisterOrganization
+from mitra_shared.http import DatabasePool as Pool
+from mitra_shared.http import Problem, correlation_id, require_principal
 
 router = APIRouter(dependencies=[Depends(require_principal)], tags=["organizations"])
 _problems: dict[int | str, dict[str, object]] = {

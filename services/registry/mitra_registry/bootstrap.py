@@ -1,11 +1,10 @@
 """The one place the registry is wired: settings, database, broker, routers, HTTP app."""
 
+from mitra_registry import api
+from mitra_registry.settings import RegistrySettings
 from mitra_shared.contracts import registry as contracts
 from mitra_shared.db import MigrationSource
 from mitra_shared.service import ServiceSpec
-
-from mitra_registry import api
-from mitra_registry.settings import RegistrySettings
 
 
 def build_spec(settings: RegistrySettings | None = None) -> ServiceSpec:

@@ -7,13 +7,12 @@ from datetime import UTC, datetime
 
 import asyncpg
 
+from mitra_registry.domain import INITIAL_STATUS, Organization, RegisterOrganization, unknown_focus_areas
 from mitra_shared import outbox
 from mitra_shared.contracts.registry import OrganizationRegistered
 from mitra_shared.db import Queries
 from mitra_shared.events import new_event
 from mitra_shared.http import ConflictError, DomainError, NotFound
-
-from mitra_registry.domain import INITIAL_STATUS, Organization, RegisterOrganization, unknown_focus_areas
 
 QUERIES = Queries.from_package("mitra_registry", "queries.sql")
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from mitra_shared.http import DatabasePool, require_principal
-
 from mitra_reporting.projections import QUERIES
+from mitra_shared.http import DatabasePool, require_principal
 
 router = APIRouter(dependencies=[Depends(require_principal)], tags=["summary"])
 

@@ -1,10 +1,9 @@
 """The one place reporting is wired: settings, database, broker, routers, HTTP app."""
 
-from mitra_shared.db import MigrationSource
-from mitra_shared.service import ServiceSpec
-
 from mitra_reporting import api, projections
 from mitra_reporting.settings import ReportingSettings
+from mitra_shared.db import MigrationSource
+from mitra_shared.service import ServiceSpec
 
 
 def build_spec(settings: ReportingSettings | None = None) -> ServiceSpec:

@@ -34,9 +34,7 @@ class OrganizationRegistered(BaseModel):
 
 
 async def append_to_log(conn: asyncpg.Connection, event: CloudEvent[dict[str, Any]]) -> None:
-    await conn.execute(
-        QUERIES.append_event, event.id, event.type, event.source, event.subject, event.time, event.data
-    )
+    await conn.execute(QUERIES.append_event, event.id, event.type, event.source, event.subject, event.time, event.data)
 
 
 async def organization_registered(
