@@ -1,0 +1,43 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from mitra_notifications import messages
+
+FACTS = messages.OrganizationRegisteredFacts(
+    legal_name="Konrad Adenauer Stiftung <KAS>",
+    acronym="KAS",
+    country_of_origin="DE",
+    focus_areas=["social_services"],
+    registered_at=datetime(2026, 2, 3, 1, 5, tzinfo=UTC),
+)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("id", "3 Februari 2026 pukul 08.05 WIB"), ("en", "3 February 2026, 08:05 WIB")],
+)
+def test_dates_are_in_jakarta_time_and_the_language_of_the_recipient(
+    language: messages.Language, expected: str
+) -> None:
+    assert messages.format_datetime(FACTS.registered_at, language) == expected
+
+
+def test_the_indonesian_message() -> None:
+    message = messages.organization_registered(FACTS, "id")
+    assert message.subject == "Ormas Asing baru terdaftar: Konrad Adenauer Stiftung <KAS> (KAS)"
+    assert "3 Februari 2026 pukul 08.05 WIB" in message.text
+    assert "Negara asal: DE" in message.text
+    assert "Tim Perizinan Ormas Asing" in message.text
+
+
+def test_the_english_message() -> None:
+    message = messages.organization_registered(FACTS, "en")
+    assert message.subject.startswith("New foreign NGO registered:")
+    assert "Country of origin: DE" in message.text
+
+
+def test_html_escapes_what_the_ngo_typed() -> None:
+    message = messages.organization_registered(FACTS, "en")
+    assert "&lt;KAS&gt;" in message.html
+    assert "<KAS>" not in message.html

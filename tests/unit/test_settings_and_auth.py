@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import time
+
+import jwt
+import pytest
+from pydantic import ValidationError
+
+from mitra_registry.settings import RegistrySettings
+from mitra_shared.auth import InvalidToken, TokenVerifier, issue_token
+from mitra_shared.settings import DEVELOPMENT_JWT_SECRET, ServiceSettings
+
+PRODUCTION_SAFE = {
+    "MITRA_JWT_SECRET": "a-real-secret-from-the-vault-0123456789",
+    "MITRA_DATABASE_URL": "postgresql://mitra:s3cret@db:5432/mitra_registry",
+    "MITRA_AMQP_URL": "amqp://mitra:s3cret@rabbitmq:5672/",
+}
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("MITRA_ENVIRONMENT", *PRODUCTION_SAFE):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir("/")  # no stray .env file
+
+
+def test_local_defaults_work_and_name_what_is_insecure() -> None:
+    settings = RegistrySettings()
+    assert settings.http_port == 8001
+    assert settings.database_url.get_secret_value().endswith("/mitra_registry")
+    assert len(settings.insecure_defaults) == 3
+
+
+@pytest.mark.parametrize("leftover", list(PRODUCTION_SAFE))
+def test_production_refuses_each_development_secret(monkeypatch: pytest.MonkeyPatch, leftover: str) -> None:
+    monkeypatch.setenv("MITRA_ENVIRONMENT", "production")
+    for name, value in PRODUCTION_SAFE.items():
+        if name != leftover:
+            monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError, match="refusing to start in production"):
+        RegistrySettings()
+
+
+def test_production_starts_with_real_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MITRA_ENVIRONMENT", "production")
+    for name, value in PRODUCTION_SAFE.items():
+        monkeypatch.setenv(name, value)
+    assert RegistrySettings().insecure_defaults == []
+
+
+def test_a_public_key_replaces_the_shared_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MITRA_JWT_PUBLIC_KEY", "-----BEGIN PUBLIC KEY-----\n...")
+    monkeypatch.setenv("MITRA_JWT_ALGORITHMS", '["RS256"]')
+    settings = ServiceSettings()
+    assert "MITRA_JWT_SECRET is the development default" not in settings.insecure_defaults
+
+
+def test_retry_delays_are_read_from_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MITRA_RETRY_DELAYS_SECONDS", "[0.5, 2, 10]")
+    assert ServiceSettings().retry_delays_seconds == [0.5, 2.0, 10.0]
+
+
+def _verifier(**overrides: str) -> TokenVerifier:
+    params = {"key": DEVELOPMENT_JWT_SECRET, "issuer": "mitra-local", "audience": "mitra"}
+    params.update(overrides)
+    return TokenVerifier(algorithms=["HS256"], **params)
+
+
+def _token(**overrides: object) -> str:
+    params: dict[str, object] = {
+        "secret": DEVELOPMENT_JWT_SECRET,
+        "subject": "analyst",
+        "issuer": "mitra-local",
+        "audience": "mitra",
+        "roles": ["ministry"],
+    }
+    params.update(overrides)
+    return issue_token(**params)  # type: ignore[arg-type]
+
+
+def test_a_valid_token_gives_the_principal() -> None:
+    principal = _verifier().verify(_token())
+    assert principal.subject == "analyst"
+    assert principal.roles == ("ministry",)
+
+
+@pytest.mark.parametrize(
+    ("token_overrides", "reason"),
+    [
+        ({"issuer": "elsewhere"}, "(?i)issuer"),
+        ({"audience": "another-api"}, "(?i)audience"),
+        ({"secret": "some-other-secret-of-enough-length-123"}, "Signature"),
+        ({"lifetime_seconds": -10}, "expired"),
+    ],
+)
+def test_tokens_that_do_not_fit_are_refused(token_overrides: dict[str, object], reason: str) -> None:
+    with pytest.raises(InvalidToken, match=reason):
+        _verifier().verify(_token(**token_overrides))
+
+
+def test_unsigned_and_subjectless_tokens_are_refused() -> None:
+    now = int(time.time())
+    unsigned = jwt.encode({"sub": "x", "iss": "mitra-local", "aud": "mitra", "exp": now + 60}, None, algorithm="none")
+    with pytest.raises(InvalidToken):
+        _verifier().verify(unsigned)
+    no_subject = jwt.encode(
+        {"iss": "mitra-local", "aud": "mitra", "exp": now + 60}, DEVELOPMENT_JWT_SECRET, algorithm="HS256"
+    )
+    with pytest.raises(InvalidToken, match="sub"):
+        _verifier().verify(no_subject)
