@@ -32,6 +32,17 @@ RUN --mount=type=cache,target=/root/.cache/pip \
     && /opt/venv/bin/pip uninstall --yes pip \
     && /opt/venv/bin/python -m compileall -q /opt/venv/lib
 
+# Fail the build rather than every container's start if a package lacks its SQL files (migrations and queries are
+# package data: a non-editable install carries only what `package-data` in its pyproject.toml names).
+RUN cd / && /opt/venv/bin/python -c '\
+import importlib; \
+from mitra_shared import db; \
+services = ("registry", "agreements", "notifications", "reporting"); \
+[importlib.import_module(f"mitra_{name}.bootstrap") for name in services]; \
+sources = [db.SHARED_MIGRATIONS, *(db.MigrationSource(name, f"mitra_{name}") for name in services)]; \
+empty = [source.package for source in sources if not source.load()]; \
+assert not empty, f"no migrations packaged in {empty}"'
+
 # --- runtime -----------------------------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime
 

@@ -51,7 +51,7 @@ docs: venv
 .PHONY: lint
 lint: venv
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy shared/mitra_shared services/*/mitra_* devtools/mitra_devtools
+	$(VENV)/bin/mypy
 
 .PHONY: test
 test: venv infra lint

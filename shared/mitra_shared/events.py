@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -55,9 +55,10 @@ class EventData(BaseModel):
 
 
 DataT = TypeVar("DataT", bound=BaseModel)
+PayloadT = TypeVar("PayloadT")
 
 
-class CloudEvent(BaseModel, Generic[DataT]):
+class CloudEvent(BaseModel, Generic[PayloadT]):
     """A CloudEvents 1.0 envelope as it travels in the message body (structured content mode)."""
 
     model_config = ConfigDict(populate_by_name=True)
@@ -75,7 +76,11 @@ class CloudEvent(BaseModel, Generic[DataT]):
     correlationid: str | None = Field(
         None, description="CloudEvents extension: id of the request or event that caused this one, for tracing."
     )
-    data: DataT
+    data: PayloadT
+
+
+ReceivedEvent = CloudEvent[dict[str, Any]]
+"""An event as a consumer first reads it: the envelope checked, `data` left for the consumer's own model."""
 
 
 class MalformedEvent(ValueError):
@@ -92,7 +97,8 @@ def new_event(
 ) -> CloudEvent[EventData]:
     kind = type(data).kind
     # Parametrised with the concrete class: pydantic serialises by the declared type, and the base has no fields.
-    return CloudEvent[type(data)](  # type: ignore[misc]
+    envelope = cast(type[CloudEvent[Any]], CloudEvent[type(data)])  # type: ignore[misc]
+    return envelope(
         id=event_id or uuid.uuid4(),
         source=kind.source,
         type=kind.type,
@@ -113,7 +119,7 @@ def amqp_headers(event: CloudEvent[Any]) -> dict[str, str]:
     return {f"{HEADER_PREFIX}{name}": str(value) for name, value in attributes.items()}
 
 
-def decode(body: bytes) -> CloudEvent[dict[str, Any]]:
+def decode(body: bytes) -> ReceivedEvent:
     """Parse the envelope of any event; `data` stays a dict for the consumer's own model to read."""
     try:
         raw = json.loads(body)
@@ -129,7 +135,7 @@ def decode(body: bytes) -> CloudEvent[dict[str, Any]]:
         raise MalformedEvent(f"invalid CloudEvents envelope: {_describe(error)}") from error
 
 
-def read_data(event: CloudEvent[dict[str, Any]], model: type[DataT]) -> DataT:
+def read_data(event: ReceivedEvent, model: type[DataT]) -> DataT:
     try:
         return model.model_validate(event.data)
     except ValidationError as error:

@@ -62,7 +62,7 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.TooManyConnectionsError,
 )
 
-Apply = Callable[[asyncpg.Connection, ev.CloudEvent[dict[str, Any]], DataT], Awaitable[None]]
+Apply = Callable[[asyncpg.Connection, ev.ReceivedEvent, DataT], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ class EventConsumer:
     async def _apply(
         self,
         message: AbstractIncomingMessage,
-        event: ev.CloudEvent[dict[str, Any]],
+        event: ev.ReceivedEvent,
         data: BaseModel,
         known: Handler[Any],
         retries: int,

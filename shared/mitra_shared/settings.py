@@ -1,4 +1,7 @@
-"""Settings every service shares, read from `MITRA_*` environment variables (and a `.env` file if present).
+"""Settings every service shares, read from `MITRA_*` environment variables.
+
+No `.env` file is read: that file belongs to `docker compose`, and its production secrets must not leak into
+services started by hand or by tests from the same directory.
 
 Defaults work on a developer's machine (localhost PostgreSQL and RabbitMQ). Outside `environment=local` the
 well-known development secrets are refused, so a deployment cannot start with them by accident.
@@ -13,10 +16,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_JWT_SECRET = "mitra-local-development-secret-change-me"
 DEVELOPMENT_DATABASE_PASSWORD = "postgres"
+MINIMUM_SECRET_LENGTH = 32
 
 
 class ServiceSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="MITRA_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="MITRA_", extra="ignore")
 
     environment: Literal["local", "test", "staging", "production"] = "local"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -69,6 +73,12 @@ class ServiceSettings(BaseSettings):
             and self.jwt_secret.get_secret_value() == DEVELOPMENT_JWT_SECRET
         ):
             problems.append("MITRA_JWT_SECRET is the development default")
+        elif (
+            not self.jwt_public_key
+            and self.jwt_secret is not None
+            and len(self.jwt_secret.get_secret_value()) < MINIMUM_SECRET_LENGTH
+        ):
+            problems.append(f"MITRA_JWT_SECRET is shorter than {MINIMUM_SECRET_LENGTH} characters")
         if f":{DEVELOPMENT_DATABASE_PASSWORD}@" in self.database_url.get_secret_value():
             problems.append("MITRA_DATABASE_URL uses the development password")
         if "guest:guest@" in self.amqp_url.get_secret_value():

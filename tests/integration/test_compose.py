@@ -21,6 +21,7 @@ import shlex
 import signal
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -285,6 +286,25 @@ def test_dockerfile_installs_every_service_as_a_non_root_user(compose: dict[str,
     assert ".env" in dockerignore
 
 
+@pytest.mark.parametrize("project", ["shared", *(f"services/{name}" for name in SERVICES)])
+def test_packages_installed_into_the_image_carry_their_data_files(project: str) -> None:
+    """The image installs non-editable: a file that `package-data` does not name (a migration) is missing there."""
+    root = REPO / project
+    package_data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"].get(
+        "package-data", {}
+    )
+    missing = []
+    for package in sorted(init.parent for init in root.glob("mitra_*/__init__.py")):
+        data = {
+            path
+            for path in package.rglob("*")
+            if path.is_file() and path.suffix not in (".py", ".pyc") and "__pycache__" not in path.parts
+        }
+        packaged = {path for pattern in package_data.get(package.name, []) for path in package.glob(pattern)}
+        missing += [str(path.relative_to(root)) for path in sorted(data - packaged)]
+    assert not missing, f"not in the package-data of {project}/pyproject.toml, so not in the image: {missing}"
+
+
 # --- (c) each service starts as compose starts it, in production mode ----------------------------------------------
 
 
@@ -307,14 +327,14 @@ def rabbitmq_account() -> Iterator[tuple[str, str]]:
         _rabbitmqctl("delete_user", user)
 
 
-def relocate(url: str, expected_host: str, target: str, *, database: str | None = None) -> str:
-    """`url` (credentials kept) pointed at the host and port of `target` instead of the compose host name."""
+def relocate(url: str, compose_host: str, target: str, *, path: str) -> str:
+    """`url` with its credentials, pointed at the host and port of `target` instead of the compose host name."""
     parts = urlsplit(url)
-    assert parts.hostname == expected_host, url
+    assert parts.hostname == compose_host, url
     credentials = parts.netloc.rpartition("@")[0]
     address = urlsplit(target).netloc.rpartition("@")[2]
     netloc = f"{credentials}@{address}" if credentials else address
-    return urlunsplit(parts._replace(netloc=netloc, path=f"/{database}" if database else parts.path))
+    return urlunsplit(parts._replace(netloc=netloc, path=path))
 
 
 class ServiceExited(Exception):
@@ -336,9 +356,10 @@ async def test_service_starts_in_production_mode_as_compose_runs_it(
     namespace = unique("compose").replace("_", "-")
     port = free_port()
     environment["MITRA_DATABASE_URL"] = relocate(
-        environment["MITRA_DATABASE_URL"], "postgres", ADMIN_DSN, database=database
+        environment["MITRA_DATABASE_URL"], "postgres", ADMIN_DSN, path=f"/{database}"
     )
-    environment["MITRA_AMQP_URL"] = relocate(environment["MITRA_AMQP_URL"], "rabbitmq", AMQP_URL)
+    vhost_path = urlsplit(AMQP_URL).path  # the vhost the test account has its permissions on
+    environment["MITRA_AMQP_URL"] = relocate(environment["MITRA_AMQP_URL"], "rabbitmq", AMQP_URL, path=vhost_path)
     environment["MITRA_AMQP_NAMESPACE"] = namespace
     environment["MITRA_HTTP_PORT"] = str(port)
     if "MITRA_SMTP_HOST" in environment:
@@ -378,7 +399,10 @@ async def test_service_starts_in_production_mode_as_compose_runs_it(
                     return False
                 return response.status_code == 200
 
-            await eventually(ready, timeout=START_TIMEOUT, interval=0.1, description=f"{name} ready")
+            try:
+                await eventually(ready, timeout=START_TIMEOUT, interval=0.1, description=f"{name} ready")
+            except AssertionError as error:
+                raise AssertionError(f"{error}\n{await _kill(process, output)}") from None
             assert (await client.get("/health/live")).status_code == 200
 
         # The compose healthcheck itself, run as the container would run it.

@@ -108,3 +108,22 @@ def test_unsigned_and_subjectless_tokens_are_refused() -> None:
     )
     with pytest.raises(InvalidToken, match="sub"):
         _verifier().verify(no_subject)
+
+
+def test_production_refuses_a_short_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MITRA_ENVIRONMENT", "production")
+    for name, value in PRODUCTION_SAFE.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("MITRA_JWT_SECRET", "short-but-not-default")
+    with pytest.raises(ValidationError, match="shorter than 32"):
+        RegistrySettings()
+
+
+def test_an_empty_smtp_login_means_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mitra_notifications.settings import NotificationsSettings
+
+    monkeypatch.setenv("MITRA_SMTP_USERNAME", "")
+    monkeypatch.setenv("MITRA_SMTP_PASSWORD", "")
+    settings = NotificationsSettings()
+    assert settings.smtp_username is None
+    assert settings.smtp_password is None

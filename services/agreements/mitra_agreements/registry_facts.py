@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from mitra_shared.contracts import registry as registry_contracts
 from mitra_shared.db import Queries
-from mitra_shared.events import CloudEvent
+from mitra_shared.events import ReceivedEvent
 from mitra_shared.inbox import Handler, handler
 
 QUERIES = Queries.from_package("mitra_agreements", "queries.sql")
@@ -31,7 +31,7 @@ class OrganizationRegistered(BaseModel):
 
 
 async def organization_registered(
-    conn: asyncpg.Connection, event: CloudEvent[dict[str, Any]], data: OrganizationRegistered
+    conn: asyncpg.Connection, event: ReceivedEvent, data: OrganizationRegistered
 ) -> None:
     await conn.execute(
         QUERIES.learn_organization,

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from mitra_notifications import messages
 from mitra_shared.contracts import registry as registry_contracts
 from mitra_shared.db import Queries
-from mitra_shared.events import CloudEvent
+from mitra_shared.events import ReceivedEvent
 from mitra_shared.inbox import Handler, handler
 
 QUERIES = Queries.from_package("mitra_notifications", "queries.sql")
@@ -33,7 +33,7 @@ class OrganizationRegistered(BaseModel):
 
 
 async def organization_registered(
-    conn: asyncpg.Connection, event: CloudEvent[dict[str, Any]], data: OrganizationRegistered
+    conn: asyncpg.Connection, event: ReceivedEvent, data: OrganizationRegistered
 ) -> None:
     facts = messages.OrganizationRegisteredFacts(
         legal_name=data.legal_name,

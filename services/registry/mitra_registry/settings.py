@@ -5,7 +5,7 @@ from mitra_shared.settings import DEVELOPMENT_DATABASE_PASSWORD, ServiceSettings
 
 
 class RegistrySettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="MITRA_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="MITRA_", extra="ignore")
 
     database_url: SecretStr = SecretStr(
         f"postgresql://postgres:{DEVELOPMENT_DATABASE_PASSWORD}@127.0.0.1:5432/mitra_registry"

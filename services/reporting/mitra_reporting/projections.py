@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from mitra_shared.contracts import registry as registry_contracts
 from mitra_shared.db import Queries
-from mitra_shared.events import CloudEvent
+from mitra_shared.events import ReceivedEvent
 from mitra_shared.inbox import Handler, handler
 
 QUERIES = Queries.from_package("mitra_reporting", "queries.sql")
@@ -33,12 +33,12 @@ class OrganizationRegistered(BaseModel):
     registered_at: datetime
 
 
-async def append_to_log(conn: asyncpg.Connection, event: CloudEvent[dict[str, Any]]) -> None:
+async def append_to_log(conn: asyncpg.Connection, event: ReceivedEvent) -> None:
     await conn.execute(QUERIES.append_event, event.id, event.type, event.source, event.subject, event.time, event.data)
 
 
 async def organization_registered(
-    conn: asyncpg.Connection, event: CloudEvent[dict[str, Any]], data: OrganizationRegistered
+    conn: asyncpg.Connection, event: ReceivedEvent, data: OrganizationRegistered
 ) -> None:
     await append_to_log(conn, event)
     await conn.execute(
