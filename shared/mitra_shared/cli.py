@@ -12,6 +12,7 @@ from pathlib import Path
 
 import uvicorn
 
+from mitra_shared import dead_letters
 from mitra_shared import logging as mitra_logging
 from mitra_shared.service import ServiceRuntime, ServiceSpec, create_app
 
@@ -39,6 +40,11 @@ def main(build_spec: Callable[[], ServiceSpec], argv: list[str] | None = None) -
     commands.add_parser("migrate", help="create the database if needed and apply pending migrations")
     asyncapi = commands.add_parser("asyncapi", help="print (or write) the AsyncAPI document of this service")
     asyncapi.add_argument("--output", type=Path, help="write to this file instead of standard output")
+    dead_letters_command = commands.add_parser(
+        "dead-letters", help="list the messages this service gave up on (JSON lines), or replay them"
+    )
+    dead_letters_command.add_argument("action", nargs="?", choices=["list", "replay"], default="list")
+    dead_letters_command.add_argument("--limit", type=int, default=100)
     args = parser.parse_args(argv)
 
     spec = build_spec()
@@ -55,6 +61,19 @@ def main(build_spec: Callable[[], ServiceSpec], argv: list[str] | None = None) -
             args.output.write_text(document + "\n")
         else:
             print(document)
+        return 0
+    if args.command == "dead-letters":
+        runtime = ServiceRuntime(spec)
+        if not spec.consumes:
+            print(f"{spec.name} consumes no events, so it has no dead letters", file=sys.stderr)
+            return 0
+        output = asyncio.run(
+            dead_letters.run(
+                settings.amqp_url.get_secret_value(), runtime.consumer_topology, action=args.action, limit=args.limit
+            )
+        )
+        if output:
+            print(output)
         return 0
     config = uvicorn.Config(
         create_app(spec),
