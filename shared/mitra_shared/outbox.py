@@ -10,9 +10,7 @@ delivery is at least once, and consumers deduplicate on the event id.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
-from collections.abc import Callable
 from typing import Any
 
 import aio_pika
@@ -23,6 +21,7 @@ from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnec
 from mitra_shared import events as ev
 from mitra_shared import metrics
 from mitra_shared.db import Queries
+from mitra_shared.worker import PollingWorker
 
 log = structlog.get_logger(__name__)
 QUERIES = Queries.from_package("mitra_shared", "sql/queries.sql")
@@ -46,8 +45,10 @@ def backoff_seconds(attempts: int, *, base: float = 0.5, cap: float = MAX_BACKOF
     return random.uniform(0, min(cap, base * 2 ** min(attempts, 20)))
 
 
-class OutboxRelay:
+class OutboxRelay(PollingWorker):
     """Publishes the outbox of one database to the events exchange until stopped."""
+
+    name = "outbox relay"
 
     def __init__(
         self,
@@ -60,84 +61,51 @@ class OutboxRelay:
         poll_interval: float = 1.0,
         retention_days: int = 7,
         confirm_timeout: float = 10.0,
-        on_published: Callable[[int], None] | None = None,
     ) -> None:
+        super().__init__(
+            listen_dsn=listen_dsn, wake_channel=WAKE_CHANNEL, batch_size=batch_size, poll_interval=poll_interval
+        )
         self._pool = pool
-        self._listen_dsn = listen_dsn
         self._amqp = amqp
         self._exchange_name = exchange_name
-        self._batch_size = batch_size
-        self._poll_interval = poll_interval
         self._retention_days = retention_days
         self._confirm_timeout = confirm_timeout
-        self._on_published = on_published
-        self._wake = asyncio.Event()
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._listener: asyncpg.Connection | None = None
         self._channel: AbstractChannel | None = None
         self._exchange: AbstractExchange | None = None
-        self.last_error: str | None = None
+        self._housekeeping_due = 0.0
 
     async def start(self) -> None:
-        self._channel = await self._amqp.channel(publisher_confirms=True, on_return_raises=True)
-        self._exchange = await self._channel.get_exchange(self._exchange_name, ensure=True)
-        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+        await self._ensure_channel()
+        await super().start()
 
     async def stop(self) -> None:
-        """Finish the batch in hand, then stop."""
-        self._stopping.set()
-        self._wake.set()
-        if self._task is not None:
-            await self._task
+        await super().stop()
         if self._channel is not None and not self._channel.is_closed:
             await self._channel.close()
 
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+    async def run_once(self) -> int:
+        published = await self.publish_pending()
+        now = asyncio.get_running_loop().time()
+        if now >= self._housekeeping_due:
+            async with self._pool.acquire() as conn:
+                await conn.execute(QUERIES.outbox_delete_published, self._retention_days, 10_000)
+            self._housekeeping_due = now + 3600
+        return published
 
-    async def _run(self) -> None:
-        housekeeping_due = 0.0
-        loop = asyncio.get_running_loop()
-        while not self._stopping.is_set():
-            # Forget earlier wake-ups before looking for work, not when going to sleep: a NOTIFY that arrives
-            # while this pass runs may be for a row committed too late for its queries, and must end the sleep.
-            self._wake.clear()
-            try:
-                await self._ensure_listener()
-                published = await self.publish_pending()
-                if loop.time() >= housekeeping_due:
-                    await self._delete_old()
-                    housekeeping_due = loop.time() + 3600
-                self.last_error = None
-                if published >= self._batch_size:
-                    continue
-                await self._sleep(await self._next_wait())
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # a broken database or broker must not end the relay: log and retry
-                self.last_error = f"{type(error).__name__}: {error}"
-                log.error("outbox relay failed; retrying", error=self.last_error)
-                await self._drop_listener()
-                await self._sleep(min(5.0, self._poll_interval * 2))
-
-    async def _next_wait(self) -> float:
+    async def seconds_until_due(self) -> float | None:
         async with self._pool.acquire() as conn:
             due = await conn.fetchval(QUERIES.outbox_seconds_until_due)
-        if due is None:
-            return self._poll_interval
-        return max(0.0, min(self._poll_interval, float(due)))
+        return None if due is None else float(due)
 
-    async def _sleep(self, seconds: float) -> None:
-        if seconds <= 0:
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+    async def _ensure_channel(self) -> None:
+        # The broker closes a channel on some errors (a deleted exchange, say); open a new one rather than fail on.
+        if self._channel is None or self._channel.is_closed:
+            self._channel = await self._amqp.channel(publisher_confirms=True, on_return_raises=True)
+            self._exchange = await self._channel.get_exchange(self._exchange_name, ensure=True)
 
     async def publish_pending(self) -> int:
         """Publish one batch of due events; return how many were published."""
-        assert self._exchange is not None, "start() the relay first"
+        await self._ensure_channel()
         async with self._pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(QUERIES.outbox_claim, self._batch_size)
             if not rows:
@@ -163,8 +131,6 @@ class OutboxRelay:
                     metrics.EVENTS_PUBLISHED.labels(event_type=row["event_type"], outcome="published").inc()
             if published:
                 await conn.execute(QUERIES.outbox_mark_published, published)
-        if self._on_published is not None:
-            self._on_published(len(published))
         return len(published)
 
     async def _publish(self, row: asyncpg.Record) -> None:
@@ -184,26 +150,3 @@ class OutboxRelay:
         await self._exchange.publish(
             message, routing_key=row["routing_key"], mandatory=True, timeout=self._confirm_timeout
         )
-
-    async def _delete_old(self) -> None:
-        async with self._pool.acquire() as conn:
-            await conn.execute(QUERIES.outbox_delete_published, self._retention_days, 10_000)
-
-    async def _ensure_listener(self) -> None:
-        if self._listener is not None and not self._listener.is_closed():
-            return
-        self._listener = await asyncpg.connect(self._listen_dsn)
-        await self._listener.add_listener(WAKE_CHANNEL, self._on_notify)
-
-    def _on_notify(self, *_: object) -> None:
-        self._wake.set()
-
-    async def _drop_listener(self) -> None:
-        if self._listener is not None:
-            with contextlib.suppress(Exception):
-                await self._listener.close()
-            self._listener = None
-
-    async def aclose(self) -> None:
-        await self.stop()
-        await self._drop_listener()

@@ -211,7 +211,7 @@ class ServiceRuntime:
         for worker in reversed(self._workers):
             await worker.stop()
         if self.relay is not None:
-            await self.relay.aclose()
+            await self.relay.stop()
         if self.resources is not None:
             await self.resources.amqp.close()
             await self.resources.pool.close()

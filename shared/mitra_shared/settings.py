@@ -43,6 +43,7 @@ class ServiceSettings(BaseSettings):
     consumer_prefetch: PositiveInt = 32
     retry_delays_seconds: list[PositiveFloat] = Field(
         default_factory=lambda: [1.0, 5.0, 30.0, 120.0, 600.0],
+        min_length=1,
         description="Delay before each retry of a failed message; after the last one it is dead-lettered.",
     )
     relay_batch_size: PositiveInt = 200

@@ -175,10 +175,7 @@ async def test_migrations_run_in_numeric_order(conn: asyncpg.Connection, make_pa
         pytest.param({"001_a.sql": "SELECT 1;", "001_b.sql": "SELECT 2;"}, "two migrations share a number", id="dup"),
     ],
 )
-async def test_badly_named_migrations_are_refused_and_nothing_is_applied(
-    files: dict[str, str], message: str, conn: asyncpg.Connection, make_package: MakePackage
-) -> None:
+def test_badly_named_migrations_are_refused(files: dict[str, str], message: str, make_package: MakePackage) -> None:
     source, _ = make_package(files)
     with pytest.raises(ValueError, match=message):
-        await db.apply_migrations(conn, [source])
-    assert [row[0] for row in await recorded(conn)] == []
+        source.load()

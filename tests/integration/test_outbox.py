@@ -98,7 +98,7 @@ async def make_relay(
         yield make
     finally:
         for relay in relays:
-            await relay.aclose()
+            await relay.stop()
 
 
 async def change(
@@ -164,13 +164,28 @@ async def test_one_event_per_committed_change_and_none_for_a_rolled_back_one(
         assert sorted(await conn.fetchval("SELECT array_agg(name) FROM things")) == ["first", "third"]
 
 
+class SleepWatchingRelay(OutboxRelay):
+    """A relay that records each wait it starts, so a test can tell when it has nothing left but to sleep."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.sleeps: list[float] = []
+
+    async def _sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        await super()._sleep(seconds)
+
+
 async def test_the_relay_wakes_on_notify_long_before_its_poll_interval(
     state: asyncpg.Pool, make_relay: MakeRelay, tap: AbstractQueue
 ) -> None:
-    warm_up = await change(state, "warm-up")
-    await make_relay(poll_interval=NEVER_POLL)
-    # Once the warm-up event is out, the relay's first pass is over: it publishes again only when woken.
-    assert message_ids(await collect(tap, 1)) == [warm_up.id]
+    relay = await make_relay(relay_class=SleepWatchingRelay, poll_interval=NEVER_POLL)
+    assert isinstance(relay, SleepWatchingRelay)
+
+    async def asleep_for_the_poll_interval() -> bool:
+        return bool(relay.sleeps) and relay.sleeps[-1] == NEVER_POLL
+
+    await eventually(asleep_for_the_poll_interval, description="relay idle, waiting out its poll interval")
 
     started = asyncio.get_running_loop().time()
     woken = await change(state, "woken")
@@ -189,8 +204,8 @@ class CommitWhileDeciding(OutboxRelay):
         super().__init__(**options)
         self._late_change: Callable[[], Awaitable[object]] | None = late_change
 
-    async def _next_wait(self) -> float:
-        wait = await super()._next_wait()
+    async def seconds_until_due(self) -> float | None:
+        wait = await super().seconds_until_due()
         if self._late_change is not None:
             late_change, self._late_change = self._late_change, None
             await late_change()
@@ -217,13 +232,26 @@ async def test_a_notify_that_arrives_while_a_batch_is_in_hand_is_not_lost(
     assert message_ids(messages)[-1] == late[0].id
 
 
+class CountingRelay(OutboxRelay):
+    """A relay that tells how many events each of its batches published."""
+
+    def __init__(self, *, counts: list[int], **options: Any) -> None:
+        super().__init__(**options)
+        self._counts = counts
+
+    async def publish_pending(self) -> int:
+        published = await super().publish_pending()
+        self._counts.append(published)
+        return published
+
+
 async def test_two_replicas_publish_every_event_exactly_once(
     state: asyncpg.Pool, make_relay: MakeRelay, tap: AbstractQueue
 ) -> None:
     total = 300
     published_by: list[list[int]] = [[], []]
     for counts in published_by:
-        await make_relay(batch_size=20, on_published=counts.append)
+        await make_relay(relay_class=CountingRelay, batch_size=20, counts=counts)
 
     async def write_some(start: int, count: int) -> list[uuid.UUID]:
         return [(await change(state, f"thing-{number}")).id for number in range(start, start + count)]

@@ -30,9 +30,7 @@ class OrganizationRegistered(BaseModel):
     registered_at: datetime
 
 
-async def organization_registered(
-    conn: asyncpg.Connection, event: ReceivedEvent, data: OrganizationRegistered
-) -> None:
+async def organization_registered(conn: asyncpg.Connection, event: ReceivedEvent, data: OrganizationRegistered) -> None:
     await conn.execute(
         QUERIES.learn_organization,
         data.organization_id,

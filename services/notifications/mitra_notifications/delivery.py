@@ -8,7 +8,6 @@ delays delivery; nothing is lost, and delivery resumes when it is back.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -19,6 +18,7 @@ from mitra_notifications.routing import QUERIES
 from mitra_shared import outbox
 from mitra_shared.contracts.notifications import NotificationDelivered, NotificationFailed
 from mitra_shared.events import new_event
+from mitra_shared.worker import PollingWorker
 
 log = structlog.get_logger(__name__)
 WAKE_CHANNEL = "mitra_notifications"
@@ -28,7 +28,9 @@ class Mailer(Protocol):
     async def send(self, *, to: str, subject: str, text: str, html: str, message_id: str) -> None: ...
 
 
-class DeliveryWorker:
+class DeliveryWorker(PollingWorker):
+    name = "notification delivery"
+
     def __init__(
         self,
         *,
@@ -40,60 +42,21 @@ class DeliveryWorker:
         give_up_after: timedelta = timedelta(hours=48),
         max_backoff: float = 900.0,
     ) -> None:
+        super().__init__(
+            listen_dsn=listen_dsn, wake_channel=WAKE_CHANNEL, batch_size=batch_size, poll_interval=poll_interval
+        )
         self._pool = pool
-        self._listen_dsn = listen_dsn
         self._mailer = mailer
-        self._batch_size = batch_size
-        self._poll_interval = poll_interval
         self._give_up_after = give_up_after
         self._max_backoff = max_backoff
-        self._wake = asyncio.Event()
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._listener: asyncpg.Connection | None = None
 
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="notification-delivery")
+    async def run_once(self) -> int:
+        return await self.deliver_due()
 
-    async def stop(self) -> None:
-        self._stopping.set()
-        self._wake.set()
-        if self._task is not None:
-            await self._task
-        if self._listener is not None:
-            with contextlib.suppress(Exception):
-                await self._listener.close()
-
-    async def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                if self._listener is None or self._listener.is_closed():
-                    self._listener = await asyncpg.connect(self._listen_dsn)
-                    await self._listener.add_listener(WAKE_CHANNEL, lambda *_: self._wake.set())
-                handled = await self.deliver_due()
-                if handled >= self._batch_size:
-                    continue
-                await self._sleep(await self._seconds_until_due())
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # keep delivering after a database hiccup
-                log.error("notification delivery loop failed; retrying", error=f"{type(error).__name__}: {error}")
-                self._listener = None
-                await self._sleep(self._poll_interval)
-
-    async def _seconds_until_due(self) -> float:
+    async def seconds_until_due(self) -> float | None:
         async with self._pool.acquire() as conn:
             due = await conn.fetchval(QUERIES.seconds_until_next_due)
-        if due is None:
-            return self._poll_interval
-        return max(0.0, min(self._poll_interval, float(due)))
-
-    async def _sleep(self, seconds: float) -> None:
-        if seconds <= 0:
-            return
-        self._wake.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+        return None if due is None else float(due)
 
     async def deliver_due(self) -> int:
         """Attempt every notification that is due (one batch); return how many were attempted."""

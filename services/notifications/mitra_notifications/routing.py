@@ -32,9 +32,7 @@ class OrganizationRegistered(BaseModel):
     registered_at: datetime
 
 
-async def organization_registered(
-    conn: asyncpg.Connection, event: ReceivedEvent, data: OrganizationRegistered
-) -> None:
+async def organization_registered(conn: asyncpg.Connection, event: ReceivedEvent, data: OrganizationRegistered) -> None:
     facts = messages.OrganizationRegisteredFacts(
         legal_name=data.legal_name,
         acronym=data.acronym,

@@ -37,9 +37,7 @@ async def append_to_log(conn: asyncpg.Connection, event: ReceivedEvent) -> None:
     await conn.execute(QUERIES.append_event, event.id, event.type, event.source, event.subject, event.time, event.data)
 
 
-async def organization_registered(
-    conn: asyncpg.Connection, event: ReceivedEvent, data: OrganizationRegistered
-) -> None:
+async def organization_registered(conn: asyncpg.Connection, event: ReceivedEvent, data: OrganizationRegistered) -> None:
     await append_to_log(conn, event)
     await conn.execute(
         QUERIES.upsert_organization,
