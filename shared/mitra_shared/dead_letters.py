@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aio_pika
-from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, DeliveryMode
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
 
 from mitra_shared.inbox import (
     CONSUMER_HEADER,
@@ -15,6 +15,7 @@ from mitra_shared.inbox import (
     ORIGINAL_ROUTING_KEY_HEADER,
     REASON_HEADER,
     RETRY_HEADER,
+    republished,
 )
 from mitra_shared.topology import ConsumerTopology
 
@@ -84,16 +85,7 @@ async def replay(channel: AbstractChannel, topology: ConsumerTopology, limit: in
             and not key.startswith(("x-death", "x-first-death", "x-last-death"))
         }
         await channel.default_exchange.publish(
-            aio_pika.Message(
-                body=message.body,
-                headers=headers,
-                content_type=message.content_type,
-                delivery_mode=DeliveryMode.PERSISTENT,
-                message_id=message.message_id,
-                correlation_id=message.correlation_id,
-                type=message.type,
-                app_id=message.app_id,
-            ),
+            republished(message, headers),
             routing_key=topology.queue,
             mandatory=True,
         )

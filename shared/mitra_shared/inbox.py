@@ -169,7 +169,7 @@ class EventConsumer:
         queue = self._topology.retry_queue(min(attempt, self._topology.max_retries))
         headers = _copy_headers(message)
         headers[RETRY_HEADER] = counted
-        await channel.default_exchange.publish(_republished(message, headers), routing_key=queue, mandatory=True)
+        await channel.default_exchange.publish(republished(message, headers), routing_key=queue, mandatory=True)
 
     async def _dead_letter(self, message: AbstractIncomingMessage, *, reason: str, retries: int) -> None:
         log.error("message dead-lettered", reason=reason)
@@ -184,7 +184,7 @@ class EventConsumer:
             }
         )
         exchange = await channel.get_exchange(self._topology.names.dead_letter_exchange, ensure=False)
-        await exchange.publish(_republished(message, headers), routing_key=self._topology.queue, mandatory=True)
+        await exchange.publish(republished(message, headers), routing_key=self._topology.queue, mandatory=True)
 
     async def _publishing_channel(self) -> AbstractChannel:
         async with self._channel_lock:
@@ -208,7 +208,8 @@ def _copy_headers(message: AbstractIncomingMessage) -> dict[str, Any]:
     return headers
 
 
-def _republished(message: AbstractIncomingMessage, headers: dict[str, Any]) -> aio_pika.Message:
+def republished(message: AbstractIncomingMessage, headers: dict[str, Any]) -> aio_pika.Message:
+    """A persistent copy of a received message with new headers, to publish onwards (retry, dead letter, replay)."""
     return aio_pika.Message(
         body=message.body,
         headers=headers,
