@@ -1,14 +1,21 @@
-"""Events published by the registry service (foreign NGOs, permits, staff, government partners)."""
+"""Events published by the registry service (foreign NGOs, permits, foreign staff, government partners).
 
-from datetime import datetime
+Each carries what a subscriber needs without calling registry back (names, codes, dates, a partner's contacts),
+and never personal documents: a foreign expert's passport number stays in registry.
+"""
+
+from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from mitra_shared.events import EventData, EventKind
 
 OrganizationStatus = Literal["applicant", "registered", "active", "suspended", "revoked", "closed"]
+PermitType = Literal["principle", "operating"]
+PartnerKind = Literal["ministry", "tpoa", "province", "regency"]
+Language = Literal["id", "en"]
 
 
 class OrganizationRegistered(EventData):
@@ -29,4 +36,183 @@ class OrganizationRegistered(EventData):
     registered_at: datetime = Field(description="When the NGO was entered in the register.")
 
 
-EVENTS: tuple[type[EventData], ...] = (OrganizationRegistered,)
+class OrganizationUpdated(EventData):
+    """An NGO's particulars changed (not its status: that is `registry.organization.status_changed`)."""
+
+    kind = EventKind("registry", "organization", "updated", 1)
+
+    organization_id: UUID
+    legal_name: str
+    acronym: str | None = None
+    country_of_origin: str = Field(min_length=2, max_length=2)
+    focus_areas: list[str] = Field(default_factory=list)
+    website: str | None = None
+    status: OrganizationStatus
+    changed_fields: list[str] = Field(description="Names of the fields this change touched.")
+    version: int = Field(description="The NGO's record version after the change; higher is newer.", ge=1)
+    updated_at: datetime
+
+
+class OrganizationStatusChanged(EventData):
+    """An NGO moved in its lifecycle: applicant → registered → active → suspended (frozen) → revoked, or closed."""
+
+    kind = EventKind("registry", "organization", "status_changed", 1)
+
+    organization_id: UUID
+    legal_name: str
+    previous_status: OrganizationStatus
+    status: OrganizationStatus
+    reason: str = Field(description="Why, as recorded by the official who made the change.")
+    changed_by: str = Field(description="Subject (user id) of the official who made the change.")
+    version: int = Field(ge=1)
+    changed_at: datetime
+
+
+class PermitGranted(EventData):
+    """A principle permit (izin prinsip) or an operating permit (izin operasional) was granted to an NGO."""
+
+    kind = EventKind("registry", "permit", "granted", 1)
+
+    permit_id: UUID
+    organization_id: UUID
+    organization_name: str
+    permit_type: PermitType = Field(description="`principle` (izin prinsip) or `operating` (izin operasional).")
+    number: str = Field(description="The permit's official number.")
+    issued_on: date
+    valid_until: date = Field(description="Last day of validity (inclusive).")
+    principle_permit_id: UUID | None = Field(None, description="For an operating permit: the principle permit.")
+    msp_id: UUID | None = Field(None, description="For an operating permit: the MSP it rests on.")
+    granted_at: datetime
+
+
+class PermitExtended(EventData):
+    """A permit's validity was extended."""
+
+    kind = EventKind("registry", "permit", "extended", 1)
+
+    permit_id: UUID
+    organization_id: UUID
+    organization_name: str
+    permit_type: PermitType
+    number: str
+    previous_valid_until: date
+    valid_until: date
+    requested_on: date = Field(description="When the extension was requested.")
+    requested_late: bool = Field(
+        description="For a principle permit: requested less than 3 months before expiry (accepted, flagged)."
+    )
+    extended_at: datetime
+
+
+class PermitExpiring(EventData):
+    """A permit is about to expire: a reminder sent once per permit and lead time (90 and 30 days by default)."""
+
+    kind = EventKind("registry", "permit", "expiring", 1)
+
+    permit_id: UUID
+    organization_id: UUID
+    organization_name: str
+    permit_type: PermitType
+    number: str
+    valid_until: date
+    days_before: int = Field(description="The reminder's lead time in days.", ge=1)
+
+
+class PermitExpired(EventData):
+    """A permit's validity ended without an extension."""
+
+    kind = EventKind("registry", "permit", "expired", 1)
+
+    permit_id: UUID
+    organization_id: UUID
+    organization_name: str
+    permit_type: PermitType
+    number: str
+    valid_until: date
+
+
+class ForeignStaffAssigned(EventData):
+    """A foreign expert (tenaga ahli asing) was assigned to an NGO. No passport or other document numbers."""
+
+    kind = EventKind("registry", "foreign_staff", "assigned", 1)
+
+    assignment_id: UUID
+    organization_id: UUID
+    organization_name: str
+    full_name: str
+    nationality: str = Field(description="ISO 3166-1 alpha-2.", min_length=2, max_length=2)
+    role: str
+    starts_on: date
+    ends_on: date
+    active_assignments: int = Field(description="The NGO's active foreign-staff assignments after this one (≤ 3).")
+
+
+class ForeignStaffEnded(EventData):
+    """A foreign expert's assignment ended."""
+
+    kind = EventKind("registry", "foreign_staff", "ended", 1)
+
+    assignment_id: UUID
+    organization_id: UUID
+    organization_name: str
+    ended_on: date
+    reason: str | None = None
+    active_assignments: int
+
+
+class PartnerContact(BaseModel):
+    """Where a government partner wants to hear from Mitra."""
+
+    name: str = Field(description="Office or person, e.g. `Kesbangpol Provinsi Jawa Tengah`.")
+    email: str | None = None
+    webhook_url: str | None = None
+    language: Language = "id"
+
+
+class PartnerRegistered(EventData):
+    """A government partner was added: a ministry or agency (K/L), TPOA, or a regional government."""
+
+    kind = EventKind("registry", "partner", "registered", 1)
+
+    partner_id: UUID
+    partner_kind: PartnerKind = Field(description="`ministry`, `tpoa`, `province` or `regency` (regency or city).")
+    name: str = Field(examples=["Kementerian Sosial"])
+    code: str = Field(
+        description="Kemendagri/BPS code for a region (`33`, `3374`); the short name for a ministry (`KEMENSOS`).",
+        examples=["3374"],
+    )
+    parent_code: str | None = Field(None, description="For a regency or city: its province's code.", examples=["33"])
+    contacts: list[PartnerContact] = Field(default_factory=list)
+    version: int = Field(1, ge=1)
+    registered_at: datetime
+
+
+class PartnerUpdated(EventData):
+    """A government partner's name, hierarchy or contacts changed. Carries the whole new state."""
+
+    kind = EventKind("registry", "partner", "updated", 1)
+
+    partner_id: UUID
+    partner_kind: PartnerKind
+    name: str
+    code: str
+    parent_code: str | None = None
+    contacts: list[PartnerContact] = Field(default_factory=list)
+    active: bool = True
+    version: int = Field(ge=1)
+    updated_at: datetime
+
+
+EVENTS: tuple[type[EventData], ...] = (
+    OrganizationRegistered,
+    OrganizationUpdated,
+    OrganizationStatusChanged,
+    PermitGranted,
+    PermitExtended,
+    PermitExpiring,
+    PermitExpired,
+    ForeignStaffAssigned,
+    ForeignStaffEnded,
+    PartnerRegistered,
+    PartnerUpdated,
+)
