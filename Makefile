@@ -15,6 +15,7 @@ help:
 	@echo "make migrate  apply every service's database migrations"
 	@echo "make docs     regenerate the AsyncAPI documents under docs/asyncapi/"
 	@echo "make token    print a bearer token for the local APIs"
+	@echo "make bench    run the performance benchmark (bench/; not part of make test)"
 	@echo "make infra    make sure PostgreSQL and RabbitMQ run (installs them from Debian packages if missing)"
 
 $(STAMP): $(foreach p,$(PACKAGES),$(p)/pyproject.toml) requirements-dev.txt constraints.txt
@@ -47,6 +48,10 @@ token: venv
 docs: venv
 	@for s in $(SERVICES); do $(PY) -m mitra_$$s asyncapi --output docs/asyncapi/$$s.json || exit 1; done
 	@echo "docs/asyncapi/ regenerated"
+
+.PHONY: bench
+bench: venv infra
+	$(PY) -m bench
 
 .PHONY: lint
 lint: venv
