@@ -59,8 +59,7 @@ RUN groupadd --system --gid 10001 mitra \
 
 COPY --from=build /opt/venv /opt/venv
 
-# An empty working directory: the settings also read a `.env` from the working directory, and none belongs in here;
-# configuration comes from the container's environment only.
+# An empty working directory; configuration comes from the container's environment only.
 WORKDIR /app
 USER mitra:mitra
 
