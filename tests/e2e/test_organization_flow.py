@@ -123,9 +123,12 @@ async def test_registering_an_ngo_reaches_tpoa_by_email_and_reporting_counts_it(
                 headers=auth_headers(),
             )
         ).json()
-        assert log["total"] == 2
+        # An e-mail and an in-app inbox entry for each of the two TPOA recipients (the default routing rule).
+        assert log["total"] == 4
+        assert sorted(item["channel"] for item in log["items"]) == ["email", "email", "inbox", "inbox"]
         assert {item["status"] for item in log["items"]} == {"delivered"}
-        assert all(item["delivery_log"][0]["succeeded"] for item in log["items"])
+        emails = [item for item in log["items"] if item["channel"] == "email"]
+        assert all(item["delivery_log"][0]["succeeded"] for item in emails)
 
         # Reporting counts it; agreements learned of it.
         async def counted() -> dict[str, Any] | None:

@@ -1,4 +1,5 @@
-"""Delivers pending notifications, retrying with backoff until they go through or the retry period ends.
+"""Delivers pending notifications (e-mail, webhooks), retrying with backoff until they go through or the retry
+period ends; a webhook answering 410 Gone is given up at once and its endpoint disabled.
 
 A notification is claimed with `FOR UPDATE SKIP LOCKED`, sent, and its outcome (the attempt in the delivery
 log, the new status, and the `delivered`/`failed` event) committed together. An SMTP server that is down
@@ -9,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import asyncpg
 import structlog
 
 from mitra_notifications.routing import QUERIES
+from mitra_notifications.webhooks import WebhookGone
 from mitra_shared import outbox
 from mitra_shared.contracts.notifications import NotificationDelivered, NotificationFailed
 from mitra_shared.events import new_event
@@ -28,6 +30,27 @@ class Mailer(Protocol):
     async def send(self, *, to: str, subject: str, text: str, html: str, message_id: str) -> None: ...
 
 
+class WebhookPoster(Protocol):
+    async def send(self, *, url: str, secret: str, message_id: str, payload: dict[str, Any]) -> None: ...
+    async def aclose(self) -> None: ...
+
+
+def webhook_payload(row: asyncpg.Record) -> dict[str, Any]:
+    """The body a webhook receives: Standard Webhooks' `type`/`timestamp`/`data`, with the event inside."""
+    return {
+        "type": row["event_type"],
+        "timestamp": row["created_at"].isoformat(),
+        "data": {
+            "notification_id": str(row["id"]),
+            "recipient_id": str(row["recipient_id"]),
+            "language": row["language"],
+            "subject": row["subject"],
+            "text": row["body_text"],
+            "event": row["payload"],
+        },
+    }
+
+
 class DeliveryWorker(PollingWorker):
     name = "notification delivery"
 
@@ -37,6 +60,7 @@ class DeliveryWorker(PollingWorker):
         pool: asyncpg.Pool,
         listen_dsn: str,
         mailer: Mailer,
+        webhooks: WebhookPoster,
         batch_size: int = 20,
         poll_interval: float = 2.0,
         give_up_after: timedelta = timedelta(hours=48),
@@ -47,11 +71,16 @@ class DeliveryWorker(PollingWorker):
         )
         self._pool = pool
         self._mailer = mailer
+        self._webhooks = webhooks
         self._give_up_after = give_up_after
         self._max_backoff = max_backoff
 
     async def run_once(self) -> int:
         return await self.deliver_due()
+
+    async def stop(self) -> None:
+        await super().stop()
+        await self._webhooks.aclose()
 
     async def seconds_until_due(self) -> float | None:
         async with self._pool.acquire() as conn:
@@ -70,15 +99,23 @@ class DeliveryWorker(PollingWorker):
         return len(rows)
 
     async def _send(self, row: asyncpg.Record) -> None:
-        if row["channel"] != "email":
+        if row["channel"] == "email":
+            await self._mailer.send(
+                to=row["address"],
+                subject=row["subject"],
+                text=row["body_text"],
+                html=row["body_html"],
+                message_id=str(row["id"]),
+            )
+        elif row["channel"] == "webhook":
+            await self._webhooks.send(
+                url=row["address"],
+                secret=row["webhook_secret"],
+                message_id=str(row["id"]),
+                payload=webhook_payload(row),
+            )
+        else:
             raise ValueError(f"channel {row['channel']} is not delivered by this worker")
-        await self._mailer.send(
-            to=row["address"],
-            subject=row["subject"],
-            text=row["body_text"],
-            html=row["body_html"],
-            message_id=str(row["id"]),
-        )
 
     async def _settle(self, conn: asyncpg.Connection, row: asyncpg.Record, error: BaseException | None) -> None:
         bound = {"notification_id": str(row["id"]), "event_id": str(row["event_id"]), "recipient": row["address"]}
@@ -99,7 +136,11 @@ class DeliveryWorker(PollingWorker):
             return
         description = f"{type(error).__name__}: {error}"[:2000]
         await conn.execute(QUERIES.record_attempt, row["id"], False, description)
-        if datetime.now(UTC) - row["created_at"] >= self._give_up_after:
+        gone = isinstance(error, WebhookGone)
+        if gone:
+            # 410: the receiver asks never to be called again; later notifications skip this endpoint.
+            await conn.execute(QUERIES.disable_webhook, row["recipient_id"])
+        if gone or datetime.now(UTC) - row["created_at"] >= self._give_up_after:
             failed = await conn.fetchrow(QUERIES.mark_failed, row["id"], description)
             event_failed = NotificationFailed(
                 notification_id=row["id"],
@@ -112,7 +153,7 @@ class DeliveryWorker(PollingWorker):
                 failed_at=failed["failed_at"],
             )
             await outbox.record(conn, new_event(event_failed, subject=str(row["id"])))
-            log.error("notification failed; retry period over", error=description, **bound)
+            log.error("notification failed; given up", error=description, **bound)
             return
         delay = outbox.backoff_seconds(row["attempts"], base=2.0, cap=self._max_backoff)
         await conn.execute(QUERIES.mark_retry, row["id"], description, delay)

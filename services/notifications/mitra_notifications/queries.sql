@@ -1,5 +1,6 @@
 -- name: insert_recipient
-INSERT INTO recipients (id, name, role, email, language) VALUES ($1, $2, $3, $4, $5)
+INSERT INTO recipients (id, name, role, email, language, webhook_url, webhook_secret, region_code, parent_region_code)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 RETURNING *;
 
 -- name: list_recipients
@@ -11,25 +12,16 @@ SELECT * FROM recipients WHERE id = $1;
 -- name: deactivate_recipient
 UPDATE recipients SET active = false WHERE id = $1 RETURNING *;
 
--- name: active_email_recipients_by_role
-SELECT id, name, email, language FROM recipients WHERE active AND role = $1 AND email IS NOT NULL;
-
--- name: insert_notification
-INSERT INTO notifications (id, event_id, event_type, recipient_id, channel, address, language, subject, body_text,
-                           body_html)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-ON CONFLICT (event_id, recipient_id, channel) DO NOTHING;
-
 -- name: wake_delivery
 SELECT pg_notify('mitra_notifications', '');
 
 -- name: claim_due_notifications
 -- SKIP LOCKED: several replicas deliver side by side, never the same notification at once.
-SELECT * FROM notifications
-WHERE status = 'pending' AND next_attempt_at <= now()
-ORDER BY next_attempt_at
+SELECT n.*, r.webhook_secret FROM notifications n JOIN recipients r ON r.id = n.recipient_id
+WHERE n.status = 'pending' AND n.next_attempt_at <= now()
+ORDER BY n.next_attempt_at
 LIMIT $1
-FOR UPDATE SKIP LOCKED;
+FOR UPDATE OF n SKIP LOCKED;
 
 -- name: seconds_until_next_due
 SELECT extract(epoch FROM (min(next_attempt_at) - now()))::float8 FROM notifications WHERE status = 'pending';
@@ -56,13 +48,99 @@ INSERT INTO delivery_attempts (notification_id, succeeded, error) VALUES ($1, $2
 SELECT n.id, n.event_id, n.event_type, n.recipient_id, n.channel, n.address, n.language, n.subject, n.status,
        n.attempts, n.last_error, n.created_at, n.delivered_at, count(*) OVER () AS total
 FROM notifications n
-WHERE ($1::uuid IS NULL OR n.event_id = $1)
-  AND ($2::uuid IS NULL OR n.recipient_id = $2)
-  AND ($3::text IS NULL OR n.status = $3)
+WHERE ($1::uuid IS NULL OR n.id = $1)
+  AND ($2::uuid IS NULL OR n.event_id = $2)
+  AND ($3::uuid IS NULL OR n.recipient_id = $3)
+  AND ($4::text IS NULL OR n.status = $4)
 ORDER BY n.created_at DESC, n.id
-LIMIT $4 OFFSET $5;
+LIMIT $5 OFFSET $6;
 
 -- name: list_attempts
 SELECT notification_id, attempted_at, succeeded, error FROM delivery_attempts
 WHERE notification_id = ANY($1::uuid[])
 ORDER BY attempted_at;
+
+-- name: active_rules_for
+SELECT audience, channels FROM routing_rules WHERE routing_key = $1 AND active;
+
+-- name: recipients_by_role
+SELECT id, name, email, language, webhook_url, webhook_disabled_at FROM recipients WHERE active AND role = $1;
+
+-- name: insert_inbox_notification
+-- The in-app inbox is a channel that needs no sending: the notification is delivered when it is stored.
+INSERT INTO notifications (id, event_id, event_type, recipient_id, channel, address, language, subject, body_text,
+                           body_html, payload, status, delivered_at)
+VALUES ($1, $2, $3, $4, 'inbox', 'inbox', $5, $6, $7, $8, $9, 'delivered', now())
+ON CONFLICT (event_id, recipient_id, channel) DO NOTHING;
+
+-- name: insert_outgoing_notification
+INSERT INTO notifications (id, event_id, event_type, recipient_id, channel, address, language, subject, body_text,
+                           body_html, payload)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+ON CONFLICT (event_id, recipient_id, channel) DO NOTHING
+RETURNING id;
+
+-- name: upsert_partner_contact
+INSERT INTO recipients (id, name, role, email, language, source, partner_id, partner_version, region_code,
+                        parent_region_code, webhook_url, webhook_secret, active)
+VALUES ($1, $2, $3, $4, $5, 'registry', $6, $7, $8, $9, $10, $11, $12)
+ON CONFLICT (partner_id, name) WHERE partner_id IS NOT NULL DO UPDATE
+SET role = EXCLUDED.role,
+    email = EXCLUDED.email,
+    language = EXCLUDED.language,
+    partner_version = EXCLUDED.partner_version,
+    region_code = EXCLUDED.region_code,
+    parent_region_code = EXCLUDED.parent_region_code,
+    -- a changed URL is a new endpoint: it gets another chance even if the old one answered 410
+    webhook_disabled_at = CASE WHEN recipients.webhook_url IS DISTINCT FROM EXCLUDED.webhook_url
+                               THEN NULL ELSE recipients.webhook_disabled_at END,
+    webhook_url = EXCLUDED.webhook_url,
+    active = EXCLUDED.active
+WHERE recipients.partner_version IS NULL OR recipients.partner_version <= EXCLUDED.partner_version;
+
+-- name: partner_version
+SELECT max(partner_version) FROM recipients WHERE partner_id = $1;
+
+-- name: deactivate_partner_contacts_except
+UPDATE recipients SET active = false, partner_version = $3
+WHERE partner_id = $1 AND NOT (name = ANY($2::text[])) AND (partner_version IS NULL OR partner_version <= $3);
+
+-- name: disable_webhook
+UPDATE recipients SET webhook_disabled_at = now() WHERE id = $1;
+
+-- name: get_webhook_secret
+SELECT webhook_url, webhook_secret, webhook_disabled_at FROM recipients WHERE id = $1;
+
+-- name: list_rules
+SELECT * FROM routing_rules ORDER BY routing_key, audience;
+
+-- name: upsert_rule
+INSERT INTO routing_rules (id, routing_key, audience, channels, active) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (routing_key, audience) DO UPDATE
+SET channels = EXCLUDED.channels, active = EXCLUDED.active, updated_at = now()
+RETURNING *;
+
+-- name: delete_rule
+DELETE FROM routing_rules WHERE id = $1 RETURNING id;
+
+-- name: inbox
+SELECT id, event_id, event_type, subject, body_text, created_at, read_at, count(*) OVER () AS total
+FROM notifications
+WHERE recipient_id = $1 AND channel = 'inbox' AND ($2::boolean IS NULL OR (read_at IS NULL) = $2)
+ORDER BY created_at DESC, id
+LIMIT $3 OFFSET $4;
+
+-- name: inbox_unread_count
+SELECT count(*) FROM notifications WHERE recipient_id = $1 AND channel = 'inbox' AND read_at IS NULL;
+
+-- name: mark_read
+UPDATE notifications SET read_at = coalesce(read_at, now())
+WHERE id = $1 AND recipient_id = $2 AND channel = 'inbox'
+RETURNING id, read_at;
+
+-- name: resend
+-- A new attempt at once, with a fresh retry period; the notification stays the same one (same id, same key).
+UPDATE notifications
+SET status = 'pending', next_attempt_at = now(), created_at = now(), last_error = NULL
+WHERE id = $1 AND channel <> 'inbox'
+RETURNING id;

@@ -1,22 +1,90 @@
-"""Which events notify whom: consumed events become pending notifications, in the same transaction."""
+"""Which events notify whom, on which channels: consumed events become notifications in the same transaction.
+
+Routing rules (a table, editable over the API) name, per routing key, the audiences to tell and the channels to
+use. An audience resolves to active recipients; a recipient gets each channel of the rule that it has (e-mail
+needs an address, a webhook a URL that has not answered 410; the in-app inbox every recipient has). The unique
+key (event, recipient, channel) makes a redelivered event notify nobody twice.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
+import structlog
 from pydantic import BaseModel, ConfigDict
 
-from mitra_notifications import messages
+from mitra_notifications import messages, url_policy
+from mitra_notifications.webhooks import new_secret
 from mitra_shared.contracts import registry as registry_contracts
 from mitra_shared.db import Queries
 from mitra_shared.events import ReceivedEvent
 from mitra_shared.inbox import Handler, handler
 
 QUERIES = Queries.from_package("mitra_notifications", "queries.sql")
+log = structlog.get_logger(__name__)
+
+# Audiences that are a recipient role as such; the others (mitra_utama, regions_of_work, ...) depend on the
+# event's facts and are resolved from them.
+ROLE_AUDIENCES = {"tpoa": "tpoa", "ministries": "ministry", "provinces": "province", "regencies": "regency"}
+Render = Callable[[messages.Language], messages.Message]
+
+
+async def notify(conn: asyncpg.Connection, event: ReceivedEvent, routing_key: str, render: Render) -> int:
+    """Create the notifications an event calls for; return how many were new."""
+    chosen: dict[UUID, tuple[asyncpg.Record, set[str]]] = {}
+    for rule in await conn.fetch(QUERIES.active_rules_for, routing_key):
+        role = ROLE_AUDIENCES.get(rule["audience"])
+        if role is None:
+            continue  # audiences drawn from MSP facts come with agreements' events
+        for recipient in await conn.fetch(QUERIES.recipients_by_role, role):
+            chosen.setdefault(recipient["id"], (recipient, set()))[1].update(rule["channels"])
+
+    created = 0
+    payload = event.model_dump(mode="json", exclude_none=True)
+    for recipient, channels in chosen.values():
+        message = render(recipient["language"])
+        common = (event.id, event.type, recipient["id"])
+        if "inbox" in channels:
+            status = await conn.execute(
+                QUERIES.insert_inbox_notification,
+                uuid.uuid4(),
+                *common,
+                recipient["language"],
+                message.subject,
+                message.text,
+                message.html,
+                payload,
+            )
+            created += status.endswith(" 1")
+        for channel, address in (("email", recipient["email"]), ("webhook", _webhook(recipient))):
+            if channel in channels and address:
+                row = await conn.fetchrow(
+                    QUERIES.insert_outgoing_notification,
+                    uuid.uuid4(),
+                    *common,
+                    channel,
+                    address,
+                    recipient["language"],
+                    message.subject,
+                    message.text,
+                    message.html,
+                    payload,
+                )
+                created += row is not None
+    if created:
+        await conn.execute(QUERIES.wake_delivery)
+    return created
+
+
+def _webhook(recipient: asyncpg.Record) -> str | None:
+    if recipient["webhook_disabled_at"] is not None:
+        return None
+    return str(recipient["webhook_url"]) if recipient["webhook_url"] else None
 
 
 class OrganizationRegistered(BaseModel):
@@ -40,26 +108,85 @@ async def organization_registered(conn: asyncpg.Connection, event: ReceivedEvent
         focus_areas=data.focus_areas,
         registered_at=data.registered_at,
     )
-    recipients = await conn.fetch(QUERIES.active_email_recipients_by_role, "tpoa")
-    for recipient in recipients:
-        message = messages.organization_registered(facts, recipient["language"])
+    await notify(
+        conn,
+        event,
+        registry_contracts.OrganizationRegistered.kind.routing_key,
+        lambda language: messages.organization_registered(facts, language),
+    )
+
+
+class PartnerContact(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: str
+    email: str | None = None
+    webhook_url: str | None = None
+    language: messages.Language = "id"
+
+
+class PartnerState(BaseModel):
+    """Notifications' slim copy of `registry.partner.registered` and `.updated`: who to address, and where."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    partner_id: UUID
+    partner_kind: str
+    code: str
+    parent_code: str | None = None
+    contacts: list[PartnerContact] = []
+    active: bool = True
+    version: int = 1
+
+
+async def partner_changed(conn: asyncpg.Connection, event: ReceivedEvent, data: PartnerState) -> None:
+    """Keep one recipient per contact of a ministry, TPOA or regional government, as registry last said."""
+    known = await conn.fetchval(QUERIES.partner_version, data.partner_id)
+    if known is not None and known > data.version:
+        # Events of one partner can arrive out of order (relay replicas, retries): an older state is ignored.
+        log.info("older partner state ignored", partner_id=str(data.partner_id), version=data.version, known=known)
+        return
+    is_region = data.partner_kind in ("province", "regency")
+    for contact in data.contacts:
         await conn.execute(
-            QUERIES.insert_notification,
+            QUERIES.upsert_partner_contact,
             uuid.uuid4(),
-            event.id,
-            event.type,
-            recipient["id"],
-            "email",
-            recipient["email"],
-            recipient["language"],
-            message.subject,
-            message.text,
-            message.html,
+            contact.name,
+            data.partner_kind,
+            contact.email,
+            contact.language,
+            data.partner_id,
+            data.version,
+            data.code if is_region else None,
+            data.parent_code if is_region else None,
+            _acceptable_webhook(contact.webhook_url, data.partner_id),
+            new_secret(),
+            data.active,
         )
-    if recipients:
-        await conn.execute(QUERIES.wake_delivery)
+    await conn.execute(
+        QUERIES.deactivate_partner_contacts_except,
+        data.partner_id,
+        [contact.name for contact in data.contacts] if data.active else [],
+        data.version,
+    )
 
 
-HANDLERS: dict[Any, Handler[Any]] = {
-    registry_contracts.OrganizationRegistered.kind: handler(OrganizationRegistered, organization_registered),
-}
+def _acceptable_webhook(url: str | None, partner_id: UUID) -> str | None:
+    if not url:
+        return None
+    try:
+        return url_policy.check_syntax(url)
+    except url_policy.UrlRefused as error:
+        log.warning("partner webhook URL ignored", partner_id=str(partner_id), reason=str(error))
+        return None
+
+
+def _handlers() -> dict[Any, Handler[Any]]:
+    partner_events: Sequence[Any] = (registry_contracts.PartnerRegistered, registry_contracts.PartnerUpdated)
+    return {
+        registry_contracts.OrganizationRegistered.kind: handler(OrganizationRegistered, organization_registered),
+        **{contract.kind: handler(PartnerState, partner_changed) for contract in partner_events},
+    }
+
+
+HANDLERS = _handlers()

@@ -34,3 +34,8 @@ class NotificationsSettings(ServiceSettings):
         48 * 3600.0, description="How long a notification is retried before it is marked failed."
     )
     delivery_max_backoff_seconds: PositiveFloat = 900.0
+
+    webhook_timeout_seconds: PositiveFloat = 10.0
+    webhook_allow_internal_addresses: bool = Field(
+        False, description="Let webhooks call private, loopback and link-local addresses (a ministry's intranet)."
+    )

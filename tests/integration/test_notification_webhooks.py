@@ -1,0 +1,255 @@
+"""Webhooks and the recipient directory against the real database and a real webhook receiver in the test process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import pytest
+import uvicorn
+from standardwebhooks.webhooks import Webhook
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from support import eventually, free_port
+
+from mitra_notifications import routing
+from mitra_notifications.delivery import DeliveryWorker
+from mitra_notifications.mailer import SmtpMailer
+from mitra_notifications.settings import NotificationsSettings
+from mitra_notifications.webhooks import WebhookSender
+from mitra_shared import db
+from mitra_shared.contracts import registry as contracts
+from mitra_shared.events import decode, encode, new_event
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass
+class Receiver:
+    """A government system's webhook endpoint: answers with the status the test sets, keeps what it got."""
+
+    url: str
+    status: int = 204
+    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+
+    async def endpoint(self, request: Request) -> Response:
+        self.received.append((dict(request.headers), await request.body()))
+        return Response(status_code=self.status)
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    port = free_port()
+    found = Receiver(url=f"http://127.0.0.1:{port}/hooks/mitra")
+    app = Starlette(routes=[Route("/hooks/mitra", found.endpoint, methods=["POST"])])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    task = asyncio.create_task(server.serve())
+    await eventually(lambda: _started(server), description="webhook receiver listening")
+    try:
+        yield found
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _started(server: uvicorn.Server) -> bool:
+    return server.started
+
+
+@pytest.fixture
+async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
+    conn = await asyncpg.connect(database)
+    try:
+        sources = [db.SHARED_MIGRATIONS, db.MigrationSource("notifications", "mitra_notifications")]
+        await db.apply_migrations(conn, sources)
+    finally:
+        await conn.close()
+    pool = await db.create_pool(database, min_size=1, max_size=6)
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+async def _apply(pool: asyncpg.Pool, data: Any, model: type[Any], apply: Any) -> Any:
+    event = decode(encode(new_event(data, subject=str(uuid.uuid4()))))
+    async with pool.acquire() as conn, conn.transaction():
+        await apply(conn, event, model.model_validate(event.data))
+    return event
+
+
+async def _tpoa_partner(pool: asyncpg.Pool, webhook_url: str, *, version: int = 1, contacts: int = 1) -> uuid.UUID:
+    partner_id = uuid.uuid4()
+    data = contracts.PartnerRegistered(
+        partner_id=partner_id,
+        partner_kind="tpoa",
+        name="Tim Perizinan Ormas Asing",
+        code="TPOA",
+        contacts=[
+            contracts.PartnerContact(name=f"Sekretariat {n}", email=None, webhook_url=webhook_url, language="en")
+            for n in range(contacts)
+        ],
+        version=version,
+        registered_at=datetime.now(UTC),
+    )
+    await _apply(pool, data, routing.PartnerState, routing.partner_changed)
+    return partner_id
+
+
+async def _organization_registered(pool: asyncpg.Pool) -> Any:
+    data = contracts.OrganizationRegistered(
+        organization_id=uuid.uuid4(),
+        legal_name="Swisscontact",
+        country_of_origin="CH",
+        focus_areas=["poverty"],
+        status="applicant",
+        registered_at=datetime.now(UTC),
+    )
+    return await _apply(pool, data, routing.OrganizationRegistered, routing.organization_registered)
+
+
+@pytest.fixture
+async def worker(pool: asyncpg.Pool, database: str) -> AsyncIterator[DeliveryWorker]:
+    settings = NotificationsSettings(smtp_port=free_port())
+    running = DeliveryWorker(
+        pool=pool,
+        listen_dsn=database,
+        mailer=SmtpMailer(settings),
+        webhooks=WebhookSender(timeout=2, allow_internal=True),
+        poll_interval=0.1,
+        max_backoff=0.2,
+        give_up_after=timedelta(seconds=1.5),
+    )
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+async def _webhook_rows(pool: asyncpg.Pool) -> list[asyncpg.Record]:
+    return await pool.fetch("SELECT * FROM notifications WHERE channel = 'webhook'")
+
+
+async def test_a_partner_contact_gets_a_signed_webhook_that_verifies(
+    pool: asyncpg.Pool, worker: DeliveryWorker, receiver: Receiver
+) -> None:
+    await _tpoa_partner(pool, receiver.url)
+    event = await _organization_registered(pool)
+
+    await eventually(lambda: _received(receiver, 1), description="webhook delivered")
+    headers, body = receiver.received[0]
+    secret = await pool.fetchval("SELECT webhook_secret FROM recipients")
+    payload = Webhook(secret).verify(body, headers)
+    assert payload["type"] == "id.go.mitra.registry.organization.registered.v1"
+    assert payload["data"]["event"]["id"] == str(event.id)
+    assert payload["data"]["language"] == "en"
+    assert payload["data"]["subject"] == "New foreign NGO registered: Swisscontact"
+    [row] = await _webhook_rows(pool)
+    assert headers["webhook-id"] == str(row["id"])
+    await eventually(lambda: _status(pool, "delivered"), description="webhook marked delivered")
+
+    tampered = body.replace(b"Swisscontact", b"Swisscontakt")
+    with pytest.raises(Exception, match=r"(?i)signature"):
+        Webhook(secret).verify(tampered, headers)
+
+
+async def test_a_failing_endpoint_gets_retries_then_the_notification_fails_with_an_event(
+    pool: asyncpg.Pool, worker: DeliveryWorker, receiver: Receiver
+) -> None:
+    receiver.status = 500
+    await _tpoa_partner(pool, receiver.url)
+    await _organization_registered(pool)
+
+    await eventually(lambda: _status(pool, "failed"), description="notification given up", timeout=20)
+    assert len(receiver.received) >= 2
+    # Every attempt carries the same webhook-id, so the receiver could deduplicate.
+    assert len({headers["webhook-id"] for headers, _ in receiver.received}) == 1
+    attempts = await pool.fetch("SELECT succeeded, error FROM delivery_attempts ORDER BY attempted_at")
+    assert len(attempts) == len(receiver.received)
+    assert all(not a["succeeded"] and "500" in a["error"] for a in attempts)
+    failed = [
+        decode(row["body"]).data
+        for row in await pool.fetch("SELECT body FROM outbox WHERE event_type LIKE '%notification.failed.v1'")
+    ]
+    assert len(failed) == 1
+    assert failed[0]["channel"] == "webhook"
+    assert "500" in failed[0]["last_error"]
+
+
+async def test_an_endpoint_that_answers_410_is_disabled(
+    pool: asyncpg.Pool, worker: DeliveryWorker, receiver: Receiver
+) -> None:
+    receiver.status = 410
+    await _tpoa_partner(pool, receiver.url)
+    await _organization_registered(pool)
+
+    await eventually(lambda: _status(pool, "failed"), description="notification failed at once")
+    assert len(receiver.received) == 1
+    assert await pool.fetchval("SELECT webhook_disabled_at IS NOT NULL FROM recipients")
+
+    await _organization_registered(pool)
+    # The next event reaches the recipient's inbox, but no longer its webhook.
+    assert await pool.fetchval("SELECT count(*) FROM notifications WHERE channel = 'inbox'") == 2
+    assert len(await _webhook_rows(pool)) == 1
+
+
+async def test_the_directory_follows_registry_and_ignores_stale_versions(pool: asyncpg.Pool) -> None:
+    partner_id = await _tpoa_partner(pool, "https://tpoa.example.go.id/hook", version=1, contacts=2)
+    assert await pool.fetchval("SELECT count(*) FROM recipients WHERE active") == 2
+
+    def updated(version: int, contacts: list[str]) -> contracts.PartnerUpdated:
+        return contracts.PartnerUpdated(
+            partner_id=partner_id,
+            partner_kind="tpoa",
+            name="TPOA",
+            code="TPOA",
+            contacts=[
+                contracts.PartnerContact(name=name, email=f"{n}@kemlu.example") for n, name in enumerate(contacts)
+            ],
+            version=version,
+            updated_at=datetime.now(UTC),
+        )
+
+    await _apply(pool, updated(3, ["Sekretariat 0"]), routing.PartnerState, routing.partner_changed)
+    rows = await pool.fetch("SELECT name, active, email, webhook_url FROM recipients ORDER BY name")
+    assert [(r["name"], r["active"]) for r in rows] == [("Sekretariat 0", True), ("Sekretariat 1", False)]
+    assert rows[0]["email"] == "0@kemlu.example"
+    assert rows[0]["webhook_url"] is None
+
+    # An older state arriving late (another relay replica, a retry) does not undo the newer one.
+    await _apply(pool, updated(2, ["Sekretariat 1", "Kepala Biro"]), routing.PartnerState, routing.partner_changed)
+    rows = await pool.fetch("SELECT name, active FROM recipients ORDER BY name")
+    assert [(r["name"], r["active"]) for r in rows] == [("Sekretariat 0", True), ("Sekretariat 1", False)]
+
+
+async def test_routing_rules_are_data(pool: asyncpg.Pool) -> None:
+    await _tpoa_partner(pool, "https://tpoa.example.go.id/hook")
+    await pool.execute(
+        "UPDATE routing_rules SET channels = '{inbox}' WHERE routing_key = 'registry.organization.registered'"
+    )
+    await _organization_registered(pool)
+    assert [r["channel"] for r in await pool.fetch("SELECT channel FROM notifications")] == ["inbox"]
+
+    await pool.execute("UPDATE routing_rules SET active = false")
+    await _organization_registered(pool)
+    assert await pool.fetchval("SELECT count(*) FROM notifications") == 1
+
+
+async def _received(receiver: Receiver, count: int) -> bool:
+    return len(receiver.received) >= count
+
+
+async def _status(pool: asyncpg.Pool, status: str) -> bool:
+    rows = await _webhook_rows(pool)
+    return bool(rows) and all(row["status"] == status for row in rows)
