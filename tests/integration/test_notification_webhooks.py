@@ -82,7 +82,8 @@ async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
 
 
 async def _apply(pool: asyncpg.Pool, data: Any, model: type[Any], apply: Any) -> Any:
-    event = decode(encode(new_event(data, subject=str(uuid.uuid4()))))
+    subject = getattr(data, "organization_id", None) or getattr(data, "partner_id", None)
+    event = decode(encode(new_event(data, subject=str(subject))))
     async with pool.acquire() as conn, conn.transaction():
         await apply(conn, event, model.model_validate(event.data))
     return event
@@ -106,9 +107,9 @@ async def _tpoa_partner(pool: asyncpg.Pool, webhook_url: str, *, version: int = 
     return partner_id
 
 
-async def _organization_registered(pool: asyncpg.Pool) -> Any:
+async def _organization_registered(pool: asyncpg.Pool, organization_id: uuid.UUID | None = None) -> Any:
     data = contracts.OrganizationRegistered(
-        organization_id=uuid.uuid4(),
+        organization_id=organization_id or uuid.uuid4(),
         legal_name="Swisscontact",
         country_of_origin="CH",
         focus_areas=["poverty"],
@@ -253,3 +254,28 @@ async def _received(receiver: Receiver, count: int) -> bool:
 async def _status(pool: asyncpg.Pool, status: str) -> bool:
     rows = await _webhook_rows(pool)
     return bool(rows) and all(row["status"] == status for row in rows)
+
+
+async def test_a_subscription_for_one_ngo_hears_only_of_that_ngo(pool: asyncpg.Pool) -> None:
+    await pool.execute("UPDATE routing_rules SET active = false")
+    recipient = uuid.uuid4()
+    await pool.execute(
+        routing.QUERIES.insert_recipient,
+        *(recipient, "Biro Kerja Sama, Kemensos", "ministry", "kerjasama@kemensos.example", "id"),
+        *(None, "whsec_unused", None, None),
+    )
+    first = await _organization_registered(pool)
+    await pool.execute(
+        routing.QUERIES.insert_subscription,
+        *(uuid.uuid4(), recipient, ["registry.organization.registered"]),
+        *([uuid.UUID(first.subject)], None, ["inbox"]),
+    )
+    # A subscription limited to regions does not match an event that concerns no region.
+    await pool.execute(
+        routing.QUERIES.insert_subscription,
+        *(uuid.uuid4(), recipient, ["registry.organization.registered"], None, ["33"], ["email"]),
+    )
+    wanted = await _organization_registered(pool, organization_id=uuid.UUID(first.subject))
+    await _organization_registered(pool)
+    rows = await pool.fetch("SELECT event_id, channel FROM notifications")
+    assert [(row["event_id"], row["channel"]) for row in rows] == [(wanted.id, "inbox")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Annotated, Literal
@@ -24,6 +25,7 @@ Audience = Literal[
     "tpoa", "mitra_utama", "regions_of_work", "regions_visited", "ngo", "ministries", "provinces", "regencies"
 ]
 Channel = Literal["email", "webhook", "inbox"]
+_ROUTING_KEY = re.compile(r"^[a-z_]+\.[a-z_]+\.[a-z_]+$")
 
 
 class NewRecipient(BaseModel):
@@ -337,3 +339,78 @@ async def mark_read(recipient_id: UUID, notification_id: UUID, pool: DatabasePoo
         for r in rows
         if r["id"] == notification_id
     )
+
+
+class NewSubscription(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "routing_keys": ["registry.organization.registered", "registry.permit.expiring"],
+                    "organization_ids": None,
+                    "region_codes": ["33", "3374"],
+                    "channels": ["email", "inbox"],
+                }
+            ]
+        },
+    )
+
+    routing_keys: list[str] = Field(min_length=1, description="Events wanted, by routing key.")
+    organization_ids: list[UUID] | None = Field(None, description="Only events about these NGOs (none: all).")
+    region_codes: list[str] | None = Field(None, description="Only events concerning these regions (none: all).")
+    channels: list[Channel] = Field(min_length=1)
+
+
+class Subscription(BaseModel):
+    id: UUID
+    recipient_id: UUID
+    routing_keys: list[str]
+    organization_ids: list[UUID] | None
+    region_codes: list[str] | None
+    channels: list[Channel]
+    created_at: datetime
+
+
+@router.post(
+    "/recipients/{recipient_id}/subscriptions",
+    status_code=201,
+    response_model=Subscription,
+    tags=["recipients"],
+    summary="Subscribe a recipient to events, optionally only for some NGOs or regions",
+    responses=_problems,
+)
+async def subscribe(recipient_id: UUID, body: NewSubscription, pool: DatabasePool) -> Subscription:
+    for index, key in enumerate(body.routing_keys):
+        if not _ROUTING_KEY.match(key):
+            raise DomainError("a routing key is <service>.<aggregate>.<event>", field=f"body.routing_keys.{index}")
+    async with pool.acquire() as conn:
+        if await conn.fetchrow(QUERIES.get_recipient, recipient_id) is None:
+            raise NotFound(f"no recipient {recipient_id}")
+        row = await conn.fetchrow(
+            QUERIES.insert_subscription,
+            uuid.uuid4(),
+            recipient_id,
+            body.routing_keys,
+            body.organization_ids,
+            body.region_codes,
+            sorted(set(body.channels)),
+        )
+    return Subscription.model_validate(dict(row))
+
+
+@router.get("/recipients/{recipient_id}/subscriptions", response_model=list[Subscription], tags=["recipients"])
+async def list_subscriptions(recipient_id: UUID, pool: DatabasePool) -> list[Subscription]:
+    return [Subscription.model_validate(dict(r)) for r in await pool.fetch(QUERIES.list_subscriptions, recipient_id)]
+
+
+@router.delete(
+    "/recipients/{recipient_id}/subscriptions/{subscription_id}",
+    status_code=204,
+    tags=["recipients"],
+    responses=_problems,
+)
+async def unsubscribe(recipient_id: UUID, subscription_id: UUID, pool: DatabasePool) -> Response:
+    if await pool.fetchval(QUERIES.delete_subscription, subscription_id, recipient_id) is None:
+        raise NotFound(f"no subscription {subscription_id} of recipient {recipient_id}")
+    return Response(status_code=204)

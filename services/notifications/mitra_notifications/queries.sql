@@ -144,3 +144,23 @@ UPDATE notifications
 SET status = 'pending', next_attempt_at = now(), created_at = now(), last_error = NULL
 WHERE id = $1 AND channel <> 'inbox'
 RETURNING id;
+
+-- name: matching_subscriptions
+-- $2: the event's NGO (or NULL), $3: the region codes it concerns (a regency's province included).
+SELECT s.channels, r.id, r.name, r.email, r.language, r.webhook_url, r.webhook_disabled_at
+FROM subscriptions s JOIN recipients r ON r.id = s.recipient_id
+WHERE r.active
+  AND $1 = ANY(s.routing_keys)
+  AND (s.organization_ids IS NULL OR $2::uuid = ANY(s.organization_ids))
+  AND (s.region_codes IS NULL OR s.region_codes && $3::text[]);
+
+-- name: insert_subscription
+INSERT INTO subscriptions (id, recipient_id, routing_keys, organization_ids, region_codes, channels)
+VALUES ($1, $2, $3, $4, $5, $6)
+RETURNING *;
+
+-- name: list_subscriptions
+SELECT * FROM subscriptions WHERE recipient_id = $1 ORDER BY created_at, id;
+
+-- name: delete_subscription
+DELETE FROM subscriptions WHERE id = $1 AND recipient_id = $2 RETURNING id;

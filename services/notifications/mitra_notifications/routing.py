@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -34,8 +35,18 @@ ROLE_AUDIENCES = {"tpoa": "tpoa", "ministries": "ministry", "provinces": "provin
 Render = Callable[[messages.Language], messages.Message]
 
 
-async def notify(conn: asyncpg.Connection, event: ReceivedEvent, routing_key: str, render: Render) -> int:
-    """Create the notifications an event calls for; return how many were new."""
+@dataclass(frozen=True)
+class EventFacts:
+    """What routing needs to know of an event: the NGO it concerns and the regions (with their provinces)."""
+
+    organization_id: UUID | None = None
+    region_codes: tuple[str, ...] = ()
+
+
+async def notify(
+    conn: asyncpg.Connection, event: ReceivedEvent, routing_key: str, render: Render, facts: EventFacts = EventFacts()
+) -> int:
+    """Create the notifications an event calls for (routing rules and subscriptions); return how many were new."""
     chosen: dict[UUID, tuple[asyncpg.Record, set[str]]] = {}
     for rule in await conn.fetch(QUERIES.active_rules_for, routing_key):
         role = ROLE_AUDIENCES.get(rule["audience"])
@@ -43,6 +54,11 @@ async def notify(conn: asyncpg.Connection, event: ReceivedEvent, routing_key: st
             continue  # audiences drawn from MSP facts come with agreements' events
         for recipient in await conn.fetch(QUERIES.recipients_by_role, role):
             chosen.setdefault(recipient["id"], (recipient, set()))[1].update(rule["channels"])
+    subscribed = await conn.fetch(
+        QUERIES.matching_subscriptions, routing_key, facts.organization_id, list(facts.region_codes)
+    )
+    for subscription in subscribed:
+        chosen.setdefault(subscription["id"], (subscription, set()))[1].update(subscription["channels"])
 
     created = 0
     payload = event.model_dump(mode="json", exclude_none=True)
@@ -113,6 +129,7 @@ async def organization_registered(conn: asyncpg.Connection, event: ReceivedEvent
         event,
         registry_contracts.OrganizationRegistered.kind.routing_key,
         lambda language: messages.organization_registered(facts, language),
+        EventFacts(organization_id=data.organization_id),
     )
 
 
