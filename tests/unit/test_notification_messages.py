@@ -41,3 +41,35 @@ def test_html_escapes_what_the_ngo_typed() -> None:
     message = messages.organization_registered(FACTS, "en")
     assert "&lt;KAS&gt;" in message.html
     assert "<KAS>" not in message.html
+
+
+def test_permit_reminders_in_both_languages() -> None:
+    from datetime import date
+
+    facts = messages.PermitFacts(
+        organization_name="CARE International",
+        permit_type="principle",
+        number="IP-07/2024",
+        valid_until=date(2027, 3, 31),
+        days_before=90,
+    )
+    indonesian = messages.permit_expiring(facts, "id")
+    assert indonesian.subject == "Izin prinsip CARE International berakhir dalam 90 hari"
+    assert "31 Maret 2027" in indonesian.text
+    english = messages.permit_expired(facts, "en")
+    assert english.subject == "CARE International's principle permit has expired"
+    assert "31 March 2027" in english.text
+
+
+def test_status_change_names_the_reason() -> None:
+    facts = messages.StatusChangeFacts(
+        organization_name="OISCA",
+        previous_status="active",
+        status="suspended",
+        reason="political activity",
+        changed_at=datetime(2026, 5, 1, 3, 0, tzinfo=UTC),
+    )
+    message = messages.organization_status_changed(facts, "id")
+    assert message.subject == "Status OISCA: dibekukan"
+    assert "dari aktif menjadi dibekukan" in message.text
+    assert "Alasan: political activity" in message.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -97,6 +97,121 @@ def organization_registered(facts: OrganizationRegisteredFacts, language: Langua
             f"Country of origin: {facts.country_of_origin}",
             f"Focus areas: {areas}",
             "Status: applicant (awaiting TPOA review)",
+            "",
+            "This message was sent automatically by Mitra.",
+        ]
+    return Message(subject=subject, text="\n".join(lines) + "\n", html=_html(subject, lines))
+
+
+def format_date(day: date, language: Language) -> str:
+    return f"{day.day} {_MONTHS[language][day.month - 1]} {day.year}"
+
+
+_PERMIT_NAMES = {
+    "id": {"principle": "izin prinsip", "operating": "izin operasional"},
+    "en": {"principle": "principle permit", "operating": "operating permit"},
+}
+
+
+@dataclass(frozen=True)
+class PermitFacts:
+    organization_name: str
+    permit_type: str
+    number: str
+    valid_until: date
+    days_before: int | None = None
+
+
+def permit_expiring(facts: PermitFacts, language: Language) -> Message:
+    kind = _PERMIT_NAMES[language].get(facts.permit_type, facts.permit_type)
+    until = format_date(facts.valid_until, language)
+    if language == "id":
+        subject = f"{kind.capitalize()} {facts.organization_name} berakhir dalam {facts.days_before} hari"
+        lines = [
+            f"{kind.capitalize()} nomor {facts.number} milik {facts.organization_name} berlaku sampai {until}.",
+            "",
+            "Permohonan perpanjangan izin prinsip diajukan paling lambat 3 bulan sebelum masa berlakunya berakhir.",
+            "",
+            "Pesan ini dikirim otomatis oleh Mitra.",
+        ]
+    else:
+        subject = f"{facts.organization_name}'s {kind} expires in {facts.days_before} days"
+        lines = [
+            f"{kind.capitalize()} number {facts.number} of {facts.organization_name} is valid until {until}.",
+            "",
+            "An extension of a principle permit is due at least 3 months before it expires.",
+            "",
+            "This message was sent automatically by Mitra.",
+        ]
+    return Message(subject=subject, text="\n".join(lines) + "\n", html=_html(subject, lines))
+
+
+def permit_expired(facts: PermitFacts, language: Language) -> Message:
+    kind = _PERMIT_NAMES[language].get(facts.permit_type, facts.permit_type)
+    until = format_date(facts.valid_until, language)
+    if language == "id":
+        subject = f"{kind.capitalize()} {facts.organization_name} telah berakhir"
+        lines = [
+            f"{kind.capitalize()} nomor {facts.number} milik {facts.organization_name} berakhir pada {until}.",
+            "",
+            "Pesan ini dikirim otomatis oleh Mitra.",
+        ]
+    else:
+        subject = f"{facts.organization_name}'s {kind} has expired"
+        lines = [
+            f"{kind.capitalize()} number {facts.number} of {facts.organization_name} expired on {until}.",
+            "",
+            "This message was sent automatically by Mitra.",
+        ]
+    return Message(subject=subject, text="\n".join(lines) + "\n", html=_html(subject, lines))
+
+
+_STATUS_NAMES = {
+    "id": {
+        "applicant": "pemohon",
+        "registered": "terdaftar",
+        "active": "aktif",
+        "suspended": "dibekukan",
+        "revoked": "dicabut",
+        "closed": "ditutup",
+    },
+    "en": {
+        "applicant": "applicant",
+        "registered": "registered",
+        "active": "active",
+        "suspended": "suspended",
+        "revoked": "revoked",
+        "closed": "closed",
+    },
+}
+
+
+@dataclass(frozen=True)
+class StatusChangeFacts:
+    organization_name: str
+    previous_status: str
+    status: str
+    reason: str
+    changed_at: datetime
+
+
+def organization_status_changed(facts: StatusChangeFacts, language: Language) -> Message:
+    names = _STATUS_NAMES[language]
+    before, after = names.get(facts.previous_status, facts.previous_status), names.get(facts.status, facts.status)
+    when = format_datetime(facts.changed_at, language)
+    if language == "id":
+        subject = f"Status {facts.organization_name}: {after}"
+        lines = [
+            f"Status {facts.organization_name} berubah dari {before} menjadi {after} pada {when}.",
+            f"Alasan: {facts.reason}",
+            "",
+            "Pesan ini dikirim otomatis oleh Mitra.",
+        ]
+    else:
+        subject = f"{facts.organization_name} is now {after}"
+        lines = [
+            f"The status of {facts.organization_name} changed from {before} to {after} on {when}.",
+            f"Reason: {facts.reason}",
             "",
             "This message was sent automatically by Mitra.",
         ]

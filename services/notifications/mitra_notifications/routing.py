@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -133,6 +133,82 @@ async def organization_registered(conn: asyncpg.Connection, event: ReceivedEvent
     )
 
 
+class PermitNotice(BaseModel):
+    """Notifications' slim copy of `registry.permit.expiring` and `.expired`."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    organization_id: UUID
+    organization_name: str
+    permit_type: str
+    number: str
+    valid_until: date
+    days_before: int | None = None
+
+
+async def permit_expiring(conn: asyncpg.Connection, event: ReceivedEvent, data: PermitNotice) -> None:
+    await _permit_notice(
+        conn, event, data, registry_contracts.PermitExpiring.kind.routing_key, messages.permit_expiring
+    )
+
+
+async def permit_expired(conn: asyncpg.Connection, event: ReceivedEvent, data: PermitNotice) -> None:
+    await _permit_notice(conn, event, data, registry_contracts.PermitExpired.kind.routing_key, messages.permit_expired)
+
+
+async def _permit_notice(
+    conn: asyncpg.Connection,
+    event: ReceivedEvent,
+    data: PermitNotice,
+    routing_key: str,
+    render: Callable[[messages.PermitFacts, messages.Language], messages.Message],
+) -> None:
+    facts = messages.PermitFacts(
+        organization_name=data.organization_name,
+        permit_type=data.permit_type,
+        number=data.number,
+        valid_until=data.valid_until,
+        days_before=data.days_before,
+    )
+    await notify(
+        conn,
+        event,
+        routing_key,
+        lambda language: render(facts, language),
+        EventFacts(organization_id=data.organization_id),
+    )
+
+
+class StatusChange(BaseModel):
+    """Notifications' slim copy of `registry.organization.status_changed`."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    organization_id: UUID
+    legal_name: str
+    previous_status: str
+    status: str
+    reason: str
+    changed_at: datetime
+
+
+async def organization_status_changed(conn: asyncpg.Connection, event: ReceivedEvent, data: StatusChange) -> None:
+    facts = messages.StatusChangeFacts(
+        organization_name=data.legal_name,
+        previous_status=data.previous_status,
+        status=data.status,
+        reason=data.reason,
+        changed_at=data.changed_at,
+    )
+    await notify(
+        conn,
+        event,
+        registry_contracts.OrganizationStatusChanged.kind.routing_key,
+        lambda language: messages.organization_status_changed(facts, language),
+        EventFacts(organization_id=data.organization_id),
+    )
+
+
 class PartnerContact(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -202,6 +278,9 @@ def _handlers() -> dict[Any, Handler[Any]]:
     partner_events: Sequence[Any] = (registry_contracts.PartnerRegistered, registry_contracts.PartnerUpdated)
     return {
         registry_contracts.OrganizationRegistered.kind: handler(OrganizationRegistered, organization_registered),
+        registry_contracts.OrganizationStatusChanged.kind: handler(StatusChange, organization_status_changed),
+        registry_contracts.PermitExpiring.kind: handler(PermitNotice, permit_expiring),
+        registry_contracts.PermitExpired.kind: handler(PermitNotice, permit_expired),
         **{contract.kind: handler(PartnerState, partner_changed) for contract in partner_events},
     }
 
