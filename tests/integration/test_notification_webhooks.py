@@ -279,3 +279,48 @@ async def test_a_subscription_for_one_ngo_hears_only_of_that_ngo(pool: asyncpg.P
     await _organization_registered(pool)
     rows = await pool.fetch("SELECT event_id, channel FROM notifications")
     assert [(row["event_id"], row["channel"]) for row in rows] == [(wanted.id, "inbox")]
+
+
+async def test_a_digest_recipient_gets_one_mail_a_day_with_everything(pool: asyncpg.Pool, database: str) -> None:
+    from aiosmtpd.controller import Controller
+    from test_notification_delivery import Inbox
+
+    from mitra_notifications.digest import DigestWorker
+
+    recipient = uuid.uuid4()
+    await pool.execute(
+        routing.QUERIES.insert_recipient,
+        *(recipient, "TPOA digest", "tpoa", "tpoa-digest@kemlu.example", "id", None, "whsec_x", None, None),
+    )
+    await pool.execute(routing.QUERIES.set_digest, recipient, True)
+    for _ in range(3):
+        await _organization_registered(pool)
+    assert {r["status"] for r in await pool.fetch("SELECT status FROM notifications WHERE channel = 'email'")} == {
+        "held"
+    }
+
+    smtp_port = free_port()
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    clock_now = [datetime(2026, 11, 23, 22, 0, tzinfo=UTC)]  # 05:00 in Jakarta: before the digest hour
+    mailer = SmtpMailer(NotificationsSettings(smtp_port=smtp_port))
+
+    def replica() -> DigestWorker:
+        return DigestWorker(pool=pool, listen_dsn=database, mailer=mailer, clock=lambda: clock_now[0], send_hour=7)
+
+    try:
+        first, second = replica(), replica()
+        assert await first.run_once() == 0
+        clock_now[0] = datetime(2026, 11, 24, 0, 30, tzinfo=UTC)  # 07:30 in Jakarta
+        sent = await asyncio.gather(first.run_once(), second.run_once())
+        assert sorted(sent) == [0, 1]
+        assert await first.run_once() == 0  # once a day
+    finally:
+        controller.stop()
+    [mail] = inbox.messages
+    assert mail["Subject"] == "Ringkasan harian Mitra, 24 November 2026: 3 pemberitahuan"
+    assert mail.get_body(("plain",)).get_content().count("Ormas Asing baru terdaftar: Swisscontact") == 3
+    statuses = await pool.fetch("SELECT status FROM notifications WHERE channel = 'email'")
+    assert {r["status"] for r in statuses} == {"delivered"}
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE event_type LIKE '%notification.delivered.v1'") == 3

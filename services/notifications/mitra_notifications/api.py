@@ -67,8 +67,15 @@ class Recipient(BaseModel):
     parent_region_code: str | None
     language: Literal["id", "en"]
     source: Literal["api", "registry"] = Field(description="`registry`: learned from a partner's contacts.")
+    digest: bool = Field(description="Gets a daily digest instead of one e-mail per event.")
     active: bool
     created_at: datetime
+
+
+class RecipientChange(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"digest": True}]})
+
+    digest: bool = Field(description="One e-mail a day with the day's notifications instead of one per event.")
 
 
 class WebhookSecret(BaseModel):
@@ -92,7 +99,7 @@ class Notification(BaseModel):
     address: str
     language: str
     subject: str
-    status: Literal["pending", "delivered", "failed"]
+    status: Literal["pending", "held", "delivered", "failed"] = Field(description="`held`: waits for the daily digest.")
     attempts: int
     last_error: str | None
     created_at: datetime
@@ -130,6 +137,14 @@ async def add_recipient(body: NewRecipient, pool: DatabasePool, request: Request
         body.parent_region_code,
     )
     response.headers["Location"] = f"/recipients/{row['id']}"
+    return Recipient.model_validate(dict(row))
+
+
+@router.patch("/recipients/{recipient_id}", response_model=Recipient, tags=["recipients"], responses=_problems)
+async def change_recipient(recipient_id: UUID, body: RecipientChange, pool: DatabasePool) -> Recipient:
+    row = await pool.fetchrow(QUERIES.set_digest, recipient_id, body.digest)
+    if row is None:
+        raise NotFound(f"no recipient {recipient_id}")
     return Recipient.model_validate(dict(row))
 
 
@@ -182,7 +197,7 @@ async def list_notifications(
     notification_id: UUID | None = None,
     event_id: UUID | None = None,
     recipient_id: UUID | None = None,
-    status: Literal["pending", "delivered", "failed"] | None = None,
+    status: Literal["pending", "held", "delivered", "failed"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> NotificationPage:

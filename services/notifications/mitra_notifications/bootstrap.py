@@ -1,9 +1,10 @@
 """The one place notifications is wired: settings, database, broker, workers, routers, HTTP app."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from mitra_notifications import api, routing
 from mitra_notifications.delivery import DeliveryWorker
+from mitra_notifications.digest import DigestWorker
 from mitra_notifications.mailer import SmtpMailer
 from mitra_notifications.settings import NotificationsSettings
 from mitra_notifications.webhooks import WebhookSender
@@ -29,6 +30,15 @@ def build_spec(settings: NotificationsSettings | None = None) -> ServiceSpec:
             max_backoff=settings.delivery_max_backoff_seconds,
         )
 
+    def digest_worker(resources: Resources) -> DigestWorker:
+        return DigestWorker(
+            pool=resources.pool,
+            listen_dsn=settings.database_url.get_secret_value(),
+            mailer=SmtpMailer(settings),
+            clock=lambda: datetime.now(UTC),
+            send_hour=settings.digest_hour,
+        )
+
     return ServiceSpec(
         name="notifications",
         title="Notifications",
@@ -41,7 +51,7 @@ def build_spec(settings: NotificationsSettings | None = None) -> ServiceSpec:
         routers=[api.router],
         consumes=routing.HANDLERS,
         publishes=contracts.EVENTS,
-        workers=[delivery_worker],
+        workers=[delivery_worker, digest_worker],
         openapi_tags=[
             {"name": "recipients", "description": "Offices that receive notifications"},
             {"name": "delivery log", "description": "Every notification and each attempt to deliver it"},

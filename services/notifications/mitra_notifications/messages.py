@@ -231,3 +231,26 @@ def _html(title: str, lines: list[str]) -> str:
         f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>'
         f"<body>{''.join(paragraphs)}</body></html>"
     )
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    subject: str
+    text: str
+    created_at: datetime
+
+
+def digest(items: list[DigestItem], day: date, language: Language) -> Message:
+    """One e-mail with the day's notifications, oldest first."""
+    when = format_date(day, language)
+    if language == "id":
+        subject = f"Ringkasan harian Mitra, {when}: {len(items)} pemberitahuan"
+        lines = [f"Pemberitahuan Mitra sejak ringkasan terakhir ({len(items)}):", ""]
+    else:
+        subject = f"Mitra daily digest, {when}: {len(items)} notifications"
+        lines = [f"Mitra notifications since the last digest ({len(items)}):", ""]
+    for number, item in enumerate(items, start=1):
+        lines += [f"{number}. {item.subject} ({format_datetime(item.created_at, language)})", ""]
+        lines += [f"   {line}" if line else "" for line in item.text.strip().splitlines()]
+        lines.append("")
+    return Message(subject=subject, text="\n".join(lines) + "\n", html=_html(subject, lines))

@@ -64,7 +64,7 @@ ORDER BY attempted_at;
 SELECT audience, channels FROM routing_rules WHERE routing_key = $1 AND active;
 
 -- name: recipients_by_role
-SELECT id, name, email, language, webhook_url, webhook_disabled_at FROM recipients WHERE active AND role = $1;
+SELECT id, name, email, language, webhook_url, webhook_disabled_at, digest FROM recipients WHERE active AND role = $1;
 
 -- name: insert_inbox_notification
 -- The in-app inbox is a channel that needs no sending: the notification is delivered when it is stored.
@@ -75,8 +75,8 @@ ON CONFLICT (event_id, recipient_id, channel) DO NOTHING;
 
 -- name: insert_outgoing_notification
 INSERT INTO notifications (id, event_id, event_type, recipient_id, channel, address, language, subject, body_text,
-                           body_html, payload)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                           body_html, payload, status)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 ON CONFLICT (event_id, recipient_id, channel) DO NOTHING
 RETURNING id;
 
@@ -147,7 +147,7 @@ RETURNING id;
 
 -- name: matching_subscriptions
 -- $2: the event's NGO (or NULL), $3: the region codes it concerns (a regency's province included).
-SELECT s.channels, r.id, r.name, r.email, r.language, r.webhook_url, r.webhook_disabled_at
+SELECT s.channels, r.id, r.name, r.email, r.language, r.webhook_url, r.webhook_disabled_at, r.digest
 FROM subscriptions s JOIN recipients r ON r.id = s.recipient_id
 WHERE r.active
   AND $1 = ANY(s.routing_keys)
@@ -164,3 +164,32 @@ SELECT * FROM subscriptions WHERE recipient_id = $1 ORDER BY created_at, id;
 
 -- name: delete_subscription
 DELETE FROM subscriptions WHERE id = $1 AND recipient_id = $2 RETURNING id;
+
+-- name: set_digest
+UPDATE recipients SET digest = $2 WHERE id = $1 RETURNING *;
+
+-- name: recipients_with_held_mail
+-- The recipients due a digest today; SKIP LOCKED lets replicas share them, the digests key makes it once a day.
+SELECT r.id, r.email, r.language FROM recipients r
+WHERE r.digest AND r.email IS NOT NULL
+  AND EXISTS (SELECT 1 FROM notifications n WHERE n.recipient_id = r.id AND n.status = 'held')
+  AND NOT EXISTS (SELECT 1 FROM digests d WHERE d.recipient_id = r.id AND d.digest_date = $1)
+LIMIT $2
+FOR UPDATE OF r SKIP LOCKED;
+
+-- name: held_mail
+SELECT id, subject, body_text, created_at FROM notifications
+WHERE recipient_id = $1 AND status = 'held' AND channel = 'email'
+ORDER BY created_at, id;
+
+-- name: record_digest
+INSERT INTO digests (id, recipient_id, digest_date, items) VALUES ($1, $2, $3, $4)
+ON CONFLICT (recipient_id, digest_date) DO NOTHING
+RETURNING id;
+
+-- name: mark_digested
+UPDATE notifications SET status = 'delivered', delivered_at = now(), attempts = attempts + 1
+WHERE id = ANY($1::uuid[]);
+
+-- name: digested
+SELECT id, event_id, event_type, recipient_id, attempts, delivered_at FROM notifications WHERE id = ANY($1::uuid[]);

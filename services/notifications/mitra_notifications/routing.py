@@ -66,7 +66,7 @@ async def notify(
         message = render(recipient["language"])
         common = (event.id, event.type, recipient["id"])
         if "inbox" in channels:
-            status = await conn.execute(
+            inserted = await conn.execute(
                 QUERIES.insert_inbox_notification,
                 uuid.uuid4(),
                 *common,
@@ -76,9 +76,11 @@ async def notify(
                 message.html,
                 payload,
             )
-            created += status.endswith(" 1")
+            created += inserted.endswith(" 1")
         for channel, address in (("email", recipient["email"]), ("webhook", _webhook(recipient))):
             if channel in channels and address:
+                # A recipient on a daily digest gets its e-mails together, once a day (see digest.py).
+                status = "held" if channel == "email" and recipient["digest"] else "pending"
                 row = await conn.fetchrow(
                     QUERIES.insert_outgoing_notification,
                     uuid.uuid4(),
@@ -90,6 +92,7 @@ async def notify(
                     message.text,
                     message.html,
                     payload,
+                    status,
                 )
                 created += row is not None
     if created:

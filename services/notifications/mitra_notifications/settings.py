@@ -35,6 +35,8 @@ class NotificationsSettings(ServiceSettings):
     )
     delivery_max_backoff_seconds: PositiveFloat = 900.0
 
+    digest_hour: int = Field(7, ge=0, le=23, description="Hour (Asia/Jakarta) after which daily digests go out.")
+
     webhook_timeout_seconds: PositiveFloat = 10.0
     webhook_allow_internal_addresses: bool = Field(
         False, description="Let webhooks call private, loopback and link-local addresses (a ministry's intranet)."
