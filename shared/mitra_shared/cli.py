@@ -34,6 +34,7 @@ class _Server(uvicorn.Server):
 
 
 def main(build_spec: Callable[[], ServiceSpec], argv: list[str] | None = None) -> int:
+    spec = build_spec()
     parser = argparse.ArgumentParser(description="Run or administer this Mitra service.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="apply migrations, then serve HTTP and consume events until SIGTERM")
@@ -45,9 +46,10 @@ def main(build_spec: Callable[[], ServiceSpec], argv: list[str] | None = None) -
     )
     dead_letters_command.add_argument("action", nargs="?", choices=["list", "replay"], default="list")
     dead_letters_command.add_argument("--limit", type=int, default=100)
+    for name, command in spec.commands.items():
+        commands.add_parser(name, help=command.help)
     args = parser.parse_args(argv)
 
-    spec = build_spec()
     settings = spec.settings
     mitra_logging.configure(service=spec.name, level=settings.log_level, fmt=settings.log_format)
 
@@ -61,6 +63,9 @@ def main(build_spec: Callable[[], ServiceSpec], argv: list[str] | None = None) -
             args.output.write_text(document + "\n")
         else:
             print(document)
+        return 0
+    if args.command in spec.commands:
+        print(asyncio.run(spec.commands[args.command].run(settings)))
         return 0
     if args.command == "dead-letters":
         runtime = ServiceRuntime(spec)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -51,6 +51,14 @@ class Worker(Protocol):
     async def stop(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class AdminCommand:
+    """A service's own command line action (`python -m mitra_<service> <name>`), e.g. reporting's `rebuild`."""
+
+    help: str
+    run: Callable[[ServiceSettings], Coroutine[Any, Any, str]]
+
+
 @dataclass
 class ServiceSpec:
     name: str
@@ -64,6 +72,7 @@ class ServiceSpec:
     publishes: Sequence[type[EventData]] = ()
     workers: Sequence[Callable[[Resources], Worker]] = ()
     openapi_tags: Sequence[dict[str, str]] = ()
+    commands: Mapping[str, AdminCommand] = field(default_factory=dict)
 
 
 class ServiceRuntime:

@@ -2,8 +2,17 @@
 
 from mitra_reporting import api, projections
 from mitra_reporting.settings import ReportingSettings
-from mitra_shared.db import MigrationSource
-from mitra_shared.service import ServiceSpec
+from mitra_shared.db import MigrationSource, connect
+from mitra_shared.service import AdminCommand, ServiceSpec
+from mitra_shared.settings import ServiceSettings
+
+
+async def run_rebuild(settings: ServiceSettings) -> str:
+    conn = await connect(settings.database_url.get_secret_value())
+    try:
+        return str(await projections.rebuild(conn))
+    finally:
+        await conn.close()
 
 
 def build_spec(settings: ReportingSettings | None = None) -> ServiceSpec:
@@ -18,4 +27,10 @@ def build_spec(settings: ReportingSettings | None = None) -> ServiceSpec:
         routers=[api.router],
         consumes=projections.HANDLERS,
         openapi_tags=[{"name": "summary", "description": "Counts across the cooperation"}],
+        commands={
+            "rebuild": AdminCommand(
+                help="rebuild every projection from the event log (the API keeps answering meanwhile)",
+                run=run_rebuild,
+            )
+        },
     )

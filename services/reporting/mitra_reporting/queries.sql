@@ -3,14 +3,60 @@ INSERT INTO event_log (event_id, event_type, source, subject, occurred_at, data)
 VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (event_id) DO NOTHING;
 
--- name: upsert_organization
-INSERT INTO organizations (organization_id, legal_name, country_of_origin, status, focus_areas, registered_at)
-VALUES ($1, $2, $3, $4, $5, $6)
+-- name: projection_lock_shared
+-- Live consumers share this lock; a rebuild takes it exclusively (see projections.py).
+SELECT pg_advisory_xact_lock_shared($1);
+
+-- name: projection_lock_exclusive
+SELECT pg_advisory_xact_lock($1);
+
+-- name: replay_log
+SELECT event_id, event_type, source, subject, occurred_at, data FROM event_log ORDER BY seq;
+
+-- name: project_organization_registered
+-- Registration is version 1; a later version that arrived first is kept.
+INSERT INTO organizations (organization_id, legal_name, acronym, country_of_origin, status, focus_areas,
+                           registered_at, version)
+VALUES ($1, $2, $3, $4, $5, $6, $7, 1)
+ON CONFLICT (organization_id) DO UPDATE
+SET registered_at = EXCLUDED.registered_at
+WHERE organizations.version > 1;
+
+-- name: project_organization_updated
+INSERT INTO organizations (organization_id, legal_name, acronym, country_of_origin, status, focus_areas,
+                           version, registered_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (organization_id) DO UPDATE
 SET legal_name = EXCLUDED.legal_name,
+    acronym = EXCLUDED.acronym,
     country_of_origin = EXCLUDED.country_of_origin,
     status = EXCLUDED.status,
-    focus_areas = EXCLUDED.focus_areas;
+    focus_areas = EXCLUDED.focus_areas,
+    version = EXCLUDED.version
+WHERE organizations.version < EXCLUDED.version;
+
+-- name: project_status_changed
+UPDATE organizations SET status = $2, version = $3, status_changed_at = $4
+WHERE organization_id = $1 AND version < $3;
+
+-- name: project_permit_granted
+INSERT INTO permits (permit_id, organization_id, permit_type, number, issued_on, valid_until, status)
+VALUES ($1, $2, $3, $4, $5, $6, 'valid')
+ON CONFLICT (permit_id) DO NOTHING;
+
+-- name: project_permit_extended
+UPDATE permits SET valid_until = greatest(valid_until, $2), status = 'valid' WHERE permit_id = $1;
+
+-- name: project_permit_expired
+UPDATE permits SET status = 'expired' WHERE permit_id = $1;
+
+-- name: project_staff_assigned
+INSERT INTO foreign_staff (assignment_id, organization_id, nationality, starts_on, ends_on)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (assignment_id) DO NOTHING;
+
+-- name: project_staff_ended
+UPDATE foreign_staff SET ended_on = $2 WHERE assignment_id = $1;
 
 -- name: organization_totals
 SELECT count(*) AS total FROM organizations;
