@@ -65,6 +65,34 @@ class NotFound(DomainError):
     title = "Not found"
 
 
+class PreconditionFailed(DomainError):
+    status = 412
+    title = "Precondition Failed"
+
+
+class PreconditionRequired(DomainError):
+    status = 428
+    title = "Precondition Required"
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def expected_version(request: Request) -> int:
+    """The record version a change was based on, from `If-Match` (the ETag the client read); required."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        raise PreconditionRequired(
+            "send If-Match with the ETag you read, so that a concurrent change is not overwritten",
+            field="header.If-Match",
+        )
+    value = header.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise DomainError('If-Match must be an ETag this service sent, e.g. "3"', field="header.If-Match")
+    return int(value)
+
+
 def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(
         problem.model_dump(exclude_none=True), status_code=problem.status, media_type=PROBLEM_JSON, headers=headers

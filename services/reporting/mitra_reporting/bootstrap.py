@@ -2,6 +2,7 @@
 
 from mitra_reporting import api, projections
 from mitra_reporting.settings import ReportingSettings
+from mitra_shared.contracts import reporting as reporting_contracts
 from mitra_shared.db import MigrationSource, connect
 from mitra_shared.service import AdminCommand, ServiceSpec
 from mitra_shared.settings import ServiceSettings
@@ -26,7 +27,12 @@ def build_spec(settings: ReportingSettings | None = None) -> ServiceSpec:
         migrations=MigrationSource("reporting", "mitra_reporting"),
         routers=[api.router],
         consumes=projections.HANDLERS,
-        openapi_tags=[{"name": "summary", "description": "Counts across the cooperation"}],
+        publishes=reporting_contracts.EVENTS,
+        openapi_tags=[
+            {"name": "summary", "description": "Counts across the cooperation"},
+            {"name": "lists", "description": "Lists, as JSON, CSV or XLSX"},
+            {"name": "stories", "description": "Good practices and success stories (Praktik Baik dan Kisah Sukses)"},
+        ],
         commands={
             "rebuild": AdminCommand(
                 help="rebuild every projection from the event log (the API keeps answering meanwhile)",

@@ -69,3 +69,48 @@ SELECT country_of_origin AS key, count(*) AS count FROM organizations GROUP BY c
 
 -- name: organizations_by_focus_area
 SELECT area AS key, count(*) AS count FROM organizations, unnest(focus_areas) AS area GROUP BY area ORDER BY 2 DESC, 1;
+
+-- name: insert_story
+INSERT INTO stories (id, title, body, organization_id, msp_id, region_code, story_date, media, created_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+RETURNING *;
+
+-- name: get_story
+SELECT * FROM stories WHERE id = $1;
+
+-- name: get_story_for_update
+SELECT * FROM stories WHERE id = $1 FOR UPDATE;
+
+-- name: update_story
+UPDATE stories
+SET title = $2, body = $3, organization_id = $4, msp_id = $5, region_code = $6, story_date = $7, media = $8,
+    version = version + 1
+WHERE id = $1
+RETURNING *;
+
+-- name: publish_story
+UPDATE stories SET status = 'published', published_at = $2, version = version + 1 WHERE id = $1 RETURNING *;
+
+-- name: list_stories
+SELECT *, count(*) OVER () AS total FROM stories
+WHERE ($1::text IS NULL OR status = $1)
+  AND ($2::uuid IS NULL OR organization_id = $2)
+  AND ($3::text IS NULL OR region_code = $3 OR region_code LIKE $3 || '%')
+ORDER BY story_date DESC, id
+LIMIT $4 OFFSET $5;
+
+-- name: list_organizations
+SELECT o.organization_id, o.legal_name, o.acronym, o.country_of_origin, o.status, o.focus_areas, o.registered_at,
+       (SELECT min(p.valid_until) FROM permits p
+        WHERE p.organization_id = o.organization_id AND p.permit_type = 'principle' AND p.status = 'valid')
+           AS principle_permit_valid_until,
+       (SELECT count(*) FROM foreign_staff s
+        WHERE s.organization_id = o.organization_id AND s.ended_on IS NULL
+          AND s.starts_on <= $5 AND s.ends_on >= $5) AS active_foreign_staff,
+       count(*) OVER () AS total
+FROM organizations o
+WHERE ($1::text IS NULL OR o.status = $1)
+  AND ($2::text IS NULL OR o.country_of_origin = $2)
+  AND ($3::text IS NULL OR $3 = ANY(o.focus_areas))
+ORDER BY o.legal_name, o.organization_id
+LIMIT $4 OFFSET $6;

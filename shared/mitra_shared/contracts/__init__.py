@@ -5,9 +5,14 @@ removed. A breaking change is a new class with `version` raised, published besid
 Consumers read these events with their own slim models that name only the fields they use.
 """
 
-from mitra_shared.contracts import agreements, notifications, registry
+from mitra_shared.contracts import agreements, notifications, registry, reporting
 from mitra_shared.events import EventData
 
-ALL_EVENTS: tuple[type[EventData], ...] = (*registry.EVENTS, *agreements.EVENTS, *notifications.EVENTS)
+ALL_EVENTS: tuple[type[EventData], ...] = (
+    *registry.EVENTS,
+    *agreements.EVENTS,
+    *notifications.EVENTS,
+    *reporting.EVENTS,
+)
 
-__all__ = ["ALL_EVENTS", "agreements", "notifications", "registry"]
+__all__ = ["ALL_EVENTS", "agreements", "notifications", "registry", "reporting"]

@@ -1,0 +1,123 @@
+"""Reporting as a ministry analyst uses it: lists as files, stories from draft to published."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aio_pika
+import httpx
+import pytest
+from e2e_support import System
+from openpyxl import load_workbook
+from support import AMQP_URL, auth_headers, eventually, unique
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def stories_published(system: System) -> AsyncIterator[aio_pika.abc.AbstractQueue]:
+    connection = await aio_pika.connect(AMQP_URL)
+    channel = await connection.channel()
+    exchange = await channel.get_exchange(f"{system.namespace}.events", ensure=True)
+    queue = await channel.declare_queue(unique("story-subscriber"), exclusive=True, auto_delete=True)
+    await queue.bind(exchange, routing_key="reporting.story.published")
+    try:
+        yield queue
+    finally:
+        await connection.close()
+
+
+async def test_organization_lists_come_as_json_csv_and_xlsx(system: System) -> None:
+    suffix = uuid.uuid4().hex[:6]
+    names = [f"Rikolto {suffix} {n}" for n in range(3)]
+    async with httpx.AsyncClient(timeout=10, headers=auth_headers()) as client:
+        for name in names:
+            created = await client.post(
+                f"{system.url('registry')}/organizations",
+                json={"legal_name": name, "country_of_origin": "BE", "focus_areas": ["poverty"]},
+            )
+            assert created.status_code == 201, created.text
+        url = f"{system.url('reporting')}/organizations"
+
+        async def listed() -> dict[str, Any] | None:
+            page = (await client.get(url, params={"country": "be", "limit": 1000})).json()
+            found = {item["legal_name"] for item in page["items"]}
+            return page if set(names) <= found else None
+
+        page = await eventually(listed, description="reporting listing the new NGOs")
+        expected = {item["legal_name"] for item in page["items"]}
+
+        as_csv = await client.get(url, params={"country": "BE", "limit": 1000, "format": "csv"})
+        assert as_csv.headers["content-type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+        assert {row["Nama / Legal name"] for row in rows} == expected
+        assert {row["Negara asal / Country"] for row in rows} == {"BE"}
+
+        as_xlsx = await client.get(url, params={"country": "BE", "limit": 1000, "format": "xlsx"})
+        assert as_xlsx.headers["content-disposition"] == 'attachment; filename="organizations.xlsx"'
+        sheet = load_workbook(io.BytesIO(as_xlsx.content)).active
+        assert sheet is not None
+        values = list(sheet.iter_rows(values_only=True))
+        assert values[0][1] == "Nama / Legal name"
+        assert {row[1] for row in values[1:]} == expected
+        assert len(values) == page["total"] + 1
+
+        bad = await client.get(url, params={"format": "pdf"})
+        assert bad.status_code == 422
+        assert bad.json()["errors"][0]["field"] == "query.format"
+
+
+async def test_a_story_is_drafted_revised_and_published_once(
+    system: System, stories_published: aio_pika.abc.AbstractQueue
+) -> None:
+    draft = {
+        "title": "Desa tangguh bencana di Kota Semarang",
+        "body": "Bersama BPBD, warga memetakan risiko banjir.\n\nLanjutan cerita.",
+        "region_code": "3374",
+        "story_date": "2026-08-17",
+        "media": ["https://dokumen.example.go.id/kisah/semarang-1.jpg"],
+    }
+    async with httpx.AsyncClient(timeout=10, headers=auth_headers(subject="analis@kemensos")) as client:
+        base = f"{system.url('reporting')}/stories"
+        invalid = await client.post(base, json={**draft, "region_code": "Semarang", "story_date": "yesterday"})
+        assert invalid.status_code == 422
+        assert {e["field"] for e in invalid.json()["errors"]} == {"body.region_code", "body.story_date"}
+
+        created = await client.post(base, json=draft)
+        assert created.status_code == 201
+        story = created.json()
+        assert (story["status"], story["created_by"], created.headers["ETag"]) == ("draft", "analis@kemensos", '"1"')
+        url = f"{base}/{story['id']}"
+
+        assert (await client.put(url, json={**draft, "title": "Tanpa If-Match"})).status_code == 428
+        revised = await client.put(url, json={**draft, "title": "Kampung siaga bencana"}, headers={"If-Match": '"1"'})
+        assert revised.status_code == 200
+        assert revised.headers["ETag"] == '"2"'
+        stale = await client.post(f"{url}/publish", headers={"If-Match": '"1"'})
+        assert stale.status_code == 412
+
+        published = await client.post(f"{url}/publish", headers={"If-Match": '"2"'})
+        assert published.status_code == 200
+        assert published.json()["status"] == "published"
+        again = await client.post(f"{url}/publish", headers={"If-Match": published.headers["ETag"]})
+        assert again.status_code == 409
+
+        listed = (await client.get(base, params={"status": "published", "region_code": "33"})).json()
+        assert story["id"] in {item["id"] for item in listed["items"]}
+
+    async def event() -> Any:
+        message = await stories_published.get(fail=False, no_ack=True)
+        return message and json.loads(message.body)
+
+    body = await eventually(event, description="reporting.story.published at the subscriber")
+    assert body["type"] == "id.go.mitra.reporting.story.published.v1"
+    assert body["data"]["title"] == "Kampung siaga bencana"
+    assert body["data"]["summary"] == "Bersama BPBD, warga memetakan risiko banjir."
+    assert body["data"]["region_code"] == "3374"
+    assert body["data"]["published_by"] == "analis@kemensos"
+    assert await stories_published.get(fail=False, no_ack=True) is None
