@@ -103,6 +103,8 @@ def start_service(
         "MITRA_SMTP_SECURITY": "none",
         "MITRA_LOG_FORMAT": "json",
         "MITRA_RELAY_POLL_INTERVAL_SECONDS": "0.5",
+        # The tests' webhook receivers listen on loopback, which production refuses by default.
+        "MITRA_WEBHOOK_ALLOW_INTERNAL_ADDRESSES": "true",
         **extra_env,
     }
     log_path = log_dir / f"{name}.log"

@@ -1,0 +1,144 @@
+"""Notifications as a government office sees them: learned from registry, by e-mail, signed webhook and inbox."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from e2e_support import System
+from standardwebhooks.webhooks import Webhook
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from support import auth_headers, eventually, free_port
+
+pytestmark = pytest.mark.e2e
+
+
+@dataclass
+class Receiver:
+    url: str
+    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+
+    async def endpoint(self, request: Request) -> Response:
+        self.received.append((dict(request.headers), await request.body()))
+        return Response(status_code=204)
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    port = free_port()
+    found = Receiver(url=f"http://127.0.0.1:{port}/mitra")
+    app = Starlette(routes=[Route("/mitra", found.endpoint, methods=["POST"])])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    task = asyncio.create_task(server.serve())
+
+    async def started() -> bool:
+        return server.started
+
+    await eventually(started, description="webhook receiver listening")
+    try:
+        yield found
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def test_a_tpoa_contact_registered_in_registry_hears_by_email_webhook_and_inbox(
+    system: System, receiver: Receiver
+) -> None:
+    suffix = uuid.uuid4().hex[:8]
+    contact_email = f"sekretariat-{suffix}@kemlu.example"
+    async with httpx.AsyncClient(timeout=10, headers=auth_headers()) as client:
+        partner = await client.post(
+            f"{system.url('registry')}/partners",
+            json={
+                "kind": "tpoa",
+                "code": f"TPOA-{suffix}",
+                "name": "Tim Perizinan Ormas Asing",
+                "contacts": [
+                    {"name": "Sekretariat", "email": contact_email, "webhook_url": receiver.url, "language": "en"}
+                ],
+            },
+        )
+        assert partner.status_code == 201, partner.text
+
+        async def learned() -> dict[str, Any] | None:
+            recipients = (await client.get(f"{system.url('notifications')}/recipients", params={"role": "tpoa"})).json()
+            return next((r for r in recipients if r["email"] == contact_email), None)
+
+        recipient = await eventually(learned, description="notifications learning the partner's contact")
+        assert (recipient["source"], recipient["webhook_url"], recipient["language"]) == (
+            "registry",
+            receiver.url,
+            "en",
+        )
+        secret = (await client.get(f"{system.url('notifications')}/recipients/{recipient['id']}/webhook-secret")).json()
+
+        legal_name = f"Ford Foundation {suffix}"
+        created = await client.post(
+            f"{system.url('registry')}/organizations", json={"legal_name": legal_name, "country_of_origin": "US"}
+        )
+        assert created.status_code == 201, created.text
+
+        [mail] = await eventually(lambda: _mail(system, contact_email), description="the e-mail")
+        assert mail["Subject"] == f"New foreign NGO registered: {legal_name}"
+
+        async def hooked() -> bool:
+            return len(receiver.received) >= 1
+
+        await eventually(hooked, description="the webhook")
+        headers, body = receiver.received[0]
+        payload = Webhook(secret["secret"]).verify(body, headers)
+        assert payload["data"]["event"]["data"]["legal_name"] == legal_name
+        assert payload["data"]["subject"] == mail["Subject"]
+
+        inbox_url = f"{system.url('notifications')}/recipients/{recipient['id']}/inbox"
+        inbox = (await client.get(inbox_url)).json()
+        assert (inbox["total"], inbox["unread"]) == (1, 1)
+        read = await client.post(f"{inbox_url}/{inbox['items'][0]['id']}/read")
+        assert read.status_code == 200
+        assert read.json()["read_at"] is not None
+        assert (await client.get(inbox_url)).json()["unread"] == 0
+
+        # Routing rules are data: TPOA now hears of new NGOs in the inbox only.
+        rules_url = f"{system.url('notifications')}/routing-rules"
+        rule = {"routing_key": "registry.organization.registered", "audience": "tpoa", "channels": ["inbox"]}
+        assert (await client.put(rules_url, json=rule)).status_code == 200
+        try:
+            second = await client.post(
+                f"{system.url('registry')}/organizations",
+                json={"legal_name": f"Winrock International {suffix}", "country_of_origin": "US"},
+            )
+            assert second.status_code == 201
+
+            async def two_in_inbox() -> bool:
+                return bool((await client.get(inbox_url)).json()["total"] == 2)
+
+            await eventually(two_in_inbox, description="second NGO in the inbox")
+            assert len(_mail_now(system, contact_email)) == 1
+            assert len(receiver.received) == 1
+        finally:
+            restored = {**rule, "channels": ["email", "inbox", "webhook"]}
+            assert (await client.put(rules_url, json=restored)).status_code == 200
+
+        bad = await client.put(rules_url, json={**rule, "channels": ["pigeon"]})
+        assert bad.status_code == 422
+        assert bad.json()["errors"][0]["field"].startswith("body.channels")
+
+
+def _mail_now(system: System, address: str) -> list[Any]:
+    return system.mailbox.to(address)
+
+
+async def _mail(system: System, address: str) -> list[Any]:
+    return system.mailbox.to(address)
