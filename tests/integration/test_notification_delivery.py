@@ -72,7 +72,7 @@ async def _registered_event_for_tpoa(pool: asyncpg.Pool, recipients: int) -> Clo
                 "tpoa",
                 f"tpoa{index}@kemlu.example",
                 "id",
-                *(None, new_secret(), None, None),  # no webhook, no region
+                *(None, new_secret(), None, None, None),  # no webhook, no region, no NGO
             )
     data = OrganizationRegistered(
         organization_id=uuid.uuid4(),

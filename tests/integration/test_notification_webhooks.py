@@ -262,7 +262,7 @@ async def test_a_subscription_for_one_ngo_hears_only_of_that_ngo(pool: asyncpg.P
     await pool.execute(
         routing.QUERIES.insert_recipient,
         *(recipient, "Biro Kerja Sama, Kemensos", "ministry", "kerjasama@kemensos.example", "id"),
-        *(None, "whsec_unused", None, None),
+        *(None, "whsec_unused", None, None, None),
     )
     first = await _organization_registered(pool)
     await pool.execute(
@@ -290,7 +290,7 @@ async def test_a_digest_recipient_gets_one_mail_a_day_with_everything(pool: asyn
     recipient = uuid.uuid4()
     await pool.execute(
         routing.QUERIES.insert_recipient,
-        *(recipient, "TPOA digest", "tpoa", "tpoa-digest@kemlu.example", "id", None, "whsec_x", None, None),
+        *(recipient, "TPOA digest", "tpoa", "tpoa-digest@kemlu.example", "id", None, "whsec_x", None, None, None),
     )
     await pool.execute(routing.QUERIES.set_digest, recipient, True)
     for _ in range(3):

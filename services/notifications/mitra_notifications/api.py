@@ -53,6 +53,7 @@ class NewRecipient(BaseModel):
     webhook_url: str | None = Field(None, max_length=2000, description="Where signed webhooks go (http or https).")
     region_code: str | None = Field(None, pattern=r"^\d{2}(\d{2})?$", description="For a regional government.")
     parent_region_code: str | None = Field(None, pattern=r"^\d{2}$", description="For a regency: its province.")
+    organization_id: UUID | None = Field(None, description="For an NGO's own contact (role `ngo`): the NGO.")
     language: Literal["id", "en"] = Field("id", description="Language of its messages: Bahasa Indonesia or English.")
 
 
@@ -65,6 +66,8 @@ class Recipient(BaseModel):
     webhook_disabled_at: datetime | None = Field(description="Set when the endpoint answered 410 Gone.")
     region_code: str | None
     parent_region_code: str | None
+    partner_code: str | None = Field(description="Registry's code of the partner the contact belongs to.")
+    organization_id: UUID | None
     language: Literal["id", "en"]
     source: Literal["api", "registry"] = Field(description="`registry`: learned from a partner's contacts.")
     digest: bool = Field(description="Gets a daily digest instead of one e-mail per event.")
@@ -135,6 +138,7 @@ async def add_recipient(body: NewRecipient, pool: DatabasePool, request: Request
         new_secret(),
         body.region_code,
         body.parent_region_code,
+        body.organization_id,
     )
     response.headers["Location"] = f"/recipients/{row['id']}"
     return Recipient.model_validate(dict(row))

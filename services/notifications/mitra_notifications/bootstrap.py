@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from mitra_notifications import api, routing
+from mitra_notifications import agreement_events, api, routing
 from mitra_notifications.delivery import DeliveryWorker
 from mitra_notifications.digest import DigestWorker
 from mitra_notifications.mailer import SmtpMailer
@@ -49,7 +49,7 @@ def build_spec(settings: NotificationsSettings | None = None) -> ServiceSpec:
         settings=settings,
         migrations=MigrationSource("notifications", "mitra_notifications"),
         routers=[api.router],
-        consumes=routing.HANDLERS,
+        consumes={**routing.HANDLERS, **agreement_events.HANDLERS},
         publishes=contracts.EVENTS,
         workers=[delivery_worker, digest_worker],
         openapi_tags=[

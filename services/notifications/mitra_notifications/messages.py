@@ -100,7 +100,7 @@ def organization_registered(facts: OrganizationRegisteredFacts, language: Langua
             "",
             "This message was sent automatically by Mitra.",
         ]
-    return Message(subject=subject, text="\n".join(lines) + "\n", html=_html(subject, lines))
+    return Message(subject=subject, text="\n".join(lines) + "\n", html=as_html(subject, lines))
 
 
 def format_date(day: date, language: Language) -> str:
@@ -143,7 +143,7 @@ def permit_expiring(facts: PermitFacts, language: Language) -> Message:
             "",
             "This message was sent automatically by Mitra.",
         ]
-    return Message(subject=subject, text="\n".join(lines) + "\n", html=_html(subject, lines))
+    return Message(subject=subject, text="\n".join(lines) + "\n", html=as_html(subject, lines))
 
 
 def permit_expired(facts: PermitFacts, language: Language) -> Message:
@@ -163,7 +163,7 @@ def permit_expired(facts: PermitFacts, language: Language) -> Message:
             "",
             "This message was sent automatically by Mitra.",
         ]
-    return Message(subject=subject, text="\n".join(lines) + "\n", html=_html(subject, lines))
+    return Message(subject=subject, text="\n".join(lines) + "\n", html=as_html(subject, lines))
 
 
 _STATUS_NAMES = {
@@ -215,10 +215,10 @@ def organization_status_changed(facts: StatusChangeFacts, language: Language) ->
             "",
             "This message was sent automatically by Mitra.",
         ]
-    return Message(subject=subject, text="\n".join(lines) + "\n", html=_html(subject, lines))
+    return Message(subject=subject, text="\n".join(lines) + "\n", html=as_html(subject, lines))
 
 
-def _html(title: str, lines: list[str]) -> str:
+def as_html(title: str, lines: list[str]) -> str:
     paragraphs = []
     block: list[str] = []
     for line in [*lines, ""]:
@@ -253,4 +253,4 @@ def digest(items: list[DigestItem], day: date, language: Language) -> Message:
         lines += [f"{number}. {item.subject} ({format_datetime(item.created_at, language)})", ""]
         lines += [f"   {line}" if line else "" for line in item.text.strip().splitlines()]
         lines.append("")
-    return Message(subject=subject, text="\n".join(lines) + "\n", html=_html(subject, lines))
+    return Message(subject=subject, text="\n".join(lines) + "\n", html=as_html(subject, lines))

@@ -1,6 +1,7 @@
 -- name: insert_recipient
-INSERT INTO recipients (id, name, role, email, language, webhook_url, webhook_secret, region_code, parent_region_code)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+INSERT INTO recipients (id, name, role, email, language, webhook_url, webhook_secret, region_code, parent_region_code,
+                        organization_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 RETURNING *;
 
 -- name: list_recipients
@@ -66,6 +67,18 @@ SELECT audience, channels FROM routing_rules WHERE routing_key = $1 AND active;
 -- name: recipients_by_role
 SELECT id, name, email, language, webhook_url, webhook_disabled_at, digest FROM recipients WHERE active AND role = $1;
 
+-- name: recipients_of_ministry
+SELECT id, name, email, language, webhook_url, webhook_disabled_at, digest FROM recipients
+WHERE active AND role = 'ministry' AND (partner_id = $1 OR partner_code = $2);
+
+-- name: recipients_of_regions
+SELECT id, name, email, language, webhook_url, webhook_disabled_at, digest FROM recipients
+WHERE active AND role IN ('province', 'regency') AND region_code = ANY($1::text[]);
+
+-- name: recipients_of_organization
+SELECT id, name, email, language, webhook_url, webhook_disabled_at, digest FROM recipients
+WHERE active AND role = 'ngo' AND organization_id = $1;
+
 -- name: insert_inbox_notification
 -- The in-app inbox is a channel that needs no sending: the notification is delivered when it is stored.
 INSERT INTO notifications (id, event_id, event_type, recipient_id, channel, address, language, subject, body_text,
@@ -82,8 +95,8 @@ RETURNING id;
 
 -- name: upsert_partner_contact
 INSERT INTO recipients (id, name, role, email, language, source, partner_id, partner_version, region_code,
-                        parent_region_code, webhook_url, webhook_secret, active)
-VALUES ($1, $2, $3, $4, $5, 'registry', $6, $7, $8, $9, $10, $11, $12)
+                        parent_region_code, webhook_url, webhook_secret, active, partner_code)
+VALUES ($1, $2, $3, $4, $5, 'registry', $6, $7, $8, $9, $10, $11, $12, $13)
 ON CONFLICT (partner_id, name) WHERE partner_id IS NOT NULL DO UPDATE
 SET role = EXCLUDED.role,
     email = EXCLUDED.email,
@@ -91,6 +104,7 @@ SET role = EXCLUDED.role,
     partner_version = EXCLUDED.partner_version,
     region_code = EXCLUDED.region_code,
     parent_region_code = EXCLUDED.parent_region_code,
+    partner_code = EXCLUDED.partner_code,
     -- a changed URL is a new endpoint: it gets another chance even if the old one answered 410
     webhook_disabled_at = CASE WHEN recipients.webhook_url IS DISTINCT FROM EXCLUDED.webhook_url
                                THEN NULL ELSE recipients.webhook_disabled_at END,
@@ -193,3 +207,15 @@ WHERE id = ANY($1::uuid[]);
 
 -- name: digested
 SELECT id, event_id, event_type, recipient_id, attempts, delivered_at FROM notifications WHERE id = ANY($1::uuid[]);
+
+-- name: remember_msp
+INSERT INTO msp_facts (msp_id, number, organization_id, organization_name, ministry_partner_id, ministry_code,
+                       ministry_name, region_codes)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (msp_id) DO UPDATE
+SET number = EXCLUDED.number, organization_name = EXCLUDED.organization_name,
+    ministry_partner_id = EXCLUDED.ministry_partner_id, ministry_code = EXCLUDED.ministry_code,
+    ministry_name = EXCLUDED.ministry_name, region_codes = EXCLUDED.region_codes;
+
+-- name: msp_regions
+SELECT region_codes FROM msp_facts WHERE msp_id = $1;

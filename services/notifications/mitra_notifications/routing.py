@@ -29,18 +29,34 @@ from mitra_shared.inbox import Handler, handler
 QUERIES = Queries.from_package("mitra_notifications", "queries.sql")
 log = structlog.get_logger(__name__)
 
-# Audiences that are a recipient role as such; the others (mitra_utama, regions_of_work, ...) depend on the
-# event's facts and are resolved from them.
+# Audiences that are a recipient role as such; the others (mitra_utama, regions_of_work, ...) are drawn from the
+# event's facts.
 ROLE_AUDIENCES = {"tpoa": "tpoa", "ministries": "ministry", "provinces": "province", "regencies": "regency"}
 Render = Callable[[messages.Language], messages.Message]
 
 
 @dataclass(frozen=True)
 class EventFacts:
-    """What routing needs to know of an event: the NGO it concerns and the regions (with their provinces)."""
+    """What routing needs to know of an event: the NGO, its Mitra Utama, the regions (with their provinces)."""
 
     organization_id: UUID | None = None
     region_codes: tuple[str, ...] = ()
+    ministry_partner_id: UUID | None = None
+    ministry_code: str | None = None
+
+
+async def audience(conn: asyncpg.Connection, name: str, facts: EventFacts) -> list[asyncpg.Record]:
+    """The active recipients an audience of a routing rule stands for, for this event."""
+    role = ROLE_AUDIENCES.get(name)
+    if role is not None:
+        return list(await conn.fetch(QUERIES.recipients_by_role, role))
+    if name == "mitra_utama" and (facts.ministry_partner_id or facts.ministry_code):
+        return list(await conn.fetch(QUERIES.recipients_of_ministry, facts.ministry_partner_id, facts.ministry_code))
+    if name in ("regions_of_work", "regions_visited") and facts.region_codes:
+        return list(await conn.fetch(QUERIES.recipients_of_regions, list(facts.region_codes)))
+    if name == "ngo" and facts.organization_id:
+        return list(await conn.fetch(QUERIES.recipients_of_organization, facts.organization_id))
+    return []
 
 
 async def notify(
@@ -49,10 +65,7 @@ async def notify(
     """Create the notifications an event calls for (routing rules and subscriptions); return how many were new."""
     chosen: dict[UUID, tuple[asyncpg.Record, set[str]]] = {}
     for rule in await conn.fetch(QUERIES.active_rules_for, routing_key):
-        role = ROLE_AUDIENCES.get(rule["audience"])
-        if role is None:
-            continue  # audiences drawn from MSP facts come with agreements' events
-        for recipient in await conn.fetch(QUERIES.recipients_by_role, role):
+        for recipient in await audience(conn, rule["audience"], facts):
             chosen.setdefault(recipient["id"], (recipient, set()))[1].update(rule["channels"])
     subscribed = await conn.fetch(
         QUERIES.matching_subscriptions, routing_key, facts.organization_id, list(facts.region_codes)
@@ -258,6 +271,7 @@ async def partner_changed(conn: asyncpg.Connection, event: ReceivedEvent, data: 
             _acceptable_webhook(contact.webhook_url, data.partner_id),
             new_secret(),
             data.active,
+            data.code,
         )
     await conn.execute(
         QUERIES.deactivate_partner_contacts_except,
