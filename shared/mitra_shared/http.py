@@ -136,16 +136,9 @@ def install_problem_handlers(app: FastAPI) -> None:
             Problem(title=exc.title, status=exc.status, detail=exc.detail, instance=request.url.path, errors=errors)
         )
 
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", path=request.url.path)
-        return problem_response(
-            Problem(title="Internal Server Error", status=500, detail="see the service log", instance=request.url.path)
-        )
-
     app.add_exception_handler(RequestValidationError, validation)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(DomainError, domain_error)
-    app.add_exception_handler(Exception, unexpected)
 
 
 def _reason(status: int) -> str:
@@ -165,7 +158,20 @@ class RequestContextMiddleware(BaseHTTPMiddleware):
         request.state.correlation_id = correlation_id
         started = time.perf_counter()
         with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):
-            response = await call_next(request)
+            try:
+                response = await call_next(request)
+            except Exception:
+                # Answered here rather than by Starlette's error middleware, which re-raises into the server and
+                # makes it drop the connection: the client gets a problem document and the log the traceback.
+                log.exception("unhandled error", path=request.url.path)
+                response = problem_response(
+                    Problem(
+                        title="Internal Server Error",
+                        status=500,
+                        detail="see the service log",
+                        instance=request.url.path,
+                    )
+                )
             route = request.scope.get("route")
             route_path = getattr(route, "path", "unmatched")
             elapsed = time.perf_counter() - started

@@ -73,6 +73,9 @@ class ServiceSpec:
     workers: Sequence[Callable[[Resources], Worker]] = ()
     openapi_tags: Sequence[dict[str, str]] = ()
     commands: Mapping[str, AdminCommand] = field(default_factory=dict)
+    # One message at a time, in queue order: for a consumer whose effects depend on the order of events (a read
+    # model rebuilt by replaying its log in the order it applied it). Others take `consumer_prefetch` at once.
+    ordered_consumption: bool = False
 
 
 class ServiceRuntime:
@@ -127,6 +130,7 @@ class ServiceRuntime:
         handled = ", ".join(f"`{kind.type}`" for kind in kinds)
         subscriber = self.broker.subscriber(
             RabbitQueue(self.consumer_topology.queue, queue_type=QueueType.QUORUM, declare=False),
+            channel=Channel(prefetch_count=1) if self.spec.ordered_consumption else None,
             ack_policy=AckPolicy.MANUAL,
             title=f"{self.consumer_topology.queue}:consume",
             description=(

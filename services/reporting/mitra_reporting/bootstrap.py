@@ -1,6 +1,6 @@
 """The one place reporting is wired: settings, database, broker, routers, HTTP app."""
 
-from mitra_reporting import api, projections
+from mitra_reporting import api, dashboards, projections
 from mitra_reporting.settings import ReportingSettings
 from mitra_shared.contracts import reporting as reporting_contracts
 from mitra_shared.db import MigrationSource, connect
@@ -25,11 +25,15 @@ def build_spec(settings: ReportingSettings | None = None) -> ServiceSpec:
         version="0.1.0",
         settings=settings or ReportingSettings(),
         migrations=MigrationSource("reporting", "mitra_reporting"),
-        routers=[api.router],
+        routers=[api.router, dashboards.router],
         consumes=projections.HANDLERS,
         publishes=reporting_contracts.EVENTS,
+        # The log's order is the order events were applied in, so a rebuild replays exactly what live consumption did.
+        ordered_consumption=True,
         openapi_tags=[
             {"name": "summary", "description": "Counts across the cooperation"},
+            {"name": "dashboards", "description": "MSPs, regions and visits, filterable by ministry, region, period"},
+            {"name": "compliance", "description": "Obligations on time, late and overdue; the risk score"},
             {"name": "lists", "description": "Lists, as JSON, CSV or XLSX"},
             {"name": "stories", "description": "Good practices and success stories (Praktik Baik dan Kisah Sukses)"},
         ],

@@ -18,6 +18,7 @@ from uuid import UUID
 import asyncpg
 from pydantic import BaseModel, ConfigDict
 
+from mitra_reporting import agreement_projections
 from mitra_shared.contracts import registry as registry_contracts
 from mitra_shared.db import Queries
 from mitra_shared.events import DataT, EventKind, ReceivedEvent
@@ -27,7 +28,7 @@ QUERIES = Queries.from_package("mitra_reporting", "queries.sql")
 # Any constant shared by the consumer and the rebuild of one database; "proj" in ASCII.
 PROJECTION_LOCK = 0x70726F6A
 # In the order a rebuild empties them.
-PROJECTION_TABLES = ("organizations", "permits", "foreign_staff")
+PROJECTION_TABLES = ("organizations", "permits", "foreign_staff", "msps", "msp_regions", "obligations", "visits")
 
 
 class _Slim(BaseModel):
@@ -168,6 +169,7 @@ PROJECTORS: dict[EventKind, Projector[Any]] = {
     registry_contracts.PermitExpired.kind: Projector(PermitExpired, _permit_expired),
     registry_contracts.ForeignStaffAssigned.kind: Projector(ForeignStaffAssigned, _staff_assigned),
     registry_contracts.ForeignStaffEnded.kind: Projector(ForeignStaffEnded, _staff_ended),
+    **{kind: Projector(model, apply) for kind, (model, apply) in agreement_projections.projectors().items()},
 }
 
 

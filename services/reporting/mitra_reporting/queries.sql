@@ -114,3 +114,69 @@ WHERE ($1::text IS NULL OR o.status = $1)
   AND ($3::text IS NULL OR $3 = ANY(o.focus_areas))
 ORDER BY o.legal_name, o.organization_id
 LIMIT $4 OFFSET $6;
+
+-- name: project_msp_drafted
+INSERT INTO msps (msp_id, title, organization_id, organization_name, ministry_partner_id, ministry_code,
+                  ministry_name, status, starts_on, ends_on, focus_areas, forms_of_cooperation, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, $10, $11, $12)
+ON CONFLICT (msp_id) DO NOTHING;
+
+-- name: project_msp_regions
+INSERT INTO msp_regions (msp_id, region_code, region_kind, region_name, province_code)
+SELECT $1, unnest($2::text[]), unnest($3::text[]), unnest($4::text[]), unnest($5::text[])
+ON CONFLICT (msp_id, region_code) DO NOTHING;
+
+-- name: clear_msp_regions
+DELETE FROM msp_regions WHERE msp_id = $1;
+
+-- name: project_msp_status
+UPDATE msps SET status = $2, updated_at = $3 WHERE msp_id = $1;
+
+-- name: project_msp_signed
+INSERT INTO msps (msp_id, number, title, organization_id, organization_name, ministry_partner_id, ministry_code,
+                  ministry_name, status, starts_on, ends_on, signed_on, focus_areas, forms_of_cooperation,
+                  signed_document_ref, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'signed', $9, $10, $11, $12, $13, $14, $15)
+ON CONFLICT (msp_id) DO UPDATE
+SET number = EXCLUDED.number, title = EXCLUDED.title, status = 'signed', starts_on = EXCLUDED.starts_on,
+    ends_on = EXCLUDED.ends_on, signed_on = EXCLUDED.signed_on, focus_areas = EXCLUDED.focus_areas,
+    forms_of_cooperation = EXCLUDED.forms_of_cooperation, signed_document_ref = EXCLUDED.signed_document_ref,
+    updated_at = EXCLUDED.updated_at;
+
+-- name: project_obligation
+INSERT INTO obligations (obligation_id, msp_id, organization_id, ministry_code, kind, period, region_code, due_on)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (obligation_id) DO NOTHING;
+
+-- name: project_msp_extended
+UPDATE msps SET status = 'extended', ends_on = $2, updated_at = $3 WHERE msp_id = $1;
+
+-- name: project_msp_closed
+UPDATE msps SET status = $2, closed_on = $3, closing_reason = $4, updated_at = $5 WHERE msp_id = $1;
+
+-- name: project_submission
+UPDATE obligations
+SET status = 'submitted',
+    submissions = submissions + 1,
+    first_submitted_on = coalesce(first_submitted_on, ($2::timestamptz AT TIME ZONE 'Asia/Jakarta')::date)
+WHERE obligation_id = $1;
+
+-- name: project_decision
+UPDATE obligations
+SET status = $2,
+    accepted_on = CASE WHEN $2 = 'accepted' THEN ($3::timestamptz AT TIME ZONE 'Asia/Jakarta')::date END
+WHERE obligation_id = $1;
+
+-- name: project_overdue
+UPDATE obligations SET overdue = true WHERE obligation_id = $1;
+
+-- name: project_visit
+INSERT INTO visits (visit_id, msp_id, organization_id, ministry_code, arrives_on, departs_on, region_codes,
+                    province_codes, late, status)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'announced')
+ON CONFLICT (visit_id) DO UPDATE
+SET arrives_on = EXCLUDED.arrives_on, departs_on = EXCLUDED.departs_on, region_codes = EXCLUDED.region_codes,
+    province_codes = EXCLUDED.province_codes;
+
+-- name: project_visit_cancelled
+UPDATE visits SET status = 'cancelled' WHERE visit_id = $1;
