@@ -194,7 +194,7 @@ def build_world(seed: int = 20270615) -> World:
         msp.status = "approved"
         if fate == "approved":
             continue
-        for index in range(rnd.randint(2, 6)):
+        for _ in range(rnd.randint(2, 6)):
             due = starts + timedelta(days=rnd.randint(30, 700))
             submitted = None
             if due < AS_OF:
