@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -9,10 +8,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from support import create_database, drop_database, unique
+from support import SHARED_DATA, create_database, drop_database, unique
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("MITRA_SHARED_DATA", REPO.parent / "shared" / "data"))
+__all__ = ["SHARED_DATA"]  # tests that read the shared reference data import it from here or from support
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
 from typing import TypeVar
 
 import aio_pika
@@ -18,6 +19,8 @@ from mitra_shared.db import with_database
 from mitra_shared.settings import DEVELOPMENT_JWT_SECRET
 from mitra_shared.topology import Names
 
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("MITRA_SHARED_DATA", REPO.parent / "shared" / "data"))
 ADMIN_DSN = os.environ.get("MITRA_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_URL = os.environ.get("MITRA_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 JWT_ISSUER = "mitra-local"

@@ -21,7 +21,8 @@ import aio_pika
 import httpx
 import pytest
 from e2e_support import DEFAULT_RETRY_DELAYS_MS, RunningService, start_service, stop_service, wait_ready
-from support import AMQP_URL, auth_headers, delete_namespace, drop_database, eventually, free_port, unique
+from lxml import etree
+from support import AMQP_URL, SHARED_DATA, auth_headers, delete_namespace, drop_database, eventually, free_port, unique
 
 from mitra_reporting import risk
 from mitra_shared.contracts import agreements as ag
@@ -82,7 +83,7 @@ def at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=UTC)
 
 
-def build_world(seed: int = 20270615) -> World:
+def build_world(seed: int = 20270615, msp_count: int = 40) -> World:
     rnd = random.Random(seed)
     world = World()
     ministries = {code: uuid.uuid4() for code in MINISTRIES}
@@ -130,7 +131,7 @@ def build_world(seed: int = 20270615) -> World:
                 )
             )
 
-    for number in range(40):
+    for number in range(msp_count):
         organization_id, name = rnd.choice(organizations)
         ministry = rnd.choice(list(MINISTRIES))
         regions = rnd.sample(REGIONS, rnd.choice([1, 2]))
@@ -224,6 +225,7 @@ def build_world(seed: int = 20270615) -> World:
                 signatories=[],
                 principle_permit_id=uuid.uuid4(),
                 principle_permit_valid_until=msp.ends_on,
+                signed_document_ref=f"https://arsip.example.go.id/msp/{msp.number}.pdf",
                 obligations=[
                     ag.ObligationSummary(obligation_id=o.id, kind=o.kind, period="p", due_on=o.due_on)  # type: ignore[arg-type]
                     for o in msp.obligations
@@ -555,3 +557,37 @@ def check(world: World, seen: dict[str, Any]) -> None:
 
     assert {row["key"]: row["score"] for row in seen["risk"]} == expected_risk(world)
     assert [row["score"] for row in seen["risk"]] == sorted((row["score"] for row in seen["risk"]), reverse=True)
+
+
+async def test_the_iati_export_validates_against_the_schema(reporting: RunningService) -> None:
+    world = build_world(seed=7, msp_count=12)
+    signed = [msp for msp in world.msps if msp.status in ("signed", "ended", "terminated")]
+    namespace = reporting.namespace  # type: ignore[attr-defined]
+    async with httpx.AsyncClient(timeout=30, headers=auth_headers()) as client:
+        before = await consumed(client, reporting.url)
+        await publish(namespace, world.events)
+
+        async def all_taken() -> bool:
+            return await consumed(client, reporting.url) >= before + len(world.events)
+
+        await eventually(all_taken, timeout=60, description="every event consumed")
+        response = await client.get(f"{reporting.url}/iati/activities.xml", params={"as_of": AS_OF.isoformat()})
+    assert response.headers["content-type"].startswith("application/xml")
+    schema = etree.XMLSchema(etree.parse(str(SHARED_DATA / "iati" / "iati-activities-schema.xsd")))
+    parsed = etree.fromstring(response.content)
+    schema.assertValid(parsed)
+
+    by_identifier = {activity.findtext("iati-identifier"): activity for activity in parsed.findall("iati-activity")}
+    for msp in signed:
+        activity = by_identifier[f"ID-MITRA-{msp.ministry}-{msp.id}"]
+        roles = {org.get("role"): org.findtext("narrative") for org in activity.findall("participating-org")}
+        assert roles == {"2": MINISTRIES[msp.ministry], "4": msp.organization_name}
+        assert {loc.findtext("name/narrative") for loc in activity.findall("location")} == {r[2] for r in msp.regions}
+        assert activity.find("recipient-country").get("code") == "ID"
+        [link] = activity.findall("document-link")
+        assert link.get("url") == f"https://arsip.example.go.id/msp/{msp.number}.pdf"
+        assert link.find("category").get("code") == "A09"
+        expected_status = {"terminated": "5", "ended": "4"}.get(msp.status) or (
+            "4" if msp.ends_on < AS_OF else "1" if msp.starts_on > AS_OF else "2"
+        )
+        assert activity.find("activity-status").get("code") == expected_status

@@ -35,6 +35,7 @@ def build_spec(settings: ReportingSettings | None = None) -> ServiceSpec:
             {"name": "dashboards", "description": "MSPs, regions and visits, filterable by ministry, region, period"},
             {"name": "compliance", "description": "Obligations on time, late and overdue; the risk score"},
             {"name": "lists", "description": "Lists, as JSON, CSV or XLSX"},
+            {"name": "open data", "description": "IATI 2.03 activity export"},
             {"name": "stories", "description": "Good practices and success stories (Praktik Baik dan Kisah Sukses)"},
         ],
         commands={

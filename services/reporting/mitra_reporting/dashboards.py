@@ -7,16 +7,17 @@ period, and is computed "as of" a day (today in Asia/Jakarta unless given), so t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import asyncpg
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from mitra_reporting import exports, risk
+from mitra_reporting import exports, iati, risk
+from mitra_reporting.settings import ReportingSettings
 from mitra_shared.db import Queries
 from mitra_shared.http import DatabasePool, DomainError, Problem, require_principal
 
@@ -379,4 +380,45 @@ def _entry(key: str, name: str, organization_id: UUID, ministries: list[str], as
         score=assessed.score,
         level=assessed.level,
         reasons=[RiskReason(code=r.code, points=r.points, detail=r.detail) for r in assessed.reasons],
+    )
+
+
+@router.get(
+    "/iati/activities.xml",
+    tags=["open data"],
+    summary="Signed MSPs as an IATI 2.03 activity file",
+    description=(iati.__doc__ or "").strip(),
+    response_class=Response,
+    responses={200: {"content": {"application/xml": {}}}},
+)
+async def iati_activities(pool: DatabasePool, chosen: Chosen, request: Request) -> Response:
+    settings: ReportingSettings = request.app.state.resources.settings
+    rows = await pool.fetch(QUERIES.iati_activities, *chosen.params()[:4])
+    activities = [
+        iati.Activity(
+            msp_id=str(row["msp_id"]),
+            number=row["number"],
+            title=row["title"],
+            organization_id=str(row["organization_id"]),
+            organization_name=row["organization_name"],
+            ministry_code=row["ministry_code"],
+            ministry_name=row["ministry_name"],
+            status=row["status"],
+            starts_on=row["starts_on"],
+            ends_on=row["ends_on"],
+            closed_on=row["closed_on"],
+            focus_areas=list(row["focus_areas"]),
+            regions=[iati.Region(**region) for region in row["regions"]],
+            signed_document_ref=row["signed_document_ref"],
+            updated_at=row["updated_at"],
+        )
+        for row in rows
+    ]
+    body = iati.document(
+        activities, prefix=settings.iati_organisation_prefix, generated_at=datetime.now(UTC), today=chosen.as_of
+    )
+    return Response(
+        body,
+        media_type="application/xml",
+        headers={"Content-Disposition": 'attachment; filename="mitra-iati-activities.xml"'},
     )

@@ -140,3 +140,19 @@ WHERE m.status IN ('signed', 'extended') AND m.starts_on <= $5 AND m.ends_on >= 
   AND ($3::date IS NULL OR m.ends_on >= $3)
   AND ($4::date IS NULL OR m.starts_on <= $4)
 ORDER BY m.msp_id;
+
+-- name: iati_activities
+-- Signed MSPs (in force, not started, ended or terminated) with their regions, for the IATI export.
+SELECT m.msp_id, m.number, m.title, m.organization_id, m.organization_name, m.ministry_code, m.ministry_name,
+       m.status, m.starts_on, m.ends_on, m.closed_on, m.focus_areas, m.signed_document_ref, m.updated_at,
+       coalesce((SELECT json_agg(json_build_object('code', r.region_code, 'kind', r.region_kind, 'name', r.region_name)
+                                 ORDER BY r.region_code)
+                 FROM msp_regions r WHERE r.msp_id = m.msp_id), '[]') AS regions
+FROM msps m
+WHERE m.status IN ('signed', 'extended', 'ended', 'terminated')
+  AND ($1::text IS NULL OR m.ministry_code = $1)
+  AND ($2::text IS NULL OR EXISTS (
+        SELECT 1 FROM msp_regions r WHERE r.msp_id = m.msp_id AND r.region_code LIKE $2 || '%'))
+  AND ($3::date IS NULL OR m.ends_on >= $3)
+  AND ($4::date IS NULL OR m.starts_on <= $4)
+ORDER BY m.ministry_code, m.starts_on, m.msp_id;

@@ -11,3 +11,6 @@ class ReportingSettings(ServiceSettings):
         f"postgresql://postgres:{DEVELOPMENT_DATABASE_PASSWORD}@127.0.0.1:5432/mitra_reporting"
     )
     http_port: int = Field(8004, ge=1, le=65535)
+    iati_organisation_prefix: str = Field(
+        "ID-MITRA", pattern=r"^[A-Za-z0-9-]+$", description="Prefix of the organisation references in the IATI export."
+    )

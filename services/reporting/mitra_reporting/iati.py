@@ -1,0 +1,137 @@
+"""MSPs as IATI 2.03 activities (open data on aid activities). Pure: builds XML from facts, no I/O.
+
+Each MSP is one `iati-activity`: reported by its Mitra Utama ministry, with the ministry (accountable) and the foreign
+NGO (implementing) as participating organisations, its status and dates, Indonesia as recipient country, its regions
+of work as sub-national locations (named, with their Kemendagri/BPS codes: IATI has no vocabulary for them), its
+focus areas as sectors in the reporting organisation's own vocabulary, and the signed MoU as a document of category
+A09. Organisation references are Mitra's own (`<prefix>-<ministry code>`, `<prefix>-NGO-<id>`): set the prefix to
+the one your organisation registered with IATI.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import date, datetime
+
+IATI_VERSION = "2.03"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# IATI code lists: OrganisationRole, OrganisationType, ActivityStatus, ActivityDateType, DocumentCategory.
+ROLE_ACCOUNTABLE, ROLE_IMPLEMENTING = "2", "4"
+TYPE_GOVERNMENT, TYPE_INTERNATIONAL_NGO = "10", "21"
+STATUS_PIPELINE, STATUS_IMPLEMENTATION, STATUS_CLOSED, STATUS_CANCELLED = "1", "2", "4", "5"
+PLANNED_START, ACTUAL_START, PLANNED_END, ACTUAL_END = "1", "2", "3", "4"
+CATEGORY_MOU = "A09"
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    kind: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Activity:
+    msp_id: str
+    number: str | None
+    title: str
+    organization_id: str
+    organization_name: str
+    ministry_code: str
+    ministry_name: str
+    status: str
+    starts_on: date
+    ends_on: date
+    closed_on: date | None
+    focus_areas: list[str]
+    regions: list[Region]
+    signed_document_ref: str | None
+    updated_at: datetime
+
+
+def activity_status(activity: Activity, today: date) -> str:
+    if activity.status == "terminated":
+        return STATUS_CANCELLED
+    if activity.status == "ended" or activity.ends_on < today:
+        return STATUS_CLOSED
+    if activity.starts_on > today:
+        return STATUS_PIPELINE
+    return STATUS_IMPLEMENTATION
+
+
+def _text(parent: ET.Element, tag: str, text: str, **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attributes)
+    ET.SubElement(element, "narrative").text = text
+    return element
+
+
+def _percentages(count: int) -> list[str]:
+    """Equal shares that add up to exactly 100 with two decimals."""
+    base = round(100 / count, 2)
+    shares = [base] * count
+    shares[-1] = round(100 - base * (count - 1), 2)
+    return [f"{share:g}" for share in shares]
+
+
+def document(activities: list[Activity], *, prefix: str, generated_at: datetime, today: date) -> bytes:
+    root = ET.Element("iati-activities", {"version": IATI_VERSION, "generated-datetime": generated_at.isoformat()})
+    for activity in activities:
+        ministry_ref = f"{prefix}-{activity.ministry_code}"
+        element = ET.SubElement(
+            root,
+            "iati-activity",
+            {"last-updated-datetime": activity.updated_at.isoformat(), XML_LANG: "id", "default-currency": "IDR"},
+        )
+        ET.SubElement(element, "iati-identifier").text = f"{ministry_ref}-{activity.msp_id}"
+        _text(element, "reporting-org", activity.ministry_name, ref=ministry_ref, type=TYPE_GOVERNMENT)
+        _text(element, "title", activity.title)
+        regions = ", ".join(f"{region.name} ({region.code})" for region in activity.regions) or "-"
+        _text(
+            element,
+            "description",
+            f"Memorandum Saling Pengertian {activity.number or activity.msp_id} antara {activity.organization_name} "
+            f"dan {activity.ministry_name}, {activity.starts_on.isoformat()} s.d. {activity.ends_on.isoformat()}. "
+            f"Lokasi: {regions}.",
+        )
+        _text(
+            element,
+            "participating-org",
+            activity.ministry_name,
+            ref=ministry_ref,
+            role=ROLE_ACCOUNTABLE,
+            type=TYPE_GOVERNMENT,
+        )
+        _text(
+            element,
+            "participating-org",
+            activity.organization_name,
+            ref=f"{prefix}-NGO-{activity.organization_id}",
+            role=ROLE_IMPLEMENTING,
+            type=TYPE_INTERNATIONAL_NGO,
+        )
+        ET.SubElement(element, "activity-status", {"code": activity_status(activity, today)})
+        ET.SubElement(element, "activity-date", {"iso-date": activity.starts_on.isoformat(), "type": PLANNED_START})
+        if activity.starts_on <= today:
+            ET.SubElement(element, "activity-date", {"iso-date": activity.starts_on.isoformat(), "type": ACTUAL_START})
+        ET.SubElement(element, "activity-date", {"iso-date": activity.ends_on.isoformat(), "type": PLANNED_END})
+        if activity.closed_on is not None:
+            ET.SubElement(element, "activity-date", {"iso-date": activity.closed_on.isoformat(), "type": ACTUAL_END})
+        ET.SubElement(element, "recipient-country", {"code": "ID", "percentage": "100"})
+        for region in activity.regions:
+            location = ET.SubElement(element, "location", {"ref": f"ID-BPS-{region.code}"})
+            ET.SubElement(location, "location-reach", {"code": "1"})
+            _text(location, "name", region.name)
+            _text(location, "description", f"Kode wilayah Kemendagri/BPS {region.code} ({region.kind})")
+            ET.SubElement(location, "administrative", {"vocabulary": "A4", "level": "0", "code": "ID"})
+            ET.SubElement(location, "exactness", {"code": "2"})
+        for area, share in zip(activity.focus_areas, _percentages(len(activity.focus_areas) or 1), strict=False):
+            ET.SubElement(element, "sector", {"vocabulary": "99", "code": area, "percentage": share})
+        if activity.signed_document_ref:
+            link = ET.SubElement(
+                element, "document-link", {"url": activity.signed_document_ref, "format": "application/pdf"}
+            )
+            _text(link, "title", f"MSP {activity.number or activity.msp_id}")
+            ET.SubElement(link, "category", {"code": CATEGORY_MOU})
+    ET.indent(root)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")
