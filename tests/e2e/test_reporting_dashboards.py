@@ -7,6 +7,7 @@ process. The same figures must hold after every event is delivered a second time
 from __future__ import annotations
 
 import asyncio
+import io
 import random
 import sys
 import uuid
@@ -22,6 +23,7 @@ import httpx
 import pytest
 from e2e_support import DEFAULT_RETRY_DELAYS_MS, RunningService, start_service, stop_service, wait_ready
 from lxml import etree
+from openpyxl import load_workbook
 from support import AMQP_URL, SHARED_DATA, auth_headers, delete_namespace, drop_database, eventually, free_port, unique
 
 from mitra_reporting import risk
@@ -83,7 +85,7 @@ def at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=UTC)
 
 
-def build_world(seed: int = 20270615, msp_count: int = 40) -> World:
+def build_world(seed: int = 20270615, msp_count: int = 40, ministry_prefix: str = "") -> World:
     rnd = random.Random(seed)
     world = World()
     ministries = {code: uuid.uuid4() for code in MINISTRIES}
@@ -133,7 +135,7 @@ def build_world(seed: int = 20270615, msp_count: int = 40) -> World:
 
     for number in range(msp_count):
         organization_id, name = rnd.choice(organizations)
-        ministry = rnd.choice(list(MINISTRIES))
+        ministry = ministry_prefix + rnd.choice(list(MINISTRIES))
         regions = rnd.sample(REGIONS, rnd.choice([1, 2]))
         starts = AS_OF + timedelta(days=rnd.randint(-900, 60))
         msp = Msp(
@@ -149,7 +151,11 @@ def build_world(seed: int = 20270615, msp_count: int = 40) -> World:
         )
         party = {
             "organization": ag.OrganizationParty(organization_id=organization_id, name=name),
-            "ministry": ag.MinistryParty(partner_id=ministries[ministry], name=MINISTRIES[ministry], code=ministry),
+            "ministry": ag.MinistryParty(
+                partner_id=ministries[ministry.removeprefix(ministry_prefix)],
+                name=MINISTRIES[ministry.removeprefix(ministry_prefix)],
+                code=ministry,
+            ),
         }
         locations = [ag.WorkLocation(code=c, kind=k, name=n, province_code=p) for c, k, n, p in regions]  # type: ignore[arg-type]
         world.events.append(
@@ -591,3 +597,44 @@ async def test_the_iati_export_validates_against_the_schema(reporting: RunningSe
             "4" if msp.ends_on < AS_OF else "1" if msp.starts_on > AS_OF else "2"
         )
         assert activity.find("activity-status").get("code") == expected_status
+
+
+async def test_the_annual_summary_of_a_ministry(reporting: RunningService) -> None:
+    # A ministry of its own, so that the other tests' events in this reporting do not count here.
+    world = build_world(seed=11, msp_count=15, ministry_prefix="ANNUAL-")
+    namespace = reporting.namespace  # type: ignore[attr-defined]
+    async with httpx.AsyncClient(timeout=60, headers=auth_headers()) as client:
+        before = await consumed(client, reporting.url)
+        await publish(namespace, world.events)
+
+        async def all_taken() -> bool:
+            return await consumed(client, reporting.url) >= before + len(world.events)
+
+        await eventually(all_taken, timeout=60, description="every event consumed")
+        params = {"year": "2027", "ministry": "ANNUAL-KEMENSOS", "as_of": AS_OF.isoformat()}
+        as_xlsx = await client.get(f"{reporting.url}/annual-summary", params=params)
+        as_pdf = await client.get(f"{reporting.url}/annual-summary", params={**params, "format": "pdf"})
+        missing = await client.get(f"{reporting.url}/annual-summary", params={**params, "ministry": "NOPE"})
+    assert as_xlsx.status_code == 200, as_xlsx.text
+    workbook = load_workbook(io.BytesIO(as_xlsx.content))
+    assert workbook.sheetnames == ["Ringkasan", "MSP", "Kepatuhan", "Provinsi"]
+    summary = {row[0]: row[1] for row in workbook["Ringkasan"].iter_rows(min_row=4, values_only=True) if row[0]}
+    year = (date(2027, 1, 1), date(2027, 12, 31))
+    mine = [m for m in world.msps if m.ministry == "ANNUAL-KEMENSOS"]
+    in_year = [m for m in mine if m.starts_on <= year[1] and m.ends_on >= year[0]]
+    assert summary["MSP berlaku / MSPs in force"] == sum(in_force(m) for m in in_year)
+    assert {row[0] for row in workbook["MSP"].iter_rows(min_row=2, values_only=True)} == {
+        m.number if m.status in ("signed", "ended", "terminated") else "-" for m in in_year
+    }
+    obligations = [
+        o for o in counted_obligations(world) if o.msp.ministry == "ANNUAL-KEMENSOS" and year[0] <= o.due_on <= year[1]
+    ]
+    due = [o for o in obligations if o.due_on < AS_OF]
+    assert summary["Kewajiban jatuh tempo / Obligations due"] == len(due)
+    assert summary["Lewat tenggat / Overdue"] == sum(o.submitted_on is None for o in due)
+    assert len(workbook["Ringkasan"]._images) == 1  # the compliance chart
+    assert len(workbook["Provinsi"]._images) == 1
+    assert as_pdf.headers["content-type"] == "application/pdf"
+    assert as_pdf.content.startswith(b"%PDF")
+    assert as_pdf.content.count(b"/Type /Page") - as_pdf.content.count(b"/Type /Pages") >= 4
+    assert missing.status_code == 404

@@ -6,6 +6,7 @@ period, and is computed "as of" a day (today in Asia/Jakarta unless given), so t
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
@@ -16,10 +17,10 @@ import asyncpg
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from mitra_reporting import exports, iati, risk
+from mitra_reporting import annual, exports, iati, risk
 from mitra_reporting.settings import ReportingSettings
 from mitra_shared.db import Queries
-from mitra_shared.http import DatabasePool, DomainError, Problem, require_principal
+from mitra_shared.http import DatabasePool, DomainError, NotFound, Problem, require_principal
 
 QUERIES = Queries.from_package("mitra_reporting", "dashboards.sql")
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -422,3 +423,75 @@ async def iati_activities(pool: DatabasePool, chosen: Chosen, request: Request) 
         media_type="application/xml",
         headers={"Content-Disposition": 'attachment; filename="mitra-iati-activities.xml"'},
     )
+
+
+@router.get(
+    "/annual-summary",
+    tags=["dashboards"],
+    summary="A ministry's year: key figures, MSPs, compliance per NGO, MSPs by province, with charts (XLSX or PDF)",
+    response_class=Response,
+    responses={200: {"content": {exports.XLSX_TYPE: {}, "application/pdf": {}}}},
+)
+async def annual_summary(
+    pool: DatabasePool,
+    year: Annotated[int, Query(ge=2000, le=2100)],
+    ministry: Annotated[str, Query(min_length=2, description="Code of the ministry, e.g. KEMENSOS")],
+    format: Literal["xlsx", "pdf"] = "xlsx",
+    as_of: Annotated[
+        date | None, Query(description="Figures as of this day (default: the year's end, or today)")
+    ] = None,
+) -> Response:
+    year_end = date(year, 12, 31)
+    chosen = Filters(ministry, None, date(year, 1, 1), year_end, as_of or min(year_end, datetime.now(JAKARTA).date()))
+    async with pool.acquire() as conn:
+        by_ministry = await conn.fetch(QUERIES.msps_by_ministry, *chosen.params(), 90)
+        msps = await conn.fetch(QUERIES.msp_list, *chosen.params(), None, None, 10_000, 0)
+        compliance_rows = await conn.fetch(QUERIES.compliance, *chosen.params())
+        provinces = await conn.fetch(QUERIES.cooperation_by_province, *chosen.params())
+        visits = await conn.fetchrow(QUERIES.visit_totals, *chosen.params()[:4])
+    if not by_ministry and not msps:
+        raise NotFound(f"no MSP of {ministry} runs in {year}")
+    counts = by_ministry[0] if by_ministry else None
+    per_ngo = [row for row in compliance_rows if row["organization_id"]]
+    due = sum(row["due"] for row in per_ngo)
+    on_time = sum(row["on_time"] for row in per_ngo)
+    figures = annual.AnnualFigures(
+        year=year,
+        ministry_code=ministry,
+        ministry_name=counts["ministry_name"] if counts else ministry,
+        as_of=chosen.as_of,
+        key_figures=[
+            ("MSP berlaku / MSPs in force", counts["active"] if counts else 0),
+            ("MSP berakhir / MSPs ended", counts["ended"] if counts else 0),
+            ("MSP dalam persiapan / MSPs in preparation", counts["in_preparation"] if counts else 0),
+            ("Ormas Asing / NGOs", len({row["organization_id"] for row in msps})),
+            ("Kewajiban jatuh tempo / Obligations due", due),
+            ("Tepat waktu / On time", on_time),
+            ("Terlambat / Late", sum(row["late"] for row in per_ngo)),
+            ("Lewat tenggat / Overdue", sum(row["overdue"] for row in per_ngo)),
+            ("Tingkat ketepatan / On-time rate", f"{on_time / due:.0%}" if due else "-"),
+            ("Kunjungan tamu asing / Foreign visits", visits["visits"]),
+            ("Kunjungan diberitahukan terlambat / Announced late", visits["announced_late"]),
+        ],
+        msps=[
+            annual.MspLine(
+                row["number"] or "-",
+                row["organization_name"],
+                row["starts_on"],
+                row["ends_on"],
+                row["status"],
+                ", ".join(row["region_codes"] or []),
+            )
+            for row in msps
+        ],
+        compliance=[
+            annual.ComplianceLine(row["organization_name"], row["due"], row["on_time"], row["late"], row["overdue"])
+            for row in per_ngo
+        ],
+        provinces=[annual.ProvinceLine(r["province_code"], r["active_msps"], r["organizations"]) for r in provinces],
+    )
+    render = annual.to_pdf if format == "pdf" else annual.to_xlsx
+    body = await asyncio.to_thread(render, figures)  # drawing charts is CPU work: keep the event loop free
+    media = "application/pdf" if format == "pdf" else exports.XLSX_TYPE
+    name = f"mitra-annual-{ministry}-{year}.{format}"
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})

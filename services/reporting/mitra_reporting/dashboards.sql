@@ -156,3 +156,12 @@ WHERE m.status IN ('signed', 'extended', 'ended', 'terminated')
   AND ($3::date IS NULL OR m.ends_on >= $3)
   AND ($4::date IS NULL OR m.starts_on <= $4)
 ORDER BY m.ministry_code, m.starts_on, m.msp_id;
+
+-- name: visit_totals
+SELECT count(*) AS visits, count(*) FILTER (WHERE late) AS announced_late
+FROM visits
+WHERE status = 'announced'
+  AND ($1::text IS NULL OR ministry_code = $1)
+  AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM unnest(region_codes) AS region WHERE region LIKE $2 || '%'))
+  AND ($3::date IS NULL OR arrives_on >= $3)
+  AND ($4::date IS NULL OR arrives_on <= $4);
