@@ -37,7 +37,9 @@ async def test_readiness_fails_when_the_consumer_is_gone(reporting: RunningServi
         assert (await client.get(f"{reporting.url}/health/ready")).status_code == 200
         # The AsyncAPI document names the queue the service consumes from.
         channels = (await client.get(f"{reporting.url}/asyncapi.json")).json()["channels"]
-        [consumed] = [channel["address"] for channel in channels.values()]
+        [consumed] = [
+            channel["address"] for channel in channels.values() if channel["bindings"]["amqp"]["is"] == "queue"
+        ]
 
         # The queue disappears under the consumer (an operator's mistake, a lost broker node): the broker
         # cancels the consumer, and readiness must say so rather than report a service that takes nothing.

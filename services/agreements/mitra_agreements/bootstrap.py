@@ -1,21 +1,44 @@
-"""The one place agreements is wired: settings, database, broker, routers, HTTP app."""
+"""The one place agreements is wired: settings, database, broker, routers, the deadline engine, HTTP app."""
 
 from mitra_agreements import api, registry_facts
+from mitra_agreements.dates import Clock, system_clock
+from mitra_agreements.deadlines import DeadlineEngine
 from mitra_agreements.settings import AgreementsSettings
+from mitra_shared.contracts import agreements as contracts
 from mitra_shared.db import MigrationSource
-from mitra_shared.service import ServiceSpec
+from mitra_shared.service import Resources, ServiceSpec
 
 
-def build_spec(settings: AgreementsSettings | None = None) -> ServiceSpec:
+def build_spec(settings: AgreementsSettings | None = None, clock: Clock = system_clock) -> ServiceSpec:
+    settings = settings or AgreementsSettings()
+
+    def deadline_engine(resources: Resources) -> DeadlineEngine:
+        return DeadlineEngine(
+            pool=resources.pool,
+            clock=clock,
+            tick_seconds=settings.deadline_tick_seconds,
+            reminder_days=settings.reminder_days,
+            expiry_warning_days=settings.expiry_warning_days,
+            batch_size=settings.deadline_batch_size,
+        )
+
     return ServiceSpec(
         name="agreements",
         title="Agreements",
         description="MSPs (Memorandum Saling Pengertian) from draft to end, and the obligations they create: "
-        "work plans, reports, visits, recommendations.",
-        version="0.1.0",
-        settings=settings or AgreementsSettings(),
+        "work plans, reports, visits, recommendations. Learns of NGOs, permits and partners from registry's events.",
+        version="0.2.0",
+        settings=settings,
         migrations=MigrationSource("agreements", "mitra_agreements"),
-        routers=[api.router],
+        routers=api.ROUTERS,
         consumes=registry_facts.HANDLERS,
-        openapi_tags=[{"name": "organizations", "description": "Agreements' copy of the register"}],
+        publishes=contracts.EVENTS,
+        workers=[deadline_engine],
+        openapi_tags=[
+            {"name": "organizations", "description": "Agreements' copy of the register"},
+            {"name": "msps", "description": "MSPs from draft to end"},
+            {"name": "obligations", "description": "Work plans, reports and Action Plans: submissions and decisions"},
+            {"name": "visits", "description": "Announcements of foreign guests' visits"},
+            {"name": "recommendations", "description": "Visa/stay-permit and tax-exemption recommendations"},
+        ],
     )

@@ -1,6 +1,7 @@
-from pydantic import Field, SecretStr
+from pydantic import Field, PositiveFloat, PositiveInt, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from mitra_agreements.domain import DEFAULT_EXPIRY_WARNING_DAYS, DEFAULT_REMINDER_DAYS
 from mitra_shared.settings import DEVELOPMENT_DATABASE_PASSWORD, ServiceSettings
 
 
@@ -11,3 +12,18 @@ class AgreementsSettings(ServiceSettings):
         f"postgresql://postgres:{DEVELOPMENT_DATABASE_PASSWORD}@127.0.0.1:5432/mitra_agreements"
     )
     http_port: int = Field(8002, ge=1, le=65535)
+
+    deadline_tick_seconds: PositiveFloat = Field(
+        300.0, description="How often the deadline engine looks for reminders, overdue obligations and MSP ends."
+    )
+    deadline_batch_size: PositiveInt = Field(500, description="Obligations or MSPs handled per transaction.")
+    reminder_days: list[PositiveInt] = Field(
+        default_factory=lambda: list(DEFAULT_REMINDER_DAYS), description="Reminders this many days before a due date."
+    )
+    expiry_warning_days: list[PositiveInt] = Field(
+        default_factory=lambda: list(DEFAULT_EXPIRY_WARNING_DAYS),
+        description="MSP expiry warnings this many days before its end date.",
+    )
+    visit_notice_days: PositiveInt = Field(
+        14, description="A foreign visit is announced at least this many days before arrival (later: flagged late)."
+    )

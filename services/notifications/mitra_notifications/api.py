@@ -117,7 +117,14 @@ class NotificationPage(BaseModel):
     offset: int
 
 
-@router.post("/recipients", status_code=201, response_model=Recipient, tags=["recipients"], responses=_problems)
+@router.post(
+    "/recipients",
+    status_code=201,
+    response_model=Recipient,
+    tags=["recipients"],
+    summary="Add an office to notify (e-mail, webhook, or both)",
+    responses=_problems,
+)
 async def add_recipient(body: NewRecipient, pool: DatabasePool, request: Request, response: Response) -> Recipient:
     if not body.email and not body.webhook_url:
         raise DomainError("give an e-mail address, a webhook URL, or both", field="body.email")
@@ -144,7 +151,13 @@ async def add_recipient(body: NewRecipient, pool: DatabasePool, request: Request
     return Recipient.model_validate(dict(row))
 
 
-@router.patch("/recipients/{recipient_id}", response_model=Recipient, tags=["recipients"], responses=_problems)
+@router.patch(
+    "/recipients/{recipient_id}",
+    response_model=Recipient,
+    tags=["recipients"],
+    summary="Switch a recipient to (or off) the daily digest",
+    responses=_problems,
+)
 async def change_recipient(recipient_id: UUID, body: RecipientChange, pool: DatabasePool) -> Recipient:
     row = await pool.fetchrow(QUERIES.set_digest, recipient_id, body.digest)
     if row is None:
@@ -168,12 +181,18 @@ async def webhook_secret(recipient_id: UUID, pool: DatabasePool) -> WebhookSecre
     )
 
 
-@router.get("/recipients", response_model=list[Recipient], tags=["recipients"])
+@router.get("/recipients", response_model=list[Recipient], tags=["recipients"], summary="Recipients, by role")
 async def list_recipients(pool: DatabasePool, role: Role | None = None) -> list[Recipient]:
     return [Recipient.model_validate(dict(row)) for row in await pool.fetch(QUERIES.list_recipients, role)]
 
 
-@router.get("/recipients/{recipient_id}", response_model=Recipient, tags=["recipients"], responses=_problems)
+@router.get(
+    "/recipients/{recipient_id}",
+    response_model=Recipient,
+    tags=["recipients"],
+    summary="One recipient",
+    responses=_problems,
+)
 async def get_recipient(recipient_id: UUID, pool: DatabasePool) -> Recipient:
     row = await pool.fetchrow(QUERIES.get_recipient, recipient_id)
     if row is None:
@@ -195,7 +214,12 @@ async def deactivate_recipient(recipient_id: UUID, pool: DatabasePool) -> Recipi
     return Recipient.model_validate(dict(row))
 
 
-@router.get("/notifications", response_model=NotificationPage, tags=["delivery log"])
+@router.get(
+    "/notifications",
+    response_model=NotificationPage,
+    tags=["delivery log"],
+    summary="The delivery log: notifications with each attempt, by event, recipient or status",
+)
 async def list_notifications(
     pool: DatabasePool,
     notification_id: UUID | None = None,
@@ -275,7 +299,7 @@ class RoutingRuleChange(BaseModel):
     active: bool = True
 
 
-@router.get("/routing-rules", response_model=list[RoutingRule], tags=["routing rules"])
+@router.get("/routing-rules", response_model=list[RoutingRule], tags=["routing rules"], summary="Every routing rule")
 async def list_rules(pool: DatabasePool) -> list[RoutingRule]:
     return [RoutingRule.model_validate(dict(row)) for row in await pool.fetch(QUERIES.list_rules)]
 
@@ -294,7 +318,13 @@ async def put_rule(body: RoutingRuleChange, pool: DatabasePool) -> RoutingRule:
     return RoutingRule.model_validate(dict(row))
 
 
-@router.delete("/routing-rules/{rule_id}", status_code=204, tags=["routing rules"], responses=_problems)
+@router.delete(
+    "/routing-rules/{rule_id}",
+    status_code=204,
+    tags=["routing rules"],
+    summary="Remove a routing rule",
+    responses=_problems,
+)
 async def delete_rule(rule_id: UUID, pool: DatabasePool) -> Response:
     if await pool.fetchval(QUERIES.delete_rule, rule_id) is None:
         raise NotFound(f"no routing rule {rule_id}")
@@ -319,7 +349,13 @@ class InboxPage(BaseModel):
     offset: int
 
 
-@router.get("/recipients/{recipient_id}/inbox", response_model=InboxPage, tags=["inbox"], responses=_problems)
+@router.get(
+    "/recipients/{recipient_id}/inbox",
+    response_model=InboxPage,
+    tags=["inbox"],
+    summary="A recipient's in-app inbox, newest first, with the unread count",
+    responses=_problems,
+)
 async def inbox(
     recipient_id: UUID,
     pool: DatabasePool,
@@ -427,6 +463,7 @@ async def list_subscriptions(recipient_id: UUID, pool: DatabasePool) -> list[Sub
     "/recipients/{recipient_id}/subscriptions/{subscription_id}",
     status_code=204,
     tags=["recipients"],
+    summary="End a subscription",
     responses=_problems,
 )
 async def unsubscribe(recipient_id: UUID, subscription_id: UUID, pool: DatabasePool) -> Response:

@@ -8,17 +8,22 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
-from mitra_registry import services
-from mitra_registry.domain import Organization, OrganizationStatus, RegisterOrganization
+from mitra_registry import services, staff_api
+from mitra_registry.domain import (
+    LIFECYCLE_DESCRIPTION,
+    ChangeStatus,
+    FocusArea,
+    Organization,
+    OrganizationQuery,
+    RegisterOrganization,
+    StatusChange,
+    UpdateOrganization,
+)
+from mitra_registry.organizations_http import ExpectedVersion, RegisterClock, etag, problems
+from mitra_shared.http import CurrentPrincipal, correlation_id, require_principal
 from mitra_shared.http import DatabasePool as Pool
-from mitra_shared.http import Problem, correlation_id, require_principal
 
 router = APIRouter(dependencies=[Depends(require_principal)], tags=["organizations"])
-_problems: dict[int | str, dict[str, object]] = {
-    404: {"model": Problem},
-    409: {"model": Problem},
-    422: {"model": Problem},
-}
 
 
 class OrganizationPage(BaseModel):
@@ -33,41 +38,152 @@ class OrganizationPage(BaseModel):
     status_code=201,
     response_model=Organization,
     summary="Register a foreign NGO",
-    description="Enters the NGO in the register with status `applicant` and publishes "
-    "`registry.organization.registered`.",
-    responses=_problems,
+    description="Enters the NGO in the register with status `applicant`, records who did so as the first entry of "
+    "its status history, and publishes `registry.organization.registered`. The ETag is the record version.",
+    responses=problems(409, 422),
 )
 async def register_organization(
-    command: RegisterOrganization, pool: Pool, request: Request, response: Response
+    command: RegisterOrganization,
+    pool: Pool,
+    principal: CurrentPrincipal,
+    clock: RegisterClock,
+    request: Request,
+    response: Response,
 ) -> Organization:
-    organization = await services.register_organization(pool, command, correlation_id=correlation_id(request))
+    organization = await services.register_organization(
+        pool, command, registered_by=principal.subject, clock=clock, correlation_id=correlation_id(request)
+    )
     response.headers["Location"] = f"/organizations/{organization.id}"
-    response.headers["ETag"] = f'"{organization.version}"'
+    response.headers["ETag"] = etag(organization.version)
     return organization
 
 
-@router.get("/organizations/{organization_id}", response_model=Organization, responses=_problems)
+@router.get(
+    "/organizations/{organization_id}",
+    response_model=Organization,
+    summary="One foreign NGO",
+    description="The ETag header carries the record version to send back in `If-Match` when changing it.",
+    responses=problems(404, 422),
+)
 async def get_organization(organization_id: UUID, pool: Pool, response: Response) -> Organization:
     organization = await services.get_organization(pool, organization_id)
-    response.headers["ETag"] = f'"{organization.version}"'
+    response.headers["ETag"] = etag(organization.version)
     return organization
 
 
-@router.get("/organizations", response_model=OrganizationPage, responses=_problems)
-async def list_organizations(
+@router.get(
+    "/organizations",
+    response_model=OrganizationPage,
+    summary="List, filter, search and sort foreign NGOs",
+    description="Every filter is optional and they combine. `q` finds a part of the legal name or acronym without "
+    "regard to case or accents (`eglise` finds `Église`). `expiring_before` keeps NGOs with a valid permit whose "
+    "last day is before that date. `total` counts every match, whatever the page. An unknown or invalid parameter "
+    "is refused with 422 naming it.",
+    responses=problems(422),
+)
+async def list_organizations(query: Annotated[OrganizationQuery, Query()], pool: Pool) -> OrganizationPage:
+    items, total = await services.list_organizations(pool, query)
+    return OrganizationPage(items=items, total=total, limit=query.limit, offset=query.offset)
+
+
+@router.patch(
+    "/organizations/{organization_id}",
+    response_model=Organization,
+    summary="Change some of an NGO's particulars",
+    description="Only the fields in the body change; `null` clears an optional field. Requires `If-Match` with the "
+    "ETag you read (428 without it, 412 if the record changed since). Publishes `registry.organization.updated` "
+    "with `changed_fields`; a body that changes nothing returns the record as it is and publishes nothing. The "
+    "status changes through `POST /organizations/{id}/status`.",
+    responses=problems(404, 409, 412, 422, 428),
+)
+async def update_organization(
+    organization_id: UUID,
+    command: UpdateOrganization,
+    version: ExpectedVersion,
     pool: Pool,
-    status: OrganizationStatus | None = None,
-    country: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2")] = None,
-    focus_area: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
-) -> OrganizationPage:
-    items, total = await services.list_organizations(
+    clock: RegisterClock,
+    request: Request,
+    response: Response,
+) -> Organization:
+    organization = await services.update_organization(
         pool,
-        status=status,
-        country=country.upper() if country else None,
-        focus_area=focus_area,
-        limit=limit,
-        offset=offset,
+        organization_id,
+        command,
+        expected_version=version,
+        clock=clock,
+        correlation_id=correlation_id(request),
     )
-    return OrganizationPage(items=items, total=total, limit=limit, offset=offset)
+    response.headers["ETag"] = etag(organization.version)
+    return organization
+
+
+@router.post(
+    "/organizations/{organization_id}/status",
+    response_model=Organization,
+    summary="Move an NGO in its lifecycle",
+    description="Records who (the token's subject), when and why in the status history and publishes "
+    "`registry.organization.status_changed`. Requires `If-Match` (428 without it, 412 if the record changed "
+    "since).\n\n" + LIFECYCLE_DESCRIPTION,
+    responses=problems(404, 409, 412, 422, 428),
+)
+async def change_status(
+    organization_id: UUID,
+    command: ChangeStatus,
+    version: ExpectedVersion,
+    pool: Pool,
+    principal: CurrentPrincipal,
+    clock: RegisterClock,
+    request: Request,
+    response: Response,
+) -> Organization:
+    organization = await services.change_status(
+        pool,
+        organization_id,
+        command,
+        expected_version=version,
+        changed_by=principal.subject,
+        clock=clock,
+        correlation_id=correlation_id(request),
+    )
+    response.headers["ETag"] = etag(organization.version)
+    return organization
+
+
+@router.get(
+    "/organizations/{organization_id}/status-history",
+    response_model=list[StatusChange],
+    summary="Who moved an NGO in its lifecycle, when and why",
+    description="Oldest first; the first entry is the registration.",
+    responses=problems(404, 422),
+)
+async def status_history(organization_id: UUID, pool: Pool) -> list[StatusChange]:
+    return await services.status_history(pool, organization_id)
+
+
+@router.get(
+    "/focus-areas",
+    response_model=list[FocusArea],
+    summary="The focus-area vocabulary",
+    description="The codes organisations name in `focus_areas`, with their Indonesian and English names.",
+    tags=["focus areas"],
+)
+async def list_focus_areas(pool: Pool) -> list[FocusArea]:
+    return await services.list_focus_areas(pool)
+
+
+@router.post(
+    "/focus-areas",
+    status_code=201,
+    response_model=FocusArea,
+    summary="Add a focus area to the vocabulary",
+    description="For administrators. A code is never renamed or removed, since organisations refer to it.",
+    tags=["focus areas"],
+    responses=problems(409, 422),
+)
+async def add_focus_area(focus_area: FocusArea, pool: Pool, response: Response) -> FocusArea:
+    added = await services.add_focus_area(pool, focus_area)
+    response.headers["Location"] = "/focus-areas"
+    return added
+
+
+router.include_router(staff_api.router)

@@ -1,22 +1,40 @@
-"""The one place the registry is wired: settings, database, broker, routers, HTTP app."""
+"""The one place the registry is wired: settings, database, broker, routers, workers, HTTP app."""
 
-from mitra_registry import api
+from mitra_registry import api, partners_api, permits_api, regions_api
+from mitra_registry.expiry import ExpiryScheduler
 from mitra_registry.settings import RegistrySettings
 from mitra_shared.contracts import registry as contracts
 from mitra_shared.db import MigrationSource
-from mitra_shared.service import ServiceSpec
+from mitra_shared.service import Resources, ServiceSpec
 
 
 def build_spec(settings: RegistrySettings | None = None) -> ServiceSpec:
+    settings = settings or RegistrySettings()
+
+    def expiry_scheduler(resources: Resources) -> ExpiryScheduler:
+        return ExpiryScheduler(
+            pool=resources.pool,
+            listen_dsn=settings.database_url.get_secret_value(),
+            lead_days=settings.permit_reminder_days,
+            tick_seconds=settings.permit_expiry_tick_seconds,
+            batch_size=settings.permit_expiry_batch_size,
+        )
+
     return ServiceSpec(
         name="registry",
         title="Registry",
         description="The register of foreign NGOs (Ormas Asing), their permits and foreign staff, and the "
         "government partners (ministries, TPOA, regional governments).",
         version="0.1.0",
-        settings=settings or RegistrySettings(),
+        settings=settings,
         migrations=MigrationSource("registry", "mitra_registry"),
-        routers=[api.router],
+        # The regions import comes before the partners router, whose /partners/{partner_id} would shadow it.
+        routers=[api.router, regions_api.router, partners_api.router, permits_api.router],
         publishes=contracts.EVENTS,
-        openapi_tags=[{"name": "organizations", "description": "Foreign NGOs in the register"}],
+        workers=[expiry_scheduler],
+        openapi_tags=[
+            {"name": "organizations", "description": "Foreign NGOs in the register"},
+            {"name": "permits", "description": "Principle and operating permits, their extensions and expiry"},
+            {"name": "partners", "description": "Ministries (K/L), TPOA and regional governments, with contacts"},
+        ],
     )

@@ -1,4 +1,4 @@
-from pydantic import Field, SecretStr
+from pydantic import Field, PositiveFloat, PositiveInt, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from mitra_shared.settings import DEVELOPMENT_DATABASE_PASSWORD, ServiceSettings
@@ -11,3 +11,19 @@ class RegistrySettings(ServiceSettings):
         f"postgresql://postgres:{DEVELOPMENT_DATABASE_PASSWORD}@127.0.0.1:5432/mitra_registry"
     )
     http_port: int = Field(8001, ge=1, le=65535)
+
+    permit_reminder_days: list[PositiveInt] = Field(
+        default_factory=lambda: [90, 30],
+        min_length=1,
+        description="Lead times, in days before a permit's last valid day, of the `registry.permit.expiring` "
+        'reminders, e.g. `MITRA_PERMIT_REMINDER_DAYS="[90, 30]"`.',
+    )
+    permit_expiry_tick_seconds: PositiveFloat = Field(
+        300.0, description="How often the expiry scheduler looks for due reminders and expired permits."
+    )
+    permit_expiry_batch_size: PositiveInt = 200
+
+    @field_validator("permit_reminder_days")
+    @classmethod
+    def _distinct_longest_first(cls, value: list[int]) -> list[int]:
+        return sorted(set(value), reverse=True)

@@ -129,7 +129,14 @@ class StoryPage(BaseModel):
     offset: int
 
 
-@router.post("/stories", status_code=201, response_model=stories.Story, tags=["stories"], responses=_problems)
+@router.post(
+    "/stories",
+    status_code=201,
+    response_model=stories.Story,
+    tags=["stories"],
+    summary="Draft a good practice or success story",
+    responses=_problems,
+)
 async def draft_story(
     body: stories.StoryDraft, pool: DatabasePool, principal: CurrentPrincipal, response: Response
 ) -> stories.Story:
@@ -139,7 +146,13 @@ async def draft_story(
     return story
 
 
-@router.get("/stories", response_model=StoryPage, tags=["stories"], responses=_problems)
+@router.get(
+    "/stories",
+    response_model=StoryPage,
+    tags=["stories"],
+    summary="Stories, by status, NGO or region (a province covers its regencies)",
+    responses=_problems,
+)
 async def list_stories(
     pool: DatabasePool,
     status: Literal["draft", "published"] | None = None,
@@ -157,7 +170,9 @@ async def list_stories(
     )
 
 
-@router.get("/stories/{story_id}", response_model=stories.Story, tags=["stories"], responses=_problems)
+@router.get(
+    "/stories/{story_id}", response_model=stories.Story, tags=["stories"], summary="One story", responses=_problems
+)
 async def get_story(story_id: UUID, pool: DatabasePool, response: Response) -> stories.Story:
     story = await stories.get(pool, story_id)
     response.headers["ETag"] = etag(story.version)

@@ -1,0 +1,339 @@
+"""What agreements' API takes and gives: commands (validated, with examples) and views. No I/O."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from mitra_agreements.domain import MspStatus, ObligationKind, ObligationRules, ObligationStatus
+from mitra_shared.contracts.agreements import FundingSource, Signatory, Visitor, WorkLocation
+
+_EXAMPLE_ORGANIZATION = "6f1c2a4e-8b0d-4c1e-9a57-3d2f0e9b7c11"
+_EXAMPLE_MINISTRY = "0b7e6d5c-4a3b-4c2d-8e1f-9a8b7c6d5e4f"
+_EXAMPLE_MSP = "a3c1e5f7-2b4d-4f6a-8c0e-1d3f5a7b9c2e"
+
+
+class _Command(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _distinct(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(value.strip() for value in values if value.strip()))
+
+
+class DraftMsp(_Command):
+    """Command: draft an MSP between a foreign NGO and its Mitra Utama ministry."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "organization_id": _EXAMPLE_ORGANIZATION,
+                    "ministry_partner_id": _EXAMPLE_MINISTRY,
+                    "title": "Kerja sama perlindungan anak dan pengurangan risiko bencana",
+                    "focus_areas": ["child_welfare", "disaster_risk_management"],
+                    "forms_of_cooperation": ["capacity_building", "knowledge_sharing"],
+                    "work_location_codes": ["3374", "33"],
+                    "starts_on": "2027-01-01",
+                    "ends_on": "2029-12-31",
+                }
+            ]
+        }
+    )
+
+    organization_id: UUID = Field(description="The foreign NGO, as registry names it.")
+    ministry_partner_id: UUID = Field(description="The Mitra Utama: a ministry among registry's partners.")
+    title: str = Field(min_length=3, max_length=500)
+    focus_areas: list[str] = Field(default_factory=list, max_length=20, description="Focus-area codes.")
+    forms_of_cooperation: list[str] = Field(default_factory=list, max_length=20)
+    work_location_codes: list[str] = Field(
+        default_factory=list,
+        max_length=200,
+        description="Province or regency codes where the NGO works (none when it works only with the ministry).",
+    )
+    starts_on: date
+    ends_on: date
+    obligation_rules: ObligationRules = Field(
+        default_factory=ObligationRules, description="Which obligations signing creates; the defaults if left out."
+    )
+
+    _clean = field_validator("focus_areas", "forms_of_cooperation", "work_location_codes")(_distinct)
+
+
+class Decide(_Command):
+    """Command: TPOA approves an MSP (with an optional note)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"note": "Reviewed at the TPOA meeting of 12 March"}]})
+
+    note: str | None = Field(None, max_length=2000)
+
+
+class Reject(_Command):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "Scope overlaps an existing MSP"}]})
+
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+class SignMsp(_Command):
+    """Command: record that the approved MSP was signed."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "number": "MSP/123/KEMENSOS/2027",
+                    "signed_on": "2027-01-05",
+                    "signatories": [
+                        {"name": "Dra. Sri Wahyuni", "title": "Director General", "party": "ministry"},
+                        {"name": "Jane Doe", "title": "Country Director", "party": "organization"},
+                    ],
+                    "signed_document_ref": "dms://kemensos/msp/2027/123.pdf",
+                }
+            ]
+        }
+    )
+
+    number: str = Field(min_length=1, max_length=100)
+    signed_on: date | None = Field(None, description="Defaults to today (Asia/Jakarta).")
+    signatories: list[Signatory] = Field(min_length=1)
+    signed_document_ref: str | None = Field(None, max_length=1000)
+
+
+class ExtendMsp(_Command):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"ends_on": "2031-12-31", "reason": "TPOA agreed the extension"}]}
+    )
+
+    ends_on: date = Field(description="The new end date; not past the principle permit's validity.")
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+class TerminateMsp(_Command):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "Permit revoked", "terminated_on": "2028-04-30"}]}
+    )
+
+    reason: str = Field(min_length=3, max_length=2000)
+    terminated_on: date | None = Field(None, description="Defaults to today (Asia/Jakarta).")
+
+
+class Msp(BaseModel):
+    id: UUID
+    organization_id: UUID
+    organization_name: str
+    ministry_partner_id: UUID
+    ministry_name: str
+    ministry_code: str
+    number: str | None
+    title: str
+    focus_areas: list[str]
+    forms_of_cooperation: list[str]
+    work_locations: list[WorkLocation]
+    starts_on: date
+    ends_on: date
+    status: MspStatus
+    obligation_rules: ObligationRules
+    signatories: list[Signatory]
+    signed_document_ref: str | None
+    signed_on: date | None
+    principle_permit_id: UUID | None
+    decision_note: str | None
+    terminated_on: date | None
+    termination_reason: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class MspPage(BaseModel):
+    items: list[Msp]
+    total: int
+    limit: int
+    offset: int
+
+
+class Obligation(BaseModel):
+    id: UUID
+    msp_id: UUID
+    kind: ObligationKind
+    period: str
+    region_code: str | None
+    province_code: str | None
+    due_on: date
+    status: ObligationStatus
+    next_check_on: date | None = Field(description="When the deadline engine looks at it next.")
+
+
+class SubmitObligation(_Command):
+    """Command: the NGO submits a work plan, report or Action Plan."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "summary": "Semester report January-June 2027: 12 trainings in Semarang",
+                    "document_ref": "dms://plan/reports/2027-s1.pdf",
+                    "funding": [
+                        {
+                            "source": "Plan International UK",
+                            "amount": 250000000,
+                            "currency": "IDR",
+                            "use": "Child protection training",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    summary: str = Field(min_length=3, max_length=20000, description="The text of the work plan or report.")
+    document_ref: str | None = Field(None, max_length=1000)
+    funding: list[FundingSource] = Field(default_factory=list, description="Funding sources, amounts and uses.")
+
+
+class DecideSubmission(_Command):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"comments": "Please add the funding per region"}]})
+
+    comments: str | None = Field(None, max_length=5000)
+
+
+class Submission(BaseModel):
+    id: UUID
+    obligation_id: UUID
+    attempt: int
+    summary: str
+    document_ref: str | None
+    funding: list[FundingSource]
+    status: Literal["submitted", "accepted", "returned"]
+    late: bool
+    submitted_by: str
+    submitted_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    comments: str | None
+
+
+class AnnounceVisit(_Command):
+    """Command: announce a visit of foreign guests to the regions it goes to."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "msp_id": _EXAMPLE_MSP,
+                    "visitors": [{"name": "John Smith", "nationality": "GB", "role": "Regional adviser"}],
+                    "purpose": "Monitoring of the child protection programme",
+                    "arrives_on": "2027-03-01",
+                    "departs_on": "2027-03-05",
+                    "region_codes": ["3374"],
+                    "programme": "Day 1: Kesbangpol; days 2-4: field visits; day 5: debrief",
+                }
+            ]
+        }
+    )
+
+    msp_id: UUID
+    visitors: list[Visitor] = Field(min_length=1, max_length=100)
+    purpose: str = Field(min_length=3, max_length=2000)
+    arrives_on: date
+    departs_on: date
+    region_codes: list[str] = Field(min_length=1, max_length=100, description="Regency or province codes visited.")
+    programme: str | None = Field(None, max_length=20000)
+
+    _clean = field_validator("region_codes")(_distinct)
+
+
+class UpdateVisit(_Command):
+    """Command: change an announced visit; only the fields given change."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"departs_on": "2027-03-06"}]})
+
+    visitors: list[Visitor] | None = Field(None, min_length=1, max_length=100)
+    purpose: str | None = Field(None, min_length=3, max_length=2000)
+    arrives_on: date | None = None
+    departs_on: date | None = None
+    region_codes: list[str] | None = Field(None, min_length=1, max_length=100)
+    programme: str | None = Field(None, max_length=20000)
+
+    @model_validator(mode="after")
+    def _something(self) -> UpdateVisit:
+        if not self.model_fields_set:
+            raise ValueError("give at least one field to change")
+        return self
+
+
+class CancelVisit(_Command):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "Flight cancelled"}]})
+
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+class Visit(BaseModel):
+    id: UUID
+    msp_id: UUID
+    visitors: list[Visitor]
+    purpose: str
+    arrives_on: date
+    departs_on: date
+    region_codes: list[str]
+    province_codes: list[str]
+    programme: str | None
+    announced_on: date
+    late: bool
+    status: Literal["announced", "cancelled"]
+    cancel_reason: str | None
+    version: int
+
+
+class RequestRecommendation(_Command):
+    """Command: ask the ministry for a visa/stay-permit recommendation for a foreign expert, or a tax exemption."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "msp_id": _EXAMPLE_MSP,
+                    "kind": "visa",
+                    "expert_name": "Maria Jensen",
+                    "expert_nationality": "DK",
+                    "purpose": "Technical adviser for disaster risk management, 12 months",
+                }
+            ]
+        }
+    )
+
+    msp_id: UUID
+    kind: Literal["visa", "tax_exemption"]
+    expert_name: str | None = Field(None, max_length=300, description="Required for a visa recommendation.")
+    expert_nationality: str | None = Field(None, pattern="^[A-Z]{2}$", description="ISO 3166-1 alpha-2.")
+    purpose: str = Field(min_length=3, max_length=2000)
+
+
+class IssueRecommendation(_Command):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"granted": True, "reference_number": "B-123/REK/2027", "note": None}]}
+    )
+
+    granted: bool
+    reference_number: str = Field(min_length=1, max_length=100)
+    note: str | None = Field(None, max_length=2000)
+
+
+class Recommendation(BaseModel):
+    id: UUID
+    kind: Literal["visa", "tax_exemption"]
+    msp_id: UUID
+    expert_name: str | None
+    expert_nationality: str | None
+    purpose: str
+    status: Literal["requested", "issued"]
+    granted: bool | None
+    reference_number: str | None
+    note: str | None
+    requested_by: str
+    requested_at: datetime
+    issued_by: str | None
+    issued_at: datetime | None

@@ -1,0 +1,304 @@
+"""The rules of permits, free of I/O: terms, extensions, and when an expiry reminder is due.
+
+Dates are calendar dates in Indonesia (Asia/Jakarta). `valid_until` is the last day a permit is valid (inclusive):
+a permit valid until 2027-01-15 is valid all that day and expired from 2027-01-16.
+
+- A principle permit (izin prinsip) is valid at most 3 years: `valid_until` is at the latest the third anniversary
+  of `issued_on` (2024-01-15 → 2027-01-15; 29 February → 28 February).
+- An operating permit (izin operasional) rests on a valid principle permit of the same NGO and is never valid past
+  that principle permit's `valid_until`.
+- An extension starts a new term the day after the current `valid_until`; the new `valid_until` is at the latest
+  the third anniversary of that day. For a principle permit, the request is due at least 3 calendar months before
+  the current `valid_until`; a later request is accepted and flagged `requested_late`.
+- Expiry reminders: see `reminder_windows`.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal, Protocol
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic.config import JsonDict
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+MAX_TERM_YEARS = 3
+EXTENSION_NOTICE_MONTHS = 3
+
+PermitType = Literal["principle", "operating"]
+PermitStatus = Literal["valid", "expired", "revoked"]
+# An NGO in one of these states gets no new permit and no extension.
+STATUSES_WITHOUT_PERMITS = frozenset({"suspended", "revoked", "closed"})
+
+
+class Clock(Protocol):
+    """Tells the time as an aware datetime; production uses the system clock, tests a clock they control."""
+
+    def __call__(self) -> datetime: ...
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def jakarta_date(moment: datetime) -> date:
+    """The calendar date in Indonesia's capital at that moment."""
+    if moment.tzinfo is None:
+        raise ValueError("the clock must return an aware datetime")
+    return moment.astimezone(JAKARTA).date()
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (or earlier), moved back to the month's last day where it does not exist."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last_day))
+
+
+def latest_end_of_term(term_starts_on: date) -> date:
+    """The last `valid_until` a term starting that day may have: its third anniversary."""
+    return add_months(term_starts_on, 12 * MAX_TERM_YEARS)
+
+
+def extension_due_by(valid_until: date) -> date:
+    """The last day a principle permit's extension can be requested without being late."""
+    return add_months(valid_until, -EXTENSION_NOTICE_MONTHS)
+
+
+class RuleBroken(ValueError):
+    """A request that breaks a permit rule; `conflict` when the current state, not the request, forbids it."""
+
+    def __init__(self, reason: str, *, field: str | None = None, conflict: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.field = field
+        self.conflict = conflict
+
+
+_EXAMPLE_PRINCIPLE: JsonDict = {
+    "permit_type": "principle",
+    "number": "IP-2025/0042/KEMLU",
+    "issued_on": "2025-02-01",
+    "valid_until": "2028-02-01",
+}
+_EXAMPLE_OPERATING: JsonDict = {
+    "permit_type": "operating",
+    "number": "IO-2025/0107/KEMENSOS",
+    "issued_on": "2025-03-10",
+    "valid_until": "2027-12-31",
+    "principle_permit_id": "0b9c6f1e-4d7a-4c53-9a1f-2f1f6f1d8a11",
+    "msp_id": "5e3a8d52-7c55-4a4e-8f1b-3e9d0c2a7b64",
+}
+
+
+class GrantPermit(BaseModel):
+    """Command: record a permit granted to an NGO."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={"examples": [_EXAMPLE_PRINCIPLE, _EXAMPLE_OPERATING]},
+    )
+
+    permit_type: PermitType = Field(description="`principle` (izin prinsip) or `operating` (izin operasional).")
+    number: str = Field(min_length=1, max_length=100, description="The permit's official number; unique per type.")
+    issued_on: date
+    valid_until: date = Field(
+        description="Last day of validity (inclusive). A principle permit: at most the third anniversary of "
+        "`issued_on`. An operating permit: at most its principle permit's `valid_until`."
+    )
+    principle_permit_id: UUID | None = Field(
+        None, validate_default=True, description="Operating permits only (required): the NGO's principle permit."
+    )
+    msp_id: UUID | None = Field(None, description="Operating permits only: the MSP the permit rests on.")
+
+    @field_validator("valid_until")
+    @classmethod
+    def _within_the_term(cls, valid_until: date, info: ValidationInfo) -> date:
+        issued_on = info.data.get("issued_on")
+        if issued_on is None:
+            return valid_until
+        if valid_until < issued_on:
+            raise ValueError("must not be before issued_on")
+        if info.data.get("permit_type") == "principle" and valid_until > latest_end_of_term(issued_on):
+            raise ValueError(
+                f"a principle permit is valid at most {MAX_TERM_YEARS} years: "
+                f"at the latest {latest_end_of_term(issued_on).isoformat()} for issued_on {issued_on.isoformat()}"
+            )
+        return valid_until
+
+    @field_validator("principle_permit_id")
+    @classmethod
+    def _principle_only_for_operating(cls, value: UUID | None, info: ValidationInfo) -> UUID | None:
+        permit_type = info.data.get("permit_type")
+        if permit_type == "operating" and value is None:
+            raise ValueError("an operating permit needs the principle permit it rests on")
+        if permit_type == "principle" and value is not None:
+            raise ValueError("only an operating permit rests on a principle permit")
+        return value
+
+    @field_validator("msp_id")
+    @classmethod
+    def _msp_only_for_operating(cls, value: UUID | None, info: ValidationInfo) -> UUID | None:
+        if info.data.get("permit_type") == "principle" and value is not None:
+            raise ValueError("only an operating permit rests on an MSP")
+        return value
+
+
+@dataclass(frozen=True)
+class PrincipleFacts:
+    """What an operating permit is checked against: the principle permit it names."""
+
+    id: UUID
+    organization_id: UUID
+    permit_type: PermitType
+    status: PermitStatus
+    issued_on: date
+    valid_until: date
+
+
+def check_may_receive_permit(organization_status: str) -> None:
+    if organization_status in STATUSES_WITHOUT_PERMITS:
+        raise RuleBroken(f"the NGO is {organization_status}: it gets no new permit or extension", conflict=True)
+
+
+def check_operating_permit(command: GrantPermit, organization_id: UUID, principle: PrincipleFacts | None) -> None:
+    """An operating permit rests on a valid principle permit of the same NGO and never outlasts it."""
+    field = "body.principle_permit_id"
+    if principle is None or principle.permit_type != "principle":
+        raise RuleBroken(f"no principle permit {command.principle_permit_id}", field=field)
+    if principle.organization_id != organization_id:
+        raise RuleBroken("the principle permit belongs to another NGO", field=field)
+    if principle.status != "valid":
+        raise RuleBroken(f"the principle permit is {principle.status}", field=field, conflict=True)
+    if command.issued_on < principle.issued_on:
+        raise RuleBroken(
+            f"an operating permit cannot be issued before its principle permit ({principle.issued_on.isoformat()})",
+            field="body.issued_on",
+        )
+    if command.valid_until > principle.valid_until:
+        raise RuleBroken(
+            f"an operating permit is never valid past its principle permit ({principle.valid_until.isoformat()})",
+            field="body.valid_until",
+        )
+
+
+class ExtendPermit(BaseModel):
+    """Command: extend a permit's validity."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"valid_until": "2031-02-01", "requested_on": "2027-10-15"}]},
+    )
+
+    valid_until: date = Field(
+        description="The new last day of validity: after the current one, and at most the third anniversary of "
+        "the day after it (a new term of at most 3 years); an operating permit's never past its principle permit's."
+    )
+    requested_on: date | None = Field(
+        None, description="When the extension was requested; today in Asia/Jakarta if left out. Not in the future."
+    )
+
+
+@dataclass(frozen=True)
+class PermitTerm:
+    permit_type: PermitType
+    status: PermitStatus
+    valid_until: date
+
+
+@dataclass(frozen=True)
+class ExtensionDecision:
+    requested_on: date
+    requested_late: bool
+
+
+def decide_extension(
+    permit: PermitTerm, command: ExtendPermit, *, today: date, principle_valid_until: date | None = None
+) -> ExtensionDecision:
+    """Check an extension request against the permit's current term; say whether it came late."""
+    requested_on = command.requested_on or today
+    if requested_on > today:
+        raise RuleBroken("cannot be in the future", field="body.requested_on")
+    if permit.status == "revoked":
+        raise RuleBroken("the permit was revoked: it is not extended", conflict=True)
+    expired = f"the permit expired after {permit.valid_until.isoformat()}: an expired permit is not extended"
+    if permit.status == "expired":
+        raise RuleBroken(expired, conflict=True)
+    if requested_on > permit.valid_until:
+        raise RuleBroken(expired, field="body.requested_on", conflict=True)
+    if command.valid_until <= permit.valid_until:
+        raise RuleBroken(
+            f"must be after the current valid_until {permit.valid_until.isoformat()}", field="body.valid_until"
+        )
+    new_term_starts_on = permit.valid_until + timedelta(days=1)
+    if command.valid_until > latest_end_of_term(new_term_starts_on):
+        raise RuleBroken(
+            f"an extension is a new term of at most {MAX_TERM_YEARS} years: "
+            f"at the latest {latest_end_of_term(new_term_starts_on).isoformat()}",
+            field="body.valid_until",
+        )
+    if principle_valid_until is not None and command.valid_until > principle_valid_until:
+        raise RuleBroken(
+            f"an operating permit is never valid past its principle permit ({principle_valid_until.isoformat()})",
+            field="body.valid_until",
+        )
+    late = permit.permit_type == "principle" and requested_on > extension_due_by(permit.valid_until)
+    return ExtensionDecision(requested_on=requested_on, requested_late=late)
+
+
+@dataclass(frozen=True)
+class ReminderWindow:
+    """Permits whose `valid_until` falls in [first, last] are owed the reminder `days_before` days ahead."""
+
+    days_before: int
+    first: date
+    last: date
+
+
+def reminder_windows(today: date, lead_days: Sequence[int]) -> list[ReminderWindow]:
+    """Which reminder each valid permit is owed today: the most urgent lead time that applies, and only that one.
+
+    With leads 90 and 30, a permit whose last valid day is 31 to 90 days away is owed the 90-day reminder, and one
+    0 to 30 days away the 30-day reminder. A scheduler that was down while the 90-day window passed therefore
+    sends only the 30-day reminder, not both at once: subscribers hear the current urgency, never a stale one.
+    """
+    windows = []
+    previous = -1
+    for days in sorted(set(lead_days)):
+        windows.append(ReminderWindow(days, today + timedelta(days=previous + 1), today + timedelta(days=days)))
+        previous = days
+    return windows
+
+
+class Permit(BaseModel):
+    id: UUID
+    organization_id: UUID
+    permit_type: PermitType
+    number: str
+    issued_on: date
+    valid_until: date = Field(description="Last day of validity (inclusive).")
+    principle_permit_id: UUID | None
+    msp_id: UUID | None
+    status: PermitStatus
+    version: int
+    granted_at: datetime
+
+
+class PermitExtension(BaseModel):
+    id: UUID
+    permit_id: UUID
+    previous_valid_until: date
+    valid_until: date
+    requested_on: date
+    requested_late: bool = Field(
+        description="A principle permit's extension requested less than 3 months before expiry (accepted, flagged)."
+    )
+    extended_at: datetime
+    permit: Permit = Field(description="The permit after the extension.")

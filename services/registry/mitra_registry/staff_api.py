@@ -1,0 +1,123 @@
+"""HTTP API of foreign staff (tenaga ahli asing). Thin: parse, call a use case, shape the answer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel
+
+from mitra_registry import staff_services
+from mitra_registry.organizations_http import RegisterClock, problems
+from mitra_registry.staff import (
+    MAX_ACTIVE_PER_ORGANIZATION,
+    MAX_ASSIGNMENT_YEARS,
+    AssignForeignStaff,
+    EndAssignment,
+    ForeignStaff,
+    ForeignStaffQuery,
+    ForeignStaffSummary,
+)
+from mitra_shared.http import CurrentPrincipal, correlation_id, require_principal
+from mitra_shared.http import DatabasePool as Pool
+
+router = APIRouter(dependencies=[Depends(require_principal)], tags=["foreign staff"])
+
+_RULES = (
+    f"An NGO has at most {MAX_ACTIVE_PER_ORGANIZATION} active foreign staff on any day, and an assignment lasts at "
+    f"most {MAX_ASSIGNMENT_YEARS} years (`ends_on` at most {MAX_ASSIGNMENT_YEARS} years after `starts_on`). An "
+    "assignment is active from `starts_on` to `ends_on` (both included), or until the day before `ended_on` if it "
+    "was ended early; days count in Asia/Jakarta."
+)
+
+
+class ForeignStaffPage(BaseModel):
+    items: list[ForeignStaffSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+@router.post(
+    "/organizations/{organization_id}/foreign-staff",
+    status_code=201,
+    response_model=ForeignStaff,
+    summary="Assign a foreign expert to an NGO",
+    description=f"{_RULES} Only a `registered` or `active` NGO may take foreign staff. A broken limit, an NGO in "
+    "another status, or the same passport already assigned in the period is a 409; invalid dates are a 422; "
+    "either way nothing is written. Publishes `registry.foreign_staff.assigned`, which carries no passport number.",
+    responses=problems(404, 409, 422),
+)
+async def assign_foreign_staff(
+    organization_id: UUID,
+    command: AssignForeignStaff,
+    pool: Pool,
+    principal: CurrentPrincipal,
+    clock: RegisterClock,
+    request: Request,
+    response: Response,
+) -> ForeignStaff:
+    assignment = await staff_services.assign(
+        pool,
+        organization_id,
+        command,
+        assigned_by=principal.subject,
+        clock=clock,
+        correlation_id=correlation_id(request),
+    )
+    response.headers["Location"] = f"/foreign-staff/{assignment.id}"
+    return assignment
+
+
+@router.get(
+    "/organizations/{organization_id}/foreign-staff",
+    response_model=ForeignStaffPage,
+    summary="An NGO's foreign staff",
+    description="Oldest start first, with passport numbers masked (`GET /foreign-staff/{id}` shows one in full). "
+    "`state` keeps the `upcoming`, `active` or `ended` assignments as of today in Asia/Jakarta.",
+    responses=problems(404, 422),
+)
+async def list_foreign_staff(
+    organization_id: UUID, query: Annotated[ForeignStaffQuery, Query()], pool: Pool, clock: RegisterClock
+) -> ForeignStaffPage:
+    items, total = await staff_services.list_of_organization(pool, organization_id, query, clock=clock)
+    return ForeignStaffPage(items=items, total=total, limit=query.limit, offset=query.offset)
+
+
+@router.get(
+    "/foreign-staff/{assignment_id}",
+    response_model=ForeignStaff,
+    summary="One foreign-staff assignment, with the passport number",
+    description="For authorised users only: the passport number is personal data.",
+    responses=problems(404, 422),
+)
+async def get_foreign_staff(assignment_id: UUID, pool: Pool, clock: RegisterClock) -> ForeignStaff:
+    return await staff_services.get(pool, assignment_id, clock=clock)
+
+
+@router.post(
+    "/foreign-staff/{assignment_id}/end",
+    response_model=ForeignStaff,
+    summary="End an assignment early",
+    description="From `ended_on` on, the assignment no longer counts toward the NGO's limit. `ended_on` lies "
+    "between `starts_on` and `ends_on`; an assignment already ended, or already past its planned end, is a 409. "
+    "Publishes `registry.foreign_staff.ended`.",
+    responses=problems(404, 409, 422),
+)
+async def end_foreign_staff(
+    assignment_id: UUID,
+    command: EndAssignment,
+    pool: Pool,
+    principal: CurrentPrincipal,
+    clock: RegisterClock,
+    request: Request,
+) -> ForeignStaff:
+    return await staff_services.end(
+        pool,
+        assignment_id,
+        command,
+        ended_by=principal.subject,
+        clock=clock,
+        correlation_id=correlation_id(request),
+    )

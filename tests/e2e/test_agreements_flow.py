@@ -1,0 +1,314 @@
+"""Agreements end to end: registry and agreements as separate processes over HTTP and AMQP, with the deadline
+engine ticking every second, and an outside system's queue on the events exchange.
+
+An NGO registered with a principle permit in registry becomes known to agreements through events only; an MSP is
+drafted, approved and signed; a visit is announced; the first report of an MSP falls due within 30 days and its
+reminder is on the exchange within one engine tick; and with registry stopped, agreements still takes commands.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+import httpx
+import pytest
+from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
+from e2e_support import DEFAULT_RETRY_DELAYS_MS, RunningService, start_service, stop_service, wait_ready
+from support import AMQP_URL, auth_headers, delete_namespace, drop_database, eventually, free_port, unique
+
+from mitra_agreements.dates import add_months, jakarta_date, system_clock
+
+pytestmark = pytest.mark.e2e
+TICK_SECONDS = 1.0
+HEADERS = auth_headers(subject="official-e2e")
+
+
+class Services:
+    def __init__(self, namespace: str, registry: RunningService, agreements: RunningService) -> None:
+        self.namespace = namespace
+        self.registry = registry
+        self.agreements = agreements
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    namespace = unique("e2e-agreements").replace("_", "-")
+    log_dir = tmp_path_factory.mktemp("agreements-logs")
+    smtp_port = free_port()  # nothing sends mail here; the setting only has to be valid
+    registry = start_service("registry", namespace=namespace, smtp_port=smtp_port, log_dir=log_dir, extra_env={})
+    agreements = start_service(
+        "agreements",
+        namespace=namespace,
+        smtp_port=smtp_port,
+        log_dir=log_dir,
+        extra_env={"MITRA_DEADLINE_TICK_SECONDS": str(TICK_SECONDS)},
+    )
+    try:
+        wait_ready(registry)
+        wait_ready(agreements)
+        yield Services(namespace, registry, agreements)
+    finally:
+        codes = {service.name: stop_service(service) for service in (registry, agreements)}
+
+        async def clean() -> None:
+            for service in (registry, agreements):
+                await drop_database(service.database_url)
+            await delete_namespace(namespace, ["registry", "agreements"], DEFAULT_RETRY_DELAYS_MS)
+
+        asyncio.run(clean())
+        assert codes["agreements"] == 0, Path(agreements.log_path).read_text()[-4000:]
+
+
+class Subscriber:
+    """An outside government system reading `<ns>.events` through its own queue."""
+
+    def __init__(self, queue: AbstractQueue) -> None:
+        self.queue = queue
+        self.received: list[AbstractIncomingMessage] = []
+
+    async def wait_for(
+        self, routing_key: str, predicate: Any = lambda data: True, timeout: float = 15.0
+    ) -> dict[str, Any]:
+        async def found() -> dict[str, Any] | None:
+            while (message := await self.queue.get(fail=False, no_ack=True)) is not None:
+                self.received.append(message)
+            for message in self.received:
+                body = json.loads(message.body)
+                if message.routing_key == routing_key and predicate(body["data"]):
+                    return body  # type: ignore[no-any-return]
+            return None
+
+        return await eventually(found, timeout=timeout, description=f"{routing_key} at the subscriber")
+
+
+@pytest.fixture
+async def subscriber(running: Services) -> AsyncIterator[Subscriber]:
+    connection = await aio_pika.connect(AMQP_URL)
+    channel = await connection.channel()
+    exchange = await channel.get_exchange(f"{running.namespace}.events", ensure=True)
+    queue = await channel.declare_queue(unique("outside-system"), exclusive=True, auto_delete=True)
+    await queue.bind(exchange, routing_key="agreements.#")
+    try:
+        yield Subscriber(queue)
+    finally:
+        await connection.close()
+
+
+async def post(client: httpx.AsyncClient, url: str, body: dict[str, Any], expected: int = 201) -> dict[str, Any]:
+    response = await client.post(url, json=body, headers=HEADERS)
+    assert response.status_code == expected, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+async def registered_ngo(client: httpx.AsyncClient, running: Services, today: date) -> dict[str, Any]:
+    """An NGO with a principle permit, its Mitra Utama ministry, and the regions it works in, all in registry."""
+    suffix = uuid.uuid4().hex[:6]
+    registry = running.registry.url
+    ngo = await post(
+        client,
+        f"{registry}/organizations",
+        {"legal_name": f"Plan International {suffix}", "country_of_origin": "GB", "focus_areas": ["child_welfare"]},
+    )
+    issued_on = today - timedelta(days=300)
+    permit = await post(
+        client,
+        f"{registry}/organizations/{ngo['id']}/permits",
+        {
+            "permit_type": "principle",
+            "number": f"IP-{suffix}",
+            "issued_on": issued_on.isoformat(),
+            "valid_until": (add_months(issued_on, 36) - timedelta(days=1)).isoformat(),
+        },
+    )
+    code = f"KS{suffix.upper()}"
+    ministry = await post(
+        client, f"{registry}/partners", {"kind": "ministry", "code": code, "name": "Kementerian Sosial"}
+    )
+    return {"ngo": ngo, "permit": permit, "ministry": ministry}
+
+
+async def ensure_regions(client: httpx.AsyncClient, running: Services) -> None:
+    registry = running.registry.url
+    for body in (
+        {"kind": "province", "code": "33", "name": "Jawa Tengah"},
+        {"kind": "regency", "code": "3374", "name": "Kota Semarang", "parent_code": "33"},
+    ):
+        response = await client.post(f"{registry}/partners", json=body, headers=HEADERS)
+        assert response.status_code in (201, 409), response.text
+
+
+async def draft_when_known(client: httpx.AsyncClient, running: Services, body: dict[str, Any]) -> dict[str, Any]:
+    """Agreements learns of the NGO, ministry and regions from registry's events: until then a draft is refused
+    (422, nothing written); then it is taken."""
+
+    async def drafted() -> dict[str, Any] | None:
+        response = await client.post(f"{running.agreements.url}/msps", json=body, headers=HEADERS)
+        if response.status_code == 422:
+            return None
+        assert response.status_code == 201, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    return await eventually(drafted, interval=0.2, description="agreements taking the draft")
+
+
+async def approve_and_sign(client: httpx.AsyncClient, running: Services, msp_id: str, number: str) -> dict[str, Any]:
+    base = f"{running.agreements.url}/msps/{msp_id}"
+    await post(client, f"{base}/submit", {}, expected=200)
+    await post(client, f"{base}/approve", {"note": "TPOA review"}, expected=200)
+
+    async def signed() -> dict[str, Any] | None:
+        response = await client.post(
+            f"{base}/sign",
+            json={
+                "number": number,
+                "signatories": [{"name": "Dra. Sri", "title": "Director General", "party": "ministry"}],
+                "signed_document_ref": f"dms://{number}.pdf",
+            },
+            headers=HEADERS,
+        )
+        if response.status_code == 409 and response.json()["errors"][0]["field"] == "msp.organization_id":
+            return None  # the permit's event has not arrived yet
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    return await eventually(signed, interval=0.2, description="the MSP signed")
+
+
+async def test_msp_signed_visit_announced_and_first_report_reminded_within_a_tick(
+    running: Services, subscriber: Subscriber
+) -> None:
+    today = jakarta_date(system_clock())
+    # The MSP's own semesters: the first one ended about two weeks ago, so its report is due within 30 days.
+    starts_on = add_months(today, -7) + timedelta(days=15)
+    report_due_on = add_months(add_months(starts_on, 6), 1) - timedelta(days=1)
+    assert today <= report_due_on <= today + timedelta(days=30)
+    async with httpx.AsyncClient(timeout=10) as client:
+        await ensure_regions(client, running)
+        facts = await registered_ngo(client, running, today)
+        ngo, ministry = facts["ngo"], facts["ministry"]
+        draft = {
+            "organization_id": ngo["id"],
+            "ministry_partner_id": ministry["id"],
+            "title": "Perlindungan anak di Jawa Tengah",
+            "focus_areas": ["child_welfare"],
+            "forms_of_cooperation": ["capacity_building"],
+            "work_location_codes": ["3374"],
+            "starts_on": starts_on.isoformat(),
+            "ends_on": (today + timedelta(days=700)).isoformat(),
+            "obligation_rules": {"report_periods": "msp"},
+        }
+        msp = await draft_when_known(client, running, draft)
+        assert msp["status"] == "draft"
+
+        # Steps out of order and bad input are refused with the field named.
+        early = await client.post(
+            f"{running.agreements.url}/msps/{msp['id']}/sign",
+            json={"number": "X", "signatories": [{"name": "A", "title": "B", "party": "ministry"}]},
+            headers=HEADERS,
+        )
+        assert early.status_code == 409
+        assert early.headers["content-type"] == "application/problem+json"
+        assert early.json()["errors"][0]["field"] == "msp.status"
+        unknown_region = await client.post(
+            f"{running.agreements.url}/msps", json={**draft, "work_location_codes": ["9999"]}, headers=HEADERS
+        )
+        assert unknown_region.status_code == 422
+        assert unknown_region.json()["errors"][0]["field"] == "body.work_location_codes.0"
+
+        number = f"MSP/{uuid.uuid4().hex[:6]}/KEMENSOS"
+        signed = await approve_and_sign(client, running, msp["id"], number)
+        signed_at = time.monotonic()
+        assert signed["status"] == "active"
+
+        event = await subscriber.wait_for("agreements.msp.signed", lambda d: d["msp_id"] == msp["id"])
+        data = event["data"]
+        assert event["type"] == "id.go.mitra.agreements.msp.signed.v1"
+        assert data["organization"] == {"organization_id": ngo["id"], "name": ngo["legal_name"]}
+        assert data["ministry"] == {
+            "partner_id": ministry["id"],
+            "name": "Kementerian Sosial",
+            "code": ministry["code"],
+        }
+        assert (data["starts_on"], data["ends_on"], data["signed_on"]) == (
+            starts_on.isoformat(),
+            draft["ends_on"],
+            today.isoformat(),
+        )
+        assert data["region_codes"] == ["3374"]
+        assert data["province_codes"] == ["33"]
+        assert data["work_locations"] == [
+            {"code": "3374", "kind": "regency", "name": "Kota Semarang", "province_code": "33"}
+        ]
+        assert data["principle_permit_id"] == facts["permit"]["id"]
+
+        # The first semester's report falls due within 30 days: its 30-day reminder goes out on the next tick.
+        due = await subscriber.wait_for(
+            "agreements.report.due", lambda d: d["msp_id"] == msp["id"], timeout=TICK_SECONDS + 5
+        )
+        assert time.monotonic() - signed_at < TICK_SECONDS + 5
+        assert due["data"]["due_on"] == report_due_on.isoformat()
+        assert due["data"]["days_before"] == 30
+        assert due["data"]["period"] == "S1"
+        assert due["data"]["organization_id"] == ngo["id"]
+        assert isinstance(due["data"]["due_on_weekend"], bool)
+
+        arrives_on = today + timedelta(days=20)
+        visit = await post(
+            client,
+            f"{running.agreements.url}/visits",
+            {
+                "msp_id": msp["id"],
+                "visitors": [{"name": "John Smith", "nationality": "GB", "role": "Regional adviser"}],
+                "purpose": "Monitoring of the child protection programme",
+                "arrives_on": arrives_on.isoformat(),
+                "departs_on": (arrives_on + timedelta(days=4)).isoformat(),
+                "region_codes": ["3374", "33"],
+            },
+        )
+        assert visit["late"] is False
+        announced = await subscriber.wait_for("agreements.visit.announced", lambda d: d["visit_id"] == visit["id"])
+        assert announced["data"]["region_codes"] == ["3374", "33"]
+        assert announced["data"]["province_codes"] == ["33"]
+        assert (announced["data"]["arrives_on"], announced["data"]["departs_on"]) == (
+            arrives_on.isoformat(),
+            (arrives_on + timedelta(days=4)).isoformat(),
+        )
+
+
+async def test_agreements_keeps_taking_commands_with_registry_stopped(
+    running: Services, subscriber: Subscriber
+) -> None:
+    today = jakarta_date(system_clock())
+    async with httpx.AsyncClient(timeout=10) as client:
+        await ensure_regions(client, running)
+        facts = await registered_ngo(client, running, today)
+        draft = {
+            "organization_id": facts["ngo"]["id"],
+            "ministry_partner_id": facts["ministry"]["id"],
+            "title": "Pengurangan risiko bencana",
+            "work_location_codes": ["33"],
+            "starts_on": today.isoformat(),
+            "ends_on": (today + timedelta(days=365)).isoformat(),
+        }
+        first = await draft_when_known(client, running, draft)
+        await approve_and_sign(client, running, first["id"], f"MSP/{uuid.uuid4().hex[:6]}")
+
+        assert stop_service(running.registry) == 0
+        with pytest.raises(httpx.TransportError):
+            await client.get(f"{running.registry.url}/health/live")
+
+        second = await post(client, f"{running.agreements.url}/msps", draft)
+        signed = await approve_and_sign(client, running, second["id"], f"MSP/{uuid.uuid4().hex[:6]}")
+        assert signed["status"] == "active"
+        event = await subscriber.wait_for("agreements.msp.signed", lambda d: d["msp_id"] == second["id"])
+        assert event["data"]["organization"]["organization_id"] == facts["ngo"]["id"]
+        ready = await client.get(f"{running.agreements.url}/health/ready")
+        assert ready.status_code == 200

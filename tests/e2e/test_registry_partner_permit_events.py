@@ -1,0 +1,218 @@
+"""Government partners and permits, end to end: an outside system subscribed to `<ns>.events` sees each of
+registry's partner and permit events with its documented payload, the scheduler's included (with real dates)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aio_pika
+import httpx
+import pytest
+from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
+from e2e_support import System
+from pydantic import BaseModel
+from support import AMQP_URL, auth_headers, eventually, unique
+
+from mitra_shared.contracts.registry import (
+    PartnerRegistered,
+    PartnerUpdated,
+    PermitExpired,
+    PermitExpiring,
+    PermitExtended,
+    PermitGranted,
+)
+from mitra_shared.events import EventData
+
+pytestmark = pytest.mark.e2e
+
+
+class Subscriber:
+    """An outside government system: its own queue on `<ns>.events`, bound to everything."""
+
+    def __init__(self, queue: AbstractQueue) -> None:
+        self.queue = queue
+        self.received: list[AbstractIncomingMessage] = []
+
+    async def wait_for(self, model: type[EventData], subject: str) -> tuple[dict[str, Any], Any]:
+        """The one event of this type about this subject: its envelope, and its data read with the contract."""
+
+        async def arrived() -> list[AbstractIncomingMessage]:
+            while (message := await self.queue.get(fail=False, no_ack=True)) is not None:
+                self.received.append(message)
+            return [
+                m
+                for m in self.received
+                if m.routing_key == model.kind.routing_key and json.loads(m.body)["subject"] == subject
+            ]
+
+        [message] = await eventually(arrived, description=f"{model.kind.routing_key} about {subject}")
+        body = json.loads(message.body)
+        assert body["type"] == model.kind.type
+        assert body["source"] == "/mitra/registry"
+        assert message.headers["cloudEvents_type"] == model.kind.type
+        assert message.content_type == "application/cloudevents+json"
+        return body, model.model_validate(body["data"])
+
+
+@pytest.fixture
+async def subscriber(system: System) -> AsyncIterator[Subscriber]:
+    connection = await aio_pika.connect(AMQP_URL)
+    channel = await connection.channel()
+    exchange = await channel.get_exchange(f"{system.namespace}.events", ensure=True)
+    queue = await channel.declare_queue(unique("outside-system"), exclusive=True, auto_delete=True)
+    await queue.bind(exchange, routing_key="registry.#")
+    try:
+        yield Subscriber(queue)
+    finally:
+        await connection.close()
+
+
+def jakarta_today() -> date:
+    return datetime.now(ZoneInfo("Asia/Jakarta")).date()
+
+
+async def created(response: httpx.Response) -> dict[str, Any]:
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def same(model: BaseModel, expected: dict[str, Any]) -> None:
+    assert {name: getattr(model, name) for name in expected} == expected
+
+
+async def test_partner_events_carry_codes_hierarchy_and_contacts(system: System, subscriber: Subscriber) -> None:
+    registry = system.url("registry")
+    contact = {
+        "name": "Kesbangpol Kota Semarang",
+        "email": "kesbangpol@semarangkota.go.id",
+        "webhook_url": "https://siap.semarangkota.go.id/hooks/mitra",
+        "language": "id",
+    }
+    async with httpx.AsyncClient(base_url=registry, headers=auth_headers(), timeout=10) as client:
+        province = await created(
+            await client.post("/partners", json={"kind": "province", "code": "33", "name": "Jawa Tengah"})
+        )
+        regency = await created(
+            await client.post(
+                "/partners",
+                json={
+                    "kind": "regency",
+                    "code": "3374",
+                    "name": "Kota Semarang",
+                    "parent_code": "33",
+                    "contacts": [contact],
+                },
+            )
+        )
+        english = contact | {"language": "en", "webhook_url": None}
+        changed = await client.patch(
+            f"/partners/{regency['id']}", json={"contacts": [english], "active": False}, headers={"If-Match": '"1"'}
+        )
+        assert changed.status_code == 200, changed.text
+
+    _, province_registered = await subscriber.wait_for(PartnerRegistered, province["id"])
+    same(province_registered, {"partner_kind": "province", "code": "33", "name": "Jawa Tengah", "parent_code": None})
+    _, registered = await subscriber.wait_for(PartnerRegistered, regency["id"])
+    same(registered, {"partner_kind": "regency", "code": "3374", "parent_code": "33", "version": 1})
+    assert [c.model_dump() for c in registered.contacts] == [contact]
+    _, updated = await subscriber.wait_for(PartnerUpdated, regency["id"])
+    same(updated, {"partner_kind": "regency", "code": "3374", "name": "Kota Semarang", "active": False, "version": 2})
+    assert [c.model_dump() for c in updated.contacts] == [english]
+
+
+async def test_permit_events_from_grant_to_reminder_extension_and_expiry(
+    system: System, subscriber: Subscriber
+) -> None:
+    registry = system.url("registry")
+    today = jakarta_today()
+    suffix = uuid.uuid4().hex[:6]
+    async with httpx.AsyncClient(base_url=registry, headers=auth_headers(), timeout=10) as client:
+        ngo = await created(
+            await client.post(
+                "/organizations", json={"legal_name": f"Swisscontact {suffix}", "country_of_origin": "CH"}
+            )
+        )
+        # Ends in 10 days: inside the 30-day window, so the scheduler reminds at once (the grant wakes it).
+        ending_soon = await created(
+            await client.post(
+                f"/organizations/{ngo['id']}/permits",
+                json={
+                    "permit_type": "principle",
+                    "number": f"IP-{suffix}",
+                    "issued_on": (today - timedelta(days=700)).isoformat(),
+                    "valid_until": (today + timedelta(days=10)).isoformat(),
+                },
+            )
+        )
+        msp_id = str(uuid.uuid4())
+        operating = await created(
+            await client.post(
+                f"/organizations/{ngo['id']}/permits",
+                json={
+                    "permit_type": "operating",
+                    "number": f"IO-{suffix}",
+                    "issued_on": (today - timedelta(days=30)).isoformat(),
+                    "valid_until": (today + timedelta(days=5)).isoformat(),
+                    "principle_permit_id": ending_soon["id"],
+                    "msp_id": msp_id,
+                },
+            )
+        )
+        # Recorded after it ended yesterday: granted, then marked expired by the scheduler.
+        ended = await created(
+            await client.post(
+                f"/organizations/{ngo['id']}/permits",
+                json={
+                    "permit_type": "principle",
+                    "number": f"IP-OLD-{suffix}",
+                    "issued_on": (today - timedelta(days=800)).isoformat(),
+                    "valid_until": (today - timedelta(days=1)).isoformat(),
+                },
+            )
+        )
+
+        _, granted = await subscriber.wait_for(PermitGranted, ending_soon["id"])
+        same(
+            granted,
+            {
+                "organization_name": f"Swisscontact {suffix}",
+                "permit_type": "principle",
+                "number": f"IP-{suffix}",
+                "valid_until": today + timedelta(days=10),
+                "principle_permit_id": None,
+            },
+        )
+        _, granted_operating = await subscriber.wait_for(PermitGranted, operating["id"])
+        same(granted_operating, {"permit_type": "operating", "msp_id": uuid.UUID(msp_id)})
+        assert str(granted_operating.principle_permit_id) == ending_soon["id"]
+
+        _, expiring = await subscriber.wait_for(PermitExpiring, ending_soon["id"])
+        same(expiring, {"days_before": 30, "valid_until": today + timedelta(days=10), "number": f"IP-{suffix}"})
+        _, operating_expiring = await subscriber.wait_for(PermitExpiring, operating["id"])
+        same(operating_expiring, {"days_before": 30, "permit_type": "operating"})
+
+        _, expired = await subscriber.wait_for(PermitExpired, ended["id"])
+        same(expired, {"valid_until": today - timedelta(days=1), "organization_name": f"Swisscontact {suffix}"})
+        assert (await client.get(f"/permits/{ended['id']}")).json()["status"] == "expired"
+
+        new_end = today + timedelta(days=10 + 365)
+        extension = await created(
+            await client.post(f"/permits/{ending_soon['id']}/extensions", json={"valid_until": new_end.isoformat()})
+        )
+        assert extension["requested_late"] is True
+        _, extended = await subscriber.wait_for(PermitExtended, ending_soon["id"])
+        same(
+            extended,
+            {
+                "previous_valid_until": today + timedelta(days=10),
+                "valid_until": new_end,
+                "requested_on": today,
+                "requested_late": True,
+                "permit_type": "principle",
+            },
+        )

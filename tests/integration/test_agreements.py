@@ -1,0 +1,760 @@
+"""Agreements against the real PostgreSQL, under a controllable clock: its copy of registry's facts, the MSP
+lifecycle and its guards, the obligations signing creates, the deadline engine (two replicas, restarts, catching
+up, the indexed query), submissions, foreign visits and recommendations.
+
+Registry's events are applied with agreements' own handlers, as its consumer does; each use case's events are read
+back from the outbox, where they land in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import asyncpg
+import pytest
+
+from mitra_agreements import registry_facts, services
+from mitra_agreements.dates import JAKARTA
+from mitra_agreements.deadlines import DeadlineEngine
+from mitra_agreements.domain import ObligationRules
+from mitra_agreements.messages import (
+    AnnounceVisit,
+    CancelVisit,
+    Decide,
+    DecideSubmission,
+    DraftMsp,
+    ExtendMsp,
+    IssueRecommendation,
+    RequestRecommendation,
+    SignMsp,
+    SubmitObligation,
+    TerminateMsp,
+    UpdateVisit,
+)
+from mitra_shared import db
+from mitra_shared import events as ev
+from mitra_shared.contracts import registry as registry_contracts
+from mitra_shared.db import MigrationSource
+from mitra_shared.events import EventData, new_event
+from mitra_shared.http import ConflictError, DomainError, NotFound
+
+pytestmark = pytest.mark.integration
+
+PERMIT_VALID_UNTIL = date(2029, 12, 31)
+POLICY = services.Policy()
+
+
+class Clock:
+    """A controllable clock: nine in the morning in Jakarta on the day it is set to."""
+
+    def __init__(self, day: date) -> None:
+        self.moment = datetime.combine(day, time(9), JAKARTA)
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def set(self, day: date) -> None:
+        self.moment = datetime.combine(day, time(9), JAKARTA)
+
+    @property
+    def today(self) -> date:
+        return self.moment.date()
+
+
+@dataclass
+class World:
+    """Registry's facts as agreements learned them."""
+
+    organization_id: uuid.UUID
+    ministry_id: uuid.UUID
+    permit_id: uuid.UUID
+
+
+@pytest.fixture
+async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
+    conn = await asyncpg.connect(database)
+    try:
+        await db.apply_migrations(conn, [db.SHARED_MIGRATIONS, MigrationSource("agreements", "mitra_agreements")])
+    finally:
+        await conn.close()
+    pool = await db.create_pool(database, min_size=2, max_size=8)
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(date(2027, 1, 5))
+
+
+def ctx(clock: Clock) -> services.Context:
+    return services.Context(subject="official-1", clock=clock, correlation_id="corr-1")
+
+
+async def learn(pool: asyncpg.Pool, data: EventData, *, at: datetime | None = None) -> None:
+    """Apply one of registry's events the way agreements' consumer does (its own slim model, one transaction)."""
+    received = ev.decode(ev.encode(new_event(data, subject="registry", time=at)))
+    known = registry_facts.HANDLERS[type(data).kind]
+    async with pool.acquire() as conn, conn.transaction():
+        await known.apply(conn, received, ev.read_data(received, known.model))
+
+
+def organization_registered(organization_id: uuid.UUID, name: str = "Plan International") -> EventData:
+    return registry_contracts.OrganizationRegistered(
+        organization_id=organization_id,
+        legal_name=name,
+        country_of_origin="GB",
+        status="active",
+        registered_at=datetime(2026, 1, 1, tzinfo=JAKARTA),
+    )
+
+
+def status_changed(organization_id: uuid.UUID, status: str, version: int = 2) -> EventData:
+    return registry_contracts.OrganizationStatusChanged(
+        organization_id=organization_id,
+        legal_name="Plan International",
+        previous_status="active",
+        status=status,  # type: ignore[arg-type]
+        reason="TPOA decision",
+        changed_by="tpoa-1",
+        version=version,
+        changed_at=datetime(2027, 1, 1, tzinfo=JAKARTA),
+    )
+
+
+def permit_granted(
+    organization_id: uuid.UUID, permit_id: uuid.UUID, valid_until: date = PERMIT_VALID_UNTIL
+) -> EventData:
+    return registry_contracts.PermitGranted(
+        permit_id=permit_id,
+        organization_id=organization_id,
+        organization_name="Plan International",
+        permit_type="principle",
+        number=f"IP-{permit_id.hex[:6]}",
+        issued_on=date(2026, 1, 1),
+        valid_until=valid_until,
+        granted_at=datetime(2026, 1, 1, tzinfo=JAKARTA),
+    )
+
+
+def partner(kind: str, code: str, name: str, parent: str | None = None, version: int = 1) -> EventData:
+    return registry_contracts.PartnerUpdated(
+        partner_id=uuid.uuid5(uuid.NAMESPACE_URL, f"partner/{code}"),
+        partner_kind=kind,  # type: ignore[arg-type]
+        name=name,
+        code=code,
+        parent_code=parent,
+        version=version,
+        updated_at=datetime(2026, 1, 1, tzinfo=JAKARTA),
+    )
+
+
+async def seed(pool: asyncpg.Pool, *, with_permit: bool = True) -> World:
+    organization_id, permit_id = uuid.uuid4(), uuid.uuid4()
+    await learn(pool, organization_registered(organization_id))
+    if with_permit:
+        await learn(pool, permit_granted(organization_id, permit_id))
+    for event in (
+        partner("ministry", "KEMENSOS", "Kementerian Sosial"),
+        partner("province", "33", "Jawa Tengah"),
+        partner("regency", "3374", "Kota Semarang", "33"),
+        partner("province", "51", "Bali"),
+    ):
+        await learn(pool, event)
+    return World(organization_id, uuid.uuid5(uuid.NAMESPACE_URL, "partner/KEMENSOS"), permit_id)
+
+
+def draft_command(world: World, **overrides: Any) -> DraftMsp:
+    fields: dict[str, Any] = {
+        "organization_id": world.organization_id,
+        "ministry_partner_id": world.ministry_id,
+        "title": "Perlindungan anak dan pengurangan risiko bencana",
+        "focus_areas": ["child_welfare"],
+        "forms_of_cooperation": ["capacity_building"],
+        "work_location_codes": ["3374", "33"],
+        "starts_on": date(2027, 1, 1),
+        "ends_on": date(2029, 6, 30),
+    }
+    fields.update(overrides)
+    return DraftMsp.model_validate(fields)
+
+
+def sign_command(number: str | None = None) -> SignMsp:
+    return SignMsp.model_validate(
+        {
+            "number": number or f"MSP/{uuid.uuid4().hex[:8]}",
+            "signatories": [{"name": "Dra. Sri", "title": "Director General", "party": "ministry"}],
+            "signed_document_ref": "dms://msp.pdf",
+        }
+    )
+
+
+async def approved_msp(pool: asyncpg.Pool, world: World, clock: Clock, **overrides: Any) -> uuid.UUID:
+    msp = await services.draft_msp(pool, draft_command(world, **overrides), ctx(clock))
+    await services.submit_msp(pool, msp.id, ctx(clock))
+    await services.approve_msp(pool, msp.id, Decide(note="ok"), ctx(clock))
+    return msp.id
+
+
+async def signed_msp(pool: asyncpg.Pool, world: World, clock: Clock, **overrides: Any) -> uuid.UUID:
+    msp_id = await approved_msp(pool, world, clock, **overrides)
+    await services.sign_msp(pool, msp_id, sign_command(), ctx(clock), POLICY)
+    return msp_id
+
+
+async def published(pool: asyncpg.Pool, routing_key: str | None = None) -> list[dict[str, Any]]:
+    """The events in the outbox (what the relay will publish), oldest first, as CloudEvents."""
+    rows = await pool.fetch("SELECT routing_key, body FROM outbox ORDER BY seq")
+    return [
+        {"routing_key": row["routing_key"], **json.loads(row["body"])}
+        for row in rows
+        if routing_key is None or row["routing_key"] == routing_key
+    ]
+
+
+# --- registry's facts ------------------------------------------------------------------------------------------
+
+
+async def test_the_newest_state_of_an_ngo_wins_whatever_the_order_of_events(pool: asyncpg.Pool) -> None:
+    organization_id = uuid.uuid4()
+    # The suspension (newer) arrives before the registration (older).
+    await learn(pool, status_changed(organization_id, "suspended"), at=datetime(2027, 1, 2, tzinfo=JAKARTA))
+    await learn(pool, organization_registered(organization_id), at=datetime(2027, 1, 1, tzinfo=JAKARTA))
+    row = await pool.fetchrow("SELECT * FROM known_organizations WHERE organization_id = $1", organization_id)
+    assert (row["legal_name"], row["country_of_origin"], row["status"]) == ("Plan International", "GB", "suspended")
+
+    await learn(pool, status_changed(organization_id, "active", 3), at=datetime(2027, 1, 3, tzinfo=JAKARTA))
+    assert (
+        await pool.fetchval("SELECT status FROM known_organizations WHERE organization_id = $1", organization_id)
+        == "active"
+    )
+
+
+async def test_a_permits_validity_follows_its_extension_in_any_order(pool: asyncpg.Pool) -> None:
+    organization_id, permit_id = uuid.uuid4(), uuid.uuid4()
+    extended = registry_contracts.PermitExtended(
+        permit_id=permit_id,
+        organization_id=organization_id,
+        organization_name="Plan International",
+        permit_type="principle",
+        number="IP-1",
+        previous_valid_until=date(2028, 12, 31),
+        valid_until=date(2031, 12, 31),
+        requested_on=date(2028, 6, 1),
+        requested_late=False,
+        extended_at=datetime(2028, 7, 1, tzinfo=JAKARTA),
+    )
+    expired_old = registry_contracts.PermitExpired(
+        permit_id=permit_id,
+        organization_id=organization_id,
+        organization_name="Plan International",
+        permit_type="principle",
+        number="IP-1",
+        valid_until=date(2028, 12, 31),
+    )
+    await learn(pool, extended, at=datetime(2028, 7, 1, tzinfo=JAKARTA))
+    await learn(
+        pool, permit_granted(organization_id, permit_id, date(2028, 12, 31)), at=datetime(2026, 1, 1, tzinfo=JAKARTA)
+    )
+    await learn(pool, expired_old, at=datetime(2029, 1, 1, tzinfo=JAKARTA))
+    async with pool.acquire() as conn:
+        [permit] = await registry_facts.principle_permits(conn, organization_id)
+    assert (permit.issued_on, permit.valid_until, permit.expired) == (date(2026, 1, 1), date(2031, 12, 31), False)
+
+
+async def test_a_partners_newest_version_wins(pool: asyncpg.Pool) -> None:
+    await learn(pool, partner("regency", "3374", "Kota Semarang (baru)", "33", version=2))
+    await learn(pool, partner("regency", "3374", "Kota Semarang", "33", version=1))
+    async with pool.acquire() as conn:
+        regions = await registry_facts.regions(conn, ["3374"])
+    assert regions["3374"].name == "Kota Semarang (baru)"
+
+
+# --- the MSP lifecycle -----------------------------------------------------------------------------------------
+
+
+async def test_an_msp_from_draft_to_signed_publishes_each_step_with_the_parties(
+    pool: asyncpg.Pool, clock: Clock
+) -> None:
+    world = await seed(pool)
+    msp = await services.draft_msp(pool, draft_command(world), ctx(clock))
+    assert msp.status == "draft"
+    assert [(loc.code, loc.province_code) for loc in msp.work_locations] == [("3374", "33"), ("33", "33")]
+    await services.submit_msp(pool, msp.id, ctx(clock))
+    await services.approve_msp(pool, msp.id, Decide(note="TPOA 4 Jan"), ctx(clock))
+    signed = await services.sign_msp(pool, msp.id, sign_command("MSP/1/2027"), ctx(clock), POLICY)
+    assert (signed.status, signed.signed_on, signed.number) == ("active", clock.today, "MSP/1/2027")
+
+    events = await published(pool)
+    assert [e["routing_key"] for e in events] == [
+        "agreements.msp.drafted",
+        "agreements.msp.submitted",
+        "agreements.msp.approved",
+        "agreements.msp.signed",
+    ]
+    assert {e["subject"] for e in events} == {str(msp.id)}
+    assert {e["correlationid"] for e in events} == {"corr-1"}
+    data = events[-1]["data"]
+    assert data["organization"] == {"organization_id": str(world.organization_id), "name": "Plan International"}
+    assert data["ministry"] == {"partner_id": str(world.ministry_id), "name": "Kementerian Sosial", "code": "KEMENSOS"}
+    assert (data["starts_on"], data["ends_on"], data["signed_on"]) == ("2027-01-01", "2029-06-30", "2027-01-05")
+    assert data["region_codes"] == ["3374", "33"]
+    assert data["province_codes"] == ["33"]
+    assert data["principle_permit_valid_until"] == "2029-12-31"
+    obligations = await services.obligations_of(pool, msp.id)
+    assert len(data["obligations"]) == len(obligations) > 0
+    kinds = {o.kind for o in obligations}
+    assert kinds == {"action_plan", "work_plan", "semester_report", "annual_report", "extension_decision"}
+    assert sum(o.kind == "work_plan" for o in obligations) == 3 * 2  # three years, two regions
+
+
+async def test_signing_without_a_valid_principle_permit_is_refused_and_writes_nothing(
+    pool: asyncpg.Pool, clock: Clock
+) -> None:
+    world = await seed(pool, with_permit=False)
+    msp_id = await approved_msp(pool, world, clock)
+    before = await published(pool)
+    with pytest.raises(ConflictError) as refused:
+        await services.sign_msp(pool, msp_id, sign_command(), ctx(clock), POLICY)
+    assert refused.value.field == "msp.organization_id"
+    assert "principle permit" in refused.value.detail
+    assert (await services.get_msp(pool, msp_id)).status == "approved"
+    assert await services.obligations_of(pool, msp_id) == []
+    assert await published(pool) == before
+
+    # Once registry's grant arrives, the same command succeeds: registry itself is never asked.
+    await learn(pool, permit_granted(world.organization_id, uuid.uuid4()))
+    assert (await services.sign_msp(pool, msp_id, sign_command(), ctx(clock), POLICY)).status == "active"
+
+
+async def test_the_msp_may_not_end_after_the_principle_permit(pool: asyncpg.Pool, clock: Clock) -> None:
+    world = await seed(pool)
+    with pytest.raises(ConflictError) as at_draft:
+        await services.draft_msp(pool, draft_command(world, ends_on=date(2030, 6, 30)), ctx(clock))
+    assert at_draft.value.field == "body.ends_on"
+
+    # Drafted before any permit was known; the permit granted later is shorter than the MSP.
+    other = await seed(pool, with_permit=False)
+    msp_id = await approved_msp(pool, other, clock, ends_on=date(2030, 6, 30))
+    await learn(pool, permit_granted(other.organization_id, uuid.uuid4(), date(2029, 12, 31)))
+    with pytest.raises(ConflictError) as at_signing:
+        await services.sign_msp(pool, msp_id, sign_command(), ctx(clock), POLICY)
+    assert at_signing.value.field == "msp.ends_on"
+    assert "2029-12-31" in at_signing.value.detail
+
+
+@pytest.mark.parametrize("status", ["suspended", "revoked"])
+async def test_a_suspended_or_revoked_ngo_gets_no_new_msp(pool: asyncpg.Pool, clock: Clock, status: str) -> None:
+    world = await seed(pool)
+    msp_id = await approved_msp(pool, world, clock)
+    await learn(pool, status_changed(world.organization_id, status))
+    with pytest.raises(ConflictError) as at_draft:
+        await services.draft_msp(pool, draft_command(world), ctx(clock))
+    assert at_draft.value.field == "body.organization_id"
+    assert status in at_draft.value.detail
+    with pytest.raises(ConflictError) as at_signing:
+        await services.sign_msp(pool, msp_id, sign_command(), ctx(clock), POLICY)
+    assert status in at_signing.value.detail
+
+
+async def test_unknown_parties_and_steps_out_of_order_are_refused(pool: asyncpg.Pool, clock: Clock) -> None:
+    world = await seed(pool)
+    for overrides, field in (
+        ({"organization_id": uuid.uuid4()}, "body.organization_id"),
+        ({"ministry_partner_id": uuid.uuid4()}, "body.ministry_partner_id"),
+        ({"work_location_codes": ["3374", "9999"]}, "body.work_location_codes.1"),
+        ({"ends_on": date(2026, 12, 31)}, "body.ends_on"),
+    ):
+        with pytest.raises(DomainError) as refused:
+            await services.draft_msp(pool, draft_command(world, **overrides), ctx(clock))
+        assert refused.value.status == 422
+        assert refused.value.field == field
+    assert await published(pool) == []
+
+    msp = await services.draft_msp(pool, draft_command(world), ctx(clock))
+    with pytest.raises(ConflictError) as out_of_order:
+        await services.sign_msp(pool, msp.id, sign_command(), ctx(clock), POLICY)
+    assert out_of_order.value.field == "msp.status"
+    with pytest.raises(NotFound):
+        await services.submit_msp(pool, uuid.uuid4(), ctx(clock))
+
+
+async def test_extension_adds_the_extra_periods_obligations_and_termination_closes_them(
+    pool: asyncpg.Pool, clock: Clock
+) -> None:
+    world = await seed(pool)
+    msp_id = await signed_msp(pool, world, clock)
+    before = {(o.kind, o.period, o.region_code) for o in await services.obligations_of(pool, msp_id)}
+    with pytest.raises(ConflictError) as past_permit:
+        await services.extend_msp(
+            pool, msp_id, ExtendMsp(ends_on=date(2030, 12, 31), reason="TPOA"), ctx(clock), POLICY
+        )
+    assert past_permit.value.field == "body.ends_on"
+
+    extended = await services.extend_msp(
+        pool, msp_id, ExtendMsp(ends_on=date(2029, 12, 31), reason="TPOA agreed"), ctx(clock), POLICY
+    )
+    assert (extended.status, extended.ends_on) == ("extended", date(2029, 12, 31))
+    after = await services.obligations_of(pool, msp_id)
+    added = {(o.kind, o.period, o.region_code) for o in after} - before
+    assert added == {("semester_report", "2029-S2", None), ("extension_decision", "2029-12-31", None)}
+    assert {o.status for o in after if o.kind == "extension_decision" and o.period == "2029-06-30"} == {"closed"}
+    [event] = await published(pool, "agreements.msp.extended")
+    assert event["data"]["previous_ends_on"] == "2029-06-30"
+    assert len(event["data"]["new_obligations"]) == 2
+
+    await services.terminate_msp(pool, msp_id, TerminateMsp(reason="Permit revoked"), ctx(clock))
+    assert {o.status for o in await services.obligations_of(pool, msp_id)} == {"closed"}
+    [terminated] = await published(pool, "agreements.msp.terminated")
+    assert terminated["data"]["reason"] == "Permit revoked"
+
+
+# --- the deadline engine -----------------------------------------------------------------------------------------
+
+
+def engine(pool: asyncpg.Pool, clock: Clock, batch_size: int = 500) -> DeadlineEngine:
+    return DeadlineEngine(pool=pool, clock=clock, tick_seconds=3600, batch_size=batch_size)
+
+
+async def notices(pool: asyncpg.Pool) -> list[tuple[str, str, int | None]]:
+    """(routing key, subject, lead days) of every deadline event in the outbox."""
+    return [
+        (e["routing_key"], e["subject"], e["data"].get("days_before"))
+        for e in await published(pool)
+        if e["routing_key"].endswith((".due", ".overdue", ".expiring", ".ended"))
+    ]
+
+
+async def test_two_replicas_and_a_restart_send_each_reminder_once(pool: asyncpg.Pool, clock: Clock) -> None:
+    world = await seed(pool)
+    for _ in range(6):
+        await signed_msp(pool, world, clock)
+    first, second = engine(pool, clock, batch_size=3), engine(pool, clock, batch_size=3)
+    day = date(2027, 1, 5)
+    counted = {"first": 0, "second": 0}
+    while day <= date(2027, 9, 5):
+        clock.set(day)
+        # Two replicas tick at the same moment; a third instance (a restarted replica) ticks after them.
+        by_first, by_second = await asyncio.gather(first.tick(), second.tick())
+        counted["first"] += by_first
+        counted["second"] += by_second
+        assert await engine(pool, clock).tick() == 0
+        day += timedelta(days=1)
+    sent = await notices(pool)
+    assert len(sent) == len(set(sent)), "a notice was sent twice"
+    assert counted["first"] + counted["second"] == len(sent)
+    per_obligation: dict[str, list[int | None]] = {}
+    for routing_key, subject, lead in sent:
+        if routing_key != "agreements.msp.expiring":
+            per_obligation.setdefault(subject, []).append(lead)
+    # Each of the six MSPs' Action Plans (due 5 July) and 2027-S1 reports (due 31 July), and two regions' 2027 work
+    # plans (due 31 March): 30, 7 and 1 day before, then overdue.
+    assert len(per_obligation) == 6 * 4
+    assert all(leads == [30, 7, 1, None] for leads in per_obligation.values())
+    kinds = {routing_key for routing_key, _, _ in sent}
+    assert kinds == {
+        "agreements.action_plan.due",
+        "agreements.action_plan.overdue",
+        "agreements.work_plan.due",
+        "agreements.work_plan.overdue",
+        "agreements.report.due",
+        "agreements.report.overdue",
+    }
+    statuses = await pool.fetch("SELECT kind, status FROM obligations WHERE due_on <= '2027-09-04'")
+    assert {row["status"] for row in statuses} == {"overdue"}
+
+
+async def test_catching_up_after_downtime_sends_only_the_most_urgent_notice(pool: asyncpg.Pool, clock: Clock) -> None:
+    world = await seed(pool)
+    msp_id = await signed_msp(pool, world, clock, work_location_codes=[])
+    # Down from signing until 28 July: the 2027-S1 report (due 31 July) missed its 30- and 7-day reminders, the
+    # Action Plan (due 5 July) its whole schedule.
+    clock.set(date(2027, 7, 28))
+    assert await engine(pool, clock).tick() == 2
+    [report, action_plan] = sorted(await published(pool, "agreements.report.due"), key=str) + await published(
+        pool, "agreements.action_plan.overdue"
+    )
+    assert report["data"]["days_before"] == 7
+    assert report["data"]["days_left"] == 3
+    assert report["data"]["period"] == "2027-S1"
+    assert report["data"]["msp_id"] == str(msp_id)
+    assert action_plan["data"]["days_overdue"] == 23
+    assert await published(pool, "agreements.action_plan.due") == []
+
+
+async def test_due_dates_on_weekends_and_holidays_are_flagged(pool: asyncpg.Pool, clock: Clock) -> None:
+    world = await seed(pool)
+    await signed_msp(pool, world, clock, work_location_codes=[])
+    clock.set(date(2027, 7, 2))  # 29 days before the 2027-S1 report, due Saturday 31 July 2027
+    await engine(pool, clock).tick()
+    [due] = await published(pool, "agreements.report.due")
+    assert due["data"]["due_on"] == "2027-07-31"
+    assert due["data"]["due_on_weekend"] is True
+    assert due["data"]["due_on_working_day"] is False
+    assert due["data"].get("due_on_holiday") is None
+
+    clock.set(date(2027, 2, 17))  # an Action Plan six months later falls on Independence Day
+    await signed_msp(pool, world, clock, work_location_codes=[])
+    clock.set(date(2027, 7, 20))
+    await engine(pool, clock).tick()
+    [holiday] = [e for e in await published(pool, "agreements.action_plan.due") if e["data"]["due_on"] == "2027-08-17"]
+    assert holiday["data"]["due_on_holiday"] == "Hari Kemerdekaan Republik Indonesia"
+    assert holiday["data"]["due_on_weekend"] is False
+    assert holiday["data"]["due_on_working_day"] is False
+
+
+async def test_msp_activation_expiry_warnings_and_end(pool: asyncpg.Pool, clock: Clock) -> None:
+    world = await seed(pool)
+    clock.set(date(2026, 12, 20))
+    msp_id = await signed_msp(pool, world, clock, work_location_codes=[], ends_on=date(2027, 12, 31))
+    tick = engine(pool, clock).tick
+    await tick()
+    assert (await services.get_msp(pool, msp_id)).status == "signed"
+    clock.set(date(2027, 1, 1))
+    await tick()
+    assert (await services.get_msp(pool, msp_id)).status == "active"
+    clock.set(date(2027, 11, 15))  # within 90 days of the end, the 180-day warning long missed
+    await tick()
+    await tick()
+    clock.set(date(2028, 1, 1))
+    await tick()
+    msp = await services.get_msp(pool, msp_id)
+    assert msp.status == "ended"
+    assert [
+        (e["routing_key"], e["data"].get("days_before")) for e in await published(pool) if "msp.e" in e["routing_key"]
+    ] == [
+        ("agreements.msp.expiring", 90),
+        ("agreements.msp.ended", None),
+    ]
+    assert {o.status for o in await services.obligations_of(pool, msp_id)} <= {"closed", "overdue"}
+
+
+async def test_the_engine_ticks_on_its_own_schedule(pool: asyncpg.Pool, clock: Clock) -> None:
+    world = await seed(pool)
+    await signed_msp(pool, world, clock, work_location_codes=[])
+    clock.set(date(2027, 6, 10))  # the Action Plan (due 5 July) is within 30 days
+    running = DeadlineEngine(pool=pool, clock=clock, tick_seconds=0.05)
+    await running.start()
+    try:
+        for _ in range(200):
+            if await published(pool, "agreements.action_plan.due"):
+                break
+            await asyncio.sleep(0.05)
+        assert running.running
+    finally:
+        await running.stop()
+    [due] = await published(pool, "agreements.action_plan.due")
+    assert due["data"]["days_before"] == 30
+    assert not running.running
+
+
+async def test_the_engine_reads_what_is_due_through_the_index(pool: asyncpg.Pool) -> None:
+    """20,000 obligations over three years: a tick's query must use the partial index, not scan them all."""
+    async with pool.acquire() as conn:
+        await conn.execute(
+            """
+            INSERT INTO msps (id, organization_id, organization_name, ministry_partner_id, ministry_name,
+                              ministry_code, title, starts_on, ends_on, status, obligation_rules, number,
+                              next_check_on, created_at, updated_at)
+            SELECT gen_random_uuid(), gen_random_uuid(), 'NGO ' || n, gen_random_uuid(), 'Kementerian', 'K',
+                   'MSP ' || n, date '2027-01-01', date '2029-12-31', 'active', '{}', 'MSP/' || n,
+                   date '2027-01-01' + (n % 1000), now(), now()
+            FROM generate_series(1, 2000) AS n
+            """
+        )
+        await conn.execute(
+            """
+            INSERT INTO obligations (id, msp_id, kind, period, due_on, next_check_on, created_at, updated_at)
+            SELECT gen_random_uuid(), m.id, 'semester_report', 'S' || k, date '2027-01-01' + ((k * 97 + n) % 1095),
+                   date '2027-01-01' + ((k * 97 + n) % 1095) - 30, now(), now()
+            FROM (SELECT id, (row_number() OVER ())::int AS n FROM msps) AS m, generate_series(1, 10) AS k
+            """
+        )
+        await conn.execute("ANALYZE obligations; ANALYZE msps")
+        assert await conn.fetchval("SELECT count(*) FROM obligations") == 20_000
+        plan = await conn.fetchval(
+            f"EXPLAIN (FORMAT JSON) {services.QUERIES.claim_due_obligations}", date(2027, 1, 20), 500
+        )
+        msp_plan = await conn.fetchval(
+            f"EXPLAIN (FORMAT JSON) {services.QUERIES.claim_due_msps}", date(2027, 1, 5), 500
+        )
+    nodes = plan_nodes(plan[0]["Plan"])
+    assert any(node.get("Index Name") == "obligations_next_check" for node in nodes), json.dumps(plan, indent=1)
+    assert not [n for n in nodes if n["Node Type"] == "Seq Scan" and n.get("Relation Name") == "obligations"]
+    assert any(node.get("Index Name") == "msps_next_check" for node in plan_nodes(msp_plan[0]["Plan"]))
+
+
+def plan_nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
+    return [node, *(child for sub in node.get("Plans", []) for child in plan_nodes(sub))]
+
+
+# --- submissions --------------------------------------------------------------------------------------------------
+
+
+async def test_a_report_submitted_returned_and_submitted_again_then_accepted(pool: asyncpg.Pool, clock: Clock) -> None:
+    world = await seed(pool)
+    msp_id = await signed_msp(pool, world, clock)
+    [report] = [o for o in await services.obligations_of(pool, msp_id) if o.period == "2027-S1"]
+    command = SubmitObligation.model_validate(
+        {
+            "summary": "Semester I",
+            "document_ref": "dms://r1.pdf",
+            "funding": [{"source": "Plan UK", "amount": 1000000, "currency": "IDR", "use": "Training"}],
+        }
+    )
+    clock.set(date(2027, 7, 20))
+    first = await services.submit_obligation(pool, report.id, command, ctx(clock))
+    assert (first.attempt, first.late) == (1, False)
+    with pytest.raises(ConflictError) as twice:
+        await services.submit_obligation(pool, report.id, command, ctx(clock))
+    assert twice.value.field == "obligation.status"
+    await services.decide_submission(pool, first.id, DecideSubmission(comments="Add regions"), ctx(clock), accept=False)
+    clock.set(date(2027, 8, 3))
+    second = await services.submit_obligation(pool, report.id, command, ctx(clock))
+    assert (second.attempt, second.late) == (2, True)
+    await services.decide_submission(pool, second.id, DecideSubmission(), ctx(clock), accept=True)
+    with pytest.raises(ConflictError):
+        await services.decide_submission(pool, second.id, DecideSubmission(), ctx(clock), accept=False)
+
+    assert [e["routing_key"] for e in await published(pool) if e["subject"] == str(report.id)] == [
+        "agreements.report.submitted",
+        "agreements.report.returned",
+        "agreements.report.submitted",
+        "agreements.report.accepted",
+    ]
+    [returned] = await published(pool, "agreements.report.returned")
+    assert returned["data"]["comments"] == "Add regions"
+    submitted = await published(pool, "agreements.report.submitted")
+    assert submitted[0]["data"]["funding"][0]["amount"] == 1000000
+    assert [s.status for s in await services.submissions_of(pool, report.id)] == ["returned", "accepted"]
+    # An accepted report needs no reminder nor overdue notice.
+    clock.set(date(2027, 8, 10))
+    await engine(pool, clock).tick()
+    assert not [n for n in await notices(pool) if n[1] == str(report.id)]
+
+
+# --- foreign visits ---------------------------------------------------------------------------------------------
+
+
+async def test_visits_are_announced_late_or_in_time_updated_and_cancelled(pool: asyncpg.Pool, clock: Clock) -> None:
+    world = await seed(pool)
+    msp_id = await signed_msp(pool, world, clock)
+
+    def announce(arrives_on: date, regions: list[str]) -> AnnounceVisit:
+        return AnnounceVisit.model_validate(
+            {
+                "msp_id": msp_id,
+                "visitors": [{"name": "John Smith", "nationality": "GB", "role": "Adviser"}],
+                "purpose": "Monitoring",
+                "arrives_on": arrives_on,
+                "departs_on": arrives_on + timedelta(days=3),
+                "region_codes": regions,
+            }
+        )
+
+    in_time = await services.announce_visit(pool, announce(date(2027, 1, 19), ["3374", "51"]), ctx(clock), POLICY)
+    late = await services.announce_visit(pool, announce(date(2027, 1, 10), ["33"]), ctx(clock), POLICY)
+    assert (in_time.late, late.late) == (False, True)
+    announced = await published(pool, "agreements.visit.announced")
+    assert [(e["data"]["region_codes"], e["data"]["province_codes"], e["data"]["late"]) for e in announced] == [
+        (["3374", "51"], ["33", "51"], False),
+        (["33"], ["33"], True),
+    ]
+    assert (announced[0]["data"]["arrives_on"], announced[0]["data"]["departs_on"]) == ("2027-01-19", "2027-01-22")
+
+    with pytest.raises(DomainError) as unknown_region:
+        await services.announce_visit(pool, announce(date(2027, 2, 1), ["3374", "0000"]), ctx(clock), POLICY)
+    assert unknown_region.value.field == "body.region_codes.1"
+
+    updated = await services.update_visit(pool, in_time.id, UpdateVisit(region_codes=["3374"]), ctx(clock), POLICY)
+    assert updated.province_codes == ["33"]
+    [change] = await published(pool, "agreements.visit.updated")
+    assert change["data"]["changed_fields"] == ["region_codes"]
+    assert change["data"]["previous_region_codes"] == ["3374", "51"]
+
+    await services.cancel_visit(pool, in_time.id, CancelVisit(reason="Flight cancelled"), ctx(clock))
+    with pytest.raises(ConflictError):
+        await services.update_visit(pool, in_time.id, UpdateVisit(purpose="Again"), ctx(clock), POLICY)
+    [cancelled] = await published(pool, "agreements.visit.cancelled")
+    assert cancelled["data"]["region_codes"] == ["3374"]
+
+
+# --- recommendations ----------------------------------------------------------------------------------------------
+
+
+async def test_a_recommendation_is_requested_and_issued_once_under_a_unique_reference(
+    pool: asyncpg.Pool, clock: Clock
+) -> None:
+    world = await seed(pool)
+    msp_id = await signed_msp(pool, world, clock)
+    with pytest.raises(DomainError) as no_expert:
+        await services.request_recommendation(
+            pool, RequestRecommendation(msp_id=msp_id, kind="visa", purpose="Adviser"), ctx(clock)
+        )
+    assert no_expert.value.field == "body.expert_name"
+    visa = await services.request_recommendation(
+        pool,
+        RequestRecommendation(msp_id=msp_id, kind="visa", expert_name="Maria", expert_nationality="DK", purpose="DRR"),
+        ctx(clock),
+    )
+    tax = await services.request_recommendation(
+        pool, RequestRecommendation(msp_id=msp_id, kind="tax_exemption", purpose="Imported goods"), ctx(clock)
+    )
+    issued = await services.issue_recommendation(
+        pool, visa.id, IssueRecommendation(granted=True, reference_number="B-1/REK"), ctx(clock)
+    )
+    assert (issued.status, issued.granted, issued.reference_number) == ("issued", True, "B-1/REK")
+    with pytest.raises(ConflictError):
+        await services.issue_recommendation(
+            pool, visa.id, IssueRecommendation(granted=False, reference_number="B-2/REK"), ctx(clock)
+        )
+    with pytest.raises(ConflictError) as reused:
+        await services.issue_recommendation(
+            pool, tax.id, IssueRecommendation(granted=True, reference_number="B-1/REK"), ctx(clock)
+        )
+    assert reused.value.field == "body.reference_number"
+    assert [e["routing_key"] for e in await published(pool) if "recommendation" in e["routing_key"]] == [
+        "agreements.recommendation.requested",
+        "agreements.recommendation.requested",
+        "agreements.recommendation.issued",
+    ]
+    [event] = await published(pool, "agreements.recommendation.issued")
+    assert event["data"]["reference_number"] == "B-1/REK"
+    assert event["data"]["ministry"]["code"] == "KEMENSOS"
+
+
+async def test_obligation_rules_stay_with_the_msp(pool: asyncpg.Pool, clock: Clock) -> None:
+    world = await seed(pool)
+    rules = ObligationRules(action_plan_months_after_signing=None, work_plans=False, annual_reports=False)
+    msp_id = await signed_msp(pool, world, clock, obligation_rules=rules)
+    assert (await services.get_msp(pool, msp_id)).obligation_rules == rules
+    assert {o.kind for o in await services.obligations_of(pool, msp_id)} == {"semester_report", "extension_decision"}
+
+
+async def test_a_replica_skips_what_another_holds_and_a_crashed_tick_is_redone_once(
+    pool: asyncpg.Pool, clock: Clock
+) -> None:
+    world = await seed(pool)
+    for _ in range(4):
+        await signed_msp(pool, world, clock, work_location_codes=[])
+    clock.set(date(2027, 6, 10))  # each MSP's Action Plan (due 5 July) is within 30 days
+    due = await pool.fetch("SELECT id FROM obligations WHERE kind = 'action_plan' ORDER BY id")
+    held = [row["id"] for row in due[:2]]
+    # A replica is in the middle of its tick: it holds two of the due obligations and has not committed.
+    async with pool.acquire() as conn:
+        transaction = conn.transaction()
+        await transaction.start()
+        await conn.execute("SELECT 1 FROM obligations WHERE id = ANY($1::uuid[]) FOR UPDATE", held)
+        assert await engine(pool, clock).tick() == 2  # the other replica does not wait; it takes the other two
+        await transaction.rollback()  # the first replica dies before committing
+    assert await engine(pool, clock).tick() == 2  # what it held is done on the next tick, once
+    sent = await published(pool, "agreements.action_plan.due")
+    assert sorted(e["subject"] for e in sent) == sorted(str(row["id"]) for row in due)
