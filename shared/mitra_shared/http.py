@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import asyncpg
 import structlog
-from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -79,18 +79,52 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def expected_version(request: Request) -> int:
-    """The record version a change was based on, from `If-Match` (the ETag the client read); required."""
-    header = request.headers.get("If-Match")
-    if header is None:
+def parse_version_tag(value: str) -> int | None:
+    """The record version an `If-Match` value names (`"3"`, `W/"3"` or `3`); None if it names none."""
+    text = value.strip().removeprefix("W/")
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        text = text[1:-1]
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
+def if_match_version(if_match: str | None, *, what: str = "this record") -> int:
+    """The version a change was based on, from `If-Match` (the ETag the client read): 428 without one, 412 if it
+    names no version."""
+    if if_match is None or not if_match.strip():
         raise PreconditionRequired(
-            "send If-Match with the ETag you read, so that a concurrent change is not overwritten",
-            field="header.If-Match",
+            'send If-Match with the ETag of the version you read (e.g. "3"), so that no change is overwritten unseen',
+            field="header.if-match",
         )
-    value = header.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise DomainError('If-Match must be an ETag this service sent, e.g. "3"', field="header.If-Match")
-    return int(value)
+    if if_match.strip() == "*":
+        raise PreconditionRequired(
+            'If-Match: * would overwrite whatever is there; name the version you read (e.g. "3")',
+            field="header.if-match",
+        )
+    version = parse_version_tag(if_match)
+    if version is None:
+        raise PreconditionFailed(f"If-Match {if_match!r} names no version of {what}", field="header.if-match")
+    return version
+
+
+def expected_version(
+    if_match: Annotated[
+        str | None,
+        Header(
+            description='The ETag of the version you read, e.g. `"3"`. Required: without it the change is refused '
+            "with 428; if the record changed since, with 412.",
+            examples=['"3"'],
+        ),
+    ] = None,
+) -> int:
+    return if_match_version(if_match)
+
+
+ExpectedVersion = Annotated[int, Depends(expected_version)]
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, object]]:
+    """OpenAPI `responses` documenting these statuses as problem documents."""
+    return {status: {"model": Problem} for status in statuses}
 
 
 def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:

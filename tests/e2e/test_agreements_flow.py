@@ -24,7 +24,7 @@ from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
 from e2e_support import DEFAULT_RETRY_DELAYS_MS, RunningService, start_service, stop_service, wait_ready
 from support import AMQP_URL, auth_headers, delete_namespace, drop_database, eventually, free_port, unique
 
-from mitra_agreements.dates import add_months, jakarta_date, system_clock
+from mitra_shared.clock import add_months, jakarta_date, system_clock
 
 pytestmark = pytest.mark.e2e
 TICK_SECONDS = 1.0

@@ -20,7 +20,6 @@ import asyncpg
 import pytest
 
 from mitra_agreements import registry_facts, services
-from mitra_agreements.dates import JAKARTA
 from mitra_agreements.deadlines import DeadlineEngine
 from mitra_agreements.domain import ObligationRules
 from mitra_agreements.messages import (
@@ -39,6 +38,7 @@ from mitra_agreements.messages import (
 )
 from mitra_shared import db
 from mitra_shared import events as ev
+from mitra_shared.clock import JAKARTA
 from mitra_shared.contracts import registry as registry_contracts
 from mitra_shared.db import MigrationSource
 from mitra_shared.events import EventData, new_event

@@ -185,9 +185,7 @@ class Harness:
 
 
 @pytest.fixture
-async def harness(
-    pool: asyncpg.Pool, amqp: AbstractRobustConnection, namespace: str
-) -> AsyncIterator[Harness]:
+async def harness(pool: asyncpg.Pool, amqp: AbstractRobustConnection, namespace: str) -> AsyncIterator[Harness]:
     async with pool.acquire() as conn:
         # No unique constraint on event_id: a second effect of one event would show as a second row.
         await conn.execute(

@@ -95,9 +95,7 @@ async def test_concurrent_appliers_apply_each_file_once(
     expected = expected_names(sources)
     other = await asyncpg.connect(database)
     try:
-        first, second = await asyncio.gather(
-            db.apply_migrations(conn, sources), db.apply_migrations(other, sources)
-        )
+        first, second = await asyncio.gather(db.apply_migrations(conn, sources), db.apply_migrations(other, sources))
     finally:
         await other.close()
 
@@ -108,9 +106,7 @@ async def test_concurrent_appliers_apply_each_file_once(
     assert await table_exists(conn, "slow_thing")
 
 
-async def test_an_edited_applied_migration_is_refused(
-    conn: asyncpg.Connection, make_package: MakePackage
-) -> None:
+async def test_an_edited_applied_migration_is_refused(conn: asyncpg.Connection, make_package: MakePackage) -> None:
     source, folder = make_package({"001_things.sql": "CREATE TABLE things (id integer);"})
     assert await db.apply_migrations(conn, [source]) == [f"{source.component}/001_things.sql"]
 

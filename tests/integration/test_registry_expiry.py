@@ -16,8 +16,9 @@ from support import create_database, drop_database, eventually
 
 from mitra_registry import permits
 from mitra_registry.expiry import ExpiryScheduler
-from mitra_registry.permits_domain import JAKARTA, ExtendPermit, GrantPermit
+from mitra_registry.permits_domain import ExtendPermit, GrantPermit
 from mitra_shared import db
+from mitra_shared.clock import JAKARTA
 from mitra_shared.contracts.registry import PermitExpired, PermitExpiring
 from mitra_shared.db import MigrationSource
 

@@ -17,9 +17,9 @@ import pytest
 from support import auth_headers, create_database, drop_database
 
 from mitra_registry.bootstrap import build_spec
-from mitra_registry.permits_domain import add_months
 from mitra_registry.settings import RegistrySettings
 from mitra_shared import db
+from mitra_shared.clock import add_months
 from mitra_shared.contracts.registry import PermitExtended, PermitGranted
 from mitra_shared.db import MigrationSource
 from mitra_shared.service import create_app

@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from mitra_agreements import domain
-from mitra_agreements.dates import add_months, day_kind, jakarta_date
+from mitra_agreements.dates import day_kind
 from mitra_agreements.domain import (
     KnownOrganization,
     KnownPartner,
@@ -22,6 +22,7 @@ from mitra_agreements.domain import (
     Reminder,
 )
 from mitra_agreements.messages import DraftMsp
+from mitra_shared.clock import add_months, jakarta_date
 
 NGO = uuid.uuid4()
 SEMARANG = Region("3374", "33")

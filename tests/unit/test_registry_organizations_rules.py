@@ -21,10 +21,10 @@ from mitra_registry.domain import (
     UpdateOrganization,
     changed_fields,
     check_transition,
-    jakarta_today,
     like_pattern_body,
-    parse_version_tag,
 )
+from mitra_shared.clock import jakarta_today
+from mitra_shared.http import parse_version_tag
 
 EXPECTED_TRANSITIONS: set[tuple[OrganizationStatus, OrganizationStatus]] = {
     ("applicant", "registered"),

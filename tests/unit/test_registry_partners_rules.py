@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from mitra_registry.partners import expected_version
 from mitra_registry.partners_domain import Contact, Partner, PartnerPatch, RegisterPartner, patched_fields
-from mitra_shared.http import DomainError
+from mitra_shared.http import DomainError, if_match_version
 
 KESBANGPOL = {"name": "Kesbangpol", "email": "kesbangpol@semarangkota.go.id"}
 
@@ -103,13 +102,13 @@ def test_identity_cannot_be_patched_and_null_is_no_value(body: dict[str, Any]) -
         PartnerPatch.model_validate(body)
 
 
-@pytest.mark.parametrize(("header", "version"), [('"3"', 3), ('W/"12"', 12), (' "1" ', 1)])
+@pytest.mark.parametrize(("header", "version"), [('"3"', 3), ('W/"12"', 12), (' "1" ', 1), ("3", 3)])
 def test_if_match_names_a_version(header: str, version: int) -> None:
-    assert expected_version(header) == version
+    assert if_match_version(header) == version
 
 
-@pytest.mark.parametrize(("header", "status"), [(None, 428), ("", 428), ("*", 428), ("3", 412), ('"three"', 412)])
+@pytest.mark.parametrize(("header", "status"), [(None, 428), ("", 428), ("*", 428), ('"three"', 412), ('"-1"', 412)])
 def test_a_missing_or_unreadable_if_match_is_refused(header: str | None, status: int) -> None:
     with pytest.raises(DomainError) as caught:
-        expected_version(header)
+        if_match_version(header)
     assert (caught.value.status, caught.value.field) == (status, "header.if-match")

@@ -15,14 +15,13 @@ from mitra_registry.permits_domain import (
     PermitTerm,
     PrincipleFacts,
     RuleBroken,
-    add_months,
     check_may_receive_permit,
     check_operating_permit,
     decide_extension,
     extension_due_by,
-    jakarta_date,
     latest_end_of_term,
 )
+from mitra_shared.clock import add_months, jakarta_date
 
 NGO = uuid.uuid4()
 PRINCIPLE_ID = uuid.uuid4()

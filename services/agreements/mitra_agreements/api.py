@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
 from mitra_agreements import services
-from mitra_agreements.dates import Clock, system_clock
 from mitra_agreements.domain import MspStatus
 from mitra_agreements.messages import (
     AnnounceVisit,
@@ -36,6 +35,7 @@ from mitra_agreements.messages import (
 from mitra_agreements.registry_facts import QUERIES
 from mitra_agreements.settings import AgreementsSettings
 from mitra_shared.auth import Principal
+from mitra_shared.clock import Clock, system_clock
 from mitra_shared.http import DatabasePool, NotFound, Problem, correlation_id, require_principal
 
 _problems: dict[int | str, dict[str, object]] = {

@@ -1,9 +1,9 @@
 """The one place agreements is wired: settings, database, broker, routers, the deadline engine, HTTP app."""
 
 from mitra_agreements import api, registry_facts
-from mitra_agreements.dates import Clock, system_clock
 from mitra_agreements.deadlines import DeadlineEngine
 from mitra_agreements.settings import AgreementsSettings
+from mitra_shared.clock import Clock, system_clock
 from mitra_shared.contracts import agreements as contracts
 from mitra_shared.db import MigrationSource
 from mitra_shared.service import Resources, ServiceSpec

@@ -22,9 +22,10 @@ import asyncpg
 import structlog
 
 from mitra_agreements import domain
-from mitra_agreements.dates import Clock, day_kind, jakarta_date
+from mitra_agreements.dates import day_kind
 from mitra_agreements.services import QUERIES, ministry_party, obligation_facts, organization_party
 from mitra_shared import outbox
+from mitra_shared.clock import Clock, jakarta_date
 from mitra_shared.contracts import agreements as contracts
 from mitra_shared.events import EventData, new_event
 

@@ -15,7 +15,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mitra_agreements.dates import ONE_DAY, add_months, end_of_month
+from mitra_agreements.dates import ONE_DAY, end_of_month
+from mitra_shared.clock import add_months
 
 MspStatus = Literal["draft", "submitted", "approved", "rejected", "signed", "active", "extended", "ended", "terminated"]
 ObligationKind = Literal["action_plan", "work_plan", "semester_report", "annual_report", "extension_decision"]

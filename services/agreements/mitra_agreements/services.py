@@ -16,7 +16,6 @@ from uuid import UUID
 import asyncpg
 
 from mitra_agreements import domain, registry_facts
-from mitra_agreements.dates import Clock, jakarta_date
 from mitra_agreements.domain import ObligationRules, PlannedObligation, Refused, Region
 from mitra_agreements.messages import (
     AnnounceVisit,
@@ -39,6 +38,7 @@ from mitra_agreements.messages import (
     Visit,
 )
 from mitra_shared import outbox
+from mitra_shared.clock import Clock, jakarta_date
 from mitra_shared.contracts import agreements as contracts
 from mitra_shared.db import Queries
 from mitra_shared.events import EventData, new_event

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, field_validator, model_validator
 
@@ -16,19 +14,6 @@ INITIAL_STATUS: OrganizationStatus = "applicant"
 LIFECYCLE: tuple[OrganizationStatus, ...] = ("applicant", "registered", "active", "suspended", "revoked", "closed")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 FOCUS_AREA_CODE = r"^[a-z][a-z0-9_]*$"
-JAKARTA = ZoneInfo("Asia/Jakarta")
-
-Clock = Callable[[], datetime]
-"""Returns the current time as an aware datetime; use cases take one so that tests control time."""
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
-
-
-def jakarta_today(clock: Clock) -> date:
-    """The calendar day in Indonesia's capital, which the register's day-based rules count in."""
-    return clock().astimezone(JAKARTA).date()
 
 
 # --- status lifecycle -------------------------------------------------------------------------------------------
@@ -344,12 +329,3 @@ class FocusArea(BaseModel):
     )
     name_id: str = Field(min_length=2, max_length=200, description="Name in Indonesian.")
     name_en: str = Field(min_length=2, max_length=200, description="Name in English.")
-
-
-def parse_version_tag(value: str) -> int | None:
-    """The record version an `If-Match` value names (`"3"`, `W/"3"` or `3`); None if it names none."""
-    text = value.strip()
-    text = text.removeprefix("W/")
-    if len(text) >= 2 and text[0] == text[-1] == '"':
-        text = text[1:-1]
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None

@@ -19,8 +19,9 @@ from datetime import date
 import asyncpg
 
 from mitra_registry.permits import WAKE_CHANNEL
-from mitra_registry.permits_domain import Clock, jakarta_date, reminder_windows, system_clock
+from mitra_registry.permits_domain import reminder_windows
 from mitra_shared import outbox
+from mitra_shared.clock import Clock, jakarta_date, system_clock
 from mitra_shared.contracts.registry import PermitExpired, PermitExpiring
 from mitra_shared.db import Queries
 from mitra_shared.events import new_event

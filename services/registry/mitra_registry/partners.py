@@ -7,24 +7,16 @@ import uuid
 import asyncpg
 
 from mitra_registry.partners_domain import Partner, PartnerPatch, RegisterPartner, patched_fields
-from mitra_registry.permits_domain import Clock, system_clock
 from mitra_shared import outbox
+from mitra_shared.clock import Clock, system_clock
 from mitra_shared.contracts.registry import PartnerContact, PartnerRegistered, PartnerUpdated
 from mitra_shared.db import Queries
 from mitra_shared.events import new_event
-from mitra_shared.http import ConflictError, DomainError, NotFound
+from mitra_shared.http import ConflictError, DomainError, NotFound, PreconditionFailed, etag, if_match_version
+
+__all__ = ["etag"]
 
 QUERIES = Queries.from_package("mitra_registry", "partners.sql")
-
-
-class PreconditionRequired(DomainError):
-    status = 428
-    title = "Precondition Required"
-
-
-class PreconditionFailed(DomainError):
-    status = 412
-    title = "Precondition Failed"
 
 
 async def register_partner(
@@ -83,7 +75,7 @@ async def update_partner(
     clock: Clock = system_clock,
 ) -> Partner:
     """Apply a change made against the version named in `If-Match`; a change that changes nothing is no event."""
-    expected = expected_version(if_match)
+    expected = if_match_version(if_match, what="this partner")
     async with pool.acquire() as conn, conn.transaction():
         row = await conn.fetchrow(QUERIES.get_partner_for_update, partner_id)
         if row is None:
@@ -108,23 +100,6 @@ async def update_partner(
         partner = Partner.model_validate(dict(updated))
         await record_updated(conn, partner, correlation_id=correlation_id)
     return partner
-
-
-def etag(version: int) -> str:
-    return f'"{version}"'
-
-
-def expected_version(if_match: str | None) -> int:
-    """The version an `If-Match: "3"` (or `W/"3"`) names; a change must name the version it was made against."""
-    if if_match is None or not if_match.strip() or if_match.strip() == "*":
-        raise PreconditionRequired(
-            'send If-Match with the ETag of the version you read (e.g. "3"), so that no change is overwritten unseen',
-            field="header.if-match",
-        )
-    tag = if_match.strip().removeprefix("W/")
-    if len(tag) < 3 or not (tag[0] == tag[-1] == '"') or not tag[1:-1].isdigit():
-        raise PreconditionFailed(f"If-Match {if_match!r} names no version of this partner", field="header.if-match")
-    return int(tag[1:-1])
 
 
 def _contacts(partner: Partner) -> list[PartnerContact]:

@@ -10,7 +10,6 @@ from datetime import date
 import asyncpg
 
 from mitra_registry.permits_domain import (
-    Clock,
     ExtendPermit,
     GrantPermit,
     Permit,
@@ -21,10 +20,9 @@ from mitra_registry.permits_domain import (
     check_may_receive_permit,
     check_operating_permit,
     decide_extension,
-    jakarta_date,
-    system_clock,
 )
 from mitra_shared import outbox
+from mitra_shared.clock import Clock, jakarta_date, system_clock
 from mitra_shared.contracts.registry import PermitExtended, PermitGranted
 from mitra_shared.db import Queries
 from mitra_shared.events import new_event

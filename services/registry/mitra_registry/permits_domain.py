@@ -15,18 +15,17 @@ a permit valid until 2027-01-15 is valid all that day and expired from 2027-01-1
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Literal, Protocol
+from datetime import date, datetime, timedelta
+from typing import Literal
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic.config import JsonDict
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
+from mitra_shared.clock import add_months
+
 MAX_TERM_YEARS = 3
 EXTENSION_NOTICE_MONTHS = 3
 
@@ -34,31 +33,6 @@ PermitType = Literal["principle", "operating"]
 PermitStatus = Literal["valid", "expired", "revoked"]
 # An NGO in one of these states gets no new permit and no extension.
 STATUSES_WITHOUT_PERMITS = frozenset({"suspended", "revoked", "closed"})
-
-
-class Clock(Protocol):
-    """Tells the time as an aware datetime; production uses the system clock, tests a clock they control."""
-
-    def __call__(self) -> datetime: ...
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
-
-
-def jakarta_date(moment: datetime) -> date:
-    """The calendar date in Indonesia's capital at that moment."""
-    if moment.tzinfo is None:
-        raise ValueError("the clock must return an aware datetime")
-    return moment.astimezone(JAKARTA).date()
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later (or earlier), moved back to the month's last day where it does not exist."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last_day = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last_day))
 
 
 def latest_end_of_term(term_starts_on: date) -> date:

@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 
 from mitra_registry.partners import QUERIES, record_registered, record_updated
 from mitra_registry.partners_domain import Partner
-from mitra_registry.permits_domain import Clock, system_clock
 from mitra_registry.regions_domain import KIND_OF_LEVEL, CsvRejected, RegionLevel, plan_import, read_csv
+from mitra_shared.clock import Clock, system_clock
 from mitra_shared.http import ConflictError, DomainError
 
 

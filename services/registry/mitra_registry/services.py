@@ -11,7 +11,6 @@ from mitra_registry.domain import (
     INITIAL_STATUS,
     LIFECYCLE,
     ChangeStatus,
-    Clock,
     FocusArea,
     Organization,
     OrganizationQuery,
@@ -25,20 +24,14 @@ from mitra_registry.domain import (
     unknown_focus_areas,
 )
 from mitra_shared import outbox
+from mitra_shared.clock import Clock
 from mitra_shared.contracts.registry import OrganizationRegistered, OrganizationStatusChanged, OrganizationUpdated
 from mitra_shared.db import Queries
 from mitra_shared.events import new_event
-from mitra_shared.http import ConflictError, DomainError, NotFound
+from mitra_shared.http import ConflictError, DomainError, NotFound, PreconditionFailed
 
 QUERIES = Queries.from_package("mitra_registry", "queries.sql")
 REGISTRATION_REASON = "entered in the register"
-
-
-class VersionMismatch(DomainError):
-    """The caller's `If-Match` names a version that is no longer the current one."""
-
-    status = 412
-    title = "Precondition Failed"
 
 
 async def register_organization(
@@ -255,7 +248,7 @@ async def _lock(conn: asyncpg.Connection, organization_id: uuid.UUID, expected_v
         raise NotFound(f"no organization {organization_id}")
     current = Organization.model_validate(dict(row))
     if current.version != expected_version:
-        raise VersionMismatch(
+        raise PreconditionFailed(
             f"If-Match names version {expected_version}, but the organization is at version {current.version}: "
             "read it again and reapply your change",
             field="header.if-match",

@@ -12,7 +12,6 @@ from typing import Any
 
 import asyncpg
 
-from mitra_registry.domain import Clock, jakarta_today
 from mitra_registry.services import QUERIES
 from mitra_registry.staff import (
     AssignForeignStaff,
@@ -28,6 +27,7 @@ from mitra_registry.staff import (
     mask_passport,
 )
 from mitra_shared import outbox
+from mitra_shared.clock import Clock, jakarta_today
 from mitra_shared.contracts.registry import ForeignStaffAssigned, ForeignStaffEnded
 from mitra_shared.events import new_event
 from mitra_shared.http import ConflictError, DomainError, NotFound

@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
 from mitra_reporting import exports, stories
 from mitra_reporting.projections import QUERIES
-from mitra_shared.http import CurrentPrincipal, DatabasePool, Problem, etag, expected_version, require_principal
+from mitra_shared.http import CurrentPrincipal, DatabasePool, ExpectedVersion, Problem, etag, require_principal
 
 router = APIRouter(dependencies=[Depends(require_principal)])
 _problems: dict[int | str, dict[str, object]] = {
@@ -187,9 +187,9 @@ async def get_story(story_id: UUID, pool: DatabasePool, response: Response) -> s
     responses=_problems,
 )
 async def revise_story(
-    story_id: UUID, body: stories.StoryDraft, pool: DatabasePool, request: Request, response: Response
+    story_id: UUID, body: stories.StoryDraft, pool: DatabasePool, version: ExpectedVersion, response: Response
 ) -> stories.Story:
-    story = await stories.revise(pool, story_id, body, expected_version(request))
+    story = await stories.revise(pool, story_id, body, version)
     response.headers["ETag"] = etag(story.version)
     return story
 
@@ -202,8 +202,8 @@ async def revise_story(
     responses=_problems,
 )
 async def publish_story(
-    story_id: UUID, pool: DatabasePool, principal: CurrentPrincipal, request: Request, response: Response
+    story_id: UUID, pool: DatabasePool, principal: CurrentPrincipal, version: ExpectedVersion, response: Response
 ) -> stories.Story:
-    story = await stories.publish(pool, story_id, expected_version(request), principal.subject)
+    story = await stories.publish(pool, story_id, version, principal.subject)
     response.headers["ETag"] = etag(story.version)
     return story
