@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aio_pika
 import asyncpg
 import pytest
 import uvicorn
@@ -18,7 +20,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from support import eventually, free_port
+from support import AMQP_URL, delete_namespace, eventually, free_port
 
 from mitra_notifications import routing
 from mitra_notifications.delivery import DeliveryWorker
@@ -28,6 +30,8 @@ from mitra_notifications.webhooks import WebhookSender
 from mitra_shared import db
 from mitra_shared.contracts import registry as contracts
 from mitra_shared.events import decode, encode, new_event
+from mitra_shared.outbox import OutboxRelay
+from mitra_shared.topology import Names, declare_backbone
 
 pytestmark = pytest.mark.integration
 
@@ -166,7 +170,7 @@ async def test_a_partner_contact_gets_a_signed_webhook_that_verifies(
 
 
 async def test_a_failing_endpoint_gets_retries_then_the_notification_fails_with_an_event(
-    pool: asyncpg.Pool, worker: DeliveryWorker, receiver: Receiver
+    pool: asyncpg.Pool, worker: DeliveryWorker, receiver: Receiver, database: str, namespace: str
 ) -> None:
     receiver.status = 500
     await _tpoa_partner(pool, receiver.url)
@@ -186,6 +190,31 @@ async def test_a_failing_endpoint_gets_retries_then_the_notification_fails_with_
     assert len(failed) == 1
     assert failed[0]["channel"] == "webhook"
     assert "500" in failed[0]["last_error"]
+
+    # The relay publishes it: a subscribing system sees `notifications.notification.failed` on the exchange.
+    names = Names(namespace)
+    connection = await aio_pika.connect_robust(AMQP_URL)
+    try:
+        channel = await connection.channel()
+        await declare_backbone(channel, names)
+        queue = await channel.declare_queue(exclusive=True)
+        await queue.bind(names.events_exchange, routing_key="notifications.notification.failed")
+        relay = OutboxRelay(pool=pool, listen_dsn=database, amqp=connection, exchange_name=names.events_exchange)
+        await relay.start()
+        try:
+
+            async def seen() -> Any:
+                message = await queue.get(fail=False, no_ack=True)
+                return message and json.loads(message.body)
+
+            published = await eventually(seen, description="notification.failed on the exchange")
+        finally:
+            await relay.stop()
+    finally:
+        await connection.close()
+        await delete_namespace(namespace, [])
+    assert published["type"] == "id.go.mitra.notifications.notification.failed.v1"
+    assert published["data"]["notification_id"] == failed[0]["notification_id"]
 
 
 async def test_an_endpoint_that_answers_410_is_disabled(
