@@ -459,9 +459,11 @@ async def consumed(client: httpx.AsyncClient, url: str) -> float:
 
 async def dashboards(client: httpx.AsyncClient, url: str) -> dict[str, Any]:
     params = {"as_of": AS_OF.isoformat()}
-    return {
+    found = {"summary_kemensos": (await client.get(f"{url}/summary", params={**params, "ministry": "KEMENSOS"})).json()}
+    return found | {
         name: (await client.get(f"{url}{path}", params=params)).json()
         for name, path in (
+            ("summary", "/summary"),
             ("msps", "/dashboard/msps"),
             ("regions", "/dashboard/regions"),
             ("visits", "/dashboard/visits"),
@@ -518,6 +520,17 @@ async def test_every_dashboard_number_matches_the_events(reporting: RunningServi
 
 
 def check(world: World, seen: dict[str, Any]) -> None:
+    registered = [e for e in world.events if isinstance(e, rg.OrganizationRegistered)]
+    organizations = seen["summary"]["organizations"]
+    assert organizations["total"] == len(registered)
+    assert {c["key"]: c["count"] for c in organizations["by_country"]} == Counter(
+        e.country_of_origin for e in registered
+    )
+    assert {c["key"]: c["count"] for c in organizations["by_status"]} == {"applicant": len(registered)}
+    # Through their MSPs: the NGOs with an MSP (not rejected) of KEMENSOS.
+    with_kemensos = {m.organization_id for m in world.msps if m.ministry == "KEMENSOS" and m.status != "rejected"}
+    assert seen["summary_kemensos"]["organizations"]["total"] == len(with_kemensos)
+
     msps = expected_msps(world)
     by_ministry = {
         row["ministry_code"]: {k: v for k, v in row.items() if k not in ("ministry_code", "ministry_name")}

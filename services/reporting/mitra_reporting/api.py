@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
 from mitra_reporting import exports, stories
+from mitra_reporting.dashboards import Chosen
 from mitra_reporting.projections import QUERIES
 from mitra_shared.http import CurrentPrincipal, DatabasePool, ExpectedVersion, Problem, etag, require_principal
 
@@ -42,19 +43,23 @@ class Summary(BaseModel):
     organizations: OrganizationSummary
 
 
-@router.get("/summary", response_model=Summary, summary="Counts across the whole cooperation", tags=["summary"])
-async def summary(pool: DatabasePool) -> Summary:
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        total = await conn.fetchval(QUERIES.organization_totals)
-        by_status = await conn.fetch(QUERIES.organizations_by_status)
-        by_country = await conn.fetch(QUERIES.organizations_by_country)
-        by_focus = await conn.fetch(QUERIES.organizations_by_focus_area)
+@router.get(
+    "/summary",
+    response_model=Summary,
+    summary="NGOs by status, country and focus area; filtered by ministry, region and period through their MSPs",
+    tags=["summary"],
+)
+async def summary(pool: DatabasePool, chosen: Chosen) -> Summary:
+    rows = await pool.fetch(QUERIES.organization_summary, *chosen.params()[:4])
+    counts: dict[str, list[Count]] = {"total": [], "status": [], "country": [], "focus_area": []}
+    for row in rows:
+        counts[row["dimension"]].append(Count(key=row["key"], count=row["count"]))
     return Summary(
         organizations=OrganizationSummary(
-            total=total,
-            by_status=[Count(key=r["key"], count=r["count"]) for r in by_status],
-            by_country=[Count(key=r["key"], count=r["count"]) for r in by_country],
-            by_focus_area=[Count(key=r["key"], count=r["count"]) for r in by_focus],
+            total=counts["total"][0].count,
+            by_status=sorted(counts["status"], key=lambda c: c.key),
+            by_country=sorted(counts["country"], key=lambda c: (-c.count, c.key)),
+            by_focus_area=sorted(counts["focus_area"], key=lambda c: (-c.count, c.key)),
         )
     )
 
@@ -100,6 +105,7 @@ ORGANIZATION_COLUMNS = [
 )
 async def organizations(
     pool: DatabasePool,
+    chosen: Chosen,
     status: str | None = None,
     country: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$")] = None,
     focus_area: str | None = None,
@@ -107,9 +113,10 @@ async def organizations(
     limit: Annotated[int, Query(ge=1, le=100_000)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> OrganizationList | Response:
-    today = datetime.now(JAKARTA).date()
     rows = await pool.fetch(
-        QUERIES.list_organizations, status, country.upper() if country else None, focus_area, limit, today, offset
+        QUERIES.list_organizations,
+        *(status, country.upper() if country else None, focus_area, limit, chosen.as_of, offset),
+        *chosen.params()[:4],
     )
     items = [{k: v for k, v in row.items() if k != "total"} for row in rows]
     if format != "json":

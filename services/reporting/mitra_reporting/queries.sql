@@ -58,17 +58,28 @@ ON CONFLICT (assignment_id) DO NOTHING;
 -- name: project_staff_ended
 UPDATE foreign_staff SET ended_on = $2 WHERE assignment_id = $1;
 
--- name: organization_totals
-SELECT count(*) AS total FROM organizations;
-
--- name: organizations_by_status
-SELECT status AS key, count(*) AS count FROM organizations GROUP BY status ORDER BY status;
-
--- name: organizations_by_country
-SELECT country_of_origin AS key, count(*) AS count FROM organizations GROUP BY country_of_origin ORDER BY 2 DESC, 1;
-
--- name: organizations_by_focus_area
-SELECT area AS key, count(*) AS count FROM organizations, unnest(focus_areas) AS area GROUP BY area ORDER BY 2 DESC, 1;
+-- name: organization_summary
+-- NGOs by status, country and focus area. With a ministry, region or period: only NGOs with an MSP (not rejected)
+-- of that ministry, in that region, running in that period. $1 ministry, $2 region, $3 from, $4 to.
+WITH chosen AS (
+    SELECT o.* FROM organizations o
+    WHERE ($1::text IS NULL AND $2::text IS NULL AND $3::date IS NULL AND $4::date IS NULL)
+       OR EXISTS (
+            SELECT 1 FROM msps m
+            WHERE m.organization_id = o.organization_id AND m.status <> 'rejected'
+              AND ($1::text IS NULL OR m.ministry_code = $1)
+              AND ($2::text IS NULL OR EXISTS (
+                    SELECT 1 FROM msp_regions r WHERE r.msp_id = m.msp_id AND r.region_code LIKE $2 || '%'))
+              AND ($3::date IS NULL OR m.ends_on >= $3)
+              AND ($4::date IS NULL OR m.starts_on <= $4))
+)
+SELECT 'total' AS dimension, '*' AS key, count(*) AS count FROM chosen
+UNION ALL
+SELECT 'status', status, count(*) FROM chosen GROUP BY status
+UNION ALL
+SELECT 'country', country_of_origin, count(*) FROM chosen GROUP BY country_of_origin
+UNION ALL
+SELECT 'focus_area', area, count(*) FROM chosen, unnest(focus_areas) AS area GROUP BY area;
 
 -- name: insert_story
 INSERT INTO stories (id, title, body, organization_id, msp_id, region_code, story_date, media, created_by)
@@ -112,6 +123,16 @@ FROM organizations o
 WHERE ($1::text IS NULL OR o.status = $1)
   AND ($2::text IS NULL OR o.country_of_origin = $2)
   AND ($3::text IS NULL OR $3 = ANY(o.focus_areas))
+  -- $7 ministry, $8 region, $9 from, $10 to: as in organization_summary
+  AND (($7::text IS NULL AND $8::text IS NULL AND $9::date IS NULL AND $10::date IS NULL)
+       OR EXISTS (
+            SELECT 1 FROM msps m
+            WHERE m.organization_id = o.organization_id AND m.status <> 'rejected'
+              AND ($7::text IS NULL OR m.ministry_code = $7)
+              AND ($8::text IS NULL OR EXISTS (
+                    SELECT 1 FROM msp_regions r WHERE r.msp_id = m.msp_id AND r.region_code LIKE $8 || '%'))
+              AND ($9::date IS NULL OR m.ends_on >= $9)
+              AND ($10::date IS NULL OR m.starts_on <= $10)))
 ORDER BY o.legal_name, o.organization_id
 LIMIT $4 OFFSET $6;
 
