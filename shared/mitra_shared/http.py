@@ -15,8 +15,9 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mitra_shared import metrics
 from mitra_shared.auth import InvalidToken, Principal, TokenVerifier
@@ -184,43 +185,54 @@ def _reason(status: int) -> str:
         return "Error"
 
 
-class RequestContextMiddleware(BaseHTTPMiddleware):
-    """Binds a correlation id (taken from `X-Correlation-ID` or made up) to the logs, and measures the request."""
+class RequestContextMiddleware:
+    """Binds a correlation id (taken from `X-Correlation-ID` or made up) to the logs, and measures the request.
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
-        request.state.correlation_id = correlation_id
+    Plain ASGI rather than Starlette's `BaseHTTPMiddleware`, which costs a task and a stream per request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        correlation_id = Headers(scope=scope).get(CORRELATION_HEADER) or str(uuid.uuid4())
+        scope.setdefault("state", {})["correlation_id"] = correlation_id
         started = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def send_with_correlation(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                status = message["status"]
+                MutableHeaders(scope=message).append(CORRELATION_HEADER, correlation_id)
+            await send(message)
+
+        path = scope.get("path", "")
         with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):
             try:
-                response = await call_next(request)
+                await self.app(scope, receive, send_with_correlation)
             except Exception:
                 # Answered here rather than by Starlette's error middleware, which re-raises into the server and
                 # makes it drop the connection: the client gets a problem document and the log the traceback.
-                log.exception("unhandled error", path=request.url.path)
-                response = problem_response(
-                    Problem(
-                        title="Internal Server Error",
-                        status=500,
-                        detail="see the service log",
-                        instance=request.url.path,
-                    )
+                log.exception("unhandled error", path=path)
+                if response_started:
+                    raise
+                problem = Problem(
+                    title="Internal Server Error", status=500, detail="see the service log", instance=path
                 )
-            route = request.scope.get("route")
-            route_path = getattr(route, "path", "unmatched")
+                await problem_response(problem)(scope, receive, send_with_correlation)
+            route_path = getattr(scope.get("route"), "path", "unmatched")
             elapsed = time.perf_counter() - started
-            metrics.HTTP_REQUESTS.labels(request.method, route_path, str(response.status_code)).inc()
-            metrics.HTTP_LATENCY.labels(request.method, route_path).observe(elapsed)
-            if not request.url.path.startswith(PUBLIC_PATHS):
-                log.info(
-                    "http request",
-                    method=request.method,
-                    path=request.url.path,
-                    status=response.status_code,
-                    duration_ms=round(elapsed * 1000, 2),
-                )
-        response.headers[CORRELATION_HEADER] = correlation_id
-        return response
+            method = scope.get("method", "")
+            metrics.HTTP_REQUESTS.labels(method, route_path, str(status)).inc()
+            metrics.HTTP_LATENCY.labels(method, route_path).observe(elapsed)
+            if not path.startswith(PUBLIC_PATHS):
+                log.info("http request", method=method, path=path, status=status, duration_ms=round(elapsed * 1000, 2))
 
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT from the identity provider (`make token` locally).")
@@ -248,7 +260,8 @@ async def require_principal(
 CurrentPrincipal = Annotated[Principal, Depends(require_principal)]
 
 
-def get_pool(request: Request) -> asyncpg.Pool:
+async def get_pool(request: Request) -> asyncpg.Pool:
+    # async: FastAPI runs a plain `def` dependency in a thread, a hop on every request.
     pool: asyncpg.Pool = request.app.state.resources.pool
     return pool
 

@@ -1,0 +1,115 @@
+"""From what was measured to the figures of the table: latencies per stage, sustained rates, targets. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bench.load import Command, PhaseResult
+from bench.stats import LatencySummary, rate, summarize_seconds
+
+
+@dataclass(frozen=True)
+class Arrivals:
+    """When each observer first saw each command's effect (time.monotonic())."""
+
+    subscriber: Mapping[str, float]  # by aggregate id (the event's subject)
+    mail: Mapping[str, float]  # by the command's token, which the NGO name and so the mail's subject carry
+    reporting: Mapping[str, float]  # by aggregate id
+
+    def of(self, stage: str, command: Command) -> float | None:
+        if stage == "mail":
+            return self.mail.get(command.token)
+        if command.key is None:
+            return None
+        return self.subscriber.get(command.key) if stage == "subscriber" else self.reporting.get(command.key)
+
+
+STAGES = ("subscriber", "mail", "reporting")
+
+
+@dataclass(frozen=True)
+class PhaseFigures:
+    name: str
+    seconds: float
+    sent: int
+    succeeded: int
+    failed: int
+    not_sent: int
+    offered_per_second: float | None
+    http_per_second: float
+    http_latency: dict[str, LatencySummary | None]  # per endpoint
+    stage_latency: dict[str, LatencySummary | None]  # from the HTTP response to each observer
+    stage_missing: dict[str, int]  # commands whose effect the observer never saw (within the drain time)
+    stage_per_second: dict[str, float]  # effects seen per second, from the phase start to the last one
+    completed_per_second: float | None  # commands through to reporting and notifications, per second
+    errors: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        def summary(value: LatencySummary | None) -> dict[str, Any] | None:
+            return value.as_dict() if value else None
+
+        return {
+            "name": self.name,
+            "seconds": self.seconds,
+            "sent": self.sent,
+            "succeeded": self.succeeded,
+            "failed": self.failed,
+            "not_sent": self.not_sent,
+            "offered_per_second": self.offered_per_second,
+            "http_per_second": self.http_per_second,
+            "http_latency_ms": {endpoint: summary(value) for endpoint, value in self.http_latency.items()},
+            "stage_latency_ms": {stage: summary(value) for stage, value in self.stage_latency.items()},
+            "stage_missing": self.stage_missing,
+            "stage_per_second": self.stage_per_second,
+            "completed_per_second": self.completed_per_second,
+            "errors": self.errors,
+        }
+
+
+def phase_figures(phase: PhaseResult, arrivals: Arrivals, *, notifications_consumed_at: float | None) -> PhaseFigures:
+    """`notifications_consumed_at`: when notifications' inbox held every event of this phase (None: never)."""
+    ok = phase.ok
+    by_endpoint: dict[str, list[float]] = {}
+    for command in phase.commands:
+        if command.latency is not None and command.ok:
+            by_endpoint.setdefault(command.endpoint, []).append(command.latency)
+    stage_latency: dict[str, LatencySummary | None] = {}
+    stage_missing: dict[str, int] = {}
+    stage_per_second: dict[str, float] = {}
+    for stage in STAGES:
+        seen = [(command, arrivals.of(stage, command)) for command in ok]
+        delays = [
+            moment - command.responded_at for command, moment in seen if moment is not None and command.responded_at
+        ]
+        stage_latency[stage] = summarize_seconds(delays)
+        stage_missing[stage] = sum(1 for _, moment in seen if moment is None)
+        moments = [moment for _, moment in seen if moment is not None]
+        stage_per_second[stage] = rate(len(moments), max(moments) - phase.started_at) if moments else 0.0
+    reporting_done = [arrivals.of("reporting", command) for command in ok]
+    completed_per_second = None
+    if ok and notifications_consumed_at is not None and all(moment is not None for moment in reporting_done):
+        last = max([notifications_consumed_at, *(moment for moment in reporting_done if moment is not None)])
+        completed_per_second = rate(len(ok), last - phase.started_at)
+    errors = sorted({(command.error or f"status {command.status}")[:200] for command in phase.failed})[:5]
+    return PhaseFigures(
+        name=phase.name,
+        seconds=phase.ended_at - phase.started_at,
+        sent=len(phase.commands),
+        succeeded=len(ok),
+        failed=len(phase.failed),
+        not_sent=phase.not_sent,
+        offered_per_second=phase.offered_per_second,
+        http_per_second=rate(len(ok), phase.ended_at - phase.started_at),
+        http_latency={endpoint: summarize_seconds(values) for endpoint, values in by_endpoint.items()},
+        stage_latency=stage_latency,
+        stage_missing=stage_missing,
+        stage_per_second=stage_per_second,
+        completed_per_second=completed_per_second,
+        errors=errors,
+    )
+
+
+def all_seen(commands: Sequence[Command], arrivals: Arrivals) -> bool:
+    return all(arrivals.of(stage, command) is not None for command in commands for stage in STAGES)

@@ -1,0 +1,181 @@
+"""What the benchmark watches, each recording when (time.monotonic(), the clock the load generator also uses)
+it first saw a registration's effect:
+
+- `Subscriber`: an outside system's queue on `<ns>.events`; the time the event is delivered to it, keyed on the
+  CloudEvents subject (the organization id) read from the `cloudEvents_subject` header.
+- `SmtpSink`: an SMTP server in the benchmark's own event loop; the time the mail's DATA is accepted, keyed on the
+  unique token in the NGO's name, which the subject line carries.
+- `TablePoller`: polls a table in a service's own database for rows past a watermark; for reporting, the event log
+  row that its projection update commits with (same transaction), so the row's visibility is the projection's.
+  Resolution: the poll interval plus one query (about 0.3 ms).
+- `InboxCounter`: how many events of a type each consuming service has applied (its inbox), for sustained rates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import time
+from collections.abc import Sequence
+from email.header import decode_header, make_header
+from email.parser import BytesHeaderParser
+
+import aio_pika
+import asyncpg
+from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from bench.queries import QUERIES
+
+TOKEN_PATTERN = re.compile(r"Bench NGO ([0-9a-f]{16})")
+
+
+class Subscriber:
+    def __init__(self, amqp_url: str, exchange: str, routing_keys: Sequence[str]) -> None:
+        self._amqp_url = amqp_url
+        self._exchange = exchange
+        self._routing_keys = routing_keys
+        self._connection: AbstractRobustConnection | None = None
+        self.arrivals: dict[str, float] = {}
+        self.deliveries = 0
+
+    async def start(self) -> None:
+        self._connection = await aio_pika.connect_robust(
+            self._amqp_url, client_properties={"connection_name": "mitra-bench-subscriber"}
+        )
+        channel = await self._connection.channel()
+        await channel.set_qos(prefetch_count=1000)
+        exchange = await channel.get_exchange(self._exchange, ensure=True)
+        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+        for routing_key in self._routing_keys:
+            await queue.bind(exchange, routing_key=routing_key)
+        await queue.consume(self._on_message, no_ack=True)
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        seen = time.monotonic()
+        self.deliveries += 1
+        subject = (message.headers or {}).get("cloudEvents_subject")
+        if isinstance(subject, bytes):
+            subject = subject.decode()
+        if isinstance(subject, str):
+            self.arrivals.setdefault(subject, seen)
+
+    async def stop(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()
+
+
+class SmtpSink:
+    """Accepts every mail, keeps no content: counts it and notes when the NGO it names was mailed about."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self._host = host
+        self._port = port
+        self._server: asyncio.AbstractServer | None = None
+        self._parser = BytesHeaderParser()
+        self.arrivals: dict[str, float] = {}
+        self.mails = 0
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        seen = time.monotonic()
+        self.mails += 1
+        headers = self._parser.parsebytes(envelope.original_content or b"")
+        subject = str(make_header(decode_header(headers.get("Subject", ""))))
+        if match := TOKEN_PATTERN.search(subject):
+            self.arrivals.setdefault(match[1], seen)
+        return "250 OK"
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(lambda: SMTP(self, hostname="bench.localhost"), self._host, self._port)
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 5)
+
+
+class TablePoller:
+    """Notes when rows become visible in a table with an ever-growing `seq` (reporting's event log)."""
+
+    # Transactions that started earlier may commit a lower seq after a higher one is seen: look back this far.
+    LOOK_BACK = 32
+
+    def __init__(self, dsn: str, query: str, *, interval: float = 0.005) -> None:
+        self._dsn = dsn
+        self._query = query
+        self._interval = interval
+        self._task: asyncio.Task[None] | None = None
+        self.arrivals: dict[str, float] = {}
+        self.polls = 0
+
+    async def start(self) -> None:
+        conn = await asyncpg.connect(self._dsn)
+        self._task = asyncio.create_task(self._run(conn))
+
+    async def _run(self, conn: asyncpg.Connection) -> None:
+        highest = 0
+        statement = await conn.prepare(self._query)
+        try:
+            while True:
+                rows = await statement.fetch(max(0, highest - self.LOOK_BACK))
+                seen = time.monotonic()
+                self.polls += 1
+                for row in rows:
+                    self.arrivals.setdefault(row["key"], seen)
+                    highest = max(highest, row["seq"])
+                await asyncio.sleep(self._interval)
+        finally:
+            await conn.close()
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+
+class InboxCounter:
+    """Samples, every `interval`, how many events of one type each consuming service has applied."""
+
+    def __init__(self, dsns: dict[str, str], event_type: str, *, interval: float = 0.1) -> None:
+        self._dsns = dsns
+        self._event_type = event_type
+        self._interval = interval
+        self._task: asyncio.Task[None] | None = None
+        self.samples: dict[str, list[tuple[float, int]]] = {name: [] for name in dsns}
+
+    async def start(self) -> None:
+        connections = {name: await asyncpg.connect(dsn) for name, dsn in self._dsns.items()}
+        self._task = asyncio.create_task(self._run(connections))
+
+    async def _run(self, connections: dict[str, asyncpg.Connection]) -> None:
+        try:
+            while True:
+                for name, conn in connections.items():
+                    count = await conn.fetchval(QUERIES.inbox_count, self._event_type)
+                    self.samples[name].append((time.monotonic(), count))
+                await asyncio.sleep(self._interval)
+        finally:
+            for conn in connections.values():
+                await conn.close()
+
+    def latest(self, name: str) -> int:
+        samples = self.samples[name]
+        return samples[-1][1] if samples else 0
+
+    def reached_at(self, name: str, count: int) -> float | None:
+        """When the service's inbox first held at least `count` events."""
+        return next((moment for moment, value in self.samples[name] if value >= count), None)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task

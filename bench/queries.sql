@@ -1,0 +1,79 @@
+-- name: inbox_count
+SELECT count(*) FROM inbox WHERE event_type = $1;
+
+-- name: reporting_events_after
+-- Reporting appends the event and updates its projection in one transaction: a visible row means an updated
+-- projection.
+SELECT seq, subject AS key FROM event_log WHERE seq > $1 ORDER BY seq;
+
+-- name: baseline_insert_row
+INSERT INTO baseline_rows (id, legal_name, country_of_origin, focus_areas) VALUES ($1, $2, $3, $4);
+
+-- name: bulk_register_organizations
+-- Fills registry's own table directly (no events): the register as it looks with many NGOs, for list latency.
+INSERT INTO organizations (id, legal_name, acronym, country_of_origin, status, focus_areas, registered_at, updated_at)
+SELECT gen_random_uuid(),
+       'Scale NGO ' || i || ' ' || md5(i::text),
+       'SN' || i,
+       (ARRAY['GB', 'US', 'DE', 'NL', 'CH', 'JP', 'AU', 'FR', 'SE', 'KR'])[1 + i % 10],
+       (ARRAY['applicant', 'registered', 'active'])[1 + i % 3],
+       CASE i % 4
+           WHEN 0 THEN ARRAY['poverty']
+           WHEN 1 THEN ARRAY['disaster', 'child_welfare']
+           WHEN 2 THEN ARRAY['hiv_aids']
+           ELSE '{}'::text[]
+       END,
+       now() - make_interval(mins => i),
+       now() - make_interval(mins => i)
+FROM generate_series(1, $1) AS i;
+
+-- name: analyze_organizations
+ANALYZE organizations;
+
+-- name: baseline_list_organizations
+-- The least a page of the NGO list asks of the database (optional filters, newest first, with the total): the
+-- baseline of registry's GET /organizations.
+SELECT *, count(*) OVER () AS total
+FROM organizations
+WHERE ($1::text IS NULL OR status = $1)
+  AND ($2::text IS NULL OR country_of_origin = $2)
+  AND ($3::text IS NULL OR $3 = ANY(focus_areas))
+ORDER BY registered_at DESC, id
+LIMIT $4 OFFSET $5;
+
+-- name: bulk_insert_msps
+-- $1: how many; $2: today (Asia/Jakarta). Every MSP in force, none due for the engine before next month.
+INSERT INTO msps (id, organization_id, organization_name, ministry_partner_id, ministry_name, ministry_code, number,
+                  title, starts_on, ends_on, status, obligation_rules, next_check_on, created_at, updated_at)
+SELECT gen_random_uuid(), gen_random_uuid(), 'Tick NGO ' || i, gen_random_uuid(), 'Kementerian Sosial', 'kemensos',
+       'MSP/BENCH/' || i, 'Bench MSP ' || i, $2::date - 400, $2::date + 700, 'active', '{}'::jsonb,
+       $2::date + 30 + i % 300, now(), now()
+FROM generate_series(1, $1) AS i;
+
+-- name: bulk_insert_obligations
+-- $1: obligations per MSP; $2: today; $3: how many fall due today (a 7-day reminder each); the others are checked
+-- on days to come.
+INSERT INTO obligations (id, msp_id, kind, period, due_on, status, next_check_on, created_at, updated_at)
+SELECT gen_random_uuid(), m.id,
+       (ARRAY['action_plan', 'work_plan', 'semester_report', 'annual_report'])[1 + n % 4],
+       'P' || n,
+       CASE WHEN row_number() OVER () <= $3 THEN $2::date + 7 ELSE $2::date + 60 + n * 30 END,
+       'pending',
+       CASE WHEN row_number() OVER () <= $3 THEN $2::date ELSE $2::date + 30 + n * 30 END,
+       now(), now()
+FROM msps m, generate_series(1, $1) AS n;
+
+-- name: analyze_deadline_tables
+ANALYZE msps, obligations;
+
+-- name: bulk_log_registrations
+-- $1 events of registry.organization.registered ($2: its CloudEvents type) in reporting's event log, as consumption
+-- would have appended them.
+INSERT INTO event_log (event_id, event_type, source, subject, occurred_at, data)
+SELECT gen_random_uuid(), $2, '/mitra/registry', o.id::text, now(),
+       jsonb_build_object(
+           'organization_id', o.id, 'legal_name', 'Rebuild NGO ' || o.i, 'acronym', 'RN',
+           'country_of_origin', (ARRAY['GB', 'US', 'DE', 'NL', 'CH', 'JP'])[1 + o.i % 6], 'status', 'applicant',
+           'focus_areas', jsonb_build_array('poverty', 'disaster'), 'registered_at', now()
+       )
+FROM (SELECT i, gen_random_uuid() AS id FROM generate_series(1, $1) AS i) AS o;

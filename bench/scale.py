@@ -1,0 +1,192 @@
+"""Measures at scale: the register with many NGOs, reporting's rebuild, the deadline engine's tick.
+
+Each is one function returning its figures, or `NotAvailable` naming the issue that brings what it needs.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+
+from bench.load import Driver
+from bench.queries import QUERIES
+from bench.stats import LatencySummary, NotAvailable, rate, summarize_seconds
+from mitra_shared import db
+from mitra_shared.clock import jakarta_date
+
+AGREEMENTS_MIGRATIONS = db.MigrationSource("agreements", "mitra_agreements")
+REPORTING_MIGRATIONS = db.MigrationSource("reporting", "mitra_reporting")
+
+
+@dataclass(frozen=True)
+class ListLatency:
+    """HTTP latency of one kind of list request, and the baseline: the least SQL that answers it, straight on the
+    database (bench/queries.sql `baseline_list_organizations`; registry's own query may do more, e.g. search)."""
+
+    name: str
+    path: str
+    http: LatencySummary | None
+    database: LatencySummary | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "path": self.path,
+            "http_ms": self.http.as_dict() if self.http else None,
+            "database_ms": self.database.as_dict() if self.database else None,
+        }
+
+
+async def fill_register(registry_dsn: str, count: int) -> None:
+    conn = await asyncpg.connect(registry_dsn)
+    try:
+        await conn.execute(QUERIES.bulk_register_organizations, count)
+        await conn.execute(QUERIES.analyze_organizations)
+    finally:
+        await conn.close()
+
+
+def search_parameter(openapi: dict[str, Any]) -> str | None:
+    """The free-text search parameter of GET /organizations, if registry has one yet."""
+    operation = openapi.get("paths", {}).get("/organizations", {}).get("get", {})
+    names = {parameter.get("name") for parameter in operation.get("parameters", [])}
+    return next((name for name in ("q", "search", "name") if name in names), None)
+
+
+# (name, query string, the baseline query's parameters: status, country, focus area, limit, offset)
+LIST_REQUESTS: list[tuple[str, str, tuple[Any, ...]]] = [
+    ("list (first page of 50)", "", (None, None, None, 50, 0)),
+    ("list, page 100", "?offset=5000", (None, None, None, 50, 5000)),
+    ("filter by country", "?country=DE", (None, "DE", None, 50, 0)),
+    ("filter by focus area", "?focus_area=hiv_aids", (None, None, "hiv_aids", 50, 0)),
+]
+
+
+async def list_latencies(
+    driver: Driver, registry_dsn: str, openapi: dict[str, Any], *, count: int
+) -> list[ListLatency]:
+    results = []
+    conn = await asyncpg.connect(registry_dsn)
+    try:
+        statement = await conn.prepare(QUERIES.baseline_list_organizations)
+        for name, query, parameters in LIST_REQUESTS:
+            http = await driver.sequential_gets("registry", [f"/organizations{query}"], count)
+            database = []
+            for _ in range(count):
+                started = time.monotonic()
+                await statement.fetch(*parameters)
+                database.append(time.monotonic() - started)
+            results.append(
+                ListLatency(name, f"/organizations{query}", summarize_seconds(http), summarize_seconds(database))
+            )
+    finally:
+        await conn.close()
+    parameter = search_parameter(openapi)
+    if parameter is not None:
+        http = await driver.sequential_gets(
+            "registry", [f"/organizations?{parameter}=ngo%20{i}" for i in range(1, 200, 7)], count
+        )
+        results.append(ListLatency(f"search by name (?{parameter}=)", "/organizations", summarize_seconds(http), None))
+    return results
+
+
+def search_not_available(openapi: dict[str, Any]) -> NotAvailable | None:
+    if search_parameter(openapi) is None:
+        return NotAvailable("needs issue 3: registry has no search parameter yet")
+    return None
+
+
+async def reporting_rebuild(admin_dsn: str, events: int) -> dict[str, Any] | NotAvailable:
+    """Rebuild reporting's projections from a log of `events` registrations with reporting's own rebuild
+    (`mitra_reporting.projections.rebuild`), on a database of its own: events per second."""
+    from mitra_reporting import projections
+    from mitra_shared.contracts.registry import OrganizationRegistered
+
+    dsn = db.with_database(admin_dsn, f"bench_rebuild_{uuid.uuid4().hex[:12]}")
+    await db.ensure_database(dsn)
+    try:
+        conn = await db.connect(dsn)
+        try:
+            await db.apply_migrations(conn, [db.SHARED_MIGRATIONS, REPORTING_MIGRATIONS])
+            await conn.execute(QUERIES.bulk_log_registrations, events, OrganizationRegistered.kind.type)
+            started = time.monotonic()
+            report = await projections.rebuild(conn)
+            seconds = time.monotonic() - started
+        finally:
+            await conn.close()
+    finally:
+        await _drop(admin_dsn, dsn)
+    return {
+        "events": report.events,
+        "applied": report.applied,
+        "seconds": seconds,
+        "events_per_second": rate(report.events, seconds),
+    }
+
+
+async def _drop(admin_dsn: str, dsn: str) -> None:
+    admin = await asyncpg.connect(admin_dsn)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{db.database_name(dsn)}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+async def deadline_tick(admin_dsn: str, msps: int, obligations: int, due: int) -> dict[str, Any] | NotAvailable:
+    """One tick of agreements' deadline engine over `msps` MSPs and `obligations` obligations of which `due` fall
+    due today: its milliseconds, the notices it sent, and whether the plan of its due-obligations query uses an
+    index. On a database of its own, filled by bulk SQL, with agreements' migrations and its own engine class
+    (`mitra_agreements.deadlines.DeadlineEngine.tick`, under a fixed clock)."""
+    from mitra_agreements.dates import day_kind
+    from mitra_agreements.deadlines import DeadlineEngine
+    from mitra_agreements.services import QUERIES as AGREEMENTS_QUERIES
+
+    dsn = db.with_database(admin_dsn, f"bench_deadlines_{uuid.uuid4().hex[:12]}")
+    await db.ensure_database(dsn)
+    try:
+        conn = await db.connect(dsn)
+        try:
+            await db.apply_migrations(conn, [db.SHARED_MIGRATIONS, AGREEMENTS_MIGRATIONS])
+            now = datetime.now(UTC)
+            today = jakarta_date(now)
+            await conn.execute(QUERIES.bulk_insert_msps, msps, today)
+            await conn.execute(QUERIES.bulk_insert_obligations, obligations // msps, today, due)
+            await conn.execute(QUERIES.analyze_deadline_tables)
+            plan = await conn.fetchval(f"EXPLAIN (FORMAT JSON) {AGREEMENTS_QUERIES.due_obligations_plan}", today, 500)
+        finally:
+            await conn.close()
+        pool = await db.create_pool(dsn, min_size=1, max_size=2)
+        try:
+            engine = DeadlineEngine(pool=pool, clock=lambda: now, tick_seconds=3600)
+            # The year's holiday table is built once per process (about 0.25 s here); a running engine has it.
+            day_kind(today)
+            started = time.monotonic()
+            notices = await engine.tick()
+            milliseconds = (time.monotonic() - started) * 1000
+        finally:
+            await pool.close()
+    finally:
+        await _drop(admin_dsn, dsn)
+    scans = sorted(_scans(plan[0]["Plan"] if isinstance(plan, list) else json.loads(plan)[0]["Plan"]))
+    return {
+        "milliseconds": milliseconds,
+        "notices": notices,
+        "plan_scans": scans,
+        "uses_index": any("Index" in scan for scan in scans) and not any(scan.startswith("Seq Scan") for scan in scans),
+    }
+
+
+def _scans(node: dict[str, Any]) -> list[str]:
+    """Each scan of a query plan (EXPLAIN FORMAT JSON) as "<node type> on <relation>"."""
+    found = []
+    if "Scan" in node.get("Node Type", ""):
+        found.append(f"{node['Node Type']} on {node.get('Relation Name', '?')}")
+    for child in node.get("Plans", []):
+        found += _scans(child)
+    return found
