@@ -146,3 +146,41 @@ async def test_a_signed_msp_reaches_its_regions_tpoa_and_ministry_and_is_remembe
     )
     late = await _consume(pool, overdue)
     assert await _emailed(pool, late.id) == {"jogja", "tpoa", "kemensos"}
+
+
+async def test_an_expiring_permit_reaches_tpoa_and_the_mitra_utama_of_the_ngos_msps(pool: asyncpg.Pool) -> None:
+    signed = agreements.MspSigned.model_validate(
+        {
+            "msp_id": uuid.uuid4(),
+            "number": "MSP-7/2026",
+            "title": "Bencana",
+            "organization": PLAN.model_dump(),
+            "ministry": MINISTRY.model_dump(),
+            "starts_on": "2026-12-01",
+            "ends_on": "2029-11-30",
+            "signed_on": "2026-11-22",
+            "focus_areas": [],
+            "forms_of_cooperation": [],
+            "work_locations": [],
+            "region_codes": [],
+            "province_codes": [],
+            "signatories": [],
+            "principle_permit_id": str(uuid.uuid4()),
+            "principle_permit_valid_until": "2029-12-31",
+            "obligations": [],
+            "signed_by": "x",
+            "signed_at": datetime.now(UTC).isoformat(),
+        }
+    )
+    await _consume(pool, signed)
+    expiring = registry.PermitExpiring(
+        permit_id=uuid.uuid4(),
+        organization_id=PLAN.organization_id,
+        organization_name=PLAN.name,
+        permit_type="principle",
+        number="IP-1",
+        valid_until=date(2027, 3, 31),
+        days_before=90,
+    )
+    event = await _consume(pool, expiring)
+    assert await _emailed(pool, event.id) == {"tpoa", "kemensos"}

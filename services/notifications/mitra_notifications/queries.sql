@@ -219,3 +219,10 @@ SET number = EXCLUDED.number, organization_name = EXCLUDED.organization_name,
 
 -- name: msp_regions
 SELECT region_codes FROM msp_facts WHERE msp_id = $1;
+
+-- name: recipients_of_organization_ministries
+-- The Mitra Utama of an NGO's signed MSPs, for events that name the NGO but no ministry (a permit expiring).
+SELECT r.id, r.name, r.email, r.language, r.webhook_url, r.webhook_disabled_at, r.digest FROM recipients r
+WHERE r.active AND r.role = 'ministry'
+  AND EXISTS (SELECT 1 FROM msp_facts m WHERE m.organization_id = $1
+              AND (m.ministry_partner_id = r.partner_id OR m.ministry_code = r.partner_code));

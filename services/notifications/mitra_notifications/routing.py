@@ -52,6 +52,8 @@ async def audience(conn: asyncpg.Connection, name: str, facts: EventFacts) -> li
         return list(await conn.fetch(QUERIES.recipients_by_role, role))
     if name == "mitra_utama" and (facts.ministry_partner_id or facts.ministry_code):
         return list(await conn.fetch(QUERIES.recipients_of_ministry, facts.ministry_partner_id, facts.ministry_code))
+    if name == "mitra_utama" and facts.organization_id:
+        return list(await conn.fetch(QUERIES.recipients_of_organization_ministries, facts.organization_id))
     if name in ("regions_of_work", "regions_visited") and facts.region_codes:
         return list(await conn.fetch(QUERIES.recipients_of_regions, list(facts.region_codes)))
     if name == "ngo" and facts.organization_id:
