@@ -7,12 +7,12 @@ import asyncio
 import json
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import date, datetime, time, timedelta
 
 import asyncpg
 import pytest
-from support import create_database, drop_database, eventually
+from support import eventually
 
 from mitra_registry import permits
 from mitra_registry.expiry import ExpiryScheduler
@@ -20,10 +20,8 @@ from mitra_registry.permits_domain import ExtendPermit, GrantPermit
 from mitra_shared import db
 from mitra_shared.clock import JAKARTA
 from mitra_shared.contracts.registry import PermitExpired, PermitExpiring
-from mitra_shared.db import MigrationSource
 
 pytestmark = pytest.mark.integration
-EMPTY_TABLES = "TRUNCATE outbox, permit_reminders, permit_extensions, permits, partners, organizations CASCADE"
 DAY_ONE = date(2030, 1, 1)
 
 
@@ -44,34 +42,15 @@ class FakeClock:
         return self.now.date()
 
 
-@pytest.fixture(scope="module")
-def registry_database() -> Iterator[str]:
-    """One migrated database per module (a new one per test costs a second or more); each test empties it."""
-
-    async def create() -> str:
-        dsn = await create_database()
-        conn = await asyncpg.connect(dsn)
-        try:
-            await db.apply_migrations(conn, [db.SHARED_MIGRATIONS, MigrationSource("registry", "mitra_registry")])
-        finally:
-            await conn.close()
-        return dsn
-
-    dsn = asyncio.run(create())
-    yield dsn
-    asyncio.run(drop_database(dsn))
-
-
 @pytest.fixture
-async def pools(registry_database: str) -> AsyncIterator[tuple[asyncpg.Pool, asyncpg.Pool]]:
-    """Two pools on the same database: one per scheduler replica, as two processes would have."""
-    first = await db.create_pool(registry_database, min_size=1, max_size=3)
+async def pools(
+    registry_pool: asyncpg.Pool, registry_database: str
+) -> AsyncIterator[tuple[asyncpg.Pool, asyncpg.Pool]]:
+    """Two pools on the same (emptied) database: one per scheduler replica, as two processes would have."""
     second = await db.create_pool(registry_database, min_size=1, max_size=3)
     try:
-        await first.execute(EMPTY_TABLES)
-        yield first, second
+        yield registry_pool, second
     finally:
-        await first.close()
         await second.close()
 
 

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
-from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
-from support import auth_headers, create_database, drop_database
 
-from mitra_registry.bootstrap import build_spec
-from mitra_registry.settings import RegistrySettings
-from mitra_shared import db
 from mitra_shared.contracts.registry import PartnerRegistered, PartnerUpdated
-from mitra_shared.db import MigrationSource
-from mitra_shared.service import create_app
 
 pytestmark = pytest.mark.integration
-EMPTY_TABLES = "TRUNCATE outbox, permit_reminders, permit_extensions, permits, partners, organizations CASCADE"
 
 SEMARANG_KESBANGPOL = {
     "name": "Kesbangpol Kota Semarang",
@@ -31,42 +21,9 @@ SEMARANG_KESBANGPOL = {
 }
 
 
-@pytest.fixture(scope="module")
-def registry_database() -> Iterator[str]:
-    """One migrated database per module (a new one per test costs a second or more); each test empties it."""
-
-    async def create() -> str:
-        dsn = await create_database()
-        conn = await asyncpg.connect(dsn)
-        try:
-            await db.apply_migrations(conn, [db.SHARED_MIGRATIONS, MigrationSource("registry", "mitra_registry")])
-        finally:
-            await conn.close()
-        return dsn
-
-    dsn = asyncio.run(create())
-    yield dsn
-    asyncio.run(drop_database(dsn))
-
-
 @pytest.fixture
-async def registry_pool(registry_database: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await db.create_pool(registry_database, min_size=1, max_size=4)
-    try:
-        await pool.execute(EMPTY_TABLES)
-        yield pool
-    finally:
-        await pool.close()
-
-
-@pytest.fixture
-async def client(registry_pool: asyncpg.Pool) -> AsyncIterator[httpx.AsyncClient]:
-    """The registry's real app (routers, auth, problem details) on the test's database; no broker needed."""
-    app = create_app(build_spec(RegistrySettings(environment="test")))
-    app.state.resources = SimpleNamespace(pool=registry_pool)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://registry", headers=auth_headers()) as client:
-        yield client
+def client(registry_client: httpx.AsyncClient) -> httpx.AsyncClient:
+    return registry_client
 
 
 async def events(pool: asyncpg.Pool, routing_key: str) -> list[dict[str, Any]]:

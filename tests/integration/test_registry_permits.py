@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
 import pytest
-from support import auth_headers, create_database, drop_database
 
-from mitra_registry.bootstrap import build_spec
-from mitra_registry.settings import RegistrySettings
-from mitra_shared import db
 from mitra_shared.clock import add_months
 from mitra_shared.contracts.registry import PermitExtended, PermitGranted
-from mitra_shared.db import MigrationSource
-from mitra_shared.service import create_app
 
 pytestmark = pytest.mark.integration
-EMPTY_TABLES = "TRUNCATE outbox, permit_reminders, permit_extensions, permits, partners, organizations CASCADE"
 PERMIT_FIELDS = {
     "id",
     "organization_id",
@@ -45,42 +35,9 @@ def jakarta_today() -> date:
     return datetime.now(ZoneInfo("Asia/Jakarta")).date()
 
 
-@pytest.fixture(scope="module")
-def registry_database() -> Iterator[str]:
-    """One migrated database per module (a new one per test costs a second or more); each test empties it."""
-
-    async def create() -> str:
-        dsn = await create_database()
-        conn = await asyncpg.connect(dsn)
-        try:
-            await db.apply_migrations(conn, [db.SHARED_MIGRATIONS, MigrationSource("registry", "mitra_registry")])
-        finally:
-            await conn.close()
-        return dsn
-
-    dsn = asyncio.run(create())
-    yield dsn
-    asyncio.run(drop_database(dsn))
-
-
 @pytest.fixture
-async def registry_pool(registry_database: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await db.create_pool(registry_database, min_size=1, max_size=4)
-    try:
-        await pool.execute(EMPTY_TABLES)
-        yield pool
-    finally:
-        await pool.close()
-
-
-@pytest.fixture
-async def client(registry_pool: asyncpg.Pool) -> AsyncIterator[httpx.AsyncClient]:
-    """The registry's real app (routers, auth, problem details) on the test's database; no broker needed."""
-    app = create_app(build_spec(RegistrySettings(environment="test")))
-    app.state.resources = SimpleNamespace(pool=registry_pool)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://registry", headers=auth_headers()) as client:
-        yield client
+def client(registry_client: httpx.AsyncClient) -> httpx.AsyncClient:
+    return registry_client
 
 
 async def register_ngo(client: httpx.AsyncClient, name: str = "Plan International") -> str:
