@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -11,14 +9,13 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from e2e_support import System
 from standardwebhooks.webhooks import Webhook
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from support import auth_headers, eventually, free_port
+from support import auth_headers, eventually, free_port, serving
 
 pytestmark = pytest.mark.e2e
 
@@ -38,19 +35,8 @@ async def receiver() -> AsyncIterator[Receiver]:
     port = free_port()
     found = Receiver(url=f"http://127.0.0.1:{port}/mitra")
     app = Starlette(routes=[Route("/mitra", found.endpoint, methods=["POST"])])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    task = asyncio.create_task(server.serve())
-
-    async def started() -> bool:
-        return server.started
-
-    await eventually(started, description="webhook receiver listening")
-    try:
+    async with serving(app, port):
         yield found
-    finally:
-        server.should_exit = True
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def test_a_tpoa_contact_registered_in_registry_hears_by_email_webhook_and_inbox(

@@ -3,8 +3,6 @@ signed webhook, and the Mitra Utama; a region the visit does not touch hears not
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -14,14 +12,13 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from e2e_support import System
 from standardwebhooks.webhooks import Webhook
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from support import auth_headers, eventually, free_port
+from support import auth_headers, eventually, free_port, serving
 
 from mitra_shared.clock import add_months, jakarta_date, system_clock
 
@@ -49,19 +46,8 @@ async def receivers() -> AsyncIterator[Receivers]:
     port = free_port()
     found = Receivers(base=f"http://127.0.0.1:{port}")
     app = Starlette(routes=[Route("/hooks/{code}", found.endpoint, methods=["POST"])])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    task = asyncio.create_task(server.serve())
-
-    async def started() -> bool:
-        return server.started
-
-    await eventually(started, description="webhook receivers listening")
-    try:
+    async with serving(app, port):
         yield found
-    finally:
-        server.should_exit = True
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def post(client: httpx.AsyncClient, url: str, body: dict[str, Any], expected: int = 201) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -14,13 +13,12 @@ from typing import Any
 import aio_pika
 import asyncpg
 import pytest
-import uvicorn
 from standardwebhooks.webhooks import Webhook
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from support import AMQP_URL, delete_namespace, eventually, free_port
+from support import AMQP_URL, delete_namespace, eventually, free_port, serving
 
 from mitra_notifications import routing
 from mitra_notifications.delivery import DeliveryWorker
@@ -54,20 +52,8 @@ async def receiver() -> AsyncIterator[Receiver]:
     port = free_port()
     found = Receiver(url=f"http://127.0.0.1:{port}/hooks/mitra")
     app = Starlette(routes=[Route("/hooks/mitra", found.endpoint, methods=["POST"])])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-    task = asyncio.create_task(server.serve())
-    await eventually(lambda: _started(server), description="webhook receiver listening")
-    try:
+    async with serving(app, port):
         yield found
-    finally:
-        server.should_exit = True
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
-async def _started(server: uvicorn.Server) -> bool:
-    return server.started
 
 
 @pytest.fixture
