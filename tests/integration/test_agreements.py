@@ -18,6 +18,7 @@ from typing import Any
 
 import asyncpg
 import pytest
+from support import eventually
 
 from mitra_agreements import registry_facts, services
 from mitra_agreements.deadlines import DeadlineEngine
@@ -544,10 +545,11 @@ async def test_the_engine_ticks_on_its_own_schedule(pool: asyncpg.Pool, clock: C
     running = DeadlineEngine(pool=pool, clock=clock, tick_seconds=0.05)
     await running.start()
     try:
-        for _ in range(200):
-            if await published(pool, "agreements.action_plan.due"):
-                break
-            await asyncio.sleep(0.05)
+
+        async def reminded() -> list[dict[str, Any]]:
+            return await published(pool, "agreements.action_plan.due")
+
+        await eventually(reminded, timeout=10, description="the engine's own tick sending the reminder")
         assert running.running
     finally:
         await running.stop()
