@@ -8,6 +8,7 @@ permits, by version for partners).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -110,28 +111,19 @@ async def permit_granted(conn: asyncpg.Connection, event: ReceivedEvent, data: P
     )
 
 
-async def permit_extended(conn: asyncpg.Connection, event: ReceivedEvent, data: PermitValidity) -> None:
-    await conn.execute(
-        QUERIES.learn_permit_extended,
-        data.permit_id,
-        data.organization_id,
-        data.permit_type,
-        data.number,
-        data.valid_until,
-        event.time,
-    )
+def _permit_validity(query: str) -> Callable[[asyncpg.Connection, ReceivedEvent, PermitValidity], Awaitable[None]]:
+    """An extension or an expiry: the permit's validity as the event states it."""
+
+    async def apply(conn: asyncpg.Connection, event: ReceivedEvent, data: PermitValidity) -> None:
+        await conn.execute(
+            query, data.permit_id, data.organization_id, data.permit_type, data.number, data.valid_until, event.time
+        )
+
+    return apply
 
 
-async def permit_expired(conn: asyncpg.Connection, event: ReceivedEvent, data: PermitValidity) -> None:
-    await conn.execute(
-        QUERIES.learn_permit_expired,
-        data.permit_id,
-        data.organization_id,
-        data.permit_type,
-        data.number,
-        data.valid_until,
-        event.time,
-    )
+permit_extended = _permit_validity(QUERIES.learn_permit_extended)
+permit_expired = _permit_validity(QUERIES.learn_permit_expired)
 
 
 async def partner(conn: asyncpg.Connection, event: ReceivedEvent, data: Partner) -> None:

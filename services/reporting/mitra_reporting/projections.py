@@ -9,10 +9,9 @@ keep seeing the previous projections until the rebuild commits.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Generic
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -21,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from mitra_reporting import agreement_projections
 from mitra_shared.contracts import registry as registry_contracts
 from mitra_shared.db import Queries
-from mitra_shared.events import DataT, EventKind, ReceivedEvent
+from mitra_shared.events import EventKind, ReceivedEvent
 from mitra_shared.inbox import Handler, handler
 
 QUERIES = Queries.from_package("mitra_reporting", "queries.sql")
@@ -93,12 +92,6 @@ class ForeignStaffEnded(_Slim):
     ended_on: date
 
 
-@dataclass(frozen=True)
-class Projector(Generic[DataT]):
-    model: type[DataT]
-    apply: Callable[[asyncpg.Connection, ReceivedEvent, DataT], Awaitable[None]]
-
-
 async def _organization_registered(conn: asyncpg.Connection, event: ReceivedEvent, d: OrganizationRegistered) -> None:
     await conn.execute(
         QUERIES.project_organization_registered,
@@ -160,20 +153,21 @@ async def _staff_ended(conn: asyncpg.Connection, event: ReceivedEvent, d: Foreig
     await conn.execute(QUERIES.project_staff_ended, d.assignment_id, d.ended_on)
 
 
-PROJECTORS: dict[EventKind, Projector[Any]] = {
-    registry_contracts.OrganizationRegistered.kind: Projector(OrganizationRegistered, _organization_registered),
-    registry_contracts.OrganizationUpdated.kind: Projector(OrganizationUpdated, _organization_updated),
-    registry_contracts.OrganizationStatusChanged.kind: Projector(OrganizationStatusChanged, _status_changed),
-    registry_contracts.PermitGranted.kind: Projector(PermitGranted, _permit_granted),
-    registry_contracts.PermitExtended.kind: Projector(PermitExtended, _permit_extended),
-    registry_contracts.PermitExpired.kind: Projector(PermitExpired, _permit_expired),
-    registry_contracts.ForeignStaffAssigned.kind: Projector(ForeignStaffAssigned, _staff_assigned),
-    registry_contracts.ForeignStaffEnded.kind: Projector(ForeignStaffEnded, _staff_ended),
-    **{kind: Projector(model, apply) for kind, (model, apply) in agreement_projections.projectors().items()},
+# What each event does to the projections; the same `Handler` shape the consumer takes (model + apply).
+PROJECTORS: dict[EventKind, Handler[Any]] = {
+    registry_contracts.OrganizationRegistered.kind: handler(OrganizationRegistered, _organization_registered),
+    registry_contracts.OrganizationUpdated.kind: handler(OrganizationUpdated, _organization_updated),
+    registry_contracts.OrganizationStatusChanged.kind: handler(OrganizationStatusChanged, _status_changed),
+    registry_contracts.PermitGranted.kind: handler(PermitGranted, _permit_granted),
+    registry_contracts.PermitExtended.kind: handler(PermitExtended, _permit_extended),
+    registry_contracts.PermitExpired.kind: handler(PermitExpired, _permit_expired),
+    registry_contracts.ForeignStaffAssigned.kind: handler(ForeignStaffAssigned, _staff_assigned),
+    registry_contracts.ForeignStaffEnded.kind: handler(ForeignStaffEnded, _staff_ended),
+    **{kind: handler(model, apply) for kind, (model, apply) in agreement_projections.projectors().items()},
 }
 
 
-def _live(projector: Projector[Any]) -> Handler[Any]:
+def _live(projector: Handler[Any]) -> Handler[Any]:
     async def record_and_project(conn: asyncpg.Connection, event: ReceivedEvent, data: Any) -> None:
         await conn.execute(QUERIES.projection_lock_shared, PROJECTION_LOCK)
         await conn.execute(
