@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass
-from typing import Any
 
 import jwt
 
+from mitra_shared.context import Principal
 from mitra_shared.settings import ServiceSettings
-
-
-@dataclass(frozen=True)
-class Principal:
-    subject: str
-    roles: tuple[str, ...]
-    claims: dict[str, Any]
 
 
 class InvalidToken(Exception):

@@ -159,11 +159,56 @@ async def connect(dsn: str) -> asyncpg.Connection:
     return conn
 
 
+_PARAMETER = re.compile(
+    r"(?P<skip>'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*)|(?<![:\w]):(?P<name>[A-Za-z_]\w*)"
+)
+_POSITIONAL = re.compile(r"(?<![\w$])\$\d+")
+
+
+class Query(str):
+    """One SQL statement whose `:name` parameters became asyncpg's `$n`; call it with the parameters by name.
+
+    `await conn.fetchrow(*QUERIES.get_thing(thing_id=some_id))`: the call returns the statement and the arguments
+    in the order of their numbers, and refuses a missing or an unexpected name, so no argument lands in the
+    wrong place. A name used twice in the statement is one parameter.
+    """
+
+    parameters: tuple[str, ...]
+    origin: str
+
+    def __new__(cls, text: str, origin: str = "<sql>") -> Query:
+        names: list[str] = []
+
+        def number(match: re.Match[str]) -> str:
+            if match["skip"] is not None:
+                return match["skip"]
+            name = match["name"]
+            if name not in names:
+                names.append(name)
+            return f"${names.index(name) + 1}"
+
+        converted = _PARAMETER.sub(number, text)
+        if names and _POSITIONAL.search(_PARAMETER.sub(lambda m: (m["skip"] and "''") or "", text)):
+            raise ValueError(f"{origin}: mixes named (:name) and positional ($n) parameters")
+        query = super().__new__(cls, converted)
+        query.parameters = tuple(names)
+        query.origin = origin
+        return query
+
+    def __call__(self, **values: Any) -> tuple[Any, ...]:
+        missing = [name for name in self.parameters if name not in values]
+        unexpected = sorted(set(values) - set(self.parameters))
+        if missing or unexpected:
+            raise TypeError(f"{self.origin}: missing parameters {missing}, unexpected {unexpected}")
+        return (str(self), *(values[name] for name in self.parameters))
+
+
 class Queries:
-    """Named SQL statements from a `.sql` file: blocks that start with `-- name: some_name`."""
+    """Named SQL statements from a `.sql` file: blocks that start with `-- name: some_name`, then a comment that
+    says what the query is for, then the statement with `:named` parameters."""
 
     def __init__(self, text: str, origin: str = "<sql>") -> None:
-        self._statements: dict[str, str] = {}
+        self._statements: dict[str, Query] = {}
         parts = _QUERY_NAME.split(text)
         for name, body in zip(parts[1::2], parts[2::2], strict=True):
             statement = body.strip().rstrip(";").strip()
@@ -171,24 +216,31 @@ class Queries:
                 raise ValueError(f"{origin}: query {name!r} is defined twice")
             if not statement:
                 raise ValueError(f"{origin}: query {name!r} is empty")
-            self._statements[name] = statement
+            self._statements[name] = Query(statement, origin=f"{origin}:{name}")
 
     @classmethod
     def from_package(cls, package: str, filename: str) -> Queries:
         file: Traversable = resources.files(package).joinpath(filename)
         return cls(file.read_text("utf-8"), origin=f"{package}/{filename}")
 
-    def __getattr__(self, name: str) -> str:
+    def __getattr__(self, name: str) -> Any:
+        """A statement with parameters is a `Query` to call with them; one without is the plain SQL text (asyncpg
+        takes nothing but an exact `str`)."""
         try:
-            return self._statements[name]
+            query = self._statements[name]
         except KeyError:
             raise AttributeError(f"no query named {name!r}") from None
+        return query if query.parameters else str(query)
 
     def __contains__(self, name: object) -> bool:
         return name in self._statements
 
     def names(self) -> list[str]:
         return list(self._statements)
+
+    def positional(self) -> list[str]:
+        """The queries still written with `$n` parameters (none should be: a test says so)."""
+        return [name for name, query in self._statements.items() if not query.parameters and _POSITIONAL.search(query)]
 
 
 Record = dict[str, Any]

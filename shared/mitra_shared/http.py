@@ -19,8 +19,12 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mitra_shared import metrics
+from mitra_shared import errors, metrics
 from mitra_shared.auth import InvalidToken, Principal, TokenVerifier
+from mitra_shared.clock import Clock
+from mitra_shared.context import Context
+from mitra_shared.errors import Refused, StaleVersion, VersionRequired
+from mitra_shared.uow import UnitOfWork
 
 log = structlog.get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -44,36 +48,48 @@ class Problem(BaseModel):
     errors: list[FieldProblem] | None = Field(None, description="Each invalid field and why.")
 
 
-class DomainError(Exception):
-    """A request that breaks a rule: 409 for a conflict with the current state, 422 for an invalid request."""
+# How each refusal reads over HTTP: the one place that knows (the consumer has its own, in `inbox`).
+REFUSAL_STATUS: dict[type[Refused], tuple[int, str]] = {
+    errors.RuleBroken: (422, "Request breaks a rule"),
+    errors.Conflict: (409, "Conflict with the current state"),
+    errors.NotFound: (404, "Not found"),
+    StaleVersion: (412, "Precondition Failed"),
+    VersionRequired: (428, "Precondition Required"),
+}
 
-    status = 422
-    title = "Request breaks a rule"
 
+# TRANSITIONAL (issue 10): the old exception names with their old signature, until every service raises
+# `mitra_shared.errors` itself. Nothing new may use them; they are deleted when the last use is gone.
+class DomainError(errors.RuleBroken):
     def __init__(self, detail: str, *, field: str | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.field = field
+        super().__init__(field, detail)
 
 
-class ConflictError(DomainError):
-    status = 409
-    title = "Conflict with the current state"
+class ConflictError(errors.Conflict):
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(field, detail)
 
 
-class NotFound(DomainError):
-    status = 404
-    title = "Not found"
+class NotFound(errors.NotFound):
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(field, detail)
 
 
-class PreconditionFailed(DomainError):
-    status = 412
-    title = "Precondition Failed"
+class PreconditionFailed(errors.StaleVersion):
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(field, detail)
 
 
-class PreconditionRequired(DomainError):
-    status = 428
-    title = "Precondition Required"
+class PreconditionRequired(errors.VersionRequired):
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(field, detail)
+
+
+def refusal_status(refused: Refused) -> tuple[int, str]:
+    for kind in type(refused).__mro__:
+        if kind in REFUSAL_STATUS:
+            return REFUSAL_STATUS[kind]
+    return 422, "Request breaks a rule"
 
 
 def etag(version: int) -> str:
@@ -92,18 +108,17 @@ def if_match_version(if_match: str | None, *, what: str = "this record") -> int:
     """The version a change was based on, from `If-Match` (the ETag the client read): 428 without one, 412 if it
     names no version."""
     if if_match is None or not if_match.strip():
-        raise PreconditionRequired(
+        raise VersionRequired(
+            "header.if-match",
             'send If-Match with the ETag of the version you read (e.g. "3"), so that no change is overwritten unseen',
-            field="header.if-match",
         )
     if if_match.strip() == "*":
-        raise PreconditionRequired(
-            'If-Match: * would overwrite whatever is there; name the version you read (e.g. "3")',
-            field="header.if-match",
+        raise VersionRequired(
+            "header.if-match", 'If-Match: * would overwrite whatever is there; name the version you read (e.g. "3")'
         )
     version = parse_version_tag(if_match)
     if version is None:
-        raise PreconditionFailed(f"If-Match {if_match!r} names no version of {what}", field="header.if-match")
+        raise StaleVersion("header.if-match", f"If-Match {if_match!r} names no version of {what}")
     return version
 
 
@@ -164,16 +179,17 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers=dict(exc.headers) if exc.headers else None,
         )
 
-    async def domain_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, DomainError)
-        errors = [FieldProblem(field=exc.field, reason=exc.detail)] if exc.field else None
+    async def refusal(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Refused)
+        status, title = refusal_status(exc)
+        errors = [FieldProblem(field=exc.field, reason=exc.reason)] if exc.field else None
         return problem_response(
-            Problem(title=exc.title, status=exc.status, detail=exc.detail, instance=request.url.path, errors=errors)
+            Problem(title=title, status=status, detail=exc.reason, instance=request.url.path, errors=errors)
         )
 
     app.add_exception_handler(RequestValidationError, validation)
     app.add_exception_handler(StarletteHTTPException, http_error)
-    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(Refused, refusal)
 
 
 def _reason(status: int) -> str:
@@ -267,6 +283,24 @@ async def get_pool(request: Request) -> asyncpg.Pool:
 
 
 DatabasePool = Annotated[asyncpg.Pool, Depends(get_pool)]
+
+
+async def get_unit_of_work(request: Request) -> UnitOfWork:
+    uow: UnitOfWork = request.app.state.uow
+    return uow
+
+
+Work = Annotated[UnitOfWork, Depends(get_unit_of_work)]
+"""The service's unit of work, for a route to hand to its use case."""
+
+
+async def request_context(request: Request, principal: CurrentPrincipal) -> Context:
+    """The context of this request's change: the caller, the service clock's `now`, the correlation id."""
+    clock: Clock = request.app.state.clock
+    return Context(principal=principal, now=clock(), request_id=correlation_id(request))
+
+
+RequestContext = Annotated[Context, Depends(request_context)]
 
 
 def correlation_id(request: Request) -> str:

@@ -28,9 +28,13 @@ from pydantic import BaseModel
 
 from mitra_shared import events as ev
 from mitra_shared import metrics
+from mitra_shared.clock import Clock, system_clock
+from mitra_shared.context import Context
 from mitra_shared.db import Queries
+from mitra_shared.errors import Refused
 from mitra_shared.events import DataT
 from mitra_shared.topology import ConsumerTopology
+from mitra_shared.uow import Transaction
 
 log = structlog.get_logger(__name__)
 QUERIES = Queries.from_package("mitra_shared", "sql/queries.sql")
@@ -61,7 +65,8 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.TooManyConnectionsError,
 )
 
-Apply = Callable[[asyncpg.Connection, ev.ReceivedEvent, DataT], Awaitable[None]]
+Apply = Callable[[Transaction, ev.ReceivedEvent, DataT], Awaitable[None]]
+"""A handler's effect: it writes through the transaction (which also records the event id) and may publish."""
 
 
 @dataclass(frozen=True)
@@ -84,8 +89,10 @@ class EventConsumer:
         amqp: AbstractRobustConnection,
         topology: ConsumerTopology,
         handlers: Mapping[str, Handler[Any]],
+        clock: Clock = system_clock,
     ) -> None:
         self._pool = pool
+        self._clock = clock
         self._amqp = amqp
         self._topology = topology
         self._handlers = dict(handlers)
@@ -142,11 +149,17 @@ class EventConsumer:
     ) -> str:
         try:
             async with self._pool.acquire() as conn, conn.transaction():
-                first_time = await conn.fetchval(QUERIES.inbox_record, event.id, event.type)
+                first_time = await conn.fetchval(*QUERIES.inbox_record(event_id=event.id, event_type=event.type))
                 if first_time is None:
                     log.info("duplicate event ignored")
                     return "duplicate"
-                await known.apply(conn, event, data)
+                tx = Transaction(conn, self._context_of(event))
+                await known.apply(tx, event, data)
+                await tx.write_events()
+        except Refused as refused:
+            # A rule refused the event; it would refuse it again, so it is not retried.
+            await self._dead_letter(message, reason=f"refused: {refused.describe()}", retries=retries)
+            return "dead_lettered"
         except TRANSIENT_ERRORS as error:
             log.warning("infrastructure unavailable; event will be retried", error=_describe(error))
             await self._retry(message, attempt=max(retries, 1), counted=retries)
@@ -163,6 +176,14 @@ class EventConsumer:
             return "dead_lettered"
         log.info("event applied")
         return "applied"
+
+    def _context_of(self, event: ev.ReceivedEvent) -> Context:
+        return Context.for_system(
+            f"{self._topology.consumer}.consumer",
+            self._clock(),
+            request_id=event.correlationid or str(event.id),
+            causation_id=event.id,
+        )
 
     async def _retry(self, message: AbstractIncomingMessage, *, attempt: int, counted: int) -> None:
         channel = await self._publishing_channel()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Sequence
 from typing import Any
 
 import aio_pika
@@ -31,13 +32,27 @@ MAX_BACKOFF_SECONDS = 300.0
 
 async def record(conn: asyncpg.Connection, event: ev.CloudEvent[Any]) -> None:
     """Add an event to the outbox within the caller's open transaction."""
+    await record_many(conn, [event])
+
+
+async def record_many(conn: asyncpg.Connection, events: Sequence[ev.CloudEvent[Any]]) -> None:
+    """Add events to the outbox within the caller's open transaction, and wake the relay when it commits."""
+    if not events:
+        return
     if not conn.is_in_transaction():
-        raise RuntimeError("outbox.record must run inside the transaction of the change it describes")
-    routing_key = event.type.removeprefix(f"{ev.TYPE_PREFIX}.").rsplit(".v", 1)[0]
-    await conn.execute(
-        QUERIES.outbox_insert, event.id, event.type, routing_key, ev.amqp_headers(event), ev.encode(event)
-    )
-    await conn.execute(QUERIES.outbox_wake, WAKE_CHANNEL)
+        raise RuntimeError("the outbox is written inside the transaction of the change its events describe")
+    for event in events:
+        routing_key = event.type.removeprefix(f"{ev.TYPE_PREFIX}.").rsplit(".v", 1)[0]
+        await conn.execute(
+            *QUERIES.outbox_insert(
+                id=event.id,
+                event_type=event.type,
+                routing_key=routing_key,
+                headers=ev.amqp_headers(event),
+                body=ev.encode(event),
+            )
+        )
+    await conn.execute(*QUERIES.outbox_wake(channel=WAKE_CHANNEL))
 
 
 def backoff_seconds(attempts: int, *, base: float = 0.5, cap: float = MAX_BACKOFF_SECONDS) -> float:
@@ -88,7 +103,7 @@ class OutboxRelay(PollingWorker):
         now = asyncio.get_running_loop().time()
         if now >= self._housekeeping_due:
             async with self._pool.acquire() as conn:
-                await conn.execute(QUERIES.outbox_delete_published, self._retention_days, 10_000)
+                await conn.execute(*QUERIES.outbox_delete_published(retention_days=self._retention_days, limit=10_000))
             self._housekeeping_due = now + 3600
         return published
 
@@ -107,7 +122,7 @@ class OutboxRelay(PollingWorker):
         """Publish one batch of due events; return how many were published."""
         await self._ensure_channel()
         async with self._pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(QUERIES.outbox_claim, self._batch_size)
+            rows = await conn.fetch(*QUERIES.outbox_claim(batch_size=self._batch_size))
             if not rows:
                 return 0
             results = await asyncio.gather(*(self._publish(row) for row in rows), return_exceptions=True)
@@ -116,7 +131,7 @@ class OutboxRelay(PollingWorker):
                 if isinstance(result, BaseException):
                     error = f"{type(result).__name__}: {result}"
                     delay = backoff_seconds(row["attempts"])
-                    await conn.execute(QUERIES.outbox_mark_failed, row["seq"], error, delay)
+                    await conn.execute(*QUERIES.outbox_mark_failed(seq=row["seq"], error=error, delay_seconds=delay))
                     log.warning(
                         "event not published; will retry",
                         event_id=str(row["id"]),
@@ -130,7 +145,7 @@ class OutboxRelay(PollingWorker):
                     published.append(row["seq"])
                     metrics.EVENTS_PUBLISHED.labels(event_type=row["event_type"], outcome="published").inc()
             if published:
-                await conn.execute(QUERIES.outbox_mark_published, published)
+                await conn.execute(*QUERIES.outbox_mark_published(seqs=published))
         return len(published)
 
     async def _publish(self, row: asyncpg.Record) -> None:

@@ -27,12 +27,14 @@ from faststream.specification import AsyncAPI
 
 from mitra_shared import db, metrics, topology
 from mitra_shared.auth import TokenVerifier
+from mitra_shared.clock import Clock, system_clock
 from mitra_shared.events import CloudEvent, EventData, EventKind
 from mitra_shared.http import RequestContextMiddleware, install_operations_routes, install_problem_handlers
 from mitra_shared.inbox import EventConsumer, Handler
 from mitra_shared.outbox import QUERIES as OUTBOX_QUERIES
 from mitra_shared.outbox import OutboxRelay
 from mitra_shared.settings import ServiceSettings
+from mitra_shared.uow import UnitOfWork
 
 log = structlog.get_logger(__name__)
 
@@ -44,6 +46,8 @@ class Resources:
     settings: ServiceSettings
     pool: asyncpg.Pool
     amqp: aio_pika.abc.AbstractRobustConnection
+    uow: UnitOfWork
+    clock: Clock
 
 
 class Worker(Protocol):
@@ -76,6 +80,8 @@ class ServiceSpec:
     # One message at a time, in queue order: for a consumer whose effects depend on the order of events (a read
     # model rebuilt by replaying its log in the order it applied it). Others take `consumer_prefetch` at once.
     ordered_consumption: bool = False
+    # The service's one clock: the `now` of every request's and message's context, and the workers' time.
+    clock: Clock = system_clock
 
 
 class ServiceRuntime:
@@ -184,7 +190,9 @@ class ServiceRuntime:
             await self.migrate()
         pool = await db.create_pool(dsn, min_size=settings.database_pool_min, max_size=settings.database_pool_max)
         amqp = await topology.connect(settings.amqp_url.get_secret_value())
-        self.resources = Resources(settings=settings, pool=pool, amqp=amqp)
+        self.resources = Resources(
+            settings=settings, pool=pool, amqp=amqp, uow=UnitOfWork(pool), clock=self.spec.clock
+        )
         channel = await amqp.channel()
         await topology.declare_backbone(channel, self.names)
         if self.spec.consumes:
@@ -207,7 +215,11 @@ class ServiceRuntime:
             self._workers.append(worker)
         if self.spec.consumes:
             self.consumer = EventConsumer(
-                pool=pool, amqp=amqp, topology=self.consumer_topology, handlers=self._handlers_by_type()
+                pool=pool,
+                amqp=amqp,
+                topology=self.consumer_topology,
+                handlers=self._handlers_by_type(),
+                clock=self.spec.clock,
             )
         await self.broker.start()
         log.info("service started", service=self.spec.name, url=settings.base_url)
@@ -278,7 +290,8 @@ def create_app(spec: ServiceSpec) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.resources = await runtime.start()
+        app.state.resources = resources = await runtime.start()
+        app.state.uow = resources.uow
         try:
             yield
         finally:
@@ -293,6 +306,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         responses={401: {"description": "Missing or invalid bearer token"}},
     )
     app.state.runtime = runtime
+    app.state.clock = spec.clock
     app.state.verifier = TokenVerifier.from_settings(spec.settings)
     app.add_middleware(RequestContextMiddleware)
     install_problem_handlers(app)

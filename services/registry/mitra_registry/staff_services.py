@@ -163,7 +163,7 @@ def _summary(row: asyncpg.Record, today: date) -> ForeignStaffSummary:
     return ForeignStaffSummary.model_validate(fields)
 
 
-def _problem(broken: StaffRuleBroken) -> DomainError:
+def _problem(broken: StaffRuleBroken) -> DomainError | ConflictError:
     if broken.conflict:
         return ConflictError(broken.reason, field=broken.field)
     return DomainError(broken.reason, field=broken.field)

@@ -1,10 +1,11 @@
 -- name: outbox_insert
+-- One event of the change being committed, waiting for the relay.
 INSERT INTO outbox (id, event_type, routing_key, headers, body)
-VALUES ($1, $2, $3, $4, $5);
+VALUES (:id, :event_type, :routing_key, :headers, :body);
 
 -- name: outbox_wake
 -- Delivered to listeners only when the surrounding transaction commits: a rolled-back change wakes nobody.
-SELECT pg_notify($1, '');
+SELECT pg_notify(:channel, '');
 
 -- name: outbox_claim
 -- SKIP LOCKED lets several relay replicas work side by side, each on rows the others have not claimed.
@@ -12,36 +13,41 @@ SELECT seq, id, event_type, routing_key, headers, body, attempts
 FROM outbox
 WHERE published_at IS NULL AND next_attempt_at <= now()
 ORDER BY seq
-LIMIT $1
+LIMIT :batch_size
 FOR UPDATE SKIP LOCKED;
 
 -- name: outbox_mark_published
+-- The broker confirmed these rows' events.
 UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL
-WHERE seq = ANY($1::bigint[]);
+WHERE seq = ANY(:seqs::bigint[]);
 
 -- name: outbox_mark_failed
+-- The broker refused or did not confirm the event: try again after the backoff.
 UPDATE outbox
 SET attempts = attempts + 1,
-    last_error = $2,
-    next_attempt_at = now() + make_interval(secs => $3)
-WHERE seq = $1;
+    last_error = :error,
+    next_attempt_at = now() + make_interval(secs => :delay_seconds)
+WHERE seq = :seq;
 
 -- name: outbox_seconds_until_due
+-- How long the relay may sleep before the next pending event falls due.
 SELECT extract(epoch FROM (min(next_attempt_at) - now()))::float8 FROM outbox WHERE published_at IS NULL;
 
 -- name: outbox_pending_count
+-- Events not yet published, for readiness and the metrics.
 SELECT count(*) FROM outbox WHERE published_at IS NULL;
 
 -- name: outbox_delete_published
+-- Housekeeping: published rows older than the retention, a bounded batch at a time.
 DELETE FROM outbox
 WHERE seq IN (
     SELECT seq FROM outbox
-    WHERE published_at IS NOT NULL AND published_at < now() - make_interval(days => $1)
-    LIMIT $2
+    WHERE published_at IS NOT NULL AND published_at < now() - make_interval(days => :retention_days)
+    LIMIT :limit
 );
 
 -- name: inbox_record
 -- Blocks while another transaction holds the same id; returns nothing if the event was applied before.
-INSERT INTO inbox (event_id, event_type) VALUES ($1, $2)
+INSERT INTO inbox (event_id, event_type) VALUES (:event_id, :event_type)
 ON CONFLICT (event_id) DO NOTHING
 RETURNING event_id;

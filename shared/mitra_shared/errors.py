@@ -1,0 +1,41 @@
+"""The one family of refusals: raised by domain rules and use cases, pure (no HTTP, no broker).
+
+Each names what was wrong (`field`, e.g. `body.legal_name`, `header.if-match`, or None for the whole request) and
+why. The HTTP layer turns them into problem documents in one place (`mitra_shared.http`), the consumer into
+dead-letter reasons in one place (`mitra_shared.inbox`): a rule that refuses an event will refuse it again, so it is
+not retried.
+"""
+
+from __future__ import annotations
+
+
+class Refused(Exception):
+    """A change or a request that the rules refuse; subclasses say how."""
+
+    def __init__(self, field: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+
+    def describe(self) -> str:
+        return f"{self.field}: {self.reason}" if self.field else self.reason
+
+
+class RuleBroken(Refused):
+    """The request itself breaks a rule (an unknown code, a date out of range): it would be refused in any state."""
+
+
+class Conflict(Refused):
+    """The request conflicts with the current state (a step out of order, a duplicate)."""
+
+
+class NotFound(Refused):
+    """What the request names does not exist (`field` names where it was named, e.g. `path.organization_id`)."""
+
+
+class StaleVersion(Refused):
+    """The change was based on a version that is no longer the current one (HTTP 412)."""
+
+
+class VersionRequired(Refused):
+    """A change to a versioned record that names no version it was based on (HTTP 428)."""
