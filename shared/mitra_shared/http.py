@@ -60,27 +60,35 @@ REFUSAL_STATUS: dict[type[Refused], tuple[int, str]] = {
 
 # TRANSITIONAL (issue 10): the old exception names with their old signature, until every service raises
 # `mitra_shared.errors` itself. Nothing new may use them; they are deleted when the last use is gone.
-class DomainError(errors.RuleBroken):
+class _Legacy:
+    reason: str
+
+    @property
+    def detail(self) -> str:
+        return self.reason
+
+
+class DomainError(_Legacy, errors.RuleBroken):
     def __init__(self, detail: str, *, field: str | None = None) -> None:
         super().__init__(field, detail)
 
 
-class ConflictError(errors.Conflict):
+class ConflictError(_Legacy, errors.Conflict):
     def __init__(self, detail: str, *, field: str | None = None) -> None:
         super().__init__(field, detail)
 
 
-class NotFound(errors.NotFound):
+class NotFound(_Legacy, errors.NotFound):
     def __init__(self, detail: str, *, field: str | None = None) -> None:
         super().__init__(field, detail)
 
 
-class PreconditionFailed(errors.StaleVersion):
+class PreconditionFailed(_Legacy, errors.StaleVersion):
     def __init__(self, detail: str, *, field: str | None = None) -> None:
         super().__init__(field, detail)
 
 
-class PreconditionRequired(errors.VersionRequired):
+class PreconditionRequired(_Legacy, errors.VersionRequired):
     def __init__(self, detail: str, *, field: str | None = None) -> None:
         super().__init__(field, detail)
 

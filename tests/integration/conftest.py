@@ -18,6 +18,7 @@ from mitra_registry.bootstrap import build_spec
 from mitra_registry.settings import RegistrySettings
 from mitra_shared import db
 from mitra_shared.service import create_app
+from mitra_shared.uow import UnitOfWork
 
 REGISTRY_TABLES = "TRUNCATE outbox, permit_reminders, permit_extensions, permits, partners, organizations CASCADE"
 
@@ -80,6 +81,7 @@ async def registry_client(registry_pool: asyncpg.Pool) -> AsyncIterator[httpx.As
     """The registry's real app (routers, auth, problem details) on the test's database; no broker needed."""
     app = create_app(build_spec(RegistrySettings(environment="test")))
     app.state.resources = SimpleNamespace(pool=registry_pool)
+    app.state.uow = UnitOfWork(registry_pool)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://registry", headers=auth_headers()) as client:
         yield client
