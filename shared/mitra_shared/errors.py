@@ -8,14 +8,24 @@ not retried.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class Refused(Exception):
     """A change or a request that the rules refuse; subclasses say how."""
 
-    def __init__(self, field: str | None, reason: str) -> None:
+    def __init__(self, field: str | None, reason: str, *, problems: Sequence[tuple[str, str]] = ()) -> None:
         super().__init__(reason)
         self.field = field
         self.reason = reason
+        self.problems = tuple(problems)
+
+    def field_problems(self) -> list[tuple[str, str]]:
+        """Each (field, reason) to show: the several problems a refusal names (every bad line of a file, say),
+        else its own field and reason."""
+        if self.problems:
+            return list(self.problems)
+        return [(self.field, self.reason)] if self.field else []
 
     def describe(self) -> str:
         return f"{self.field}: {self.reason}" if self.field else self.reason

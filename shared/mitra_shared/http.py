@@ -190,14 +190,27 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def refusal(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Refused)
         status, title = refusal_status(exc)
-        errors = [FieldProblem(field=exc.field, reason=exc.reason)] if exc.field else None
+        errors = [FieldProblem(field=field, reason=reason) for field, reason in exc.field_problems()] or None
         return problem_response(
             Problem(title=title, status=status, detail=exc.reason, instance=request.url.path, errors=errors)
         )
 
+    async def unstorable_text(request: Request, exc: Exception) -> JSONResponse:
+        if not _is_unstorable_text(exc):
+            raise exc
+        detail = "a text value holds a character the database cannot store (NUL, U+0000, or a lone surrogate)"
+        return problem_response(Problem(title="Invalid request", status=422, detail=detail, instance=request.url.path))
+
     app.add_exception_handler(RequestValidationError, validation)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Refused, refusal)
+    app.add_exception_handler(asyncpg.DataError, unstorable_text)
+
+
+def _is_unstorable_text(error: BaseException) -> bool:
+    """PostgreSQL's text holds no NUL (U+0000) and no lone surrogate: a request with one is invalid, not a 500."""
+    unstorable = (asyncpg.CharacterNotInRepertoireError, asyncpg.UntranslatableCharacterError)
+    return isinstance(error, unstorable) or isinstance(error.__cause__, UnicodeEncodeError)
 
 
 def _reason(status: int) -> str:

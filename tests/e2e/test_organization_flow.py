@@ -5,62 +5,34 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import aio_pika
 import httpx
 import pytest
-from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
-from e2e_support import System
-from support import AMQP_URL, auth_headers, eventually, unique
+from support import AMQP_URL, auth_headers, eventually
+from support.paths import REPO
+from support.services import RunningSystem
+from support.subscriber import OutsideSubscriber
 
 pytestmark = pytest.mark.e2e
-REPO = Path(__file__).resolve().parents[2]
-
-
-class Subscriber:
-    """An outside government system: its own queue on `<ns>.events`, reading like any subscriber would."""
-
-    def __init__(self, queue: AbstractQueue) -> None:
-        self.queue = queue
-        self.received: list[AbstractIncomingMessage] = []
-
-    async def collect(self) -> list[AbstractIncomingMessage]:
-        while (message := await self.queue.get(fail=False, no_ack=True)) is not None:
-            self.received.append(message)
-        return self.received
-
-    async def wait_for(self, routing_key: str, predicate: Any = lambda body: True, count: int = 1) -> list[Any]:
-        async def matching() -> list[AbstractIncomingMessage]:
-            await self.collect()
-            found = [m for m in self.received if m.routing_key == routing_key and predicate(json.loads(m.body))]
-            return found if len(found) >= count else []
-
-        return await eventually(matching, description=f"{count} x {routing_key} at the subscriber")
 
 
 @pytest.fixture
-async def subscriber(system: System) -> AsyncIterator[Subscriber]:
-    connection = await aio_pika.connect(AMQP_URL)
-    channel = await connection.channel()
-    exchange = await channel.get_exchange(f"{system.namespace}.events", ensure=True)
-    queue = await channel.declare_queue(unique("outside-system"), exclusive=True, auto_delete=True)
-    await queue.bind(exchange, routing_key="#")
-    try:
-        yield Subscriber(queue)
-    finally:
-        await connection.close()
+async def subscriber(system: RunningSystem) -> AsyncIterator[OutsideSubscriber]:
+    """An outside government system: its own queue on `<ns>.events`, bound to everything."""
+    async with OutsideSubscriber(system.namespace, ["#"]) as outside:
+        yield outside
 
 
-async def add_recipient(client: httpx.AsyncClient, system: System, **fields: str) -> dict[str, Any]:
+async def add_recipient(client: httpx.AsyncClient, system: RunningSystem, **fields: str) -> dict[str, Any]:
     response = await client.post(f"{system.url('notifications')}/recipients", json=fields, headers=auth_headers())
     assert response.status_code == 201, response.text
     return response.json()  # type: ignore[no-any-return]
 
 
 async def test_registering_an_ngo_reaches_tpoa_by_email_and_reporting_counts_it(
-    system: System, subscriber: Subscriber
+    system: RunningSystem, subscriber: OutsideSubscriber
 ) -> None:
     suffix = uuid.uuid4().hex[:8]
     tpoa_id = f"tpoa-{suffix}@kemlu.example"
@@ -86,10 +58,10 @@ async def test_registering_an_ngo_reaches_tpoa_by_email_and_reporting_counts_it(
         assert response.headers["Location"] == f"/organizations/{organization['id']}"
 
         # A subscribing system sees the fact, with CloudEvents attributes in the body and in the headers.
-        [message] = await subscriber.wait_for(
-            "registry.organization.registered", lambda body: body["data"]["legal_name"] == legal_name
+        [body] = await subscriber.wait_for_count(
+            "registry.organization.registered", 1, lambda event: event["data"]["legal_name"] == legal_name
         )
-        body = json.loads(message.body)
+        message = subscriber.message(body)
         assert body["type"] == "id.go.mitra.registry.organization.registered.v1"
         assert body["source"] == "/mitra/registry"
         assert body["specversion"] == "1.0"
@@ -112,10 +84,10 @@ async def test_registering_an_ngo_reaches_tpoa_by_email_and_reporting_counts_it(
         assert english[0]["Subject"] == f"New foreign NGO registered: {legal_name} (WI)"
 
         # Notifications tells subscribers that it delivered, and keeps the delivery log.
-        delivered = await subscriber.wait_for(
-            "notifications.notification.delivered", lambda b: b["data"]["cause_event_id"] == body["id"], count=2
+        delivered = await subscriber.wait_for_count(
+            "notifications.notification.delivered", 2, lambda event: event["data"]["cause_event_id"] == body["id"]
         )
-        assert {json.loads(m.body)["data"]["channel"] for m in delivered} == {"email"}
+        assert {event["data"]["channel"] for event in delivered} == {"email"}
         log = (
             await client.get(
                 f"{system.url('notifications')}/notifications",
@@ -151,7 +123,7 @@ async def test_registering_an_ngo_reaches_tpoa_by_email_and_reporting_counts_it(
         assert len(_mail_now(system, tpoa_en)) == 1
 
 
-async def test_a_redelivered_event_has_no_second_effect(system: System, subscriber: Subscriber) -> None:
+async def test_a_redelivered_event_has_no_second_effect(system: RunningSystem, subscriber: OutsideSubscriber) -> None:
     suffix = uuid.uuid4().hex[:8]
     tpoa = f"tpoa-dup-{suffix}@kemlu.example"
     async with httpx.AsyncClient(timeout=10) as client:
@@ -162,10 +134,11 @@ async def test_a_redelivered_event_has_no_second_effect(system: System, subscrib
             headers=auth_headers(),
         )
         assert response.status_code == 201
-        [original] = await subscriber.wait_for(
-            "registry.organization.registered", lambda b: b["data"]["legal_name"] == f"SNV {suffix}"
+        [registered] = await subscriber.wait_for_count(
+            "registry.organization.registered", 1, lambda event: event["data"]["legal_name"] == f"SNV {suffix}"
         )
-        event_type = json.loads(original.body)["type"]
+        original = subscriber.message(registered)
+        event_type = registered["type"]
         await eventually(lambda: _mail(system, tpoa), description="first e-mail")
         await eventually(lambda: _reporting_total_at_least(client, system, 1), description="counted once")
         summary = (await client.get(f"{system.url('reporting')}/summary", headers=auth_headers())).json()
@@ -202,7 +175,7 @@ async def test_a_redelivered_event_has_no_second_effect(system: System, subscrib
         assert len(_mail_now(system, tpoa)) == 1
 
 
-async def test_every_endpoint_but_operations_needs_a_valid_token(system: System) -> None:
+async def test_every_endpoint_but_operations_needs_a_valid_token(system: RunningSystem) -> None:
     async with httpx.AsyncClient(timeout=10) as client:
         for name in system.services:
             base = system.url(name)
@@ -222,7 +195,7 @@ async def test_every_endpoint_but_operations_needs_a_valid_token(system: System)
         assert (await client.get(url, headers=auth_headers())).status_code == 200
 
 
-async def test_bad_input_is_refused_with_the_field_and_nothing_is_written(system: System) -> None:
+async def test_bad_input_is_refused_with_the_field_and_nothing_is_written(system: RunningSystem) -> None:
     async with httpx.AsyncClient(timeout=10) as client:
         url = f"{system.url('registry')}/organizations"
         before = (await client.get(url, headers=auth_headers())).json()["total"]
@@ -255,7 +228,7 @@ async def test_bad_input_is_refused_with_the_field_and_nothing_is_written(system
         assert again.json()["errors"][0]["field"] == "body.legal_name"
 
 
-async def test_each_service_serves_the_committed_asyncapi_document(system: System) -> None:
+async def test_each_service_serves_the_committed_asyncapi_document(system: RunningSystem) -> None:
     async with httpx.AsyncClient(timeout=10) as client:
         for name in system.services:
             # The test's own broker namespace stands where a deployment has the default `mitra`.
@@ -266,16 +239,16 @@ async def test_each_service_serves_the_committed_asyncapi_document(system: Syste
             assert served == committed, f"docs/asyncapi/{name}.json is stale: run `make docs`"
 
 
-async def _reporting_total_at_least(client: httpx.AsyncClient, system: System, total: int) -> bool:
+async def _reporting_total_at_least(client: httpx.AsyncClient, system: RunningSystem, total: int) -> bool:
     summary = (await client.get(f"{system.url('reporting')}/summary", headers=auth_headers())).json()
     return bool(summary["organizations"]["total"] >= total)
 
 
-def _mail_now(system: System, address: str) -> list[Any]:
+def _mail_now(system: RunningSystem, address: str) -> list[Any]:
     return system.mailbox.to(address)
 
 
-async def _mail(system: System, address: str) -> list[Any]:
+async def _mail(system: RunningSystem, address: str) -> list[Any]:
     return system.mailbox.to(address)
 
 
@@ -283,7 +256,7 @@ def _count(summary: dict[str, Any], section: str, key: str) -> int:
     return next((c["count"] for c in summary["organizations"][section] if c["key"] == key), 0)
 
 
-async def _consumed(system: System, service: str, event_type: str, outcome: str) -> float:
+async def _consumed(system: RunningSystem, service: str, event_type: str, outcome: str) -> float:
     """A service's own count of events by outcome, from its Prometheus metrics."""
     async with httpx.AsyncClient(timeout=5) as client:
         text = (await client.get(f"{system.url(service)}/metrics")).text

@@ -3,7 +3,6 @@ each event with its documented payload, and never a passport number."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -11,12 +10,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aio_pika
 import httpx
 import pytest
-from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
-from e2e_support import DEFAULT_RETRY_DELAYS_MS, RunningService, start_service, stop_service, wait_ready
-from support import AMQP_URL, auth_headers, delete_namespace, drop_database, eventually, free_port, unique
+from support import auth_headers
+from support.services import RunningService, RunningSystem, running_services
+from support.subscriber import Event, OutsideSubscriber
 
 from mitra_shared.contracts import registry as contracts
 from mitra_shared.events import EventData, decode
@@ -25,78 +23,44 @@ pytestmark = pytest.mark.e2e
 BINDINGS = ("registry.organization.*", "registry.foreign_staff.*")
 
 
-class OutsideSystem:
-    """A subscriber with its own queue, bound to the registry's organization and foreign-staff events."""
-
-    def __init__(self, queue: AbstractQueue) -> None:
-        self.queue = queue
-        self.received: list[AbstractIncomingMessage] = []
-
-    async def about(self, subject: str, routing_key: str) -> AbstractIncomingMessage | None:
-        while (message := await self.queue.get(fail=False, no_ack=True)) is not None:
-            self.received.append(message)
-        found = [m for m in self.received if m.routing_key == routing_key and json.loads(m.body)["subject"] == subject]
-        return found[-1] if found else None
-
-    async def wait_for(self, subject: str, routing_key: str) -> AbstractIncomingMessage:
-        async def arrived() -> AbstractIncomingMessage | None:
-            return await self.about(subject, routing_key)
-
-        return await eventually(arrived, description=f"{routing_key} about {subject} at the outside system")
-
-
 @pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, RunningService]]:
-    """Only the registry, as a process: the subscriber here is the outside system, no other service is needed."""
-    namespace = unique("e2e-registry").replace("_", "-")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
+    """Only the registry, as a process: the subscriber here is the outside system, no other service is needed.
+    Leaving, it checks that the registry exited cleanly on SIGTERM."""
     log_dir = tmp_path_factory.mktemp("registry-events-logs")
-    # Nothing sends mail here; the setting only has to be valid.
-    service = start_service("registry", namespace=namespace, smtp_port=free_port(), log_dir=log_dir, extra_env={})
-    try:
-        wait_ready(service)
-        yield namespace, service
-    finally:
-        code = stop_service(service)
-
-        async def clean() -> None:
-            await drop_database(service.database_url)
-            await delete_namespace(namespace, ["registry"], DEFAULT_RETRY_DELAYS_MS)
-
-        asyncio.run(clean())
-        assert code == 0, f"registry did not exit cleanly on SIGTERM ({code})"
+    with running_services(["registry"], log_dir=log_dir, namespace_prefix="e2e-registry") as running:
+        yield running
 
 
 @pytest.fixture
-async def outside_system(registry: tuple[str, RunningService]) -> AsyncIterator[OutsideSystem]:
-    namespace, _ = registry
-    connection = await aio_pika.connect(AMQP_URL)
-    channel = await connection.channel()
-    exchange = await channel.get_exchange(f"{namespace}.events", ensure=True)
-    queue = await channel.declare_queue(unique("outside-registry"), exclusive=True, auto_delete=True)
-    for binding in BINDINGS:
-        await queue.bind(exchange, routing_key=binding)
-    try:
-        yield OutsideSystem(queue)
-    finally:
-        await connection.close()
+async def outside_system(registry: RunningSystem) -> AsyncIterator[OutsideSubscriber]:
+    async with OutsideSubscriber(registry.namespace, BINDINGS) as outside:
+        yield outside
 
 
-def read(message: AbstractIncomingMessage, contract: type[EventData], passport: str) -> Any:
-    """The message's data as its contract reads it, after checking the envelope and that no passport travels."""
+async def latest(outside: OutsideSubscriber, routing_key: str, subject: str) -> Event:
+    """The last event of that routing key about that subject, waited for."""
+    found = await outside.wait_for_count(routing_key, 1, lambda event: event["subject"] == subject)
+    return found[-1]
+
+
+def read(outside: OutsideSubscriber, event: Event, contract: type[EventData], passport: str) -> Any:
+    """The event's data as its contract reads it, after checking the envelope and that no passport travels."""
+    message = outside.message(event)
     assert passport.encode() not in message.body
     assert passport not in json.dumps({k: str(v) for k, v in (message.headers or {}).items()})
-    event = decode(message.body)
-    assert event.type == contract.kind.type
+    decoded = decode(message.body)
+    assert decoded.type == contract.kind.type
     assert message.headers["cloudEvents_type"] == contract.kind.type
-    assert message.headers["cloudEvents_id"] == str(event.id)
+    assert message.headers["cloudEvents_id"] == str(decoded.id)
     assert message.content_type == "application/cloudevents+json"
-    return contract.model_validate(event.data)
+    return contract.model_validate(decoded.data)
 
 
 async def test_a_subscriber_sees_each_change_of_an_ngo_and_its_foreign_staff(
-    registry: tuple[str, RunningService], outside_system: OutsideSystem
+    registry: RunningSystem, outside_system: OutsideSubscriber
 ) -> None:
-    _, service = registry
+    service: RunningService = registry.services["registry"]
     suffix = uuid.uuid4().hex[:8]
     passport = f"NX{suffix.upper()}"
     async with httpx.AsyncClient(base_url=service.url, timeout=10, headers=auth_headers(subject="kemlu-1")) as client:
@@ -107,7 +71,8 @@ async def test_a_subscriber_sees_each_change_of_an_ngo_and_its_foreign_staff(
         assert created.status_code == 201, created.text
         ngo = created.json()
         registered = read(
-            await outside_system.wait_for(ngo["id"], "registry.organization.registered"),
+            outside_system,
+            await latest(outside_system, "registry.organization.registered", ngo["id"]),
             contracts.OrganizationRegistered,
             passport,
         )
@@ -125,7 +90,8 @@ async def test_a_subscriber_sees_each_change_of_an_ngo_and_its_foreign_staff(
         )
         assert updated.status_code == 200, updated.text
         update = read(
-            await outside_system.wait_for(ngo["id"], "registry.organization.updated"),
+            outside_system,
+            await latest(outside_system, "registry.organization.updated", ngo["id"]),
             contracts.OrganizationUpdated,
             passport,
         )
@@ -146,19 +112,12 @@ async def test_a_subscriber_sees_each_change_of_an_ngo_and_its_foreign_staff(
             assert moved.status_code == 200, moved.text
             etag = moved.headers["ETag"]
 
-        async def both_changes() -> list[AbstractIncomingMessage]:
-            await outside_system.about(ngo["id"], "registry.organization.status_changed")
-            found = [
-                m
-                for m in outside_system.received
-                if m.routing_key == "registry.organization.status_changed"
-                and json.loads(m.body)["subject"] == ngo["id"]
-            ]
-            return found if len(found) >= 2 else []
-
-        changes = await eventually(both_changes, description="two status changes at the outside system")
+        changes = await outside_system.wait_for_count(
+            "registry.organization.status_changed", 2, lambda event: event["subject"] == ngo["id"]
+        )
         statuses = sorted(
-            (read(m, contracts.OrganizationStatusChanged, passport) for m in changes), key=lambda c: c.version
+            (read(outside_system, e, contracts.OrganizationStatusChanged, passport) for e in changes),
+            key=lambda c: c.version,
         )
         assert [(c.previous_status, c.status, c.reason, c.changed_by, c.version) for c in statuses] == [
             ("applicant", "registered", "Principle permit granted", "kemlu-1", 3),
@@ -183,7 +142,8 @@ async def test_a_subscriber_sees_each_change_of_an_ngo_and_its_foreign_staff(
         assignment = assigned_response.json()
         assert assignment["passport_number"] == passport  # the register keeps it, for authorised users
         assigned = read(
-            await outside_system.wait_for(assignment["id"], "registry.foreign_staff.assigned"),
+            outside_system,
+            await latest(outside_system, "registry.foreign_staff.assigned", assignment["id"]),
             contracts.ForeignStaffAssigned,
             passport,
         )
@@ -206,7 +166,8 @@ async def test_a_subscriber_sees_each_change_of_an_ngo_and_its_foreign_staff(
         )
         assert ended_response.status_code == 200, ended_response.text
         ended = read(
-            await outside_system.wait_for(assignment["id"], "registry.foreign_staff.ended"),
+            outside_system,
+            await latest(outside_system, "registry.foreign_staff.ended", assignment["id"]),
             contracts.ForeignStaffEnded,
             passport,
         )

@@ -3,20 +3,18 @@ registry's partner and permit events with its documented payload, the scheduler'
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aio_pika
 import httpx
 import pytest
-from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
-from e2e_support import System
 from pydantic import BaseModel
-from support import AMQP_URL, auth_headers, eventually, unique
+from support import auth_headers
+from support.services import RunningSystem
+from support.subscriber import OutsideSubscriber
 
 from mitra_shared.contracts.registry import (
     PartnerRegistered,
@@ -31,45 +29,22 @@ from mitra_shared.events import EventData
 pytestmark = pytest.mark.e2e
 
 
-class Subscriber:
-    """An outside government system: its own queue on `<ns>.events`, bound to everything."""
-
-    def __init__(self, queue: AbstractQueue) -> None:
-        self.queue = queue
-        self.received: list[AbstractIncomingMessage] = []
-
-    async def wait_for(self, model: type[EventData], subject: str) -> tuple[dict[str, Any], Any]:
-        """The one event of this type about this subject: its envelope, and its data read with the contract."""
-
-        async def arrived() -> list[AbstractIncomingMessage]:
-            while (message := await self.queue.get(fail=False, no_ack=True)) is not None:
-                self.received.append(message)
-            return [
-                m
-                for m in self.received
-                if m.routing_key == model.kind.routing_key and json.loads(m.body)["subject"] == subject
-            ]
-
-        [message] = await eventually(arrived, description=f"{model.kind.routing_key} about {subject}")
-        body = json.loads(message.body)
-        assert body["type"] == model.kind.type
-        assert body["source"] == "/mitra/registry"
-        assert message.headers["cloudEvents_type"] == model.kind.type
-        assert message.content_type == "application/cloudevents+json"
-        return body, model.model_validate(body["data"])
-
-
 @pytest.fixture
-async def subscriber(system: System) -> AsyncIterator[Subscriber]:
-    connection = await aio_pika.connect(AMQP_URL)
-    channel = await connection.channel()
-    exchange = await channel.get_exchange(f"{system.namespace}.events", ensure=True)
-    queue = await channel.declare_queue(unique("outside-system"), exclusive=True, auto_delete=True)
-    await queue.bind(exchange, routing_key="registry.#")
-    try:
-        yield Subscriber(queue)
-    finally:
-        await connection.close()
+async def subscriber(system: RunningSystem) -> AsyncIterator[OutsideSubscriber]:
+    """An outside government system: its own queue on `<ns>.events`, bound to the registry's events."""
+    async with OutsideSubscriber(system.namespace, ["registry.#"]) as outside:
+        yield outside
+
+
+async def received(subscriber: OutsideSubscriber, model: type[EventData], subject: str) -> tuple[dict[str, Any], Any]:
+    """The one event of this type about this subject: its envelope, and its data read with the contract."""
+    [body] = await subscriber.wait_for_count(model.kind.routing_key, 1, lambda event: event["subject"] == subject)
+    message = subscriber.message(body)
+    assert body["type"] == model.kind.type
+    assert body["source"] == "/mitra/registry"
+    assert message.headers["cloudEvents_type"] == model.kind.type
+    assert message.content_type == "application/cloudevents+json"
+    return body, model.model_validate(body["data"])
 
 
 def jakarta_today() -> date:
@@ -85,7 +60,9 @@ def same(model: BaseModel, expected: dict[str, Any]) -> None:
     assert {name: getattr(model, name) for name in expected} == expected
 
 
-async def test_partner_events_carry_codes_hierarchy_and_contacts(system: System, subscriber: Subscriber) -> None:
+async def test_partner_events_carry_codes_hierarchy_and_contacts(
+    system: RunningSystem, subscriber: OutsideSubscriber
+) -> None:
     registry = system.url("registry")
     contact = {
         "name": "Kesbangpol Kota Semarang",
@@ -115,18 +92,18 @@ async def test_partner_events_carry_codes_hierarchy_and_contacts(system: System,
         )
         assert changed.status_code == 200, changed.text
 
-    _, province_registered = await subscriber.wait_for(PartnerRegistered, province["id"])
+    _, province_registered = await received(subscriber, PartnerRegistered, province["id"])
     same(province_registered, {"partner_kind": "province", "code": "33", "name": "Jawa Tengah", "parent_code": None})
-    _, registered = await subscriber.wait_for(PartnerRegistered, regency["id"])
+    _, registered = await received(subscriber, PartnerRegistered, regency["id"])
     same(registered, {"partner_kind": "regency", "code": "3374", "parent_code": "33", "version": 1})
     assert [c.model_dump() for c in registered.contacts] == [contact]
-    _, updated = await subscriber.wait_for(PartnerUpdated, regency["id"])
+    _, updated = await received(subscriber, PartnerUpdated, regency["id"])
     same(updated, {"partner_kind": "regency", "code": "3374", "name": "Kota Semarang", "active": False, "version": 2})
     assert [c.model_dump() for c in updated.contacts] == [english]
 
 
 async def test_permit_events_from_grant_to_reminder_extension_and_expiry(
-    system: System, subscriber: Subscriber
+    system: RunningSystem, subscriber: OutsideSubscriber
 ) -> None:
     registry = system.url("registry")
     today = jakarta_today()
@@ -176,7 +153,7 @@ async def test_permit_events_from_grant_to_reminder_extension_and_expiry(
             )
         )
 
-        _, granted = await subscriber.wait_for(PermitGranted, ending_soon["id"])
+        _, granted = await received(subscriber, PermitGranted, ending_soon["id"])
         same(
             granted,
             {
@@ -187,16 +164,16 @@ async def test_permit_events_from_grant_to_reminder_extension_and_expiry(
                 "principle_permit_id": None,
             },
         )
-        _, granted_operating = await subscriber.wait_for(PermitGranted, operating["id"])
+        _, granted_operating = await received(subscriber, PermitGranted, operating["id"])
         same(granted_operating, {"permit_type": "operating", "msp_id": uuid.UUID(msp_id)})
         assert str(granted_operating.principle_permit_id) == ending_soon["id"]
 
-        _, expiring = await subscriber.wait_for(PermitExpiring, ending_soon["id"])
+        _, expiring = await received(subscriber, PermitExpiring, ending_soon["id"])
         same(expiring, {"days_before": 30, "valid_until": today + timedelta(days=10), "number": f"IP-{suffix}"})
-        _, operating_expiring = await subscriber.wait_for(PermitExpiring, operating["id"])
+        _, operating_expiring = await received(subscriber, PermitExpiring, operating["id"])
         same(operating_expiring, {"days_before": 30, "permit_type": "operating"})
 
-        _, expired = await subscriber.wait_for(PermitExpired, ended["id"])
+        _, expired = await received(subscriber, PermitExpired, ended["id"])
         same(expired, {"valid_until": today - timedelta(days=1), "organization_name": f"Swisscontact {suffix}"})
         assert (await client.get(f"/permits/{ended['id']}")).json()["status"] == "expired"
 
@@ -205,7 +182,7 @@ async def test_permit_events_from_grant_to_reminder_extension_and_expiry(
             await client.post(f"/permits/{ending_soon['id']}/extensions", json={"valid_until": new_end.isoformat()})
         )
         assert extension["requested_late"] is True
-        _, extended = await subscriber.wait_for(PermitExtended, ending_soon["id"])
+        _, extended = await received(subscriber, PermitExtended, ending_soon["id"])
         same(
             extended,
             {

@@ -8,38 +8,23 @@ import json
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import asyncpg
 import pytest
 from support import eventually
+from support.clock import FakeClock
 
-from mitra_registry import permits
-from mitra_registry.expiry import ExpiryScheduler
-from mitra_registry.permits_domain import ExtendPermit, GrantPermit
+from mitra_registry.domain.permits import ExtendPermit, GrantPermit
+from mitra_registry.usecases import permits
+from mitra_registry.workers.permit_expiry import PermitExpiryScheduler
 from mitra_shared import db
-from mitra_shared.clock import JAKARTA
+from mitra_shared.context import Context, Principal
 from mitra_shared.contracts.registry import PermitExpired, PermitExpiring
+from mitra_shared.uow import UnitOfWork
 
 pytestmark = pytest.mark.integration
 DAY_ONE = date(2030, 1, 1)
-
-
-class FakeClock:
-    """Stands still until the test moves it; shared by every replica, as the wall clock would be."""
-
-    def __init__(self, day: date) -> None:
-        self.now = datetime.combine(day, time(8, 0), JAKARTA)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set_day(self, day: date) -> None:
-        self.now = datetime.combine(day, time(8, 0), JAKARTA)
-
-    @property
-    def day(self) -> date:
-        return self.now.date()
 
 
 @pytest.fixture
@@ -56,12 +41,20 @@ async def pools(
 
 @pytest.fixture
 def clock() -> FakeClock:
+    """Shared by every replica, as the wall clock would be; each test day starts at 09:00 in Jakarta."""
     return FakeClock(DAY_ONE)
 
 
-def replica(pool: asyncpg.Pool, dsn: str, clock: FakeClock, lead_days: tuple[int, ...] = (90, 30)) -> ExpiryScheduler:
+def replica(
+    pool: asyncpg.Pool, dsn: str, clock: FakeClock, lead_days: tuple[int, ...] = (90, 30)
+) -> PermitExpiryScheduler:
     # A small batch, so that the replicas' batches interleave.
-    return ExpiryScheduler(pool=pool, listen_dsn=dsn, lead_days=lead_days, batch_size=2, clock=clock)
+    return PermitExpiryScheduler(uow=UnitOfWork(pool), clock=clock, listen_dsn=dsn, lead_days=lead_days, batch_size=2)
+
+
+def officer(clock: FakeClock) -> Context:
+    """The context of an official's request at the clock's now."""
+    return Context(principal=Principal(subject="tpoa-officer"), now=clock(), request_id=str(uuid.uuid4()))
 
 
 async def register_ngo(pool: asyncpg.Pool, name: str = "Islamic Relief Worldwide") -> uuid.UUID:
@@ -78,15 +71,15 @@ async def register_ngo(pool: asyncpg.Pool, name: str = "Islamic Relief Worldwide
 async def grant_principle(
     pool: asyncpg.Pool, clock: FakeClock, organization_id: uuid.UUID, number: str, days_left: int
 ) -> uuid.UUID:
-    valid_until = clock.day + timedelta(days=days_left)
+    valid_until = clock.today + timedelta(days=days_left)
     command = GrantPermit(
         permit_type="principle", number=number, issued_on=valid_until - timedelta(days=700), valid_until=valid_until
     )
-    permit = await permits.grant_permit(pool, organization_id, command, clock=clock)
+    permit = await permits.grant_permit(UnitOfWork(pool), officer(clock), organization_id, command)
     return permit.id
 
 
-async def run_until_quiet(*schedulers: ExpiryScheduler) -> None:
+async def run_until_quiet(*schedulers: PermitExpiryScheduler) -> None:
     """Every replica works at once, again and again, until none of them finds anything left to do."""
     while sum(await asyncio.gather(*(scheduler.run_once() for scheduler in schedulers for _ in range(2)))) > 0:
         pass
@@ -116,12 +109,12 @@ async def test_two_replicas_send_each_reminder_and_each_expiry_exactly_once(
 
     sent_on: dict[tuple[str, int], date] = {}
     for offset in range(0, 111):
-        clock.set_day(DAY_ONE + timedelta(days=offset))
+        clock.set(DAY_ONE + timedelta(days=offset))
         if offset == 55:  # a replica restarts: the new process knows only what the database knows
             replicas[0] = replica(first_pool, registry_database, clock)
         await run_until_quiet(*replicas)
         for key in await reminders(first_pool):
-            sent_on.setdefault(key, clock.day)
+            sent_on.setdefault(key, clock.today)
 
     assert await reminders(first_pool) == {
         (str(far), 90): 1,
@@ -154,11 +147,13 @@ async def test_the_last_valid_day_is_still_valid_and_the_next_day_expires(
     assert await expiries(pool) == {}
     assert await reminders(pool) == {(str(permit_id), 30): 1}
 
-    clock.set_day(DAY_ONE + timedelta(days=1))
+    clock.set(DAY_ONE + timedelta(days=1))
     await run_until_quiet(scheduler)
     assert await expiries(pool) == {str(permit_id): 1}
     [row] = await pool.fetch("SELECT body FROM outbox WHERE routing_key = 'registry.permit.expired'")
-    expired = PermitExpired.model_validate(json.loads(row["body"])["data"])
+    event = json.loads(row["body"])
+    assert datetime.fromisoformat(event["time"]) == clock()  # the scheduler's clock, not the wall clock
+    expired = PermitExpired.model_validate(event["data"])
     assert (expired.valid_until, expired.number, expired.organization_name) == (
         DAY_ONE,
         "IP-1",
@@ -177,11 +172,11 @@ async def test_after_downtime_only_the_most_urgent_reminder_is_sent(
     assert await reminders(pool) == {}
 
     # Down from day 0 to day 115: the 90- and 30-day windows passed unseen; only the 7-day reminder goes out.
-    clock.set_day(DAY_ONE + timedelta(days=115))
+    clock.set(DAY_ONE + timedelta(days=115))
     await run_until_quiet(scheduler)
     assert await reminders(pool) == {(str(permit_id), 7): 1}
     for offset in range(116, 121):
-        clock.set_day(DAY_ONE + timedelta(days=offset))
+        clock.set(DAY_ONE + timedelta(days=offset))
         await run_until_quiet(scheduler)
     assert await reminders(pool) == {(str(permit_id), 7): 1}
 
@@ -197,10 +192,10 @@ async def test_an_extended_permit_is_reminded_again_before_its_new_end(
     assert await reminders(pool) == {(str(permit_id), 30): 1}
 
     new_end = DAY_ONE + timedelta(days=25 + 365)
-    await permits.extend_permit(pool, permit_id, ExtendPermit(valid_until=new_end), clock=clock)
+    await permits.extend_permit(UnitOfWork(pool), officer(clock), permit_id, ExtendPermit(valid_until=new_end))
     # The old last day passes without expiry; the new term gets its own reminders, then ends.
     for day in (DAY_ONE + timedelta(days=26), *(new_end - timedelta(days=n) for n in (91, 90, 60, 31, 30, 0, -1))):
-        clock.set_day(day)
+        clock.set(day)
         await run_until_quiet(*replicas)
 
     rows = await pool.fetch("SELECT body FROM outbox WHERE routing_key = 'registry.permit.expiring' ORDER BY seq")
@@ -220,7 +215,8 @@ async def test_a_running_scheduler_is_woken_by_a_grant_inside_a_reminder_window(
     ngo = await register_ngo(pool)
     # Ticks too rare to matter within the test: what finds the new permit is the wake-up its grant sends.
     schedulers = [
-        ExpiryScheduler(pool=p, listen_dsn=registry_database, tick_seconds=60, clock=clock) for p in (pool, other_pool)
+        PermitExpiryScheduler(uow=UnitOfWork(p), clock=clock, listen_dsn=registry_database, tick_seconds=60)
+        for p in (pool, other_pool)
     ]
     for scheduler in schedulers:
         await scheduler.start()

@@ -57,6 +57,34 @@ async def test_registration_is_the_first_entry_of_the_status_history(registry: R
     ]
     [event] = await registry.events("registry.organization.registered")
     assert OrganizationRegistered.model_validate(event["data"]).organization_id == uuid.UUID(organization["id"])
+    assert event["time"] == "2026-03-02T03:00:00Z"  # the context's now, as on the rows: not the wall clock
+
+
+async def test_every_event_carries_the_time_of_the_change_and_the_request_it_came_from(registry: Registry) -> None:
+    organization = await registry.register(legal_name="Caritas Germany", country_of_origin="DE")
+    registry.clock.advance(hours=1)
+    updated = await registry.patch(
+        f"/organizations/{organization['id']}",
+        {"acronym": "DCV"},
+        **if_match(organization),
+        **{"X-Correlation-ID": "req-update-1"},
+    )
+    assert updated.status_code == 200, updated.text
+    registry.clock.advance(hours=1)
+    moved = await registry.post(
+        f"/organizations/{organization['id']}/status",
+        {"status": "registered", "reason": "Principle permit granted"},
+        **if_match(updated.json()),
+        **{"X-Correlation-ID": "req-status-2"},
+    )
+    assert moved.status_code == 200, moved.text
+
+    registered, update, change = await registry.events()
+    assert registered["time"] == organization["registered_at"] == "2026-03-02T03:00:00Z"
+    assert (update["time"], update["correlationid"]) == ("2026-03-02T04:00:00Z", "req-update-1")
+    assert update["time"] == updated.json()["updated_at"]
+    assert (change["time"], change["correlationid"]) == ("2026-03-02T05:00:00Z", "req-status-2")
+    assert change["data"]["changed_at"] == change["time"] == moved.json()["updated_at"]
 
 
 # --- update ---------------------------------------------------------------------------------------------------
@@ -423,6 +451,9 @@ BAD_LIST_PARAMETERS: list[tuple[dict[str, Any], str]] = [
     ({"limit": 0}, "query.limit"),
     ({"limit": 501}, "query.limit"),
     ({"offset": -1}, "query.offset"),
+    ({"offset": 10**30}, "query.offset"),  # once a 500: more than PostgreSQL's bigint
+    ({"offset": 1_000_000_001}, "query.offset"),
+    ({"limit": 10**30}, "query.limit"),
     ({"statuss": "active"}, "query.statuss"),
 ]
 

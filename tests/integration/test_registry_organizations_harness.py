@@ -10,44 +10,29 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
-from fastapi import FastAPI
-from support import ADMIN_DSN, JWT_AUDIENCE, JWT_ISSUER, auth_headers, create_database, drop_database, unique
+from support import ADMIN_DSN, auth_headers, unique
+from support.app import api_client
+from support.clock import FakeClock
+from support.database import create_database, drop_database, migrate
 
-from mitra_registry import api
-from mitra_registry.organizations_http import current_clock
+from mitra_registry.bootstrap import build_spec
+from mitra_registry.settings import RegistrySettings
 from mitra_shared import db
-from mitra_shared.auth import TokenVerifier
-from mitra_shared.http import install_problem_handlers
-from mitra_shared.settings import DEVELOPMENT_JWT_SECRET
 
 REGISTRY_MIGRATIONS = db.MigrationSource("registry", "mitra_registry")
-
-
-class SetClock:
-    """A clock that stands still until the test moves it."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @dataclass
 class Registry:
     client: httpx.AsyncClient
     pool: asyncpg.Pool
-    clock: SetClock
+    clock: FakeClock
 
     async def post(self, path: str, body: Any, *, subject: str = "tester", **headers: str) -> httpx.Response:
         return await self.client.post(path, json=body, headers={**auth_headers(subject=subject), **headers})
@@ -98,11 +83,7 @@ def migrated_registry_template() -> Iterator[str]:
 
     async def create() -> str:
         dsn = await create_database(unique("mitra_test_registry_template"))
-        conn = await asyncpg.connect(dsn)
-        try:
-            await db.apply_migrations(conn, [db.SHARED_MIGRATIONS, REGISTRY_MIGRATIONS])
-        finally:
-            await conn.close()
+        await migrate(dsn, [REGISTRY_MIGRATIONS])
         return dsn
 
     template = asyncio.run(create())
@@ -129,20 +110,14 @@ async def registry_database(migrated_registry_template: str) -> AsyncIterator[st
 
 @pytest.fixture(name="registry")
 async def registry_fixture(registry_database: str) -> AsyncIterator[Registry]:
+    """The registry's real app (not started: no broker) on the test's database, its clock the test's; requests
+    carry no token unless the test's helpers add one."""
     pool = await db.create_pool(registry_database, min_size=1, max_size=8)
     # 10:00 in Jakarta (UTC+7) on a Monday.
-    clock = SetClock(datetime(2026, 3, 2, 3, 0, tzinfo=UTC))
-    app = FastAPI()
-    install_problem_handlers(app)
-    app.state.verifier = TokenVerifier(
-        key=DEVELOPMENT_JWT_SECRET, algorithms=["HS256"], issuer=JWT_ISSUER, audience=JWT_AUDIENCE
-    )
-    app.state.resources = SimpleNamespace(pool=pool)
-    app.include_router(api.router)
-    app.dependency_overrides[current_clock] = lambda: clock
-    transport = httpx.ASGITransport(app=app)
+    clock = FakeClock(datetime(2026, 3, 2, 3, 0, tzinfo=UTC))
+    spec = build_spec(RegistrySettings(environment="test"))
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as client:
+        async with api_client(spec, pool, clock=clock, headers={}) as client:
             yield Registry(client=client, pool=pool, clock=clock)
     finally:
         await pool.close()

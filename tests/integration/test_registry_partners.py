@@ -194,6 +194,8 @@ async def test_partners_are_listed_filtered_searched_without_accents_sorted_and_
         ({"sort": "colour"}, "query.sort"),
         ({"limit": 0}, "query.limit"),
         ({"offset": -1}, "query.offset"),
+        ({"offset": 10**30}, "query.offset"),  # once a 500: more than PostgreSQL's bigint
+        ({"limit": 10**30}, "query.limit"),
         ({"q": ""}, "query.q"),
     ):
         refused = await client.get("/partners", params=params)

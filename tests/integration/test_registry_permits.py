@@ -421,6 +421,9 @@ async def test_permits_are_listed_by_ngo_type_status_and_expiry(
         ({"status": "frozen"}, "query.status"),
         ({"expiring_before": "next year"}, "query.expiring_before"),
         ({"limit": 501}, "query.limit"),
+        ({"limit": 10**30}, "query.limit"),
+        ({"offset": -1}, "query.offset"),
+        ({"offset": 10**30}, "query.offset"),  # once a 500: more than PostgreSQL's bigint
     ):
         refused = await client.get("/permits", params=params)
         assert refused.status_code == 422, params

@@ -8,14 +8,14 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from support import SHARED_DATA
+from support.paths import DATA
 
 from mitra_shared.contracts.registry import PartnerRegistered, PartnerUpdated
 
 pytestmark = pytest.mark.integration
-# As tests/conftest.py finds it (that module is shadowed here by tests/integration/conftest.py).
-PROVINCES = (SHARED_DATA / "regions" / "provinces.csv").read_bytes()
-REGENCIES = (SHARED_DATA / "regions" / "regencies.csv").read_bytes()
+# BPS's lists, as the repository keeps them (data/README.md says where they come from).
+PROVINCES = (DATA / "regions" / "provinces.csv").read_bytes()
+REGENCIES = (DATA / "regions" / "regencies.csv").read_bytes()
 CSV = {"Content-Type": "text/csv"}
 
 

@@ -67,6 +67,7 @@ async def test_an_assignment_is_recorded_and_published_without_the_passport(regi
     assert (data.organization_name, data.full_name, data.nationality) == ("SNV Netherlands", "Expert 1", "NL")
     assert data.active_assignments == 1
     assert event["subject"] == assignment["id"]
+    assert event["time"] == assignment["assigned_at"] == "2026-03-02T03:00:00Z"  # the context's now
     rows = await registry.pool.fetch("SELECT body, headers::text AS headers FROM outbox")
     assert all(b"0000001" not in row["body"] and "0000001" not in row["headers"] for row in rows)
 
@@ -239,6 +240,7 @@ BAD_STAFF_LIST_PARAMETERS: list[tuple[dict[str, Any], str]] = [
     ({"state": "retired"}, "query.state"),
     ({"limit": 0}, "query.limit"),
     ({"offset": -1}, "query.offset"),
+    ({"offset": 10**30}, "query.offset"),
     ({"active": "true"}, "query.active"),
 ]
 

@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from mitra_registry.domain import RegisterOrganization, unknown_focus_areas
+from mitra_registry.domain.organizations import RegisterOrganization, unknown_focus_areas
 
 
 def test_a_registration_is_normalised() -> None:

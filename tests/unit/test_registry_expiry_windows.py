@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from pydantic import ValidationError
 
-from mitra_registry.permits_domain import ReminderWindow, reminder_windows
+from mitra_registry.domain.permits import ReminderWindow, reminder_windows
 from mitra_registry.settings import RegistrySettings
 
 TODAY = date(2030, 1, 1)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from mitra_registry.domain import (
+from mitra_registry.domain.organizations import (
     ALLOWED_TRANSITIONS,
     LIFECYCLE,
     ChangeStatus,
@@ -21,9 +21,13 @@ from mitra_registry.domain import (
     UpdateOrganization,
     changed_fields,
     check_transition,
+    check_version,
     like_pattern_body,
+    require_known_focus_areas,
 )
+from mitra_registry.domain.paging import MAX_OFFSET
 from mitra_shared.clock import jakarta_today
+from mitra_shared.errors import Conflict, RuleBroken, StaleVersion
 from mitra_shared.http import parse_version_tag
 
 EXPECTED_TRANSITIONS: set[tuple[OrganizationStatus, OrganizationStatus]] = {
@@ -67,8 +71,10 @@ def test_the_transition_table_is_the_documented_one() -> None:
     ],
 )
 def test_a_refused_transition_says_why(current: OrganizationStatus, target: OrganizationStatus, message: str) -> None:
-    with pytest.raises(TransitionRefused, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(TransitionRefused, match=message.replace("(", r"\(").replace(")", r"\)")) as caught:
         check_transition(current, target)
+    assert isinstance(caught.value, Conflict)
+    assert caught.value.field == "body.status"
 
 
 def test_a_status_change_needs_a_reason() -> None:
@@ -150,6 +156,20 @@ def test_if_match_names_a_version(header: str, version: int | None) -> None:
     assert parse_version_tag(header) == version
 
 
+def test_a_change_needs_the_current_version() -> None:
+    check_version(_organization(version=4), 4)
+    with pytest.raises(StaleVersion, match="If-Match names version 3, but the organization is at version 4") as caught:
+        check_version(_organization(version=4), 3)
+    assert caught.value.field == "header.if-match"
+
+
+def test_unknown_focus_areas_are_refused_naming_the_field() -> None:
+    require_known_focus_areas(["poverty"], {"poverty", "hiv_aids"})
+    with pytest.raises(RuleBroken, match=r"unknown focus area code\(s\): astrology, tarot") as caught:
+        require_known_focus_areas(["astrology", "poverty", "tarot"], {"poverty"}, field="query.focus_area")
+    assert caught.value.field == "query.focus_area"
+
+
 def test_search_terms_match_wildcards_literally() -> None:
     assert like_pattern_body("50%_off\\") == "50\\%\\_off\\\\"
     assert like_pattern_body("plan") == "plan"
@@ -159,6 +179,14 @@ def test_the_default_order_depends_on_the_sort() -> None:
     assert OrganizationQuery().direction == "desc"
     assert OrganizationQuery(sort="legal_name").direction == "asc"
     assert OrganizationQuery(sort="status", order="desc").direction == "desc"
+
+
+@pytest.mark.parametrize("offset", [MAX_OFFSET + 1, 10**30])
+def test_an_offset_beyond_any_page_is_refused(offset: int) -> None:
+    assert OrganizationQuery(offset=MAX_OFFSET).offset == MAX_OFFSET
+    with pytest.raises(ValidationError) as caught:
+        OrganizationQuery.model_validate({"offset": offset})
+    assert [e["loc"] for e in caught.value.errors()] == [("offset",)]
 
 
 def test_an_unknown_list_parameter_is_refused() -> None:

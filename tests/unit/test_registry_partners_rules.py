@@ -9,8 +9,16 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from mitra_registry.partners_domain import Contact, Partner, PartnerPatch, RegisterPartner, patched_fields
-from mitra_shared.http import DomainError, if_match_version
+from mitra_registry.domain.partners import (
+    Contact,
+    Partner,
+    PartnerPatch,
+    RegisterPartner,
+    check_version,
+    patched_fields,
+)
+from mitra_shared.errors import Refused, StaleVersion
+from mitra_shared.http import if_match_version, refusal_status
 
 KESBANGPOL = {"name": "Kesbangpol", "email": "kesbangpol@semarangkota.go.id"}
 
@@ -109,6 +117,13 @@ def test_if_match_names_a_version(header: str, version: int) -> None:
 
 @pytest.mark.parametrize(("header", "status"), [(None, 428), ("", 428), ("*", 428), ('"three"', 412), ('"-1"', 412)])
 def test_a_missing_or_unreadable_if_match_is_refused(header: str | None, status: int) -> None:
-    with pytest.raises(DomainError) as caught:
+    with pytest.raises(Refused) as caught:
         if_match_version(header)
-    assert (caught.value.status, caught.value.field) == (status, "header.if-match")
+    assert (refusal_status(caught.value)[0], caught.value.field) == (status, "header.if-match")
+
+
+def test_a_change_based_on_an_older_version_is_stale() -> None:
+    check_version(partner(version=3), 3)
+    with pytest.raises(StaleVersion, match="changed since version 2: it is at version 3") as caught:
+        check_version(partner(version=3), 2)
+    assert caught.value.field == "header.if-match"

@@ -9,19 +9,20 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from mitra_registry.permits_domain import (
+from mitra_registry.domain.permits import (
     ExtendPermit,
     GrantPermit,
     PermitTerm,
     PrincipleFacts,
-    RuleBroken,
     check_may_receive_permit,
     check_operating_permit,
     decide_extension,
     extension_due_by,
     latest_end_of_term,
+    principle_limit,
 )
 from mitra_shared.clock import add_months, jakarta_date
+from mitra_shared.errors import Conflict, Refused, RuleBroken
 
 NGO = uuid.uuid4()
 PRINCIPLE_ID = uuid.uuid4()
@@ -135,9 +136,9 @@ def test_invalid_grants_name_the_field(fields: dict[str, Any], field: str) -> No
 def test_an_operating_permit_rests_on_a_valid_principle_permit_of_the_same_ngo(
     command: GrantPermit, principle: PrincipleFacts | None, field: str, conflict: bool
 ) -> None:
-    with pytest.raises(RuleBroken) as caught:
+    with pytest.raises(Refused) as caught:
         check_operating_permit(command, NGO, principle)
-    assert (caught.value.field, caught.value.conflict) == (field, conflict)
+    assert (caught.value.field, type(caught.value)) == (field, Conflict if conflict else RuleBroken)
 
 
 def test_an_operating_permit_may_end_with_its_principle_permit() -> None:
@@ -146,9 +147,8 @@ def test_an_operating_permit_may_end_with_its_principle_permit() -> None:
 
 @pytest.mark.parametrize("status", ["suspended", "revoked", "closed"])
 def test_a_suspended_revoked_or_closed_ngo_gets_no_permit(status: str) -> None:
-    with pytest.raises(RuleBroken) as caught:
+    with pytest.raises(Conflict):
         check_may_receive_permit(status)
-    assert caught.value.conflict
 
 
 @pytest.mark.parametrize("status", ["applicant", "registered", "active"])
@@ -255,9 +255,18 @@ def test_extensions_that_break_a_rule_say_which(
     field: str | None,
     conflict: bool,
 ) -> None:
-    with pytest.raises(RuleBroken) as caught:
+    with pytest.raises(Refused) as caught:
         decide_extension(term, command, today=today, principle_valid_until=principle_until)
-    assert (caught.value.field, caught.value.conflict) == (field, conflict)
+    assert (caught.value.field, type(caught.value)) == (field, Conflict if conflict else RuleBroken)
+
+
+def test_an_operating_permit_is_extended_only_within_a_valid_principle_permit() -> None:
+    assert principle_limit(None) is None
+    assert principle_limit(principle_facts()) == date(2027, 12, 31)
+    for status in ("expired", "revoked"):
+        with pytest.raises(Conflict, match=f"its principle permit is {status}") as caught:
+            principle_limit(principle_facts(status=status))
+        assert caught.value.field is None
 
 
 def test_today_is_the_date_in_jakarta() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mitra_registry.regions_domain import CsvRejected, RegionRow, plan_import, read_csv
+from mitra_registry.domain.regions import CsvRejected, RegionRow, plan_import, read_csv
 
 
 def test_a_provinces_file_is_read_with_bom_crlf_quotes_and_blank_lines() -> None:
@@ -37,7 +37,7 @@ def test_every_bad_row_is_reported_with_its_line() -> None:
     )
     with pytest.raises(CsvRejected) as caught:
         read_csv("regencies", content, known_provinces=frozenset({"33"}))
-    assert [(problem.line, problem.reason) for problem in caught.value.problems] == [
+    assert [(problem.line, problem.reason) for problem in caught.value.lines] == [
         (3, "code 3374 already on line 2"),
         (4, "province_code 99: no such province (import the provinces first)"),
         (5, "province_code '3': a province code has two digits, e.g. 33"),
@@ -49,7 +49,7 @@ def test_every_bad_row_is_reported_with_its_line() -> None:
 def test_bytes_that_are_not_utf8_are_named_by_their_line() -> None:
     with pytest.raises(CsvRejected) as caught:
         read_csv("provinces", b"code,name\n11,ACEH\n12,SUMATERA UTARA\n13,SUMATERA \xc0BARAT\n")
-    assert [(problem.line, problem.reason) for problem in caught.value.problems] == [(4, "not UTF-8 text")]
+    assert [(problem.line, problem.reason) for problem in caught.value.lines] == [(4, "not UTF-8 text")]
 
 
 def test_an_import_adds_the_new_renames_the_changed_and_counts_the_rest() -> None:

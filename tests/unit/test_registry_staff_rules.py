@@ -8,11 +8,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from mitra_registry.staff import (
+from mitra_registry.domain.staff import (
     AssignForeignStaff,
     EndAssignment,
     Period,
-    StaffRuleBroken,
     active_count,
     add_years,
     busiest_day,
@@ -20,6 +19,7 @@ from mitra_registry.staff import (
     check_ending,
     mask_passport,
 )
+from mitra_shared.errors import Conflict, Refused, RuleBroken
 
 TODAY = date(2026, 3, 2)
 
@@ -38,8 +38,8 @@ def assignment(starts_on: date, ends_on: date, passport: str = "NEW12345", **fie
     )
 
 
-def refusal(command: AssignForeignStaff, existing: list[Period], status: str = "active") -> StaffRuleBroken:
-    with pytest.raises(StaffRuleBroken) as caught:
+def refusal(command: AssignForeignStaff, existing: list[Period], status: str = "active") -> Refused:
+    with pytest.raises(Refused) as caught:
         check_assignment(command, status, existing, TODAY)
     return caught.value
 
@@ -133,7 +133,7 @@ def three_active() -> list[Period]:
 
 def test_a_fourth_active_expert_is_refused() -> None:
     broken = refusal(assignment(TODAY, date(2027, 1, 1)), three_active())
-    assert broken.conflict
+    assert isinstance(broken, Conflict)
     assert "at most 3 active foreign staff" in broken.reason
     assert "2026-03-02" in broken.reason
 
@@ -141,7 +141,7 @@ def test_a_fourth_active_expert_is_refused() -> None:
 def test_a_later_start_cannot_pile_up_past_the_limit() -> None:
     # Three start next year: a fourth that overlaps them is refused although none is active today.
     later = [Period(date(2027, 1, 1), date(2028, 1, 1), passport_number=f"LATER{n}000") for n in range(3)]
-    assert refusal(assignment(TODAY, date(2027, 6, 30)), later).conflict
+    assert isinstance(refusal(assignment(TODAY, date(2027, 6, 30)), later), Conflict)
     # Ending before they start is fine.
     check_assignment(assignment(TODAY, date(2026, 12, 31)), "active", later, TODAY)
 
@@ -151,26 +151,26 @@ def test_a_place_freed_by_an_ending_can_be_taken() -> None:
     existing[0] = Period(date(2025, 1, 1), date(2027, 12, 31), ended_on=TODAY, passport_number="OLD00000")
     check_assignment(assignment(TODAY, date(2027, 1, 1)), "registered", existing, TODAY)
     # ...but not before the day it ends.
-    assert refusal(assignment(date(2026, 3, 1), date(2027, 1, 1)), existing).conflict
+    assert isinstance(refusal(assignment(date(2026, 3, 1), date(2027, 1, 1)), existing), Conflict)
 
 
 def test_the_same_expert_cannot_be_assigned_twice_at_once() -> None:
     existing = [Period(date(2026, 1, 1), date(2026, 12, 31), passport_number="NEW12345")]
     broken = refusal(assignment(date(2026, 6, 1), date(2027, 1, 1)), existing)
-    assert (broken.conflict, broken.field) == (True, "body.passport_number")
+    assert (type(broken), broken.field) == (Conflict, "body.passport_number")
     check_assignment(assignment(date(2027, 1, 1), date(2027, 6, 1)), "active", existing, TODAY)
 
 
 @pytest.mark.parametrize("status", ["applicant", "suspended", "revoked", "closed"])
 def test_only_a_registered_or_active_ngo_takes_foreign_staff(status: str) -> None:
     broken = refusal(assignment(TODAY, date(2027, 1, 1)), [], status=status)
-    assert broken.conflict
+    assert isinstance(broken, Conflict)
     assert status in broken.reason
 
 
 def test_an_assignment_already_over_is_refused() -> None:
     broken = refusal(assignment(date(2025, 1, 1), date(2026, 3, 1)), [])
-    assert (broken.conflict, broken.field) == (False, "body.ends_on")
+    assert (type(broken), broken.field) == (RuleBroken, "body.ends_on")
     check_assignment(assignment(date(2025, 1, 1), TODAY), "active", [], TODAY)
 
 
@@ -179,9 +179,9 @@ def test_ending_an_assignment() -> None:
     check_ending(period, EndAssignment(ended_on=date(2026, 1, 1), reason="never started"), TODAY)
     check_ending(period, EndAssignment(ended_on=date(2026, 12, 31), reason="left a day early"), TODAY)
     for ended_on, field in ((date(2025, 12, 31), "body.ended_on"), (date(2027, 1, 1), "body.ended_on")):
-        with pytest.raises(StaffRuleBroken) as caught:
+        with pytest.raises(Refused) as caught:
             check_ending(period, EndAssignment(ended_on=ended_on, reason="moved"), TODAY)
-        assert (caught.value.field, caught.value.conflict) == (field, False)
+        assert (caught.value.field, type(caught.value)) == (field, RuleBroken)
 
 
 @pytest.mark.parametrize(
@@ -192,9 +192,8 @@ def test_ending_an_assignment() -> None:
     ],
 )
 def test_an_assignment_ends_once(period: Period, message: str) -> None:
-    with pytest.raises(StaffRuleBroken, match=message) as caught:
+    with pytest.raises(Conflict, match=message):
         check_ending(period, EndAssignment(ended_on=date(2026, 2, 1), reason="moved"), TODAY)
-    assert caught.value.conflict
 
 
 def test_an_ending_needs_a_reason_and_a_date() -> None:

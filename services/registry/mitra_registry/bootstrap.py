@@ -1,8 +1,8 @@
 """The one place the registry is wired: settings, database, broker, routers, workers, HTTP app."""
 
-from mitra_registry import api, partners_api, permits_api, regions_api
-from mitra_registry.expiry import ExpiryScheduler
+from mitra_registry.http import organizations, partners, permits, regions, staff
 from mitra_registry.settings import RegistrySettings
+from mitra_registry.workers.permit_expiry import PermitExpiryScheduler
 from mitra_shared.contracts import registry as contracts
 from mitra_shared.db import MigrationSource
 from mitra_shared.service import Resources, ServiceSpec
@@ -11,9 +11,10 @@ from mitra_shared.service import Resources, ServiceSpec
 def build_spec(settings: RegistrySettings | None = None) -> ServiceSpec:
     settings = settings or RegistrySettings()
 
-    def expiry_scheduler(resources: Resources) -> ExpiryScheduler:
-        return ExpiryScheduler(
-            pool=resources.pool,
+    def permit_expiry_scheduler(resources: Resources) -> PermitExpiryScheduler:
+        return PermitExpiryScheduler(
+            uow=resources.uow,
+            clock=resources.clock,
             listen_dsn=settings.database_url.get_secret_value(),
             lead_days=settings.permit_reminder_days,
             tick_seconds=settings.permit_expiry_tick_seconds,
@@ -27,11 +28,11 @@ def build_spec(settings: RegistrySettings | None = None) -> ServiceSpec:
         "government partners (ministries, TPOA, regional governments).",
         version="0.1.0",
         settings=settings,
-        migrations=MigrationSource("registry", "mitra_registry"),
+        migrations=MigrationSource("registry", "mitra_registry", "sql/migrations"),
         # The regions import comes before the partners router, whose /partners/{partner_id} would shadow it.
-        routers=[api.router, regions_api.router, partners_api.router, permits_api.router],
+        routers=[organizations.router, staff.router, regions.router, partners.router, permits.router],
         publishes=contracts.EVENTS,
-        workers=[expiry_scheduler],
+        workers=[permit_expiry_scheduler],
         openapi_tags=[
             {"name": "organizations", "description": "Foreign NGOs in the register"},
             {"name": "permits", "description": "Principle and operating permits, their extensions and expiry"},

@@ -6,13 +6,13 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
-from mitra_registry import permits
-from mitra_registry.permits_domain import ExtendPermit, GrantPermit, Permit, PermitExtension, PermitStatus, PermitType
-from mitra_shared.http import DatabasePool as Pool
-from mitra_shared.http import Problem, correlation_id, require_principal
+from mitra_registry.domain.paging import MAX_OFFSET
+from mitra_registry.domain.permits import ExtendPermit, GrantPermit, Permit, PermitExtension, PermitStatus, PermitType
+from mitra_registry.usecases import permits
+from mitra_shared.http import Problem, RequestContext, Work, etag, require_principal
 
 router = APIRouter(dependencies=[Depends(require_principal)], tags=["permits"])
 _problems: dict[int | str, dict[str, object]] = {
@@ -45,11 +45,11 @@ class PermitPage(BaseModel):
     responses=_problems,
 )
 async def grant_permit(
-    organization_id: UUID, command: GrantPermit, pool: Pool, request: Request, response: Response
+    organization_id: UUID, command: GrantPermit, uow: Work, ctx: RequestContext, response: Response
 ) -> Permit:
-    permit = await permits.grant_permit(pool, organization_id, command, correlation_id=correlation_id(request))
+    permit = await permits.grant_permit(uow, ctx, organization_id, command)
     response.headers["Location"] = f"/permits/{permit.id}"
-    response.headers["ETag"] = f'"{permit.version}"'
+    response.headers["ETag"] = etag(permit.version)
     return permit
 
 
@@ -59,9 +59,9 @@ async def grant_permit(
     summary="Read a permit",
     responses={404: _problems[404], 422: _problems[422]},
 )
-async def get_permit(permit_id: UUID, pool: Pool, response: Response) -> Permit:
-    permit = await permits.get_permit(pool, permit_id)
-    response.headers["ETag"] = f'"{permit.version}"'
+async def get_permit(permit_id: UUID, uow: Work, response: Response) -> Permit:
+    permit = await permits.get_permit(uow, permit_id)
+    response.headers["ETag"] = etag(permit.version)
     return permit
 
 
@@ -73,7 +73,7 @@ async def get_permit(permit_id: UUID, pool: Pool, response: Response) -> Permit:
     responses={422: _problems[422]},
 )
 async def list_permits(
-    pool: Pool,
+    uow: Work,
     organization_id: UUID | None = None,
     permit_type: PermitType | None = None,
     status: PermitStatus | None = None,
@@ -81,10 +81,10 @@ async def list_permits(
         date | None, Query(description="Only valid permits whose last valid day is before this date.")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> PermitPage:
     items, total = await permits.list_permits(
-        pool,
+        uow,
         organization_id=organization_id,
         permit_type=permit_type,
         status=status,
@@ -106,5 +106,5 @@ async def list_permits(
     "of an NGO that is not suspended, revoked or closed is extended. Publishes `registry.permit.extended`.",
     responses=_problems,
 )
-async def extend_permit(permit_id: UUID, command: ExtendPermit, pool: Pool, request: Request) -> PermitExtension:
-    return await permits.extend_permit(pool, permit_id, command, correlation_id=correlation_id(request))
+async def extend_permit(permit_id: UUID, command: ExtendPermit, uow: Work, ctx: RequestContext) -> PermitExtension:
+    return await permits.extend_permit(uow, ctx, permit_id, command)

@@ -15,6 +15,8 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, ValidationInfo, field_validator, model_validator
 from pydantic.config import JsonDict
 
+from mitra_shared.errors import StaleVersion
+
 PartnerKind = Literal["ministry", "tpoa", "province", "regency"]
 Language = Literal["id", "en"]
 PartnerSort = Literal["name", "-name", "code", "-code", "registered_at", "-registered_at"]
@@ -198,3 +200,12 @@ def patched_fields(current: Partner, patch: PartnerPatch) -> dict[str, Any]:
     if patch.active is not None and patch.active != current.active:
         changes["active"] = patch.active
     return changes
+
+
+def check_version(current: Partner, expected_version: int) -> None:
+    """Refuse a change based on a version of the partner that is no longer the current one."""
+    if current.version != expected_version:
+        raise StaleVersion(
+            "header.if-match",
+            f"the partner changed since version {expected_version}: it is at version {current.version}; read it again",
+        )

@@ -13,7 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from mitra_registry.partners_domain import code_problem, normalise_code
+from pydantic import BaseModel, Field
+
+from mitra_registry.domain.partners import code_problem, normalise_code
+from mitra_shared.errors import RuleBroken
 
 RegionLevel = Literal["provinces", "regencies"]
 KIND_OF_LEVEL: dict[RegionLevel, Literal["province", "regency"]] = {"provinces": "province", "regencies": "regency"}
@@ -40,15 +43,21 @@ class LineProblem:
     reason: str
 
 
-class CsvRejected(ValueError):
-    """The file cannot be imported; `problems` says where and why."""
+class CsvRejected(RuleBroken):
+    """The file cannot be imported, and nothing of it was: `problems` says where and why (each line's problem)."""
 
     def __init__(self, level: RegionLevel, problems: list[LineProblem]) -> None:
         self.level = level
-        self.problems = problems[:MAX_PROBLEMS_REPORTED]
-        first = self.problems[0]
+        self.lines = problems[:MAX_PROBLEMS_REPORTED]
+        reasons = [f"{level} file, line {problem.line}: {problem.reason}" for problem in self.lines]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        super().__init__(f"{level} file, line {first.line}: {first.reason}{more}")
+        super().__init__(
+            "body", f"{reasons[0]}{more}", problems=[("body", reason) for reason in reasons]
+        )
+
+    def line_reasons(self) -> list[str]:
+        """Each malformed line's problem, as a sentence that names the file and the line."""
+        return [reason for _, reason in self.problems]
 
 
 def read_csv(level: RegionLevel, content: bytes, known_provinces: frozenset[str] = frozenset()) -> list[RegionRow]:
@@ -150,3 +159,14 @@ def plan_import(rows: list[RegionRow], current_names: Mapping[str, str]) -> Impo
         else:
             plan.unchanged += 1
     return plan
+
+
+class ImportReport(BaseModel):
+    model_config = {
+        "json_schema_extra": {"examples": [{"level": "provinces", "added": 34, "updated": 0, "unchanged": 0}]}
+    }
+
+    level: RegionLevel
+    added: int = Field(description="Regions that were not known and were registered (`registry.partner.registered`).")
+    updated: int = Field(description="Known regions the file names differently, renamed (`registry.partner.updated`).")
+    unchanged: int = Field(description="Regions already known exactly as in the file.")

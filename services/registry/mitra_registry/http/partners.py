@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import BaseModel
 
-from mitra_registry import partners
-from mitra_registry.partners_domain import Partner, PartnerKind, PartnerPatch, PartnerSort, RegisterPartner
-from mitra_shared.http import DatabasePool as Pool
-from mitra_shared.http import Problem, correlation_id, require_principal
+from mitra_registry.domain.paging import MAX_OFFSET
+from mitra_registry.domain.partners import Partner, PartnerKind, PartnerPatch, PartnerSort, RegisterPartner
+from mitra_registry.usecases import partners
+from mitra_shared.http import Problem, RequestContext, Work, etag, if_match_version, require_principal
 
 router = APIRouter(dependencies=[Depends(require_principal)], tags=["partners"])
 _problems: dict[int | str, dict[str, object]] = {
@@ -38,10 +38,10 @@ class PartnerPage(BaseModel):
     "must start with it. Codes are unique per kind.",
     responses={409: _problems[409], 422: _problems[422]},
 )
-async def register_partner(command: RegisterPartner, pool: Pool, request: Request, response: Response) -> Partner:
-    partner = await partners.register_partner(pool, command, correlation_id=correlation_id(request))
+async def register_partner(command: RegisterPartner, uow: Work, ctx: RequestContext, response: Response) -> Partner:
+    partner = await partners.register_partner(uow, ctx, command)
     response.headers["Location"] = f"/partners/{partner.id}"
-    response.headers["ETag"] = partners.etag(partner.version)
+    response.headers["ETag"] = etag(partner.version)
     return partner
 
 
@@ -54,7 +54,7 @@ async def register_partner(command: RegisterPartner, pool: Pool, request: Reques
     responses={422: _problems[422]},
 )
 async def list_partners(
-    pool: Pool,
+    uow: Work,
     kind: PartnerKind | None = None,
     parent_code: Annotated[
         str | None, Query(pattern=r"^\d{2}$", description="The regencies and cities of this province.")
@@ -63,10 +63,10 @@ async def list_partners(
     active: Annotated[bool | None, Query(description="Only active (or only deactivated) partners.")] = None,
     sort: Annotated[PartnerSort, Query(description="Field to sort by; a leading `-` sorts descending.")] = "name",
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> PartnerPage:
     items, total = await partners.list_partners(
-        pool, kind=kind, parent_code=parent_code, q=q, active=active, sort=sort, limit=limit, offset=offset
+        uow, kind=kind, parent_code=parent_code, q=q, active=active, sort=sort, limit=limit, offset=offset
     )
     return PartnerPage(items=items, total=total, limit=limit, offset=offset)
 
@@ -78,9 +78,9 @@ async def list_partners(
     description="The `ETag` header carries the version to send back in `If-Match` when changing it.",
     responses={404: _problems[404], 422: _problems[422]},
 )
-async def get_partner(partner_id: UUID, pool: Pool, response: Response) -> Partner:
-    partner = await partners.get_partner(pool, partner_id)
-    response.headers["ETag"] = partners.etag(partner.version)
+async def get_partner(partner_id: UUID, uow: Work, response: Response) -> Partner:
+    partner = await partners.get_partner(uow, partner_id)
+    response.headers["ETag"] = etag(partner.version)
     return partner
 
 
@@ -101,13 +101,12 @@ async def get_partner(partner_id: UUID, pool: Pool, response: Response) -> Partn
 async def update_partner(
     partner_id: UUID,
     patch: PartnerPatch,
-    pool: Pool,
-    request: Request,
+    uow: Work,
+    ctx: RequestContext,
     response: Response,
     if_match: Annotated[str | None, Header(description='The ETag last read, e.g. `"3"`.')] = None,
 ) -> Partner:
-    partner = await partners.update_partner(
-        pool, partner_id, patch, if_match=if_match, correlation_id=correlation_id(request)
-    )
-    response.headers["ETag"] = partners.etag(partner.version)
+    version = if_match_version(if_match, what="this partner")
+    partner = await partners.update_partner(uow, ctx, partner_id, patch, expected_version=version)
+    response.headers["ETag"] = etag(partner.version)
     return partner

@@ -9,8 +9,13 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, field_validator, model_validator
 
+from mitra_registry.domain.paging import MAX_OFFSET
+from mitra_shared.errors import Conflict, RuleBroken, StaleVersion
+
 OrganizationStatus = Literal["applicant", "registered", "active", "suspended", "revoked", "closed"]
 INITIAL_STATUS: OrganizationStatus = "applicant"
+REGISTRATION_REASON = "entered in the register"
+"""The reason of the first entry of every NGO's status history."""
 LIFECYCLE: tuple[OrganizationStatus, ...] = ("applicant", "registered", "active", "suspended", "revoked", "closed")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 FOCUS_AREA_CODE = r"^[a-z][a-z0-9_]*$"
@@ -46,8 +51,11 @@ LIFECYCLE_DESCRIPTION = """Allowed transitions (anything else is refused with 40
 """
 
 
-class TransitionRefused(ValueError):
-    """A status change the lifecycle does not allow."""
+class TransitionRefused(Conflict):
+    """A status change the lifecycle does not allow (a conflict with the NGO's current status)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("body.status", reason)
 
 
 def check_transition(current: OrganizationStatus, target: OrganizationStatus) -> None:
@@ -295,7 +303,7 @@ class OrganizationQuery(BaseModel):
         None, description="Default: `desc` for `registered_at` (newest first), `asc` otherwise."
     )
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
     @property
     def direction(self) -> Literal["asc", "desc"]:
@@ -311,6 +319,23 @@ def like_pattern_body(term: str) -> str:
 
 def unknown_focus_areas(requested: list[str], known: set[str]) -> list[str]:
     return [code for code in requested if code not in known]
+
+
+def require_known_focus_areas(requested: list[str], known: set[str], *, field: str = "body.focus_areas") -> None:
+    """Refuse codes the vocabulary does not know, naming them in order."""
+    missing = unknown_focus_areas(requested, known)
+    if missing:
+        raise RuleBroken(field, f"unknown focus area code(s): {', '.join(missing)}")
+
+
+def check_version(current: Organization, expected_version: int) -> None:
+    """Refuse a change based on a version of the NGO's record that is no longer the current one."""
+    if current.version != expected_version:
+        raise StaleVersion(
+            "header.if-match",
+            f"If-Match names version {expected_version}, but the organization is at version {current.version}: "
+            "read it again and reapply your change",
+        )
 
 
 class FocusArea(BaseModel):

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
-from mitra_registry import regions
-from mitra_registry.regions_domain import RegionLevel
-from mitra_shared.http import DatabasePool as Pool
-from mitra_shared.http import DomainError, FieldProblem, Problem, correlation_id, problem_response, require_principal
+from mitra_registry.domain.regions import ImportReport, RegionLevel
+from mitra_registry.usecases import regions
+from mitra_shared.errors import RuleBroken
+from mitra_shared.http import Problem, RequestContext, Work, require_principal
 
 router = APIRouter(dependencies=[Depends(require_principal)], tags=["partners"])
 MAX_BYTES = 5 * 1024 * 1024
@@ -36,14 +35,9 @@ _BODY: dict[str, Any] = {
 }
 
 
-class UnsupportedMediaType(DomainError):
-    status = 415
-    title = "Unsupported Media Type"
-
-
 @router.post(
     "/partners/regions/import",
-    response_model=regions.ImportReport,
+    response_model=ImportReport,
     summary="Import provinces or regencies/cities from a CSV file",
     description="Send one file per call as `text/csv`, with `level=provinces` (`code,name`) or "
     "`level=regencies` (`code,province_code,name`), shaped like BPS's lists; import the provinces first. "
@@ -61,32 +55,14 @@ class UnsupportedMediaType(DomainError):
 )
 async def import_regions(
     request: Request,
-    pool: Pool,
+    uow: Work,
+    ctx: RequestContext,
     level: Annotated[RegionLevel, Query(description="`provinces` or `regencies` (regencies and cities).")],
 ) -> Any:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type not in CSV_TYPES:
-        raise UnsupportedMediaType(f"send the file as text/csv, not {media_type or 'no content type'}")
+        raise HTTPException(415, f"send the file as text/csv, not {media_type or 'no content type'}")
     content = await request.body()
     if len(content) > MAX_BYTES:
-        raise DomainError(f"the file is larger than {MAX_BYTES} bytes", field="body")
-    try:
-        return await regions.import_regions(pool, level, content, correlation_id=correlation_id(request))
-    except regions.ImportRejected as error:
-        return _rejected(request, error)
-
-
-def _rejected(request: Request, error: regions.ImportRejected) -> JSONResponse:
-    rejected = error.rejected
-    return problem_response(
-        Problem(
-            title="Malformed file; nothing was imported",
-            status=422,
-            detail=str(rejected),
-            instance=request.url.path,
-            errors=[
-                FieldProblem(field="body", reason=f"{rejected.level} file, line {problem.line}: {problem.reason}")
-                for problem in rejected.problems
-            ],
-        )
-    )
+        raise RuleBroken("body", f"the file is larger than {MAX_BYTES} bytes")
+    return await regions.import_regions(uow, ctx, level, content)

@@ -1,15 +1,14 @@
-"""HTTP API of the register. Thin: parse, call a use case, shape the answer."""
+"""HTTP API of the register's NGOs and its focus-area vocabulary. Thin: parse, call a use case, shape the answer."""
 
 from __future__ import annotations
 
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
-from mitra_registry import services, staff_api
-from mitra_registry.domain import (
+from mitra_registry.domain.organizations import (
     LIFECYCLE_DESCRIPTION,
     ChangeStatus,
     FocusArea,
@@ -19,9 +18,8 @@ from mitra_registry.domain import (
     StatusChange,
     UpdateOrganization,
 )
-from mitra_registry.organizations_http import ExpectedVersion, RegisterClock, etag, problems
-from mitra_shared.http import CurrentPrincipal, correlation_id, require_principal
-from mitra_shared.http import DatabasePool as Pool
+from mitra_registry.usecases import organizations
+from mitra_shared.http import ExpectedVersion, RequestContext, Work, etag, problems, require_principal
 
 router = APIRouter(dependencies=[Depends(require_principal)], tags=["organizations"])
 
@@ -43,16 +41,9 @@ class OrganizationPage(BaseModel):
     responses=problems(409, 422),
 )
 async def register_organization(
-    command: RegisterOrganization,
-    pool: Pool,
-    principal: CurrentPrincipal,
-    clock: RegisterClock,
-    request: Request,
-    response: Response,
+    command: RegisterOrganization, uow: Work, ctx: RequestContext, response: Response
 ) -> Organization:
-    organization = await services.register_organization(
-        pool, command, registered_by=principal.subject, clock=clock, correlation_id=correlation_id(request)
-    )
+    organization = await organizations.register_organization(uow, ctx, command)
     response.headers["Location"] = f"/organizations/{organization.id}"
     response.headers["ETag"] = etag(organization.version)
     return organization
@@ -65,8 +56,8 @@ async def register_organization(
     description="The ETag header carries the record version to send back in `If-Match` when changing it.",
     responses=problems(404, 422),
 )
-async def get_organization(organization_id: UUID, pool: Pool, response: Response) -> Organization:
-    organization = await services.get_organization(pool, organization_id)
+async def get_organization(organization_id: UUID, uow: Work, response: Response) -> Organization:
+    organization = await organizations.get_organization(uow, organization_id)
     response.headers["ETag"] = etag(organization.version)
     return organization
 
@@ -81,8 +72,8 @@ async def get_organization(organization_id: UUID, pool: Pool, response: Response
     "is refused with 422 naming it.",
     responses=problems(422),
 )
-async def list_organizations(query: Annotated[OrganizationQuery, Query()], pool: Pool) -> OrganizationPage:
-    items, total = await services.list_organizations(pool, query)
+async def list_organizations(query: Annotated[OrganizationQuery, Query()], uow: Work) -> OrganizationPage:
+    items, total = await organizations.list_organizations(uow, query)
     return OrganizationPage(items=items, total=total, limit=query.limit, offset=query.offset)
 
 
@@ -100,19 +91,11 @@ async def update_organization(
     organization_id: UUID,
     command: UpdateOrganization,
     version: ExpectedVersion,
-    pool: Pool,
-    clock: RegisterClock,
-    request: Request,
+    uow: Work,
+    ctx: RequestContext,
     response: Response,
 ) -> Organization:
-    organization = await services.update_organization(
-        pool,
-        organization_id,
-        command,
-        expected_version=version,
-        clock=clock,
-        correlation_id=correlation_id(request),
-    )
+    organization = await organizations.update_organization(uow, ctx, organization_id, command, expected_version=version)
     response.headers["ETag"] = etag(organization.version)
     return organization
 
@@ -130,21 +113,11 @@ async def change_status(
     organization_id: UUID,
     command: ChangeStatus,
     version: ExpectedVersion,
-    pool: Pool,
-    principal: CurrentPrincipal,
-    clock: RegisterClock,
-    request: Request,
+    uow: Work,
+    ctx: RequestContext,
     response: Response,
 ) -> Organization:
-    organization = await services.change_status(
-        pool,
-        organization_id,
-        command,
-        expected_version=version,
-        changed_by=principal.subject,
-        clock=clock,
-        correlation_id=correlation_id(request),
-    )
+    organization = await organizations.change_status(uow, ctx, organization_id, command, expected_version=version)
     response.headers["ETag"] = etag(organization.version)
     return organization
 
@@ -156,8 +129,8 @@ async def change_status(
     description="Oldest first; the first entry is the registration.",
     responses=problems(404, 422),
 )
-async def status_history(organization_id: UUID, pool: Pool) -> list[StatusChange]:
-    return await services.status_history(pool, organization_id)
+async def status_history(organization_id: UUID, uow: Work) -> list[StatusChange]:
+    return await organizations.status_history(uow, organization_id)
 
 
 @router.get(
@@ -167,8 +140,8 @@ async def status_history(organization_id: UUID, pool: Pool) -> list[StatusChange
     description="The codes organisations name in `focus_areas`, with their Indonesian and English names.",
     tags=["focus areas"],
 )
-async def list_focus_areas(pool: Pool) -> list[FocusArea]:
-    return await services.list_focus_areas(pool)
+async def list_focus_areas(uow: Work) -> list[FocusArea]:
+    return await organizations.list_focus_areas(uow)
 
 
 @router.post(
@@ -180,10 +153,7 @@ async def list_focus_areas(pool: Pool) -> list[FocusArea]:
     tags=["focus areas"],
     responses=problems(409, 422),
 )
-async def add_focus_area(focus_area: FocusArea, pool: Pool, response: Response) -> FocusArea:
-    added = await services.add_focus_area(pool, focus_area)
+async def add_focus_area(focus_area: FocusArea, uow: Work, ctx: RequestContext, response: Response) -> FocusArea:
+    added = await organizations.add_focus_area(uow, ctx, focus_area)
     response.headers["Location"] = "/focus-areas"
     return added
-
-
-router.include_router(staff_api.router)

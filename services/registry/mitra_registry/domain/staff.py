@@ -17,22 +17,15 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from mitra_registry.domain.paging import MAX_OFFSET
+from mitra_shared.errors import Conflict, RuleBroken
+
 MAX_ACTIVE_PER_ORGANIZATION = 3
 MAX_ASSIGNMENT_YEARS = 5
 STAFF_ELIGIBLE_STATUSES = frozenset({"registered", "active"})
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
 StaffState = Literal["upcoming", "active", "ended"]
-
-
-class StaffRuleBroken(ValueError):
-    """A foreign-staff rule the request breaks: a conflict with what exists (409) or an invalid request (422)."""
-
-    def __init__(self, reason: str, *, field: str | None = None, conflict: bool = False) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.field = field
-        self.conflict = conflict
 
 
 def add_years(day: date, years: int) -> date:
@@ -179,49 +172,37 @@ def busiest_day(periods: Iterable[Period], first: date, last: date) -> tuple[dat
 def check_assignment(
     command: AssignForeignStaff, organization_status: str, existing: Sequence[Period], today: date
 ) -> None:
-    """Raise StaffRuleBroken if the NGO may not take this expert for this period; `existing` are its assignments."""
+    """Refuse (RuleBroken, Conflict) if the NGO may not take this expert for this period; `existing` are its
+    assignments."""
     if organization_status not in STAFF_ELIGIBLE_STATUSES:
-        raise StaffRuleBroken(
-            f"only a registered or active NGO may have foreign staff; this one is {organization_status}",
-            conflict=True,
+        raise Conflict(
+            None, f"only a registered or active NGO may have foreign staff; this one is {organization_status}"
         )
     if command.ends_on < today:
-        raise StaffRuleBroken(
-            f"the assignment would already be over (today is {today.isoformat()})", field="body.ends_on"
-        )
+        raise RuleBroken("body.ends_on", f"the assignment would already be over (today is {today.isoformat()})")
     new = Period(command.starts_on, command.ends_on)
     same_person = [p for p in existing if p.passport_number == command.passport_number]
     if busiest_day(same_person, new.starts_on, new.last_day)[1] > 0:
-        raise StaffRuleBroken(
-            "this expert already has an assignment with the NGO in that period",
-            field="body.passport_number",
-            conflict=True,
-        )
+        raise Conflict("body.passport_number", "this expert already has an assignment with the NGO in that period")
     day, busiest = busiest_day(existing, new.starts_on, new.last_day)
     if busiest >= MAX_ACTIVE_PER_ORGANIZATION:
-        raise StaffRuleBroken(
+        raise Conflict(
+            None,
             f"an NGO may have at most {MAX_ACTIVE_PER_ORGANIZATION} active foreign staff; "
             f"it already has {busiest} on {day.isoformat()}",
-            conflict=True,
         )
 
 
 def check_ending(period: Period, command: EndAssignment, today: date) -> None:
-    """Raise StaffRuleBroken if the assignment cannot end as asked."""
+    """Refuse (RuleBroken, Conflict) if the assignment cannot end as asked."""
     if period.ended_on is not None:
-        raise StaffRuleBroken(f"the assignment already ended on {period.ended_on.isoformat()}", conflict=True)
+        raise Conflict(None, f"the assignment already ended on {period.ended_on.isoformat()}")
     if period.ends_on < today:
-        raise StaffRuleBroken(
-            f"the assignment is already over: its last day was {period.ends_on.isoformat()}", conflict=True
-        )
+        raise Conflict(None, f"the assignment is already over: its last day was {period.ends_on.isoformat()}")
     if command.ended_on < period.starts_on:
-        raise StaffRuleBroken(
-            f"must not be before the assignment starts ({period.starts_on.isoformat()})", field="body.ended_on"
-        )
+        raise RuleBroken("body.ended_on", f"must not be before the assignment starts ({period.starts_on.isoformat()})")
     if command.ended_on > period.ends_on:
-        raise StaffRuleBroken(
-            f"must not be after the planned end ({period.ends_on.isoformat()})", field="body.ended_on"
-        )
+        raise RuleBroken("body.ended_on", f"must not be after the planned end ({period.ends_on.isoformat()})")
 
 
 _ASSIGNMENT_EXAMPLE = {
@@ -300,4 +281,4 @@ class ForeignStaffQuery(BaseModel):
 
     state: StaffState | None = Field(None, description="On today's date in Asia/Jakarta.")
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)

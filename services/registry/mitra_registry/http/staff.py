@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
-from mitra_registry import staff_services
-from mitra_registry.organizations_http import RegisterClock, problems
-from mitra_registry.staff import (
+from mitra_registry.domain.staff import (
     MAX_ACTIVE_PER_ORGANIZATION,
     MAX_ASSIGNMENT_YEARS,
     AssignForeignStaff,
@@ -19,10 +17,11 @@ from mitra_registry.staff import (
     ForeignStaffQuery,
     ForeignStaffSummary,
 )
-from mitra_shared.http import CurrentPrincipal, correlation_id, require_principal
-from mitra_shared.http import DatabasePool as Pool
+from mitra_registry.usecases import staff
+from mitra_shared.http import RequestContext, Work, problems, require_principal
 
-router = APIRouter(dependencies=[Depends(require_principal)], tags=["foreign staff"])
+# Foreign staff belong to an NGO: their routes are listed under the organizations as well as under their own tag.
+router = APIRouter(dependencies=[Depends(require_principal)], tags=["organizations", "foreign staff"])
 
 _RULES = (
     f"An NGO has at most {MAX_ACTIVE_PER_ORGANIZATION} active foreign staff on any day, and an assignment lasts at "
@@ -50,22 +49,9 @@ class ForeignStaffPage(BaseModel):
     responses=problems(404, 409, 422),
 )
 async def assign_foreign_staff(
-    organization_id: UUID,
-    command: AssignForeignStaff,
-    pool: Pool,
-    principal: CurrentPrincipal,
-    clock: RegisterClock,
-    request: Request,
-    response: Response,
+    organization_id: UUID, command: AssignForeignStaff, uow: Work, ctx: RequestContext, response: Response
 ) -> ForeignStaff:
-    assignment = await staff_services.assign(
-        pool,
-        organization_id,
-        command,
-        assigned_by=principal.subject,
-        clock=clock,
-        correlation_id=correlation_id(request),
-    )
+    assignment = await staff.assign(uow, ctx, organization_id, command)
     response.headers["Location"] = f"/foreign-staff/{assignment.id}"
     return assignment
 
@@ -79,9 +65,9 @@ async def assign_foreign_staff(
     responses=problems(404, 422),
 )
 async def list_foreign_staff(
-    organization_id: UUID, query: Annotated[ForeignStaffQuery, Query()], pool: Pool, clock: RegisterClock
+    organization_id: UUID, query: Annotated[ForeignStaffQuery, Query()], uow: Work, ctx: RequestContext
 ) -> ForeignStaffPage:
-    items, total = await staff_services.list_of_organization(pool, organization_id, query, clock=clock)
+    items, total = await staff.list_of_organization(uow, ctx, organization_id, query)
     return ForeignStaffPage(items=items, total=total, limit=query.limit, offset=query.offset)
 
 
@@ -92,8 +78,8 @@ async def list_foreign_staff(
     description="For authorised users only: the passport number is personal data.",
     responses=problems(404, 422),
 )
-async def get_foreign_staff(assignment_id: UUID, pool: Pool, clock: RegisterClock) -> ForeignStaff:
-    return await staff_services.get(pool, assignment_id, clock=clock)
+async def get_foreign_staff(assignment_id: UUID, uow: Work, ctx: RequestContext) -> ForeignStaff:
+    return await staff.get(uow, ctx, assignment_id)
 
 
 @router.post(
@@ -106,18 +92,6 @@ async def get_foreign_staff(assignment_id: UUID, pool: Pool, clock: RegisterCloc
     responses=problems(404, 409, 422),
 )
 async def end_foreign_staff(
-    assignment_id: UUID,
-    command: EndAssignment,
-    pool: Pool,
-    principal: CurrentPrincipal,
-    clock: RegisterClock,
-    request: Request,
+    assignment_id: UUID, command: EndAssignment, uow: Work, ctx: RequestContext
 ) -> ForeignStaff:
-    return await staff_services.end(
-        pool,
-        assignment_id,
-        command,
-        ended_by=principal.subject,
-        clock=clock,
-        correlation_id=correlation_id(request),
-    )
+    return await staff.end(uow, ctx, assignment_id, command)

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from pydantic.config import JsonDict
 
 from mitra_shared.clock import add_months
+from mitra_shared.errors import Conflict, RuleBroken
 
 MAX_TERM_YEARS = 3
 EXTENSION_NOTICE_MONTHS = 3
@@ -43,16 +44,6 @@ def latest_end_of_term(term_starts_on: date) -> date:
 def extension_due_by(valid_until: date) -> date:
     """The last day a principle permit's extension can be requested without being late."""
     return add_months(valid_until, -EXTENSION_NOTICE_MONTHS)
-
-
-class RuleBroken(ValueError):
-    """A request that breaks a permit rule; `conflict` when the current state, not the request, forbids it."""
-
-    def __init__(self, reason: str, *, field: str | None = None, conflict: bool = False) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.field = field
-        self.conflict = conflict
 
 
 _EXAMPLE_PRINCIPLE: JsonDict = {
@@ -139,28 +130,38 @@ class PrincipleFacts:
 
 def check_may_receive_permit(organization_status: str) -> None:
     if organization_status in STATUSES_WITHOUT_PERMITS:
-        raise RuleBroken(f"the NGO is {organization_status}: it gets no new permit or extension", conflict=True)
+        raise Conflict(None, f"the NGO is {organization_status}: it gets no new permit or extension")
 
 
 def check_operating_permit(command: GrantPermit, organization_id: UUID, principle: PrincipleFacts | None) -> None:
     """An operating permit rests on a valid principle permit of the same NGO and never outlasts it."""
     field = "body.principle_permit_id"
     if principle is None or principle.permit_type != "principle":
-        raise RuleBroken(f"no principle permit {command.principle_permit_id}", field=field)
+        raise RuleBroken(field, f"no principle permit {command.principle_permit_id}")
     if principle.organization_id != organization_id:
-        raise RuleBroken("the principle permit belongs to another NGO", field=field)
+        raise RuleBroken(field, "the principle permit belongs to another NGO")
     if principle.status != "valid":
-        raise RuleBroken(f"the principle permit is {principle.status}", field=field, conflict=True)
+        raise Conflict(field, f"the principle permit is {principle.status}")
     if command.issued_on < principle.issued_on:
         raise RuleBroken(
+            "body.issued_on",
             f"an operating permit cannot be issued before its principle permit ({principle.issued_on.isoformat()})",
-            field="body.issued_on",
         )
     if command.valid_until > principle.valid_until:
         raise RuleBroken(
+            "body.valid_until",
             f"an operating permit is never valid past its principle permit ({principle.valid_until.isoformat()})",
-            field="body.valid_until",
         )
+
+
+def principle_limit(principle: PrincipleFacts | None) -> date | None:
+    """The day an operating permit's extension may not pass: its principle permit's `valid_until` (None for a
+    principle permit, which rests on nothing). A principle permit that is no longer valid allows no extension."""
+    if principle is None:
+        return None
+    if principle.status != "valid":
+        raise Conflict(None, f"its principle permit is {principle.status}")
+    return principle.valid_until
 
 
 class ExtendPermit(BaseModel):
@@ -196,32 +197,31 @@ class ExtensionDecision:
 def decide_extension(
     permit: PermitTerm, command: ExtendPermit, *, today: date, principle_valid_until: date | None = None
 ) -> ExtensionDecision:
-    """Check an extension request against the permit's current term; say whether it came late."""
+    """Check an extension request against the permit's current term; say whether it came late (refusals are
+    RuleBroken, or Conflict when the permit's state rather than the request forbids it)."""
     requested_on = command.requested_on or today
     if requested_on > today:
-        raise RuleBroken("cannot be in the future", field="body.requested_on")
+        raise RuleBroken("body.requested_on", "cannot be in the future")
     if permit.status == "revoked":
-        raise RuleBroken("the permit was revoked: it is not extended", conflict=True)
+        raise Conflict(None, "the permit was revoked: it is not extended")
     expired = f"the permit expired after {permit.valid_until.isoformat()}: an expired permit is not extended"
     if permit.status == "expired":
-        raise RuleBroken(expired, conflict=True)
+        raise Conflict(None, expired)
     if requested_on > permit.valid_until:
-        raise RuleBroken(expired, field="body.requested_on", conflict=True)
+        raise Conflict("body.requested_on", expired)
     if command.valid_until <= permit.valid_until:
-        raise RuleBroken(
-            f"must be after the current valid_until {permit.valid_until.isoformat()}", field="body.valid_until"
-        )
+        raise RuleBroken("body.valid_until", f"must be after the current valid_until {permit.valid_until.isoformat()}")
     new_term_starts_on = permit.valid_until + timedelta(days=1)
     if command.valid_until > latest_end_of_term(new_term_starts_on):
         raise RuleBroken(
+            "body.valid_until",
             f"an extension is a new term of at most {MAX_TERM_YEARS} years: "
             f"at the latest {latest_end_of_term(new_term_starts_on).isoformat()}",
-            field="body.valid_until",
         )
     if principle_valid_until is not None and command.valid_until > principle_valid_until:
         raise RuleBroken(
+            "body.valid_until",
             f"an operating permit is never valid past its principle permit ({principle_valid_until.isoformat()})",
-            field="body.valid_until",
         )
     late = permit.permit_type == "principle" and requested_on > extension_due_by(permit.valid_until)
     return ExtensionDecision(requested_on=requested_on, requested_late=late)

@@ -1,0 +1,1 @@
+"""Event handlers: the registry consumes no events yet."""

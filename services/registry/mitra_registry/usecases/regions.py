@@ -1,0 +1,46 @@
+"""Use case of the regions import: one file, one unit of work, with an event for every region it adds or renames."""
+
+from __future__ import annotations
+
+import uuid
+
+from mitra_registry.domain.partners import Partner
+from mitra_registry.domain.regions import KIND_OF_LEVEL, ImportReport, RegionLevel, plan_import, read_csv
+from mitra_registry.sql import PARTNERS, REGIONS
+from mitra_registry.usecases.partners import publish_registered, publish_updated
+from mitra_shared.context import Context
+from mitra_shared.errors import Conflict
+from mitra_shared.uow import UnitOfWork
+
+
+async def import_regions(uow: UnitOfWork, ctx: Context, level: RegionLevel, content: bytes) -> ImportReport:
+    """Register the regions of the file not yet known and rename those it names differently; a file with a
+    malformed row is refused whole (`CsvRejected`, each line's problem in it) and nothing is imported."""
+    kind = KIND_OF_LEVEL[level]
+    async with uow.change(ctx) as tx:
+        await tx.conn.execute(REGIONS.lock_regions_import)
+        provinces = frozenset(row["code"] for row in await tx.conn.fetch(REGIONS.province_codes))
+        rows = read_csv(level, content, known_provinces=provinces)
+        names = {row["code"]: row["name"] for row in await tx.conn.fetch(*REGIONS.region_names(kind=kind))}
+        plan = plan_import(rows, names)
+        for region in plan.added:
+            row = await tx.conn.fetchrow(
+                *PARTNERS.insert_partner(
+                    id=uuid.uuid4(),
+                    kind=kind,
+                    code=region.code,
+                    name=region.name,
+                    parent_code=region.parent_code,
+                    contacts=[],
+                    now=tx.now,
+                )
+            )
+            if row is None:  # registered through the API since this import read the known regions
+                raise Conflict(None, f"line {region.line}: {kind} {region.code} was registered meanwhile; import again")
+            publish_registered(tx, Partner.model_validate(dict(row)))
+        for region in plan.renamed:
+            row = await tx.conn.fetchrow(
+                *REGIONS.rename_region(kind=kind, code=region.code, name=region.name, now=tx.now)
+            )
+            publish_updated(tx, Partner.model_validate(dict(row)))
+    return ImportReport(level=level, added=len(plan.added), updated=len(plan.renamed), unchanged=plan.unchanged)

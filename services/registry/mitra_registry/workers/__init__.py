@@ -1,0 +1,1 @@
+"""The registry's schedulers, each on the shared `PollingWorker`."""
