@@ -8,21 +8,17 @@ reminder is on the exchange within one engine tick; and with registry stopped, a
 
 from __future__ import annotations
 
-import asyncio
-import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
-import aio_pika
 import httpx
 import pytest
-from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
-from e2e_support import DEFAULT_RETRY_DELAYS_MS, RunningService, start_service, stop_service, wait_ready
-from support import AMQP_URL, auth_headers, delete_namespace, drop_database, eventually, free_port, unique
+from support import auth_headers, eventually
+from support.services import RunningSystem, running_services, stop_service
+from support.subscriber import Event, OutsideSubscriber
 
 from mitra_shared.clock import add_months, jakarta_date, system_clock
 
@@ -32,74 +28,34 @@ HEADERS = auth_headers(subject="official-e2e")
 
 
 class Services:
-    def __init__(self, namespace: str, registry: RunningService, agreements: RunningService) -> None:
-        self.namespace = namespace
-        self.registry = registry
-        self.agreements = agreements
+    def __init__(self, system: RunningSystem) -> None:
+        self.system = system
+        self.namespace = system.namespace
+        self.registry = system.services["registry"]
+        self.agreements = system.services["agreements"]
 
 
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    namespace = unique("e2e-agreements").replace("_", "-")
-    log_dir = tmp_path_factory.mktemp("agreements-logs")
-    smtp_port = free_port()  # nothing sends mail here; the setting only has to be valid
-    registry = start_service("registry", namespace=namespace, smtp_port=smtp_port, log_dir=log_dir, extra_env={})
-    agreements = start_service(
-        "agreements",
-        namespace=namespace,
-        smtp_port=smtp_port,
-        log_dir=log_dir,
-        extra_env={"MITRA_DEADLINE_TICK_SECONDS": str(TICK_SECONDS)},
-    )
-    try:
-        wait_ready(registry)
-        wait_ready(agreements)
-        yield Services(namespace, registry, agreements)
-    finally:
-        codes = {service.name: stop_service(service) for service in (registry, agreements)}
-
-        async def clean() -> None:
-            for service in (registry, agreements):
-                await drop_database(service.database_url)
-            await delete_namespace(namespace, ["registry", "agreements"], DEFAULT_RETRY_DELAYS_MS)
-
-        asyncio.run(clean())
-        assert codes["agreements"] == 0, Path(agreements.log_path).read_text()[-4000:]
-
-
-class Subscriber:
-    """An outside government system reading `<ns>.events` through its own queue."""
-
-    def __init__(self, queue: AbstractQueue) -> None:
-        self.queue = queue
-        self.received: list[AbstractIncomingMessage] = []
-
-    async def wait_for(
-        self, routing_key: str, predicate: Any = lambda data: True, timeout: float = 15.0
-    ) -> dict[str, Any]:
-        async def found() -> dict[str, Any] | None:
-            while (message := await self.queue.get(fail=False, no_ack=True)) is not None:
-                self.received.append(message)
-            for message in self.received:
-                body = json.loads(message.body)
-                if message.routing_key == routing_key and predicate(body["data"]):
-                    return body  # type: ignore[no-any-return]
-            return None
-
-        return await eventually(found, timeout=timeout, description=f"{routing_key} at the subscriber")
+    with running_services(
+        ["registry", "agreements"],
+        log_dir=tmp_path_factory.mktemp("agreements-logs"),
+        namespace_prefix="e2e-agreements",
+        extra_env={"agreements": {"MITRA_DEADLINE_TICK_SECONDS": str(TICK_SECONDS)}},
+    ) as system:
+        yield Services(system)
 
 
 @pytest.fixture
-async def subscriber(running: Services) -> AsyncIterator[Subscriber]:
-    connection = await aio_pika.connect(AMQP_URL)
-    channel = await connection.channel()
-    exchange = await channel.get_exchange(f"{running.namespace}.events", ensure=True)
-    queue = await channel.declare_queue(unique("outside-system"), exclusive=True, auto_delete=True)
-    await queue.bind(exchange, routing_key="agreements.#")
-    try:
-        yield Subscriber(queue)
-    finally:
-        await connection.close()
+async def subscriber(running: Services) -> AsyncIterator[OutsideSubscriber]:
+    """An outside government system reading `<ns>.events` through its own queue."""
+    async with OutsideSubscriber(running.namespace, ["agreements.#"]) as outside:
+        yield outside
+
+
+def of_msp(msp_id: str) -> Callable[[Event], bool]:
+    """Matches the events about one MSP."""
+    return lambda event: bool(event["data"]["msp_id"] == msp_id)
 
 
 async def post(client: httpx.AsyncClient, url: str, body: dict[str, Any], expected: int = 201) -> dict[str, Any]:
@@ -183,7 +139,7 @@ async def approve_and_sign(client: httpx.AsyncClient, running: Services, msp_id:
 
 
 async def test_msp_signed_visit_announced_and_first_report_reminded_within_a_tick(
-    running: Services, subscriber: Subscriber
+    running: Services, subscriber: OutsideSubscriber
 ) -> None:
     today = jakarta_date(system_clock())
     # The MSP's own semesters: the first one ended about two weeks ago, so its report is due within 30 days.
@@ -228,7 +184,7 @@ async def test_msp_signed_visit_announced_and_first_report_reminded_within_a_tic
         signed_at = time.monotonic()
         assert signed["status"] == "active"
 
-        event = await subscriber.wait_for("agreements.msp.signed", lambda d: d["msp_id"] == msp["id"])
+        event = await subscriber.wait_for("agreements.msp.signed", of_msp(msp["id"]))
         data = event["data"]
         assert event["type"] == "id.go.mitra.agreements.msp.signed.v1"
         assert data["organization"] == {"organization_id": ngo["id"], "name": ngo["legal_name"]}
@@ -250,9 +206,7 @@ async def test_msp_signed_visit_announced_and_first_report_reminded_within_a_tic
         assert data["principle_permit_id"] == facts["permit"]["id"]
 
         # The first semester's report falls due within 30 days: its 30-day reminder goes out on the next tick.
-        due = await subscriber.wait_for(
-            "agreements.report.due", lambda d: d["msp_id"] == msp["id"], timeout=TICK_SECONDS + 5
-        )
+        due = await subscriber.wait_for("agreements.report.due", of_msp(msp["id"]), timeout=TICK_SECONDS + 5)
         assert time.monotonic() - signed_at < TICK_SECONDS + 5
         assert due["data"]["due_on"] == report_due_on.isoformat()
         assert due["data"]["days_before"] == 30
@@ -274,7 +228,9 @@ async def test_msp_signed_visit_announced_and_first_report_reminded_within_a_tic
             },
         )
         assert visit["late"] is False
-        announced = await subscriber.wait_for("agreements.visit.announced", lambda d: d["visit_id"] == visit["id"])
+        announced = await subscriber.wait_for(
+            "agreements.visit.announced", lambda e: e["data"]["visit_id"] == visit["id"]
+        )
         assert announced["data"]["region_codes"] == ["3374", "33"]
         assert announced["data"]["province_codes"] == ["33"]
         assert (announced["data"]["arrives_on"], announced["data"]["departs_on"]) == (
@@ -284,7 +240,7 @@ async def test_msp_signed_visit_announced_and_first_report_reminded_within_a_tic
 
 
 async def test_agreements_keeps_taking_commands_with_registry_stopped(
-    running: Services, subscriber: Subscriber
+    running: Services, subscriber: OutsideSubscriber
 ) -> None:
     today = jakarta_date(system_clock())
     async with httpx.AsyncClient(timeout=10) as client:
@@ -308,7 +264,7 @@ async def test_agreements_keeps_taking_commands_with_registry_stopped(
         second = await post(client, f"{running.agreements.url}/msps", draft)
         signed = await approve_and_sign(client, running, second["id"], f"MSP/{uuid.uuid4().hex[:6]}")
         assert signed["status"] == "active"
-        event = await subscriber.wait_for("agreements.msp.signed", lambda d: d["msp_id"] == second["id"])
+        event = await subscriber.wait_for("agreements.msp.signed", of_msp(second["id"]))
         assert event["data"]["organization"]["organization_id"] == facts["ngo"]["id"]
         ready = await client.get(f"{running.agreements.url}/health/ready")
         assert ready.status_code == 200

@@ -1,6 +1,6 @@
 """Agreements against the real PostgreSQL, under a controllable clock: its copy of registry's facts, the MSP
 lifecycle and its guards, the obligations signing creates, the deadline engine (two replicas, restarts, catching
-up, the indexed query), submissions, foreign visits and recommendations.
+up, the indexed query, waking up), submissions, foreign visits and recommendations; and the real app over ASGI.
 
 Registry's events are applied with agreements' own handlers, as its consumer does; each use case's events are read
 back from the outbox, where they land in the same transaction as the change.
@@ -11,19 +11,26 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import asyncpg
 import pytest
 from support import eventually
+from support.app import api_client
+from support.clock import FakeClock, at_jakarta
+from support.database import migrated_pool
 
-from mitra_agreements import registry_facts, services
-from mitra_agreements.deadlines import DeadlineEngine
-from mitra_agreements.domain import ObligationRules
-from mitra_agreements.messages import (
+from mitra_agreements.bootstrap import build_spec
+from mitra_agreements.consumers.registry_facts import HANDLERS
+from mitra_agreements.domain.obligations import ObligationRules
+from mitra_agreements.domain.policy import Policy
+from mitra_agreements.settings import AgreementsSettings
+from mitra_agreements.sql import DEADLINES
+from mitra_agreements.usecases import msps, obligations, recommendations, registry_facts, visits
+from mitra_agreements.usecases.commands import (
     AnnounceVisit,
     CancelVisit,
     Decide,
@@ -31,41 +38,30 @@ from mitra_agreements.messages import (
     DraftMsp,
     ExtendMsp,
     IssueRecommendation,
+    Reject,
     RequestRecommendation,
     SignMsp,
     SubmitObligation,
     TerminateMsp,
     UpdateVisit,
 )
-from mitra_shared import db
+from mitra_agreements.workers.deadlines import DeadlineEngine
 from mitra_shared import events as ev
 from mitra_shared.clock import JAKARTA
+from mitra_shared.context import Context, Principal
 from mitra_shared.contracts import registry as registry_contracts
 from mitra_shared.db import MigrationSource
+from mitra_shared.errors import Conflict, NotFound, RuleBroken
 from mitra_shared.events import EventData, new_event
-from mitra_shared.http import ConflictError, DomainError, NotFound
+from mitra_shared.http import refusal_status
+from mitra_shared.uow import UnitOfWork
 
 pytestmark = pytest.mark.integration
 
 PERMIT_VALID_UNTIL = date(2029, 12, 31)
-POLICY = services.Policy()
-
-
-class Clock:
-    """A controllable clock: nine in the morning in Jakarta on the day it is set to."""
-
-    def __init__(self, day: date) -> None:
-        self.moment = datetime.combine(day, time(9), JAKARTA)
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def set(self, day: date) -> None:
-        self.moment = datetime.combine(day, time(9), JAKARTA)
-
-    @property
-    def today(self) -> date:
-        return self.moment.date()
+POLICY = Policy()
+AGREEMENTS = MigrationSource("agreements", "mitra_agreements")
+Engine = Callable[..., DeadlineEngine]
 
 
 @dataclass
@@ -79,33 +75,45 @@ class World:
 
 @pytest.fixture
 async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
-    conn = await asyncpg.connect(database)
-    try:
-        await db.apply_migrations(conn, [db.SHARED_MIGRATIONS, MigrationSource("agreements", "mitra_agreements")])
-    finally:
-        await conn.close()
-    pool = await db.create_pool(database, min_size=2, max_size=8)
-    try:
-        yield pool
-    finally:
-        await pool.close()
+    async with migrated_pool(database, [AGREEMENTS]) as ready:
+        yield ready
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(date(2027, 1, 5))
+def uow(pool: asyncpg.Pool) -> UnitOfWork:
+    return UnitOfWork(pool)
 
 
-def ctx(clock: Clock) -> services.Context:
-    return services.Context(subject="official-1", clock=clock, correlation_id="corr-1")
+@pytest.fixture
+def clock() -> FakeClock:
+    """Nine in the morning in Jakarta on the day it is set to."""
+    return FakeClock(date(2027, 1, 5))
+
+
+@pytest.fixture
+def engine(uow: UnitOfWork, clock: FakeClock, database: str) -> Engine:
+    """A deadline engine on the test's database and clock (a new instance is a new replica, or a restarted one)."""
+
+    def make(batch_size: int = 500, tick_seconds: float = 3600) -> DeadlineEngine:
+        return DeadlineEngine(
+            uow=uow, clock=clock, listen_dsn=database, tick_seconds=tick_seconds, batch_size=batch_size
+        )
+
+    return make
+
+
+def ctx(clock: FakeClock) -> Context:
+    """The context of an official's request, now."""
+    return Context(principal=Principal("official-1"), now=clock(), request_id="corr-1")
 
 
 async def learn(pool: asyncpg.Pool, data: EventData, *, at: datetime | None = None) -> None:
     """Apply one of registry's events the way agreements' consumer does (its own slim model, one transaction)."""
     received = ev.decode(ev.encode(new_event(data, subject="registry", time=at)))
-    known = registry_facts.HANDLERS[type(data).kind]
-    async with pool.acquire() as conn, conn.transaction():
-        await known.apply(conn, received, ev.read_data(received, known.model))
+    known = HANDLERS[type(data).kind]
+    context = Context.for_system("agreements.consumer", received.time, causation_id=received.id)
+    async with UnitOfWork(pool).change(context) as tx:
+        await known.apply(tx, received, ev.read_data(received, known.model))
 
 
 def organization_registered(organization_id: uuid.UUID, name: str = "Plan International") -> EventData:
@@ -198,16 +206,16 @@ def sign_command(number: str | None = None) -> SignMsp:
     )
 
 
-async def approved_msp(pool: asyncpg.Pool, world: World, clock: Clock, **overrides: Any) -> uuid.UUID:
-    msp = await services.draft_msp(pool, draft_command(world, **overrides), ctx(clock))
-    await services.submit_msp(pool, msp.id, ctx(clock))
-    await services.approve_msp(pool, msp.id, Decide(note="ok"), ctx(clock))
+async def approved_msp(uow: UnitOfWork, world: World, clock: FakeClock, **overrides: Any) -> uuid.UUID:
+    msp = await msps.draft_msp(uow, ctx(clock), draft_command(world, **overrides))
+    await msps.submit_msp(uow, ctx(clock), msp.id)
+    await msps.approve_msp(uow, ctx(clock), msp.id, Decide(note="ok"))
     return msp.id
 
 
-async def signed_msp(pool: asyncpg.Pool, world: World, clock: Clock, **overrides: Any) -> uuid.UUID:
-    msp_id = await approved_msp(pool, world, clock, **overrides)
-    await services.sign_msp(pool, msp_id, sign_command(), ctx(clock), POLICY)
+async def signed_msp(uow: UnitOfWork, world: World, clock: FakeClock, **overrides: Any) -> uuid.UUID:
+    msp_id = await approved_msp(uow, world, clock, **overrides)
+    await msps.sign_msp(uow, ctx(clock), msp_id, sign_command(), policy=POLICY)
     return msp_id
 
 
@@ -283,15 +291,15 @@ async def test_a_partners_newest_version_wins(pool: asyncpg.Pool) -> None:
 
 
 async def test_an_msp_from_draft_to_signed_publishes_each_step_with_the_parties(
-    pool: asyncpg.Pool, clock: Clock
+    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork
 ) -> None:
     world = await seed(pool)
-    msp = await services.draft_msp(pool, draft_command(world), ctx(clock))
+    msp = await msps.draft_msp(uow, ctx(clock), draft_command(world))
     assert msp.status == "draft"
     assert [(loc.code, loc.province_code) for loc in msp.work_locations] == [("3374", "33"), ("33", "33")]
-    await services.submit_msp(pool, msp.id, ctx(clock))
-    await services.approve_msp(pool, msp.id, Decide(note="TPOA 4 Jan"), ctx(clock))
-    signed = await services.sign_msp(pool, msp.id, sign_command("MSP/1/2027"), ctx(clock), POLICY)
+    await msps.submit_msp(uow, ctx(clock), msp.id)
+    await msps.approve_msp(uow, ctx(clock), msp.id, Decide(note="TPOA 4 Jan"))
+    signed = await msps.sign_msp(uow, ctx(clock), msp.id, sign_command("MSP/1/2027"), policy=POLICY)
     assert (signed.status, signed.signed_on, signed.number) == ("active", clock.today, "MSP/1/2027")
 
     events = await published(pool)
@@ -303,6 +311,9 @@ async def test_an_msp_from_draft_to_signed_publishes_each_step_with_the_parties(
     ]
     assert {e["subject"] for e in events} == {str(msp.id)}
     assert {e["correlationid"] for e in events} == {"corr-1"}
+    approved = events[2]["data"]
+    assert (approved["note"], approved["approved_by"]) == ("TPOA 4 Jan", "official-1")
+    assert datetime.fromisoformat(approved["approved_at"]) == clock()
     data = events[-1]["data"]
     assert data["organization"] == {"organization_id": str(world.organization_id), "name": "Plan International"}
     assert data["ministry"] == {"partner_id": str(world.ministry_id), "name": "Kementerian Sosial", "code": "KEMENSOS"}
@@ -310,63 +321,84 @@ async def test_an_msp_from_draft_to_signed_publishes_each_step_with_the_parties(
     assert data["region_codes"] == ["3374", "33"]
     assert data["province_codes"] == ["33"]
     assert data["principle_permit_valid_until"] == "2029-12-31"
-    obligations = await services.obligations_of(pool, msp.id)
-    assert len(data["obligations"]) == len(obligations) > 0
-    kinds = {o.kind for o in obligations}
+    created = await msps.obligations_of(uow, msp.id)
+    assert len(data["obligations"]) == len(created) > 0
+    kinds = {o.kind for o in created}
     assert kinds == {"action_plan", "work_plan", "semester_report", "annual_report", "extension_decision"}
-    assert sum(o.kind == "work_plan" for o in obligations) == 3 * 2  # three years, two regions
+    assert sum(o.kind == "work_plan" for o in created) == 3 * 2  # three years, two regions
 
 
 async def test_signing_without_a_valid_principle_permit_is_refused_and_writes_nothing(
-    pool: asyncpg.Pool, clock: Clock
+    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork
 ) -> None:
     world = await seed(pool, with_permit=False)
-    msp_id = await approved_msp(pool, world, clock)
+    msp_id = await approved_msp(uow, world, clock)
     before = await published(pool)
-    with pytest.raises(ConflictError) as refused:
-        await services.sign_msp(pool, msp_id, sign_command(), ctx(clock), POLICY)
+    with pytest.raises(Conflict) as refused:
+        await msps.sign_msp(uow, ctx(clock), msp_id, sign_command(), policy=POLICY)
     assert refused.value.field == "msp.organization_id"
-    assert "principle permit" in refused.value.detail
-    assert (await services.get_msp(pool, msp_id)).status == "approved"
-    assert await services.obligations_of(pool, msp_id) == []
+    assert "principle permit" in refused.value.reason
+    assert (await msps.get_msp(uow, msp_id)).status == "approved"
+    assert await msps.obligations_of(uow, msp_id) == []
     assert await published(pool) == before
 
     # Once registry's grant arrives, the same command succeeds: registry itself is never asked.
     await learn(pool, permit_granted(world.organization_id, uuid.uuid4()))
-    assert (await services.sign_msp(pool, msp_id, sign_command(), ctx(clock), POLICY)).status == "active"
+    assert (await msps.sign_msp(uow, ctx(clock), msp_id, sign_command(), policy=POLICY)).status == "active"
 
 
-async def test_the_msp_may_not_end_after_the_principle_permit(pool: asyncpg.Pool, clock: Clock) -> None:
+async def test_the_msp_may_not_end_after_the_principle_permit(
+    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork
+) -> None:
     world = await seed(pool)
-    with pytest.raises(ConflictError) as at_draft:
-        await services.draft_msp(pool, draft_command(world, ends_on=date(2030, 6, 30)), ctx(clock))
+    with pytest.raises(Conflict) as at_draft:
+        await msps.draft_msp(uow, ctx(clock), draft_command(world, ends_on=date(2030, 6, 30)))
     assert at_draft.value.field == "body.ends_on"
 
     # Drafted before any permit was known; the permit granted later is shorter than the MSP.
     other = await seed(pool, with_permit=False)
-    msp_id = await approved_msp(pool, other, clock, ends_on=date(2030, 6, 30))
+    msp_id = await approved_msp(uow, other, clock, ends_on=date(2030, 6, 30))
     await learn(pool, permit_granted(other.organization_id, uuid.uuid4(), date(2029, 12, 31)))
-    with pytest.raises(ConflictError) as at_signing:
-        await services.sign_msp(pool, msp_id, sign_command(), ctx(clock), POLICY)
+    with pytest.raises(Conflict) as at_signing:
+        await msps.sign_msp(uow, ctx(clock), msp_id, sign_command(), policy=POLICY)
     assert at_signing.value.field == "msp.ends_on"
-    assert "2029-12-31" in at_signing.value.detail
+    assert "2029-12-31" in at_signing.value.reason
 
 
 @pytest.mark.parametrize("status", ["suspended", "revoked"])
-async def test_a_suspended_or_revoked_ngo_gets_no_new_msp(pool: asyncpg.Pool, clock: Clock, status: str) -> None:
+async def test_a_suspended_or_revoked_ngo_gets_no_new_msp(
+    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork, status: str
+) -> None:
     world = await seed(pool)
-    msp_id = await approved_msp(pool, world, clock)
+    msp_id = await approved_msp(uow, world, clock)
     await learn(pool, status_changed(world.organization_id, status))
-    with pytest.raises(ConflictError) as at_draft:
-        await services.draft_msp(pool, draft_command(world), ctx(clock))
+    with pytest.raises(Conflict) as at_draft:
+        await msps.draft_msp(uow, ctx(clock), draft_command(world))
     assert at_draft.value.field == "body.organization_id"
-    assert status in at_draft.value.detail
-    with pytest.raises(ConflictError) as at_signing:
-        await services.sign_msp(pool, msp_id, sign_command(), ctx(clock), POLICY)
-    assert status in at_signing.value.detail
+    assert status in at_draft.value.reason
+    with pytest.raises(Conflict) as at_signing:
+        await msps.sign_msp(uow, ctx(clock), msp_id, sign_command(), policy=POLICY)
+    assert status in at_signing.value.reason
 
 
-async def test_unknown_parties_and_steps_out_of_order_are_refused(pool: asyncpg.Pool, clock: Clock) -> None:
+async def test_a_rejected_msp_keeps_the_reason_and_is_not_signed(
+    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork
+) -> None:
+    world = await seed(pool)
+    msp = await msps.draft_msp(uow, ctx(clock), draft_command(world))
+    await msps.submit_msp(uow, ctx(clock), msp.id)
+    rejected = await msps.reject_msp(uow, ctx(clock), msp.id, Reject(reason="Scope overlaps"))
+    assert (rejected.status, rejected.decision_note, rejected.version) == ("rejected", "Scope overlaps", 3)
+    [event] = await published(pool, "agreements.msp.rejected")
+    assert (event["data"]["reason"], event["data"]["rejected_by"]) == ("Scope overlaps", "official-1")
+    with pytest.raises(Conflict) as signing:
+        await msps.sign_msp(uow, ctx(clock), msp.id, sign_command(), policy=POLICY)
+    assert "rejected" in signing.value.reason
+
+
+async def test_unknown_parties_and_steps_out_of_order_are_refused(
+    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork
+) -> None:
     world = await seed(pool)
     for overrides, field in (
         ({"organization_id": uuid.uuid4()}, "body.organization_id"),
@@ -374,37 +406,37 @@ async def test_unknown_parties_and_steps_out_of_order_are_refused(pool: asyncpg.
         ({"work_location_codes": ["3374", "9999"]}, "body.work_location_codes.1"),
         ({"ends_on": date(2026, 12, 31)}, "body.ends_on"),
     ):
-        with pytest.raises(DomainError) as refused:
-            await services.draft_msp(pool, draft_command(world, **overrides), ctx(clock))
-        assert refused.value.status == 422
+        with pytest.raises(RuleBroken) as refused:
+            await msps.draft_msp(uow, ctx(clock), draft_command(world, **overrides))
+        assert refusal_status(refused.value)[0] == 422
         assert refused.value.field == field
     assert await published(pool) == []
 
-    msp = await services.draft_msp(pool, draft_command(world), ctx(clock))
-    with pytest.raises(ConflictError) as out_of_order:
-        await services.sign_msp(pool, msp.id, sign_command(), ctx(clock), POLICY)
+    msp = await msps.draft_msp(uow, ctx(clock), draft_command(world))
+    with pytest.raises(Conflict) as out_of_order:
+        await msps.sign_msp(uow, ctx(clock), msp.id, sign_command(), policy=POLICY)
     assert out_of_order.value.field == "msp.status"
     with pytest.raises(NotFound):
-        await services.submit_msp(pool, uuid.uuid4(), ctx(clock))
+        await msps.submit_msp(uow, ctx(clock), uuid.uuid4())
 
 
 async def test_extension_adds_the_extra_periods_obligations_and_termination_closes_them(
-    pool: asyncpg.Pool, clock: Clock
+    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork
 ) -> None:
     world = await seed(pool)
-    msp_id = await signed_msp(pool, world, clock)
-    before = {(o.kind, o.period, o.region_code) for o in await services.obligations_of(pool, msp_id)}
-    with pytest.raises(ConflictError) as past_permit:
-        await services.extend_msp(
-            pool, msp_id, ExtendMsp(ends_on=date(2030, 12, 31), reason="TPOA"), ctx(clock), POLICY
+    msp_id = await signed_msp(uow, world, clock)
+    before = {(o.kind, o.period, o.region_code) for o in await msps.obligations_of(uow, msp_id)}
+    with pytest.raises(Conflict) as past_permit:
+        await msps.extend_msp(
+            uow, ctx(clock), msp_id, ExtendMsp(ends_on=date(2030, 12, 31), reason="TPOA"), policy=POLICY
         )
     assert past_permit.value.field == "body.ends_on"
 
-    extended = await services.extend_msp(
-        pool, msp_id, ExtendMsp(ends_on=date(2029, 12, 31), reason="TPOA agreed"), ctx(clock), POLICY
+    extended = await msps.extend_msp(
+        uow, ctx(clock), msp_id, ExtendMsp(ends_on=date(2029, 12, 31), reason="TPOA agreed"), policy=POLICY
     )
     assert (extended.status, extended.ends_on) == ("extended", date(2029, 12, 31))
-    after = await services.obligations_of(pool, msp_id)
+    after = await msps.obligations_of(uow, msp_id)
     added = {(o.kind, o.period, o.region_code) for o in after} - before
     assert added == {("semester_report", "2029-S2", None), ("extension_decision", "2029-12-31", None)}
     assert {o.status for o in after if o.kind == "extension_decision" and o.period == "2029-06-30"} == {"closed"}
@@ -412,17 +444,13 @@ async def test_extension_adds_the_extra_periods_obligations_and_termination_clos
     assert event["data"]["previous_ends_on"] == "2029-06-30"
     assert len(event["data"]["new_obligations"]) == 2
 
-    await services.terminate_msp(pool, msp_id, TerminateMsp(reason="Permit revoked"), ctx(clock))
-    assert {o.status for o in await services.obligations_of(pool, msp_id)} == {"closed"}
+    await msps.terminate_msp(uow, ctx(clock), msp_id, TerminateMsp(reason="Permit revoked"))
+    assert {o.status for o in await msps.obligations_of(uow, msp_id)} == {"closed"}
     [terminated] = await published(pool, "agreements.msp.terminated")
     assert terminated["data"]["reason"] == "Permit revoked"
 
 
 # --- the deadline engine -----------------------------------------------------------------------------------------
-
-
-def engine(pool: asyncpg.Pool, clock: Clock, batch_size: int = 500) -> DeadlineEngine:
-    return DeadlineEngine(pool=pool, clock=clock, tick_seconds=3600, batch_size=batch_size)
 
 
 async def notices(pool: asyncpg.Pool) -> list[tuple[str, str, int | None]]:
@@ -434,11 +462,13 @@ async def notices(pool: asyncpg.Pool) -> list[tuple[str, str, int | None]]:
     ]
 
 
-async def test_two_replicas_and_a_restart_send_each_reminder_once(pool: asyncpg.Pool, clock: Clock) -> None:
+async def test_two_replicas_and_a_restart_send_each_reminder_once(
+    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork, engine: Engine
+) -> None:
     world = await seed(pool)
     for _ in range(6):
-        await signed_msp(pool, world, clock)
-    first, second = engine(pool, clock, batch_size=3), engine(pool, clock, batch_size=3)
+        await signed_msp(uow, world, clock)
+    first, second = engine(batch_size=3), engine(batch_size=3)
     day = date(2027, 1, 5)
     counted = {"first": 0, "second": 0}
     while day <= date(2027, 9, 5):
@@ -447,7 +477,7 @@ async def test_two_replicas_and_a_restart_send_each_reminder_once(pool: asyncpg.
         by_first, by_second = await asyncio.gather(first.tick(), second.tick())
         counted["first"] += by_first
         counted["second"] += by_second
-        assert await engine(pool, clock).tick() == 0
+        assert await engine().tick() == 0
         day += timedelta(days=1)
     sent = await notices(pool)
     assert len(sent) == len(set(sent)), "a notice was sent twice"
@@ -473,13 +503,15 @@ async def test_two_replicas_and_a_restart_send_each_reminder_once(pool: asyncpg.
     assert {row["status"] for row in statuses} == {"overdue"}
 
 
-async def test_catching_up_after_downtime_sends_only_the_most_urgent_notice(pool: asyncpg.Pool, clock: Clock) -> None:
+async def test_catching_up_after_downtime_sends_only_the_most_urgent_notice(
+    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork, engine: Engine
+) -> None:
     world = await seed(pool)
-    msp_id = await signed_msp(pool, world, clock, work_location_codes=[])
+    msp_id = await signed_msp(uow, world, clock, work_location_codes=[])
     # Down from signing until 28 July: the 2027-S1 report (due 31 July) missed its 30- and 7-day reminders, the
     # Action Plan (due 5 July) its whole schedule.
     clock.set(date(2027, 7, 28))
-    assert await engine(pool, clock).tick() == 2
+    assert await engine().tick() == 2
     [report, action_plan] = sorted(await published(pool, "agreements.report.due"), key=str) + await published(
         pool, "agreements.action_plan.overdue"
     )
@@ -488,14 +520,19 @@ async def test_catching_up_after_downtime_sends_only_the_most_urgent_notice(pool
     assert report["data"]["period"] == "2027-S1"
     assert report["data"]["msp_id"] == str(msp_id)
     assert action_plan["data"]["days_overdue"] == 23
+    # The engine acts as the system, at the moment of its clock: both notices carry that time, one correlation id.
+    assert {datetime.fromisoformat(e["time"]) for e in (report, action_plan)} == {clock()}
+    assert report["correlationid"] == action_plan["correlationid"]
     assert await published(pool, "agreements.action_plan.due") == []
 
 
-async def test_due_dates_on_weekends_and_holidays_are_flagged(pool: asyncpg.Pool, clock: Clock) -> None:
+async def test_due_dates_on_weekends_and_holidays_are_flagged(
+    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork, engine: Engine
+) -> None:
     world = await seed(pool)
-    await signed_msp(pool, world, clock, work_location_codes=[])
+    await signed_msp(uow, world, clock, work_location_codes=[])
     clock.set(date(2027, 7, 2))  # 29 days before the 2027-S1 report, due Saturday 31 July 2027
-    await engine(pool, clock).tick()
+    await engine().tick()
     [due] = await published(pool, "agreements.report.due")
     assert due["data"]["due_on"] == "2027-07-31"
     assert due["data"]["due_on_weekend"] is True
@@ -503,31 +540,33 @@ async def test_due_dates_on_weekends_and_holidays_are_flagged(pool: asyncpg.Pool
     assert due["data"].get("due_on_holiday") is None
 
     clock.set(date(2027, 2, 17))  # an Action Plan six months later falls on Independence Day
-    await signed_msp(pool, world, clock, work_location_codes=[])
+    await signed_msp(uow, world, clock, work_location_codes=[])
     clock.set(date(2027, 7, 20))
-    await engine(pool, clock).tick()
+    await engine().tick()
     [holiday] = [e for e in await published(pool, "agreements.action_plan.due") if e["data"]["due_on"] == "2027-08-17"]
     assert holiday["data"]["due_on_holiday"] == "Hari Kemerdekaan Republik Indonesia"
     assert holiday["data"]["due_on_weekend"] is False
     assert holiday["data"]["due_on_working_day"] is False
 
 
-async def test_msp_activation_expiry_warnings_and_end(pool: asyncpg.Pool, clock: Clock) -> None:
+async def test_msp_activation_expiry_warnings_and_end(
+    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork, engine: Engine
+) -> None:
     world = await seed(pool)
     clock.set(date(2026, 12, 20))
-    msp_id = await signed_msp(pool, world, clock, work_location_codes=[], ends_on=date(2027, 12, 31))
-    tick = engine(pool, clock).tick
+    msp_id = await signed_msp(uow, world, clock, work_location_codes=[], ends_on=date(2027, 12, 31))
+    tick = engine().tick
     await tick()
-    assert (await services.get_msp(pool, msp_id)).status == "signed"
+    assert (await msps.get_msp(uow, msp_id)).status == "signed"
     clock.set(date(2027, 1, 1))
     await tick()
-    assert (await services.get_msp(pool, msp_id)).status == "active"
+    assert (await msps.get_msp(uow, msp_id)).status == "active"
     clock.set(date(2027, 11, 15))  # within 90 days of the end, the 180-day warning long missed
     await tick()
     await tick()
     clock.set(date(2028, 1, 1))
     await tick()
-    msp = await services.get_msp(pool, msp_id)
+    msp = await msps.get_msp(uow, msp_id)
     assert msp.status == "ended"
     assert [
         (e["routing_key"], e["data"].get("days_before")) for e in await published(pool) if "msp.e" in e["routing_key"]
@@ -535,14 +574,16 @@ async def test_msp_activation_expiry_warnings_and_end(pool: asyncpg.Pool, clock:
         ("agreements.msp.expiring", 90),
         ("agreements.msp.ended", None),
     ]
-    assert {o.status for o in await services.obligations_of(pool, msp_id)} <= {"closed", "overdue"}
+    assert {o.status for o in await msps.obligations_of(uow, msp_id)} <= {"closed", "overdue"}
 
 
-async def test_the_engine_ticks_on_its_own_schedule(pool: asyncpg.Pool, clock: Clock) -> None:
+async def test_the_engine_ticks_on_its_own_schedule(
+    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork, engine: Engine
+) -> None:
     world = await seed(pool)
-    await signed_msp(pool, world, clock, work_location_codes=[])
+    await signed_msp(uow, world, clock, work_location_codes=[])
     clock.set(date(2027, 6, 10))  # the Action Plan (due 5 July) is within 30 days
-    running = DeadlineEngine(pool=pool, clock=clock, tick_seconds=0.05)
+    running = engine(tick_seconds=0.05)
     await running.start()
     try:
 
@@ -556,6 +597,35 @@ async def test_the_engine_ticks_on_its_own_schedule(pool: asyncpg.Pool, clock: C
     [due] = await published(pool, "agreements.action_plan.due")
     assert due["data"]["days_before"] == 30
     assert not running.running
+
+
+async def test_the_running_engine_looks_again_when_woken(
+    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork, engine: Engine
+) -> None:
+    """Between its ticks (an hour here) the engine sleeps until `NOTIFY agreements_deadlines` wakes it."""
+    world = await seed(pool)
+    await signed_msp(uow, world, clock, work_location_codes=[])
+    clock.set(date(2027, 6, 10))
+    running = engine(tick_seconds=3600)
+    await running.start()
+    try:
+
+        async def reminded(days_before: int) -> list[dict[str, Any]]:
+            return [
+                e
+                for e in await published(pool, "agreements.action_plan.due")
+                if e["data"]["days_before"] == days_before
+            ]
+
+        await eventually(lambda: reminded(30), timeout=10, description="the first pass at start")
+        clock.set(date(2027, 6, 28))  # within 7 days now
+        await asyncio.sleep(0.2)
+        assert await reminded(7) == [], "the engine looked again before its tick or a wake-up"
+        await pool.execute("NOTIFY agreements_deadlines")
+        [week] = await eventually(lambda: reminded(7), timeout=10, description="the pass after the wake-up")
+        assert week["time"].startswith("2027-06-28T09:00:00")
+    finally:
+        await running.stop()
 
 
 async def test_the_engine_reads_what_is_due_through_the_index(pool: asyncpg.Pool) -> None:
@@ -582,12 +652,10 @@ async def test_the_engine_reads_what_is_due_through_the_index(pool: asyncpg.Pool
         )
         await conn.execute("ANALYZE obligations; ANALYZE msps")
         assert await conn.fetchval("SELECT count(*) FROM obligations") == 20_000
-        plan = await conn.fetchval(
-            f"EXPLAIN (FORMAT JSON) {services.QUERIES.claim_due_obligations}", date(2027, 1, 20), 500
-        )
-        msp_plan = await conn.fetchval(
-            f"EXPLAIN (FORMAT JSON) {services.QUERIES.claim_due_msps}", date(2027, 1, 5), 500
-        )
+        query, *arguments = DEADLINES.claim_due_obligations(today=date(2027, 1, 20), limit=500)
+        plan = await conn.fetchval(f"EXPLAIN (FORMAT JSON) {query}", *arguments)
+        query, *arguments = DEADLINES.claim_due_msps(today=date(2027, 1, 5), limit=500)
+        msp_plan = await conn.fetchval(f"EXPLAIN (FORMAT JSON) {query}", *arguments)
     nodes = plan_nodes(plan[0]["Plan"])
     assert any(node.get("Index Name") == "obligations_next_check" for node in nodes), json.dumps(plan, indent=1)
     assert not [n for n in nodes if n["Node Type"] == "Seq Scan" and n.get("Relation Name") == "obligations"]
@@ -601,10 +669,12 @@ def plan_nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
 # --- submissions --------------------------------------------------------------------------------------------------
 
 
-async def test_a_report_submitted_returned_and_submitted_again_then_accepted(pool: asyncpg.Pool, clock: Clock) -> None:
+async def test_a_report_submitted_returned_and_submitted_again_then_accepted(
+    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork, engine: Engine
+) -> None:
     world = await seed(pool)
-    msp_id = await signed_msp(pool, world, clock)
-    [report] = [o for o in await services.obligations_of(pool, msp_id) if o.period == "2027-S1"]
+    msp_id = await signed_msp(uow, world, clock)
+    [report] = [o for o in await msps.obligations_of(uow, msp_id) if o.period == "2027-S1"]
     command = SubmitObligation.model_validate(
         {
             "summary": "Semester I",
@@ -613,18 +683,20 @@ async def test_a_report_submitted_returned_and_submitted_again_then_accepted(poo
         }
     )
     clock.set(date(2027, 7, 20))
-    first = await services.submit_obligation(pool, report.id, command, ctx(clock))
+    first = await obligations.submit_obligation(uow, ctx(clock), report.id, command)
     assert (first.attempt, first.late) == (1, False)
-    with pytest.raises(ConflictError) as twice:
-        await services.submit_obligation(pool, report.id, command, ctx(clock))
+    with pytest.raises(Conflict) as twice:
+        await obligations.submit_obligation(uow, ctx(clock), report.id, command)
     assert twice.value.field == "obligation.status"
-    await services.decide_submission(pool, first.id, DecideSubmission(comments="Add regions"), ctx(clock), accept=False)
+    await obligations.decide_submission(
+        uow, ctx(clock), first.id, DecideSubmission(comments="Add regions"), accept=False
+    )
     clock.set(date(2027, 8, 3))
-    second = await services.submit_obligation(pool, report.id, command, ctx(clock))
+    second = await obligations.submit_obligation(uow, ctx(clock), report.id, command)
     assert (second.attempt, second.late) == (2, True)
-    await services.decide_submission(pool, second.id, DecideSubmission(), ctx(clock), accept=True)
-    with pytest.raises(ConflictError):
-        await services.decide_submission(pool, second.id, DecideSubmission(), ctx(clock), accept=False)
+    await obligations.decide_submission(uow, ctx(clock), second.id, DecideSubmission(), accept=True)
+    with pytest.raises(Conflict):
+        await obligations.decide_submission(uow, ctx(clock), second.id, DecideSubmission(), accept=False)
 
     assert [e["routing_key"] for e in await published(pool) if e["subject"] == str(report.id)] == [
         "agreements.report.submitted",
@@ -636,19 +708,21 @@ async def test_a_report_submitted_returned_and_submitted_again_then_accepted(poo
     assert returned["data"]["comments"] == "Add regions"
     submitted = await published(pool, "agreements.report.submitted")
     assert submitted[0]["data"]["funding"][0]["amount"] == 1000000
-    assert [s.status for s in await services.submissions_of(pool, report.id)] == ["returned", "accepted"]
+    assert [s.status for s in await obligations.submissions_of(uow, report.id)] == ["returned", "accepted"]
     # An accepted report needs no reminder nor overdue notice.
     clock.set(date(2027, 8, 10))
-    await engine(pool, clock).tick()
+    await engine().tick()
     assert not [n for n in await notices(pool) if n[1] == str(report.id)]
 
 
 # --- foreign visits ---------------------------------------------------------------------------------------------
 
 
-async def test_visits_are_announced_late_or_in_time_updated_and_cancelled(pool: asyncpg.Pool, clock: Clock) -> None:
+async def test_visits_are_announced_late_or_in_time_updated_and_cancelled(
+    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork
+) -> None:
     world = await seed(pool)
-    msp_id = await signed_msp(pool, world, clock)
+    msp_id = await signed_msp(uow, world, clock)
 
     def announce(arrives_on: date, regions: list[str]) -> AnnounceVisit:
         return AnnounceVisit.model_validate(
@@ -662,8 +736,8 @@ async def test_visits_are_announced_late_or_in_time_updated_and_cancelled(pool: 
             }
         )
 
-    in_time = await services.announce_visit(pool, announce(date(2027, 1, 19), ["3374", "51"]), ctx(clock), POLICY)
-    late = await services.announce_visit(pool, announce(date(2027, 1, 10), ["33"]), ctx(clock), POLICY)
+    in_time = await visits.announce_visit(uow, ctx(clock), announce(date(2027, 1, 19), ["3374", "51"]), policy=POLICY)
+    late = await visits.announce_visit(uow, ctx(clock), announce(date(2027, 1, 10), ["33"]), policy=POLICY)
     assert (in_time.late, late.late) == (False, True)
     announced = await published(pool, "agreements.visit.announced")
     assert [(e["data"]["region_codes"], e["data"]["province_codes"], e["data"]["late"]) for e in announced] == [
@@ -672,19 +746,19 @@ async def test_visits_are_announced_late_or_in_time_updated_and_cancelled(pool: 
     ]
     assert (announced[0]["data"]["arrives_on"], announced[0]["data"]["departs_on"]) == ("2027-01-19", "2027-01-22")
 
-    with pytest.raises(DomainError) as unknown_region:
-        await services.announce_visit(pool, announce(date(2027, 2, 1), ["3374", "0000"]), ctx(clock), POLICY)
+    with pytest.raises(RuleBroken) as unknown_region:
+        await visits.announce_visit(uow, ctx(clock), announce(date(2027, 2, 1), ["3374", "0000"]), policy=POLICY)
     assert unknown_region.value.field == "body.region_codes.1"
 
-    updated = await services.update_visit(pool, in_time.id, UpdateVisit(region_codes=["3374"]), ctx(clock), POLICY)
+    updated = await visits.update_visit(uow, ctx(clock), in_time.id, UpdateVisit(region_codes=["3374"]), policy=POLICY)
     assert updated.province_codes == ["33"]
     [change] = await published(pool, "agreements.visit.updated")
     assert change["data"]["changed_fields"] == ["region_codes"]
     assert change["data"]["previous_region_codes"] == ["3374", "51"]
 
-    await services.cancel_visit(pool, in_time.id, CancelVisit(reason="Flight cancelled"), ctx(clock))
-    with pytest.raises(ConflictError):
-        await services.update_visit(pool, in_time.id, UpdateVisit(purpose="Again"), ctx(clock), POLICY)
+    await visits.cancel_visit(uow, ctx(clock), in_time.id, CancelVisit(reason="Flight cancelled"))
+    with pytest.raises(Conflict):
+        await visits.update_visit(uow, ctx(clock), in_time.id, UpdateVisit(purpose="Again"), policy=POLICY)
     [cancelled] = await published(pool, "agreements.visit.cancelled")
     assert cancelled["data"]["region_codes"] == ["3374"]
 
@@ -693,34 +767,34 @@ async def test_visits_are_announced_late_or_in_time_updated_and_cancelled(pool: 
 
 
 async def test_a_recommendation_is_requested_and_issued_once_under_a_unique_reference(
-    pool: asyncpg.Pool, clock: Clock
+    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork
 ) -> None:
     world = await seed(pool)
-    msp_id = await signed_msp(pool, world, clock)
-    with pytest.raises(DomainError) as no_expert:
-        await services.request_recommendation(
-            pool, RequestRecommendation(msp_id=msp_id, kind="visa", purpose="Adviser"), ctx(clock)
+    msp_id = await signed_msp(uow, world, clock)
+    with pytest.raises(RuleBroken) as no_expert:
+        await recommendations.request_recommendation(
+            uow, ctx(clock), RequestRecommendation(msp_id=msp_id, kind="visa", purpose="Adviser")
         )
     assert no_expert.value.field == "body.expert_name"
-    visa = await services.request_recommendation(
-        pool,
-        RequestRecommendation(msp_id=msp_id, kind="visa", expert_name="Maria", expert_nationality="DK", purpose="DRR"),
+    visa = await recommendations.request_recommendation(
+        uow,
         ctx(clock),
+        RequestRecommendation(msp_id=msp_id, kind="visa", expert_name="Maria", expert_nationality="DK", purpose="DRR"),
     )
-    tax = await services.request_recommendation(
-        pool, RequestRecommendation(msp_id=msp_id, kind="tax_exemption", purpose="Imported goods"), ctx(clock)
+    tax = await recommendations.request_recommendation(
+        uow, ctx(clock), RequestRecommendation(msp_id=msp_id, kind="tax_exemption", purpose="Imported goods")
     )
-    issued = await services.issue_recommendation(
-        pool, visa.id, IssueRecommendation(granted=True, reference_number="B-1/REK"), ctx(clock)
+    issued = await recommendations.issue_recommendation(
+        uow, ctx(clock), visa.id, IssueRecommendation(granted=True, reference_number="B-1/REK")
     )
     assert (issued.status, issued.granted, issued.reference_number) == ("issued", True, "B-1/REK")
-    with pytest.raises(ConflictError):
-        await services.issue_recommendation(
-            pool, visa.id, IssueRecommendation(granted=False, reference_number="B-2/REK"), ctx(clock)
+    with pytest.raises(Conflict):
+        await recommendations.issue_recommendation(
+            uow, ctx(clock), visa.id, IssueRecommendation(granted=False, reference_number="B-2/REK")
         )
-    with pytest.raises(ConflictError) as reused:
-        await services.issue_recommendation(
-            pool, tax.id, IssueRecommendation(granted=True, reference_number="B-1/REK"), ctx(clock)
+    with pytest.raises(Conflict) as reused:
+        await recommendations.issue_recommendation(
+            uow, ctx(clock), tax.id, IssueRecommendation(granted=True, reference_number="B-1/REK")
         )
     assert reused.value.field == "body.reference_number"
     assert [e["routing_key"] for e in await published(pool) if "recommendation" in e["routing_key"]] == [
@@ -733,20 +807,20 @@ async def test_a_recommendation_is_requested_and_issued_once_under_a_unique_refe
     assert event["data"]["ministry"]["code"] == "KEMENSOS"
 
 
-async def test_obligation_rules_stay_with_the_msp(pool: asyncpg.Pool, clock: Clock) -> None:
+async def test_obligation_rules_stay_with_the_msp(pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork) -> None:
     world = await seed(pool)
     rules = ObligationRules(action_plan_months_after_signing=None, work_plans=False, annual_reports=False)
-    msp_id = await signed_msp(pool, world, clock, obligation_rules=rules)
-    assert (await services.get_msp(pool, msp_id)).obligation_rules == rules
-    assert {o.kind for o in await services.obligations_of(pool, msp_id)} == {"semester_report", "extension_decision"}
+    msp_id = await signed_msp(uow, world, clock, obligation_rules=rules)
+    assert (await msps.get_msp(uow, msp_id)).obligation_rules == rules
+    assert {o.kind for o in await msps.obligations_of(uow, msp_id)} == {"semester_report", "extension_decision"}
 
 
 async def test_a_replica_skips_what_another_holds_and_a_crashed_tick_is_redone_once(
-    pool: asyncpg.Pool, clock: Clock
+    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork, engine: Engine
 ) -> None:
     world = await seed(pool)
     for _ in range(4):
-        await signed_msp(pool, world, clock, work_location_codes=[])
+        await signed_msp(uow, world, clock, work_location_codes=[])
     clock.set(date(2027, 6, 10))  # each MSP's Action Plan (due 5 July) is within 30 days
     due = await pool.fetch("SELECT id FROM obligations WHERE kind = 'action_plan' ORDER BY id")
     held = [row["id"] for row in due[:2]]
@@ -755,8 +829,63 @@ async def test_a_replica_skips_what_another_holds_and_a_crashed_tick_is_redone_o
         transaction = conn.transaction()
         await transaction.start()
         await conn.execute("SELECT 1 FROM obligations WHERE id = ANY($1::uuid[]) FOR UPDATE", held)
-        assert await engine(pool, clock).tick() == 2  # the other replica does not wait; it takes the other two
+        assert await engine().tick() == 2  # the other replica does not wait; it takes the other two
         await transaction.rollback()  # the first replica dies before committing
-    assert await engine(pool, clock).tick() == 2  # what it held is done on the next tick, once
+    assert await engine().tick() == 2  # what it held is done on the next tick, once
     sent = await published(pool, "agreements.action_plan.due")
     assert sorted(e["subject"] for e in sent) == sorted(str(row["id"]) for row in due)
+
+
+# --- over HTTP ----------------------------------------------------------------------------------------------------
+
+
+async def test_the_api_runs_each_command_in_the_context_of_its_request(
+    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork
+) -> None:
+    """The real app over ASGI: the caller, the service's clock and the correlation id reach the events; the
+    service's settings reach the rules; refusals are problem documents; no page offset is too large."""
+    world = await seed(pool)
+    spec = build_spec(AgreementsSettings(environment="test", visit_notice_days=30), clock=clock)
+    async with api_client(spec, pool) as client:
+        response = await client.post(
+            "/msps",
+            json=draft_command(world).model_dump(mode="json"),
+            headers={"X-Correlation-ID": "corr-http"},
+        )
+        assert response.status_code == 201, response.text
+        msp_id = response.json()["id"]
+        assert response.headers["Location"] == f"/msps/{msp_id}"
+        [drafted] = await published(pool, "agreements.msp.drafted")
+        assert (drafted["correlationid"], drafted["data"]["drafted_by"]) == ("corr-http", "tester")
+        assert datetime.fromisoformat(drafted["time"]) == clock() == at_jakarta(date(2027, 1, 5))
+
+        unknown = await client.post(
+            "/msps", json=draft_command(world, organization_id=uuid.uuid4()).model_dump(mode="json")
+        )
+        assert unknown.status_code == 422
+        assert unknown.headers["content-type"] == "application/problem+json"
+        assert unknown.json()["errors"] == [{"field": "body.organization_id", "reason": unknown.json()["detail"]}]
+
+        await msps.submit_msp(uow, ctx(clock), uuid.UUID(msp_id))
+        await msps.approve_msp(uow, ctx(clock), uuid.UUID(msp_id), Decide(note="ok"))
+        signed = await client.post(f"/msps/{msp_id}/sign", json=sign_command().model_dump(mode="json"))
+        assert signed.status_code == 200, signed.text
+        visit = {
+            "msp_id": msp_id,
+            "visitors": [{"name": "John Smith", "nationality": "GB", "role": "Adviser"}],
+            "purpose": "Monitoring",
+            "arrives_on": "2027-01-25",  # 20 days' notice: in time under the default 14, late under the service's 30
+            "departs_on": "2027-01-27",
+            "region_codes": ["3374"],
+        }
+        announced = await client.post("/visits", json=visit)
+        assert announced.status_code == 201, announced.text
+        assert announced.json()["late"] is True
+        emptied = await client.patch(f"/visits/{announced.json()['id']}", json={"arrives_on": None})
+        assert emptied.status_code == 422, emptied.text
+
+        for path in ("/msps", "/organizations"):
+            page = await client.get(path, params={"offset": 10**30})
+            assert page.status_code == 200, page.text
+            assert (page.json()["items"], page.json()["total"]) == ([], 0)
+        assert (await client.get("/organizations")).json()["total"] == 1

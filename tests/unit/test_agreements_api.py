@@ -39,9 +39,10 @@ def test_every_endpoint_needs_the_bearer_token_and_has_a_summary(openapi: dict[s
 
 def test_every_endpoint_documents_its_problems(openapi: dict[str, Any]) -> None:
     for method, path, operation in operations(openapi):
-        for status in ("404", "409", "422"):
-            schema = operation["responses"][status]["content"]["application/json"]["schema"]
-            assert schema["$ref"].endswith(("/Problem", "/HTTPValidationError")), (method, path, status)
+        for status in ("401", "404", "409", "422"):
+            content = operation["responses"][status]["content"]
+            assert list(content) == ["application/problem+json"], (method, path, status)
+            assert content["application/problem+json"]["schema"]["$ref"].endswith("/Problem"), (method, path, status)
 
 
 def test_every_command_has_an_example(openapi: dict[str, Any]) -> None:

@@ -9,20 +9,16 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from mitra_agreements import domain
-from mitra_agreements.dates import day_kind
-from mitra_agreements.domain import (
-    KnownOrganization,
-    KnownPartner,
-    KnownPermit,
-    ObligationRules,
-    Overdue,
-    Refused,
-    Region,
-    Reminder,
-)
-from mitra_agreements.messages import DraftMsp
+from mitra_agreements.domain import deadlines, msps, obligations, recommendations, visits
+from mitra_agreements.domain.dates import day_kind
+from mitra_agreements.domain.deadlines import Overdue, Reminder
+from mitra_agreements.domain.msps import Region
+from mitra_agreements.domain.obligations import ObligationRules
+from mitra_agreements.domain.policy import DEFAULT_REMINDER_DAYS
+from mitra_agreements.domain.registry_facts import KnownOrganization, KnownPartner, KnownPermit
+from mitra_agreements.usecases.commands import DraftMsp, UpdateVisit
 from mitra_shared.clock import add_months, jakarta_date
+from mitra_shared.errors import Conflict, Refused, RuleBroken
 
 NGO = uuid.uuid4()
 SEMARANG = Region("3374", "33")
@@ -33,7 +29,7 @@ def permit(issued_on: date, valid_until: date, *, expired: bool = False) -> Know
     return KnownPermit(uuid.uuid4(), NGO, "IP-001/2026", issued_on, valid_until, expired)
 
 
-def by_kind(planned: list[domain.PlannedObligation], kind: str) -> list[tuple[str, date, str | None]]:
+def by_kind(planned: list[obligations.PlannedObligation], kind: str) -> list[tuple[str, date, str | None]]:
     return [(o.period, o.due_on, o.region_code) for o in planned if o.kind == kind]
 
 
@@ -78,7 +74,7 @@ def test_weekends_and_indonesian_public_holidays_are_named() -> None:
 
 
 def test_signing_creates_the_default_obligations() -> None:
-    planned = domain.plan_obligations(
+    planned = obligations.plan_obligations(
         starts_on=date(2027, 1, 1),
         ends_on=date(2029, 12, 31),
         signed_on=date(2027, 1, 5),
@@ -111,7 +107,7 @@ def test_signing_creates_the_default_obligations() -> None:
 
 
 def test_an_ngo_that_works_only_with_the_ministry_has_no_work_plans() -> None:
-    planned = domain.plan_obligations(
+    planned = obligations.plan_obligations(
         starts_on=date(2027, 1, 1),
         ends_on=date(2028, 12, 31),
         signed_on=date(2027, 1, 1),
@@ -123,7 +119,7 @@ def test_an_ngo_that_works_only_with_the_ministry_has_no_work_plans() -> None:
 
 
 def test_the_first_years_work_plan_gets_a_month_when_the_msp_starts_after_march() -> None:
-    planned = domain.plan_obligations(
+    planned = obligations.plan_obligations(
         starts_on=date(2027, 6, 10),
         ends_on=date(2028, 12, 31),
         signed_on=date(2027, 6, 1),
@@ -144,7 +140,7 @@ def test_rules_are_configurable_per_msp() -> None:
         report_periods="msp",
         semester_report_months_after=2,
     )
-    planned = domain.plan_obligations(
+    planned = obligations.plan_obligations(
         starts_on=date(2027, 2, 15),
         ends_on=date(2028, 2, 14),
         signed_on=date(2027, 2, 1),
@@ -167,7 +163,7 @@ def test_msp_semesters_count_from_the_start_without_drifting() -> None:
         report_periods="msp",
         semester_report_months_after=0,
     )
-    planned = domain.plan_obligations(
+    planned = obligations.plan_obligations(
         starts_on=date(2027, 8, 31), ends_on=date(2029, 8, 30), signed_on=date(2027, 8, 1), regions=[], rules=rules
     )
     # Each semester ends the day before the next starts: 28 February, 30 August (not 27 August), ...
@@ -175,7 +171,7 @@ def test_msp_semesters_count_from_the_start_without_drifting() -> None:
 
 
 def test_obligations_already_past_at_signing_are_not_created() -> None:
-    planned = domain.plan_obligations(
+    planned = obligations.plan_obligations(
         starts_on=date(2027, 1, 1),
         ends_on=date(2029, 12, 31),
         signed_on=date(2027, 9, 1),
@@ -206,9 +202,9 @@ def test_the_lifecycle_from_draft_to_extension() -> None:
         ("extend", "extended"),
         ("terminate", "terminated"),
     ):
-        status = domain.transition(status, action)  # type: ignore[arg-type]
+        status = msps.transition(status, action)  # type: ignore[arg-type]
         assert status == expected
-    assert domain.transition("submitted", "reject") == "rejected"
+    assert msps.transition("submitted", "reject") == "rejected"
 
 
 @pytest.mark.parametrize(
@@ -227,26 +223,26 @@ def test_the_lifecycle_from_draft_to_extension() -> None:
 )
 def test_a_step_out_of_order_is_a_conflict_naming_the_status(status: str, action: str) -> None:
     with pytest.raises(Refused) as refused:
-        domain.transition(status, action)  # type: ignore[arg-type]
-    assert refused.value.conflict
+        msps.transition(status, action)  # type: ignore[arg-type]
+    assert isinstance(refused.value, Conflict)
     assert refused.value.field == "msp.status"
-    assert status in refused.value.detail
+    assert status in refused.value.reason
 
 
 @pytest.mark.parametrize("status", ["suspended", "revoked", "closed"])
 def test_a_suspended_or_revoked_ngo_cannot_get_a_new_msp(status: str) -> None:
     with pytest.raises(Refused) as refused:
-        domain.check_can_get_msp(KnownOrganization(NGO, "CARE", status), NGO, field="body.organization_id")
-    assert refused.value.conflict
+        msps.check_can_get_msp(KnownOrganization(NGO, "CARE", status), NGO, field="body.organization_id")
+    assert isinstance(refused.value, Conflict)
     assert refused.value.field == "body.organization_id"
-    assert status in refused.value.detail
+    assert status in refused.value.reason
 
 
 def test_an_unknown_ngo_is_an_invalid_request() -> None:
     with pytest.raises(Refused) as refused:
-        domain.check_can_get_msp(None, NGO, field="body.organization_id")
-    assert not refused.value.conflict
-    domain.check_can_get_msp(KnownOrganization(NGO, "CARE", "active"), NGO, field="body.organization_id")
+        msps.check_can_get_msp(None, NGO, field="body.organization_id")
+    assert isinstance(refused.value, RuleBroken)
+    msps.check_can_get_msp(KnownOrganization(NGO, "CARE", "active"), NGO, field="body.organization_id")
 
 
 def sign(
@@ -256,14 +252,16 @@ def sign(
     ends_on: date = date(2029, 12, 31),
     status: str = "approved",
     ngo_status: str = "active",
+    today: date = date(2027, 1, 5),
 ) -> KnownPermit:
-    return domain.check_signing(
+    return msps.check_signing(
         status=status,
         organization=KnownOrganization(NGO, "Plan International", ngo_status),
         organization_id=NGO,
         permits=permits,
         signed_on=signed_on,
         ends_on=ends_on,
+        today=today,
     )
 
 
@@ -276,17 +274,17 @@ def test_signing_needs_a_principle_permit_valid_on_the_signing_date() -> None:
     ):
         with pytest.raises(Refused) as refused:
             sign(permits)
-        assert refused.value.conflict
+        assert isinstance(refused.value, Conflict)
         assert refused.value.field == "msp.organization_id"
-        assert "principle permit" in refused.value.detail
+        assert "principle permit" in refused.value.reason
 
 
 def test_the_msp_may_not_end_after_the_principle_permit() -> None:
     with pytest.raises(Refused) as refused:
         sign([permit(date(2026, 1, 1), date(2029, 6, 30))], ends_on=date(2029, 12, 31))
-    assert refused.value.conflict
+    assert isinstance(refused.value, Conflict)
     assert refused.value.field == "msp.ends_on"
-    assert "2029-06-30" in refused.value.detail
+    assert "2029-06-30" in refused.value.reason
 
 
 def test_signing_rests_on_the_longest_valid_permit() -> None:
@@ -303,22 +301,58 @@ def test_a_suspended_ngo_cannot_sign_and_only_an_approved_msp_is_signed() -> Non
         sign(valid, status="submitted")
 
 
+def test_an_msp_is_not_signed_on_a_day_still_to_come() -> None:
+    valid = [permit(date(2026, 1, 1), date(2030, 1, 31))]
+    with pytest.raises(RuleBroken) as refused:
+        sign(valid, signed_on=date(2027, 1, 6), today=date(2027, 1, 5))
+    assert refused.value.field == "body.signed_on"
+    assert sign(valid, signed_on=date(2027, 1, 4), today=date(2027, 1, 5)) == valid[0]
+
+
+def extend(new_ends_on: date, permits: list[KnownPermit], *, status: str = "active") -> KnownPermit:
+    return msps.check_extension(
+        status=status,
+        ends_on=date(2029, 6, 30),
+        new_ends_on=new_ends_on,
+        organization=KnownOrganization(NGO, "Plan International", "active"),
+        organization_id=NGO,
+        organization_name="Plan International",
+        permits=permits,
+        today=date(2028, 1, 10),
+    )
+
+
+def test_an_extension_moves_the_end_later_within_a_permit_valid_today() -> None:
+    valid = permit(date(2026, 1, 1), date(2030, 12, 31))
+    assert extend(date(2030, 6, 30), [valid]) == valid
+    for new_end, permits, kind, field in (
+        (date(2029, 6, 30), [valid], RuleBroken, "body.ends_on"),  # not later
+        (date(2031, 6, 30), [valid], Conflict, "body.ends_on"),  # past the permit
+        (date(2030, 6, 30), [permit(date(2026, 1, 1), date(2027, 12, 31))], Conflict, "msp.organization_id"),
+    ):
+        with pytest.raises(kind) as refused:
+            extend(new_end, permits)
+        assert refused.value.field == field
+    with pytest.raises(Conflict, match="draft"):
+        extend(date(2030, 6, 30), [valid], status="draft")
+
+
 def test_work_locations_must_be_known_regions_and_carry_their_province() -> None:
     known = {
         "33": KnownPartner(uuid.uuid4(), "province", "Jawa Tengah", "33", None, True),
         "3374": KnownPartner(uuid.uuid4(), "regency", "Kota Semarang", "3374", "33", True),
         "KEMENSOS": KnownPartner(uuid.uuid4(), "ministry", "Kementerian Sosial", "KEMENSOS", None, True),
     }
-    assert domain.check_work_locations(["3374", "33"], known, field="body.x") == [SEMARANG, JAWA_TENGAH]
+    assert msps.check_work_locations(["3374", "33"], known, field="body.x") == [SEMARANG, JAWA_TENGAH]
     with pytest.raises(Refused) as refused:
-        domain.check_work_locations(["3374", "KEMENSOS"], known, field="body.work_location_codes")
+        msps.check_work_locations(["3374", "KEMENSOS"], known, field="body.work_location_codes")
     assert refused.value.field == "body.work_location_codes.1"
-    assert not refused.value.conflict
+    assert isinstance(refused.value, RuleBroken)
 
 
 def test_the_end_date_comes_after_the_start() -> None:
     with pytest.raises(Refused) as refused:
-        domain.check_dates(date(2027, 1, 1), date(2027, 1, 1))
+        msps.check_dates(date(2027, 1, 1), date(2027, 1, 1))
     assert refused.value.field == "body.ends_on"
 
 
@@ -343,12 +377,12 @@ def test_a_draft_takes_the_default_rules_when_none_are_given() -> None:
 def run_days(due_on: date, first_day: date, last_day: date, *, status: str = "pending") -> list[tuple[date, object]]:
     """Tick once a day like the engine, looking only on the days `next_check_on` asks for."""
     notices: list[tuple[date, object]] = []
-    next_check: date | None = domain.first_check(due_on, domain.DEFAULT_REMINDER_DAYS)
+    next_check: date | None = deadlines.first_check(due_on, DEFAULT_REMINDER_DAYS)
     day = first_day
     while day <= last_day and next_check is not None:
         if next_check <= day:
-            step = domain.obligation_step(
-                status=status, due_on=due_on, reminder_days=domain.DEFAULT_REMINDER_DAYS, today=day
+            step = deadlines.obligation_step(
+                status=status, due_on=due_on, reminder_days=DEFAULT_REMINDER_DAYS, today=day
             )
             if step.notice is not None:
                 notices.append((day, step.notice))
@@ -382,10 +416,10 @@ def test_after_downtime_only_the_most_urgent_reminder_goes_out() -> None:
 
 
 def test_a_submitted_obligation_needs_nothing() -> None:
-    step = domain.obligation_step(
+    step = deadlines.obligation_step(
         status="submitted", due_on=date(2027, 7, 31), reminder_days=(30, 7, 1), today=date(2027, 8, 5)
     )
-    assert step == domain.ObligationStep(None, None)
+    assert step == deadlines.ObligationStep(None, None)
 
 
 def test_msp_activation_expiry_warnings_and_end() -> None:
@@ -396,7 +430,9 @@ def test_msp_activation_expiry_warnings_and_end() -> None:
     next_check: date | None = day
     while day <= date(2030, 1, 5) and next_check is not None:
         if next_check <= day:
-            step = domain.msp_step(status=status, starts_on=starts, ends_on=ends, warning_days=(180, 90, 30), today=day)
+            step = deadlines.msp_step(
+                status=status, starts_on=starts, ends_on=ends, warning_days=(180, 90, 30), today=day
+            )
             if step.activate:
                 status = "active"
                 seen.append((day, "active"))
@@ -417,7 +453,7 @@ def test_msp_activation_expiry_warnings_and_end() -> None:
 
 
 def test_an_msp_signed_close_to_its_end_gets_one_warning_not_three() -> None:
-    step = domain.msp_step(
+    step = deadlines.msp_step(
         status="active",
         starts_on=date(2027, 1, 1),
         ends_on=date(2027, 3, 1),
@@ -429,14 +465,72 @@ def test_an_msp_signed_close_to_its_end_gets_one_warning_not_three() -> None:
 
 
 def test_an_extended_msp_is_warned_again_for_its_new_end() -> None:
-    assert domain.expiry_notice_key(date(2029, 12, 31), 90) != domain.expiry_notice_key(date(2031, 12, 31), 90)
+    assert deadlines.expiry_notice_key(date(2029, 12, 31), 90) != deadlines.expiry_notice_key(date(2031, 12, 31), 90)
 
 
 def test_a_late_visit_announcement_is_accepted_and_flagged() -> None:
-    assert domain.visit_notice(announced_on=date(2027, 3, 1), arrives_on=date(2027, 3, 15), required_days=14) == (
-        domain.VisitNotice(14, False)
+    assert visits.visit_notice(announced_on=date(2027, 3, 1), arrives_on=date(2027, 3, 15), required_days=14) == (
+        visits.VisitNotice(14, False)
     )
-    assert domain.visit_notice(announced_on=date(2027, 3, 1), arrives_on=date(2027, 3, 10), required_days=14).late
+    assert visits.visit_notice(announced_on=date(2027, 3, 1), arrives_on=date(2027, 3, 10), required_days=14).late
     with pytest.raises(Refused) as refused:
-        domain.check_visit_dates(date(2027, 3, 10), date(2027, 3, 9))
+        visits.check_visit_dates(date(2027, 3, 10), date(2027, 3, 9))
     assert refused.value.field == "body.departs_on"
+
+
+def test_what_may_be_submitted_and_decided() -> None:
+    assert (
+        obligations.check_submission(kind="semester_report", status="returned", msp_status="active")
+        is (obligations.SUBMITTED["semester_report"])
+    )
+    for kind, status, msp_status, field in (
+        ("extension_decision", "pending", "active", "obligation.kind"),
+        ("work_plan", "pending", "terminated", "msp.status"),
+        ("work_plan", "submitted", "active", "obligation.status"),
+    ):
+        with pytest.raises(Conflict) as refused:
+            obligations.check_submission(kind=kind, status=status, msp_status=msp_status)
+        assert refused.value.field == field
+    returned = obligations.decide(kind="work_plan", submission_status="submitted", accept=False, today=date(2027, 5, 1))
+    assert (returned.status, returned.next_check_on) == ("returned", date(2027, 5, 1))
+    accepted = obligations.decide(kind="work_plan", submission_status="submitted", accept=True, today=date(2027, 5, 1))
+    assert (accepted.status, accepted.next_check_on) == ("accepted", None)
+    with pytest.raises(Conflict, match="Action Plan"):
+        obligations.decide(kind="action_plan", submission_status="submitted", accept=True, today=date(2027, 5, 1))
+    with pytest.raises(Conflict, match="already accepted"):
+        obligations.decide(kind="work_plan", submission_status="accepted", accept=False, today=date(2027, 5, 1))
+
+
+def test_an_extension_decision_gets_no_reminders_of_its_own() -> None:
+    decision = obligations.PlannedObligation("extension_decision", "2029-12-31", date(2029, 6, 30))
+    report = obligations.PlannedObligation("semester_report", "2027-S1", date(2027, 7, 31))
+    assert deadlines.first_check_of(decision, DEFAULT_REMINDER_DAYS) is None
+    assert deadlines.first_check_of(report, DEFAULT_REMINDER_DAYS) == date(2027, 7, 1)
+
+
+def test_a_visit_is_not_announced_for_the_past_and_its_fields_are_not_emptied() -> None:
+    with pytest.raises(RuleBroken) as past:
+        visits.check_announcement(arrives_on=date(2027, 3, 1), departs_on=date(2027, 3, 2), today=date(2027, 3, 2))
+    assert past.value.field == "body.arrives_on"
+    visits.check_announcement(arrives_on=date(2027, 3, 2), departs_on=date(2027, 3, 2), today=date(2027, 3, 2))
+    assert UpdateVisit.model_validate({"programme": None}).programme is None
+    for emptied in ({"arrives_on": None}, {"purpose": None, "programme": "Day 1"}, {"region_codes": None}):
+        with pytest.raises(ValidationError, match="not removed"):
+            UpdateVisit.model_validate(emptied)
+
+
+def test_a_visa_recommendation_names_the_expert_and_is_issued_once() -> None:
+    recommendations.check_request(kind="tax_exemption", expert_name=None, expert_nationality=None)
+    with pytest.raises(RuleBroken) as no_nationality:
+        recommendations.check_request(kind="visa", expert_name="Maria", expert_nationality=None)
+    assert no_nationality.value.field == "body.expert_nationality"
+    with pytest.raises(Conflict) as issued:
+        recommendations.check_issue(
+            status="issued", reference_number="B-1/REK", reference_taken=False, new_reference="B-2/REK"
+        )
+    assert (issued.value.field, issued.value.reason) == ("path.recommendation_id", "already issued as B-1/REK")
+    with pytest.raises(Conflict) as taken:
+        recommendations.check_issue(
+            status="requested", reference_number=None, reference_taken=True, new_reference="B-1/REK"
+        )
+    assert taken.value.field == "body.reference_number"

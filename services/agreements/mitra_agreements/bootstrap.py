@@ -1,8 +1,9 @@
-"""The one place agreements is wired: settings, database, broker, routers, the deadline engine, HTTP app."""
+"""The one place agreements is wired: settings, database, broker, routers, consumers, the deadline engine, app."""
 
-from mitra_agreements import api, registry_facts
-from mitra_agreements.deadlines import DeadlineEngine
+from mitra_agreements import http
+from mitra_agreements.consumers import registry_facts
 from mitra_agreements.settings import AgreementsSettings
+from mitra_agreements.workers.deadlines import DeadlineEngine
 from mitra_shared.clock import Clock, system_clock
 from mitra_shared.contracts import agreements as contracts
 from mitra_shared.db import MigrationSource
@@ -14,8 +15,9 @@ def build_spec(settings: AgreementsSettings | None = None, clock: Clock = system
 
     def deadline_engine(resources: Resources) -> DeadlineEngine:
         return DeadlineEngine(
-            pool=resources.pool,
-            clock=clock,
+            uow=resources.uow,
+            clock=resources.clock,
+            listen_dsn=settings.database_url.get_secret_value(),
             tick_seconds=settings.deadline_tick_seconds,
             reminder_days=settings.reminder_days,
             expiry_warning_days=settings.expiry_warning_days,
@@ -29,8 +31,8 @@ def build_spec(settings: AgreementsSettings | None = None, clock: Clock = system
         "work plans, reports, visits, recommendations. Learns of NGOs, permits and partners from registry's events.",
         version="0.2.0",
         settings=settings,
-        migrations=MigrationSource("agreements", "mitra_agreements"),
-        routers=api.ROUTERS,
+        migrations=MigrationSource("agreements", "mitra_agreements", "sql/migrations"),
+        routers=http.ROUTERS,
         consumes=registry_facts.HANDLERS,
         publishes=contracts.EVENTS,
         workers=[deadline_engine],
@@ -41,4 +43,5 @@ def build_spec(settings: AgreementsSettings | None = None, clock: Clock = system
             {"name": "visits", "description": "Announcements of foreign guests' visits"},
             {"name": "recommendations", "description": "Visa/stay-permit and tax-exemption recommendations"},
         ],
+        clock=clock,
     )

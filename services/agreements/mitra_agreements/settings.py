@@ -1,7 +1,11 @@
 from pydantic import Field, PositiveFloat, PositiveInt, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from mitra_agreements.domain import DEFAULT_EXPIRY_WARNING_DAYS, DEFAULT_REMINDER_DAYS
+from mitra_agreements.domain.policy import (
+    DEFAULT_EXPIRY_WARNING_DAYS,
+    DEFAULT_REMINDER_DAYS,
+    DEFAULT_VISIT_NOTICE_DAYS,
+)
 from mitra_shared.settings import DEVELOPMENT_DATABASE_PASSWORD, ServiceSettings
 
 
@@ -25,5 +29,6 @@ class AgreementsSettings(ServiceSettings):
         description="MSP expiry warnings this many days before its end date.",
     )
     visit_notice_days: PositiveInt = Field(
-        14, description="A foreign visit is announced at least this many days before arrival (later: flagged late)."
+        DEFAULT_VISIT_NOTICE_DAYS,
+        description="A foreign visit is announced at least this many days before arrival (later: flagged late).",
     )

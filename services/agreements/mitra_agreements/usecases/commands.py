@@ -1,15 +1,15 @@
-"""What agreements' API takes and gives: commands (validated, with examples) and views. No I/O."""
+"""The commands agreements' use cases take, validated and with examples (they are also the HTTP request bodies)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from mitra_agreements.domain import MspStatus, ObligationKind, ObligationRules, ObligationStatus
-from mitra_shared.contracts.agreements import FundingSource, Signatory, Visitor, WorkLocation
+from mitra_agreements.domain.obligations import ObligationRules
+from mitra_shared.contracts.agreements import FundingSource, Signatory, Visitor
 
 _EXAMPLE_ORGANIZATION = "6f1c2a4e-8b0d-4c1e-9a57-3d2f0e9b7c11"
 _EXAMPLE_MINISTRY = "0b7e6d5c-4a3b-4c2d-8e1f-9a8b7c6d5e4f"
@@ -120,53 +120,6 @@ class TerminateMsp(_Command):
     terminated_on: date | None = Field(None, description="Defaults to today (Asia/Jakarta).")
 
 
-class Msp(BaseModel):
-    id: UUID
-    organization_id: UUID
-    organization_name: str
-    ministry_partner_id: UUID
-    ministry_name: str
-    ministry_code: str
-    number: str | None
-    title: str
-    focus_areas: list[str]
-    forms_of_cooperation: list[str]
-    work_locations: list[WorkLocation]
-    starts_on: date
-    ends_on: date
-    status: MspStatus
-    obligation_rules: ObligationRules
-    signatories: list[Signatory]
-    signed_document_ref: str | None
-    signed_on: date | None
-    principle_permit_id: UUID | None
-    decision_note: str | None
-    terminated_on: date | None
-    termination_reason: str | None
-    version: int
-    created_at: datetime
-    updated_at: datetime
-
-
-class MspPage(BaseModel):
-    items: list[Msp]
-    total: int
-    limit: int
-    offset: int
-
-
-class Obligation(BaseModel):
-    id: UUID
-    msp_id: UUID
-    kind: ObligationKind
-    period: str
-    region_code: str | None
-    province_code: str | None
-    due_on: date
-    status: ObligationStatus
-    next_check_on: date | None = Field(description="When the deadline engine looks at it next.")
-
-
 class SubmitObligation(_Command):
     """Command: the NGO submits a work plan, report or Action Plan."""
 
@@ -198,22 +151,6 @@ class DecideSubmission(_Command):
     model_config = ConfigDict(json_schema_extra={"examples": [{"comments": "Please add the funding per region"}]})
 
     comments: str | None = Field(None, max_length=5000)
-
-
-class Submission(BaseModel):
-    id: UUID
-    obligation_id: UUID
-    attempt: int
-    summary: str
-    document_ref: str | None
-    funding: list[FundingSource]
-    status: Literal["submitted", "accepted", "returned"]
-    late: bool
-    submitted_by: str
-    submitted_at: datetime
-    decided_by: str | None
-    decided_at: datetime | None
-    comments: str | None
 
 
 class AnnounceVisit(_Command):
@@ -262,6 +199,11 @@ class UpdateVisit(_Command):
     def _something(self) -> UpdateVisit:
         if not self.model_fields_set:
             raise ValueError("give at least one field to change")
+        # Only the programme may be removed; the rest of a visit is changed, never emptied (null is refused here
+        # rather than by the database or the date rules).
+        emptied = [name for name in sorted(self.model_fields_set - {"programme"}) if getattr(self, name) is None]
+        if emptied:
+            raise ValueError(f"{', '.join(emptied)} may be changed but not removed (null)")
         return self
 
 
@@ -269,23 +211,6 @@ class CancelVisit(_Command):
     model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "Flight cancelled"}]})
 
     reason: str = Field(min_length=3, max_length=2000)
-
-
-class Visit(BaseModel):
-    id: UUID
-    msp_id: UUID
-    visitors: list[Visitor]
-    purpose: str
-    arrives_on: date
-    departs_on: date
-    region_codes: list[str]
-    province_codes: list[str]
-    programme: str | None
-    announced_on: date
-    late: bool
-    status: Literal["announced", "cancelled"]
-    cancel_reason: str | None
-    version: int
 
 
 class RequestRecommendation(_Command):
@@ -320,20 +245,3 @@ class IssueRecommendation(_Command):
     granted: bool
     reference_number: str = Field(min_length=1, max_length=100)
     note: str | None = Field(None, max_length=2000)
-
-
-class Recommendation(BaseModel):
-    id: UUID
-    kind: Literal["visa", "tax_exemption"]
-    msp_id: UUID
-    expert_name: str | None
-    expert_nationality: str | None
-    purpose: str
-    status: Literal["requested", "issued"]
-    granted: bool | None
-    reference_number: str | None
-    note: str | None
-    requested_by: str
-    requested_at: datetime
-    issued_by: str | None
-    issued_at: datetime | None

@@ -1,4 +1,6 @@
-"""Calendar rules in Asia/Jakarta: today's date under a clock, month arithmetic, working days and holidays."""
+"""Calendar days as the rules count them: the end of a month, weekends and Indonesian public holidays.
+
+Pure: the holiday table comes from the `holidays` package's data, not from any service."""
 
 from __future__ import annotations
 
@@ -32,10 +34,6 @@ def _indonesian_holidays(year: int) -> dict[date, str]:
 def day_kind(day: date) -> DayKind:
     """Whether a date is a Saturday/Sunday and which Indonesian public holiday (if any) falls on it."""
     return DayKind(weekend=day.weekday() >= 5, holiday=_indonesian_holidays(day.year).get(day))
-
-
-def days_between(start: date, end: date) -> int:
-    return (end - start).days
 
 
 ONE_DAY = timedelta(days=1)

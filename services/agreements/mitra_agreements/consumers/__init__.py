@@ -1,0 +1,1 @@
+"""The events agreements consumes: registry's facts about NGOs, permits and partners (`registry_facts`)."""

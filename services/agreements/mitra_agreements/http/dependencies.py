@@ -1,0 +1,31 @@
+"""What every agreements router shares: the bearer token, the documented problems, the service's policy."""
+
+from __future__ import annotations
+
+from typing import Annotated, cast
+
+from fastapi import APIRouter, Depends, Request
+
+from mitra_agreements.domain.policy import Policy
+from mitra_agreements.settings import AgreementsSettings
+from mitra_shared.http import Problem, require_principal
+
+PROBLEMS: dict[int | str, dict[str, object]] = {
+    404: {"model": Problem, "description": "No such resource"},
+    409: {"model": Problem, "description": "The command conflicts with the current state; the field says which"},
+    422: {"model": Problem, "description": "Invalid request; each invalid field and why"},
+}
+
+
+def router(tag: str) -> APIRouter:
+    """A router behind the bearer token, documenting the problems its routes answer with."""
+    return APIRouter(dependencies=[Depends(require_principal)], tags=[tag], responses=PROBLEMS)
+
+
+async def current_policy(request: Request) -> Policy:
+    """The reminder and visit-notice days of the settings the service was built with."""
+    settings = cast(AgreementsSettings, request.app.state.runtime.spec.settings)
+    return Policy(reminder_days=tuple(settings.reminder_days), visit_notice_days=settings.visit_notice_days)
+
+
+CurrentPolicy = Annotated[Policy, Depends(current_policy)]

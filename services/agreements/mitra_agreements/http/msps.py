@@ -1,0 +1,130 @@
+"""MSPs from draft to end, and the obligations they create."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Query, Response
+from pydantic import BaseModel
+
+from mitra_agreements.domain.msps import MspStatus
+from mitra_agreements.http.dependencies import CurrentPolicy
+from mitra_agreements.http.dependencies import router as make_router
+from mitra_agreements.usecases import msps
+from mitra_agreements.usecases.commands import Decide, DraftMsp, ExtendMsp, Reject, SignMsp, TerminateMsp
+from mitra_agreements.usecases.views import Msp, Obligation
+from mitra_shared.http import RequestContext, Work
+
+router = make_router("msps")
+
+
+class MspPage(BaseModel):
+    items: list[Msp]
+    total: int
+    limit: int
+    offset: int
+
+
+@router.post(
+    "/msps",
+    status_code=201,
+    response_model=Msp,
+    summary="Draft an MSP",
+    description="Drafts an MSP between a foreign NGO and its Mitra Utama ministry and publishes "
+    "`agreements.msp.drafted`. Refused (409) for an NGO that is suspended, revoked or closed, or when the end date "
+    "passes the NGO's principle permit; 422 for an NGO, ministry or region agreements does not know.",
+)
+async def draft_msp(command: DraftMsp, uow: Work, ctx: RequestContext, response: Response) -> Msp:
+    msp = await msps.draft_msp(uow, ctx, command)
+    response.headers["Location"] = f"/msps/{msp.id}"
+    return msp
+
+
+@router.get("/msps", response_model=MspPage, summary="MSPs, newest first, optionally of one NGO or in one status")
+async def list_msps(
+    uow: Work,
+    organization_id: UUID | None = None,
+    status: MspStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> MspPage:
+    items, total = await msps.list_msps(uow, organization_id=organization_id, status=status, limit=limit, offset=offset)
+    return MspPage(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/msps/{msp_id}", response_model=Msp, summary="One MSP")
+async def get_msp(msp_id: UUID, uow: Work) -> Msp:
+    return await msps.get_msp(uow, msp_id)
+
+
+@router.post(
+    "/msps/{msp_id}/submit",
+    response_model=Msp,
+    summary="Submit a draft MSP to TPOA for review",
+    description="draft → submitted; publishes `agreements.msp.submitted`.",
+)
+async def submit_msp(msp_id: UUID, uow: Work, ctx: RequestContext) -> Msp:
+    return await msps.submit_msp(uow, ctx, msp_id)
+
+
+@router.post(
+    "/msps/{msp_id}/approve",
+    response_model=Msp,
+    summary="TPOA approves an MSP",
+    description="submitted → approved; publishes `agreements.msp.approved`.",
+)
+async def approve_msp(msp_id: UUID, command: Decide, uow: Work, ctx: RequestContext) -> Msp:
+    return await msps.approve_msp(uow, ctx, msp_id, command)
+
+
+@router.post(
+    "/msps/{msp_id}/reject",
+    response_model=Msp,
+    summary="TPOA rejects an MSP",
+    description="submitted → rejected, with the reason; publishes `agreements.msp.rejected`.",
+)
+async def reject_msp(msp_id: UUID, command: Reject, uow: Work, ctx: RequestContext) -> Msp:
+    return await msps.reject_msp(uow, ctx, msp_id, command)
+
+
+@router.post(
+    "/msps/{msp_id}/sign",
+    response_model=Msp,
+    summary="Record the signing of an approved MSP",
+    description="approved → signed (active from its start date). Needs a principle permit of the NGO valid on the "
+    "signing date that lasts at least to the MSP's end, and an NGO neither suspended nor revoked (409 otherwise). "
+    "Creates the obligations of the MSP's rules and publishes `agreements.msp.signed`.",
+)
+async def sign_msp(msp_id: UUID, command: SignMsp, uow: Work, ctx: RequestContext, policy: CurrentPolicy) -> Msp:
+    return await msps.sign_msp(uow, ctx, msp_id, command, policy=policy)
+
+
+@router.post(
+    "/msps/{msp_id}/extend",
+    response_model=Msp,
+    summary="Extend a signed MSP",
+    description="Moves the end date later (not past the principle permit), adds the obligations of the extra "
+    "period and publishes `agreements.msp.extended`.",
+)
+async def extend_msp(msp_id: UUID, command: ExtendMsp, uow: Work, ctx: RequestContext, policy: CurrentPolicy) -> Msp:
+    return await msps.extend_msp(uow, ctx, msp_id, command, policy=policy)
+
+
+@router.post(
+    "/msps/{msp_id}/terminate",
+    response_model=Msp,
+    summary="End an MSP early, with the reason",
+    description="Closes its open obligations and publishes `agreements.msp.terminated`.",
+)
+async def terminate_msp(msp_id: UUID, command: TerminateMsp, uow: Work, ctx: RequestContext) -> Msp:
+    return await msps.terminate_msp(uow, ctx, msp_id, command)
+
+
+@router.get(
+    "/msps/{msp_id}/obligations",
+    response_model=list[Obligation],
+    summary="The obligations an MSP created, by due date",
+)
+async def list_obligations(msp_id: UUID, uow: Work) -> list[Obligation]:
+    return await msps.obligations_of(uow, msp_id)

@@ -1,0 +1,47 @@
+"""Agreements' copy of the register, as the API shows it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Query
+from pydantic import BaseModel
+
+from mitra_agreements.http.dependencies import router as make_router
+from mitra_agreements.usecases import registry_facts
+from mitra_agreements.usecases.views import KnownOrganization
+from mitra_shared.http import Work
+
+router = make_router("organizations")
+
+
+class KnownOrganizationPage(BaseModel):
+    items: list[KnownOrganization]
+    total: int
+    limit: int
+    offset: int
+
+
+@router.get(
+    "/organizations",
+    response_model=KnownOrganizationPage,
+    summary="Foreign NGOs as agreements knows them",
+    description="Agreements' own copy, learned from registry's events; it answers while registry is down.",
+)
+async def list_known_organizations(
+    uow: Work,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> KnownOrganizationPage:
+    items, total = await registry_facts.list_known_organizations(uow, limit=limit, offset=offset)
+    return KnownOrganizationPage(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get(
+    "/organizations/{organization_id}",
+    response_model=KnownOrganization,
+    summary="One foreign NGO as agreements knows it",
+)
+async def get_known_organization(organization_id: UUID, uow: Work) -> KnownOrganization:
+    return await registry_facts.get_known_organization(uow, organization_id)

@@ -1,0 +1,59 @@
+"""Announcements of foreign guests' visits."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import Response
+
+from mitra_agreements.http.dependencies import CurrentPolicy
+from mitra_agreements.http.dependencies import router as make_router
+from mitra_agreements.usecases import visits
+from mitra_agreements.usecases.commands import AnnounceVisit, CancelVisit, UpdateVisit
+from mitra_agreements.usecases.views import Visit
+from mitra_shared.http import RequestContext, Work
+
+router = make_router("visits")
+
+
+@router.post(
+    "/visits",
+    status_code=201,
+    response_model=Visit,
+    summary="Announce a visit of foreign guests",
+    description="Announces the visit to the regions it goes to (`agreements.visit.announced`). An announcement "
+    "fewer than `MITRA_VISIT_NOTICE_DAYS` (14) days before arrival is accepted and flagged `late`.",
+)
+async def announce_visit(
+    command: AnnounceVisit, uow: Work, ctx: RequestContext, policy: CurrentPolicy, response: Response
+) -> Visit:
+    visit = await visits.announce_visit(uow, ctx, command, policy=policy)
+    response.headers["Location"] = f"/visits/{visit.id}"
+    return visit
+
+
+@router.get("/visits/{visit_id}", response_model=Visit, summary="One announced visit")
+async def get_visit(visit_id: UUID, uow: Work) -> Visit:
+    return await visits.get_visit(uow, visit_id)
+
+
+@router.patch(
+    "/visits/{visit_id}",
+    response_model=Visit,
+    summary="Change an announced visit",
+    description="Only the fields given change; publishes `agreements.visit.updated` with the whole new state.",
+)
+async def update_visit(
+    visit_id: UUID, command: UpdateVisit, uow: Work, ctx: RequestContext, policy: CurrentPolicy
+) -> Visit:
+    return await visits.update_visit(uow, ctx, visit_id, command, policy=policy)
+
+
+@router.post(
+    "/visits/{visit_id}/cancel",
+    response_model=Visit,
+    summary="Cancel an announced visit",
+    description="Publishes `agreements.visit.cancelled`.",
+)
+async def cancel_visit(visit_id: UUID, command: CancelVisit, uow: Work, ctx: RequestContext) -> Visit:
+    return await visits.cancel_visit(uow, ctx, visit_id, command)

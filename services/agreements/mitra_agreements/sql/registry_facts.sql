@@ -1,0 +1,102 @@
+-- Agreements' copy of registry's facts: NGOs, principle permits and government partners, learned from registry's
+-- events (consumers/registry_facts.py) and read by the use cases, so that agreements works while registry is down.
+
+-- name: learn_organization
+-- Particulars and status each keep the time of the event they reflect: events arrive out of order across relay
+-- replicas and retries, and the newest state wins for each.
+INSERT INTO known_organizations AS k
+    (organization_id, legal_name, acronym, country_of_origin, status, as_of, status_as_of)
+VALUES (:organization_id, :legal_name, :acronym, :country_of_origin, :status, :as_of, :as_of)
+ON CONFLICT (organization_id) DO UPDATE
+SET legal_name = CASE WHEN k.as_of <= EXCLUDED.as_of THEN EXCLUDED.legal_name ELSE k.legal_name END,
+    acronym = CASE WHEN k.as_of <= EXCLUDED.as_of THEN EXCLUDED.acronym ELSE k.acronym END,
+    country_of_origin = CASE WHEN k.as_of <= EXCLUDED.as_of THEN EXCLUDED.country_of_origin
+                             ELSE k.country_of_origin END,
+    as_of = GREATEST(k.as_of, EXCLUDED.as_of),
+    status = CASE WHEN k.status_as_of <= EXCLUDED.status_as_of THEN EXCLUDED.status ELSE k.status END,
+    status_as_of = GREATEST(k.status_as_of, EXCLUDED.status_as_of),
+    learned_at = now();
+
+-- name: learn_organization_status
+-- A status change may arrive before the registration: the row then waits, particulars-less, for it.
+INSERT INTO known_organizations AS k
+    (organization_id, legal_name, acronym, country_of_origin, status, as_of, status_as_of)
+VALUES (:organization_id, :legal_name, NULL, NULL, :status, '-infinity', :as_of)
+ON CONFLICT (organization_id) DO UPDATE
+SET status = CASE WHEN k.status_as_of <= EXCLUDED.status_as_of THEN EXCLUDED.status ELSE k.status END,
+    status_as_of = GREATEST(k.status_as_of, EXCLUDED.status_as_of),
+    learned_at = now();
+
+-- name: learn_permit_granted
+-- A granted permit with its validity; a later extension already known keeps its validity.
+INSERT INTO known_permits AS k
+    (permit_id, organization_id, permit_type, number, issued_on, valid_until, expired, as_of)
+VALUES (:permit_id, :organization_id, :permit_type, :number, :issued_on, :valid_until, false, :as_of)
+ON CONFLICT (permit_id) DO UPDATE
+SET issued_on = EXCLUDED.issued_on,
+    number = EXCLUDED.number,
+    valid_until = CASE WHEN k.as_of <= EXCLUDED.as_of THEN EXCLUDED.valid_until ELSE k.valid_until END,
+    as_of = GREATEST(k.as_of, EXCLUDED.as_of),
+    learned_at = now();
+
+-- name: learn_permit_extended
+-- The grant may not have arrived yet: its issue date waits as -infinity until it does.
+INSERT INTO known_permits AS k
+    (permit_id, organization_id, permit_type, number, issued_on, valid_until, expired, as_of)
+VALUES (:permit_id, :organization_id, :permit_type, :number, '-infinity', :valid_until, false, :as_of)
+ON CONFLICT (permit_id) DO UPDATE
+SET valid_until = CASE WHEN k.as_of <= EXCLUDED.as_of THEN EXCLUDED.valid_until ELSE k.valid_until END,
+    expired = CASE WHEN k.as_of <= EXCLUDED.as_of THEN false ELSE k.expired END,
+    as_of = GREATEST(k.as_of, EXCLUDED.as_of),
+    learned_at = now();
+
+-- name: learn_permit_expired
+-- An expiry counts only for the validity it names or a later one (not against an extension already known).
+INSERT INTO known_permits AS k
+    (permit_id, organization_id, permit_type, number, issued_on, valid_until, expired, as_of)
+VALUES (:permit_id, :organization_id, :permit_type, :number, '-infinity', :valid_until, true, :as_of)
+ON CONFLICT (permit_id) DO UPDATE
+SET expired = CASE WHEN k.valid_until <= EXCLUDED.valid_until THEN true ELSE k.expired END,
+    learned_at = now();
+
+-- name: learn_partner
+-- A ministry or region as registry last described it; an older version never overwrites a newer one.
+INSERT INTO known_partners AS k (partner_id, partner_kind, name, code, parent_code, active, version)
+VALUES (:partner_id, :partner_kind, :name, :code, :parent_code, :active, :version)
+ON CONFLICT (partner_id) DO UPDATE
+SET partner_kind = EXCLUDED.partner_kind,
+    name = EXCLUDED.name,
+    code = EXCLUDED.code,
+    parent_code = EXCLUDED.parent_code,
+    active = EXCLUDED.active,
+    version = EXCLUDED.version,
+    learned_at = now()
+WHERE k.version < EXCLUDED.version;
+
+-- name: list_known_organizations
+-- A page of the NGOs agreements knows, by name, with the total.
+SELECT organization_id, legal_name, acronym, country_of_origin, status, GREATEST(as_of, status_as_of) AS as_of,
+       count(*) OVER () AS total
+FROM known_organizations
+ORDER BY legal_name, organization_id
+LIMIT :limit OFFSET :offset;
+
+-- name: get_known_organization
+-- One NGO as agreements knows it.
+SELECT organization_id, legal_name, acronym, country_of_origin, status, GREATEST(as_of, status_as_of) AS as_of
+FROM known_organizations WHERE organization_id = :organization_id;
+
+-- name: principle_permits_of
+-- An NGO's principle permits (izin prinsip), valid or not: the rules choose.
+SELECT permit_id, organization_id, number, issued_on, valid_until, expired
+FROM known_permits WHERE organization_id = :organization_id AND permit_type = 'principle';
+
+-- name: get_known_partner
+-- One government partner (a ministry, a province, a regency).
+SELECT partner_id, partner_kind, name, code, parent_code, active FROM known_partners WHERE partner_id = :partner_id;
+
+-- name: regions_by_code
+-- The active provinces and regencies among these codes.
+SELECT partner_id, partner_kind, name, code, parent_code, active
+FROM known_partners
+WHERE code = ANY(:codes::text[]) AND partner_kind IN ('province', 'regency') AND active;

@@ -1,0 +1,338 @@
+"""MSPs from draft to end: draft, submit, approve or reject, sign (which creates the obligations), extend,
+terminate; and the MSPs as the API reads them. Activation, expiry warnings and the end are the deadline engine's."""
+
+from __future__ import annotations
+
+import uuid
+from uuid import UUID
+
+import asyncpg
+
+from mitra_agreements.domain import msps as rules
+from mitra_agreements.domain.msps import Action
+from mitra_agreements.domain.obligations import ObligationRules, plan_obligations
+from mitra_agreements.domain.policy import Policy
+from mitra_agreements.sql import MSPS, OBLIGATIONS
+from mitra_agreements.usecases import registry_facts
+from mitra_agreements.usecases.commands import Decide, DraftMsp, ExtendMsp, Reject, SignMsp, TerminateMsp
+from mitra_agreements.usecases.event_facts import (
+    ministry_party,
+    obligation_summary,
+    organization_party,
+    regions,
+    work_locations,
+)
+from mitra_agreements.usecases.obligations import create_obligations
+from mitra_agreements.usecases.registry_facts import LARGEST_OFFSET
+from mitra_agreements.usecases.views import Msp, Obligation, view
+from mitra_shared.clock import jakarta_date
+from mitra_shared.context import Context
+from mitra_shared.contracts import agreements as contracts
+from mitra_shared.errors import Conflict, NotFound, RuleBroken
+from mitra_shared.events import EventData
+from mitra_shared.uow import UnitOfWork
+
+
+async def locked_msp(conn: asyncpg.Connection, msp_id: UUID) -> asyncpg.Record:
+    """The MSP a change is about, locked until the change commits."""
+    row = await conn.fetchrow(*MSPS.get_msp_for_update(msp_id=msp_id))
+    if row is None:
+        raise NotFound("path.msp_id", f"no MSP {msp_id}")
+    return row
+
+
+async def msp_in_force(conn: asyncpg.Connection, msp_id: UUID, *, field: str) -> asyncpg.Record:
+    """The MSP that a visit or a recommendation names (in its body, hence not a 404), which must be in force."""
+    row = await conn.fetchrow(*MSPS.get_msp(msp_id=msp_id))
+    if row is None:
+        raise RuleBroken(field, f"no MSP {msp_id}")
+    rules.check_in_force(row["status"], field=field)
+    return row
+
+
+# --- changes ----------------------------------------------------------------------------------------------------
+
+
+async def draft_msp(uow: UnitOfWork, ctx: Context, command: DraftMsp) -> Msp:
+    async with uow.change(ctx) as tx:
+        conn = tx.conn
+        parties = rules.check_draft(
+            organization_id=command.organization_id,
+            organization=await registry_facts.organization(conn, command.organization_id),
+            ministry_partner_id=command.ministry_partner_id,
+            ministry=await registry_facts.known_partner(conn, command.ministry_partner_id),
+            work_location_codes=command.work_location_codes,
+            known_regions=await registry_facts.regions(conn, command.work_location_codes),
+            starts_on=command.starts_on,
+            ends_on=command.ends_on,
+            permits=await registry_facts.principle_permits(conn, command.organization_id),
+            today=jakarta_date(tx.now),
+        )
+        row = await conn.fetchrow(
+            *MSPS.insert_msp(
+                id=uuid.uuid4(),
+                organization_id=parties.organization.organization_id,
+                organization_name=parties.organization.legal_name,
+                ministry_partner_id=parties.ministry.partner_id,
+                ministry_name=parties.ministry.name,
+                ministry_code=parties.ministry.code,
+                title=command.title,
+                focus_areas=command.focus_areas,
+                forms_of_cooperation=command.forms_of_cooperation,
+                work_locations=[location.model_dump() for location in parties.work_locations],
+                starts_on=command.starts_on,
+                ends_on=command.ends_on,
+                obligation_rules=command.obligation_rules.model_dump(),
+                now=tx.now,
+            )
+        )
+        assert row is not None
+        tx.publish(
+            contracts.MspDrafted(
+                msp_id=row["id"],
+                organization=organization_party(row),
+                ministry=ministry_party(row),
+                title=row["title"],
+                focus_areas=row["focus_areas"],
+                forms_of_cooperation=row["forms_of_cooperation"],
+                work_locations=parties.work_locations,
+                starts_on=row["starts_on"],
+                ends_on=row["ends_on"],
+                drafted_by=tx.actor,
+                drafted_at=tx.now,
+            ),
+            subject=str(row["id"]),
+        )
+    return view(Msp, row)
+
+
+async def submit_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID) -> Msp:
+    async with uow.change(ctx) as tx:
+        current = await locked_msp(tx.conn, msp_id)
+        status = rules.transition(current["status"], "submit")
+        organization = await registry_facts.organization(tx.conn, current["organization_id"])
+        rules.check_can_get_msp(organization, current["organization_id"], field="msp.organization_id")
+        row = await tx.conn.fetchrow(*MSPS.set_msp_status(msp_id=msp_id, status=status, note=None, now=tx.now))
+        tx.publish(
+            contracts.MspSubmitted(
+                msp_id=msp_id,
+                organization=organization_party(row),
+                ministry=ministry_party(row),
+                title=row["title"],
+                submitted_by=tx.actor,
+                submitted_at=tx.now,
+            ),
+            subject=str(msp_id),
+        )
+    return view(Msp, row)
+
+
+async def _decide(
+    uow: UnitOfWork,
+    ctx: Context,
+    msp_id: UUID,
+    action: Action,
+    event_type: type[EventData],
+    *,
+    field: str,
+    text: str | None,
+) -> Msp:
+    """TPOA's decision on a submitted MSP: the new status, the decision's text (kept as the MSP's decision note,
+    and in the event as its `field`), and the event that says so, by whom (`<status>_by`) and when (`_at`)."""
+    async with uow.change(ctx) as tx:
+        current = await locked_msp(tx.conn, msp_id)
+        status = rules.transition(current["status"], action)
+        row = await tx.conn.fetchrow(*MSPS.set_msp_status(msp_id=msp_id, status=status, note=text, now=tx.now))
+        event = event_type.model_validate(
+            {
+                "msp_id": msp_id,
+                "organization": organization_party(row),
+                "ministry": ministry_party(row),
+                field: text,
+                f"{status}_by": tx.actor,
+                f"{status}_at": tx.now,
+            }
+        )
+        tx.publish(event, subject=str(msp_id))
+    return view(Msp, row)
+
+
+async def approve_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID, command: Decide) -> Msp:
+    return await _decide(uow, ctx, msp_id, "approve", contracts.MspApproved, field="note", text=command.note)
+
+
+async def reject_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID, command: Reject) -> Msp:
+    return await _decide(uow, ctx, msp_id, "reject", contracts.MspRejected, field="reason", text=command.reason)
+
+
+async def sign_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID, command: SignMsp, *, policy: Policy) -> Msp:
+    today = jakarta_date(ctx.now)
+    signed_on = command.signed_on or today
+    async with uow.change(ctx) as tx:
+        conn = tx.conn
+        current = await locked_msp(conn, msp_id)
+        permit = rules.check_signing(
+            status=current["status"],
+            organization=await registry_facts.organization(conn, current["organization_id"]),
+            organization_id=current["organization_id"],
+            permits=await registry_facts.principle_permits(conn, current["organization_id"]),
+            signed_on=signed_on,
+            ends_on=current["ends_on"],
+            today=today,
+        )
+        if await conn.fetchval(*MSPS.msp_number_taken(number=command.number, msp_id=msp_id)):
+            raise Conflict("body.number", f"another MSP has the number {command.number}")
+        planned = plan_obligations(
+            starts_on=current["starts_on"],
+            ends_on=current["ends_on"],
+            signed_on=signed_on,
+            regions=regions(current),
+            rules=ObligationRules.model_validate(current["obligation_rules"]),
+        )
+        # In force from its start date; the engine looks at it on its next tick (activation, an expiry warning
+        # already due).
+        row = await conn.fetchrow(
+            *MSPS.sign_msp(
+                msp_id=msp_id,
+                status=rules.signed_status(current["starts_on"], today),
+                number=command.number,
+                signed_on=signed_on,
+                signatories=[signatory.model_dump() for signatory in command.signatories],
+                signed_document_ref=command.signed_document_ref,
+                principle_permit_id=permit.permit_id,
+                next_check_on=today,
+                now=tx.now,
+            )
+        )
+        obligations = await create_obligations(conn, msp_id, planned, policy.reminder_days, tx.now)
+        locations = work_locations(row)
+        tx.publish(
+            contracts.MspSigned(
+                msp_id=msp_id,
+                number=command.number,
+                title=row["title"],
+                organization=organization_party(row),
+                ministry=ministry_party(row),
+                starts_on=row["starts_on"],
+                ends_on=row["ends_on"],
+                signed_on=signed_on,
+                focus_areas=row["focus_areas"],
+                forms_of_cooperation=row["forms_of_cooperation"],
+                work_locations=locations,
+                region_codes=[location.code for location in locations],
+                province_codes=list(dict.fromkeys(location.province_code for location in locations)),
+                signatories=command.signatories,
+                signed_document_ref=command.signed_document_ref,
+                principle_permit_id=permit.permit_id,
+                principle_permit_valid_until=permit.valid_until,
+                obligations=[obligation_summary(o) for o in obligations],
+                signed_by=tx.actor,
+                signed_at=tx.now,
+            ),
+            subject=str(msp_id),
+        )
+    return view(Msp, row)
+
+
+async def extend_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID, command: ExtendMsp, *, policy: Policy) -> Msp:
+    today = jakarta_date(ctx.now)
+    async with uow.change(ctx) as tx:
+        conn = tx.conn
+        current = await locked_msp(conn, msp_id)
+        rules.check_extension(
+            status=current["status"],
+            ends_on=current["ends_on"],
+            new_ends_on=command.ends_on,
+            organization=await registry_facts.organization(conn, current["organization_id"]),
+            organization_id=current["organization_id"],
+            organization_name=current["organization_name"],
+            permits=await registry_facts.principle_permits(conn, current["organization_id"]),
+            today=today,
+        )
+        planned = plan_obligations(
+            starts_on=current["starts_on"],
+            ends_on=command.ends_on,
+            signed_on=current["signed_on"],
+            regions=regions(current),
+            rules=ObligationRules.model_validate(current["obligation_rules"]),
+            from_day=today,
+        )
+        # The decision to extend is made: the old end date's decision is closed, the new end date gets its own.
+        await conn.execute(*OBLIGATIONS.close_extension_decision(msp_id=msp_id, now=tx.now))
+        created = await create_obligations(conn, msp_id, planned, policy.reminder_days, tx.now)
+        row = await conn.fetchrow(
+            *MSPS.extend_msp(
+                msp_id=msp_id, ends_on=command.ends_on, reason=command.reason, next_check_on=today, now=tx.now
+            )
+        )
+        tx.publish(
+            contracts.MspExtended(
+                msp_id=msp_id,
+                organization=organization_party(row),
+                ministry=ministry_party(row),
+                previous_ends_on=current["ends_on"],
+                ends_on=command.ends_on,
+                reason=command.reason,
+                new_obligations=[obligation_summary(o) for o in created],
+                extended_by=tx.actor,
+                extended_at=tx.now,
+            ),
+            subject=str(msp_id),
+        )
+    return view(Msp, row)
+
+
+async def terminate_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID, command: TerminateMsp) -> Msp:
+    terminated_on = command.terminated_on or jakarta_date(ctx.now)
+    async with uow.change(ctx) as tx:
+        current = await locked_msp(tx.conn, msp_id)
+        rules.transition(current["status"], "terminate")
+        row = await tx.conn.fetchrow(
+            *MSPS.terminate_msp(msp_id=msp_id, terminated_on=terminated_on, reason=command.reason, now=tx.now)
+        )
+        await tx.conn.execute(*OBLIGATIONS.close_open_obligations(msp_id=msp_id, now=tx.now))
+        tx.publish(
+            contracts.MspTerminated(
+                msp_id=msp_id,
+                organization=organization_party(row),
+                ministry=ministry_party(row),
+                terminated_on=terminated_on,
+                reason=command.reason,
+                terminated_by=tx.actor,
+                terminated_at=tx.now,
+            ),
+            subject=str(msp_id),
+        )
+    return view(Msp, row)
+
+
+# --- queries ----------------------------------------------------------------------------------------------------
+
+
+async def get_msp(uow: UnitOfWork, msp_id: UUID) -> Msp:
+    async with uow.read() as conn:
+        row = await conn.fetchrow(*MSPS.get_msp(msp_id=msp_id))
+    if row is None:
+        raise NotFound("path.msp_id", f"no MSP {msp_id}")
+    return view(Msp, row)
+
+
+async def list_msps(
+    uow: UnitOfWork, *, organization_id: UUID | None, status: str | None, limit: int, offset: int
+) -> tuple[list[Msp], int]:
+    """A page of MSPs, newest first, and how many there are."""
+    async with uow.read() as conn:
+        rows = await conn.fetch(
+            *MSPS.list_msps(
+                organization_id=organization_id, status=status, limit=limit, offset=min(offset, LARGEST_OFFSET)
+            )
+        )
+    return [view(Msp, row) for row in rows], (rows[0]["total"] if rows else 0)
+
+
+async def obligations_of(uow: UnitOfWork, msp_id: UUID) -> list[Obligation]:
+    async with uow.read() as conn:
+        if await conn.fetchrow(*MSPS.get_msp(msp_id=msp_id)) is None:
+            raise NotFound("path.msp_id", f"no MSP {msp_id}")
+        rows = await conn.fetch(*OBLIGATIONS.obligations_of_msp(msp_id=msp_id))
+    return [view(Obligation, row) for row in rows]

@@ -1,0 +1,156 @@
+"""Obligations and their submissions: the obligations signing or extending an MSP creates, the NGO's submissions
+of work plans, reports and Action Plans, and the decisions on them. Reminders and overdue notices are the deadline
+engine's."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+
+from mitra_agreements.domain import obligations as rules
+from mitra_agreements.domain.deadlines import first_check_of
+from mitra_agreements.domain.obligations import PlannedObligation
+from mitra_agreements.sql import OBLIGATIONS
+from mitra_agreements.usecases.commands import DecideSubmission, SubmitObligation
+from mitra_agreements.usecases.event_facts import obligation_facts
+from mitra_agreements.usecases.views import Submission, view
+from mitra_shared.clock import jakarta_date
+from mitra_shared.context import Context
+from mitra_shared.errors import NotFound
+from mitra_shared.uow import UnitOfWork
+
+
+async def create_obligations(
+    conn: asyncpg.Connection,
+    msp_id: UUID,
+    planned: Sequence[PlannedObligation],
+    reminder_days: Sequence[int],
+    now: datetime,
+) -> list[asyncpg.Record]:
+    """Create the planned obligations of an MSP (inside the change that signs or extends it); return those that
+    did not exist yet."""
+    created = []
+    for obligation in planned:
+        row = await conn.fetchrow(
+            *OBLIGATIONS.insert_obligation(
+                id=uuid.uuid4(),
+                msp_id=msp_id,
+                kind=obligation.kind,
+                period=obligation.period,
+                region_code=obligation.region_code,
+                province_code=obligation.province_code,
+                due_on=obligation.due_on,
+                next_check_on=first_check_of(obligation, reminder_days),
+                now=now,
+            )
+        )
+        if row is not None:
+            created.append(row)
+    return created
+
+
+async def _locked_obligation(conn: asyncpg.Connection, obligation_id: UUID) -> asyncpg.Record:
+    row = await conn.fetchrow(*OBLIGATIONS.get_obligation_for_update(obligation_id=obligation_id))
+    if row is None:
+        raise NotFound("path.obligation_id", f"no obligation {obligation_id}")
+    return row
+
+
+async def submit_obligation(
+    uow: UnitOfWork, ctx: Context, obligation_id: UUID, command: SubmitObligation
+) -> Submission:
+    async with uow.change(ctx) as tx:
+        obligation = await _locked_obligation(tx.conn, obligation_id)
+        event_type = rules.check_submission(
+            kind=obligation["kind"], status=obligation["status"], msp_status=obligation["msp_status"]
+        )
+        latest = await tx.conn.fetchrow(*OBLIGATIONS.latest_submission(obligation_id=obligation_id))
+        attempt = 1 if latest is None else latest["attempt"] + 1
+        late = jakarta_date(tx.now) > obligation["due_on"]
+        row = await tx.conn.fetchrow(
+            *OBLIGATIONS.insert_submission(
+                id=uuid.uuid4(),
+                obligation_id=obligation_id,
+                attempt=attempt,
+                summary=command.summary,
+                document_ref=command.document_ref,
+                funding=[item.model_dump() for item in command.funding],
+                late=late,
+                submitted_by=tx.actor,
+                now=tx.now,
+            )
+        )
+        await tx.conn.execute(
+            *OBLIGATIONS.set_obligation_status(
+                obligation_id=obligation_id, status="submitted", next_check_on=None, now=tx.now
+            )
+        )
+        event = event_type.model_validate(
+            {
+                **obligation_facts(obligation),
+                "submission_id": row["id"],
+                "attempt": attempt,
+                "summary": command.summary,
+                "document_ref": command.document_ref,
+                "funding": command.funding,
+                "late": late,
+                "submitted_by": tx.actor,
+                "submitted_at": tx.now,
+            }
+        )
+        tx.publish(event, subject=str(obligation_id))
+    return view(Submission, row)
+
+
+async def decide_submission(
+    uow: UnitOfWork, ctx: Context, submission_id: UUID, command: DecideSubmission, *, accept: bool
+) -> Submission:
+    async with uow.change(ctx) as tx:
+        submission = await tx.conn.fetchrow(*OBLIGATIONS.get_submission_for_update(submission_id=submission_id))
+        if submission is None:
+            raise NotFound("path.submission_id", f"no submission {submission_id}")
+        obligation = await _locked_obligation(tx.conn, submission["obligation_id"])
+        decision = rules.decide(
+            kind=obligation["kind"], submission_status=submission["status"], accept=accept, today=jakarta_date(tx.now)
+        )
+        row = await tx.conn.fetchrow(
+            *OBLIGATIONS.decide_submission(
+                submission_id=submission_id,
+                decision=decision.status,
+                comments=command.comments,
+                decided_by=tx.actor,
+                now=tx.now,
+            )
+        )
+        await tx.conn.execute(
+            *OBLIGATIONS.set_obligation_status(
+                obligation_id=obligation["id"],
+                status=decision.status,
+                next_check_on=decision.next_check_on,
+                now=tx.now,
+            )
+        )
+        event = decision.event_type.model_validate(
+            {
+                **obligation_facts(obligation),
+                "submission_id": submission_id,
+                "attempt": submission["attempt"],
+                "comments": command.comments,
+                "decided_by": tx.actor,
+                "decided_at": tx.now,
+            }
+        )
+        tx.publish(event, subject=str(obligation["id"]))
+    return view(Submission, row)
+
+
+async def submissions_of(uow: UnitOfWork, obligation_id: UUID) -> list[Submission]:
+    async with uow.read() as conn:
+        if await conn.fetchrow(*OBLIGATIONS.get_obligation(obligation_id=obligation_id)) is None:
+            raise NotFound("path.obligation_id", f"no obligation {obligation_id}")
+        rows = await conn.fetch(*OBLIGATIONS.submissions_of(obligation_id=obligation_id))
+    return [view(Submission, row) for row in rows]

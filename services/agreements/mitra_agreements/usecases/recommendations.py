@@ -1,0 +1,108 @@
+"""Visa/stay-permit and tax-exemption recommendations: requested under an MSP in force, decided once by the
+ministry under a unique reference number."""
+
+from __future__ import annotations
+
+import uuid
+from uuid import UUID
+
+from mitra_agreements.domain import recommendations as rules
+from mitra_agreements.sql import MSPS, RECOMMENDATIONS
+from mitra_agreements.usecases.commands import IssueRecommendation, RequestRecommendation
+from mitra_agreements.usecases.event_facts import ministry_party, organization_party
+from mitra_agreements.usecases.msps import msp_in_force
+from mitra_agreements.usecases.views import Recommendation, view
+from mitra_shared.context import Context
+from mitra_shared.contracts import agreements as contracts
+from mitra_shared.errors import NotFound
+from mitra_shared.uow import UnitOfWork
+
+
+async def request_recommendation(uow: UnitOfWork, ctx: Context, command: RequestRecommendation) -> Recommendation:
+    rules.check_request(
+        kind=command.kind, expert_name=command.expert_name, expert_nationality=command.expert_nationality
+    )
+    async with uow.change(ctx) as tx:
+        msp = await msp_in_force(tx.conn, command.msp_id, field="body.msp_id")
+        row = await tx.conn.fetchrow(
+            *RECOMMENDATIONS.insert_recommendation(
+                id=uuid.uuid4(),
+                kind=command.kind,
+                msp_id=command.msp_id,
+                expert_name=command.expert_name,
+                expert_nationality=command.expert_nationality,
+                purpose=command.purpose,
+                requested_by=tx.actor,
+                now=tx.now,
+            )
+        )
+        tx.publish(
+            contracts.RecommendationRequested(
+                recommendation_id=row["id"],
+                recommendation_kind=command.kind,
+                msp_id=command.msp_id,
+                organization=organization_party(msp),
+                ministry=ministry_party(msp),
+                expert_name=command.expert_name,
+                expert_nationality=command.expert_nationality,
+                purpose=command.purpose,
+                requested_by=tx.actor,
+                requested_at=tx.now,
+            ),
+            subject=str(row["id"]),
+        )
+    return view(Recommendation, row)
+
+
+async def issue_recommendation(
+    uow: UnitOfWork, ctx: Context, recommendation_id: UUID, command: IssueRecommendation
+) -> Recommendation:
+    async with uow.change(ctx) as tx:
+        current = await tx.conn.fetchrow(
+            *RECOMMENDATIONS.get_recommendation_for_update(recommendation_id=recommendation_id)
+        )
+        if current is None:
+            raise NotFound("path.recommendation_id", f"no recommendation {recommendation_id}")
+        rules.check_issue(
+            status=current["status"],
+            reference_number=current["reference_number"],
+            reference_taken=await tx.conn.fetchval(
+                *RECOMMENDATIONS.reference_number_taken(reference_number=command.reference_number)
+            ),
+            new_reference=command.reference_number,
+        )
+        msp = await tx.conn.fetchrow(*MSPS.get_msp(msp_id=current["msp_id"]))
+        row = await tx.conn.fetchrow(
+            *RECOMMENDATIONS.issue_recommendation(
+                recommendation_id=recommendation_id,
+                granted=command.granted,
+                reference_number=command.reference_number,
+                note=command.note,
+                issued_by=tx.actor,
+                now=tx.now,
+            )
+        )
+        tx.publish(
+            contracts.RecommendationIssued(
+                recommendation_id=recommendation_id,
+                recommendation_kind=row["kind"],
+                msp_id=row["msp_id"],
+                organization=organization_party(msp),
+                ministry=ministry_party(msp),
+                granted=command.granted,
+                reference_number=command.reference_number,
+                note=command.note,
+                issued_by=tx.actor,
+                issued_at=tx.now,
+            ),
+            subject=str(recommendation_id),
+        )
+    return view(Recommendation, row)
+
+
+async def get_recommendation(uow: UnitOfWork, recommendation_id: UUID) -> Recommendation:
+    async with uow.read() as conn:
+        row = await conn.fetchrow(*RECOMMENDATIONS.get_recommendation(recommendation_id=recommendation_id))
+    if row is None:
+        raise NotFound("path.recommendation_id", f"no recommendation {recommendation_id}")
+    return view(Recommendation, row)

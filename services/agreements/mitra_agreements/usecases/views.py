@@ -1,0 +1,122 @@
+"""What agreements' use cases give back: its records as the API shows them, each read from its row."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any, Literal, TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from mitra_agreements.domain.msps import MspStatus
+from mitra_agreements.domain.obligations import ObligationKind, ObligationRules, ObligationStatus
+from mitra_shared.contracts.agreements import FundingSource, Signatory, Visitor, WorkLocation
+
+View = TypeVar("View", bound=BaseModel)
+
+
+def view(model: type[View], row: Mapping[str, Any]) -> View:
+    """The view of a record from its row (which may have more columns than the view shows)."""
+    return model.model_validate({key: row[key] for key in model.model_fields})
+
+
+class Msp(BaseModel):
+    id: UUID
+    organization_id: UUID
+    organization_name: str
+    ministry_partner_id: UUID
+    ministry_name: str
+    ministry_code: str
+    number: str | None
+    title: str
+    focus_areas: list[str]
+    forms_of_cooperation: list[str]
+    work_locations: list[WorkLocation]
+    starts_on: date
+    ends_on: date
+    status: MspStatus
+    obligation_rules: ObligationRules
+    signatories: list[Signatory]
+    signed_document_ref: str | None
+    signed_on: date | None
+    principle_permit_id: UUID | None
+    decision_note: str | None
+    terminated_on: date | None
+    termination_reason: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class Obligation(BaseModel):
+    id: UUID
+    msp_id: UUID
+    kind: ObligationKind
+    period: str
+    region_code: str | None
+    province_code: str | None
+    due_on: date
+    status: ObligationStatus
+    next_check_on: date | None = Field(description="When the deadline engine looks at it next.")
+
+
+class Submission(BaseModel):
+    id: UUID
+    obligation_id: UUID
+    attempt: int
+    summary: str
+    document_ref: str | None
+    funding: list[FundingSource]
+    status: Literal["submitted", "accepted", "returned"]
+    late: bool
+    submitted_by: str
+    submitted_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    comments: str | None
+
+
+class Visit(BaseModel):
+    id: UUID
+    msp_id: UUID
+    visitors: list[Visitor]
+    purpose: str
+    arrives_on: date
+    departs_on: date
+    region_codes: list[str]
+    province_codes: list[str]
+    programme: str | None
+    announced_on: date
+    late: bool
+    status: Literal["announced", "cancelled"]
+    cancel_reason: str | None
+    version: int
+
+
+class Recommendation(BaseModel):
+    id: UUID
+    kind: Literal["visa", "tax_exemption"]
+    msp_id: UUID
+    expert_name: str | None
+    expert_nationality: str | None
+    purpose: str
+    status: Literal["requested", "issued"]
+    granted: bool | None
+    reference_number: str | None
+    note: str | None
+    requested_by: str
+    requested_at: datetime
+    issued_by: str | None
+    issued_at: datetime | None
+
+
+# A foreign NGO as agreements knows it, learned from registry's events (no docstring: it would be the schema's
+# description in the OpenAPI document).
+class KnownOrganization(BaseModel):
+    organization_id: UUID
+    legal_name: str
+    acronym: str | None
+    country_of_origin: str | None
+    status: str
+    as_of: datetime

@@ -1,0 +1,1 @@
+"""Agreements' schedulers, on the shared `PollingWorker`: the deadline engine (`deadlines`)."""
