@@ -20,7 +20,7 @@ from bench.stats import LatencySummary, NotAvailable, rate, summarize_seconds
 from mitra_shared import db
 from mitra_shared.clock import jakarta_date
 
-AGREEMENTS_MIGRATIONS = db.MigrationSource("agreements", "mitra_agreements")
+AGREEMENTS_MIGRATIONS = db.MigrationSource("agreements", "mitra_agreements", "sql/migrations")
 REPORTING_MIGRATIONS = db.MigrationSource("reporting", "mitra_reporting")
 
 
@@ -104,22 +104,25 @@ def search_not_available(openapi: dict[str, Any]) -> NotAvailable | None:
 
 async def reporting_rebuild(admin_dsn: str, events: int) -> dict[str, Any] | NotAvailable:
     """Rebuild reporting's projections from a log of `events` registrations with reporting's own rebuild
-    (`mitra_reporting.projections.rebuild`), on a database of its own: events per second."""
-    from mitra_reporting import projections
+    (`mitra_reporting.usecases.rebuild`), on a database of its own: events per second."""
+    from mitra_reporting.usecases.rebuild import rebuild
+    from mitra_shared.context import Context
     from mitra_shared.contracts.registry import OrganizationRegistered
+    from mitra_shared.uow import UnitOfWork
 
     dsn = db.with_database(admin_dsn, f"bench_rebuild_{uuid.uuid4().hex[:12]}")
     await db.ensure_database(dsn)
     try:
-        conn = await db.connect(dsn)
+        pool = await db.create_pool(dsn, min_size=1, max_size=1)
         try:
-            await db.apply_migrations(conn, [db.SHARED_MIGRATIONS, REPORTING_MIGRATIONS])
-            await conn.execute(QUERIES.bulk_log_registrations, events, OrganizationRegistered.kind.type)
+            async with pool.acquire() as conn:
+                await db.apply_migrations(conn, [db.SHARED_MIGRATIONS, REPORTING_MIGRATIONS])
+                await conn.execute(QUERIES.bulk_log_registrations, events, OrganizationRegistered.kind.type)
             started = time.monotonic()
-            report = await projections.rebuild(conn)
+            report = await rebuild(UnitOfWork(pool), Context.for_system("bench", datetime.now(UTC)))
             seconds = time.monotonic() - started
         finally:
-            await conn.close()
+            await pool.close()
     finally:
         await _drop(admin_dsn, dsn)
     return {
@@ -142,10 +145,11 @@ async def deadline_tick(admin_dsn: str, msps: int, obligations: int, due: int) -
     """One tick of agreements' deadline engine over `msps` MSPs and `obligations` obligations of which `due` fall
     due today: its milliseconds, the notices it sent, and whether the plan of its due-obligations query uses an
     index. On a database of its own, filled by bulk SQL, with agreements' migrations and its own engine class
-    (`mitra_agreements.deadlines.DeadlineEngine.tick`, under a fixed clock)."""
-    from mitra_agreements.dates import day_kind
-    from mitra_agreements.deadlines import DeadlineEngine
-    from mitra_agreements.services import QUERIES as AGREEMENTS_QUERIES
+    (`mitra_agreements.workers.deadlines.DeadlineEngine.tick`, under a fixed clock)."""
+    from mitra_agreements.domain.dates import day_kind
+    from mitra_agreements.sql import DEADLINES
+    from mitra_agreements.workers.deadlines import DeadlineEngine
+    from mitra_shared.uow import UnitOfWork
 
     dsn = db.with_database(admin_dsn, f"bench_deadlines_{uuid.uuid4().hex[:12]}")
     await db.ensure_database(dsn)
@@ -158,12 +162,13 @@ async def deadline_tick(admin_dsn: str, msps: int, obligations: int, due: int) -
             await conn.execute(QUERIES.bulk_insert_msps, msps, today)
             await conn.execute(QUERIES.bulk_insert_obligations, obligations // msps, today, due)
             await conn.execute(QUERIES.analyze_deadline_tables)
-            plan = await conn.fetchval(f"EXPLAIN (FORMAT JSON) {AGREEMENTS_QUERIES.due_obligations_plan}", today, 500)
+            query, *arguments = DEADLINES.due_obligations_plan(today=today, limit=500)
+            plan = await conn.fetchval(f"EXPLAIN (FORMAT JSON) {query}", *arguments)
         finally:
             await conn.close()
         pool = await db.create_pool(dsn, min_size=1, max_size=2)
         try:
-            engine = DeadlineEngine(pool=pool, clock=lambda: now, tick_seconds=3600)
+            engine = DeadlineEngine(uow=UnitOfWork(pool), clock=lambda: now, listen_dsn=dsn, tick_seconds=3600)
             # The year's holiday table is built once per process (about 0.25 s here); a running engine has it.
             day_kind(today)
             started = time.monotonic()

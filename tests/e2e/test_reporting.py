@@ -4,35 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
-import aio_pika
 import httpx
 import pytest
-from e2e_support import System
 from openpyxl import load_workbook
-from support import AMQP_URL, auth_headers, eventually, unique
+from support import auth_headers, eventually
+from support.services import RunningSystem
+from support.subscriber import OutsideSubscriber
 
 pytestmark = pytest.mark.e2e
+STORY_PUBLISHED = "reporting.story.published"
 
 
-@pytest.fixture
-async def stories_published(system: System) -> AsyncIterator[aio_pika.abc.AbstractQueue]:
-    connection = await aio_pika.connect(AMQP_URL)
-    channel = await connection.channel()
-    exchange = await channel.get_exchange(f"{system.namespace}.events", ensure=True)
-    queue = await channel.declare_queue(unique("story-subscriber"), exclusive=True, auto_delete=True)
-    await queue.bind(exchange, routing_key="reporting.story.published")
-    try:
-        yield queue
-    finally:
-        await connection.close()
-
-
-async def test_organization_lists_come_as_json_csv_and_xlsx(system: System) -> None:
+async def test_organization_lists_come_as_json_csv_and_xlsx(system: RunningSystem) -> None:
     suffix = uuid.uuid4().hex[:6]
     names = [f"Rikolto {suffix} {n}" for n in range(3)]
     async with httpx.AsyncClient(timeout=10, headers=auth_headers()) as client:
@@ -72,9 +58,7 @@ async def test_organization_lists_come_as_json_csv_and_xlsx(system: System) -> N
         assert bad.json()["errors"][0]["field"] == "query.format"
 
 
-async def test_a_story_is_drafted_revised_and_published_once(
-    system: System, stories_published: aio_pika.abc.AbstractQueue
-) -> None:
+async def test_a_story_is_drafted_revised_and_published_once(system: RunningSystem) -> None:
     draft = {
         "title": "Desa tangguh bencana di Kota Semarang",
         "body": "Bersama BPBD, warga memetakan risiko banjir.\n\nLanjutan cerita.",
@@ -82,7 +66,10 @@ async def test_a_story_is_drafted_revised_and_published_once(
         "story_date": "2026-08-17",
         "media": ["https://dokumen.example.go.id/kisah/semarang-1.jpg"],
     }
-    async with httpx.AsyncClient(timeout=10, headers=auth_headers(subject="analis@kemensos")) as client:
+    async with (
+        OutsideSubscriber(system.namespace, [STORY_PUBLISHED]) as subscriber,
+        httpx.AsyncClient(timeout=10, headers=auth_headers(subject="analis@kemensos")) as client,
+    ):
         base = f"{system.url('reporting')}/stories"
         invalid = await client.post(base, json={**draft, "region_code": "Semarang", "story_date": "yesterday"})
         assert invalid.status_code == 422
@@ -110,14 +97,11 @@ async def test_a_story_is_drafted_revised_and_published_once(
         listed = (await client.get(base, params={"status": "published", "region_code": "33"})).json()
         assert story["id"] in {item["id"] for item in listed["items"]}
 
-    async def event() -> Any:
-        message = await stories_published.get(fail=False, no_ack=True)
-        return message and json.loads(message.body)
-
-    body = await eventually(event, description="reporting.story.published at the subscriber")
-    assert body["type"] == "id.go.mitra.reporting.story.published.v1"
-    assert body["data"]["title"] == "Kampung siaga bencana"
-    assert body["data"]["summary"] == "Bersama BPBD, warga memetakan risiko banjir."
-    assert body["data"]["region_code"] == "3374"
-    assert body["data"]["published_by"] == "analis@kemensos"
-    assert await stories_published.get(fail=False, no_ack=True) is None
+        body = await subscriber.wait_for(STORY_PUBLISHED, where=lambda e: e["subject"] == story["id"])
+        assert body["type"] == "id.go.mitra.reporting.story.published.v1"
+        assert body["data"]["title"] == "Kampung siaga bencana"
+        assert body["data"]["summary"] == "Bersama BPBD, warga memetakan risiko banjir."
+        assert body["data"]["region_code"] == "3374"
+        assert body["data"]["published_by"] == "analis@kemensos"
+        assert body["correlationid"] == published.headers["X-Correlation-ID"]
+        assert len(subscriber.of(STORY_PUBLISHED)) == 1

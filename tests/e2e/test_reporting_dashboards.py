@@ -21,12 +21,13 @@ from typing import Any
 import aio_pika
 import httpx
 import pytest
-from e2e_support import DEFAULT_RETRY_DELAYS_MS, RunningService, start_service, stop_service, wait_ready
 from lxml import etree
 from openpyxl import load_workbook
-from support import AMQP_URL, SHARED_DATA, auth_headers, delete_namespace, drop_database, eventually, free_port, unique
+from support import AMQP_URL, auth_headers, eventually
+from support.paths import DATA
+from support.services import RunningSystem, running_services
 
-from mitra_reporting import risk
+from mitra_reporting.domain import risk
 from mitra_shared.contracts import agreements as ag
 from mitra_shared.contracts import registry as rg
 from mitra_shared.events import EventData, amqp_headers, encode, new_event
@@ -402,27 +403,11 @@ def expected_risk(world: World) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def reporting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService]:
-    namespace = unique("dash").replace("_", "-")
-    service = start_service(
-        "reporting",
-        namespace=namespace,
-        smtp_port=free_port(),
-        log_dir=tmp_path_factory.mktemp("reporting"),
-        extra_env={},
-    )
-    service.namespace = namespace  # type: ignore[attr-defined]
-    try:
-        wait_ready(service)
-        yield service
-    finally:
-        stop_service(service)
-
-        async def clean() -> None:
-            await drop_database(service.database_url)
-            await delete_namespace(namespace, ["reporting"], DEFAULT_RETRY_DELAYS_MS)
-
-        asyncio.run(clean())
+def reporting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
+    """Reporting alone, in a namespace of its own: the test publishes what registry and agreements would."""
+    log_dir = tmp_path_factory.mktemp("reporting")
+    with running_services(["reporting"], log_dir=log_dir, namespace_prefix="dash") as system:
+        yield system
 
 
 async def publish(namespace: str, events: list[EventData]) -> list[Any]:
@@ -474,10 +459,10 @@ async def dashboards(client: httpx.AsyncClient, url: str) -> dict[str, Any]:
     }
 
 
-async def test_every_dashboard_number_matches_the_events(reporting: RunningService) -> None:
+async def test_every_dashboard_number_matches_the_events(reporting: RunningSystem) -> None:
     world = build_world()
-    namespace = reporting.namespace  # type: ignore[attr-defined]
-    url = reporting.url
+    namespace = reporting.namespace
+    url = reporting.url("reporting")
     async with httpx.AsyncClient(timeout=30, headers=auth_headers()) as client:
         envelopes = await publish(namespace, world.events)
 
@@ -508,7 +493,7 @@ async def test_every_dashboard_number_matches_the_events(reporting: RunningServi
             "-m",
             "mitra_reporting",
             "rebuild",
-            env={"PATH": "/usr/bin:/bin", "MITRA_DATABASE_URL": reporting.database_url},
+            env={"PATH": "/usr/bin:/bin", "MITRA_DATABASE_URL": str(reporting.services["reporting"].database_url)},
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             cwd=Path(__file__).parents[2],
@@ -578,21 +563,21 @@ def check(world: World, seen: dict[str, Any]) -> None:
     assert [row["score"] for row in seen["risk"]] == sorted((row["score"] for row in seen["risk"]), reverse=True)
 
 
-async def test_the_iati_export_validates_against_the_schema(reporting: RunningService) -> None:
+async def test_the_iati_export_validates_against_the_schema(reporting: RunningSystem) -> None:
     world = build_world(seed=7, msp_count=12)
     signed = [msp for msp in world.msps if msp.status in ("signed", "ended", "terminated")]
-    namespace = reporting.namespace  # type: ignore[attr-defined]
+    namespace, url = reporting.namespace, reporting.url("reporting")
     async with httpx.AsyncClient(timeout=30, headers=auth_headers()) as client:
-        before = await consumed(client, reporting.url)
+        before = await consumed(client, url)
         await publish(namespace, world.events)
 
         async def all_taken() -> bool:
-            return await consumed(client, reporting.url) >= before + len(world.events)
+            return await consumed(client, url) >= before + len(world.events)
 
         await eventually(all_taken, timeout=60, description="every event consumed")
-        response = await client.get(f"{reporting.url}/iati/activities.xml", params={"as_of": AS_OF.isoformat()})
+        response = await client.get(f"{url}/iati/activities.xml", params={"as_of": AS_OF.isoformat()})
     assert response.headers["content-type"].startswith("application/xml")
-    schema = etree.XMLSchema(etree.parse(str(SHARED_DATA / "iati" / "iati-activities-schema.xsd")))
+    schema = etree.XMLSchema(etree.parse(str(DATA / "iati" / "iati-activities-schema.xsd")))
     parsed = etree.fromstring(response.content)
     schema.assertValid(parsed)
 
@@ -612,22 +597,22 @@ async def test_the_iati_export_validates_against_the_schema(reporting: RunningSe
         assert activity.find("activity-status").get("code") == expected_status
 
 
-async def test_the_annual_summary_of_a_ministry(reporting: RunningService) -> None:
+async def test_the_annual_summary_of_a_ministry(reporting: RunningSystem) -> None:
     # A ministry of its own, so that the other tests' events in this reporting do not count here.
     world = build_world(seed=11, msp_count=15, ministry_prefix="ANNUAL-")
-    namespace = reporting.namespace  # type: ignore[attr-defined]
+    namespace, url = reporting.namespace, reporting.url("reporting")
     async with httpx.AsyncClient(timeout=60, headers=auth_headers()) as client:
-        before = await consumed(client, reporting.url)
+        before = await consumed(client, url)
         await publish(namespace, world.events)
 
         async def all_taken() -> bool:
-            return await consumed(client, reporting.url) >= before + len(world.events)
+            return await consumed(client, url) >= before + len(world.events)
 
         await eventually(all_taken, timeout=60, description="every event consumed")
         params = {"year": "2027", "ministry": "ANNUAL-KEMENSOS", "as_of": AS_OF.isoformat()}
-        as_xlsx = await client.get(f"{reporting.url}/annual-summary", params=params)
-        as_pdf = await client.get(f"{reporting.url}/annual-summary", params={**params, "format": "pdf"})
-        missing = await client.get(f"{reporting.url}/annual-summary", params={**params, "ministry": "NOPE"})
+        as_xlsx = await client.get(f"{url}/annual-summary", params=params)
+        as_pdf = await client.get(f"{url}/annual-summary", params={**params, "format": "pdf"})
+        missing = await client.get(f"{url}/annual-summary", params={**params, "ministry": "NOPE"})
     assert as_xlsx.status_code == 200, as_xlsx.text
     workbook = load_workbook(io.BytesIO(as_xlsx.content))
     assert workbook.sheetnames == ["Ringkasan", "MSP", "Kepatuhan", "Provinsi"]

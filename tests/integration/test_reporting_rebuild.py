@@ -11,24 +11,29 @@ from typing import Any
 
 import asyncpg
 import pytest
+from support.database import migrated_pool
 
-from mitra_reporting import projections
+from mitra_reporting.consumers.projections import HANDLERS, PROJECTION_TABLES
+from mitra_reporting.usecases.rebuild import rebuild
 from mitra_shared import db
+from mitra_shared.context import Context
 from mitra_shared.contracts import registry as contracts
 from mitra_shared.events import EventData, decode, encode, new_event
+from mitra_shared.uow import UnitOfWork
 
 pytestmark = pytest.mark.integration
 START = datetime(2026, 1, 5, 3, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def conn(database: str) -> AsyncIterator[asyncpg.Connection]:
-    connection = await db.connect(database)
-    await db.apply_migrations(connection, [db.SHARED_MIGRATIONS, db.MigrationSource("reporting", "mitra_reporting")])
-    try:
-        yield connection
-    finally:
-        await connection.close()
+async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
+    async with migrated_pool(database, [db.MigrationSource("reporting", "mitra_reporting")]) as ready:
+        yield ready
+
+
+@pytest.fixture
+def uow(pool: asyncpg.Pool) -> UnitOfWork:
+    return UnitOfWork(pool)
 
 
 def history() -> list[EventData]:
@@ -139,44 +144,45 @@ def history() -> list[EventData]:
     return facts
 
 
-async def consume(conn: asyncpg.Connection, data: EventData) -> None:
+async def consume(uow: UnitOfWork, data: EventData) -> None:
     """What the consumer does with one event (the inbox around it is the shared consumer's)."""
     event = decode(encode(new_event(data, subject=str(uuid.uuid4()))))
-    known = projections.HANDLERS[type(data).kind]
-    async with conn.transaction():
-        await known.apply(conn, event, known.model.model_validate(event.data))
+    known = HANDLERS[type(data).kind]
+    context = Context.for_system("reporting.consumer", START, causation_id=event.id)
+    async with uow.change(context) as tx:
+        await known.apply(tx, event, known.model.model_validate(event.data))
 
 
-async def snapshot(conn: asyncpg.Connection) -> dict[str, list[dict[str, Any]]]:
+async def snapshot(pool: asyncpg.Pool) -> dict[str, list[dict[str, Any]]]:
     tables = {}
-    for table in projections.PROJECTION_TABLES:
-        rows = await conn.fetch(f"SELECT * FROM {table}")  # noqa: S608 - fixed names
+    for table in PROJECTION_TABLES:
+        rows = await pool.fetch(f"SELECT * FROM {table}")  # noqa: S608 - fixed names
         tables[table] = sorted((dict(row) for row in rows), key=repr)
     return tables
 
 
-async def test_a_rebuild_gives_the_projections_live_consumption_gave(conn: asyncpg.Connection) -> None:
+async def test_a_rebuild_gives_the_projections_live_consumption_gave(uow: UnitOfWork, pool: asyncpg.Pool) -> None:
     for data in history():
-        await consume(conn, data)
-    live = await snapshot(conn)
+        await consume(uow, data)
+    live = await snapshot(pool)
     assert len(live["organizations"]) == 40
     assert sum(1 for row in live["organizations"] if row["status"] == "suspended") == 4
 
-    report = await projections.rebuild(conn)
+    report = await rebuild(uow, Context.for_system("reporting.rebuild", START))
     assert report.events == len(history())
     assert report.not_projected == 0
-    assert await snapshot(conn) == live
+    assert await snapshot(pool) == live
 
     # Something done to a projection by hand is undone by the next rebuild.
-    await conn.execute("UPDATE organizations SET status = 'closed'")
-    await projections.rebuild(conn)
-    assert await snapshot(conn) == live
+    await pool.execute("UPDATE organizations SET status = 'closed'")
+    await rebuild(uow, Context.for_system("reporting.rebuild", START))
+    assert await snapshot(pool) == live
 
 
-async def test_the_rebuild_command(conn: asyncpg.Connection, database: str) -> None:
+async def test_the_rebuild_command(uow: UnitOfWork, pool: asyncpg.Pool, database: str) -> None:
     for data in history()[:10]:
-        await consume(conn, data)
-    before = await snapshot(conn)
+        await consume(uow, data)
+    before = await snapshot(pool)
     process = await asyncio.create_subprocess_exec(
         *(sys.executable, "-m", "mitra_reporting", "rebuild"),
         env={"PATH": "/usr/bin:/bin", "MITRA_DATABASE_URL": database, "MITRA_LOG_FORMAT": "console"},
@@ -186,4 +192,4 @@ async def test_the_rebuild_command(conn: asyncpg.Connection, database: str) -> N
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 0, stderr.decode()
     assert "rebuilt projections from 10 logged events" in stdout.decode()
-    assert await snapshot(conn) == before
+    assert await snapshot(pool) == before

@@ -1,19 +1,24 @@
 """The one place reporting is wired: settings, database, broker, routers, HTTP app."""
 
-from mitra_reporting import api, dashboards, projections
+from mitra_reporting.consumers.projections import HANDLERS
+from mitra_reporting.http import annual_summary, msps, obligations, organizations, stories, visits
 from mitra_reporting.settings import ReportingSettings
+from mitra_reporting.usecases.rebuild import rebuild
+from mitra_shared.clock import system_clock
+from mitra_shared.context import Context
 from mitra_shared.contracts import reporting as reporting_contracts
-from mitra_shared.db import MigrationSource, connect
+from mitra_shared.db import MigrationSource, create_pool
 from mitra_shared.service import AdminCommand, ServiceSpec
 from mitra_shared.settings import ServiceSettings
+from mitra_shared.uow import UnitOfWork
 
 
 async def run_rebuild(settings: ServiceSettings) -> str:
-    conn = await connect(settings.database_url.get_secret_value())
+    pool = await create_pool(settings.database_url.get_secret_value(), min_size=1, max_size=1)
     try:
-        return str(await projections.rebuild(conn))
+        return str(await rebuild(UnitOfWork(pool), Context.for_system("reporting.rebuild", system_clock())))
     finally:
-        await conn.close()
+        await pool.close()
 
 
 def build_spec(settings: ReportingSettings | None = None) -> ServiceSpec:
@@ -24,9 +29,16 @@ def build_spec(settings: ReportingSettings | None = None) -> ServiceSpec:
         "and regional governments ask: summaries, compliance, exports.",
         version="0.1.0",
         settings=settings or ReportingSettings(),
-        migrations=MigrationSource("reporting", "mitra_reporting"),
-        routers=[api.router, dashboards.router],
-        consumes=projections.HANDLERS,
+        migrations=MigrationSource("reporting", "mitra_reporting", "sql/migrations"),
+        routers=[
+            organizations.router,
+            stories.router,
+            msps.router,
+            visits.router,
+            obligations.router,
+            annual_summary.router,
+        ],
+        consumes=HANDLERS,
         publishes=reporting_contracts.EVENTS,
         # The log's order is the order events were applied in, so a rebuild replays exactly what live consumption did.
         ordered_consumption=True,

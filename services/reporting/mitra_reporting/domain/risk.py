@@ -17,14 +17,17 @@ Levels: high from 50, medium from 25, low below.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
+from uuid import UUID
 
 FOREIGN_STAFF_LIMIT = 3
 PERMIT_WARNING_DAYS = 90
 MSP_DECISION_DAYS = 180
 Level = Literal["low", "medium", "high"]
+Per = Literal["msp", "organization"]
 
 
 @dataclass(frozen=True)
@@ -95,3 +98,61 @@ def assess(facts: RiskFacts, today: date) -> Risk:
     score = min(100, sum(reason.points for reason in reasons))
     level: Level = "high" if score >= 50 else "medium" if score >= 25 else "low"
     return Risk(score=score, level=level, reasons=sorted(reasons, key=lambda r: -r.points))
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """The risk of one MSP, or of one NGO across its MSPs."""
+
+    key: str
+    name: str
+    organization_id: UUID
+    ministry_codes: list[str]
+    risk: Risk
+
+
+def facts_of(msps: Sequence[Mapping[str, Any]]) -> RiskFacts:
+    """What the score weighs, over one or more MSPs of the same NGO (the permit and the staff are the NGO's)."""
+    return RiskFacts(
+        overdue_obligations=sum(m["overdue_obligations"] for m in msps),
+        late_submissions=sum(m["late_submissions"] for m in msps),
+        principle_permit_valid_until=msps[0]["principle_permit_valid_until"],
+        active_foreign_staff=msps[0]["active_foreign_staff"],
+        late_visits=sum(m["late_visits"] for m in msps),
+        msp_ends_on=min(m["ends_on"] for m in msps),
+    )
+
+
+def rank(msps: Sequence[Mapping[str, Any]], today: date, *, per: Per) -> list[Assessed]:
+    """Each MSP in force (or each NGO, over its MSPs in force) assessed, highest score first.
+
+    `msps`: one mapping per MSP with its `msp_id`, `number`, `title`, `organization_id`, `organization_name`,
+    `ministry_code`, `ends_on` and the counts `RiskFacts` names.
+    """
+    assessed: list[Assessed] = []
+    if per == "msp":
+        for msp in msps:
+            assessed.append(
+                Assessed(
+                    str(msp["msp_id"]),
+                    f"{msp['number'] or msp['title']} ({msp['organization_name']})",
+                    msp["organization_id"],
+                    [msp["ministry_code"]],
+                    assess(facts_of([msp]), today),
+                )
+            )
+    else:
+        grouped: dict[UUID, list[Mapping[str, Any]]] = {}
+        for msp in msps:
+            grouped.setdefault(msp["organization_id"], []).append(msp)
+        for organization_id, own in grouped.items():
+            assessed.append(
+                Assessed(
+                    str(organization_id),
+                    own[0]["organization_name"],
+                    organization_id,
+                    sorted({m["ministry_code"] for m in own}),
+                    assess(facts_of(own), today),
+                )
+            )
+    return sorted(assessed, key=lambda entry: (-entry.risk.score, entry.name))

@@ -1,5 +1,5 @@
 """Lists as files: CSV (UTF-8 with a byte-order mark, so that spreadsheet programs read Indonesian names right)
-and XLSX (openpyxl), with the same columns as the JSON."""
+and XLSX (openpyxl), with the same columns as the JSON. Pure: rows in, the file's bytes out."""
 
 from __future__ import annotations
 
@@ -11,12 +11,8 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from fastapi.responses import Response
 from openpyxl import Workbook
 from openpyxl.styles import Font
-
-CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -59,17 +55,3 @@ def to_xlsx(rows: Sequence[dict[str, Any]], columns: Sequence[Column], *, sheet:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def file_response(rows: Sequence[dict[str, Any]], columns: Sequence[Column], *, kind: str, name: str) -> Response:
-    if kind == "csv":
-        return Response(
-            to_csv(rows, columns),
-            media_type=CSV_TYPE,
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
-    return Response(
-        to_xlsx(rows, columns, sheet=name),
-        media_type=XLSX_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-    )

@@ -1,14 +1,12 @@
-"""The annual summary of a ministry's cooperation with foreign NGOs, as XLSX or PDF with charts drawn here.
+"""The annual summary of a ministry's cooperation with foreign NGOs as a file: XLSX or PDF, with charts drawn here.
 
-Pure: takes the year's figures, returns the file's bytes. Charts are drawn with matplotlib (no display needed); the
-XLSX carries them as pictures beside the tables, the PDF as pages.
+Pure: takes the year's figures (`annual_summary.AnnualFigures`), returns the file's bytes. Charts are drawn with
+matplotlib (no display needed); the XLSX carries them as pictures beside the tables, the PDF as pages.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import matplotlib
@@ -22,49 +20,7 @@ from openpyxl import Workbook
 from openpyxl.drawing.image import Image
 from openpyxl.styles import Font
 
-
-@dataclass(frozen=True)
-class ComplianceLine:
-    name: str
-    due: int
-    on_time: int
-    late: int
-    overdue: int
-
-
-@dataclass(frozen=True)
-class ProvinceLine:
-    province_code: str
-    active_msps: int
-    organizations: int
-
-
-@dataclass(frozen=True)
-class MspLine:
-    number: str
-    organization: str
-    starts_on: date
-    ends_on: date
-    status: str
-    regions: str
-
-
-@dataclass
-class AnnualFigures:
-    year: int
-    ministry_code: str
-    ministry_name: str
-    as_of: date
-    key_figures: list[tuple[str, Any]] = field(default_factory=list)
-    msps: list[MspLine] = field(default_factory=list)
-    compliance: list[ComplianceLine] = field(default_factory=list)
-    provinces: list[ProvinceLine] = field(default_factory=list)
-
-    @property
-    def title(self) -> str:
-        return (
-            f"Ringkasan tahunan kerja sama Ormas Asing {self.year} / Annual summary {self.year}: {self.ministry_name}"
-        )
+from mitra_reporting.domain.annual_summary import AnnualFigures, ComplianceLine, ProvinceLine
 
 
 def compliance_chart(figures: AnnualFigures) -> Figure:

@@ -1,0 +1,268 @@
+"""Projections of agreements' events: MSPs and their regions, obligations and submissions, visits."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from mitra_reporting.sql import MSPS, OBLIGATIONS, VISITS
+from mitra_shared.contracts import agreements as contracts
+from mitra_shared.events import EventKind, ReceivedEvent
+from mitra_shared.inbox import Apply, Handler, handler
+from mitra_shared.uow import Transaction
+
+
+class _Slim(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Organization(_Slim):
+    organization_id: UUID
+    name: str
+
+
+class Ministry(_Slim):
+    partner_id: UUID | None = None
+    name: str
+    code: str
+
+
+class Location(_Slim):
+    code: str
+    kind: str
+    name: str
+    province_code: str
+
+
+class ObligationSummary(_Slim):
+    obligation_id: UUID
+    kind: str
+    period: str = ""
+    region_code: str | None = None
+    due_on: date
+
+
+class MspDrafted(_Slim):
+    msp_id: UUID
+    organization: Organization
+    ministry: Ministry
+    title: str
+    focus_areas: list[str] = []
+    forms_of_cooperation: list[str] = []
+    work_locations: list[Location] = []
+    starts_on: date
+    ends_on: date
+
+
+class MspStep(_Slim):
+    msp_id: UUID
+
+
+class MspSigned(MspDrafted):
+    number: str
+    signed_on: date
+    signed_document_ref: str | None = None
+    obligations: list[ObligationSummary] = []
+
+
+class MspExtended(_Slim):
+    msp_id: UUID
+    organization: Organization
+    ministry: Ministry
+    ends_on: date
+    new_obligations: list[ObligationSummary] = []
+
+
+class MspTerminated(_Slim):
+    msp_id: UUID
+    terminated_on: date
+    reason: str
+
+
+class MspEnded(_Slim):
+    msp_id: UUID
+    ended_on: date
+
+
+class ObligationStep(_Slim):
+    obligation_id: UUID
+
+
+class Submitted(ObligationStep):
+    submitted_at: datetime
+
+
+class Decided(ObligationStep):
+    decided_at: datetime
+
+
+class Visit(_Slim):
+    visit_id: UUID
+    msp_id: UUID
+    organization: Organization
+    ministry: Ministry | None = None
+    arrives_on: date
+    departs_on: date
+    region_codes: list[str]
+    province_codes: list[str] = []
+    late: bool = False
+
+
+class VisitCancelled(_Slim):
+    visit_id: UUID
+
+
+def _msp(event: ReceivedEvent, d: MspDrafted) -> dict[str, Any]:
+    """The columns a draft and a signature both write."""
+    return {
+        "msp_id": d.msp_id,
+        "title": d.title,
+        "organization_id": d.organization.organization_id,
+        "organization_name": d.organization.name,
+        "ministry_partner_id": d.ministry.partner_id,
+        "ministry_code": d.ministry.code,
+        "ministry_name": d.ministry.name,
+        "starts_on": d.starts_on,
+        "ends_on": d.ends_on,
+        "focus_areas": d.focus_areas,
+        "forms_of_cooperation": d.forms_of_cooperation,
+        "updated_at": event.time,
+    }
+
+
+async def _regions(tx: Transaction, msp_id: UUID, locations: list[Location]) -> None:
+    await tx.conn.execute(*MSPS.clear_msp_regions(msp_id=msp_id))
+    await tx.conn.execute(
+        *MSPS.project_msp_regions(
+            msp_id=msp_id,
+            codes=[location.code for location in locations],
+            kinds=[location.kind for location in locations],
+            names=[location.name for location in locations],
+            province_codes=[location.province_code for location in locations],
+        )
+    )
+
+
+async def _obligations(
+    tx: Transaction, msp_id: UUID, organization_id: UUID, ministry: str, items: list[ObligationSummary]
+) -> None:
+    for item in items:
+        await tx.conn.execute(
+            *OBLIGATIONS.project_obligation(
+                obligation_id=item.obligation_id,
+                msp_id=msp_id,
+                organization_id=organization_id,
+                ministry_code=ministry,
+                kind=item.kind,
+                period=item.period,
+                region_code=item.region_code,
+                due_on=item.due_on,
+            )
+        )
+
+
+async def msp_drafted(tx: Transaction, event: ReceivedEvent, d: MspDrafted) -> None:
+    await tx.conn.execute(*MSPS.project_msp_drafted(**_msp(event, d)))
+    await _regions(tx, d.msp_id, d.work_locations)
+
+
+def _status(status: str) -> Apply[MspStep]:
+    async def apply(tx: Transaction, event: ReceivedEvent, d: MspStep) -> None:
+        await tx.conn.execute(*MSPS.project_msp_status(msp_id=d.msp_id, status=status, updated_at=event.time))
+
+    return apply
+
+
+async def msp_signed(tx: Transaction, event: ReceivedEvent, d: MspSigned) -> None:
+    await tx.conn.execute(
+        *MSPS.project_msp_signed(
+            **_msp(event, d), number=d.number, signed_on=d.signed_on, signed_document_ref=d.signed_document_ref
+        )
+    )
+    await _regions(tx, d.msp_id, d.work_locations)
+    await _obligations(tx, d.msp_id, d.organization.organization_id, d.ministry.code, d.obligations)
+
+
+async def msp_extended(tx: Transaction, event: ReceivedEvent, d: MspExtended) -> None:
+    await tx.conn.execute(*MSPS.project_msp_extended(msp_id=d.msp_id, ends_on=d.ends_on, updated_at=event.time))
+    await _obligations(tx, d.msp_id, d.organization.organization_id, d.ministry.code, d.new_obligations)
+
+
+async def msp_terminated(tx: Transaction, event: ReceivedEvent, d: MspTerminated) -> None:
+    await tx.conn.execute(
+        *MSPS.project_msp_closed(
+            msp_id=d.msp_id, status="terminated", closed_on=d.terminated_on, reason=d.reason, updated_at=event.time
+        )
+    )
+
+
+async def msp_ended(tx: Transaction, event: ReceivedEvent, d: MspEnded) -> None:
+    await tx.conn.execute(
+        *MSPS.project_msp_closed(
+            msp_id=d.msp_id, status="ended", closed_on=d.ended_on, reason=None, updated_at=event.time
+        )
+    )
+
+
+async def submitted(tx: Transaction, event: ReceivedEvent, d: Submitted) -> None:
+    await tx.conn.execute(*OBLIGATIONS.project_submission(obligation_id=d.obligation_id, submitted_at=d.submitted_at))
+
+
+def _decision(status: str) -> Apply[Decided]:
+    async def apply(tx: Transaction, event: ReceivedEvent, d: Decided) -> None:
+        await tx.conn.execute(
+            *OBLIGATIONS.project_decision(obligation_id=d.obligation_id, status=status, decided_at=d.decided_at)
+        )
+
+    return apply
+
+
+async def overdue(tx: Transaction, event: ReceivedEvent, d: ObligationStep) -> None:
+    await tx.conn.execute(*OBLIGATIONS.project_overdue(obligation_id=d.obligation_id))
+
+
+async def visit(tx: Transaction, event: ReceivedEvent, d: Visit) -> None:
+    provinces = list(dict.fromkeys([*d.province_codes, *(code[:2] for code in d.region_codes)]))
+    await tx.conn.execute(
+        *VISITS.project_visit(
+            visit_id=d.visit_id,
+            msp_id=d.msp_id,
+            organization_id=d.organization.organization_id,
+            ministry_code=d.ministry.code if d.ministry else None,
+            arrives_on=d.arrives_on,
+            departs_on=d.departs_on,
+            region_codes=d.region_codes,
+            province_codes=provinces,
+            late=d.late,
+        )
+    )
+
+
+async def visit_cancelled(tx: Transaction, event: ReceivedEvent, d: VisitCancelled) -> None:
+    await tx.conn.execute(*VISITS.project_visit_cancelled(visit_id=d.visit_id))
+
+
+PROJECTORS: dict[EventKind, Handler[Any]] = {
+    contracts.MspDrafted.kind: handler(MspDrafted, msp_drafted),
+    contracts.MspSubmitted.kind: handler(MspStep, _status("submitted")),
+    contracts.MspApproved.kind: handler(MspStep, _status("approved")),
+    contracts.MspRejected.kind: handler(MspStep, _status("rejected")),
+    contracts.MspSigned.kind: handler(MspSigned, msp_signed),
+    contracts.MspExtended.kind: handler(MspExtended, msp_extended),
+    contracts.MspTerminated.kind: handler(MspTerminated, msp_terminated),
+    contracts.MspEnded.kind: handler(MspEnded, msp_ended),
+    contracts.VisitAnnounced.kind: handler(Visit, visit),
+    contracts.VisitUpdated.kind: handler(Visit, visit),
+    contracts.VisitCancelled.kind: handler(VisitCancelled, visit_cancelled),
+}
+for _submission in (contracts.ActionPlanSubmitted, contracts.WorkPlanSubmitted, contracts.ReportSubmitted):
+    PROJECTORS[_submission.kind] = handler(Submitted, submitted)
+for _accepted in (contracts.WorkPlanAccepted, contracts.ReportAccepted):
+    PROJECTORS[_accepted.kind] = handler(Decided, _decision("accepted"))
+for _returned in (contracts.WorkPlanReturned, contracts.ReportReturned):
+    PROJECTORS[_returned.kind] = handler(Decided, _decision("returned"))
+for _late in (contracts.ActionPlanOverdue, contracts.WorkPlanOverdue, contracts.ReportOverdue):
+    PROJECTORS[_late.kind] = handler(ObligationStep, overdue)

@@ -1,0 +1,56 @@
+"""What a dashboard counts: a ministry, a region, a period, and the day its figures are "as of". Pure: no I/O.
+
+A province's code (`33`) also covers its regencies and cities (`3374`); each filter left out counts everything. The
+"as of" day is today in Asia/Jakarta unless given, so that figures asked for again later can be reproduced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from mitra_shared.errors import RuleBroken
+
+
+@dataclass(frozen=True)
+class Filters:
+    ministry: str | None
+    region: str | None
+    period_from: date | None
+    period_to: date | None
+    as_of: date
+
+    @classmethod
+    def chosen(
+        cls,
+        *,
+        ministry: str | None,
+        region: str | None,
+        period_from: date | None,
+        period_to: date | None,
+        as_of: date | None,
+        today: date,
+    ) -> Filters:
+        if period_from and period_to and period_from > period_to:
+            raise RuleBroken("query.to", "the period ends before it starts")
+        return cls(ministry, region, period_from, period_to, as_of or today)
+
+    @classmethod
+    def of_year(cls, ministry: str, year: int, *, as_of: date | None, today: date) -> Filters:
+        """A ministry's calendar year, as of the given day, else the year's end or today, whichever comes first."""
+        year_end = date(year, 12, 31)
+        return cls(ministry, None, date(year, 1, 1), year_end, as_of or min(year_end, today))
+
+    def scope(self) -> dict[str, Any]:
+        """The ministry, region and period by name: what a count that does not depend on the day takes."""
+        return {
+            "ministry": self.ministry,
+            "region": self.region,
+            "period_from": self.period_from,
+            "period_to": self.period_to,
+        }
+
+    def named(self) -> dict[str, Any]:
+        """Every filter by name, the "as of" day included."""
+        return {**self.scope(), "as_of": self.as_of}

@@ -1,0 +1,39 @@
+"""A ministry's annual summary over HTTP, as XLSX or PDF."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from mitra_reporting.domain.filters import Filters
+from mitra_reporting.http.files import PDF_TYPE, XLSX_TYPE, attachment
+from mitra_reporting.usecases.annual_summary import make_annual_summary
+from mitra_shared.clock import jakarta_date
+from mitra_shared.http import RequestContext, Work, problems, require_principal
+
+router = APIRouter(dependencies=[Depends(require_principal)], responses=problems(422))
+
+
+@router.get(
+    "/annual-summary",
+    tags=["dashboards"],
+    summary="A ministry's year: key figures, MSPs, compliance per NGO, MSPs by province, with charts (XLSX or PDF)",
+    response_class=Response,
+    responses={200: {"content": {XLSX_TYPE: {}, PDF_TYPE: {}}}, **problems(404)},
+)
+async def annual_summary(
+    uow: Work,
+    ctx: RequestContext,
+    year: Annotated[int, Query(ge=2000, le=2100)],
+    ministry: Annotated[str, Query(min_length=2, description="Code of the ministry, e.g. KEMENSOS")],
+    format: Literal["xlsx", "pdf"] = "xlsx",
+    as_of: Annotated[
+        date | None, Query(description="Figures as of this day (default: the year's end, or today)")
+    ] = None,
+) -> Response:
+    chosen = Filters.of_year(ministry, year, as_of=as_of, today=jakarta_date(ctx.now))
+    body = await make_annual_summary(uow, chosen, year, file_format=format)
+    media = PDF_TYPE if format == "pdf" else XLSX_TYPE
+    return attachment(body, media, f"mitra-annual-{ministry}-{year}.{format}")

@@ -1,0 +1,19 @@
+-- The event log: every consumed event, in the order it was applied; the projections are a function of it alone.
+
+-- name: append_event
+-- Keeps one consumed event in the log (a redelivered one is there already).
+INSERT INTO event_log (event_id, event_type, source, subject, occurred_at, data)
+VALUES (:event_id, :event_type, :source, :subject, :occurred_at, :data)
+ON CONFLICT (event_id) DO NOTHING;
+
+-- name: projection_lock_shared
+-- Live consumers share this lock; a rebuild takes it exclusively (see usecases/rebuild.py).
+SELECT pg_advisory_xact_lock_shared(:lock);
+
+-- name: projection_lock_exclusive
+-- A rebuild's lock: events arriving meanwhile wait for it rather than interleave with it.
+SELECT pg_advisory_xact_lock(:lock);
+
+-- name: replay_log
+-- The whole log in the order it was applied, for a rebuild.
+SELECT event_id, event_type, source, subject, occurred_at, data FROM event_log ORDER BY seq;

@@ -1,0 +1,139 @@
+-- MSPs as agreements reports them, with their regions of work; MSPs by ministry, their list, the IATI export.
+-- Filters: :ministry code, :region code (a province's code also covers its regencies), :period_from, :period_to
+-- (each NULL for no filter), and :as_of, the day the figures are "as of" (Asia/Jakarta).
+
+-- name: project_msp_drafted
+-- A drafted MSP (a later step that arrived first is kept).
+INSERT INTO msps (msp_id, title, organization_id, organization_name, ministry_partner_id, ministry_code,
+                  ministry_name, status, starts_on, ends_on, focus_areas, forms_of_cooperation, updated_at)
+VALUES (:msp_id, :title, :organization_id, :organization_name, :ministry_partner_id, :ministry_code,
+        :ministry_name, 'draft', :starts_on, :ends_on, :focus_areas, :forms_of_cooperation, :updated_at)
+ON CONFLICT (msp_id) DO NOTHING;
+
+-- name: project_msp_regions
+-- An MSP's regions of work, from parallel arrays of codes, kinds, names and province codes.
+INSERT INTO msp_regions (msp_id, region_code, region_kind, region_name, province_code)
+SELECT :msp_id, unnest(:codes::text[]), unnest(:kinds::text[]), unnest(:names::text[]), unnest(:province_codes::text[])
+ON CONFLICT (msp_id, region_code) DO NOTHING;
+
+-- name: clear_msp_regions
+-- Forgets an MSP's regions of work before they are written again.
+DELETE FROM msp_regions WHERE msp_id = :msp_id;
+
+-- name: project_msp_status
+-- An MSP's step before signature (submitted, approved, rejected).
+UPDATE msps SET status = :status, updated_at = :updated_at WHERE msp_id = :msp_id;
+
+-- name: project_msp_signed
+-- A signed MSP, with what may have changed since the draft.
+INSERT INTO msps (msp_id, number, title, organization_id, organization_name, ministry_partner_id, ministry_code,
+                  ministry_name, status, starts_on, ends_on, signed_on, focus_areas, forms_of_cooperation,
+                  signed_document_ref, updated_at)
+VALUES (:msp_id, :number, :title, :organization_id, :organization_name, :ministry_partner_id, :ministry_code,
+        :ministry_name, 'signed', :starts_on, :ends_on, :signed_on, :focus_areas, :forms_of_cooperation,
+        :signed_document_ref, :updated_at)
+ON CONFLICT (msp_id) DO UPDATE
+SET number = EXCLUDED.number, title = EXCLUDED.title, status = 'signed', starts_on = EXCLUDED.starts_on,
+    ends_on = EXCLUDED.ends_on, signed_on = EXCLUDED.signed_on, focus_areas = EXCLUDED.focus_areas,
+    forms_of_cooperation = EXCLUDED.forms_of_cooperation, signed_document_ref = EXCLUDED.signed_document_ref,
+    updated_at = EXCLUDED.updated_at;
+
+-- name: project_msp_extended
+-- An MSP's new end.
+UPDATE msps SET status = 'extended', ends_on = :ends_on, updated_at = :updated_at WHERE msp_id = :msp_id;
+
+-- name: project_msp_closed
+-- An MSP that ended or was terminated.
+UPDATE msps SET status = :status, closed_on = :closed_on, closing_reason = :reason, updated_at = :updated_at
+WHERE msp_id = :msp_id;
+
+-- name: msps_by_ministry
+-- Per ministry: MSPs in force, expiring within :within_days, ended, signed but not started, in preparation,
+-- rejected.
+WITH chosen AS (
+    SELECT m.* FROM msps m
+    WHERE (:ministry::text IS NULL OR m.ministry_code = :ministry)
+      AND (:region::text IS NULL OR EXISTS (
+            SELECT 1 FROM msp_regions r WHERE r.msp_id = m.msp_id AND r.region_code LIKE :region || '%'))
+      AND (:period_from::date IS NULL OR m.ends_on >= :period_from)
+      AND (:period_to::date IS NULL OR m.starts_on <= :period_to)
+)
+SELECT ministry_code, min(ministry_name) AS ministry_name,
+       count(*) FILTER (WHERE status IN ('signed', 'extended') AND starts_on <= :as_of AND ends_on >= :as_of)
+           AS active,
+       count(*) FILTER (WHERE status IN ('signed', 'extended') AND ends_on >= :as_of
+                          AND ends_on <= :as_of + :within_days::integer) AS expiring,
+       count(*) FILTER (WHERE status IN ('ended', 'terminated')
+                           OR (status IN ('signed', 'extended') AND ends_on < :as_of)) AS ended,
+       count(*) FILTER (WHERE status IN ('signed', 'extended') AND starts_on > :as_of) AS signed_not_started,
+       count(*) FILTER (WHERE status IN ('draft', 'submitted', 'approved')) AS in_preparation,
+       count(*) FILTER (WHERE status = 'rejected') AS rejected,
+       count(*) AS total
+FROM chosen
+GROUP BY ministry_code
+ORDER BY ministry_code;
+
+-- name: msp_list
+-- A page of MSPs: expiring within :within_days (NULL: any), in a :state group (active, ended, in_preparation).
+SELECT m.msp_id, m.number, m.title, m.organization_id, m.organization_name, m.ministry_code, m.ministry_name,
+       m.status, m.starts_on, m.ends_on, m.signed_on, m.focus_areas,
+       (SELECT array_agg(r.region_code ORDER BY r.region_code) FROM msp_regions r WHERE r.msp_id = m.msp_id)
+           AS region_codes,
+       count(*) OVER () AS total
+FROM msps m
+WHERE (:ministry::text IS NULL OR m.ministry_code = :ministry)
+  AND (:region::text IS NULL OR EXISTS (
+        SELECT 1 FROM msp_regions r WHERE r.msp_id = m.msp_id AND r.region_code LIKE :region || '%'))
+  AND (:period_from::date IS NULL OR m.ends_on >= :period_from)
+  AND (:period_to::date IS NULL OR m.starts_on <= :period_to)
+  AND (:within_days::integer IS NULL
+       OR (m.status IN ('signed', 'extended') AND m.ends_on BETWEEN :as_of AND :as_of + :within_days::integer))
+  AND (:state::text IS NULL
+       OR (:state = 'active' AND m.status IN ('signed', 'extended') AND m.starts_on <= :as_of
+           AND m.ends_on >= :as_of)
+       OR (:state = 'ended' AND (m.status IN ('ended', 'terminated')
+                                 OR (m.status IN ('signed', 'extended') AND m.ends_on < :as_of)))
+       OR (:state = 'in_preparation' AND m.status IN ('draft', 'submitted', 'approved')))
+ORDER BY m.ends_on, m.msp_id
+LIMIT :limit OFFSET :offset;
+
+-- name: iati_activities
+-- Signed MSPs (in force, not started, ended or terminated) with their regions, for the IATI export.
+SELECT m.msp_id, m.number, m.title, m.organization_id, m.organization_name, m.ministry_code, m.ministry_name,
+       m.status, m.starts_on, m.ends_on, m.closed_on, m.focus_areas, m.signed_document_ref, m.updated_at,
+       coalesce((SELECT json_agg(json_build_object('code', r.region_code, 'kind', r.region_kind, 'name', r.region_name)
+                                 ORDER BY r.region_code)
+                 FROM msp_regions r WHERE r.msp_id = m.msp_id), '[]') AS regions
+FROM msps m
+WHERE m.status IN ('signed', 'extended', 'ended', 'terminated')
+  AND (:ministry::text IS NULL OR m.ministry_code = :ministry)
+  AND (:region::text IS NULL OR EXISTS (
+        SELECT 1 FROM msp_regions r WHERE r.msp_id = m.msp_id AND r.region_code LIKE :region || '%'))
+  AND (:period_from::date IS NULL OR m.ends_on >= :period_from)
+  AND (:period_to::date IS NULL OR m.starts_on <= :period_to)
+ORDER BY m.ministry_code, m.starts_on, m.msp_id;
+
+-- name: cooperation_by_region
+-- Active MSPs and their NGOs per region of work.
+SELECT r.province_code, r.region_code, r.region_kind, min(r.region_name) AS region_name,
+       count(DISTINCT m.msp_id) AS active_msps, count(DISTINCT m.organization_id) AS organizations
+FROM msp_regions r JOIN msps m ON m.msp_id = r.msp_id
+WHERE m.status IN ('signed', 'extended') AND m.starts_on <= :as_of AND m.ends_on >= :as_of
+  AND (:ministry::text IS NULL OR m.ministry_code = :ministry)
+  AND (:region::text IS NULL OR r.region_code LIKE :region || '%')
+  AND (:period_from::date IS NULL OR m.ends_on >= :period_from)
+  AND (:period_to::date IS NULL OR m.starts_on <= :period_to)
+GROUP BY r.province_code, r.region_code, r.region_kind
+ORDER BY r.province_code, r.region_code;
+
+-- name: cooperation_by_province
+-- Active MSPs and their NGOs per province, each counted once however many of its regions they work in.
+SELECT r.province_code, count(DISTINCT m.msp_id) AS active_msps, count(DISTINCT m.organization_id) AS organizations
+FROM msp_regions r JOIN msps m ON m.msp_id = r.msp_id
+WHERE m.status IN ('signed', 'extended') AND m.starts_on <= :as_of AND m.ends_on >= :as_of
+  AND (:ministry::text IS NULL OR m.ministry_code = :ministry)
+  AND (:region::text IS NULL OR r.region_code LIKE :region || '%')
+  AND (:period_from::date IS NULL OR m.ends_on >= :period_from)
+  AND (:period_to::date IS NULL OR m.starts_on <= :period_to)
+GROUP BY r.province_code
+ORDER BY r.province_code;

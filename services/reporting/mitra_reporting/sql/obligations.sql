@@ -1,0 +1,90 @@
+-- Obligations of signed MSPs (action plans, work plans, reports) and their submissions; compliance and risk.
+-- Filters: :ministry code, :region code (a province's code also covers its regencies), :period_from, :period_to
+-- (each NULL for no filter), and :as_of, the day the figures are "as of" (Asia/Jakarta).
+
+-- name: project_obligation
+-- An obligation of a signed or extended MSP.
+INSERT INTO obligations (obligation_id, msp_id, organization_id, ministry_code, kind, period, region_code, due_on)
+VALUES (:obligation_id, :msp_id, :organization_id, :ministry_code, :kind, :period, :region_code, :due_on)
+ON CONFLICT (obligation_id) DO NOTHING;
+
+-- name: project_submission
+-- A submission; the first one's day in Jakarta is what compliance counts.
+UPDATE obligations
+SET status = 'submitted',
+    submissions = submissions + 1,
+    first_submitted_on = coalesce(first_submitted_on, (:submitted_at::timestamptz AT TIME ZONE 'Asia/Jakarta')::date)
+WHERE obligation_id = :obligation_id;
+
+-- name: project_decision
+-- A submission accepted or returned.
+UPDATE obligations
+SET status = :status,
+    accepted_on = CASE WHEN :status = 'accepted' THEN (:decided_at::timestamptz AT TIME ZONE 'Asia/Jakarta')::date END
+WHERE obligation_id = :obligation_id;
+
+-- name: project_overdue
+-- An obligation agreements found overdue.
+UPDATE obligations SET overdue = true WHERE obligation_id = :obligation_id;
+
+-- name: compliance
+-- Per NGO and per ministry (grouping sets): obligations whose due date has passed by :as_of, and how they went.
+WITH chosen AS (
+    SELECT o.*, m.organization_name, m.ministry_name FROM obligations o JOIN msps m ON m.msp_id = o.msp_id
+    WHERE (:ministry::text IS NULL OR o.ministry_code = :ministry)
+      AND (:region::text IS NULL OR o.region_code LIKE :region || '%'
+           OR (o.region_code IS NULL AND EXISTS (
+                SELECT 1 FROM msp_regions r WHERE r.msp_id = o.msp_id AND r.region_code LIKE :region || '%')))
+      AND (:period_from::date IS NULL OR o.due_on >= :period_from)
+      AND (:period_to::date IS NULL OR o.due_on <= :period_to)
+      AND NOT (m.status = 'terminated' AND m.closed_on < o.due_on)
+)
+SELECT organization_id, min(organization_name) AS organization_name, ministry_code,
+       min(ministry_name) AS ministry_name,
+       count(*) FILTER (WHERE due_on < :as_of) AS due,
+       count(*) FILTER (WHERE due_on < :as_of AND first_submitted_on <= due_on) AS on_time,
+       count(*) FILTER (WHERE due_on < :as_of AND first_submitted_on > due_on AND first_submitted_on <= :as_of)
+           AS late,
+       count(*) FILTER (WHERE due_on < :as_of AND (first_submitted_on IS NULL OR first_submitted_on > :as_of))
+           AS overdue,
+       count(*) FILTER (WHERE due_on >= :as_of) AS upcoming
+FROM chosen
+GROUP BY GROUPING SETS ((organization_id), (ministry_code))
+ORDER BY 2, 4;
+
+-- name: overdue_now
+-- The obligations not submitted by :as_of although due, oldest first.
+SELECT o.obligation_id, o.kind, o.period, o.region_code, o.due_on, (:as_of::date - o.due_on) AS days_overdue,
+       o.msp_id, m.number AS msp_number, o.organization_id, m.organization_name, o.ministry_code, m.ministry_name
+FROM obligations o JOIN msps m ON m.msp_id = o.msp_id
+WHERE o.due_on < :as_of AND (o.first_submitted_on IS NULL OR o.first_submitted_on > :as_of)
+  AND NOT (m.status = 'terminated' AND m.closed_on < o.due_on)
+  AND (:ministry::text IS NULL OR o.ministry_code = :ministry)
+  AND (:region::text IS NULL OR o.region_code LIKE :region || '%'
+       OR (o.region_code IS NULL AND EXISTS (
+            SELECT 1 FROM msp_regions r WHERE r.msp_id = o.msp_id AND r.region_code LIKE :region || '%')))
+  AND (:period_from::date IS NULL OR o.due_on >= :period_from)
+  AND (:period_to::date IS NULL OR o.due_on <= :period_to)
+ORDER BY o.due_on, o.obligation_id;
+
+-- name: risk_facts
+-- One row per MSP in force on :as_of, with what the risk score weighs.
+SELECT m.msp_id, m.number, m.title, m.organization_id, m.organization_name, m.ministry_code, m.ends_on,
+       (SELECT count(*) FROM obligations o WHERE o.msp_id = m.msp_id AND o.due_on < :as_of
+          AND (o.first_submitted_on IS NULL OR o.first_submitted_on > :as_of)) AS overdue_obligations,
+       (SELECT count(*) FROM obligations o WHERE o.msp_id = m.msp_id
+          AND o.first_submitted_on > o.due_on AND o.first_submitted_on <= :as_of) AS late_submissions,
+       (SELECT max(p.valid_until) FROM permits p WHERE p.organization_id = m.organization_id
+          AND p.permit_type = 'principle' AND p.status = 'valid') AS principle_permit_valid_until,
+       (SELECT count(*) FROM foreign_staff s WHERE s.organization_id = m.organization_id AND s.ended_on IS NULL
+          AND s.starts_on <= :as_of AND s.ends_on >= :as_of) AS active_foreign_staff,
+       (SELECT count(*) FROM visits v WHERE v.msp_id = m.msp_id AND v.late AND v.status = 'announced')
+           AS late_visits
+FROM msps m
+WHERE m.status IN ('signed', 'extended') AND m.starts_on <= :as_of AND m.ends_on >= :as_of
+  AND (:ministry::text IS NULL OR m.ministry_code = :ministry)
+  AND (:region::text IS NULL OR EXISTS (
+        SELECT 1 FROM msp_regions r WHERE r.msp_id = m.msp_id AND r.region_code LIKE :region || '%'))
+  AND (:period_from::date IS NULL OR m.ends_on >= :period_from)
+  AND (:period_to::date IS NULL OR m.starts_on <= :period_to)
+ORDER BY m.msp_id;

@@ -1,0 +1,105 @@
+-- Foreign NGOs as registry reports them, with their permits and foreign staff; their summary and list.
+
+-- name: project_organization_registered
+-- Registration is version 1; a later version that arrived first is kept.
+INSERT INTO organizations (organization_id, legal_name, acronym, country_of_origin, status, focus_areas,
+                           registered_at, version)
+VALUES (:organization_id, :legal_name, :acronym, :country_of_origin, :status, :focus_areas, :registered_at, 1)
+ON CONFLICT (organization_id) DO UPDATE
+SET registered_at = EXCLUDED.registered_at
+WHERE organizations.version > 1;
+
+-- name: project_organization_updated
+-- A changed NGO (registered at :event_time if its registration is still to come); an older version changes nothing.
+INSERT INTO organizations (organization_id, legal_name, acronym, country_of_origin, status, focus_areas,
+                           version, registered_at)
+VALUES (:organization_id, :legal_name, :acronym, :country_of_origin, :status, :focus_areas, :version, :event_time)
+ON CONFLICT (organization_id) DO UPDATE
+SET legal_name = EXCLUDED.legal_name,
+    acronym = EXCLUDED.acronym,
+    country_of_origin = EXCLUDED.country_of_origin,
+    status = EXCLUDED.status,
+    focus_areas = EXCLUDED.focus_areas,
+    version = EXCLUDED.version
+WHERE organizations.version < EXCLUDED.version;
+
+-- name: project_status_changed
+-- A new status of an NGO, unless a later version is there already.
+UPDATE organizations SET status = :status, version = :version, status_changed_at = :changed_at
+WHERE organization_id = :organization_id AND version < :version;
+
+-- name: project_permit_granted
+-- A permit granted to an NGO.
+INSERT INTO permits (permit_id, organization_id, permit_type, number, issued_on, valid_until, status)
+VALUES (:permit_id, :organization_id, :permit_type, :number, :issued_on, :valid_until, 'valid')
+ON CONFLICT (permit_id) DO NOTHING;
+
+-- name: project_permit_extended
+-- A permit's new end (never earlier than the one known).
+UPDATE permits SET valid_until = greatest(valid_until, :valid_until), status = 'valid' WHERE permit_id = :permit_id;
+
+-- name: project_permit_expired
+-- A permit that expired.
+UPDATE permits SET status = 'expired' WHERE permit_id = :permit_id;
+
+-- name: project_staff_assigned
+-- A foreign expert assigned to an NGO.
+INSERT INTO foreign_staff (assignment_id, organization_id, nationality, starts_on, ends_on)
+VALUES (:assignment_id, :organization_id, :nationality, :starts_on, :ends_on)
+ON CONFLICT (assignment_id) DO NOTHING;
+
+-- name: project_staff_ended
+-- A foreign expert's assignment that ended.
+UPDATE foreign_staff SET ended_on = :ended_on WHERE assignment_id = :assignment_id;
+
+-- name: organization_summary
+-- NGOs by status, country and focus area. With a ministry, region or period: only NGOs with an MSP (not rejected)
+-- of that ministry, in that region (a province's code also covers its regencies), running in that period.
+WITH chosen AS (
+    SELECT o.* FROM organizations o
+    WHERE (:ministry::text IS NULL AND :region::text IS NULL AND :period_from::date IS NULL
+           AND :period_to::date IS NULL)
+       OR EXISTS (
+            SELECT 1 FROM msps m
+            WHERE m.organization_id = o.organization_id AND m.status <> 'rejected'
+              AND (:ministry::text IS NULL OR m.ministry_code = :ministry)
+              AND (:region::text IS NULL OR EXISTS (
+                    SELECT 1 FROM msp_regions r WHERE r.msp_id = m.msp_id AND r.region_code LIKE :region || '%'))
+              AND (:period_from::date IS NULL OR m.ends_on >= :period_from)
+              AND (:period_to::date IS NULL OR m.starts_on <= :period_to))
+)
+SELECT 'total' AS dimension, '*' AS key, count(*) AS count FROM chosen
+UNION ALL
+SELECT 'status', status, count(*) FROM chosen GROUP BY status
+UNION ALL
+SELECT 'country', country_of_origin, count(*) FROM chosen GROUP BY country_of_origin
+UNION ALL
+SELECT 'focus_area', area, count(*) FROM chosen, unnest(focus_areas) AS area GROUP BY area;
+
+-- name: list_organizations
+-- A page of NGOs by status, country and focus area, and through their MSPs as in organization_summary; with each
+-- one's principle permit and its foreign staff in post on :as_of.
+SELECT o.organization_id, o.legal_name, o.acronym, o.country_of_origin, o.status, o.focus_areas, o.registered_at,
+       (SELECT min(p.valid_until) FROM permits p
+        WHERE p.organization_id = o.organization_id AND p.permit_type = 'principle' AND p.status = 'valid')
+           AS principle_permit_valid_until,
+       (SELECT count(*) FROM foreign_staff s
+        WHERE s.organization_id = o.organization_id AND s.ended_on IS NULL
+          AND s.starts_on <= :as_of AND s.ends_on >= :as_of) AS active_foreign_staff,
+       count(*) OVER () AS total
+FROM organizations o
+WHERE (:status::text IS NULL OR o.status = :status)
+  AND (:country::text IS NULL OR o.country_of_origin = :country)
+  AND (:focus_area::text IS NULL OR :focus_area = ANY(o.focus_areas))
+  AND ((:ministry::text IS NULL AND :region::text IS NULL AND :period_from::date IS NULL
+        AND :period_to::date IS NULL)
+       OR EXISTS (
+            SELECT 1 FROM msps m
+            WHERE m.organization_id = o.organization_id AND m.status <> 'rejected'
+              AND (:ministry::text IS NULL OR m.ministry_code = :ministry)
+              AND (:region::text IS NULL OR EXISTS (
+                    SELECT 1 FROM msp_regions r WHERE r.msp_id = m.msp_id AND r.region_code LIKE :region || '%'))
+              AND (:period_from::date IS NULL OR m.ends_on >= :period_from)
+              AND (:period_to::date IS NULL OR m.starts_on <= :period_to)))
+ORDER BY o.legal_name, o.organization_id
+LIMIT :limit OFFSET :offset;
