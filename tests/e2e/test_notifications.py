@@ -4,43 +4,27 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
-from e2e_support import System
 from standardwebhooks.webhooks import Webhook
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
-from support import auth_headers, eventually, free_port, serving
+from support.polling import eventually
+from support.services import RunningSystem
+from support.tokens import auth_headers
+from support.webhooks import WebhookReceiver, webhook_receiver
 
 pytestmark = pytest.mark.e2e
 
 
-@dataclass
-class Receiver:
-    url: str
-    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
-
-    async def endpoint(self, request: Request) -> Response:
-        self.received.append((dict(request.headers), await request.body()))
-        return Response(status_code=204)
-
-
 @pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    port = free_port()
-    found = Receiver(url=f"http://127.0.0.1:{port}/mitra")
-    app = Starlette(routes=[Route("/mitra", found.endpoint, methods=["POST"])])
-    async with serving(app, port):
-        yield found
+async def receiver() -> AsyncIterator[WebhookReceiver]:
+    async with webhook_receiver() as hooks:
+        yield hooks
 
 
 async def test_a_tpoa_contact_registered_in_registry_hears_by_email_webhook_and_inbox(
-    system: System, receiver: Receiver
+    system: RunningSystem, receiver: WebhookReceiver
 ) -> None:
     suffix = uuid.uuid4().hex[:8]
     contact_email = f"sekretariat-{suffix}@kemlu.example"
@@ -122,9 +106,9 @@ async def test_a_tpoa_contact_registered_in_registry_hears_by_email_webhook_and_
         assert bad.json()["errors"][0]["field"].startswith("body.channels")
 
 
-def _mail_now(system: System, address: str) -> list[Any]:
+def _mail_now(system: RunningSystem, address: str) -> list[Any]:
     return system.mailbox.to(address)
 
 
-async def _mail(system: System, address: str) -> list[Any]:
+async def _mail(system: RunningSystem, address: str) -> list[Any]:
     return system.mailbox.to(address)

@@ -6,19 +6,16 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-from e2e_support import System
 from standardwebhooks.webhooks import Webhook
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
-from support import auth_headers, eventually, free_port, serving
+from support.polling import eventually
+from support.services import RunningSystem
+from support.tokens import auth_headers
+from support.webhooks import WebhookReceiver, webhook_receiver
 
 from mitra_shared.clock import add_months, jakarta_date, system_clock
 
@@ -26,28 +23,11 @@ pytestmark = pytest.mark.e2e
 HEADERS = auth_headers(subject="official-e2e")
 
 
-@dataclass
-class Receivers:
-    """Each regional government's webhook endpoint, on one test server: `/hooks/<code>`."""
-
-    base: str
-    received: dict[str, list[tuple[dict[str, str], bytes]]] = field(default_factory=dict)
-
-    async def endpoint(self, request: Request) -> Response:
-        self.received.setdefault(request.path_params["code"], []).append((dict(request.headers), await request.body()))
-        return Response(status_code=204)
-
-    def url(self, code: str) -> str:
-        return f"{self.base}/hooks/{code}"
-
-
 @pytest.fixture
-async def receivers() -> AsyncIterator[Receivers]:
-    port = free_port()
-    found = Receivers(base=f"http://127.0.0.1:{port}")
-    app = Starlette(routes=[Route("/hooks/{code}", found.endpoint, methods=["POST"])])
-    async with serving(app, port):
-        yield found
+async def receivers() -> AsyncIterator[WebhookReceiver]:
+    """Each regional government's webhook endpoint, on one test server: `/hooks/<code>`."""
+    async with webhook_receiver() as hooks:
+        yield hooks
 
 
 async def post(client: httpx.AsyncClient, url: str, body: dict[str, Any], expected: int = 201) -> dict[str, Any]:
@@ -57,7 +37,7 @@ async def post(client: httpx.AsyncClient, url: str, body: dict[str, Any], expect
 
 
 async def test_a_visit_to_a_city_reaches_the_city_and_its_province_by_email_and_webhook(
-    system: System, receivers: Receivers
+    system: RunningSystem, receivers: WebhookReceiver
 ) -> None:
     suffix = uuid.uuid4().hex[:6]
     registry, agreements = system.url("registry"), system.url("agreements")
@@ -77,7 +57,7 @@ async def test_a_visit_to_a_city_reaches_the_city_and_its_province_by_email_and_
             contact = {
                 "name": f"Kesbangpol {region['name']}",
                 "email": mailbox(region["code"]),
-                "webhook_url": receivers.url(region["code"]),
+                "webhook_url": receivers.url_for(region["code"]),
                 "language": "id",
             }
             await post(client, f"{registry}/partners", {**region, "contacts": [contact]})
@@ -163,8 +143,7 @@ async def test_a_visit_to_a_city_reaches_the_city_and_its_province_by_email_and_
 
             async def hooked(code: str = code) -> bool:
                 return any(
-                    json.loads(body)["type"].endswith("visit.announced.v1")
-                    for _, body in receivers.received.get(code, [])
+                    json.loads(body)["type"].endswith("visit.announced.v1") for _, body in receivers.received_at(code)
                 )
 
             await eventually(hooked, description=f"webhook to {code}")
@@ -176,7 +155,7 @@ async def test_a_visit_to_a_city_reaches_the_city_and_its_province_by_email_and_
                 )
             ).json()["secret"]
             headers, body = next(
-                (h, b) for h, b in receivers.received[code] if json.loads(b)["type"].endswith("visit.announced.v1")
+                (h, b) for h, b in receivers.received_at(code) if json.loads(b)["type"].endswith("visit.announced.v1")
             )
             payload = Webhook(secret).verify(body, headers)
             assert payload["data"]["event"]["data"]["visit_id"] == visit["id"]
@@ -189,9 +168,9 @@ async def test_a_visit_to_a_city_reaches_the_city_and_its_province_by_email_and_
         # Yogyakarta heard of the MSP's events no more than of the visit: nothing concerns it.
         assert system.mailbox.to(mailbox("3471")) == []
         assert system.mailbox.to(mailbox("34")) == []
-        assert "3471" not in receivers.received
-        assert "34" not in receivers.received
+        assert receivers.received_at("3471") == []
+        assert receivers.received_at("34") == []
 
 
-async def _mail_to(system: System, address: str, word: str) -> bool:
+async def _mail_to(system: RunningSystem, address: str, word: str) -> bool:
     return any(word in message["Subject"].lower() for message in system.mailbox.to(address))

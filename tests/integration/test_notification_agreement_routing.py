@@ -5,15 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
-from typing import Any
 
 import asyncpg
 import pytest
+from support.database import migrated_pool
+from test_notification_delivery import NOTIFICATIONS, consume
 
-from mitra_notifications import agreement_events, routing
-from mitra_shared import db
 from mitra_shared.contracts import agreements, registry
-from mitra_shared.events import EventData, decode, encode, new_event
 
 pytestmark = pytest.mark.integration
 KEMENSOS = uuid.uuid4()
@@ -23,27 +21,9 @@ MINISTRY = agreements.MinistryParty(partner_id=KEMENSOS, name="Kementerian Sosia
 
 @pytest.fixture
 async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
-    conn = await asyncpg.connect(database)
-    try:
-        await db.apply_migrations(
-            conn, [db.SHARED_MIGRATIONS, db.MigrationSource("notifications", "mitra_notifications")]
-        )
-    finally:
-        await conn.close()
-    pool = await db.create_pool(database, min_size=1, max_size=4)
-    try:
-        await _partners(pool)
-        yield pool
-    finally:
-        await pool.close()
-
-
-async def _consume(pool: asyncpg.Pool, data: EventData) -> Any:
-    event = decode(encode(new_event(data, subject=str(uuid.uuid4()))))
-    known = {**routing.HANDLERS, **agreement_events.HANDLERS}[type(data).kind]
-    async with pool.acquire() as conn, conn.transaction():
-        await known.apply(conn, event, known.model.model_validate(event.data))
-    return event
+    async with migrated_pool(database, [NOTIFICATIONS], max_size=4) as ready:
+        await _partners(ready)
+        yield ready
 
 
 async def _partners(pool: asyncpg.Pool) -> None:
@@ -57,7 +37,7 @@ async def _partners(pool: asyncpg.Pool) -> None:
         (uuid.uuid4(), "tpoa", "TPOA", None, "Sekretariat TPOA", "tpoa"),
     ]
     for partner_id, kind, code, parent, name, mailbox in partners:
-        await _consume(
+        await consume(
             pool,
             registry.PartnerRegistered(
                 partner_id=partner_id,
@@ -95,7 +75,7 @@ async def test_a_visit_to_a_city_reaches_the_city_its_province_and_the_mitra_uta
         announced_by="plan-liaison",
         announced_at=datetime.now(UTC),
     )
-    event = await _consume(pool, visit)
+    event = await consume(pool, visit)
     assert await _emailed(pool, event.id) == {"semarang", "jateng", "kemensos"}
     subject = await pool.fetchval("SELECT subject FROM notifications WHERE address = 'semarang@pemda.example'")
     assert subject == "Pemberitahuan kunjungan tamu asing: Plan International, 1 Maret 2027 – 4 Maret 2027"
@@ -126,7 +106,7 @@ async def test_a_signed_msp_reaches_its_regions_tpoa_and_ministry_and_is_remembe
             "signed_at": datetime.now(UTC).isoformat(),
         }
     )
-    event = await _consume(pool, signed)
+    event = await consume(pool, signed)
     assert await _emailed(pool, event.id) == {"jogja", "tpoa", "kemensos"}
 
     # An overdue report of that MSP names no region: notifications knows the MSP's regions from the signing.
@@ -144,7 +124,7 @@ async def test_a_signed_msp_reaches_its_regions_tpoa_and_ministry_and_is_remembe
         due_on_working_day=False,
         days_overdue=1,
     )
-    late = await _consume(pool, overdue)
+    late = await consume(pool, overdue)
     assert await _emailed(pool, late.id) == {"jogja", "tpoa", "kemensos"}
 
 
@@ -172,7 +152,7 @@ async def test_an_expiring_permit_reaches_tpoa_and_the_mitra_utama_of_the_ngos_m
             "signed_at": datetime.now(UTC).isoformat(),
         }
     )
-    await _consume(pool, signed)
+    await consume(pool, signed)
     expiring = registry.PermitExpiring(
         permit_id=uuid.uuid4(),
         organization_id=PLAN.organization_id,
@@ -182,5 +162,5 @@ async def test_an_expiring_permit_reaches_tpoa_and_the_mitra_utama_of_the_ngos_m
         valid_until=date(2027, 3, 31),
         days_before=90,
     )
-    event = await _consume(pool, expiring)
+    event = await consume(pool, expiring)
     assert await _emailed(pool, event.id) == {"tpoa", "kemensos"}

@@ -2,78 +2,83 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from typing import Any
 
 import asyncpg
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
-from support import eventually, free_port
+from support.database import migrated_pool
+from support.mail import SmtpServer
+from support.polling import eventually
 
-from mitra_notifications import routing
-from mitra_notifications.delivery import DeliveryWorker
-from mitra_notifications.mailer import SmtpMailer
+from mitra_devtools.launcher import free_port
+from mitra_notifications.channels.smtp import SmtpMailer
+from mitra_notifications.channels.webhooks import WebhookSender
+from mitra_notifications.consumers import HANDLERS
 from mitra_notifications.settings import NotificationsSettings
-from mitra_notifications.webhooks import WebhookSender, new_secret
-from mitra_shared import db
+from mitra_notifications.usecases import deliveries, recipients
+from mitra_notifications.workers.delivery import DeliveryWorker
+from mitra_shared.clock import Clock, system_clock
+from mitra_shared.context import Context
 from mitra_shared.contracts.registry import OrganizationRegistered
-from mitra_shared.events import CloudEvent, decode, encode, new_event
+from mitra_shared.db import MigrationSource
+from mitra_shared.events import EventData, ReceivedEvent, decode, encode, new_event
+from mitra_shared.uow import UnitOfWork
 
 pytestmark = pytest.mark.integration
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        parsed = message_from_bytes(envelope.original_content or b"", policy=policy.default)
-        assert isinstance(parsed, EmailMessage)
-        with self.lock:
-            self.messages.append(parsed)
-        return "250 OK"
-
-    def count(self) -> int:
-        with self.lock:
-            return len(self.messages)
+NOTIFICATIONS = MigrationSource("notifications", "mitra_notifications")
 
 
 @pytest.fixture
 async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
-    conn = await asyncpg.connect(database)
-    try:
-        await db.apply_migrations(
-            conn, [db.SHARED_MIGRATIONS, db.MigrationSource("notifications", "mitra_notifications")]
-        )
-    finally:
-        await conn.close()
-    pool = await db.create_pool(database, min_size=1, max_size=6)
-    try:
-        yield pool
-    finally:
-        await pool.close()
+    async with migrated_pool(database, [NOTIFICATIONS], max_size=6) as ready:
+        yield ready
 
 
-async def _registered_event_for_tpoa(pool: asyncpg.Pool, recipients: int) -> CloudEvent[dict[str, Any]]:
+def context(clock: Clock = system_clock) -> Context:
+    return Context.for_system("tests", clock())
+
+
+async def consume(pool: asyncpg.Pool, data: EventData, clock: Clock = system_clock) -> ReceivedEvent:
+    """An event as its producer publishes it (the subject: the NGO or partner it is about), consumed."""
+    subject = getattr(data, "organization_id", None) or getattr(data, "partner_id", None) or uuid.uuid4()
+    event = decode(encode(new_event(data, subject=str(subject))))
+    await apply(pool, event, clock)
+    return event
+
+
+async def apply(pool: asyncpg.Pool, event: ReceivedEvent, clock: Clock = system_clock) -> None:
+    """What notifications' consumer does with an event: its handler, in a unit of work of its own."""
+    [known] = [handler for kind, handler in HANDLERS.items() if kind.type == event.type]
+    consumer = Context.for_system("notifications.consumer", clock(), causation_id=event.id)
+    async with UnitOfWork(pool).change(consumer) as tx:
+        await known.apply(tx, event, known.model.model_validate(event.data))
+
+
+async def add_recipient(pool: asyncpg.Pool, name: str, role: str, **fields: Any) -> dict[str, Any]:
+    """An office added as over the API (no webhook, region or NGO unless given)."""
+    command = recipients.NewRecipient(
+        **{
+            "name": name,
+            "role": role,
+            "email": None,
+            "webhook_url": None,
+            "region_code": None,
+            "parent_region_code": None,
+            "organization_id": None,
+            "language": "id",
+            **fields,
+        }
+    )
+    return await recipients.add_recipient(UnitOfWork(pool), context(), command, allow_internal_webhooks=True)
+
+
+async def _registered_event_for_tpoa(pool: asyncpg.Pool, recipients: int) -> ReceivedEvent:
     """What the consumer does on `registry.organization.registered`: one pending e-mail per TPOA recipient."""
-    async with pool.acquire() as conn:
-        for index in range(recipients):
-            await conn.execute(
-                routing.QUERIES.insert_recipient,
-                uuid.uuid4(),
-                f"TPOA {index}",
-                "tpoa",
-                f"tpoa{index}@kemlu.example",
-                "id",
-                *(None, new_secret(), None, None, None),  # no webhook, no region, no NGO
-            )
+    for index in range(recipients):
+        await add_recipient(pool, f"TPOA {index}", "tpoa", email=f"tpoa{index}@kemlu.example")
     data = OrganizationRegistered(
         organization_id=uuid.uuid4(),
         legal_name="Rikolto International",
@@ -82,17 +87,13 @@ async def _registered_event_for_tpoa(pool: asyncpg.Pool, recipients: int) -> Clo
         status="applicant",
         registered_at=datetime.now(UTC),
     )
-    event = decode(encode(new_event(data, subject=str(data.organization_id))))
-    slim = routing.OrganizationRegistered.model_validate(event.data)
-    async with pool.acquire() as conn, conn.transaction():
-        await routing.organization_registered(conn, event, slim)
-    return event
+    return await consume(pool, data)
 
 
 def _worker(pool: asyncpg.Pool, database: str, smtp_port: int, **overrides: Any) -> DeliveryWorker:
     settings = NotificationsSettings(smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_timeout_seconds=2)
     params: dict[str, Any] = {
-        "pool": pool,
+        "uow": UnitOfWork(pool),
         "listen_dsn": database,
         "mailer": SmtpMailer(settings),
         "webhooks": WebhookSender(timeout=2, allow_internal=True),
@@ -112,12 +113,10 @@ async def _statuses(pool: asyncpg.Pool) -> list[asyncpg.Record]:
 async def test_mail_waits_while_the_smtp_server_is_down_and_arrives_once_it_is_back(
     pool: asyncpg.Pool, database: str
 ) -> None:
-    smtp_port = free_port()
+    smtp = SmtpServer()
     event = await _registered_event_for_tpoa(pool, recipients=3)
-    worker = _worker(pool, database, smtp_port)
+    worker = _worker(pool, database, smtp.port)
     await worker.start()
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
     try:
 
         async def failed_twice_each() -> bool:
@@ -130,21 +129,22 @@ async def test_mail_waits_while_the_smtp_server_is_down_and_arrives_once_it_is_b
         )
         assert await pool.fetchval("SELECT count(*) FROM delivery_attempts WHERE NOT succeeded") >= 6
 
-        controller.start()
+        smtp.start()
 
         async def delivered() -> bool:
             return all(r["status"] == "delivered" for r in await _statuses(pool))
 
         await eventually(delivered, description="delivery after the SMTP server came back")
-        assert inbox.count() == 3
-        assert {m["To"] for m in inbox.messages} == {f"tpoa{i}@kemlu.example" for i in range(3)}
-        assert all(m["Subject"] == "Ormas Asing baru terdaftar: Rikolto International" for m in inbox.messages)
+        messages = smtp.mailbox.messages
+        assert len(messages) == 3
+        assert {m["To"] for m in messages} == {f"tpoa{i}@kemlu.example" for i in range(3)}
+        assert all(m["Subject"] == "Ormas Asing baru terdaftar: Rikolto International" for m in messages)
         published = await pool.fetch("SELECT event_type, body FROM outbox ORDER BY seq")
         assert [row["event_type"] for row in published] == ["id.go.mitra.notifications.notification.delivered.v1"] * 3
         assert {decode(row["body"]).data["cause_event_id"] for row in published} == {str(event.id)}
     finally:
         await worker.stop()
-        controller.stop()
+        smtp.stop()
 
 
 async def test_a_notification_that_cannot_be_delivered_in_the_retry_period_fails_with_an_event(
@@ -170,9 +170,30 @@ async def test_a_notification_that_cannot_be_delivered_in_the_retry_period_fails
 
 async def test_a_second_consumption_of_the_same_event_creates_no_second_notification(pool: asyncpg.Pool) -> None:
     event = await _registered_event_for_tpoa(pool, recipients=2)
-    slim = routing.OrganizationRegistered.model_validate(event.data)
-    async with pool.acquire() as conn, conn.transaction():
-        await routing.organization_registered(conn, event, slim)
+    await apply(pool, event)
     # One e-mail and one inbox entry per TPOA recipient (the default rule), however often the event comes.
     assert await pool.fetchval("SELECT count(*) FROM notifications WHERE channel = 'email'") == 2
     assert await pool.fetchval("SELECT count(*) FROM notifications WHERE channel = 'inbox'") == 2
+
+
+async def test_a_resent_email_keeps_its_message_id(pool: asyncpg.Pool, database: str) -> None:
+    """A mail server or client recognises the resent e-mail as the one it already has."""
+    await _registered_event_for_tpoa(pool, recipients=1)
+    notification_id = await pool.fetchval("SELECT id FROM notifications WHERE channel = 'email'")
+    with SmtpServer() as smtp:
+        worker = _worker(pool, database, smtp.port)
+        await worker.start()
+        try:
+            await eventually(lambda: _mails(smtp, 1), description="the e-mail")
+            await deliveries.resend(UnitOfWork(pool), context(), notification_id)
+            first, second = await eventually(lambda: _mails(smtp, 2), description="the resent e-mail")
+        finally:
+            await worker.stop()
+    assert first["Message-ID"] == second["Message-ID"] == f"<{notification_id}@localhost.localdomain>"
+    assert first["X-Mitra-Notification-Id"] == second["X-Mitra-Notification-Id"] == str(notification_id)
+    assert await pool.fetchval("SELECT attempts FROM notifications WHERE id = $1", notification_id) == 2
+
+
+async def _mails(smtp: SmtpServer, count: int) -> list[Any] | None:
+    messages = smtp.mailbox.messages
+    return messages if len(messages) >= count else None

@@ -3,80 +3,50 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import aio_pika
 import asyncpg
 import pytest
+from aio_pika.abc import AbstractRobustConnection
 from standardwebhooks.webhooks import Webhook
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
-from support import AMQP_URL, delete_namespace, eventually, free_port, serving
+from support.broker import delete_namespace
+from support.clock import FakeClock
+from support.database import migrated_pool
+from support.mail import SmtpServer
+from support.polling import eventually
+from support.subscriber import OutsideSubscriber
+from support.webhooks import WebhookReceiver, webhook_receiver
+from test_notification_delivery import NOTIFICATIONS, add_recipient, consume, context
 
-from mitra_notifications import routing
-from mitra_notifications.delivery import DeliveryWorker
-from mitra_notifications.mailer import SmtpMailer
+from mitra_devtools.launcher import free_port
+from mitra_notifications.channels.smtp import SmtpMailer
+from mitra_notifications.channels.webhooks import WebhookSender
 from mitra_notifications.settings import NotificationsSettings
-from mitra_notifications.webhooks import WebhookSender
-from mitra_shared import db
+from mitra_notifications.usecases import recipients, subscriptions
+from mitra_notifications.workers.delivery import DeliveryWorker
+from mitra_notifications.workers.digest import DigestWorker
 from mitra_shared.contracts import registry as contracts
-from mitra_shared.events import decode, encode, new_event
+from mitra_shared.events import ReceivedEvent, decode
 from mitra_shared.outbox import OutboxRelay
 from mitra_shared.topology import Names, declare_backbone
+from mitra_shared.uow import UnitOfWork
 
 pytestmark = pytest.mark.integration
 
 
-@dataclass
-class Receiver:
-    """A government system's webhook endpoint: answers with the status the test sets, keeps what it got."""
-
-    url: str
-    status: int = 204
-    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
-
-    async def endpoint(self, request: Request) -> Response:
-        self.received.append((dict(request.headers), await request.body()))
-        return Response(status_code=self.status)
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    port = free_port()
-    found = Receiver(url=f"http://127.0.0.1:{port}/hooks/mitra")
-    app = Starlette(routes=[Route("/hooks/mitra", found.endpoint, methods=["POST"])])
-    async with serving(app, port):
-        yield found
-
-
 @pytest.fixture
 async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
-    conn = await asyncpg.connect(database)
-    try:
-        sources = [db.SHARED_MIGRATIONS, db.MigrationSource("notifications", "mitra_notifications")]
-        await db.apply_migrations(conn, sources)
-    finally:
-        await conn.close()
-    pool = await db.create_pool(database, min_size=1, max_size=6)
-    try:
-        yield pool
-    finally:
-        await pool.close()
+    async with migrated_pool(database, [NOTIFICATIONS], max_size=6) as ready:
+        yield ready
 
 
-async def _apply(pool: asyncpg.Pool, data: Any, model: type[Any], apply: Any) -> Any:
-    subject = getattr(data, "organization_id", None) or getattr(data, "partner_id", None)
-    event = decode(encode(new_event(data, subject=str(subject))))
-    async with pool.acquire() as conn, conn.transaction():
-        await apply(conn, event, model.model_validate(event.data))
-    return event
+@pytest.fixture
+async def receiver() -> AsyncIterator[WebhookReceiver]:
+    async with webhook_receiver() as hooks:
+        yield hooks
 
 
 async def _tpoa_partner(pool: asyncpg.Pool, webhook_url: str, *, version: int = 1, contacts: int = 1) -> uuid.UUID:
@@ -93,11 +63,11 @@ async def _tpoa_partner(pool: asyncpg.Pool, webhook_url: str, *, version: int = 
         version=version,
         registered_at=datetime.now(UTC),
     )
-    await _apply(pool, data, routing.PartnerState, routing.partner_changed)
+    await consume(pool, data)
     return partner_id
 
 
-async def _organization_registered(pool: asyncpg.Pool, organization_id: uuid.UUID | None = None) -> Any:
+async def _organization_registered(pool: asyncpg.Pool, organization_id: uuid.UUID | None = None) -> ReceivedEvent:
     data = contracts.OrganizationRegistered(
         organization_id=organization_id or uuid.uuid4(),
         legal_name="Swisscontact",
@@ -106,14 +76,14 @@ async def _organization_registered(pool: asyncpg.Pool, organization_id: uuid.UUI
         status="applicant",
         registered_at=datetime.now(UTC),
     )
-    return await _apply(pool, data, routing.OrganizationRegistered, routing.organization_registered)
+    return await consume(pool, data)
 
 
 @pytest.fixture
 async def worker(pool: asyncpg.Pool, database: str) -> AsyncIterator[DeliveryWorker]:
     settings = NotificationsSettings(smtp_port=free_port())
     running = DeliveryWorker(
-        pool=pool,
+        uow=UnitOfWork(pool),
         listen_dsn=database,
         mailer=SmtpMailer(settings),
         webhooks=WebhookSender(timeout=2, allow_internal=True),
@@ -133,7 +103,7 @@ async def _webhook_rows(pool: asyncpg.Pool) -> list[asyncpg.Record]:
 
 
 async def test_a_partner_contact_gets_a_signed_webhook_that_verifies(
-    pool: asyncpg.Pool, worker: DeliveryWorker, receiver: Receiver
+    pool: asyncpg.Pool, worker: DeliveryWorker, receiver: WebhookReceiver
 ) -> None:
     await _tpoa_partner(pool, receiver.url)
     event = await _organization_registered(pool)
@@ -156,7 +126,12 @@ async def test_a_partner_contact_gets_a_signed_webhook_that_verifies(
 
 
 async def test_a_failing_endpoint_gets_retries_then_the_notification_fails_with_an_event(
-    pool: asyncpg.Pool, worker: DeliveryWorker, receiver: Receiver, database: str, namespace: str
+    pool: asyncpg.Pool,
+    worker: DeliveryWorker,
+    receiver: WebhookReceiver,
+    database: str,
+    namespace: str,
+    amqp: AbstractRobustConnection,
 ) -> None:
     receiver.status = 500
     await _tpoa_partner(pool, receiver.url)
@@ -179,32 +154,25 @@ async def test_a_failing_endpoint_gets_retries_then_the_notification_fails_with_
 
     # The relay publishes it: a subscribing system sees `notifications.notification.failed` on the exchange.
     names = Names(namespace)
-    connection = await aio_pika.connect_robust(AMQP_URL)
+    channel = await amqp.channel()
+    await declare_backbone(channel, names)
     try:
-        channel = await connection.channel()
-        await declare_backbone(channel, names)
-        queue = await channel.declare_queue(exclusive=True)
-        await queue.bind(names.events_exchange, routing_key="notifications.notification.failed")
-        relay = OutboxRelay(pool=pool, listen_dsn=database, amqp=connection, exchange_name=names.events_exchange)
-        await relay.start()
-        try:
-
-            async def seen() -> Any:
-                message = await queue.get(fail=False, no_ack=True)
-                return message and json.loads(message.body)
-
-            published = await eventually(seen, description="notification.failed on the exchange")
-        finally:
-            await relay.stop()
+        async with OutsideSubscriber(namespace, ["notifications.notification.failed"]) as subscriber:
+            relay = OutboxRelay(pool=pool, listen_dsn=database, amqp=amqp, exchange_name=names.events_exchange)
+            await relay.start()
+            try:
+                published = await subscriber.wait_for("notifications.notification.failed")
+            finally:
+                await relay.stop()
     finally:
-        await connection.close()
+        await channel.close()
         await delete_namespace(namespace, [])
     assert published["type"] == "id.go.mitra.notifications.notification.failed.v1"
     assert published["data"]["notification_id"] == failed[0]["notification_id"]
 
 
 async def test_an_endpoint_that_answers_410_is_disabled(
-    pool: asyncpg.Pool, worker: DeliveryWorker, receiver: Receiver
+    pool: asyncpg.Pool, worker: DeliveryWorker, receiver: WebhookReceiver
 ) -> None:
     receiver.status = 410
     await _tpoa_partner(pool, receiver.url)
@@ -237,14 +205,14 @@ async def test_the_directory_follows_registry_and_ignores_stale_versions(pool: a
             updated_at=datetime.now(UTC),
         )
 
-    await _apply(pool, updated(3, ["Sekretariat 0"]), routing.PartnerState, routing.partner_changed)
+    await consume(pool, updated(3, ["Sekretariat 0"]))
     rows = await pool.fetch("SELECT name, active, email, webhook_url FROM recipients ORDER BY name")
     assert [(r["name"], r["active"]) for r in rows] == [("Sekretariat 0", True), ("Sekretariat 1", False)]
     assert rows[0]["email"] == "0@kemlu.example"
     assert rows[0]["webhook_url"] is None
 
     # An older state arriving late (another relay replica, a retry) does not undo the newer one.
-    await _apply(pool, updated(2, ["Sekretariat 1", "Kepala Biro"]), routing.PartnerState, routing.partner_changed)
+    await consume(pool, updated(2, ["Sekretariat 1", "Kepala Biro"]))
     rows = await pool.fetch("SELECT name, active FROM recipients ORDER BY name")
     assert [(r["name"], r["active"]) for r in rows] == [("Sekretariat 0", True), ("Sekretariat 1", False)]
 
@@ -262,7 +230,7 @@ async def test_routing_rules_are_data(pool: asyncpg.Pool) -> None:
     assert await pool.fetchval("SELECT count(*) FROM notifications") == 1
 
 
-async def _received(receiver: Receiver, count: int) -> bool:
+async def _received(receiver: WebhookReceiver, count: int) -> bool:
     return len(receiver.received) >= count
 
 
@@ -273,23 +241,22 @@ async def _status(pool: asyncpg.Pool, status: str) -> bool:
 
 async def test_a_subscription_for_one_ngo_hears_only_of_that_ngo(pool: asyncpg.Pool) -> None:
     await pool.execute("UPDATE routing_rules SET active = false")
-    recipient = uuid.uuid4()
-    await pool.execute(
-        routing.QUERIES.insert_recipient,
-        *(recipient, "Biro Kerja Sama, Kemensos", "ministry", "kerjasama@kemensos.example", "id"),
-        *(None, "whsec_unused", None, None, None),
-    )
+    recipient = await add_recipient(pool, "Biro Kerja Sama, Kemensos", "ministry", email="kerjasama@kemensos.example")
     first = await _organization_registered(pool)
-    await pool.execute(
-        routing.QUERIES.insert_subscription,
-        *(uuid.uuid4(), recipient, ["registry.organization.registered"]),
-        *([uuid.UUID(first.subject)], None, ["inbox"]),
-    )
+    uow = UnitOfWork(pool)
+
+    async def subscribe(organization_ids: list[uuid.UUID] | None, region_codes: list[str] | None, channel: str) -> Any:
+        command = subscriptions.NewSubscription(
+            routing_keys=["registry.organization.registered"],
+            organization_ids=organization_ids,
+            region_codes=region_codes,
+            channels=[channel],
+        )
+        return await subscriptions.subscribe(uow, context(), recipient["id"], command)
+
+    await subscribe([uuid.UUID(first.subject)], None, "inbox")
     # A subscription limited to regions does not match an event that concerns no region.
-    await pool.execute(
-        routing.QUERIES.insert_subscription,
-        *(uuid.uuid4(), recipient, ["registry.organization.registered"], None, ["33"], ["email"]),
-    )
+    await subscribe(None, ["33"], "email")
     wanted = await _organization_registered(pool, organization_id=uuid.UUID(first.subject))
     await _organization_registered(pool)
     rows = await pool.fetch("SELECT event_id, channel FROM notifications")
@@ -297,45 +264,31 @@ async def test_a_subscription_for_one_ngo_hears_only_of_that_ngo(pool: asyncpg.P
 
 
 async def test_a_digest_recipient_gets_one_mail_a_day_with_everything(pool: asyncpg.Pool, database: str) -> None:
-    from aiosmtpd.controller import Controller
-    from test_notification_delivery import Inbox
-
-    from mitra_notifications.digest import DigestWorker
-
-    recipient = uuid.uuid4()
-    await pool.execute(
-        routing.QUERIES.insert_recipient,
-        *(recipient, "TPOA digest", "tpoa", "tpoa-digest@kemlu.example", "id", None, "whsec_x", None, None, None),
-    )
-    await pool.execute(routing.QUERIES.set_digest, recipient, True)
+    recipient = await add_recipient(pool, "TPOA digest", "tpoa", email="tpoa-digest@kemlu.example")
+    await recipients.set_digest(UnitOfWork(pool), context(), recipient["id"], True)
     for _ in range(3):
         await _organization_registered(pool)
     assert {r["status"] for r in await pool.fetch("SELECT status FROM notifications WHERE channel = 'email'")} == {
         "held"
     }
 
-    smtp_port = free_port()
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
-    clock_now = [datetime(2026, 11, 23, 22, 0, tzinfo=UTC)]  # 05:00 in Jakarta: before the digest hour
-    mailer = SmtpMailer(NotificationsSettings(smtp_port=smtp_port))
+    clock = FakeClock(datetime(2026, 11, 23, 22, 0, tzinfo=UTC))  # 05:00 in Jakarta: before the digest hour
+    with SmtpServer() as smtp:
+        mailer = SmtpMailer(NotificationsSettings(smtp_port=smtp.port))
 
-    def replica() -> DigestWorker:
-        return DigestWorker(pool=pool, listen_dsn=database, mailer=mailer, clock=lambda: clock_now[0], send_hour=7)
+        def replica() -> DigestWorker:
+            return DigestWorker(uow=UnitOfWork(pool), listen_dsn=database, mailer=mailer, clock=clock, send_hour=7)
 
-    try:
         first, second = replica(), replica()
         assert await first.run_once() == 0
-        clock_now[0] = datetime(2026, 11, 24, 0, 30, tzinfo=UTC)  # 07:30 in Jakarta
+        clock.set(datetime(2026, 11, 24, 0, 30, tzinfo=UTC))  # 07:30 in Jakarta
         sent = await asyncio.gather(first.run_once(), second.run_once())
         assert sorted(sent) == [0, 1]
         assert await first.run_once() == 0  # once a day
-    finally:
-        controller.stop()
-    [mail] = inbox.messages
+    [mail] = smtp.mailbox.messages
     assert mail["Subject"] == "Ringkasan harian Mitra, 24 November 2026: 3 pemberitahuan"
     assert mail.get_body(("plain",)).get_content().count("Ormas Asing baru terdaftar: Swisscontact") == 3
-    statuses = await pool.fetch("SELECT status FROM notifications WHERE channel = 'email'")
+    statuses = await pool.fetch("SELECT status, delivered_at FROM notifications WHERE channel = 'email'")
     assert {r["status"] for r in statuses} == {"delivered"}
+    assert {r["delivered_at"] for r in statuses} == {clock()}  # the digest worker's clock, not the database's
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE event_type LIKE '%notification.delivered.v1'") == 3

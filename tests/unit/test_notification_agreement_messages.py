@@ -1,6 +1,6 @@
 from datetime import date
 
-from mitra_notifications import agreement_messages as texts
+from mitra_notifications.domain import agreement_texts as texts
 
 
 def test_an_overdue_work_plan_names_the_region_and_the_holiday() -> None:

@@ -1,8 +1,10 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
-from mitra_notifications import messages
+from mitra_notifications.domain import registry_texts as messages
+from mitra_notifications.domain import texts
+from mitra_notifications.domain.digest import DigestItem, digest
 
 FACTS = messages.OrganizationRegisteredFacts(
     legal_name="Konrad Adenauer Stiftung <KAS>",
@@ -18,9 +20,9 @@ FACTS = messages.OrganizationRegisteredFacts(
     [("id", "3 Februari 2026 pukul 08.05 WIB"), ("en", "3 February 2026, 08:05 WIB")],
 )
 def test_dates_are_in_jakarta_time_and_the_language_of_the_recipient(
-    language: messages.Language, expected: str
+    language: texts.Language, expected: str
 ) -> None:
-    assert messages.format_datetime(FACTS.registered_at, language) == expected
+    assert texts.format_datetime(FACTS.registered_at, language) == expected
 
 
 def test_the_indonesian_message() -> None:
@@ -44,8 +46,6 @@ def test_html_escapes_what_the_ngo_typed() -> None:
 
 
 def test_permit_reminders_in_both_languages() -> None:
-    from datetime import date
-
     facts = messages.PermitFacts(
         organization_name="CARE International",
         permit_type="principle",
@@ -73,3 +73,21 @@ def test_status_change_names_the_reason() -> None:
     assert message.subject == "Status OISCA: dibekukan"
     assert "dari aktif menjadi dibekukan" in message.text
     assert "Alasan: political activity" in message.text
+
+
+def test_every_message_ends_with_the_automatic_footer_in_its_language() -> None:
+    indonesian, english = messages.organization_registered(FACTS, "id"), messages.organization_registered(FACTS, "en")
+    assert indonesian.text.endswith("\n\nPesan ini dikirim otomatis oleh Mitra.\n")
+    assert english.text.endswith("\n\nThis message was sent automatically by Mitra.\n")
+    assert english.html.endswith("<p>This message was sent automatically by Mitra.</p></body></html>")
+
+
+def test_the_digest_lists_the_days_notifications_oldest_first() -> None:
+    items = [
+        DigestItem("Izin prinsip OISCA telah berakhir", "Satu.\n", datetime(2026, 11, 23, 1, 0, tzinfo=UTC)),
+        DigestItem("Status OISCA: dibekukan", "Dua.\n\nTiga.\n", datetime(2026, 11, 23, 2, 30, tzinfo=UTC)),
+    ]
+    message = digest(items, date(2026, 11, 24), "id")
+    assert message.subject == "Ringkasan harian Mitra, 24 November 2026: 2 pemberitahuan"
+    assert "1. Izin prinsip OISCA telah berakhir (23 November 2026 pukul 08.00 WIB)" in message.text
+    assert "2. Status OISCA: dibekukan (23 November 2026 pukul 09.30 WIB)\n\n   Dua.\n\n   Tiga.\n" in message.text

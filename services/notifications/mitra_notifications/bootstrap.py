@@ -1,29 +1,34 @@
 """The one place notifications is wired: settings, database, broker, workers, routers, HTTP app."""
 
-from datetime import UTC, datetime, timedelta
+from __future__ import annotations
 
-from mitra_notifications import agreement_events, api, routing
-from mitra_notifications.delivery import DeliveryWorker
-from mitra_notifications.digest import DigestWorker
-from mitra_notifications.mailer import SmtpMailer
+from datetime import timedelta
+
+from mitra_notifications.channels.smtp import SmtpMailer
+from mitra_notifications.channels.webhooks import WebhookSender
+from mitra_notifications.consumers import HANDLERS
+from mitra_notifications.http import ROUTERS
 from mitra_notifications.settings import NotificationsSettings
-from mitra_notifications.webhooks import WebhookSender
+from mitra_notifications.workers.delivery import DeliveryWorker
+from mitra_notifications.workers.digest import DigestWorker
+from mitra_shared.clock import Clock, system_clock
 from mitra_shared.contracts import notifications as contracts
 from mitra_shared.db import MigrationSource
 from mitra_shared.service import Resources, ServiceSpec
 
 
-def build_spec(settings: NotificationsSettings | None = None) -> ServiceSpec:
+def build_spec(settings: NotificationsSettings | None = None, clock: Clock = system_clock) -> ServiceSpec:
     settings = settings or NotificationsSettings()
 
     def delivery_worker(resources: Resources) -> DeliveryWorker:
         return DeliveryWorker(
-            pool=resources.pool,
+            uow=resources.uow,
             listen_dsn=settings.database_url.get_secret_value(),
             mailer=SmtpMailer(settings),
             webhooks=WebhookSender(
                 timeout=settings.webhook_timeout_seconds, allow_internal=settings.webhook_allow_internal_addresses
             ),
+            clock=resources.clock,
             batch_size=settings.delivery_batch_size,
             poll_interval=settings.delivery_poll_interval_seconds,
             give_up_after=timedelta(seconds=settings.delivery_give_up_after_seconds),
@@ -32,10 +37,10 @@ def build_spec(settings: NotificationsSettings | None = None) -> ServiceSpec:
 
     def digest_worker(resources: Resources) -> DigestWorker:
         return DigestWorker(
-            pool=resources.pool,
+            uow=resources.uow,
             listen_dsn=settings.database_url.get_secret_value(),
             mailer=SmtpMailer(settings),
-            clock=lambda: datetime.now(UTC),
+            clock=resources.clock,
             send_hour=settings.digest_hour,
         )
 
@@ -47,9 +52,9 @@ def build_spec(settings: NotificationsSettings | None = None) -> ServiceSpec:
         "from registry's partner events and from this API; routing rules are data.",
         version="0.1.0",
         settings=settings,
-        migrations=MigrationSource("notifications", "mitra_notifications"),
-        routers=[api.router],
-        consumes={**routing.HANDLERS, **agreement_events.HANDLERS},
+        migrations=MigrationSource("notifications", "mitra_notifications", "sql/migrations"),
+        routers=ROUTERS,
+        consumes=HANDLERS,
         publishes=contracts.EVENTS,
         workers=[delivery_worker, digest_worker],
         openapi_tags=[
@@ -58,4 +63,5 @@ def build_spec(settings: NotificationsSettings | None = None) -> ServiceSpec:
             {"name": "routing rules", "description": "Which audiences hear of which events, on which channels"},
             {"name": "inbox", "description": "Each recipient's in-app inbox"},
         ],
+        clock=clock,
     )

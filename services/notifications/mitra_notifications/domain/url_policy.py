@@ -1,4 +1,5 @@
-"""Which webhook URLs notifications may call: http(s) only, and no internal addresses unless allowed.
+"""Which webhook URLs notifications may call: http(s) only, and no internal addresses unless allowed. Pure: the
+addresses a host resolves to are looked up by the webhook channel (`channels/webhooks.py`) and judged here.
 
 A webhook URL comes from outside (an API call, a partner's contact in registry); without this check it could make
 the service call the database, the broker's management API or a cloud metadata endpoint (SSRF). The check runs
@@ -8,16 +9,28 @@ when a URL is registered and again before each delivery, since a name can resolv
 from __future__ import annotations
 
 import ipaddress
-import socket
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from mitra_shared.errors import RuleBroken
 
-class UrlRefused(ValueError):
-    pass
+
+class UrlRefused(RuleBroken):
+    """A webhook URL that may not be called."""
+
+    def __init__(self, reason: str, field: str = "body.webhook_url") -> None:
+        super().__init__(field, reason)
+
+    def __str__(self) -> str:
+        return self.reason
 
 
 def check_syntax(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a port out of range raises here, not at the first delivery
+    except ValueError as error:
+        raise UrlRefused(f"not a URL: {error}") from error
     if parts.scheme not in ("http", "https"):
         raise UrlRefused("a webhook URL must start with http:// or https://")
     if not parts.hostname:
@@ -27,6 +40,12 @@ def check_syntax(url: str) -> str:
     return url
 
 
+def host_and_port(url: str) -> tuple[str, int]:
+    """The host to resolve and the port to connect to (the scheme's default if none is named)."""
+    parts = urlsplit(url)
+    return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+
+
 def is_internal(address: str) -> bool:
     ip = ipaddress.ip_address(address)
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
@@ -34,23 +53,8 @@ def is_internal(address: str) -> bool:
     return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_reserved or ip.is_unspecified
 
 
-def resolve(host: str, port: int) -> list[str]:
-    return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)})
-
-
-def check(url: str, *, allow_internal: bool) -> str:
-    """Refuse a URL that is malformed or, unless allowed, reaches an internal address."""
-    check_syntax(url)
-    if allow_internal:
-        return url
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        addresses = resolve(host, port)
-    except OSError as error:
-        raise UrlRefused(f"the host {host!r} does not resolve: {error}") from error
+def refuse_internal(host: str, addresses: Iterable[str]) -> None:
+    """Refuse a host that resolves to any internal address."""
     internal = [address for address in addresses if is_internal(address)]
     if internal:
         raise UrlRefused(f"the host {host!r} resolves to an internal address ({', '.join(internal)})")
-    return url

@@ -1,4 +1,5 @@
-"""Delivering notifications to webhooks, signed per the Standard Webhooks specification.
+"""Delivering notifications to webhooks, signed per the Standard Webhooks specification, and checking where a
+webhook URL leads.
 
 Headers `webhook-id` (the notification id, stable across retries so the receiver can deduplicate),
 `webhook-timestamp` and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the
@@ -7,28 +8,37 @@ recipient's `whsec_` secret).
 
 from __future__ import annotations
 
-import base64
+import asyncio
 import json
-import secrets
+import socket
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from standardwebhooks.webhooks import Webhook
 
-from mitra_notifications import url_policy
+from mitra_notifications.domain import url_policy
+from mitra_notifications.domain.deliveries import WebhookGone, WebhookRejected
 
 
-class WebhookGone(Exception):
-    """The endpoint answered 410 Gone: it asks not to be called again."""
+async def resolve(host: str, port: int) -> list[str]:
+    """The addresses a host name stands for, looked up without blocking the event loop."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    return sorted({str(info[4][0]) for info in infos})
 
 
-class WebhookRejected(Exception):
-    """The endpoint answered something other than 2xx."""
-
-
-def new_secret() -> str:
-    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+async def check_url(url: str, *, allow_internal: bool) -> str:
+    """Refuse a URL that is malformed or, unless allowed, reaches an internal address."""
+    url_policy.check_syntax(url)
+    if allow_internal:
+        return url
+    host, port = url_policy.host_and_port(url)
+    try:
+        addresses = await resolve(host, port)
+    except OSError as error:
+        raise url_policy.UrlRefused(f"the host {host!r} does not resolve: {error}") from error
+    url_policy.refuse_internal(host, addresses)
+    return url
 
 
 class WebhookSender:
@@ -41,8 +51,9 @@ class WebhookSender:
         await self._client.aclose()
 
     async def send(self, *, url: str, secret: str, message_id: str, payload: dict[str, Any]) -> None:
-        url_policy.check(url, allow_internal=self._allow_internal)
+        await check_url(url, allow_internal=self._allow_internal)
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+        # The signature's own moment, checked by the receiver against its clock: the wall clock, not the service's.
         timestamp = datetime.now(UTC)
         signature = Webhook(secret).sign(message_id, timestamp, body)
         response = await self._client.post(

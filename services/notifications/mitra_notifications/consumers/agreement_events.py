@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from uuid import UUID
 
-import asyncpg
 from pydantic import BaseModel, ConfigDict
 
-from mitra_notifications import agreement_messages as texts
-from mitra_notifications.routing import QUERIES, EventFacts, notify
+from mitra_notifications.domain import agreement_texts as texts
+from mitra_notifications.domain.routing import EventFacts, with_provinces
+from mitra_notifications.domain.texts import Language, Message
+from mitra_notifications.usecases.routing import Notice, SignedMsp, msp_regions, notify, remember_msp
 from mitra_shared.contracts import agreements as contracts
 from mitra_shared.events import ReceivedEvent
 from mitra_shared.inbox import Handler, handler
+from mitra_shared.uow import Transaction
+
+Apply = Callable[[Transaction, ReceivedEvent, Any], Any]
 
 
 class _Slim(BaseModel):
@@ -51,6 +56,10 @@ class MspNotice(_Slim):
     province_codes: list[str] = []
     reason: str | None = None
     days_before: int | None = None
+
+    @property
+    def regions_of_work(self) -> list[str]:
+        return self.region_codes or [location.code for location in self.work_locations]
 
 
 class Visitor(_Slim):
@@ -95,21 +104,19 @@ class ObligationNotice(_Slim):
     due_on_weekend: bool = False
 
 
-def _with_provinces(codes: list[str], provinces: list[str]) -> tuple[str, ...]:
-    # A regency's province hears of it too: its code is the regency's first two digits.
-    return tuple(dict.fromkeys([*codes, *provinces, *(code[:2] for code in codes if len(code) > 2)]))
-
-
-async def _msp_facts(conn: asyncpg.Connection, data: MspNotice) -> EventFacts:
-    regions = data.region_codes or [location.code for location in data.work_locations]
-    if not regions:
-        regions = list(await conn.fetchval(QUERIES.msp_regions, data.msp_id) or [])
+def _facts(organization: Organization, ministry: Ministry | None, regions: tuple[str, ...]) -> EventFacts:
     return EventFacts(
-        organization_id=data.organization.organization_id,
-        region_codes=_with_provinces(regions, data.province_codes),
-        ministry_partner_id=data.ministry.partner_id if data.ministry else None,
-        ministry_code=data.ministry.code if data.ministry else None,
+        organization_id=organization.organization_id,
+        region_codes=regions,
+        ministry_partner_id=ministry.partner_id if ministry else None,
+        ministry_code=ministry.code if ministry else None,
     )
+
+
+async def _msp_facts(tx: Transaction, data: MspNotice) -> EventFacts:
+    # An MSP event that names no region is about an MSP notifications remembers from its signing.
+    regions = data.regions_of_work or await msp_regions(tx, data.msp_id)
+    return _facts(data.organization, data.ministry, with_provinces(regions, data.province_codes))
 
 
 def _msp_text(data: MspNotice) -> texts.MspFacts:
@@ -126,38 +133,31 @@ def _msp_text(data: MspNotice) -> texts.MspFacts:
     )
 
 
-async def msp_signed(conn: asyncpg.Connection, event: ReceivedEvent, data: MspNotice) -> None:
-    await conn.execute(
-        QUERIES.remember_msp,
-        data.msp_id,
-        data.number or str(data.msp_id),
-        data.organization.organization_id,
-        data.organization.name,
-        data.ministry.partner_id if data.ministry else None,
-        data.ministry.code if data.ministry else None,
-        data.ministry.name if data.ministry else None,
-        data.region_codes or [location.code for location in data.work_locations],
-    )
-    facts = _msp_text(data)
-    await notify(
-        conn,
-        event,
-        contracts.MspSigned.kind.routing_key,
-        lambda language: texts.msp_signed(facts, language),
-        await _msp_facts(conn, data),
-    )
-
-
-def _msp_handler(routing_key: str, render: Any) -> Any:
-    async def apply(conn: asyncpg.Connection, event: ReceivedEvent, data: MspNotice) -> None:
-        facts = _msp_text(data)
-        await notify(conn, event, routing_key, lambda language: render(facts, language), await _msp_facts(conn, data))
+def _msp_handler(routing_key: str, render: Callable[[texts.MspFacts, Language], Message], *, signed: bool) -> Apply:
+    async def apply(tx: Transaction, event: ReceivedEvent, data: MspNotice) -> None:
+        if signed:
+            ministry = data.ministry
+            await remember_msp(
+                tx,
+                SignedMsp(
+                    msp_id=data.msp_id,
+                    number=data.number or str(data.msp_id),
+                    organization_id=data.organization.organization_id,
+                    organization_name=data.organization.name,
+                    ministry_partner_id=ministry.partner_id if ministry else None,
+                    ministry_code=ministry.code if ministry else None,
+                    ministry_name=ministry.name if ministry else None,
+                    region_codes=data.regions_of_work,
+                ),
+            )
+        facts, routing = _msp_text(data), await _msp_facts(tx, data)
+        await notify(tx, Notice(event, routing_key, lambda language: render(facts, language), routing))
 
     return apply
 
 
-def _visit_handler(routing_key: str, change: str) -> Any:
-    async def apply(conn: asyncpg.Connection, event: ReceivedEvent, data: VisitNotice) -> None:
+def _visit_handler(routing_key: str, change: str) -> Apply:
+    async def apply(tx: Transaction, event: ReceivedEvent, data: VisitNotice) -> None:
         facts = texts.VisitFacts(
             organization_name=data.organization.name,
             visitors=tuple(f"{v.name} ({v.nationality})" if v.nationality else v.name for v in data.visitors),
@@ -168,23 +168,18 @@ def _visit_handler(routing_key: str, change: str) -> Any:
             late=data.late,
             reason=data.reason,
         )
-        routing = EventFacts(
-            organization_id=data.organization.organization_id,
-            region_codes=_with_provinces(data.region_codes, data.province_codes),
-            ministry_partner_id=data.ministry.partner_id if data.ministry else None,
-            ministry_code=data.ministry.code if data.ministry else None,
-        )
-        await notify(conn, event, routing_key, lambda language: texts.visit(facts, change, language), routing)
+        routing = _facts(data.organization, data.ministry, with_provinces(data.region_codes, data.province_codes))
+        await notify(tx, Notice(event, routing_key, lambda language: texts.visit(facts, change, language), routing))
 
     return apply
 
 
-def _obligation_handler(routing_key: str, overdue: bool) -> Any:
-    async def apply(conn: asyncpg.Connection, event: ReceivedEvent, data: ObligationNotice) -> None:
+def _obligation_handler(routing_key: str, overdue: bool) -> Apply:
+    async def apply(tx: Transaction, event: ReceivedEvent, data: ObligationNotice) -> None:
         if data.region_code:
-            regions = _with_provinces([data.region_code], [data.province_code] if data.province_code else [])
+            regions = with_provinces([data.region_code], [data.province_code] if data.province_code else [])
         else:
-            regions = _with_provinces(list(await conn.fetchval(QUERIES.msp_regions, data.msp_id) or []), [])
+            regions = with_provinces(await msp_regions(tx, data.msp_id))
         facts = texts.ObligationFacts(
             kind=data.obligation_kind,
             organization_name=data.organization_name,
@@ -199,19 +194,23 @@ def _obligation_handler(routing_key: str, overdue: bool) -> Any:
         routing = EventFacts(
             organization_id=data.organization_id, region_codes=regions, ministry_code=data.ministry_code
         )
-        await notify(conn, event, routing_key, lambda language: texts.obligation(facts, overdue, language), routing)
+        await notify(
+            tx, Notice(event, routing_key, lambda language: texts.obligation(facts, overdue, language), routing)
+        )
 
     return apply
 
 
 def _handlers() -> dict[Any, Handler[Any]]:
-    found: dict[Any, Handler[Any]] = {contracts.MspSigned.kind: handler(MspNotice, msp_signed)}
+    found: dict[Any, Handler[Any]] = {}
     for contract, render in (
+        (contracts.MspSigned, texts.msp_signed),
         (contracts.MspExtended, texts.msp_extended),
         (contracts.MspTerminated, texts.msp_terminated),
         (contracts.MspExpiring, texts.msp_expiring),
     ):
-        found[contract.kind] = handler(MspNotice, _msp_handler(contract.kind.routing_key, render))
+        apply = _msp_handler(contract.kind.routing_key, render, signed=contract is contracts.MspSigned)
+        found[contract.kind] = handler(MspNotice, apply)
     for visit_contract, change in (
         (contracts.VisitAnnounced, "announced"),
         (contracts.VisitUpdated, "updated"),

@@ -1,13 +1,13 @@
-"""Message texts for agreements' events, in Bahasa Indonesia and English. Pure: no I/O."""
+"""The texts of agreements' events (MSPs, visits, obligations due and overdue), in Bahasa Indonesia and English.
+Pure: no I/O."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from mitra_notifications.messages import Language, Message, as_html, format_date
+from mitra_notifications.domain.texts import Language, Message, compose, format_date
 
-FOOTER = {"id": "Pesan ini dikirim otomatis oleh Mitra.", "en": "This message was sent automatically by Mitra."}
 OBLIGATION_NAMES = {
     "id": {
         "action_plan": "Rencana Aksi (Action Plan)",
@@ -24,11 +24,6 @@ OBLIGATION_NAMES = {
         "extension_decision": "MSP extension decision",
     },
 }
-
-
-def _message(subject: str, lines: list[str], language: Language) -> Message:
-    lines = [*lines, "", FOOTER[language]]
-    return Message(subject=subject, text="\n".join(lines) + "\n", html=as_html(subject, lines))
 
 
 @dataclass(frozen=True)
@@ -51,7 +46,7 @@ def msp_signed(f: MspFacts, language: Language) -> Message:
         else "-"
     )
     if language == "id":
-        return _message(
+        return compose(
             f"MSP {f.number} ditandatangani: {f.organization_name} – {f.ministry_name}",
             [
                 f"MSP nomor {f.number} antara {f.organization_name} dan {f.ministry_name} telah ditandatangani.",
@@ -60,7 +55,7 @@ def msp_signed(f: MspFacts, language: Language) -> Message:
             ],
             language,
         )
-    return _message(
+    return compose(
         f"MSP {f.number} signed: {f.organization_name} – {f.ministry_name}",
         [
             f"MSP number {f.number} between {f.organization_name} and {f.ministry_name} was signed.",
@@ -74,7 +69,7 @@ def msp_signed(f: MspFacts, language: Language) -> Message:
 def msp_extended(f: MspFacts, language: Language) -> Message:
     until = format_date(f.ends_on, language) if f.ends_on else "-"
     if language == "id":
-        return _message(
+        return compose(
             f"MSP {f.number} diperpanjang sampai {until}",
             [
                 f"MSP {f.number} ({f.organization_name} – {f.ministry_name}) diperpanjang sampai {until}.",
@@ -82,7 +77,7 @@ def msp_extended(f: MspFacts, language: Language) -> Message:
             ],
             language,
         )
-    return _message(
+    return compose(
         f"MSP {f.number} extended until {until}",
         [
             f"MSP {f.number} ({f.organization_name} – {f.ministry_name}) was extended until {until}.",
@@ -94,7 +89,7 @@ def msp_extended(f: MspFacts, language: Language) -> Message:
 
 def msp_terminated(f: MspFacts, language: Language) -> Message:
     if language == "id":
-        return _message(
+        return compose(
             f"MSP {f.number} diakhiri lebih awal",
             [
                 f"MSP {f.number} ({f.organization_name} – {f.ministry_name}) diakhiri sebelum waktunya.",
@@ -102,7 +97,7 @@ def msp_terminated(f: MspFacts, language: Language) -> Message:
             ],
             language,
         )
-    return _message(
+    return compose(
         f"MSP {f.number} terminated early",
         [f"MSP {f.number} ({f.organization_name} – {f.ministry_name}) was ended early.", f"Reason: {f.reason or '-'}"],
         language,
@@ -112,7 +107,7 @@ def msp_terminated(f: MspFacts, language: Language) -> Message:
 def msp_expiring(f: MspFacts, language: Language) -> Message:
     until = format_date(f.ends_on, language) if f.ends_on else "-"
     if language == "id":
-        return _message(
+        return compose(
             f"MSP {f.number} berakhir dalam {f.days_before} hari",
             [
                 f"MSP {f.number} ({f.organization_name} – {f.ministry_name}) berakhir pada {until}.",
@@ -120,7 +115,7 @@ def msp_expiring(f: MspFacts, language: Language) -> Message:
             ],
             language,
         )
-    return _message(
+    return compose(
         f"MSP {f.number} ends in {f.days_before} days",
         [
             f"MSP {f.number} ({f.organization_name} – {f.ministry_name}) ends on {until}.",
@@ -164,7 +159,7 @@ def visit(f: VisitFacts, change: str, language: Language) -> Message:
             lines.append("Catatan: pemberitahuan ini terlambat (kurang dari batas hari yang ditentukan).")
         if f.reason:
             lines.append(f"Alasan: {f.reason}")
-        return _message(f"{heading}: {f.organization_name}, {period}", lines, language)
+        return compose(f"{heading}: {f.organization_name}, {period}", lines, language)
     heading = {
         "announced": "Foreign guests' visit announced",
         "updated": "Foreign guests' visit changed",
@@ -181,7 +176,7 @@ def visit(f: VisitFacts, change: str, language: Language) -> Message:
         lines.append("Note: announced later than the required notice.")
     if f.reason:
         lines.append(f"Reason: {f.reason}")
-    return _message(f"{heading}: {f.organization_name}, {period}", lines, language)
+    return compose(f"{heading}: {f.organization_name}, {period}", lines, language)
 
 
 @dataclass(frozen=True)
@@ -218,7 +213,7 @@ def obligation(f: ObligationFacts, overdue: bool, language: Language) -> Message
             lines.append(f"Tanggal jatuh tempo bertepatan dengan hari libur: {f.holiday}.")
         elif f.weekend:
             lines.append("Tanggal jatuh tempo jatuh pada akhir pekan.")
-        return _message(subject, lines, language)
+        return compose(subject, lines, language)
     if overdue:
         subject = f"Overdue: {f.organization_name}'s {name} {f.period}{region}"
         lines = [
@@ -232,4 +227,4 @@ def obligation(f: ObligationFacts, overdue: bool, language: Language) -> Message
         lines.append(f"The due date is a public holiday: {f.holiday}.")
     elif f.weekend:
         lines.append("The due date falls on a weekend.")
-    return _message(subject, lines, language)
+    return compose(subject, lines, language)

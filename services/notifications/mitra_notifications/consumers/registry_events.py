@@ -1,0 +1,138 @@
+"""What notifications does with registry's events: new NGOs, permits expiring and expired, status changes become
+notifications; partners' contacts become recipients."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mitra_notifications.domain import registry_texts as texts
+from mitra_notifications.domain.recipients import PartnerContact as Contact
+from mitra_notifications.domain.recipients import PartnerState as Partner
+from mitra_notifications.domain.routing import EventFacts
+from mitra_notifications.domain.texts import Language, Message
+from mitra_notifications.usecases.recipients import apply_partner_state
+from mitra_notifications.usecases.routing import Notice, notify
+from mitra_shared.contracts import registry as contracts
+from mitra_shared.events import EventData, ReceivedEvent
+from mitra_shared.inbox import Handler, handler
+from mitra_shared.uow import Transaction
+
+
+class _Slim(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class _AboutAnNgo(_Slim):
+    """An event about one NGO: it concerns the NGO, and through its MSPs its Mitra Utama."""
+
+    organization_id: UUID
+
+
+class OrganizationRegistered(_AboutAnNgo):
+    """Notifications' slim copy of `registry.organization.registered`."""
+
+    legal_name: str
+    acronym: str | None = None
+    country_of_origin: str
+    focus_areas: list[str] = []
+    registered_at: datetime
+
+
+class PermitNotice(_AboutAnNgo):
+    """Notifications' slim copy of `registry.permit.expiring` and `.expired`."""
+
+    organization_name: str
+    permit_type: str
+    number: str
+    valid_until: date
+    days_before: int | None = None
+
+
+class StatusChange(_AboutAnNgo):
+    """Notifications' slim copy of `registry.organization.status_changed`."""
+
+    organization_name: str = Field(validation_alias="legal_name")
+    previous_status: str
+    status: str
+    reason: str
+    changed_at: datetime
+
+
+Facts = TypeVar("Facts")
+
+
+def _notifying(
+    model: type[_AboutAnNgo],
+    contract: type[EventData],
+    facts_type: Callable[..., Facts],
+    render: Callable[[Facts, Language], Message],
+) -> Handler[Any]:
+    """An event about an NGO: notify whom its rules and subscriptions name, in their language. The text's facts are
+    the slim copy's own fields but the NGO's id."""
+
+    async def apply(tx: Transaction, event: ReceivedEvent, data: _AboutAnNgo) -> None:
+        facts = facts_type(**data.model_dump(exclude={"organization_id"}))
+        routing = EventFacts(organization_id=data.organization_id)
+        await notify(tx, Notice(event, contract.kind.routing_key, lambda language: render(facts, language), routing))
+
+    return handler(model, apply)
+
+
+class PartnerContact(_Slim):
+    name: str
+    email: str | None = None
+    webhook_url: str | None = None
+    language: Language = "id"
+
+
+class PartnerState(_Slim):
+    """Notifications' slim copy of `registry.partner.registered` and `.updated`: who to address, and where."""
+
+    partner_id: UUID
+    partner_kind: str
+    code: str
+    parent_code: str | None = None
+    contacts: list[PartnerContact] = []
+    active: bool = True
+    version: int = 1
+
+
+async def partner_changed(tx: Transaction, event: ReceivedEvent, data: PartnerState) -> None:
+    await apply_partner_state(
+        tx,
+        Partner(
+            partner_id=data.partner_id,
+            partner_kind=data.partner_kind,
+            code=data.code,
+            parent_code=data.parent_code,
+            contacts=tuple(Contact(c.name, c.email, c.webhook_url, c.language) for c in data.contacts),
+            active=data.active,
+            version=data.version,
+        ),
+    )
+
+
+HANDLERS: dict[Any, Handler[Any]] = {
+    contracts.OrganizationRegistered.kind: _notifying(
+        OrganizationRegistered,
+        contracts.OrganizationRegistered,
+        texts.OrganizationRegisteredFacts,
+        texts.organization_registered,
+    ),
+    contracts.OrganizationStatusChanged.kind: _notifying(
+        StatusChange, contracts.OrganizationStatusChanged, texts.StatusChangeFacts, texts.organization_status_changed
+    ),
+    contracts.PermitExpiring.kind: _notifying(
+        PermitNotice, contracts.PermitExpiring, texts.PermitFacts, texts.permit_expiring
+    ),
+    contracts.PermitExpired.kind: _notifying(
+        PermitNotice, contracts.PermitExpired, texts.PermitFacts, texts.permit_expired
+    ),
+    contracts.PartnerRegistered.kind: handler(PartnerState, partner_changed),
+    contracts.PartnerUpdated.kind: handler(PartnerState, partner_changed),
+}

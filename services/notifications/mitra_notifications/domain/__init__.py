@@ -1,0 +1,1 @@
+"""Notifications' rules and texts: routing, recipients, delivery decisions, message wording. Pure: no I/O."""

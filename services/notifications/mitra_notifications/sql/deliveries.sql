@@ -1,0 +1,65 @@
+-- name: wake_delivery
+-- Wakes the delivery workers when the transaction commits.
+SELECT pg_notify('mitra_notifications', '');
+
+-- name: claim_due_notifications
+-- SKIP LOCKED: several replicas deliver side by side, never the same notification at once.
+SELECT n.*, r.webhook_secret FROM notifications n JOIN recipients r ON r.id = n.recipient_id
+WHERE n.status = 'pending' AND n.next_attempt_at <= :now
+ORDER BY n.next_attempt_at
+LIMIT :batch_size
+FOR UPDATE OF n SKIP LOCKED;
+
+-- name: seconds_until_next_due
+-- How long the delivery worker may sleep before the next pending notification falls due.
+SELECT extract(epoch FROM (min(next_attempt_at) - :now::timestamptz))::float8 FROM notifications
+WHERE status = 'pending';
+
+-- name: mark_delivered
+-- The channel accepted the notification.
+UPDATE notifications SET status = 'delivered', attempts = attempts + 1, delivered_at = :now, last_error = NULL
+WHERE id = :notification_id
+RETURNING attempts, delivered_at;
+
+-- name: mark_retry
+-- The attempt failed: try again after the backoff.
+UPDATE notifications
+SET attempts = attempts + 1, last_error = :error,
+    next_attempt_at = :now::timestamptz + make_interval(secs => :delay_seconds)
+WHERE id = :notification_id;
+
+-- name: mark_failed
+-- Given up: the retry period ended or the endpoint answered 410.
+UPDATE notifications SET status = 'failed', attempts = attempts + 1, last_error = :error
+WHERE id = :notification_id
+RETURNING attempts;
+
+-- name: record_attempt
+-- One attempt in the delivery log.
+INSERT INTO delivery_attempts (notification_id, attempted_at, succeeded, error)
+VALUES (:notification_id, :now, :succeeded, :error);
+
+-- name: list_notifications
+-- A page of the delivery log, newest first, with the total of the filter.
+SELECT n.id, n.event_id, n.event_type, n.recipient_id, n.channel, n.address, n.language, n.subject, n.status,
+       n.attempts, n.last_error, n.created_at, n.delivered_at, count(*) OVER () AS total
+FROM notifications n
+WHERE (:notification_id::uuid IS NULL OR n.id = :notification_id)
+  AND (:event_id::uuid IS NULL OR n.event_id = :event_id)
+  AND (:recipient_id::uuid IS NULL OR n.recipient_id = :recipient_id)
+  AND (:status::text IS NULL OR n.status = :status)
+ORDER BY n.created_at DESC, n.id
+LIMIT :limit OFFSET :offset;
+
+-- name: list_attempts
+-- The attempts of these notifications, oldest first.
+SELECT notification_id, attempted_at, succeeded, error FROM delivery_attempts
+WHERE notification_id = ANY(:notification_ids::uuid[])
+ORDER BY attempted_at;
+
+-- name: resend
+-- A new attempt at once, with a fresh retry period; the notification stays the same one (same id, same key).
+UPDATE notifications
+SET status = 'pending', next_attempt_at = :now, created_at = :now, last_error = NULL
+WHERE id = :notification_id AND channel <> 'inbox'
+RETURNING id;

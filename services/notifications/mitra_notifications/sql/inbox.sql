@@ -1,0 +1,17 @@
+-- name: inbox
+-- A page of a recipient's in-app inbox, newest first, with the total of the filter.
+SELECT id, event_id, event_type, subject, body_text, created_at, read_at, count(*) OVER () AS total
+FROM notifications
+WHERE recipient_id = :recipient_id AND channel = 'inbox' AND (:unread::boolean IS NULL OR (read_at IS NULL) = :unread)
+ORDER BY created_at DESC, id
+LIMIT :limit OFFSET :offset;
+
+-- name: inbox_unread_count
+-- How many of a recipient's inbox notifications are unread.
+SELECT count(*) FROM notifications WHERE recipient_id = :recipient_id AND channel = 'inbox' AND read_at IS NULL;
+
+-- name: mark_read
+-- Mark one inbox notification read (the first reading counts) and return it as the inbox shows it.
+UPDATE notifications SET read_at = coalesce(read_at, :now)
+WHERE id = :notification_id AND recipient_id = :recipient_id AND channel = 'inbox'
+RETURNING id, event_id, event_type, subject, body_text, created_at, read_at;

@@ -1,0 +1,62 @@
+-- name: insert_recipient
+-- An office added over the API.
+INSERT INTO recipients (id, name, role, email, language, webhook_url, webhook_secret, region_code, parent_region_code,
+                        organization_id, created_at)
+VALUES (:id, :name, :role, :email, :language, :webhook_url, :webhook_secret, :region_code, :parent_region_code,
+        :organization_id, :now)
+RETURNING *;
+
+-- name: list_recipients
+-- Every recipient, or those of one role, oldest first.
+SELECT * FROM recipients WHERE (:role::text IS NULL OR role = :role) ORDER BY created_at, id;
+
+-- name: get_recipient
+-- One recipient.
+SELECT * FROM recipients WHERE id = :recipient_id;
+
+-- name: deactivate_recipient
+-- Stop notifying a recipient; its notifications and delivery log stay.
+UPDATE recipients SET active = false WHERE id = :recipient_id RETURNING *;
+
+-- name: set_digest
+-- Switch a recipient to (or off) the daily digest.
+UPDATE recipients SET digest = :digest WHERE id = :recipient_id RETURNING *;
+
+-- name: get_webhook_secret
+-- What a recipient's webhook receiver verifies signatures with.
+SELECT webhook_url, webhook_secret, webhook_disabled_at FROM recipients WHERE id = :recipient_id;
+
+-- name: disable_webhook
+-- The endpoint answered 410 Gone: later notifications skip it until the URL changes.
+UPDATE recipients SET webhook_disabled_at = :now WHERE id = :recipient_id;
+
+-- name: partner_version
+-- The newest state of a registry partner this service has applied.
+SELECT max(partner_version) FROM recipients WHERE partner_id = :partner_id;
+
+-- name: upsert_partner_contact
+-- One recipient per contact of a registry partner, as the partner's newest state says.
+INSERT INTO recipients (id, name, role, email, language, source, partner_id, partner_version, region_code,
+                        parent_region_code, webhook_url, webhook_secret, active, partner_code, created_at)
+VALUES (:id, :name, :role, :email, :language, 'registry', :partner_id, :partner_version, :region_code,
+        :parent_region_code, :webhook_url, :webhook_secret, :active, :partner_code, :now)
+ON CONFLICT (partner_id, name) WHERE partner_id IS NOT NULL DO UPDATE
+SET role = EXCLUDED.role,
+    email = EXCLUDED.email,
+    language = EXCLUDED.language,
+    partner_version = EXCLUDED.partner_version,
+    region_code = EXCLUDED.region_code,
+    parent_region_code = EXCLUDED.parent_region_code,
+    partner_code = EXCLUDED.partner_code,
+    -- a changed URL is a new endpoint: it gets another chance even if the old one answered 410
+    webhook_disabled_at = CASE WHEN recipients.webhook_url IS DISTINCT FROM EXCLUDED.webhook_url
+                               THEN NULL ELSE recipients.webhook_disabled_at END,
+    webhook_url = EXCLUDED.webhook_url,
+    active = EXCLUDED.active
+WHERE recipients.partner_version IS NULL OR recipients.partner_version <= EXCLUDED.partner_version;
+
+-- name: deactivate_partner_contacts_except
+-- A partner's contacts that its newest state no longer names stop being notified.
+UPDATE recipients SET active = false, partner_version = :partner_version
+WHERE partner_id = :partner_id AND NOT (name = ANY(:kept_names::text[]))
+  AND (partner_version IS NULL OR partner_version <= :partner_version);

@@ -1,0 +1,13 @@
+-- name: insert_subscription
+-- A recipient's own subscription to events, beside the routing rules.
+INSERT INTO subscriptions (id, recipient_id, routing_keys, organization_ids, region_codes, channels, created_at)
+VALUES (:id, :recipient_id, :routing_keys, :organization_ids, :region_codes, :channels, :now)
+RETURNING *;
+
+-- name: list_subscriptions
+-- A recipient's subscriptions, oldest first.
+SELECT * FROM subscriptions WHERE recipient_id = :recipient_id ORDER BY created_at, id;
+
+-- name: delete_subscription
+-- End one of a recipient's subscriptions.
+DELETE FROM subscriptions WHERE id = :subscription_id AND recipient_id = :recipient_id RETURNING id;

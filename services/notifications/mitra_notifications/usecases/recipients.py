@@ -1,0 +1,121 @@
+"""Recipients: offices added over the API, and the contacts of registry's partners kept as registry last said."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from uuid import UUID
+
+import asyncpg
+import structlog
+
+from mitra_notifications.channels.webhooks import check_url
+from mitra_notifications.domain import recipients
+from mitra_notifications.domain.recipients import PartnerState
+from mitra_notifications.sql import RECIPIENTS
+from mitra_shared.context import Context
+from mitra_shared.db import Record
+from mitra_shared.errors import NotFound
+from mitra_shared.uow import Transaction, UnitOfWork
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class NewRecipient:
+    name: str
+    role: str
+    email: str | None
+    webhook_url: str | None
+    region_code: str | None
+    parent_region_code: str | None
+    organization_id: UUID | None
+    language: str
+
+
+async def add_recipient(
+    uow: UnitOfWork, ctx: Context, command: NewRecipient, *, allow_internal_webhooks: bool
+) -> Record:
+    recipients.require_an_address(command.email, command.webhook_url)
+    if command.webhook_url:
+        # Before the transaction: a slow name server holds no connection.
+        await check_url(command.webhook_url, allow_internal=allow_internal_webhooks)
+    async with uow.change(ctx) as tx:
+        row = await tx.conn.fetchrow(
+            *RECIPIENTS.insert_recipient(
+                **asdict(command), id=uuid.uuid4(), webhook_secret=recipients.new_secret(), now=tx.now
+            )
+        )
+    return dict(row)
+
+
+async def set_digest(uow: UnitOfWork, ctx: Context, recipient_id: UUID, digest: bool) -> Record:
+    async with uow.change(ctx) as tx:
+        row = await tx.conn.fetchrow(*RECIPIENTS.set_digest(recipient_id=recipient_id, digest=digest))
+    return _found(row, recipient_id)
+
+
+async def deactivate_recipient(uow: UnitOfWork, ctx: Context, recipient_id: UUID) -> Record:
+    async with uow.change(ctx) as tx:
+        row = await tx.conn.fetchrow(*RECIPIENTS.deactivate_recipient(recipient_id=recipient_id))
+    return _found(row, recipient_id)
+
+
+async def get_recipient(uow: UnitOfWork, recipient_id: UUID) -> Record:
+    async with uow.read() as conn:
+        row = await conn.fetchrow(*RECIPIENTS.get_recipient(recipient_id=recipient_id))
+    return _found(row, recipient_id)
+
+
+async def get_webhook_secret(uow: UnitOfWork, recipient_id: UUID) -> Record:
+    async with uow.read() as conn:
+        row = await conn.fetchrow(*RECIPIENTS.get_webhook_secret(recipient_id=recipient_id))
+    return _found(row, recipient_id)
+
+
+async def list_recipients(uow: UnitOfWork, role: str | None) -> list[Record]:
+    async with uow.read() as conn:
+        return [dict(row) for row in await conn.fetch(*RECIPIENTS.list_recipients(role=role))]
+
+
+def _found(row: asyncpg.Record | None, recipient_id: UUID) -> Record:
+    if row is None:
+        raise NotFound("path.recipient_id", f"no recipient {recipient_id}")
+    return dict(row)
+
+
+async def apply_partner_state(tx: Transaction, state: PartnerState) -> None:
+    """Keep one recipient per contact of a ministry, TPOA or regional government, as registry last said."""
+    conn = tx.conn
+    known = await conn.fetchval(*RECIPIENTS.partner_version(partner_id=state.partner_id))
+    if recipients.is_stale(known, state.version):
+        log.info("older partner state ignored", partner_id=str(state.partner_id), version=state.version, known=known)
+        return
+    region_code, parent_region_code = recipients.partner_regions(state.partner_kind, state.code, state.parent_code)
+    for contact in state.contacts:
+        webhook = recipients.contact_webhook(contact.webhook_url)
+        if webhook.refused:
+            log.warning("partner webhook URL ignored", partner_id=str(state.partner_id), reason=webhook.refused)
+        await conn.execute(
+            *RECIPIENTS.upsert_partner_contact(
+                id=uuid.uuid4(),
+                name=contact.name,
+                role=state.partner_kind,
+                email=contact.email,
+                language=contact.language,
+                partner_id=state.partner_id,
+                partner_version=state.version,
+                region_code=region_code,
+                parent_region_code=parent_region_code,
+                webhook_url=webhook.url,
+                webhook_secret=recipients.new_secret(),
+                active=state.active,
+                partner_code=state.code,
+                now=tx.now,
+            )
+        )
+    await conn.execute(
+        *RECIPIENTS.deactivate_partner_contacts_except(
+            partner_id=state.partner_id, kept_names=state.kept_contact_names, partner_version=state.version
+        )
+    )

@@ -1,0 +1,148 @@
+"""Routing a consumed event: the notifications its routing rules and the recipients' subscriptions call for,
+created in the consumer's transaction, so that the event id in the inbox and its notifications commit together.
+The unique key (event, recipient, channel) makes a redelivered event notify nobody twice."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from uuid import UUID
+
+import asyncpg
+
+from mitra_notifications.domain import routing
+from mitra_notifications.domain.routing import (
+    ByRole,
+    Candidate,
+    EventFacts,
+    Lookup,
+    OfMinistry,
+    OfOrganization,
+    OfOrganizationMinistries,
+    OfRegions,
+)
+from mitra_notifications.domain.texts import Language, Message
+from mitra_notifications.sql import DELIVERIES, ROUTING
+from mitra_shared.events import ReceivedEvent
+from mitra_shared.uow import Transaction
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A consumed event as routing sees it: which event, whom it concerns, and its text in a language."""
+
+    event: ReceivedEvent
+    routing_key: str
+    render: Callable[[Language], Message]
+    facts: EventFacts = field(default_factory=EventFacts)
+
+
+async def notify(tx: Transaction, notice: Notice) -> int:
+    """Create the notifications an event calls for; return how many were new."""
+    conn = tx.conn
+    picked: list[tuple[Candidate, Sequence[str]]] = []
+    for rule in await conn.fetch(*ROUTING.active_rules_for(routing_key=notice.routing_key)):
+        lookup = routing.audience_lookup(rule["audience"], notice.facts)
+        if lookup is not None:
+            picked += [(_candidate(row), rule["channels"]) for row in await _audience(conn, lookup)]
+    subscribed = await conn.fetch(
+        *ROUTING.matching_subscriptions(
+            routing_key=notice.routing_key,
+            organization_id=notice.facts.organization_id,
+            region_codes=list(notice.facts.region_codes),
+        )
+    )
+    picked += [(_candidate(row), row["channels"]) for row in subscribed]
+
+    event = notice.event
+    payload = event.model_dump(mode="json", exclude_none=True)
+    texts: dict[Language, Message] = {}
+    created = 0
+    for planned in routing.plan(picked):
+        language = planned.recipient.language
+        if language not in texts:
+            texts[language] = notice.render(language)
+        message = texts[language]
+        common = {
+            "id": uuid.uuid4(),
+            "event_id": event.id,
+            "event_type": event.type,
+            "recipient_id": planned.recipient.id,
+            "language": language,
+            "subject": message.subject,
+            "body_text": message.text,
+            "body_html": message.html,
+            "payload": payload,
+            "now": tx.now,
+        }
+        if planned.channel == "inbox":
+            query = ROUTING.insert_inbox_notification(**common)
+        else:
+            query = ROUTING.insert_outgoing_notification(
+                **common, channel=planned.channel, address=planned.address, status=planned.status
+            )
+        created += await conn.fetchval(*query) is not None
+    if created:
+        await conn.execute(DELIVERIES.wake_delivery)
+    return created
+
+
+async def _audience(conn: asyncpg.Connection, lookup: Lookup) -> list[asyncpg.Record]:
+    match lookup:
+        case ByRole(role):
+            query = ROUTING.recipients_by_role(role=role)
+        case OfMinistry(partner_id, code):
+            query = ROUTING.recipients_of_ministry(partner_id=partner_id, code=code)
+        case OfOrganizationMinistries(organization_id):
+            query = ROUTING.recipients_of_organization_ministries(organization_id=organization_id)
+        case OfRegions(region_codes):
+            query = ROUTING.recipients_of_regions(region_codes=list(region_codes))
+        case OfOrganization(organization_id):
+            query = ROUTING.recipients_of_organization(organization_id=organization_id)
+    return list(await conn.fetch(*query))
+
+
+def _candidate(row: asyncpg.Record) -> Candidate:
+    return Candidate(
+        id=row["id"],
+        language=row["language"],
+        email=row["email"],
+        webhook_url=row["webhook_url"],
+        webhook_disabled_at=row["webhook_disabled_at"],
+        digest=row["digest"],
+    )
+
+
+@dataclass(frozen=True)
+class SignedMsp:
+    """What notifications keeps of a signed MSP: later events about it may name neither regions nor ministry."""
+
+    msp_id: UUID
+    number: str
+    organization_id: UUID
+    organization_name: str
+    ministry_partner_id: UUID | None
+    ministry_code: str | None
+    ministry_name: str | None
+    region_codes: list[str]
+
+
+async def remember_msp(tx: Transaction, msp: SignedMsp) -> None:
+    await tx.conn.execute(
+        *ROUTING.remember_msp(
+            msp_id=msp.msp_id,
+            number=msp.number,
+            organization_id=msp.organization_id,
+            organization_name=msp.organization_name,
+            ministry_partner_id=msp.ministry_partner_id,
+            ministry_code=msp.ministry_code,
+            ministry_name=msp.ministry_name,
+            region_codes=msp.region_codes,
+        )
+    )
+
+
+async def msp_regions(tx: Transaction, msp_id: UUID) -> list[str]:
+    """The regions of work of a signed MSP as notifications remembers them (none if it never heard of it)."""
+    return list(await tx.conn.fetchval(*ROUTING.msp_regions(msp_id=msp_id)) or [])

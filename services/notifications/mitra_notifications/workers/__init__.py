@@ -1,0 +1,1 @@
+"""Notifications' schedulers, on the shared polling worker: delivery of e-mails and webhooks, the daily digest."""
