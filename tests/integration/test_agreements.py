@@ -54,6 +54,7 @@ from mitra_shared.db import MigrationSource
 from mitra_shared.errors import Conflict, NotFound, RuleBroken
 from mitra_shared.events import EventData, new_event
 from mitra_shared.http import refusal_status
+from mitra_shared.paging import MAX_OFFSET
 from mitra_shared.uow import UnitOfWork
 
 pytestmark = pytest.mark.integration
@@ -886,6 +887,9 @@ async def test_the_api_runs_each_command_in_the_context_of_its_request(
 
         for path in ("/msps", "/organizations"):
             page = await client.get(path, params={"offset": 10**30})
-            assert page.status_code == 200, page.text
-            assert (page.json()["items"], page.json()["total"]) == ([], 0)
+            assert page.status_code == 422, page.text
+            assert page.json()["errors"][0]["field"] == "query.offset"
+            beyond = await client.get(path, params={"offset": MAX_OFFSET})
+            assert beyond.status_code == 200, beyond.text
+            assert beyond.json()["items"] == []
         assert (await client.get("/organizations")).json()["total"] == 1

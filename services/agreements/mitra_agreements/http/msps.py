@@ -15,6 +15,7 @@ from mitra_agreements.usecases import msps
 from mitra_agreements.usecases.commands import Decide, DraftMsp, ExtendMsp, Reject, SignMsp, TerminateMsp
 from mitra_agreements.usecases.views import Msp, Obligation
 from mitra_shared.http import RequestContext, Work
+from mitra_shared.paging import MAX_OFFSET
 
 router = make_router("msps")
 
@@ -47,7 +48,7 @@ async def list_msps(
     organization_id: UUID | None = None,
     status: MspStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> MspPage:
     items, total = await msps.list_msps(uow, organization_id=organization_id, status=status, limit=limit, offset=offset)
     return MspPage(items=items, total=total, limit=limit, offset=offset)

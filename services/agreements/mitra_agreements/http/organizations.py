@@ -12,6 +12,7 @@ from mitra_agreements.http.dependencies import router as make_router
 from mitra_agreements.usecases import registry_facts
 from mitra_agreements.usecases.views import KnownOrganization
 from mitra_shared.http import Work
+from mitra_shared.paging import MAX_OFFSET
 
 router = make_router("organizations")
 
@@ -32,7 +33,7 @@ class KnownOrganizationPage(BaseModel):
 async def list_known_organizations(
     uow: Work,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> KnownOrganizationPage:
     items, total = await registry_facts.list_known_organizations(uow, limit=limit, offset=offset)
     return KnownOrganizationPage(items=items, total=total, limit=limit, offset=offset)

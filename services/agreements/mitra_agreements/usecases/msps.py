@@ -23,7 +23,6 @@ from mitra_agreements.usecases.event_facts import (
     work_locations,
 )
 from mitra_agreements.usecases.obligations import create_obligations
-from mitra_agreements.usecases.registry_facts import LARGEST_OFFSET
 from mitra_agreements.usecases.views import Msp, Obligation, view
 from mitra_shared.clock import jakarta_date
 from mitra_shared.context import Context
@@ -324,7 +323,7 @@ async def list_msps(
     async with uow.read() as conn:
         rows = await conn.fetch(
             *MSPS.list_msps(
-                organization_id=organization_id, status=status, limit=limit, offset=min(offset, LARGEST_OFFSET)
+                organization_id=organization_id, status=status, limit=limit, offset=offset
             )
         )
     return [view(Msp, row) for row in rows], (rows[0]["total"] if rows else 0)

@@ -15,9 +15,6 @@ from mitra_agreements.usecases import views
 from mitra_shared.errors import NotFound
 from mitra_shared.uow import UnitOfWork
 
-# OFFSET is a bigint in PostgreSQL: any offset beyond it is past the end of every list.
-LARGEST_OFFSET = 2**63 - 1
-
 # --- for the use cases, inside their transaction ------------------------------------------------------------
 
 
@@ -60,7 +57,7 @@ async def list_known_organizations(
     """A page of the NGOs agreements knows, by name, and how many there are."""
     async with uow.read() as conn:
         rows = await conn.fetch(
-            *REGISTRY_FACTS.list_known_organizations(limit=limit, offset=min(offset, LARGEST_OFFSET))
+            *REGISTRY_FACTS.list_known_organizations(limit=limit, offset=offset)
         )
     return [views.view(views.KnownOrganization, row) for row in rows], (rows[0]["total"] if rows else 0)
 

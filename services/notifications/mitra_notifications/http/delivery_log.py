@@ -9,9 +9,9 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from mitra_notifications.domain.paging import MAX_OFFSET
 from mitra_notifications.usecases import deliveries
 from mitra_shared.http import RequestContext, Work, problems, require_principal
+from mitra_shared.paging import MAX_OFFSET
 
 router = APIRouter(dependencies=[Depends(require_principal)])
 

@@ -9,8 +9,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, field_validator, model_validator
 
-from mitra_registry.domain.paging import MAX_OFFSET
 from mitra_shared.errors import Conflict, RuleBroken, StaleVersion
+from mitra_shared.paging import MAX_OFFSET
 
 OrganizationStatus = Literal["applicant", "registered", "active", "suspended", "revoked", "closed"]
 INITIAL_STATUS: OrganizationStatus = "applicant"

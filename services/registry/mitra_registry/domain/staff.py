@@ -17,8 +17,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from mitra_registry.domain.paging import MAX_OFFSET
 from mitra_shared.errors import Conflict, RuleBroken
+from mitra_shared.paging import MAX_OFFSET
 
 MAX_ACTIVE_PER_ORGANIZATION = 3
 MAX_ASSIGNMENT_YEARS = 5

@@ -8,10 +8,10 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import BaseModel
 
-from mitra_registry.domain.paging import MAX_OFFSET
 from mitra_registry.domain.partners import Partner, PartnerKind, PartnerPatch, PartnerSort, RegisterPartner
 from mitra_registry.usecases import partners
 from mitra_shared.http import Problem, RequestContext, Work, etag, if_match_version, require_principal
+from mitra_shared.paging import MAX_OFFSET
 
 router = APIRouter(dependencies=[Depends(require_principal)], tags=["partners"])
 _problems: dict[int | str, dict[str, object]] = {

@@ -9,10 +9,10 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
-from mitra_registry.domain.paging import MAX_OFFSET
 from mitra_registry.domain.permits import ExtendPermit, GrantPermit, Permit, PermitExtension, PermitStatus, PermitType
 from mitra_registry.usecases import permits
 from mitra_shared.http import Problem, RequestContext, Work, etag, require_principal
+from mitra_shared.paging import MAX_OFFSET
 
 router = APIRouter(dependencies=[Depends(require_principal)], tags=["permits"])
 _problems: dict[int | str, dict[str, object]] = {

@@ -10,9 +10,9 @@ from fastapi import Depends, Query
 from mitra_reporting.domain.filters import Filters
 from mitra_shared.clock import jakarta_date
 from mitra_shared.http import RequestContext
+from mitra_shared.paging import MAX_OFFSET
 
 # An offset beyond what PostgreSQL counts in (bigint) is refused as invalid rather than failing in the database.
-MAX_OFFSET = 2**63 - 1
 
 
 async def chosen_filters(
