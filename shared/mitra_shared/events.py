@@ -54,6 +54,13 @@ class EventData(BaseModel):
     kind: ClassVar[EventKind]
 
 
+class ConsumedData(BaseModel):
+    """A consumer's own slim model of an event's data: only the fields it reads. Whatever else the producer sends,
+    now or in later additive changes of the same version, is ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
 DataT = TypeVar("DataT", bound=BaseModel)
 PayloadT = TypeVar("PayloadT")
 

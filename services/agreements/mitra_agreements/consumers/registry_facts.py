@@ -12,20 +12,14 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
-
 from mitra_agreements.sql import REGISTRY_FACTS
 from mitra_shared.contracts import registry as registry_contracts
-from mitra_shared.events import ReceivedEvent
+from mitra_shared.events import ConsumedData, ReceivedEvent
 from mitra_shared.inbox import Handler, handler
 from mitra_shared.uow import Transaction
 
 
-class _Slim(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class OrganizationParticulars(_Slim):
+class OrganizationParticulars(ConsumedData):
     """Agreements' copy of `registry.organization.registered` and `.updated`."""
 
     organization_id: UUID
@@ -35,13 +29,13 @@ class OrganizationParticulars(_Slim):
     status: str
 
 
-class OrganizationStatusChanged(_Slim):
+class OrganizationStatusChanged(ConsumedData):
     organization_id: UUID
     legal_name: str
     status: str
 
 
-class PermitGranted(_Slim):
+class PermitGranted(ConsumedData):
     permit_id: UUID
     organization_id: UUID
     permit_type: str
@@ -50,7 +44,7 @@ class PermitGranted(_Slim):
     valid_until: date
 
 
-class PermitValidity(_Slim):
+class PermitValidity(ConsumedData):
     """Agreements' copy of `registry.permit.extended` and `.expired`."""
 
     permit_id: UUID
@@ -60,7 +54,7 @@ class PermitValidity(_Slim):
     valid_until: date
 
 
-class Partner(_Slim):
+class Partner(ConsumedData):
     """Agreements' copy of `registry.partner.registered` and `.updated`."""
 
     partner_id: UUID

@@ -7,42 +7,36 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
-
 from mitra_notifications.domain import agreement_texts as texts
 from mitra_notifications.domain.routing import EventFacts, with_provinces
 from mitra_notifications.domain.texts import Language, Message
 from mitra_notifications.usecases.routing import Notice, SignedMsp, msp_regions, notify, remember_msp
 from mitra_shared.contracts import agreements as contracts
-from mitra_shared.events import ReceivedEvent
+from mitra_shared.events import ConsumedData, ReceivedEvent
 from mitra_shared.inbox import Handler, handler
 from mitra_shared.uow import Transaction
 
 Apply = Callable[[Transaction, ReceivedEvent, Any], Any]
 
 
-class _Slim(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class Organization(_Slim):
+class Organization(ConsumedData):
     organization_id: UUID
     name: str
 
 
-class Ministry(_Slim):
+class Ministry(ConsumedData):
     partner_id: UUID | None = None
     name: str
     code: str | None = None
 
 
-class Location(_Slim):
+class Location(ConsumedData):
     code: str
     name: str | None = None
     province_code: str | None = None
 
 
-class MspNotice(_Slim):
+class MspNotice(ConsumedData):
     """Notifications' slim copy of agreements' MSP events."""
 
     msp_id: UUID
@@ -62,13 +56,13 @@ class MspNotice(_Slim):
         return self.region_codes or [location.code for location in self.work_locations]
 
 
-class Visitor(_Slim):
+class Visitor(ConsumedData):
     name: str
     nationality: str | None = None
     role: str | None = None
 
 
-class VisitNotice(_Slim):
+class VisitNotice(ConsumedData):
     """Notifications' slim copy of agreements' visit events."""
 
     visit_id: UUID
@@ -85,7 +79,7 @@ class VisitNotice(_Slim):
     reason: str | None = None
 
 
-class ObligationNotice(_Slim):
+class ObligationNotice(ConsumedData):
     """Notifications' slim copy of agreements' due and overdue events."""
 
     obligation_id: UUID

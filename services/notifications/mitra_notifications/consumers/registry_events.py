@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from mitra_notifications.domain import registry_texts as texts
 from mitra_notifications.domain.recipients import PartnerContact as Contact
@@ -18,16 +18,12 @@ from mitra_notifications.domain.texts import Language, Message
 from mitra_notifications.usecases.recipients import apply_partner_state
 from mitra_notifications.usecases.routing import Notice, notify
 from mitra_shared.contracts import registry as contracts
-from mitra_shared.events import EventData, ReceivedEvent
+from mitra_shared.events import ConsumedData, EventData, ReceivedEvent
 from mitra_shared.inbox import Handler, handler
 from mitra_shared.uow import Transaction
 
 
-class _Slim(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class _AboutAnNgo(_Slim):
+class _AboutAnNgo(ConsumedData):
     """An event about one NGO: it concerns the NGO, and through its MSPs its Mitra Utama."""
 
     organization_id: UUID
@@ -83,14 +79,14 @@ def _notifying(
     return handler(model, apply)
 
 
-class PartnerContact(_Slim):
+class PartnerContact(ConsumedData):
     name: str
     email: str | None = None
     webhook_url: str | None = None
     language: Language = "id"
 
 
-class PartnerState(_Slim):
+class PartnerState(ConsumedData):
     """Notifications' slim copy of `registry.partner.registered` and `.updated`: who to address, and where."""
 
     partner_id: UUID

@@ -6,38 +6,32 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
-
 from mitra_reporting.sql import MSPS, OBLIGATIONS, VISITS
 from mitra_shared.contracts import agreements as contracts
-from mitra_shared.events import EventKind, ReceivedEvent
+from mitra_shared.events import ConsumedData, EventKind, ReceivedEvent
 from mitra_shared.inbox import Apply, Handler, handler
 from mitra_shared.uow import Transaction
 
 
-class _Slim(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class Organization(_Slim):
+class Organization(ConsumedData):
     organization_id: UUID
     name: str
 
 
-class Ministry(_Slim):
+class Ministry(ConsumedData):
     partner_id: UUID | None = None
     name: str
     code: str
 
 
-class Location(_Slim):
+class Location(ConsumedData):
     code: str
     kind: str
     name: str
     province_code: str
 
 
-class ObligationSummary(_Slim):
+class ObligationSummary(ConsumedData):
     obligation_id: UUID
     kind: str
     period: str = ""
@@ -45,7 +39,7 @@ class ObligationSummary(_Slim):
     due_on: date
 
 
-class MspDrafted(_Slim):
+class MspDrafted(ConsumedData):
     msp_id: UUID
     organization: Organization
     ministry: Ministry
@@ -57,7 +51,7 @@ class MspDrafted(_Slim):
     ends_on: date
 
 
-class MspStep(_Slim):
+class MspStep(ConsumedData):
     msp_id: UUID
 
 
@@ -68,7 +62,7 @@ class MspSigned(MspDrafted):
     obligations: list[ObligationSummary] = []
 
 
-class MspExtended(_Slim):
+class MspExtended(ConsumedData):
     msp_id: UUID
     organization: Organization
     ministry: Ministry
@@ -76,18 +70,18 @@ class MspExtended(_Slim):
     new_obligations: list[ObligationSummary] = []
 
 
-class MspTerminated(_Slim):
+class MspTerminated(ConsumedData):
     msp_id: UUID
     terminated_on: date
     reason: str
 
 
-class MspEnded(_Slim):
+class MspEnded(ConsumedData):
     msp_id: UUID
     ended_on: date
 
 
-class ObligationStep(_Slim):
+class ObligationStep(ConsumedData):
     obligation_id: UUID
 
 
@@ -99,7 +93,7 @@ class Decided(ObligationStep):
     decided_at: datetime
 
 
-class Visit(_Slim):
+class Visit(ConsumedData):
     visit_id: UUID
     msp_id: UUID
     organization: Organization
@@ -111,7 +105,7 @@ class Visit(_Slim):
     late: bool = False
 
 
-class VisitCancelled(_Slim):
+class VisitCancelled(ConsumedData):
     visit_id: UUID
 
 

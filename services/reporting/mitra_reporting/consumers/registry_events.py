@@ -9,21 +9,17 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from mitra_reporting.sql import ORGANIZATIONS
 from mitra_shared.contracts import registry as contracts
 from mitra_shared.db import Query
-from mitra_shared.events import EventKind, ReceivedEvent
+from mitra_shared.events import ConsumedData, EventKind, ReceivedEvent
 from mitra_shared.inbox import Apply, Handler, handler
 from mitra_shared.uow import Transaction
 
 
-class _Slim(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class _Organization(_Slim):
+class _Organization(ConsumedData):
     organization_id: UUID
     legal_name: str
     acronym: str | None = None
@@ -40,14 +36,14 @@ class OrganizationUpdated(_Organization):
     version: int
 
 
-class OrganizationStatusChanged(_Slim):
+class OrganizationStatusChanged(ConsumedData):
     organization_id: UUID
     status: str
     version: int
     changed_at: datetime
 
 
-class PermitGranted(_Slim):
+class PermitGranted(ConsumedData):
     permit_id: UUID
     organization_id: UUID
     permit_type: str
@@ -56,16 +52,16 @@ class PermitGranted(_Slim):
     valid_until: date
 
 
-class PermitExtended(_Slim):
+class PermitExtended(ConsumedData):
     permit_id: UUID
     valid_until: date
 
 
-class PermitExpired(_Slim):
+class PermitExpired(ConsumedData):
     permit_id: UUID
 
 
-class ForeignStaffAssigned(_Slim):
+class ForeignStaffAssigned(ConsumedData):
     assignment_id: UUID
     organization_id: UUID
     nationality: str
@@ -73,7 +69,7 @@ class ForeignStaffAssigned(_Slim):
     ends_on: date
 
 
-class ForeignStaffEnded(_Slim):
+class ForeignStaffEnded(ConsumedData):
     assignment_id: UUID
     ended_on: date
 
