@@ -57,6 +57,7 @@ bench: venv infra
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 .PHONY: test
 test: venv infra lint

@@ -21,38 +21,25 @@ from collections.abc import Sequence
 from email.header import decode_header, make_header
 from email.parser import BytesHeaderParser
 
-import aio_pika
 import asyncpg
-from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from aio_pika.abc import AbstractIncomingMessage
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bench.queries import QUERIES
+from mitra_devtools.subscriber import EventTap
 
 TOKEN_PATTERN = re.compile(r"Bench NGO ([0-9a-f]{16})")
 
 
-class Subscriber:
-    def __init__(self, amqp_url: str, exchange: str, routing_keys: Sequence[str]) -> None:
-        self._amqp_url = amqp_url
-        self._exchange = exchange
-        self._routing_keys = routing_keys
-        self._connection: AbstractRobustConnection | None = None
+class Subscriber(EventTap):
+    """An outside system's queue (the same tap the tests subscribe with); notes when each subject first arrived."""
+
+    def __init__(self, amqp_url: str, namespace: str, routing_keys: Sequence[str]) -> None:
+        super().__init__(amqp_url, namespace, routing_keys, connection_name="mitra-bench-subscriber")
         self.arrivals: dict[str, float] = {}
         self.deliveries = 0
 
-    async def start(self) -> None:
-        self._connection = await aio_pika.connect_robust(
-            self._amqp_url, client_properties={"connection_name": "mitra-bench-subscriber"}
-        )
-        channel = await self._connection.channel()
-        await channel.set_qos(prefetch_count=1000)
-        exchange = await channel.get_exchange(self._exchange, ensure=True)
-        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
-        for routing_key in self._routing_keys:
-            await queue.bind(exchange, routing_key=routing_key)
-        await queue.consume(self._on_message, no_ack=True)
-
-    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+    async def on_message(self, message: AbstractIncomingMessage) -> None:
         seen = time.monotonic()
         self.deliveries += 1
         subject = (message.headers or {}).get("cloudEvents_subject")
@@ -60,10 +47,6 @@ class Subscriber:
             subject = subject.decode()
         if isinstance(subject, str):
             self.arrivals.setdefault(subject, seen)
-
-    async def stop(self) -> None:
-        if self._connection is not None:
-            await self._connection.close()
 
 
 class SmtpSink:

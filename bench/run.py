@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import aio_pika
-import asyncpg
 
 from bench import baselines as base
 from bench import scale
@@ -27,6 +26,7 @@ from bench.queries import QUERIES
 from bench.report import Baselines, build_rows
 from bench.stats import NotAvailable, Row, format_table
 from bench.system import ADMIN_DSN, AMQP_URL, CONSUMERS, CpuMeter, System, free_port, unique
+from mitra_devtools.launcher import drop_databases
 from mitra_shared import db
 from mitra_shared.auth import issue_token
 from mitra_shared.contracts.registry import OrganizationRegistered
@@ -131,11 +131,7 @@ async def measure_baselines(config: Config, namespace: str) -> Baselines:
     finally:
         await broker.delete()
         await amqp.close()
-        admin = await asyncpg.connect(ADMIN_DSN)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{db.database_name(dsn)}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await drop_databases(ADMIN_DSN, [dsn])
     return Baselines(saturated, at_rate, relay, broker_saturated, broker_at_rate)
 
 
@@ -156,7 +152,7 @@ class Observers:
     def __init__(self, system: System, sink: SmtpSink) -> None:
         self.sink = sink
         self.subscriber = Subscriber(
-            AMQP_URL, f"{system.namespace}.events", sorted({scenario.event_routing_key for scenario in SCENARIOS})
+            AMQP_URL, system.namespace, sorted({scenario.event_routing_key for scenario in SCENARIOS})
         )
         self.reporting = TablePoller(system.database_url("reporting"), QUERIES.reporting_events_after)
         self.inboxes = InboxCounter(

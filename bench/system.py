@@ -4,25 +4,17 @@ benchmark's own, so that it never touches a running demo or a test run."""
 
 from __future__ import annotations
 
-import asyncio
 import os
-import signal
-import subprocess
-import sys
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import aio_pika
-import asyncpg
-import httpx
+from mitra_devtools import launcher
+from mitra_devtools.launcher import CONSUMERS, SERVICES, ManagedProcess, free_port, unique
+from mitra_shared.topology import delays_ms
 
-from mitra_shared.db import with_database
-from mitra_shared.topology import Names, delays_ms
+__all__ = ["ADMIN_DSN", "AMQP_URL", "CONSUMERS", "SERVICES", "CpuMeter", "System", "free_port", "unique"]
 
-SERVICES = ("registry", "agreements", "notifications", "reporting")
-CONSUMERS = ("agreements", "notifications", "reporting")
 READY_TIMEOUT = 90.0
 STOP_TIMEOUT = 30.0
 ADMIN_DSN = os.environ.get("MITRA_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -30,18 +22,6 @@ AMQP_URL = os.environ.get(
     "MITRA_BENCH_AMQP_URL", os.environ.get("MITRA_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 )
 RETRY_DELAYS_SECONDS = (1.0, 5.0, 30.0, 120.0, 600.0)
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex[:12]}"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def peak_rss_mb(pid: int) -> float | None:
@@ -65,122 +45,56 @@ def _status_kb(pid: int, key: str) -> float | None:
 
 
 @dataclass
-class Service:
-    name: str
-    port: int
-    database_url: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
-@dataclass
 class System:
+    """The four services of one benchmark run, started by the one launcher (`mitra_devtools.launcher`)."""
+
     namespace: str
     smtp_port: int
     log_dir: Path
-    services: dict[str, Service] = field(default_factory=dict)
+    services: dict[str, ManagedProcess] = field(default_factory=dict)
 
     def url(self, name: str) -> str:
         return self.services[name].url
 
     def database_url(self, name: str) -> str:
-        return self.services[name].database_url
+        url = self.services[name].database_url
+        assert url is not None
+        return url
 
     def start(self, extra_env: dict[str, str] | None = None) -> None:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
         for name in SERVICES:
-            port = free_port()
-            database_url = with_database(ADMIN_DSN, unique(f"bench_{name}"))
-            env = {
-                **os.environ,
-                "MITRA_DATABASE_URL": database_url,
-                "MITRA_AMQP_URL": AMQP_URL,
-                "MITRA_AMQP_NAMESPACE": self.namespace,
-                "MITRA_HTTP_PORT": str(port),
-                "MITRA_SMTP_HOST": "127.0.0.1",
-                "MITRA_SMTP_PORT": str(self.smtp_port),
-                "MITRA_SMTP_SECURITY": "none",
-                "MITRA_LOG_FORMAT": "json",
-                **(extra_env or {}),
-            }
-            log_path = self.log_dir / f"{name}.log"
-            with log_path.open("wb") as log:
-                process = subprocess.Popen(
-                    [sys.executable, "-m", f"mitra_{name}", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
-                )
-            self.services[name] = Service(name, port, database_url, process, log_path)
+            settings = launcher.isolated_settings(
+                name,
+                admin_dsn=ADMIN_DSN,
+                amqp_url=AMQP_URL,
+                namespace=self.namespace,
+                smtp_port=self.smtp_port,
+                database_prefix="bench",
+            )
+            env = {**os.environ, **settings, **(extra_env or {})}
+            self.services[name] = launcher.start_service(name, env, log_path=self.log_dir / f"{name}.log")
 
     async def wait_ready(self) -> None:
-        deadline = time.monotonic() + READY_TIMEOUT
-        async with httpx.AsyncClient(timeout=2) as client:
-            for service in self.services.values():
-                while True:
-                    if service.process.poll() is not None:
-                        tail = service.log_path.read_text(errors="replace")[-3000:]
-                        raise RuntimeError(f"{service.name} exited ({service.process.returncode}):\n{tail}")
-                    try:
-                        if (await client.get(f"{service.url}/health/ready")).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(f"{service.name} not ready within {READY_TIMEOUT:.0f}s")
-                    await asyncio.sleep(0.2)
+        await launcher.wait_all_ready(self.services.values(), READY_TIMEOUT)
 
     def peak_rss_mb(self) -> dict[str, float | None]:
-        return {name: peak_rss_mb(service.process.pid) for name, service in self.services.items()}
+        return {name: peak_rss_mb(service.pid) for name, service in self.services.items()}
 
     def current_rss_mb(self) -> dict[str, float | None]:
-        return {name: current_rss_mb(service.process.pid) for name, service in self.services.items()}
+        return {name: current_rss_mb(service.pid) for name, service in self.services.items()}
 
     def pids(self) -> dict[str, int]:
-        return {name: service.process.pid for name, service in self.services.items()}
+        return {name: service.pid for name, service in self.services.items()}
 
     def stop(self) -> dict[str, int | None]:
-        for service in self.services.values():
-            if service.process.poll() is None:
-                service.process.send_signal(signal.SIGTERM)
-        codes: dict[str, int | None] = {}
-        for name, service in self.services.items():
-            try:
-                codes[name] = service.process.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                service.process.kill()
-                service.process.wait()
-                codes[name] = None
-        return codes
+        return launcher.stop_all(self.services.values(), STOP_TIMEOUT)
 
     async def clean_up(self) -> None:
         """Drop the run's databases and delete what it declared on the broker."""
-        admin = await asyncpg.connect(ADMIN_DSN)
-        try:
-            for service in self.services.values():
-                name = service.database_url.rsplit("/", 1)[1]
-                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
-        await delete_namespace(self.namespace, CONSUMERS)
-
-
-async def delete_namespace(namespace: str, consumers: tuple[str, ...] = ()) -> None:
-    names = Names(namespace)
-    connection = await aio_pika.connect(AMQP_URL)
-    try:
-        channel = await connection.channel()
-        for consumer in consumers:
-            for delay in delays_ms(RETRY_DELAYS_SECONDS):
-                await channel.queue_delete(names.retry_queue(consumer, delay))
-            await channel.queue_delete(names.dead_letter_queue(consumer))
-            await channel.queue_delete(names.consumer_queue(consumer))
-        await channel.queue_delete(names.unrouted_queue)
-        for exchange in (names.events_exchange, names.unrouted_exchange, names.dead_letter_exchange):
-            await channel.exchange_delete(exchange)
-    finally:
-        await connection.close()
+        await launcher.drop_databases(
+            ADMIN_DSN, [url for service in self.services.values() if (url := service.database_url) is not None]
+        )
+        await launcher.delete_namespace(AMQP_URL, self.namespace, CONSUMERS, delays_ms(RETRY_DELAYS_SECONDS))
 
 
 def process_cpu_seconds(pid: int) -> float | None:

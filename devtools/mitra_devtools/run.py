@@ -12,18 +12,18 @@ import asyncio
 import os
 import signal
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-from mitra_devtools import demo
+from mitra_devtools import demo, launcher
+from mitra_devtools.launcher import ManagedProcess, NotReady
 from mitra_devtools.token import local_token
 
 
 @dataclass(frozen=True)
-class ServiceProcess:
+class ServicePort:
     name: str
     port: int
 
@@ -33,62 +33,36 @@ class ServiceProcess:
 
 
 SERVICES = [
-    ServiceProcess("registry", 8001),
-    ServiceProcess("agreements", 8002),
-    ServiceProcess("notifications", 8003),
-    ServiceProcess("reporting", 8004),
+    ServicePort("registry", 8001),
+    ServicePort("agreements", 8002),
+    ServicePort("notifications", 8003),
+    ServicePort("reporting", 8004),
 ]
 READY_TIMEOUT = 90.0
 STOP_TIMEOUT = 30.0
 
 
-async def _pipe(prefix: str, stream: asyncio.StreamReader) -> None:
-    while line := await stream.readline():
-        sys.stdout.write(f"{prefix:<14}| {line.decode(errors='replace')}")
-        sys.stdout.flush()
+def _service_environment(base_env: dict[str, str], service: ServicePort) -> dict[str, str]:
+    env = {**base_env, "MITRA_HTTP_PORT": str(service.port)}
+    # Each service has its own database: a global MITRA_DATABASE_URL would put all four in one.
+    env.pop("MITRA_DATABASE_URL", None)
+    if database_url := base_env.get(f"MITRA_{service.name.upper()}_DATABASE_URL"):
+        env["MITRA_DATABASE_URL"] = database_url
+    return env
 
 
-async def _start(name: str, args: list[str], env: dict[str, str]) -> asyncio.subprocess.Process:
-    process = await asyncio.create_subprocess_exec(
-        *args, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True
-    )
-    assert process.stdout is not None
-    asyncio.get_running_loop().create_task(_pipe(name, process.stdout))
-    return process
-
-
-async def _wait_ready(service: ServiceProcess, process: asyncio.subprocess.Process) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT
-    async with httpx.AsyncClient(timeout=2) as client:
-        while time.monotonic() < deadline:
-            if process.returncode is not None:
-                raise RuntimeError(f"{service.name} exited with status {process.returncode} while starting")
-            try:
-                if (await client.get(f"{service.url}/health/ready")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.25)
-    raise RuntimeError(f"{service.name} was not ready on {service.url} within {READY_TIMEOUT:.0f}s")
-
-
-async def _stop(processes: dict[str, asyncio.subprocess.Process]) -> None:
-    for process in processes.values():
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-    for name, process in processes.items():
-        try:
-            await asyncio.wait_for(process.wait(), STOP_TIMEOUT)
-        except TimeoutError:
-            print(f"{name} did not stop within {STOP_TIMEOUT:.0f}s; killing it", flush=True)
-            process.kill()
-            await process.wait()
+async def _stop(processes: list[ManagedProcess]) -> None:
+    codes = await asyncio.to_thread(launcher.stop_all, processes, STOP_TIMEOUT)
+    for name, code in codes.items():
+        if code is None:
+            print(f"{name} did not stop within {STOP_TIMEOUT:.0f}s; killed it", flush=True)
 
 
 async def run(mail_directory: Path) -> int:
     base_env = dict(os.environ)
     base_env.setdefault("MITRA_LOG_FORMAT", "console")
-    processes: dict[str, asyncio.subprocess.Process] = {}
+    services: list[ManagedProcess] = []
+    helpers: list[ManagedProcess] = []
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -97,32 +71,26 @@ async def run(mail_directory: Path) -> int:
     try:
         if not base_env.get("MITRA_SMTP_HOST"):
             sink_port = int(base_env.get("MITRA_SMTP_SINK_PORT", "1025"))
-            processes["smtp-sink"] = await _start(
-                "smtp-sink",
-                [
-                    sys.executable,
-                    "-m",
-                    "mitra_devtools.smtp_sink",
-                    "--port",
-                    str(sink_port),
-                    "--directory",
-                    str(mail_directory),
-                ],
-                base_env,
-            )
+            sink_command = [
+                sys.executable,
+                "-m",
+                "mitra_devtools.smtp_sink",
+                "--port",
+                str(sink_port),
+                "--directory",
+                str(mail_directory),
+            ]
+            helpers.append(launcher.start_process("smtp-sink", sink_command, base_env, own_session=True))
             base_env.update(
                 {"MITRA_SMTP_HOST": "127.0.0.1", "MITRA_SMTP_PORT": str(sink_port), "MITRA_SMTP_SECURITY": "none"}
             )
         for service in SERVICES:
-            env = {**base_env, "MITRA_HTTP_PORT": str(service.port)}
-            # Each service has its own database: a global MITRA_DATABASE_URL would put all four in one.
-            env.pop("MITRA_DATABASE_URL", None)
-            if database_url := base_env.get(f"MITRA_{service.name.upper()}_DATABASE_URL"):
-                env["MITRA_DATABASE_URL"] = database_url
-            processes[service.name] = await _start(
-                service.name, [sys.executable, "-m", f"mitra_{service.name}", "serve"], env
-            )
-        await asyncio.gather(*(_wait_ready(s, processes[s.name]) for s in SERVICES))
+            env = _service_environment(base_env, service)
+            services.append(launcher.start_service(service.name, env, own_session=True))
+        try:
+            await launcher.wait_all_ready(services, READY_TIMEOUT)
+        except NotReady as error:
+            raise RuntimeError(str(error)) from None
 
         token = local_token(hours=24)
         try:
@@ -132,12 +100,14 @@ async def run(mail_directory: Path) -> int:
         except httpx.HTTPError as error:
             detail = error.response.text if isinstance(error, httpx.HTTPStatusError) else ""
             raise RuntimeError(f"loading the demo data failed: {error} {detail}") from error
-        _print_banner(token, loaded, mail_directory if "smtp-sink" in processes else None)
+        _print_banner(token, loaded, mail_directory if helpers else None)
 
-        exited = asyncio.create_task(_first_exit(processes))
+        exited = asyncio.create_task(_first_exit([*services, *helpers]))
         stopped = asyncio.create_task(stop.wait())
         orphaned = asyncio.create_task(_parent_gone())
-        done, _ = await asyncio.wait({exited, stopped, orphaned}, return_when=asyncio.FIRST_COMPLETED)
+        done, pending = await asyncio.wait({exited, stopped, orphaned}, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
         if exited in done:
             print(f"\n{exited.result()} exited unexpectedly; stopping the rest", flush=True)
             return 1
@@ -147,8 +117,8 @@ async def run(mail_directory: Path) -> int:
         print(f"\nmake run failed: {error}", file=sys.stderr, flush=True)
         return 1
     finally:
-        await _stop({k: v for k, v in processes.items() if k != "smtp-sink"})
-        await _stop({k: v for k, v in processes.items() if k == "smtp-sink"})
+        await _stop(services)
+        await _stop(helpers)
 
 
 async def _parent_gone() -> None:
@@ -158,10 +128,13 @@ async def _parent_gone() -> None:
         await asyncio.sleep(1)
 
 
-async def _first_exit(processes: dict[str, asyncio.subprocess.Process]) -> str:
-    waits = {asyncio.create_task(p.wait()): name for name, p in processes.items()}
-    done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-    return waits[next(iter(done))]
+async def _first_exit(processes: list[ManagedProcess]) -> str:
+    """The name of the first process to exit."""
+    while True:
+        for process in processes:
+            if process.returncode is not None:
+                return process.name
+        await asyncio.sleep(0.5)
 
 
 def _print_banner(token: str, loaded: list[str], mail_directory: Path | None) -> None:

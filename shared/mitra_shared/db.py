@@ -44,10 +44,12 @@ class MigrationSource:
 
     component: str
     package: str
-    directory: str = "migrations"
+    directory: str = "sql/migrations"
 
     def load(self) -> list[Migration]:
         folder = resources.files(self.package).joinpath(self.directory)
+        if not folder.is_dir():  # TRANSITIONAL (issue 10): until every service keeps its migrations in sql/
+            folder = resources.files(self.package).joinpath("migrations")
         migrations = []
         for entry in folder.iterdir():
             match = _MIGRATION_NAME.match(entry.name)

@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
 import aio_pika
 import httpx
 import pytest
-from e2e_support import DEFAULT_RETRY_DELAYS_MS, RunningService, start_service, stop_service, wait_ready
-from support import AMQP_URL, delete_namespace, drop_database, eventually, free_port, unique
+from support.broker import AMQP_URL
+from support.polling import eventually
+from support.services import RunningService, running_services, stop_service
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def reporting(tmp_path: Path) -> Iterator[RunningService]:
-    namespace = unique("ops").replace("_", "-")
-    service = start_service("reporting", namespace=namespace, smtp_port=free_port(), log_dir=tmp_path, extra_env={})
-    try:
-        wait_ready(service)
-        yield service
-    finally:
-        stop_service(service)
-
-        async def clean() -> None:
-            await drop_database(service.database_url)
-            await delete_namespace(namespace, ["reporting"], DEFAULT_RETRY_DELAYS_MS)
-
-        asyncio.run(clean())
+    # The SIGTERM test checks the exit status itself; the readiness test leaves the service without its queue.
+    with running_services(["reporting"], log_dir=tmp_path, namespace_prefix="ops", check_exit=False) as system:
+        yield system.services["reporting"]
 
 
 async def test_readiness_fails_when_the_consumer_is_gone(reporting: RunningService) -> None:

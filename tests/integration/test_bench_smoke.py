@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.paths import REPO
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(REPO))  # bench/ is a folder of the repository, not an installed package
 
 from bench.profiling import heaviest_frames
 from bench.run import Config, run

@@ -18,7 +18,6 @@ import os
 import re
 import secrets
 import shlex
-import signal
 import subprocess
 import sys
 import tomllib
@@ -31,20 +30,21 @@ import httpx
 import jsonschema
 import pytest
 import yaml
-from support import ADMIN_DSN, AMQP_URL, delete_namespace, drop_database, eventually, free_port, unique
+from support.broker import AMQP_URL, DEFAULT_RETRY_DELAYS_MS, delete_namespace, new_namespace
+from support.database import ADMIN_DSN, drop_database
+from support.paths import DATA, REPO
+
+from mitra_devtools import launcher
+from mitra_devtools.launcher import NotReady, free_port, unique
 
 pytestmark = pytest.mark.integration
 
-REPO = Path(__file__).resolve().parents[2]
-# As SHARED_DATA in tests/conftest.py (not imported: `conftest` would be tests/integration/conftest.py here).
-SHARED_DATA = Path(os.environ.get("MITRA_SHARED_DATA", REPO.parent / "shared" / "data"))
 COMPOSE_FILE = REPO / "docker-compose.yml"
-COMPOSE_SCHEMA = SHARED_DATA / "compose" / "compose-spec.json"
+COMPOSE_SCHEMA = DATA / "compose" / "compose-spec.json"
 DOCKERFILE = REPO / "Dockerfile"
 ENV_EXAMPLE = REPO / ".env.example"
 
 SERVICES = {"registry": 8001, "agreements": 8002, "notifications": 8003, "reporting": 8004}
-DEFAULT_RETRY_DELAYS_MS = [1000, 5000, 30000, 120000, 600000]
 # What compose must refuse to start without (`${VAR:?...}`).
 REQUIRED_SECRETS = ("POSTGRES_PASSWORD", "RABBITMQ_DEFAULT_PASS", "MITRA_JWT_SECRET")
 RABBITMQCTL = shlex.split(os.environ.get("MITRA_TEST_RABBITMQCTL", "rabbitmqctl"))
@@ -337,10 +337,6 @@ def relocate(url: str, compose_host: str, target: str, *, path: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc, path=path))
 
 
-class ServiceExited(Exception):
-    """The process ended while we waited for it to become ready (not caught by `eventually`)."""
-
-
 @pytest.mark.parametrize("name", SERVICES)
 async def test_service_starts_in_production_mode_as_compose_runs_it(
     compose: dict[str, Any], rabbitmq_account: tuple[str, str], name: str, tmp_path: Path
@@ -353,7 +349,7 @@ async def test_service_starts_in_production_mode_as_compose_runs_it(
 
     # The compose host names, pointed at this machine; then only what keeps this run apart from any other.
     database = unique(f"mitra_{name}")
-    namespace = unique("compose").replace("_", "-")
+    namespace = new_namespace("compose")
     port = free_port()
     environment["MITRA_DATABASE_URL"] = relocate(
         environment["MITRA_DATABASE_URL"], "postgres", ADMIN_DSN, path=f"/{database}"
@@ -368,41 +364,24 @@ async def test_service_starts_in_production_mode_as_compose_runs_it(
         environment["MITRA_SMTP_PORT"] = str(free_port())  # nothing listens there: no mail leaves the test
 
     # The container's environment is the compose one; none of the MITRA_* variables of whoever runs the tests.
-    process_environment = {key: value for key, value in os.environ.items() if not key.startswith("MITRA_")}
+    process_environment = launcher.environment_without_mitra_settings()
     process_environment.update(environment)
     command = service["command"]
     assert command[0] == "python"
 
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        *command[1:],
-        env=process_environment,
+    started = launcher.start_service(
+        name,
+        process_environment,
+        command=[sys.executable, *command[1:]],
         cwd=tmp_path,  # no stray .env in the working directory, as in the image
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
+        log_path=tmp_path / f"{name}.log",
     )
-    assert process.stdout is not None
-    output_reader = asyncio.create_task(process.stdout.read())
-
-    async def output() -> str:
-        return (await output_reader).decode(errors="replace")[-6000:]
-
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=3.0) as client:
-
-            async def ready() -> bool:
-                if process.returncode is not None:
-                    raise ServiceExited(f"{name} exited with {process.returncode}:\n{await output()}")
-                try:
-                    response = await client.get("/health/ready")
-                except httpx.TransportError:
-                    return False
-                return response.status_code == 200
-
-            try:
-                await eventually(ready, timeout=START_TIMEOUT, interval=0.1, description=f"{name} ready")
-            except AssertionError as error:
-                raise AssertionError(f"{error}\n{await _kill(process, output)}") from None
+        try:
+            await started.wait_ready(timeout=START_TIMEOUT)
+        except NotReady as error:
+            pytest.fail(str(error))
+        async with httpx.AsyncClient(base_url=started.url, timeout=3.0) as client:
             assert (await client.get("/health/live")).status_code == 200
 
         # The compose healthcheck itself, run as the container would run it.
@@ -413,22 +392,12 @@ async def test_service_starts_in_production_mode_as_compose_runs_it(
         )
         assert await asyncio.wait_for(check.wait(), timeout=10) == 0, "the compose healthcheck fails"
 
-        process.send_signal(signal.SIGTERM)
-        try:
-            returncode = await asyncio.wait_for(process.wait(), timeout=STOP_TIMEOUT)
-        except TimeoutError:
-            pytest.fail(f"{name} did not stop within {STOP_TIMEOUT}s of SIGTERM:\n{await _kill(process, output)}")
-        log = await output()
+        returncode = await asyncio.to_thread(started.stop, STOP_TIMEOUT)
+        log = started.log()[-6000:]
+        assert returncode is not None, f"{name} did not stop within {STOP_TIMEOUT}s of SIGTERM:\n{log}"
         assert returncode == 0, f"{name} exited with {returncode} after SIGTERM:\n{log}"
         assert "development defaults in use" not in log
     finally:
-        if process.returncode is None:
-            await _kill(process, output)
+        await asyncio.to_thread(started.stop, 1)
         await drop_database(environment["MITRA_DATABASE_URL"])
         await delete_namespace(namespace, SERVICES, DEFAULT_RETRY_DELAYS_MS)
-
-
-async def _kill(process: asyncio.subprocess.Process, output: Any) -> str:
-    process.kill()
-    await process.wait()
-    return str(await output())

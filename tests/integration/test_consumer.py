@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import aio_pika
@@ -28,14 +29,17 @@ from aio_pika.abc import (
     ConsumerTag,
     DeliveryMode,
 )
-from backbone_support import collect, drain
-from support import delete_namespace, eventually
+from support.broker import collect, delete_namespace, drain
+from support.clock import FakeClock
+from support.polling import eventually
 
 from mitra_shared import events as ev
 from mitra_shared import inbox
+from mitra_shared.errors import RuleBroken
 from mitra_shared.events import EventData, EventKind
 from mitra_shared.inbox import EventConsumer
 from mitra_shared.topology import ConsumerTopology, Names, declare_consumer
+from mitra_shared.uow import Transaction
 
 pytestmark = pytest.mark.integration
 
@@ -52,6 +56,8 @@ class ThingHappened(EventData):
     name: str
     fail_times: int = 0  # raise an ordinary error on this many calls before succeeding
     outage_times: int = 0  # raise an infrastructure error on this many calls before succeeding
+    refuse: bool = False  # a rule refuses it (after the effect was written)
+    follow_up: bool = False  # the handler publishes an event of its own
 
 
 class ThingHappenedV2(EventData):
@@ -70,6 +76,16 @@ class ThingReader(EventData):
     name: str
     fail_times: int = 0
     outage_times: int = 0
+    refuse: bool = False
+    follow_up: bool = False
+
+
+class ThingNoticed(EventData):
+    """What the test consumer publishes when it has applied a ThingHappened that asked for a follow-up."""
+
+    kind = EventKind("tester", "thing", "noticed", 1)
+
+    name: str
 
 
 @dataclass
@@ -92,6 +108,7 @@ class Harness:
     calls: collections.Counter[uuid.UUID] = field(default_factory=collections.Counter)
     deliveries: list[Delivery] = field(default_factory=list)
     handled: collections.Counter[str | None] = field(default_factory=collections.Counter)
+    transactions: list[Transaction] = field(default_factory=list)
     consume_channel: AbstractChannel | None = None
     consumer_tag: ConsumerTag | None = None
 
@@ -185,7 +202,9 @@ class Harness:
 
 
 @pytest.fixture
-async def harness(pool: asyncpg.Pool, amqp: AbstractRobustConnection, namespace: str) -> AsyncIterator[Harness]:
+async def harness(
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, namespace: str, clock: FakeClock
+) -> AsyncIterator[Harness]:
     async with pool.acquire() as conn:
         # No unique constraint on event_id: a second effect of one event would show as a second row.
         await conn.execute(
@@ -198,11 +217,17 @@ async def harness(pool: asyncpg.Pool, amqp: AbstractRobustConnection, namespace:
     await declare_consumer(channel, topology)
     events = await channel.get_exchange(topology.names.events_exchange, ensure=False)
     calls: collections.Counter[uuid.UUID] = collections.Counter()
+    transactions: list[Transaction] = []
 
-    async def apply(conn: asyncpg.Connection, event: ev.CloudEvent[dict[str, Any]], data: ThingReader) -> None:
+    async def apply(tx: Transaction, event: ev.CloudEvent[dict[str, Any]], data: ThingReader) -> None:
         calls[event.id] += 1
+        transactions.append(tx)
         # The effect is written before the failure, so a failure that left it behind would be seen.
-        await conn.execute("INSERT INTO things (event_id, name) VALUES ($1, $2)", event.id, data.name)
+        await tx.conn.execute("INSERT INTO things (event_id, name) VALUES ($1, $2)", event.id, data.name)
+        if data.follow_up:
+            tx.publish(ThingNoticed(name=data.name), subject=event.subject)
+        if data.refuse:
+            raise RuleBroken("data.name", f"{data.name!r} is not a thing this consumer accepts")
         if calls[event.id] <= data.outage_times:
             raise ConnectionRefusedError(f"pretend outage on call {calls[event.id]}")
         if calls[event.id] <= data.outage_times + data.fail_times:
@@ -213,9 +238,11 @@ async def harness(pool: asyncpg.Pool, amqp: AbstractRobustConnection, namespace:
         amqp=amqp,
         topology=topology,
         handlers={ThingHappened.kind.type: inbox.handler(ThingReader, apply)},
+        clock=clock,
     )
     test = Harness(pool=pool, amqp=amqp, topology=topology, consumer=consumer, channel=channel, events=events)
     test.calls = calls
+    test.transactions = transactions
     try:
         yield test
     finally:
@@ -225,8 +252,8 @@ async def harness(pool: asyncpg.Pool, amqp: AbstractRobustConnection, namespace:
         await delete_namespace(namespace, consumers=[CONSUMER], delays_ms=DELAYS_MS)
 
 
-def thing(name: str, **behaviour: int) -> ev.CloudEvent[EventData]:
-    return ev.new_event(ThingHappened(name=name, **behaviour), subject=name)
+def thing(name: str, *, correlation_id: str | None = None, **behaviour: Any) -> ev.CloudEvent[EventData]:
+    return ev.new_event(ThingHappened(name=name, **behaviour), subject=name, correlation_id=correlation_id)
 
 
 async def test_an_event_is_applied_once_with_its_inbox_row_in_the_same_transaction(harness: Harness) -> None:
@@ -419,3 +446,62 @@ async def test_concurrent_deliveries_of_one_event_have_one_effect(harness: Harne
     assert await harness.effects(event.id) == 1
     assert await harness.inbox_rows(event.id) == 1
     assert await harness.ready_messages(harness.topology.queue) == 0
+
+
+async def test_an_event_a_rule_refuses_is_dead_lettered_at_once_with_the_refusal_and_nothing_written(
+    harness: Harness,
+) -> None:
+    await harness.start()
+    refused = thing("unwanted", refuse=True, follow_up=True)
+    await harness.publish_event(refused)
+    good = thing("published after the refused one")
+    await harness.publish_event(good)
+
+    [dead] = await collect(await harness.dead_letter_queue(), 1)
+    assert dead.message_id == str(refused.id)
+    assert dead.headers[inbox.REASON_HEADER] == "refused: data.name: 'unwanted' is not a thing this consumer accepts"
+    assert dead.headers[inbox.RETRY_HEADER] == 0
+    assert dead.headers[inbox.CONSUMER_HEADER] == CONSUMER
+    assert dead.headers[inbox.ORIGINAL_ROUTING_KEY_HEADER] == ROUTING_KEY
+    assert ev.decode(dead.body).id == refused.id
+
+    # Not retried: one call, one delivery, and nothing waiting in a retry queue.
+    await eventually(lambda: harness.applied(good.id), description="the next event applied")
+    assert harness.calls[refused.id] == 1
+    assert len(harness.deliveries_of(str(refused.id))) == 1
+    for queue in (harness.topology.queue, *(harness.topology.retry_queue(n) for n in range(1, len(DELAYS_MS) + 1))):
+        assert await harness.ready_messages(queue) == 0, queue
+    # Nothing written: neither the effect, nor the inbox row, nor the event it published before refusing.
+    assert await harness.effects(refused.id) == 0
+    assert await harness.inbox_rows(refused.id) == 0
+    assert await harness.pool.fetchval("SELECT count(*) FROM outbox") == 0
+
+
+@pytest.mark.parametrize("correlation_id", ["corr-from-the-request", None], ids=["correlated", "uncorrelated"])
+async def test_a_handler_publishes_through_its_transaction_in_the_context_of_the_event(
+    harness: Harness, clock: FakeClock, correlation_id: str | None
+) -> None:
+    now = clock.set(clock() + timedelta(days=3))
+    await harness.start()
+    event = thing("noticed", follow_up=True, correlation_id=correlation_id)
+    await harness.publish_event(event)
+
+    await eventually(lambda: harness.applied(event.id), description="event applied")
+    [tx] = harness.transactions
+    assert isinstance(tx, Transaction)
+    assert tx.context.causation_id == event.id
+    assert tx.context.request_id == (correlation_id or str(event.id))
+    assert tx.now == now
+    assert tx.actor == f"system:{CONSUMER}.consumer"
+
+    # The follow-up is in the outbox, committed with the effect and the inbox row, stamped with the context.
+    rows = await harness.pool.fetch("SELECT xmin::text AS xid, event_type, body FROM outbox")
+    [row] = rows
+    assert row["event_type"] == ThingNoticed.kind.type
+    published = ev.decode(row["body"])
+    assert published.data == {"name": "noticed"}
+    assert published.subject == event.subject
+    assert published.time == now
+    assert published.correlationid == (correlation_id or str(event.id))
+    inbox_xid = await harness.pool.fetchval("SELECT xmin::text FROM inbox WHERE event_id = $1", event.id)
+    assert row["xid"] == inbox_xid, "the follow-up event and the inbox row were committed by different transactions"

@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 import aio_pika
 import pytest
 from aio_pika.abc import AbstractChannel
-from support import AMQP_URL, delete_namespace, eventually
+from support.broker import AMQP_URL, delete_namespace
+from support.polling import eventually
 
 from mitra_shared import dead_letters
 from mitra_shared.inbox import REASON_HEADER, RETRY_HEADER

@@ -6,6 +6,7 @@ import asyncio
 import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from importlib import resources
 from pathlib import Path
 
 import asyncpg
@@ -38,7 +39,7 @@ def make_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ma
 
     def make(files: dict[str, str]) -> tuple[MigrationSource, Path]:
         package = f"fake_migrations_{uuid.uuid4().hex[:10]}"
-        folder = tmp_path / package / "migrations"
+        folder = tmp_path / package / "sql" / "migrations"  # where every component keeps them
         folder.mkdir(parents=True)
         (tmp_path / package / "__init__.py").write_text("")
         for name, sql in files.items():
@@ -62,6 +63,14 @@ async def recorded(conn: asyncpg.Connection) -> list[tuple[str, int, str, str]]:
 
 async def table_exists(conn: asyncpg.Connection, name: str) -> bool:
     return bool(await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", name))
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_keeps_its_migrations_in_its_sql_folder(service: str) -> None:
+    folder = resources.files(f"mitra_{service}").joinpath("sql", "migrations")
+    assert folder.is_dir(), f"mitra_{service}/sql/migrations/ does not exist"
+    assert any(entry.name.endswith(".sql") for entry in folder.iterdir())
+    assert not resources.files(f"mitra_{service}").joinpath("migrations").is_dir(), "a second migrations folder"
 
 
 @pytest.mark.parametrize("service", SERVICES)

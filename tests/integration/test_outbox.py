@@ -16,8 +16,8 @@ from typing import Any
 import asyncpg
 import pytest
 from aio_pika.abc import AbstractChannel, AbstractQueue, AbstractRobustConnection, DeliveryMode, ExchangeType
-from backbone_support import collect, drain, message_ids
-from support import AMQP_URL, delete_namespace, eventually
+from support.broker import AMQP_URL, collect, delete_namespace, drain, message_ids
+from support.polling import eventually
 
 from mitra_shared import events as ev
 from mitra_shared import outbox

@@ -25,10 +25,10 @@ from mitra_registry.domain.organizations import (
     like_pattern_body,
     require_known_focus_areas,
 )
-from mitra_shared.paging import MAX_OFFSET
 from mitra_shared.clock import jakarta_today
 from mitra_shared.errors import Conflict, RuleBroken, StaleVersion
 from mitra_shared.http import parse_version_tag
+from mitra_shared.paging import MAX_OFFSET
 
 EXPECTED_TRANSITIONS: set[tuple[OrganizationStatus, OrganizationStatus]] = {
     ("applicant", "registered"),

@@ -1,11 +1,29 @@
-"""Helpers for the backbone's integration tests: reading queues until a count is reached, with a deadline."""
+"""The local RabbitMQ as the tests use it: each test declares under a namespace of its own and removes it after;
+`drain` and `collect` read a queue of the test's own (with a deadline) when a test needs the messages themselves."""
 
 from __future__ import annotations
 
+import os
 import uuid
+from collections.abc import Iterable
 
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
-from support import eventually
+
+from mitra_devtools import launcher
+from support.polling import eventually
+
+AMQP_URL = os.environ.get("MITRA_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+DEFAULT_RETRY_DELAYS_MS = launcher.DEFAULT_RETRY_DELAYS_MS
+
+
+def new_namespace(prefix: str = "test") -> str:
+    """A broker namespace nobody else uses: the prefix and 12 hex digits, joined by a dash."""
+    return launcher.unique(prefix).replace("_", "-")
+
+
+async def delete_namespace(namespace: str, consumers: Iterable[str], delays_ms: Iterable[int] = ()) -> None:
+    """Remove what a test declared under its own namespace (deleting a missing queue is not an error)."""
+    await launcher.delete_namespace(AMQP_URL, namespace, consumers, delays_ms)
 
 
 async def drain(queue: AbstractQueue) -> list[AbstractIncomingMessage]:
@@ -29,6 +47,7 @@ async def collect(queue: AbstractQueue, count: int, *, within: float = 10.0) -> 
 
 
 def message_ids(messages: list[AbstractIncomingMessage]) -> list[uuid.UUID]:
+    """The event ids the messages carry (their AMQP message id), in order."""
     ids = []
     for message in messages:
         assert message.message_id is not None

@@ -1,0 +1,280 @@
+"""Starting Mitra's services as processes on this machine: the one launcher of `make run`, the tests and the benchmark.
+
+Each service runs as `python -m mitra_<service> serve` with its settings in `MITRA_*` environment variables; its
+output goes to a log file or, prefixed with its name, to our own standard output. A service is ready when
+`/health/ready` answers 200 (its database migrated, its broker topology declared, its relay and consumer running);
+it is stopped with SIGTERM, and killed only if it has not finished within the stop timeout.
+
+An isolated run (a test, a benchmark) gives every service a uuid-named database and the run a broker namespace of
+its own (`isolated_settings`), and removes both afterwards (`drop_databases`, `delete_namespace`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import aio_pika
+import asyncpg
+import httpx
+
+from mitra_shared.db import database_name, with_database
+from mitra_shared.topology import Names
+
+SERVICES = ("registry", "agreements", "notifications", "reporting")
+CONSUMERS = ("agreements", "notifications", "reporting")
+DEFAULT_RETRY_DELAYS_MS = (1000, 5000, 30000, 120000, 600000)
+READY_TIMEOUT = 90.0
+STOP_TIMEOUT = 30.0
+
+
+def unique(prefix: str) -> str:
+    """A name nobody else uses (a database, a queue): the prefix and 12 hex digits."""
+    return f"{prefix}_{uuid.uuid4().hex[:12]}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def service_command(name: str) -> list[str]:
+    return [sys.executable, "-m", f"mitra_{name}", "serve"]
+
+
+class NotReady(RuntimeError):
+    """A service exited while starting, or did not become ready in time."""
+
+
+@dataclass
+class ManagedProcess:
+    """A process this launcher started: a service (with its HTTP port) or a helper such as the SMTP sink."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    port: int | None = None
+    database_url: str | None = None
+    log_path: Path | None = None
+    _pipe: threading.Thread | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        if self.port is None:
+            raise ValueError(f"{self.name} has no HTTP port")
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self.process.poll()
+
+    def log(self) -> str:
+        """What the process wrote so far (empty when its output goes to our standard output instead)."""
+        if self.log_path is None or not self.log_path.exists():
+            return ""
+        return self.log_path.read_text(errors="replace")
+
+    def _exited_while_starting(self) -> NotReady:
+        tail = self.log()[-4000:]
+        return NotReady(
+            f"{self.name} exited ({self.process.returncode}) while starting" + (f":\n{tail}" if tail else "")
+        )
+
+    async def wait_ready(self, timeout: float = READY_TIMEOUT, interval: float = 0.1) -> None:
+        """Until `/health/ready` answers 200; NotReady (with the log's tail) if the process exits or time runs out."""
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient(timeout=2) as client:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise self._exited_while_starting()
+                try:
+                    if (await client.get(f"{self.url}/health/ready")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(interval)
+        raise NotReady(f"{self.name} not ready on {self.url} within {timeout:.0f}s:\n{self.log()[-4000:]}")
+
+    def terminate(self) -> None:
+        """Ask it to stop (SIGTERM); `wait` collects it."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    def wait(self, timeout: float = STOP_TIMEOUT) -> int | None:
+        """Its exit status once it has stopped; None if it had to be killed after `timeout` seconds."""
+        try:
+            code: int | None = self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            code = None
+        if self._pipe is not None:
+            self._pipe.join(timeout=5)
+        return code
+
+    def stop(self, timeout: float = STOP_TIMEOUT) -> int | None:
+        """SIGTERM, then its exit status; None if it did not stop within `timeout` seconds and was killed."""
+        self.terminate()
+        return self.wait(timeout)
+
+
+def _copy_prefixed(name: str, stream: IO[bytes]) -> None:
+    for line in iter(stream.readline, b""):
+        sys.stdout.write(f"{name:<14}| {line.decode(errors='replace')}")
+        sys.stdout.flush()
+    stream.close()
+
+
+def start_process(
+    name: str,
+    command: Sequence[str],
+    env: Mapping[str, str],
+    *,
+    port: int | None = None,
+    log_path: Path | None = None,
+    cwd: Path | None = None,
+    own_session: bool = False,
+) -> ManagedProcess:
+    """Start a process with exactly this environment. Its output goes to `log_path`, or, without one, line by line
+    to our standard output prefixed with its name. `own_session`: a Ctrl-C in the terminal does not reach it (the
+    launcher stops it itself, in order)."""
+    if log_path is not None:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                list(command),
+                env=dict(env),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=cwd,
+                start_new_session=own_session,
+            )
+        return ManagedProcess(name, process, port=port, database_url=env.get("MITRA_DATABASE_URL"), log_path=log_path)
+    process = subprocess.Popen(
+        list(command),
+        env=dict(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        cwd=cwd,
+        start_new_session=own_session,
+    )
+    assert process.stdout is not None
+    pipe = threading.Thread(target=_copy_prefixed, args=(name, process.stdout), name=f"{name}-output", daemon=True)
+    pipe.start()
+    return ManagedProcess(name, process, port=port, database_url=env.get("MITRA_DATABASE_URL"), _pipe=pipe)
+
+
+def start_service(
+    name: str,
+    env: Mapping[str, str],
+    *,
+    log_path: Path | None = None,
+    cwd: Path | None = None,
+    own_session: bool = False,
+    command: Sequence[str] | None = None,
+) -> ManagedProcess:
+    """Start `python -m mitra_<name> serve` (or `command`) with these settings; its port is `MITRA_HTTP_PORT`."""
+    port = int(env.get("MITRA_HTTP_PORT", "8000"))
+    return start_process(
+        name,
+        command or service_command(name),
+        env,
+        port=port,
+        log_path=log_path,
+        cwd=cwd,
+        own_session=own_session,
+    )
+
+
+def isolated_settings(
+    name: str,
+    *,
+    admin_dsn: str,
+    amqp_url: str,
+    namespace: str,
+    smtp_port: int,
+    database_prefix: str = "mitra",
+    port: int | None = None,
+) -> dict[str, str]:
+    """The settings that keep one run of a service apart from every other on the machine: a uuid-named database
+    (created by the service), the run's broker namespace, a free HTTP port, and the run's SMTP server."""
+    return {
+        "MITRA_DATABASE_URL": with_database(admin_dsn, unique(f"{database_prefix}_{name}")),
+        "MITRA_AMQP_URL": amqp_url,
+        "MITRA_AMQP_NAMESPACE": namespace,
+        "MITRA_HTTP_PORT": str(port or free_port()),
+        "MITRA_SMTP_HOST": "127.0.0.1",
+        "MITRA_SMTP_PORT": str(smtp_port),
+        "MITRA_SMTP_SECURITY": "none",
+        "MITRA_LOG_FORMAT": "json",
+    }
+
+
+async def wait_all_ready(processes: Iterable[ManagedProcess], timeout: float = READY_TIMEOUT) -> None:
+    """Every service ready, waited for side by side; the first failure stops the wait."""
+    await asyncio.gather(*(process.wait_ready(timeout) for process in processes))
+
+
+def stop_all(processes: Iterable[ManagedProcess], timeout: float = STOP_TIMEOUT) -> dict[str, int | None]:
+    """SIGTERM to all at once, then each one's exit status (None: killed after `timeout`)."""
+    started = list(processes)
+    for process in started:
+        process.terminate()
+    return {process.name: process.wait(timeout) for process in started}
+
+
+async def drop_databases(admin_dsn: str, database_urls: Iterable[str]) -> None:
+    """Drop the run's databases (those that exist), whoever is still connected."""
+    admin = await asyncpg.connect(admin_dsn)
+    try:
+        for url in database_urls:
+            name = database_name(url).replace('"', '""')
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+async def delete_namespace(
+    amqp_url: str,
+    namespace: str,
+    consumers: Iterable[str] = CONSUMERS,
+    delays_ms: Iterable[int] = DEFAULT_RETRY_DELAYS_MS,
+) -> None:
+    """Remove what a run declared under its own namespace (deleting a missing queue is not an error)."""
+    names = Names(namespace)
+    delays = list(delays_ms)
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        channel = await connection.channel()
+        for consumer in consumers:
+            for delay in delays:
+                await channel.queue_delete(names.retry_queue(consumer, delay))
+            await channel.queue_delete(names.dead_letter_queue(consumer))
+            await channel.queue_delete(names.consumer_queue(consumer))
+        await channel.queue_delete(names.unrouted_queue)
+        for exchange in (names.events_exchange, names.unrouted_exchange, names.dead_letter_exchange):
+            await channel.exchange_delete(exchange)
+    finally:
+        with contextlib.suppress(Exception):
+            await connection.close()
+
+
+def environment_without_mitra_settings() -> dict[str, str]:
+    """This process's environment minus every `MITRA_*` variable: a service then sees only the settings given."""
+    return {key: value for key, value in os.environ.items() if not key.startswith("MITRA_")}
