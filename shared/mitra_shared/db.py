@@ -48,8 +48,6 @@ class MigrationSource:
 
     def load(self) -> list[Migration]:
         folder = resources.files(self.package).joinpath(self.directory)
-        if not folder.is_dir():  # TRANSITIONAL (issue 10): until every service keeps its migrations in sql/
-            folder = resources.files(self.package).joinpath("migrations")
         migrations = []
         for entry in folder.iterdir():
             match = _MIGRATION_NAME.match(entry.name)

@@ -53,10 +53,6 @@ class Transaction:
     def events(self) -> tuple[CloudEvent[Any], ...]:
         return tuple(self._events)
 
-    def __getattr__(self, name: str) -> Any:
-        # TRANSITIONAL (issue 10): handlers written for a bare connection keep working until each is converted.
-        return getattr(self.conn, name)
-
     async def write_events(self) -> None:
         """Put the published events into the outbox; called once, just before the commit."""
         await outbox.record_many(self.conn, self._events)
