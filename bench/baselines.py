@@ -30,7 +30,7 @@ from mitra_shared.contracts.registry import OrganizationRegistered
 from mitra_shared.outbox import QUERIES as OUTBOX_QUERIES
 from mitra_shared.topology import Names, declare_backbone
 
-BENCH_MIGRATIONS = db.MigrationSource("bench", "bench")
+BENCH_MIGRATIONS = db.MigrationSource("bench", "bench", "migrations")
 
 
 @dataclass(frozen=True)

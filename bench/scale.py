@@ -20,7 +20,7 @@ from bench.stats import LatencySummary, NotAvailable, rate, summarize_seconds
 from mitra_shared import db
 from mitra_shared.clock import jakarta_date
 
-AGREEMENTS_MIGRATIONS = db.MigrationSource("agreements", "mitra_agreements", "sql/migrations")
+AGREEMENTS_MIGRATIONS = db.MigrationSource("agreements", "mitra_agreements")
 REPORTING_MIGRATIONS = db.MigrationSource("reporting", "mitra_reporting")
 
 
