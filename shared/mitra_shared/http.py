@@ -198,7 +198,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def unstorable_text(request: Request, exc: Exception) -> JSONResponse:
         if not _is_unstorable_text(exc):
             raise exc
-        detail = "a text value holds a character the database cannot store (NUL, U+0000, or a lone surrogate)"
+        detail = "a text value holds the NUL character (U+0000), which the database cannot store"
         return problem_response(Problem(title="Invalid request", status=422, detail=detail, instance=request.url.path))
 
     app.add_exception_handler(RequestValidationError, validation)
@@ -208,9 +208,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 
 def _is_unstorable_text(error: BaseException) -> bool:
-    """PostgreSQL's text holds no NUL (U+0000) and no lone surrogate: a request with one is invalid, not a 500."""
-    unstorable = (asyncpg.CharacterNotInRepertoireError, asyncpg.UntranslatableCharacterError)
-    return isinstance(error, unstorable) or isinstance(error.__cause__, UnicodeEncodeError)
+    """PostgreSQL's text and jsonb hold no NUL (U+0000): a request with one is invalid (422), not a server error."""
+    return isinstance(error, (asyncpg.CharacterNotInRepertoireError, asyncpg.UntranslatableCharacterError))
 
 
 def _reason(status: int) -> str:

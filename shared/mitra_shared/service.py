@@ -31,6 +31,7 @@ from mitra_shared.clock import Clock, system_clock
 from mitra_shared.events import CloudEvent, EventData, EventKind
 from mitra_shared.http import RequestContextMiddleware, install_operations_routes, install_problem_handlers
 from mitra_shared.inbox import EventConsumer, Handler
+from mitra_shared.openapi import install_problem_documentation
 from mitra_shared.outbox import QUERIES as OUTBOX_QUERIES
 from mitra_shared.outbox import OutboxRelay
 from mitra_shared.settings import ServiceSettings
@@ -303,13 +304,13 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         description=spec.description,
         lifespan=lifespan,
         openapi_tags=list(spec.openapi_tags),
-        responses={401: {"description": "Missing or invalid bearer token"}},
     )
     app.state.runtime = runtime
     app.state.clock = spec.clock
     app.state.verifier = TokenVerifier.from_settings(spec.settings)
     app.add_middleware(RequestContextMiddleware)
     install_problem_handlers(app)
+    install_problem_documentation(app)
     install_operations_routes(
         app,
         readiness_checks={
