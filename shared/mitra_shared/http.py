@@ -58,41 +58,6 @@ REFUSAL_STATUS: dict[type[Refused], tuple[int, str]] = {
 }
 
 
-# TRANSITIONAL (issue 10): the old exception names with their old signature, until every service raises
-# `mitra_shared.errors` itself. Nothing new may use them; they are deleted when the last use is gone.
-class _Legacy:
-    reason: str
-
-    @property
-    def detail(self) -> str:
-        return self.reason
-
-
-class DomainError(_Legacy, errors.RuleBroken):
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
-        super().__init__(field, detail)
-
-
-class ConflictError(_Legacy, errors.Conflict):
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
-        super().__init__(field, detail)
-
-
-class NotFound(_Legacy, errors.NotFound):
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
-        super().__init__(field, detail)
-
-
-class PreconditionFailed(_Legacy, errors.StaleVersion):
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
-        super().__init__(field, detail)
-
-
-class PreconditionRequired(_Legacy, errors.VersionRequired):
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
-        super().__init__(field, detail)
-
-
 def refusal_status(refused: Refused) -> tuple[int, str]:
     for kind in type(refused).__mro__:
         if kind in REFUSAL_STATUS:
