@@ -92,7 +92,7 @@ async def run(mail_directory: Path) -> int:
         except NotReady as error:
             raise RuntimeError(str(error)) from None
 
-        token = local_token(hours=24)
+        token = local_token()
         try:
             loaded = await asyncio.to_thread(
                 demo.load, registry_url=SERVICES[0].url, notifications_url=SERVICES[2].url, token=token

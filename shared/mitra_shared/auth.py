@@ -7,8 +7,12 @@ import uuid
 
 import jwt
 
+from mitra_shared.access import InvalidClaims, principal_from_claims
 from mitra_shared.context import Principal
 from mitra_shared.settings import ServiceSettings
+
+MAX_TOKEN_HOURS = 12
+MAX_TOKEN_LIFETIME_SECONDS = MAX_TOKEN_HOURS * 3600
 
 
 class InvalidToken(Exception):
@@ -42,14 +46,17 @@ class TokenVerifier:
                 algorithms=self._algorithms,
                 issuer=self._issuer,
                 audience=self._audience,
-                options={"require": ["exp", "iss", "aud", "sub"]},
+                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
             )
         except jwt.PyJWTError as error:
             raise InvalidToken(str(error)) from error
-        roles = claims.get("roles", [])
-        if isinstance(roles, str):
-            roles = roles.split()
-        return Principal(subject=str(claims["sub"]), roles=tuple(str(r) for r in roles), claims=claims)
+        lifetime = claims["exp"] - claims["iat"] if isinstance(claims.get("iat"), int | float) else None
+        if lifetime is None or lifetime > MAX_TOKEN_LIFETIME_SECONDS:
+            raise InvalidToken(f"a token must say when it was issued (iat) and live at most {MAX_TOKEN_HOURS} hours")
+        try:
+            return principal_from_claims(claims)
+        except InvalidClaims as error:
+            raise InvalidToken(str(error)) from error
 
 
 def issue_token(
@@ -61,10 +68,13 @@ def issue_token(
     roles: list[str] | None = None,
     lifetime_seconds: int = 8 * 3600,
     algorithm: str = "HS256",
+    name: str | None = None,
+    scope: dict[str, str] | None = None,
 ) -> str:
-    """Mint an HS256 token; for development and tests (production tokens come from the identity provider)."""
+    """Mint an HS256 token; for development and tests (production tokens come from the console or an OIDC
+    provider). `scope` adds the role's scope claim, e.g. `{"organization_id": "..."}`."""
     now = int(time.time())
-    claims = {
+    claims: dict[str, object] = {
         "sub": subject,
         "iss": issuer,
         "aud": audience,
@@ -73,5 +83,7 @@ def issue_token(
         "exp": now + lifetime_seconds,
         "jti": str(uuid.uuid4()),
         "roles": roles or [],
+        **({"name": name} if name else {}),
+        **(scope or {}),
     }
     return jwt.encode(claims, secret, algorithm=algorithm)

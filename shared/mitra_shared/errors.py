@@ -43,6 +43,10 @@ class NotFound(Refused):
     """What the request names does not exist (`field` names where it was named, e.g. `path.organization_id`)."""
 
 
+class Forbidden(Refused):
+    """The caller's role or scope does not allow this (HTTP 403); the reason says which rule."""
+
+
 class StaleVersion(Refused):
     """The change was based on a version that is no longer the current one (HTTP 412)."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 
 import asyncpg
@@ -53,6 +53,7 @@ REFUSAL_STATUS: dict[type[Refused], tuple[int, str]] = {
     errors.RuleBroken: (422, "Request breaks a rule"),
     errors.Conflict: (409, "Conflict with the current state"),
     errors.NotFound: (404, "Not found"),
+    errors.Forbidden: (403, "Forbidden"),
     StaleVersion: (412, "Precondition Failed"),
     VersionRequired: (428, "Precondition Required"),
 }
@@ -301,15 +302,17 @@ def install_operations_routes(
     readiness_checks: dict[str, Check],
     asyncapi_json: Callable[[], str],
     asyncapi_title: str,
+    dependencies: Sequence[Any] = (),
 ) -> None:
     """Health, metrics and the AsyncAPI document. Open without a token: probes and scrapers have none."""
 
-    @app.get("/health/live", tags=["operations"], summary="The process is up")
+    @app.get("/health/live", dependencies=list(dependencies), tags=["operations"], summary="The process is up")
     async def live() -> dict[str, str]:
         return {"status": "ok"}
 
     @app.get(
         "/health/ready",
+        dependencies=list(dependencies),
         tags=["operations"],
         summary="Database and broker reachable, consumers attached, relay running",
         responses={503: {"model": Problem}},
@@ -335,15 +338,33 @@ def install_operations_routes(
             )
         return {"status": "ready", "checks": list(readiness_checks)}
 
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", response_class=Response)
+    @app.get(
+        "/metrics",
+        dependencies=list(dependencies),
+        tags=["operations"],
+        summary="Prometheus metrics",
+        response_class=Response,
+    )
     async def prometheus_metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    @app.get("/asyncapi.json", tags=["docs"], summary="AsyncAPI 3.0 document of the events", response_class=Response)
+    @app.get(
+        "/asyncapi.json",
+        dependencies=list(dependencies),
+        tags=["docs"],
+        summary="AsyncAPI 3.0 document of the events",
+        response_class=Response,
+    )
     async def asyncapi_document() -> Response:
         return Response(asyncapi_json(), media_type="application/json")
 
-    @app.get("/asyncapi", tags=["docs"], summary="AsyncAPI docs as a page", response_class=HTMLResponse)
+    @app.get(
+        "/asyncapi",
+        dependencies=list(dependencies),
+        tags=["docs"],
+        summary="AsyncAPI docs as a page",
+        response_class=HTMLResponse,
+    )
     async def asyncapi_page() -> HTMLResponse:
         return HTMLResponse(_asyncapi_html(asyncapi_title))
 

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import aio_pika
 import asyncpg
 import structlog
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from faststream.middlewares import AckPolicy
 from faststream.rabbit import Channel, ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
 from faststream.rabbit.annotations import RabbitMessage
@@ -34,6 +34,7 @@ from mitra_shared.inbox import EventConsumer, Handler
 from mitra_shared.openapi import install_problem_documentation
 from mitra_shared.outbox import QUERIES as OUTBOX_QUERIES
 from mitra_shared.outbox import OutboxRelay
+from mitra_shared.policy import PUBLIC, enforce_declared_policy, install_policy_documentation, record_policies
 from mitra_shared.settings import ServiceSettings
 from mitra_shared.uow import UnitOfWork
 
@@ -304,12 +305,14 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         description=spec.description,
         lifespan=lifespan,
         openapi_tags=list(spec.openapi_tags),
+        dependencies=[Depends(enforce_declared_policy)],
     )
     app.state.runtime = runtime
     app.state.clock = spec.clock
     app.state.verifier = TokenVerifier.from_settings(spec.settings)
     app.add_middleware(RequestContextMiddleware)
     install_problem_handlers(app)
+    install_policy_documentation(app)
     install_problem_documentation(app)
     install_operations_routes(
         app,
@@ -321,7 +324,11 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         },
         asyncapi_json=runtime.asyncapi_json,
         asyncapi_title=spec.title,
+        dependencies=[PUBLIC],
     )
     for router in spec.routers:
         app.include_router(router)
+    undeclared = record_policies(app)
+    if undeclared:
+        log.warning("operations without an access policy are refused to everyone", operations=undeclared)
     return app
