@@ -1,4 +1,4 @@
-# One image for all four Mitra services. Which service a container runs is chosen by its command, e.g.
+# One image for all five Mitra services. Which service a container runs is chosen by its command, e.g.
 #   docker run --env-file .env mitra python -m mitra_registry serve
 # (docker-compose.yml sets the command and environment of each service).
 #
@@ -7,7 +7,7 @@
 
 ARG PYTHON_IMAGE=python:3.11-slim
 
-# --- build: install shared + the four services into /opt/venv ------------------------------------------------------
+# --- build: install shared + the five services into /opt/venv ------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS build
 
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -20,7 +20,7 @@ WORKDIR /src
 COPY shared/ shared/
 COPY services/ services/
 
-# All five local projects in one pip call: the services' dependency "mitra-shared" is then satisfied by ./shared and
+# All six local projects in one pip call: the services' dependency "mitra-shared" is then satisfied by ./shared and
 # never looked up on a package index. Wheels (asyncpg, uvloop, pydantic-core, ...) are prebuilt, so no compiler.
 RUN --mount=type=cache,target=/root/.cache/pip \
     /opt/venv/bin/pip install \
@@ -29,6 +29,7 @@ RUN --mount=type=cache,target=/root/.cache/pip \
         ./services/agreements \
         ./services/notifications \
         ./services/reporting \
+        ./services/console \
     && /opt/venv/bin/pip uninstall --yes pip \
     && /opt/venv/bin/python -m compileall -q /opt/venv/lib
 
@@ -37,7 +38,7 @@ RUN --mount=type=cache,target=/root/.cache/pip \
 RUN cd / && /opt/venv/bin/python -c '\
 import importlib; \
 from mitra_shared import db; \
-services = ("registry", "agreements", "notifications", "reporting"); \
+services = ("registry", "agreements", "notifications", "reporting", "console"); \
 [importlib.import_module(f"mitra_{name}.bootstrap") for name in services]; \
 sources = [db.SHARED_MIGRATIONS, *(db.MigrationSource(name, f"mitra_{name}") for name in services)]; \
 empty = [source.package for source in sources if not source.load()]; \
@@ -47,7 +48,7 @@ assert not empty, f"no migrations packaged in {empty}"'
 FROM ${PYTHON_IMAGE} AS runtime
 
 LABEL org.opencontainers.image.title="Mitra" \
-      org.opencontainers.image.description="Mitra services: registry, agreements, notifications, reporting"
+      org.opencontainers.image.description="Mitra services: registry, agreements, notifications, reporting, console"
 
 ENV PATH="/opt/venv/bin:${PATH}" \
     PYTHONUNBUFFERED=1 \
@@ -63,5 +64,5 @@ COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 USER mitra:mitra
 
-# registry, agreements, notifications, reporting (each container listens on its own one, see MITRA_HTTP_PORT)
-EXPOSE 8001 8002 8003 8004
+# console, registry, agreements, notifications, reporting (each container listens on its own one, see MITRA_HTTP_PORT)
+EXPOSE 8000 8001 8002 8003 8004

@@ -4,9 +4,11 @@ SHELL := /bin/bash
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
-PACKAGES := shared services/registry services/agreements services/notifications services/reporting devtools
+PACKAGES := shared services/registry services/agreements services/notifications services/reporting services/console devtools
 STAMP := $(VENV)/.installed-stamp
-SERVICES := registry agreements notifications reporting
+SERVICES := registry agreements notifications reporting console
+# A service started without MITRA_ENVIRONMENT runs as production; what make starts here is the local system.
+export MITRA_ENVIRONMENT ?= local
 
 .PHONY: help
 help:

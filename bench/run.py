@@ -73,13 +73,17 @@ class Config:
     baselines_while_starting: bool = False
 
 
-def _token() -> str:
+# The role each service is driven as: TPOA registers NGOs and reads; admin keeps notifications' recipients.
+SERVICE_ROLES = {"registry": "tpoa", "agreements": "tpoa", "notifications": "admin", "reporting": "tpoa"}
+
+
+def _token(role: str) -> str:
     return issue_token(
         secret=os.environ.get("MITRA_JWT_SECRET") or DEVELOPMENT_JWT_SECRET,
         subject="mitra-bench",
         issuer=os.environ.get("MITRA_JWT_ISSUER", "mitra-local"),
         audience=os.environ.get("MITRA_JWT_AUDIENCE", "mitra"),
-        roles=["admin"],
+        roles=[role],
         lifetime_seconds=3 * 3600,
     )
 
@@ -261,7 +265,6 @@ async def run(config: Config) -> dict[str, Any]:
     sink = SmtpSink("127.0.0.1", free_port())
     await sink.start()
     system = System(namespace=namespace, smtp_port=sink.port, log_dir=config.results_dir / f"{stamp}-logs")
-    headers = {"Authorization": f"Bearer {_token()}"}
     exit_codes: dict[str, int | None] = {}
     try:
         _say("starting the four services (python -m mitra_<service> serve), as make run does")
@@ -272,7 +275,11 @@ async def run(config: Config) -> dict[str, Any]:
             rebuild = await measure_reporting_rebuild(config)
         await system.wait_ready()
         clients = {
-            name: HttpClient(system.url(name), headers=headers, timeout=HTTP_TIMEOUT_SECONDS)
+            name: HttpClient(
+                system.url(name),
+                headers={"Authorization": f"Bearer {_token(SERVICE_ROLES[name])}"},
+                timeout=HTTP_TIMEOUT_SECONDS,
+            )
             for name in system.services
         }
         driver = Driver(clients, {scenario.name: scenario for scenario in SCENARIOS})

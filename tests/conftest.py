@@ -5,6 +5,7 @@ The helpers behind them are the `support` package (tests/support/), one module p
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,6 +16,8 @@ import pytest
 from aio_pika.abc import AbstractRobustConnection
 
 sys.path.insert(0, str(Path(__file__).parent))
+# Settings made inside the test process are a test's; a service without MITRA_ENVIRONMENT would run as production.
+os.environ.setdefault("MITRA_ENVIRONMENT", "test")
 
 from support.broker import AMQP_URL, new_namespace
 from support.clock import FakeClock

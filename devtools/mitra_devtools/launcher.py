@@ -34,6 +34,10 @@ from mitra_shared.db import database_name, with_database
 from mitra_shared.topology import Names
 
 SERVICES = ("registry", "agreements", "notifications", "reporting")
+"""The domain services (what tests and the benchmark start by default)."""
+CONSOLE = "console"
+"""The front door: accounts, login and the signing keys the services verify tokens with."""
+ALL_SERVICES = (CONSOLE, *SERVICES)
 CONSUMERS = ("agreements", "notifications", "reporting")
 DEFAULT_RETRY_DELAYS_MS = (1000, 5000, 30000, 120000, 600000)
 READY_TIMEOUT = 90.0

@@ -1,8 +1,10 @@
 """`make run`: the whole system on this machine, in the foreground, until Ctrl-C.
 
-Starts a local SMTP sink (unless MITRA_SMTP_HOST names a real server), the four services as separate processes
-with their logs interleaved and prefixed, waits until each is ready, loads the demo data, and prints where
-everything is. SIGINT or SIGTERM stops everything it started, services first.
+Starts a local SMTP sink (unless MITRA_SMTP_HOST names a real server), the console (accounts, login, the keys every
+service verifies tokens with) and the four services as separate processes with their logs interleaved and prefixed,
+waits until each is ready, loads the demo data (one console account per role among it), and prints where everything
+is. Everything runs in the `local` environment (MITRA_ENVIRONMENT), the only one that accepts the demo password and
+`make token`'s tokens. SIGINT or SIGTERM stops everything it started, services first.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class ServicePort:
         return f"http://127.0.0.1:{self.port}"
 
 
+CONSOLE = ServicePort("console", 8000)
 SERVICES = [
     ServicePort("registry", 8001),
     ServicePort("agreements", 8002),
@@ -61,6 +64,7 @@ async def _stop(processes: list[ManagedProcess]) -> None:
 async def run(mail_directory: Path) -> int:
     base_env = dict(os.environ)
     base_env.setdefault("MITRA_LOG_FORMAT", "console")
+    base_env.setdefault("MITRA_ENVIRONMENT", "local")
     services: list[ManagedProcess] = []
     helpers: list[ManagedProcess] = []
     stop = asyncio.Event()
@@ -84,7 +88,7 @@ async def run(mail_directory: Path) -> int:
             base_env.update(
                 {"MITRA_SMTP_HOST": "127.0.0.1", "MITRA_SMTP_PORT": str(sink_port), "MITRA_SMTP_SECURITY": "none"}
             )
-        for service in SERVICES:
+        for service in [CONSOLE, *SERVICES]:
             env = _service_environment(base_env, service)
             services.append(launcher.start_service(service.name, env, own_session=True))
         try:
@@ -93,11 +97,16 @@ async def run(mail_directory: Path) -> int:
             raise RuntimeError(str(error)) from None
 
         token = local_token()
+        tokens = {"tpoa": token, "admin": local_token("demo-admin", "admin", name="demo administrator")}
         try:
             loaded = await asyncio.to_thread(
-                demo.load, registry_url=SERVICES[0].url, notifications_url=SERVICES[2].url, token=token
+                demo.load,
+                registry_url=SERVICES[0].url,
+                notifications_url=SERVICES[2].url,
+                tokens=tokens,
+                console_url=CONSOLE.url,
             )
-        except httpx.HTTPError as error:
+        except (httpx.HTTPError, LookupError) as error:
             detail = error.response.text if isinstance(error, httpx.HTTPStatusError) else ""
             raise RuntimeError(f"loading the demo data failed: {error} {detail}") from error
         _print_banner(token, loaded, mail_directory if helpers else None)
@@ -139,7 +148,7 @@ async def _first_exit(processes: list[ManagedProcess]) -> str:
 
 def _print_banner(token: str, loaded: list[str], mail_directory: Path | None) -> None:
     lines = ["", "=" * 100, "Mitra is running.", ""]
-    for service in SERVICES:
+    for service in [CONSOLE, *SERVICES]:
         lines.append(
             f"  {service.name:<14} API {service.url}   docs {service.url}/docs   AsyncAPI {service.url}/asyncapi"
         )
@@ -148,18 +157,32 @@ def _print_banner(token: str, loaded: list[str], mail_directory: Path | None) ->
         lines.append(f"  E-mail goes to a local SMTP sink; each message is a file in {mail_directory.resolve()}")
     lines += [
         "",
-        "  A token for the APIs (valid 24 hours; `make token` makes another):",
-        f"  {token}",
+        f"  Demo accounts of the console (password `{demo.DEMO_PASSWORD}`, local runs only):",
+        *(f"    {line}" for line in _account_lines()),
         "",
-        "  Try:",
-        "    TOKEN=$(make -s token)",
-        f'    curl -H "Authorization: Bearer $TOKEN" {SERVICES[3].url}/summary',
+        "  Log in as one of them (a token valid 15 minutes):",
+        f"    TOKEN=$(curl -s -d username=kemensos -d password={demo.DEMO_PASSWORD} {CONSOLE.url}/auth/token"
+        " | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')",
+        f'    curl -H "Authorization: Bearer $TOKEN" {SERVICES[1].url}/msps',
+        "",
+        "  Or a local development token (TPOA, 12 hours; `make token`, `python -m mitra_devtools.token --help`):",
+        f"  {token}",
         "",
         "Ctrl-C stops everything.",
         "=" * 100,
         "",
     ]
     print("\n".join(lines), flush=True)
+
+
+def _account_lines() -> list[str]:
+    lines = []
+    for account in demo.DEMO_ACCOUNTS:
+        scope = next((f"{key} {account[key]}" for key in ("ministry_code", "region_code") if key in account), "")
+        if account["role"] == "ngo":
+            scope = f"organization_id of {demo.DEMO_NGO}"
+        lines.append(f"{account['username']:<10} {account['role']:<9} {scope}")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import uvicorn
+from pydantic import ValidationError
 
 from mitra_shared import dead_letters
 from mitra_shared import logging as mitra_logging
@@ -33,8 +34,22 @@ class _Server(uvicorn.Server):
                 loop.remove_signal_handler(sig)
 
 
+def settings_problems(error: ValidationError) -> str:
+    """What is wrong with the settings, naming each variable and the rule, never the value: a value may be a
+    secret (a password in a database URL, a signing key)."""
+    lines = []
+    for problem in error.errors(include_input=False, include_url=False, include_context=False):
+        variable = "MITRA_" + "_".join(str(part) for part in problem["loc"]).upper() if problem["loc"] else "settings"
+        lines.append(f"  {variable}: {problem['msg']}")
+    return "the service's settings are not valid:\n" + "\n".join(lines)
+
+
 def main(build_spec: Callable[[], ServiceSpec], argv: list[str] | None = None) -> int:
-    spec = build_spec()
+    try:
+        spec = build_spec()
+    except ValidationError as error:
+        print(settings_problems(error), file=sys.stderr)
+        return 2
     parser = argparse.ArgumentParser(description="Run or administer this Mitra service.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="apply migrations, then serve HTTP and consume events until SIGTERM")

@@ -244,12 +244,13 @@ async def require_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The caller, from a valid bearer token; the service's verifier sits in `app.state.verifier`."""
+    """The caller, from a valid bearer token; the service's verifier sits in `app.state.verifier` (it fetches the
+    keys of a JWKS issuer when the token names one it does not hold yet)."""
     if credentials is None:
         raise HTTPException(401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
     verifier: TokenVerifier = request.app.state.verifier
     try:
-        found = verifier.verify(credentials.credentials)
+        found = await verifier.authenticate(credentials.credentials)
     except InvalidToken as error:
         raise HTTPException(
             401, f"invalid token: {error}", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}

@@ -36,6 +36,7 @@ FASTAPI_VALIDATION_DESCRIPTION = "Validation Error"
 INVALID_REQUEST = "Invalid request: a parameter or the body breaks its schema (each field in `errors`)"
 UNREADABLE_BODY = "Bad request: the body cannot be read as its content type says (e.g. it is not UTF-8 text)"
 NO_SUCH_RESOURCE = "Not found: the path names nothing"
+TOO_LARGE = "Content Too Large: a JSON body may be at most 1 MB"
 
 
 def document_problems(document: dict[str, Any]) -> dict[str, Any]:
@@ -67,12 +68,18 @@ def _document_operation(operation: dict[str, Any]) -> None:
             invalid["description"] = INVALID_REQUEST
     if "requestBody" in operation:
         responses.setdefault("400", {"description": UNREADABLE_BODY})
+        if any(_is_json_media(media) for media in operation["requestBody"].get("content", {})):
+            responses.setdefault("413", {"description": TOO_LARGE})
     if any(parameter.get("in") == "path" for parameter in parameters):
         responses.setdefault("404", {"description": NO_SUCH_RESOURCE})
     for status, response in responses.items():
         if _is_error(status):
             response["content"] = {PROBLEM_JSON: {"schema": {"$ref": PROBLEM_REF}}}
     operation["responses"] = dict(sorted(responses.items(), key=lambda entry: str(entry[0])))
+
+
+def _is_json_media(media_type: str) -> bool:
+    return media_type == "application/json" or media_type.endswith("+json")
 
 
 def _is_error(status: str | int) -> bool:

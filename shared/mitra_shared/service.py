@@ -27,6 +27,7 @@ from faststream.specification import AsyncAPI
 
 from mitra_shared import db, metrics, topology
 from mitra_shared.auth import TokenVerifier
+from mitra_shared.body_limit import JsonBodyLimit
 from mitra_shared.clock import Clock, system_clock
 from mitra_shared.events import CloudEvent, EventData, EventKind
 from mitra_shared.http import RequestContextMiddleware, install_operations_routes, install_problem_handlers
@@ -310,6 +311,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     app.state.runtime = runtime
     app.state.clock = spec.clock
     app.state.verifier = TokenVerifier.from_settings(spec.settings)
+    app.add_middleware(JsonBodyLimit)
     app.add_middleware(RequestContextMiddleware)
     install_problem_handlers(app)
     install_policy_documentation(app)

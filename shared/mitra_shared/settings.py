@@ -11,18 +11,55 @@ from __future__ import annotations
 
 from typing import Literal, Self
 
-from pydantic import Field, PositiveFloat, PositiveInt, SecretStr, model_validator
+from pydantic import BaseModel, Field, PositiveFloat, PositiveInt, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_JWT_SECRET = "mitra-local-development-secret-change-me"
 DEVELOPMENT_DATABASE_PASSWORD = "postgres"
 MINIMUM_SECRET_LENGTH = 32
+CONSOLE_ISSUER = "http://127.0.0.1:8000"
+"""The console's issuer URL under `make run`: the issuer every service trusts unless told otherwise."""
+SHARED_SECRET_ENVIRONMENTS = ("local", "test")
+
+
+class JwtIssuer(BaseModel):
+    """An issuer whose tokens a service accepts, with the keys it publishes and where its claims are.
+
+    `MITRA_JWT_ISSUERS='[{"issuer": "https://sso.example/realms/mitra", "jwks_url":
+    "https://sso.example/realms/mitra/protocol/openid-connect/certs", "audience": "mitra",
+    "roles_claim": "realm_access.roles", "role_map": {"mitra-tpoa": "tpoa"},
+    "scope_claims": {"organization_id": "mitra_organization_id"}}]'`
+    """
+
+    issuer: str = Field(min_length=1, description="The `iss` of its tokens, exactly.")
+    jwks_url: str = Field(pattern=r"^https?://", description="Where its public keys are published (JWKS).")
+    audience: str = Field("mitra", min_length=1, description="The `aud` its tokens must name.")
+    algorithms: list[str] = Field(
+        default_factory=lambda: ["EdDSA", "ES256", "RS256"], min_length=1, description="Signature algorithms."
+    )
+    roles_claim: str = Field("roles", description="Dotted path of the role names, e.g. `realm_access.roles`.")
+    role_map: dict[str, str] = Field(
+        default_factory=dict, description="The issuer's role names mapped to Mitra's (`mitra-tpoa` → `tpoa`)."
+    )
+    scope_claims: dict[str, str] = Field(
+        default_factory=dict,
+        description="Where each scope claim (`organization_id`, `ministry_code`, `region_code`) is, as a dotted "
+        "path; by default under its own name.",
+    )
+    name_claim: str = Field("name", description="Dotted path of the display name.")
+
+
+def console_issuer(base_url: str = CONSOLE_ISSUER) -> JwtIssuer:
+    """The console at `base_url` as an issuer: its JWKS at `/.well-known/jwks.json`, audience `mitra`."""
+    return JwtIssuer(issuer=base_url, jwks_url=f"{base_url.rstrip('/')}/.well-known/jwks.json")
 
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MITRA_", extra="ignore")
 
-    environment: Literal["local", "test", "staging", "production"] = "local"
+    # Unset means production: a service started by hand on a server refuses the development secrets rather than
+    # run with them. `make run` and the tests say `local` and `test`.
+    environment: Literal["local", "test", "staging", "production"] = "production"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"
 
@@ -55,12 +92,25 @@ class ServiceSettings(BaseSettings):
     public_base_url: str | None = Field(None, description="Base URL printed in docs links; defaults to host:port.")
 
     jwt_secret: SecretStr | None = Field(
-        SecretStr(DEVELOPMENT_JWT_SECRET), description="Shared secret for HS256 tokens."
+        SecretStr(DEVELOPMENT_JWT_SECRET),
+        description="Shared secret of HS256 tokens (`make token`, tests): local and test only, refused in staging "
+        "and production, where tokens come from the issuers in MITRA_JWT_ISSUERS.",
     )
-    jwt_public_key: str | None = Field(None, description="PEM public key for RS256/ES256 tokens (instead of a secret).")
+    jwt_public_key: str | None = Field(
+        None, description="PEM public key of an issuer without JWKS (RS256/ES256/EdDSA; instead of the secret)."
+    )
     jwt_algorithms: list[str] = Field(default_factory=lambda: ["HS256"])
-    jwt_issuer: str = "mitra-local"
+    jwt_issuer: str = Field("mitra-local", description="The `iss` of the tokens signed with the static key.")
     jwt_audience: str = "mitra"
+    jwt_issuers: list[JwtIssuer] = Field(
+        default_factory=lambda: [console_issuer()],
+        description="The issuers whose tokens are accepted, verified against their published keys (JWKS); the "
+        "console's by default.",
+    )
+    jwt_jwks_refetch_seconds: PositiveFloat = Field(
+        30.0, description="A token naming an unknown key fetches the issuer's keys again, at most this often."
+    )
+    jwt_jwks_cache_seconds: PositiveFloat = Field(3600.0, description="How long fetched keys are kept.")
 
     shutdown_grace_seconds: PositiveFloat = 20.0
 
@@ -68,7 +118,13 @@ class ServiceSettings(BaseSettings):
     def insecure_defaults(self) -> list[str]:
         """The well-known development secrets this configuration still uses."""
         problems = []
-        if (
+        if not self.shared_secret_allowed:
+            if "jwt_secret" in self.model_fields_set and self.jwt_secret is not None:
+                problems.append(
+                    "MITRA_JWT_SECRET is set, but HS256 shared-secret tokens are for tests and local tools only: "
+                    "name the token issuers in MITRA_JWT_ISSUERS"
+                )
+        elif (
             not self.jwt_public_key
             and self.jwt_secret is not None
             and self.jwt_secret.get_secret_value() == DEVELOPMENT_JWT_SECRET
@@ -86,10 +142,18 @@ class ServiceSettings(BaseSettings):
             problems.append("MITRA_AMQP_URL uses RabbitMQ's guest account")
         return problems
 
+    @property
+    def shared_secret_allowed(self) -> bool:
+        """Whether HS256 tokens of the shared secret are accepted: in local and test runs only."""
+        return self.environment in SHARED_SECRET_ENVIRONMENTS
+
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Self:
-        if self.jwt_secret is None and not self.jwt_public_key:
-            raise ValueError("set MITRA_JWT_SECRET or MITRA_JWT_PUBLIC_KEY")
+        shared_secret = self.jwt_secret is not None and self.shared_secret_allowed
+        if not self.jwt_issuers and not self.jwt_public_key and not shared_secret:
+            raise ValueError("no token issuer: set MITRA_JWT_ISSUERS (or MITRA_JWT_PUBLIC_KEY)")
+        if self.jwt_public_key and any(name.startswith("HS") for name in self.jwt_algorithms):
+            raise ValueError("MITRA_JWT_PUBLIC_KEY needs asymmetric MITRA_JWT_ALGORITHMS, e.g. [\"RS256\"]")
         if self.environment in ("local", "test") or not self.insecure_defaults:
             return self
         raise ValueError(f"refusing to start in {self.environment}: {'; '.join(self.insecure_defaults)}")

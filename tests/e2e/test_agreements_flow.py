@@ -1,8 +1,9 @@
 """Agreements end to end: registry and agreements as separate processes over HTTP and AMQP, with the deadline
 engine ticking every second, and an outside system's queue on the events exchange.
 
-An NGO registered with a principle permit in registry becomes known to agreements through events only; an MSP is
-drafted, approved and signed; a visit is announced; the first report of an MSP falls due within 30 days and its
+An NGO registered with a principle permit in registry (by TPOA) becomes known to agreements through events only; an
+MSP is drafted and submitted by the NGO, approved by TPOA and signed by its Mitra Utama ministry; the NGO announces a
+visit; the first report of an MSP falls due within 30 days and its
 reminder is on the exchange within one engine tick; and with registry stopped, agreements still takes commands.
 """
 
@@ -16,15 +17,16 @@ from typing import Any
 
 import httpx
 import pytest
-from support import auth_headers, eventually
+from support import eventually
 from support.services import RunningSystem, running_services, stop_service
 from support.subscriber import Event, OutsideSubscriber
+from support.tokens import as_role
 
 from mitra_shared.clock import add_months, jakarta_date, system_clock
 
 pytestmark = pytest.mark.e2e
 TICK_SECONDS = 1.0
-HEADERS = auth_headers(subject="official-e2e")
+TPOA = as_role("tpoa", subject="tpoa-e2e")
 
 
 class Services:
@@ -53,13 +55,29 @@ async def subscriber(running: Services) -> AsyncIterator[OutsideSubscriber]:
         yield outside
 
 
+def ngo_staff(facts: dict[str, Any]) -> dict[str, str]:
+    """The headers of the NGO's own staff."""
+    return as_role("ngo", subject="ngo-e2e", organization_id=facts["ngo"]["id"])
+
+
+def mitra_utama(facts: dict[str, Any]) -> dict[str, str]:
+    """The headers of an officer of the NGO's Mitra Utama ministry."""
+    return as_role("ministry", subject="ministry-e2e", ministry_code=facts["ministry"]["code"])
+
+
 def of_msp(msp_id: str) -> Callable[[Event], bool]:
     """Matches the events about one MSP."""
     return lambda event: bool(event["data"]["msp_id"] == msp_id)
 
 
-async def post(client: httpx.AsyncClient, url: str, body: dict[str, Any], expected: int = 201) -> dict[str, Any]:
-    response = await client.post(url, json=body, headers=HEADERS)
+async def post(
+    client: httpx.AsyncClient,
+    url: str,
+    body: dict[str, Any],
+    expected: int = 201,
+    headers: dict[str, str] = TPOA,
+) -> dict[str, Any]:
+    response = await client.post(url, json=body, headers=headers)
     assert response.status_code == expected, response.text
     return response.json()  # type: ignore[no-any-return]
 
@@ -97,16 +115,18 @@ async def ensure_regions(client: httpx.AsyncClient, running: Services) -> None:
         {"kind": "province", "code": "33", "name": "Jawa Tengah"},
         {"kind": "regency", "code": "3374", "name": "Kota Semarang", "parent_code": "33"},
     ):
-        response = await client.post(f"{registry}/partners", json=body, headers=HEADERS)
+        response = await client.post(f"{registry}/partners", json=body, headers=TPOA)
         assert response.status_code in (201, 409), response.text
 
 
-async def draft_when_known(client: httpx.AsyncClient, running: Services, body: dict[str, Any]) -> dict[str, Any]:
-    """Agreements learns of the NGO, ministry and regions from registry's events: until then a draft is refused
-    (422, nothing written); then it is taken."""
+async def draft_when_known(
+    client: httpx.AsyncClient, running: Services, body: dict[str, Any], facts: dict[str, Any]
+) -> dict[str, Any]:
+    """Agreements learns of the NGO, ministry and regions from registry's events: until then the NGO's draft is
+    refused (422, nothing written); then it is taken."""
 
     async def drafted() -> dict[str, Any] | None:
-        response = await client.post(f"{running.agreements.url}/msps", json=body, headers=HEADERS)
+        response = await client.post(f"{running.agreements.url}/msps", json=body, headers=ngo_staff(facts))
         if response.status_code == 422:
             return None
         assert response.status_code == 201, response.text
@@ -115,9 +135,12 @@ async def draft_when_known(client: httpx.AsyncClient, running: Services, body: d
     return await eventually(drafted, interval=0.2, description="agreements taking the draft")
 
 
-async def approve_and_sign(client: httpx.AsyncClient, running: Services, msp_id: str, number: str) -> dict[str, Any]:
+async def approve_and_sign(
+    client: httpx.AsyncClient, running: Services, msp_id: str, number: str, facts: dict[str, Any]
+) -> dict[str, Any]:
+    """The NGO submits, TPOA approves, the Mitra Utama signs (once agreements knows of the NGO's permit)."""
     base = f"{running.agreements.url}/msps/{msp_id}"
-    await post(client, f"{base}/submit", {}, expected=200)
+    await post(client, f"{base}/submit", {}, expected=200, headers=ngo_staff(facts))
     await post(client, f"{base}/approve", {"note": "TPOA review"}, expected=200)
 
     async def signed() -> dict[str, Any] | None:
@@ -128,7 +151,7 @@ async def approve_and_sign(client: httpx.AsyncClient, running: Services, msp_id:
                 "signatories": [{"name": "Dra. Sri", "title": "Director General", "party": "ministry"}],
                 "signed_document_ref": f"dms://{number}.pdf",
             },
-            headers=HEADERS,
+            headers=mitra_utama(facts),
         )
         if response.status_code == 409 and response.json()["errors"][0]["field"] == "msp.organization_id":
             return None  # the permit's event has not arrived yet
@@ -161,26 +184,26 @@ async def test_msp_signed_visit_announced_and_first_report_reminded_within_a_tic
             "ends_on": (today + timedelta(days=700)).isoformat(),
             "obligation_rules": {"report_periods": "msp"},
         }
-        msp = await draft_when_known(client, running, draft)
+        msp = await draft_when_known(client, running, draft, facts)
         assert msp["status"] == "draft"
 
         # Steps out of order and bad input are refused with the field named.
         early = await client.post(
             f"{running.agreements.url}/msps/{msp['id']}/sign",
             json={"number": "X", "signatories": [{"name": "A", "title": "B", "party": "ministry"}]},
-            headers=HEADERS,
+            headers=mitra_utama(facts),
         )
         assert early.status_code == 409
         assert early.headers["content-type"] == "application/problem+json"
         assert early.json()["errors"][0]["field"] == "msp.status"
         unknown_region = await client.post(
-            f"{running.agreements.url}/msps", json={**draft, "work_location_codes": ["9999"]}, headers=HEADERS
+            f"{running.agreements.url}/msps", json={**draft, "work_location_codes": ["9999"]}, headers=ngo_staff(facts)
         )
         assert unknown_region.status_code == 422
         assert unknown_region.json()["errors"][0]["field"] == "body.work_location_codes.0"
 
         number = f"MSP/{uuid.uuid4().hex[:6]}/KEMENSOS"
-        signed = await approve_and_sign(client, running, msp["id"], number)
+        signed = await approve_and_sign(client, running, msp["id"], number, facts)
         signed_at = time.monotonic()
         assert signed["status"] == "active"
 
@@ -226,6 +249,7 @@ async def test_msp_signed_visit_announced_and_first_report_reminded_within_a_tic
                 "departs_on": (arrives_on + timedelta(days=4)).isoformat(),
                 "region_codes": ["3374", "33"],
             },
+            headers=ngo_staff(facts),
         )
         assert visit["late"] is False
         announced = await subscriber.wait_for(
@@ -254,15 +278,15 @@ async def test_agreements_keeps_taking_commands_with_registry_stopped(
             "starts_on": today.isoformat(),
             "ends_on": (today + timedelta(days=365)).isoformat(),
         }
-        first = await draft_when_known(client, running, draft)
-        await approve_and_sign(client, running, first["id"], f"MSP/{uuid.uuid4().hex[:6]}")
+        first = await draft_when_known(client, running, draft, facts)
+        await approve_and_sign(client, running, first["id"], f"MSP/{uuid.uuid4().hex[:6]}", facts)
 
         assert stop_service(running.registry) == 0
         with pytest.raises(httpx.TransportError):
             await client.get(f"{running.registry.url}/health/live")
 
-        second = await post(client, f"{running.agreements.url}/msps", draft)
-        signed = await approve_and_sign(client, running, second["id"], f"MSP/{uuid.uuid4().hex[:6]}")
+        second = await post(client, f"{running.agreements.url}/msps", draft, headers=ngo_staff(facts))
+        signed = await approve_and_sign(client, running, second["id"], f"MSP/{uuid.uuid4().hex[:6]}", facts)
         assert signed["status"] == "active"
         event = await subscriber.wait_for("agreements.msp.signed", of_msp(second["id"]))
         assert event["data"]["organization"]["organization_id"] == facts["ngo"]["id"]

@@ -3,9 +3,10 @@ that the document allows, or breaks, the service answers without a server error,
 type and a body that its document names for that operation.
 
 The four services run as processes (the `system` fixture of this folder: uuid-named databases, a broker namespace of
-the test's own) and are called with a valid bearer token. For each operation Schemathesis sends the documented
-examples, its coverage cases (boundaries, missing and malformed values) and a bounded number of generated requests,
-valid and invalid; then sequences of calls along the links it infers (an id one answer gives, used by the next call).
+the test's own) and are called with a valid bearer token of each role in turn. For each operation Schemathesis sends
+the documented examples, its coverage cases (boundaries, missing and malformed values) and a bounded number of
+generated requests, valid and invalid; then sequences of calls along the links it infers (an id one answer gives, used
+by the next call).
 A failure names the operation and the `curl` command that reproduces it, and the run's seed.
 
 Schemathesis runs through its command line, one run per service, the four side by side: its pytest loader for a
@@ -19,7 +20,6 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +33,18 @@ pytestmark = pytest.mark.e2e
 # Generated requests per operation (besides the examples and coverage cases): the bound that keeps the four services
 # under about three minutes on two cores.
 MAX_EXAMPLES = 25
+# Every role is a caller of its own: the full run as the register's keeper and as the system administrator, and a
+# shorter one (no stateful phase, fewer examples) for each other role, whose answers are mostly 403 or filtered.
+FULL_RUN_ROLES = ("tpoa", "admin")
+ROLE_SCOPES: dict[str, dict[str, object]] = {
+    "tpoa": {},
+    "admin": {},
+    "auditor": {},
+    "integration": {},
+    "ministry": {"ministry_code": "KEMENSOS"},
+    "region": {"region_code": "33"},
+    "ngo": {"organization_id": "6f1c0b3e-1b2a-4c1e-9d7a-1234567890ab"},
+}
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance")
 RUN_TIMEOUT = 600.0
 
@@ -65,7 +77,8 @@ def server_errors(log: str) -> list[str]:
     return list(found)
 
 
-def schemathesis_command(url: str) -> list[str]:
+def schemathesis_command(url: str, role: str) -> list[str]:
+    full = role in FULL_RUN_ROLES
     return [
         sys.executable,
         "-m",
@@ -73,13 +86,13 @@ def schemathesis_command(url: str) -> list[str]:
         "run",
         f"{url}/openapi.json",
         "--header",
-        f"Authorization: Bearer {token('schemathesis', roles=['admin'])}",
+        f"Authorization: Bearer {token(f'schemathesis-{role}', role=role, **ROLE_SCOPES[role])}",
         "--checks",
         ",".join(CHECKS),
         "--phases",
-        "examples,coverage,fuzzing,stateful",
+        "examples,coverage,fuzzing,stateful" if full else "examples,coverage,fuzzing",
         "--max-examples",
-        str(MAX_EXAMPLES),
+        str(MAX_EXAMPLES if full else MAX_EXAMPLES // 5),
         "--workers",
         "1",
         "--request-timeout",
@@ -96,40 +109,48 @@ def schemathesis_command(url: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def fuzz_runs(system: RunningSystem, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, FuzzRun]]:
-    """One Schemathesis run per service, side by side; each in a folder of its own, where it keeps its cache."""
-    started = {}
-    for name in SERVICES:
-        folder = tmp_path_factory.mktemp(f"schemathesis-{name}")
-        command = schemathesis_command(system.url(name))
-        output_path = folder / "output.txt"
-        with output_path.open("wb") as output:
-            process = subprocess.Popen(command, cwd=folder, stdout=output, stderr=subprocess.STDOUT)
-        started[name] = (process, output_path)
-    runs: dict[str, FuzzRun] = {}
-    try:
-        deadline = time.monotonic() + RUN_TIMEOUT
-        for name, (process, output_path) in started.items():
-            try:
-                returncode: int | None = process.wait(max(deadline - time.monotonic(), 1))
-            except subprocess.TimeoutExpired:
-                returncode = None
-            runs[name] = FuzzRun(name, returncode, output_path)
-        yield runs
-    finally:
-        for process, _ in started.values():
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+def fuzz_runs(
+    system: RunningSystem, tmp_path_factory: pytest.TempPathFactory
+) -> dict[tuple[str, str], FuzzRun]:
+    """One Schemathesis run per service and role: for each role the four services side by side, each run in a
+    folder of its own, where it keeps its cache."""
+    runs: dict[tuple[str, str], FuzzRun] = {}
+    for role in ROLE_SCOPES:
+        started = {}
+        for name in SERVICES:
+            folder = tmp_path_factory.mktemp(f"schemathesis-{name}-{role}")
+            output_path = folder / "output.txt"
+            with output_path.open("wb") as output:
+                process = subprocess.Popen(
+                    schemathesis_command(system.url(name), role), cwd=folder, stdout=output, stderr=subprocess.STDOUT
+                )
+            started[name] = (process, output_path)
+        try:
+            deadline = time.monotonic() + RUN_TIMEOUT
+            for name, (process, output_path) in started.items():
+                try:
+                    returncode: int | None = process.wait(max(deadline - time.monotonic(), 1))
+                except subprocess.TimeoutExpired:
+                    returncode = None
+                runs[(name, role)] = FuzzRun(name, returncode, output_path)
+        finally:
+            for process, _ in started.values():
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+    return runs
 
 
+@pytest.mark.parametrize("role", list(ROLE_SCOPES))
 @pytest.mark.parametrize("service", SERVICES)
-def test_every_answer_is_documented(service: str, fuzz_runs: dict[str, FuzzRun], system: RunningSystem) -> None:
-    run = fuzz_runs[service]
+def test_every_answer_is_documented(
+    service: str, role: str, fuzz_runs: dict[tuple[str, str], FuzzRun], system: RunningSystem
+) -> None:
+    run = fuzz_runs[(service, role)]
     assert run.returncode is not None, f"Schemathesis did not finish within {RUN_TIMEOUT}s:\n{run.report()}"
     errors = "".join(f"\n  {error}" for error in server_errors(system.services[service].log()))
     assert run.returncode == 0, (
-        f"Schemathesis found answers {service}'s OpenAPI document does not allow:\n{run.report()}\n"
+        f"Schemathesis, as {role}, found answers {service}'s OpenAPI document does not allow:\n{run.report()}\n"
         f"Unhandled errors in the service log ({system.services[service].log_path}):{errors or ' none'}"
     )
 

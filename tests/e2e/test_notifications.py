@@ -11,10 +11,12 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 from support.polling import eventually
 from support.services import RunningSystem
-from support.tokens import auth_headers
+from support.tokens import as_role
 from support.webhooks import WebhookReceiver, webhook_receiver
 
 pytestmark = pytest.mark.e2e
+TPOA = as_role("tpoa", subject="tpoa-e2e")  # keeps registry's partners and register; owns TPOA's inboxes
+ADMIN = as_role("admin", subject="admin-e2e")  # reads the directory and the webhook secrets, edits routing rules
 
 
 @pytest.fixture
@@ -28,7 +30,7 @@ async def test_a_tpoa_contact_registered_in_registry_hears_by_email_webhook_and_
 ) -> None:
     suffix = uuid.uuid4().hex[:8]
     contact_email = f"sekretariat-{suffix}@kemlu.example"
-    async with httpx.AsyncClient(timeout=10, headers=auth_headers()) as client:
+    async with httpx.AsyncClient(timeout=10, headers=TPOA) as client:
         partner = await client.post(
             f"{system.url('registry')}/partners",
             json={
@@ -43,7 +45,9 @@ async def test_a_tpoa_contact_registered_in_registry_hears_by_email_webhook_and_
         assert partner.status_code == 201, partner.text
 
         async def learned() -> dict[str, Any] | None:
-            recipients = (await client.get(f"{system.url('notifications')}/recipients", params={"role": "tpoa"})).json()
+            recipients = (
+                await client.get(f"{system.url('notifications')}/recipients", params={"role": "tpoa"}, headers=ADMIN)
+            ).json()
             return next((r for r in recipients if r["email"] == contact_email), None)
 
         recipient = await eventually(learned, description="notifications learning the partner's contact")
@@ -52,7 +56,9 @@ async def test_a_tpoa_contact_registered_in_registry_hears_by_email_webhook_and_
             receiver.url,
             "en",
         )
-        secret = (await client.get(f"{system.url('notifications')}/recipients/{recipient['id']}/webhook-secret")).json()
+        secret_url = f"{system.url('notifications')}/recipients/{recipient['id']}/webhook-secret"
+        assert (await client.get(secret_url)).status_code == 403  # the secret is the administrator's alone
+        secret = (await client.get(secret_url, headers=ADMIN)).json()
 
         legal_name = f"Ford Foundation {suffix}"
         created = await client.post(
@@ -83,7 +89,8 @@ async def test_a_tpoa_contact_registered_in_registry_hears_by_email_webhook_and_
         # Routing rules are data: TPOA now hears of new NGOs in the inbox only.
         rules_url = f"{system.url('notifications')}/routing-rules"
         rule = {"routing_key": "registry.organization.registered", "audience": "tpoa", "channels": ["inbox"]}
-        assert (await client.put(rules_url, json=rule)).status_code == 200
+        assert (await client.put(rules_url, json=rule)).status_code == 403  # TPOA does not edit the rules
+        assert (await client.put(rules_url, json=rule, headers=ADMIN)).status_code == 200
         try:
             second = await client.post(
                 f"{system.url('registry')}/organizations",
@@ -99,9 +106,9 @@ async def test_a_tpoa_contact_registered_in_registry_hears_by_email_webhook_and_
             assert len(receiver.received) == 1
         finally:
             restored = {**rule, "channels": ["email", "inbox", "webhook"]}
-            assert (await client.put(rules_url, json=restored)).status_code == 200
+            assert (await client.put(rules_url, json=restored, headers=ADMIN)).status_code == 200
 
-        bad = await client.put(rules_url, json={**rule, "channels": ["pigeon"]})
+        bad = await client.put(rules_url, json={**rule, "channels": ["pigeon"]}, headers=ADMIN)
         assert bad.status_code == 422
         assert bad.json()["errors"][0]["field"].startswith("body.channels")
 

@@ -14,13 +14,14 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 from support.polling import eventually
 from support.services import RunningSystem
-from support.tokens import auth_headers
+from support.tokens import as_role
 from support.webhooks import WebhookReceiver, webhook_receiver
 
 from mitra_shared.clock import add_months, jakarta_date, system_clock
 
 pytestmark = pytest.mark.e2e
-HEADERS = auth_headers(subject="official-e2e")
+TPOA = as_role("tpoa", subject="tpoa-e2e")
+ADMIN = as_role("admin", subject="admin-e2e")
 
 
 @pytest.fixture
@@ -30,8 +31,10 @@ async def receivers() -> AsyncIterator[WebhookReceiver]:
         yield hooks
 
 
-async def post(client: httpx.AsyncClient, url: str, body: dict[str, Any], expected: int = 201) -> dict[str, Any]:
-    response = await client.post(url, json=body, headers=HEADERS)
+async def post(
+    client: httpx.AsyncClient, url: str, body: dict[str, Any], expected: int = 201, headers: dict[str, str] = TPOA
+) -> dict[str, Any]:
+    response = await client.post(url, json=body, headers=headers)
     assert response.status_code == expected, response.text
     return response.json()  # type: ignore[no-any-return]
 
@@ -76,6 +79,8 @@ async def test_a_visit_to_a_city_reaches_the_city_and_its_province_by_email_and_
             f"{registry}/organizations",
             {"legal_name": f"Plan International {suffix}", "country_of_origin": "GB", "focus_areas": ["child_welfare"]},
         )
+        ngo_staff = as_role("ngo", subject=f"ngo-staff-{suffix}", organization_id=ngo["id"])
+        ministry_officer = as_role("ministry", subject=f"kemensos-{suffix}", ministry_code=f"KS{suffix.upper()}")
         issued_on = today - timedelta(days=100)
         await post(
             client,
@@ -99,21 +104,21 @@ async def test_a_visit_to_a_city_reaches_the_city_and_its_province_by_email_and_
         }
 
         async def drafted() -> dict[str, Any] | None:
-            response = await client.post(f"{agreements}/msps", json=draft, headers=HEADERS)
+            response = await client.post(f"{agreements}/msps", json=draft, headers=ngo_staff)
             if response.status_code == 422:  # agreements has not yet learned of the NGO, ministry or region
                 return None
             assert response.status_code == 201, response.text
             return response.json()  # type: ignore[no-any-return]
 
         msp = await eventually(drafted, interval=0.2, description="agreements taking the draft")
-        await post(client, f"{agreements}/msps/{msp['id']}/submit", {}, expected=200)
+        await post(client, f"{agreements}/msps/{msp['id']}/submit", {}, expected=200, headers=ngo_staff)
         await post(client, f"{agreements}/msps/{msp['id']}/approve", {"note": "TPOA review"}, expected=200)
 
         async def signed() -> bool:
             response = await client.post(
                 f"{agreements}/msps/{msp['id']}/sign",
                 json={"number": f"MSP/{suffix}", "signatories": [{"name": "A", "title": "B", "party": "ministry"}]},
-                headers=HEADERS,
+                headers=ministry_officer,
             )
             return response.status_code == 200  # 409 until agreements has the permit's event
 
@@ -131,6 +136,7 @@ async def test_a_visit_to_a_city_reaches_the_city_and_its_province_by_email_and_
                 "departs_on": (arrives_on + timedelta(days=3)).isoformat(),
                 "region_codes": ["3374"],
             },
+            headers=ngo_staff,
         )
 
         async def visit_mail(code: str) -> list[Any]:
@@ -147,11 +153,11 @@ async def test_a_visit_to_a_city_reaches_the_city_and_its_province_by_email_and_
                 )
 
             await eventually(hooked, description=f"webhook to {code}")
-            recipients = (await client.get(f"{system.url('notifications')}/recipients", headers=HEADERS)).json()
+            recipients = (await client.get(f"{system.url('notifications')}/recipients", headers=ADMIN)).json()
             [recipient] = [r for r in recipients if r["email"] == mailbox(code)]
             secret = (
                 await client.get(
-                    f"{system.url('notifications')}/recipients/{recipient['id']}/webhook-secret", headers=HEADERS
+                    f"{system.url('notifications')}/recipients/{recipient['id']}/webhook-secret", headers=ADMIN
                 )
             ).json()["secret"]
             headers, body = next(
@@ -160,6 +166,15 @@ async def test_a_visit_to_a_city_reaches_the_city_and_its_province_by_email_and_
             payload = Webhook(secret).verify(body, headers)
             assert payload["data"]["event"]["data"]["visit_id"] == visit["id"]
             assert payload["data"]["event"]["data"]["region_codes"] == ["3374"]
+
+        # The city's inbox answers to the city's accounts only.
+        [semarang] = [r for r in recipients if r["email"] == mailbox("3374")]
+        inbox_url = f"{system.url('notifications')}/recipients/{semarang['id']}/inbox"
+        inbox = await client.get(inbox_url, headers=as_role("region", region_code="3374"))
+        assert inbox.status_code == 200, inbox.text
+        assert any("kunjungan" in item["subject"].lower() for item in inbox.json()["items"])
+        for stranger in (as_role("region", region_code="3471"), ngo_staff):
+            assert (await client.get(inbox_url, headers=stranger)).status_code == 404
 
         await eventually(
             lambda: _mail_to(system, f"kerjasama-{suffix}@kemensos.example", "kunjungan"),

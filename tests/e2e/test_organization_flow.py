@@ -14,6 +14,7 @@ from support import AMQP_URL, auth_headers, eventually
 from support.paths import REPO
 from support.services import RunningSystem
 from support.subscriber import OutsideSubscriber
+from support.tokens import as_role
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +27,7 @@ async def subscriber(system: RunningSystem) -> AsyncIterator[OutsideSubscriber]:
 
 
 async def add_recipient(client: httpx.AsyncClient, system: RunningSystem, **fields: str) -> dict[str, Any]:
-    response = await client.post(f"{system.url('notifications')}/recipients", json=fields, headers=auth_headers())
+    response = await client.post(f"{system.url('notifications')}/recipients", json=fields, headers=as_role("admin"))
     assert response.status_code == 201, response.text
     return response.json()  # type: ignore[no-any-return]
 
@@ -40,7 +41,7 @@ async def test_registering_an_ngo_reaches_tpoa_by_email_and_reporting_counts_it(
     async with httpx.AsyncClient(timeout=10) as client:
         await add_recipient(client, system, name="Sekretariat TPOA", role="tpoa", email=tpoa_id, language="id")
         await add_recipient(client, system, name="TPOA liaison", role="tpoa", email=tpoa_en, language="en")
-        before = (await client.get(f"{system.url('reporting')}/summary", headers=auth_headers())).json()
+        before = (await client.get(f"{system.url('reporting')}/summary", headers=as_role("tpoa"))).json()
 
         legal_name = f"Winrock International {suffix}"
         response = await client.post(
@@ -51,7 +52,7 @@ async def test_registering_an_ngo_reaches_tpoa_by_email_and_reporting_counts_it(
                 "country_of_origin": "US",
                 "focus_areas": ["poverty", "disaster"],
             },
-            headers={**auth_headers(), "X-Correlation-ID": f"corr-{suffix}"},
+            headers={**as_role("tpoa"), "X-Correlation-ID": f"corr-{suffix}"},
         )
         assert response.status_code == 201, response.text
         organization = response.json()
@@ -92,7 +93,7 @@ async def test_registering_an_ngo_reaches_tpoa_by_email_and_reporting_counts_it(
             await client.get(
                 f"{system.url('notifications')}/notifications",
                 params={"event_id": body["id"]},
-                headers=auth_headers(),
+                headers=as_role("auditor"),
             )
         ).json()
         # An e-mail and an in-app inbox entry for each of the two TPOA recipients (the default routing rule).
@@ -104,7 +105,7 @@ async def test_registering_an_ngo_reaches_tpoa_by_email_and_reporting_counts_it(
 
         # Reporting counts it; agreements learned of it.
         async def counted() -> dict[str, Any] | None:
-            summary = (await client.get(f"{system.url('reporting')}/summary", headers=auth_headers())).json()
+            summary = (await client.get(f"{system.url('reporting')}/summary", headers=as_role("tpoa"))).json()
             return summary if summary["organizations"]["total"] == before["organizations"]["total"] + 1 else None
 
         summary = await eventually(counted, description="reporting summary counting the NGO")
@@ -112,7 +113,7 @@ async def test_registering_an_ngo_reaches_tpoa_by_email_and_reporting_counts_it(
 
         async def known() -> bool:
             r = await client.get(
-                f"{system.url('agreements')}/organizations/{organization['id']}", headers=auth_headers()
+                f"{system.url('agreements')}/organizations/{organization['id']}", headers=as_role("tpoa")
             )
             return r.status_code == 200 and r.json()["legal_name"] == legal_name
 
@@ -131,7 +132,7 @@ async def test_a_redelivered_event_has_no_second_effect(system: RunningSystem, s
         response = await client.post(
             f"{system.url('registry')}/organizations",
             json={"legal_name": f"SNV {suffix}", "country_of_origin": "NL"},
-            headers=auth_headers(),
+            headers=as_role("tpoa"),
         )
         assert response.status_code == 201
         [registered] = await subscriber.wait_for_count(
@@ -141,7 +142,7 @@ async def test_a_redelivered_event_has_no_second_effect(system: RunningSystem, s
         event_type = registered["type"]
         await eventually(lambda: _mail(system, tpoa), description="first e-mail")
         await eventually(lambda: _reporting_total_at_least(client, system, 1), description="counted once")
-        summary = (await client.get(f"{system.url('reporting')}/summary", headers=auth_headers())).json()
+        summary = (await client.get(f"{system.url('reporting')}/summary", headers=as_role("tpoa"))).json()
         duplicates_before = {
             name: await _consumed(system, name, event_type, "duplicate") for name in ("notifications", "reporting")
         }
@@ -170,7 +171,7 @@ async def test_a_redelivered_event_has_no_second_effect(system: RunningSystem, s
 
             await eventually(recognised, description=f"{name} seeing two duplicates")
         # ...and nothing changed.
-        again = (await client.get(f"{system.url('reporting')}/summary", headers=auth_headers())).json()
+        again = (await client.get(f"{system.url('reporting')}/summary", headers=as_role("tpoa"))).json()
         assert again["organizations"]["total"] == summary["organizations"]["total"]
         assert len(_mail_now(system, tpoa)) == 1
 
@@ -186,23 +187,24 @@ async def test_every_endpoint_but_operations_needs_a_valid_token(system: Running
         assert missing.status_code == 401
         assert missing.headers["content-type"] == "application/problem+json"
         for bad in (
-            auth_headers(audience="another-system"),
-            auth_headers(issuer="someone-else"),
-            auth_headers(lifetime_seconds=-60),
+            auth_headers(role="tpoa", audience="another-system"),
+            auth_headers(role="tpoa", issuer="someone-else"),
+            auth_headers(role="tpoa", lifetime_seconds=-60),
+            auth_headers(),  # a token that names no role
             {"Authorization": "Bearer not-a-jwt"},
         ):
             assert (await client.get(url, headers=bad)).status_code == 401
-        assert (await client.get(url, headers=auth_headers())).status_code == 200
+        assert (await client.get(url, headers=as_role("tpoa"))).status_code == 200
 
 
 async def test_bad_input_is_refused_with_the_field_and_nothing_is_written(system: RunningSystem) -> None:
     async with httpx.AsyncClient(timeout=10) as client:
         url = f"{system.url('registry')}/organizations"
-        before = (await client.get(url, headers=auth_headers())).json()["total"]
+        before = (await client.get(url, headers=as_role("tpoa"))).json()["total"]
         response = await client.post(
             url,
             json={"legal_name": "X", "country_of_origin": "Indonesia", "focus_areas": ["child_welfare"]},
-            headers=auth_headers(),
+            headers=as_role("tpoa"),
         )
         assert response.status_code == 422
         problem = response.json()
@@ -212,17 +214,17 @@ async def test_bad_input_is_refused_with_the_field_and_nothing_is_written(system
         unknown_area = await client.post(
             url,
             json={"legal_name": "Rikolto International", "country_of_origin": "BE", "focus_areas": ["astrology"]},
-            headers=auth_headers(),
+            headers=as_role("tpoa"),
         )
         assert unknown_area.status_code == 422
         assert unknown_area.json()["errors"][0]["field"] == "body.focus_areas"
-        assert (await client.get(url, headers=auth_headers())).json()["total"] == before
+        assert (await client.get(url, headers=as_role("tpoa"))).json()["total"] == before
 
         name = f"ICCO Cooperation {uuid.uuid4().hex[:6]}"
-        first = await client.post(url, json={"legal_name": name, "country_of_origin": "NL"}, headers=auth_headers())
+        first = await client.post(url, json={"legal_name": name, "country_of_origin": "NL"}, headers=as_role("tpoa"))
         assert first.status_code == 201
         again = await client.post(
-            url, json={"legal_name": f" {name.upper()} ", "country_of_origin": "nl"}, headers=auth_headers()
+            url, json={"legal_name": f" {name.upper()} ", "country_of_origin": "nl"}, headers=as_role("tpoa")
         )
         assert again.status_code == 409
         assert again.json()["errors"][0]["field"] == "body.legal_name"
@@ -240,7 +242,7 @@ async def test_each_service_serves_the_committed_asyncapi_document(system: Runni
 
 
 async def _reporting_total_at_least(client: httpx.AsyncClient, system: RunningSystem, total: int) -> bool:
-    summary = (await client.get(f"{system.url('reporting')}/summary", headers=auth_headers())).json()
+    summary = (await client.get(f"{system.url('reporting')}/summary", headers=as_role("tpoa"))).json()
     return bool(summary["organizations"]["total"] >= total)
 
 

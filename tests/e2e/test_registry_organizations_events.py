@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from support import auth_headers
 from support.services import RunningService, RunningSystem, running_services
 from support.subscriber import Event, OutsideSubscriber
+from support.tokens import as_role
 
 from mitra_shared.contracts import registry as contracts
 from mitra_shared.events import EventData, decode
@@ -63,13 +63,15 @@ async def test_a_subscriber_sees_each_change_of_an_ngo_and_its_foreign_staff(
     service: RunningService = registry.services["registry"]
     suffix = uuid.uuid4().hex[:8]
     passport = f"NX{suffix.upper()}"
-    async with httpx.AsyncClient(base_url=service.url, timeout=10, headers=auth_headers(subject="kemlu-1")) as client:
+    # TPOA enters the NGO and decides its status; the NGO keeps its own particulars and foreign staff.
+    async with httpx.AsyncClient(base_url=service.url, timeout=10, headers=as_role("tpoa", subject="tpoa-1")) as client:
         created = await client.post(
             "/organizations",
             json={"legal_name": f"Swisscontact {suffix}", "country_of_origin": "CH", "focus_areas": ["poverty"]},
         )
         assert created.status_code == 201, created.text
         ngo = created.json()
+        as_the_ngo = as_role("ngo", subject="swisscontact-1", organization_id=ngo["id"])
         registered = read(
             outside_system,
             await latest(outside_system, "registry.organization.registered", ngo["id"]),
@@ -86,7 +88,7 @@ async def test_a_subscriber_sees_each_change_of_an_ngo_and_its_foreign_staff(
         updated = await client.patch(
             f"/organizations/{ngo['id']}",
             json={"acronym": "SC", "website": "https://www.swisscontact.org/"},
-            headers={"If-Match": created.headers["ETag"]},
+            headers={**as_the_ngo, "If-Match": created.headers["ETag"]},
         )
         assert updated.status_code == 200, updated.text
         update = read(
@@ -120,8 +122,8 @@ async def test_a_subscriber_sees_each_change_of_an_ngo_and_its_foreign_staff(
             key=lambda c: c.version,
         )
         assert [(c.previous_status, c.status, c.reason, c.changed_by, c.version) for c in statuses] == [
-            ("applicant", "registered", "Principle permit granted", "kemlu-1", 3),
-            ("registered", "active", "MSP signed with Kemensos", "kemlu-1", 4),
+            ("applicant", "registered", "Principle permit granted", "tpoa-1", 3),
+            ("registered", "active", "MSP signed with Kemensos", "tpoa-1", 4),
         ]
 
         # Starting today in Jakarta, as the service counts days.
@@ -137,10 +139,18 @@ async def test_a_subscriber_sees_each_change_of_an_ngo_and_its_foreign_staff(
                 "ends_on": ends_on.isoformat(),
                 "passport_number": passport,
             },
+            headers=as_the_ngo,
         )
         assert assigned_response.status_code == 201, assigned_response.text
         assignment = assigned_response.json()
-        assert assignment["passport_number"] == passport  # the register keeps it, for authorised users
+        assert assignment["passport_number"] == passport  # the register keeps it, for TPOA and the NGO itself
+        assert assignment["assigned_by"] == "swisscontact-1"
+        # Anyone else reading the register sees it masked.
+        seen = await client.get(f"/foreign-staff/{assignment['id']}", headers=as_role("auditor"))
+        assert (seen.json()["passport_number"], seen.json()["passport_number_masked"]) == (
+            None,
+            "*" * 7 + passport[-3:],
+        )
         assigned = read(
             outside_system,
             await latest(outside_system, "registry.foreign_staff.assigned", assignment["id"]),
@@ -163,6 +173,7 @@ async def test_a_subscriber_sees_each_change_of_an_ngo_and_its_foreign_staff(
         ended_response = await client.post(
             f"/foreign-staff/{assignment['id']}/end",
             json={"ended_on": starts_on.isoformat(), "reason": "Visa not granted"},
+            headers=as_the_ngo,
         )
         assert ended_response.status_code == 200, ended_response.text
         ended = read(

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from pydantic import BaseModel
-from support import auth_headers
 from support.services import RunningSystem
 from support.subscriber import OutsideSubscriber
+from support.tokens import as_role
 
 from mitra_shared.contracts.registry import (
     PartnerRegistered,
@@ -70,7 +70,7 @@ async def test_partner_events_carry_codes_hierarchy_and_contacts(
         "webhook_url": "https://siap.semarangkota.go.id/hooks/mitra",
         "language": "id",
     }
-    async with httpx.AsyncClient(base_url=registry, headers=auth_headers(), timeout=10) as client:
+    async with httpx.AsyncClient(base_url=registry, headers=as_role("tpoa"), timeout=10) as client:
         province = await created(
             await client.post("/partners", json={"kind": "province", "code": "33", "name": "Jawa Tengah"})
         )
@@ -108,7 +108,7 @@ async def test_permit_events_from_grant_to_reminder_extension_and_expiry(
     registry = system.url("registry")
     today = jakarta_today()
     suffix = uuid.uuid4().hex[:6]
-    async with httpx.AsyncClient(base_url=registry, headers=auth_headers(), timeout=10) as client:
+    async with httpx.AsyncClient(base_url=registry, headers=as_role("tpoa"), timeout=10) as client:
         ngo = await created(
             await client.post(
                 "/organizations", json={"legal_name": f"Swisscontact {suffix}", "country_of_origin": "CH"}

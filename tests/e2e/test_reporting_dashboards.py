@@ -23,9 +23,10 @@ import httpx
 import pytest
 from lxml import etree
 from openpyxl import load_workbook
-from support import AMQP_URL, auth_headers, eventually
+from support import AMQP_URL, eventually
 from support.paths import DATA
 from support.services import RunningSystem, running_services
+from support.tokens import as_role
 
 from mitra_reporting.domain import risk
 from mitra_shared.contracts import agreements as ag
@@ -463,7 +464,7 @@ async def test_every_dashboard_number_matches_the_events(reporting: RunningSyste
     world = build_world()
     namespace = reporting.namespace
     url = reporting.url("reporting")
-    async with httpx.AsyncClient(timeout=30, headers=auth_headers()) as client:
+    async with httpx.AsyncClient(timeout=30, headers=as_role("tpoa")) as client:
         envelopes = await publish(namespace, world.events)
 
         async def all_taken() -> bool:
@@ -472,6 +473,14 @@ async def test_every_dashboard_number_matches_the_events(reporting: RunningSyste
         await eventually(all_taken, timeout=60, description="every event consumed")
         seen = await dashboards(client, url)
         check(world, seen)
+
+        # A ministry's officer sees the figures of its own MSPs, as TPOA sees them, and nothing of the others'.
+        kemensos = as_role("ministry", ministry_code="KEMENSOS")
+        params = {"as_of": AS_OF.isoformat()}
+        own = (await client.get(f"{url}/dashboard/msps", params=params, headers=kemensos)).json()
+        assert own["by_ministry"] == [row for row in seen["msps"]["by_ministry"] if row["ministry_code"] == "KEMENSOS"]
+        overdue = (await client.get(f"{url}/compliance/overdue", params=params, headers=kemensos)).json()
+        assert overdue == [row for row in seen["overdue"] if row["ministry_code"] == "KEMENSOS"]
 
         # The broker delivers every event a second time: no number moves.
         connection = await aio_pika.connect(AMQP_URL)
@@ -493,7 +502,11 @@ async def test_every_dashboard_number_matches_the_events(reporting: RunningSyste
             "-m",
             "mitra_reporting",
             "rebuild",
-            env={"PATH": "/usr/bin:/bin", "MITRA_DATABASE_URL": str(reporting.services["reporting"].database_url)},
+            env={
+                "PATH": "/usr/bin:/bin",
+                "MITRA_ENVIRONMENT": "test",
+                "MITRA_DATABASE_URL": str(reporting.services["reporting"].database_url),
+            },
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             cwd=Path(__file__).parents[2],
@@ -567,7 +580,7 @@ async def test_the_iati_export_validates_against_the_schema(reporting: RunningSy
     world = build_world(seed=7, msp_count=12)
     signed = [msp for msp in world.msps if msp.status in ("signed", "ended", "terminated")]
     namespace, url = reporting.namespace, reporting.url("reporting")
-    async with httpx.AsyncClient(timeout=30, headers=auth_headers()) as client:
+    async with httpx.AsyncClient(timeout=30, headers=as_role("tpoa")) as client:
         before = await consumed(client, url)
         await publish(namespace, world.events)
 
@@ -601,7 +614,7 @@ async def test_the_annual_summary_of_a_ministry(reporting: RunningSystem) -> Non
     # A ministry of its own, so that the other tests' events in this reporting do not count here.
     world = build_world(seed=11, msp_count=15, ministry_prefix="ANNUAL-")
     namespace, url = reporting.namespace, reporting.url("reporting")
-    async with httpx.AsyncClient(timeout=60, headers=auth_headers()) as client:
+    async with httpx.AsyncClient(timeout=60, headers=as_role("tpoa")) as client:
         before = await consumed(client, url)
         await publish(namespace, world.events)
 

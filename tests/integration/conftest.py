@@ -11,6 +11,7 @@ import httpx
 import pytest
 from support.app import api_client
 from support.database import create_migrated_database, drop_database
+from support.tokens import as_role
 
 from mitra_shared import db
 
@@ -37,11 +38,21 @@ async def registry_pool(registry_database: str) -> AsyncIterator[asyncpg.Pool]:
 
 
 @pytest.fixture
-async def registry_client(registry_pool: asyncpg.Pool) -> AsyncIterator[httpx.AsyncClient]:
-    """The registry's real app (routers, auth, problem details) on the test's database; no broker needed."""
+def registry_caller() -> dict[str, str]:
+    """Who `registry_client` acts as: TPOA, who keeps the register (override it to act as another role)."""
+    return as_role("tpoa")
+
+
+@pytest.fixture
+async def registry_client(
+    registry_pool: asyncpg.Pool, registry_caller: dict[str, str]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The registry's real app (routers, auth, problem details) on the test's database; no broker needed. Its
+    requests carry `registry_caller`'s token (TPOA's unless overridden)."""
     # Imported here: the other services' integration tests do not depend on the registry's package importing.
     from mitra_registry.bootstrap import build_spec
     from mitra_registry.settings import RegistrySettings
 
-    async with api_client(build_spec(RegistrySettings(environment="test")), registry_pool) as client:
+    spec = build_spec(RegistrySettings(environment="test"))
+    async with api_client(spec, registry_pool, headers=registry_caller) as client:
         yield client

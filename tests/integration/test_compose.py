@@ -44,9 +44,11 @@ COMPOSE_SCHEMA = DATA / "compose" / "compose-spec.json"
 DOCKERFILE = REPO / "Dockerfile"
 ENV_EXAMPLE = REPO / ".env.example"
 
-SERVICES = {"registry": 8001, "agreements": 8002, "notifications": 8003, "reporting": 8004}
-# What compose must refuse to start without (`${VAR:?...}`).
-REQUIRED_SECRETS = ("POSTGRES_PASSWORD", "RABBITMQ_DEFAULT_PASS", "MITRA_JWT_SECRET")
+SERVICES = {"console": 8000, "registry": 8001, "agreements": 8002, "notifications": 8003, "reporting": 8004}
+# What compose must refuse to start without (`${VAR:?...}`): every service, and some services besides.
+REQUIRED_SECRETS = ("POSTGRES_PASSWORD", "RABBITMQ_DEFAULT_PASS")
+SERVICE_SECRETS = {"console": ("MITRA_CONSOLE_KEY_ENCRYPTION_KEY",)}
+CONSOLE_ISSUER = {"issuer": "http://console:8000", "jwks_url": "http://console:8000/.well-known/jwks.json"}
 RABBITMQCTL = shlex.split(os.environ.get("MITRA_TEST_RABBITMQCTL", "rabbitmqctl"))
 
 START_TIMEOUT = 25.0
@@ -139,7 +141,7 @@ def filled_in(**overrides: str) -> dict[str, str]:
         "POSTGRES_PASSWORD": secrets.token_urlsafe(24),
         "RABBITMQ_DEFAULT_USER": "mitra",
         "RABBITMQ_DEFAULT_PASS": secrets.token_urlsafe(24),
-        "MITRA_JWT_SECRET": secrets.token_urlsafe(48),
+        "MITRA_CONSOLE_KEY_ENCRYPTION_KEY": secrets.token_urlsafe(48),
     }
     variables.update(overrides)
     return variables
@@ -195,7 +197,8 @@ def test_service_is_wired_as_the_contract_says(compose: dict[str, Any], name: st
     assert environment["MITRA_ENVIRONMENT"] == "production"
     assert environment["MITRA_HTTP_HOST"] == "0.0.0.0"
     assert environment["MITRA_HTTP_PORT"] == str(port)
-    assert re.fullmatch(r"\$\{MITRA_JWT_SECRET:\?[^}]+\}", environment["MITRA_JWT_SECRET"])
+    assert "MITRA_JWT_SECRET" not in environment, "shared-secret tokens are for tests and local tools only"
+    assert json.loads(environment["MITRA_JWT_ISSUERS"]) == [CONSOLE_ISSUER], "every service trusts the console"
     assert "${POSTGRES_PASSWORD:?" in environment["MITRA_DATABASE_URL"]
     assert "${RABBITMQ_DEFAULT_PASS:?" in environment["MITRA_AMQP_URL"]
 
@@ -206,7 +209,7 @@ def test_service_is_wired_as_the_contract_says(compose: dict[str, Any], name: st
     amqp = urlsplit(resolved["MITRA_AMQP_URL"])
     assert (amqp.scheme, amqp.hostname, amqp.port, amqp.username) == ("amqp", "rabbitmq", 5672, "someone")
 
-    for secret in REQUIRED_SECRETS:
+    for secret in (*REQUIRED_SECRETS, *SERVICE_SECRETS.get(name, ())):
         unset = filled_in()
         del unset[secret]
         for variables in (unset, filled_in(**{secret: ""})):
@@ -266,7 +269,7 @@ def test_env_example_names_every_variable_compose_reads(compose: dict[str, Any])
     listed = dict(re.findall(r"^#?([A-Z][A-Z0-9_]*)=(.*)$", example, re.MULTILINE))
     missing = (referenced_variables(compose) | passed_on) - set(listed)
     assert not missing, f".env.example does not mention {sorted(missing)}"
-    for secret in REQUIRED_SECRETS:
+    for secret in (*REQUIRED_SECRETS, *(secret for listed in SERVICE_SECRETS.values() for secret in listed)):
         assert re.search(rf"^{secret}=$", example, re.MULTILINE), f"{secret} must be listed, uncommented and empty"
 
 

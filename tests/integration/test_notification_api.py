@@ -1,5 +1,6 @@
 """Notifications' HTTP API (the real app over ASGI, not started) on the test's database: the inbox, the delivery
-log and the refusals, as problem documents."""
+log and the refusals, as problem documents. The administrator manages recipients and rules; TPOA reads the inboxes
+of TPOA's recipients (who may do what, in full: test_notifications_access.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from support.app import api_client
 from support.clock import FakeClock
 from support.database import migrated_pool
+from support.tokens import as_role
 from test_notification_delivery import NOTIFICATIONS
 
 from mitra_notifications.bootstrap import build_spec
@@ -20,6 +22,8 @@ from mitra_notifications.settings import NotificationsSettings
 
 pytestmark = pytest.mark.integration
 PROBLEM = "application/problem+json"
+ADMIN = as_role("admin")
+TPOA = as_role("tpoa")  # owns the inboxes of TPOA's recipients
 
 
 @pytest.fixture
@@ -30,7 +34,9 @@ async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
 
 @pytest.fixture
 async def client(pool: asyncpg.Pool, clock: FakeClock) -> AsyncIterator[httpx.AsyncClient]:
-    async with api_client(build_spec(NotificationsSettings(environment="test")), pool, clock=clock) as found:
+    async with api_client(
+        build_spec(NotificationsSettings(environment="test")), pool, clock=clock, headers=ADMIN
+    ) as found:
         yield found
 
 
@@ -71,12 +77,12 @@ async def test_any_inbox_notification_can_be_marked_read_however_full_the_inbox(
     recipient_id = await _recipient(client)
     oldest, *_ = await _fill_inbox(pool, recipient_id, 501, clock)
     inbox_url = f"/recipients/{recipient_id}/inbox"
-    page = (await client.get(inbox_url, params={"limit": 500})).json()
+    page = (await client.get(inbox_url, params={"limit": 500}, headers=TPOA)).json()
     assert (page["total"], page["unread"], len(page["items"])) == (501, 501, 500)
     assert str(oldest) not in {item["id"] for item in page["items"]}  # beyond the newest 500
 
     clock.advance(minutes=5)
-    read = await client.post(f"{inbox_url}/{oldest}/read")
+    read = await client.post(f"{inbox_url}/{oldest}/read", headers=TPOA)
     assert read.status_code == 200, read.text
     assert read.json()["id"] == str(oldest)
     assert read.json()["subject"] == "Pemberitahuan 0"
@@ -84,10 +90,10 @@ async def test_any_inbox_notification_can_be_marked_read_however_full_the_inbox(
     assert datetime.fromisoformat(first_read) == clock()
 
     clock.advance(minutes=5)
-    again = await client.post(f"{inbox_url}/{oldest}/read")
+    again = await client.post(f"{inbox_url}/{oldest}/read", headers=TPOA)
     assert again.json()["read_at"] == first_read  # the first reading counts
-    assert (await client.get(inbox_url)).json()["unread"] == 500
-    unread_only = (await client.get(inbox_url, params={"unread": True, "limit": 500})).json()
+    assert (await client.get(inbox_url, headers=TPOA)).json()["unread"] == 500
+    unread_only = (await client.get(inbox_url, params={"unread": True, "limit": 500}, headers=TPOA)).json()
     assert str(oldest) not in {item["id"] for item in unread_only["items"]}
 
 
@@ -97,7 +103,7 @@ async def test_marking_read_what_is_not_in_the_inbox_is_a_404_problem(
     mine, theirs = await _recipient(client, "TPOA A"), await _recipient(client, "TPOA B")
     [their_notification] = await _fill_inbox(pool, theirs, 1, clock)
     for notification_id in (their_notification, uuid.uuid4()):
-        response = await client.post(f"/recipients/{mine}/inbox/{notification_id}/read")
+        response = await client.post(f"/recipients/{mine}/inbox/{notification_id}/read", headers=TPOA)
         assert response.status_code == 404
         assert response.headers["content-type"] == PROBLEM
         assert response.json()["errors"] == [
@@ -106,7 +112,7 @@ async def test_marking_read_what_is_not_in_the_inbox_is_a_404_problem(
                 "reason": f"no inbox notification {notification_id} for recipient {mine}",
             }
         ]
-    assert (await client.get(f"/recipients/{theirs}/inbox")).json()["unread"] == 1
+    assert (await client.get(f"/recipients/{theirs}/inbox", headers=TPOA)).json()["unread"] == 1
 
 
 async def test_the_changes_carry_the_services_clock(client: httpx.AsyncClient, clock: FakeClock) -> None:
@@ -126,21 +132,21 @@ async def test_the_changes_carry_the_services_clock(client: httpx.AsyncClient, c
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "field"),
+    ("method", "path", "field", "headers"),
     [
-        ("get", "/recipients/{id}", "path.recipient_id"),
-        ("get", "/recipients/{id}/webhook-secret", "path.recipient_id"),
-        ("delete", "/recipients/{id}", "path.recipient_id"),
-        ("get", "/recipients/{id}/inbox", "path.recipient_id"),
-        ("post", "/notifications/{id}/resend", "path.notification_id"),
-        ("delete", "/routing-rules/{id}", "path.rule_id"),
-        ("delete", "/recipients/{id}/subscriptions/{id}", "path.subscription_id"),
+        ("get", "/recipients/{id}", "path.recipient_id", ADMIN),
+        ("get", "/recipients/{id}/webhook-secret", "path.recipient_id", ADMIN),
+        ("delete", "/recipients/{id}", "path.recipient_id", ADMIN),
+        ("get", "/recipients/{id}/inbox", "path.recipient_id", TPOA),
+        ("post", "/notifications/{id}/resend", "path.notification_id", ADMIN),
+        ("delete", "/routing-rules/{id}", "path.rule_id", ADMIN),
+        ("delete", "/recipients/{id}/subscriptions/{id}", "path.recipient_id", ADMIN),
     ],
 )
 async def test_what_does_not_exist_is_a_404_problem(
-    client: httpx.AsyncClient, method: str, path: str, field: str
+    client: httpx.AsyncClient, method: str, path: str, field: str, headers: dict[str, str]
 ) -> None:
-    response = await client.request(method, path.format(id=uuid.uuid4()))
+    response = await client.request(method, path.format(id=uuid.uuid4()), headers=headers)
     assert response.status_code == 404
     assert response.headers["content-type"] == PROBLEM
     assert response.json()["errors"][0]["field"] == field
@@ -182,15 +188,20 @@ async def test_a_subscription_names_events_by_routing_key_for_a_known_recipient(
     gone = await client.delete(f"/recipients/{recipient_id}/subscriptions/{created.json()['id']}")
     assert gone.status_code == 204
     assert (await client.get(f"/recipients/{recipient_id}/subscriptions")).json() == []
+    unknown_subscription = await client.delete(f"/recipients/{recipient_id}/subscriptions/{uuid.uuid4()}")
+    assert unknown_subscription.status_code == 404
+    assert unknown_subscription.json()["errors"][0]["field"] == "path.subscription_id"
 
 
-@pytest.mark.parametrize("path", ["/notifications", "/recipients/{id}/inbox"])
-async def test_an_offset_beyond_any_list_is_refused_not_a_server_error(client: httpx.AsyncClient, path: str) -> None:
+@pytest.mark.parametrize(("path", "headers"), [("/notifications", ADMIN), ("/recipients/{id}/inbox", TPOA)])
+async def test_an_offset_beyond_any_list_is_refused_not_a_server_error(
+    client: httpx.AsyncClient, path: str, headers: dict[str, str]
+) -> None:
     recipient_id = await _recipient(client)
-    response = await client.get(path.format(id=recipient_id), params={"offset": 10**30})
+    response = await client.get(path.format(id=recipient_id), params={"offset": 10**30}, headers=headers)
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM
     assert response.json()["errors"][0]["field"] == "query.offset"
-    largest = await client.get(path.format(id=recipient_id), params={"offset": 1_000_000_000})
+    largest = await client.get(path.format(id=recipient_id), params={"offset": 1_000_000_000}, headers=headers)
     assert largest.status_code == 200
     assert largest.json()["items"] == []

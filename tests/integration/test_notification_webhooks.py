@@ -22,6 +22,7 @@ from support.webhooks import WebhookReceiver, webhook_receiver
 from test_notification_delivery import NOTIFICATIONS, add_recipient, consume, context
 
 from mitra_devtools.launcher import free_port
+from mitra_notifications.channels import webhooks
 from mitra_notifications.channels.smtp import SmtpMailer
 from mitra_notifications.channels.webhooks import WebhookSender
 from mitra_notifications.settings import NotificationsSettings
@@ -292,3 +293,28 @@ async def test_a_digest_recipient_gets_one_mail_a_day_with_everything(pool: asyn
     assert {r["status"] for r in statuses} == {"delivered"}
     assert {r["delivered_at"] for r in statuses} == {clock()}  # the digest worker's clock, not the database's
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE event_type LIKE '%notification.delivered.v1'") == 3
+
+
+async def test_a_webhook_is_posted_to_the_address_its_name_resolved_to_once_with_its_host_header(
+    receiver: WebhookReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No second lookup between the check and the connection: the name (which no real name server knows) is resolved
+    once, by the channel, and the request still names the host."""
+    lookups: list[str] = []
+
+    async def resolve(host: str, port: int) -> list[str]:
+        lookups.append(host)
+        return ["127.0.0.1"]
+
+    monkeypatch.setattr(webhooks, "resolve", resolve)
+    port = receiver.base.rsplit(":", 1)[1]
+    url = f"http://hooks.pemda.example:{port}/hooks/mitra"
+    sender = WebhookSender(timeout=2, allow_internal=True)
+    try:
+        await sender.send(url=url, secret="whsec_" + "A" * 44, message_id="m1", payload={"hello": "pemda"})
+    finally:
+        await sender.aclose()
+    assert lookups == ["hooks.pemda.example"]
+    [(headers, body)] = receiver.received
+    assert headers["host"] == f"hooks.pemda.example:{port}"
+    assert body == b'{"hello":"pemda"}'

@@ -54,7 +54,8 @@ def replica(
 
 def officer(clock: FakeClock) -> Context:
     """The context of an official's request at the clock's now."""
-    return Context(principal=Principal(subject="tpoa-officer"), now=clock(), request_id=str(uuid.uuid4()))
+    tpoa = Principal(subject="tpoa-officer", roles=("tpoa",))
+    return Context(principal=tpoa, now=clock(), request_id=str(uuid.uuid4()))
 
 
 async def register_ngo(pool: asyncpg.Pool, name: str = "Islamic Relief Worldwide") -> uuid.UUID:

@@ -238,10 +238,10 @@ async def test_the_lifecycle_is_recorded_with_who_when_and_why(registry: Registr
     path = f"/organizations/{organization['id']}"
     steps = [
         ("registered", "Principle permit granted after TPOA review", "tpoa-secretary"),
-        ("active", "MSP signed with Kemensos", "kemensos-officer"),
-        ("suspended", "Written warning ignored: fundraising in Indonesia", "kemlu-director"),
-        ("active", "Reinstated after the audit", "kemlu-director"),
-        ("closed", "The NGO left Indonesia", "kemlu-director"),
+        ("active", "MSP signed with Kemensos", "tpoa-officer"),
+        ("suspended", "Written warning ignored: fundraising in Indonesia", "tpoa-chair"),
+        ("active", "Reinstated after the audit", "tpoa-chair"),
+        ("closed", "The NGO left Indonesia", "tpoa-chair"),
     ]
     for hour, (status, reason, who) in enumerate(steps, start=1):
         registry.clock.advance(hours=1)
@@ -267,10 +267,10 @@ async def test_the_lifecycle_is_recorded_with_who_when_and_why(registry: Registr
     events = [OrganizationStatusChanged.model_validate(e["data"]) for e in recorded]
     assert [(e.previous_status, e.status, e.changed_by, e.version) for e in events] == [
         ("applicant", "registered", "tpoa-secretary", 2),
-        ("registered", "active", "kemensos-officer", 3),
-        ("active", "suspended", "kemlu-director", 4),
-        ("suspended", "active", "kemlu-director", 5),
-        ("active", "closed", "kemlu-director", 6),
+        ("registered", "active", "tpoa-officer", 3),
+        ("active", "suspended", "tpoa-chair", 4),
+        ("suspended", "active", "tpoa-chair", 5),
+        ("active", "closed", "tpoa-chair", 6),
     ]
     assert events[2].reason == "Written warning ignored: fundraising in Indonesia"
     assert events[0].legal_name == "Save the Children"

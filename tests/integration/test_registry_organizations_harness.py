@@ -1,7 +1,8 @@
 """The registry's HTTP API in the test process, on its own migrated database, with a clock the test sets.
 
 No broker: the events a request records are read from the outbox, where they are committed with the change.
-(The relay that publishes them is covered by the backbone tests and the end-to-end test.)
+(The relay that publishes them is covered by the backbone tests and the end-to-end test.) Requests act as TPOA,
+who keeps the register, unless a test names another caller (`as_=as_role("ngo", organization_id=...)`).
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from support import ADMIN_DSN, auth_headers, unique
+from support import ADMIN_DSN, unique
 from support.app import api_client
 from support.clock import FakeClock
 from support.database import create_database, drop_database, migrate
+from support.tokens import as_role
 
 from mitra_registry.bootstrap import build_spec
 from mitra_registry.settings import RegistrySettings
@@ -34,14 +36,18 @@ class Registry:
     pool: asyncpg.Pool
     clock: FakeClock
 
-    async def post(self, path: str, body: Any, *, subject: str = "tester", **headers: str) -> httpx.Response:
-        return await self.client.post(path, json=body, headers={**auth_headers(subject=subject), **headers})
+    async def post(
+        self, path: str, body: Any, *, subject: str = "tester", as_: dict[str, str] | None = None, **headers: str
+    ) -> httpx.Response:
+        caller = as_ if as_ is not None else as_role("tpoa", subject=subject)
+        return await self.client.post(path, json=body, headers={**caller, **headers})
 
-    async def patch(self, path: str, body: Any, **headers: str) -> httpx.Response:
-        return await self.client.patch(path, json=body, headers={**auth_headers(), **headers})
+    async def patch(self, path: str, body: Any, *, as_: dict[str, str] | None = None, **headers: str) -> httpx.Response:
+        caller = as_ if as_ is not None else as_role("tpoa")
+        return await self.client.patch(path, json=body, headers={**caller, **headers})
 
-    async def get(self, path: str, **params: Any) -> httpx.Response:
-        return await self.client.get(path, params=params, headers=auth_headers())
+    async def get(self, path: str, *, as_: dict[str, str] | None = None, **params: Any) -> httpx.Response:
+        return await self.client.get(path, params=params, headers=as_ if as_ is not None else as_role("tpoa"))
 
     async def events(self, routing_key: str | None = None) -> list[dict[str, Any]]:
         """The CloudEvents recorded in the outbox, oldest first."""

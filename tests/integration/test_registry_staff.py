@@ -45,13 +45,13 @@ def fields_of(response: Any) -> set[str]:
 async def test_an_assignment_is_recorded_and_published_without_the_passport(registry: Registry) -> None:
     ngo = await active_ngo(registry)
     response = await registry.post(
-        f"/organizations/{ngo['id']}/foreign-staff", expert(1, passport_number="nx 0000 001"), subject="kemensos-7"
+        f"/organizations/{ngo['id']}/foreign-staff", expert(1, passport_number="nx 0000 001"), subject="tpoa-officer-7"
     )
     assert response.status_code == 201, response.text
     assignment = response.json()
     assert response.headers["Location"] == f"/foreign-staff/{assignment['id']}"
     assert assignment["passport_number"] == "NX0000001"
-    assert (assignment["state"], assignment["assigned_by"]) == ("active", "kemensos-7")
+    assert (assignment["state"], assignment["assigned_by"]) == ("active", "tpoa-officer-7")
 
     shown = (await registry.get(f"/foreign-staff/{assignment['id']}")).json()
     assert shown == assignment
@@ -160,14 +160,14 @@ async def test_ending_an_assignment_frees_its_place(registry: Registry) -> None:
     ended = await registry.post(
         f"/foreign-staff/{first['id']}/end",
         {"ended_on": "2026-03-02", "reason": "Returned to headquarters"},
-        subject="kemensos-9",
+        subject="tpoa-officer-9",
     )
     assert ended.status_code == 200, ended.text
     body = ended.json()
     assert (body["ended_on"], body["end_reason"], body["ended_by"], body["state"]) == (
         "2026-03-02",
         "Returned to headquarters",
-        "kemensos-9",
+        "tpoa-officer-9",
         "ended",
     )
     [event] = await registry.events("registry.foreign_staff.ended")

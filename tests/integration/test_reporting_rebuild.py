@@ -185,7 +185,12 @@ async def test_the_rebuild_command(uow: UnitOfWork, pool: asyncpg.Pool, database
     before = await snapshot(pool)
     process = await asyncio.create_subprocess_exec(
         *(sys.executable, "-m", "mitra_reporting", "rebuild"),
-        env={"PATH": "/usr/bin:/bin", "MITRA_DATABASE_URL": database, "MITRA_LOG_FORMAT": "console"},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "MITRA_ENVIRONMENT": "test",
+            "MITRA_DATABASE_URL": database,
+            "MITRA_LOG_FORMAT": "console",
+        },
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )

@@ -28,6 +28,7 @@ from mitra_shared import db
 from mitra_shared import events as ev
 from mitra_shared.events import EventData, EventKind
 from mitra_shared.http import RequestContext, Work
+from mitra_shared.policy import allow
 from mitra_shared.service import ServiceSpec
 from mitra_shared.settings import ServiceSettings
 from mitra_shared.topology import Names, declare_backbone
@@ -146,7 +147,7 @@ async def test_api_client_serves_the_real_app_with_the_tests_pool_unit_of_work_a
 ) -> None:
     router = APIRouter()
 
-    @router.get("/now")
+    @router.get("/now", dependencies=[allow("tpoa")])
     async def now(context: RequestContext, uow: Work) -> dict[str, Any]:
         async with uow.read() as conn:
             answer = await conn.fetchval("SELECT 41 + 1")

@@ -40,9 +40,9 @@ def prepared_app(spec: ServiceSpec, pool: asyncpg.Pool, clock: Clock | None = No
 async def asgi_client(
     app: FastAPI, *, base_url: str = "http://testserver", headers: Mapping[str, str] | None = None
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """An httpx client on the app over ASGI; `headers` default to a valid bearer token (`{}`: none)."""
+    """An httpx client on the app over ASGI; `headers` default to a valid TPOA bearer token (`{}`: none)."""
     transport = httpx.ASGITransport(app=app)
-    default_headers = dict(auth_headers() if headers is None else headers)
+    default_headers = dict(auth_headers(role="tpoa") if headers is None else headers)
     async with httpx.AsyncClient(transport=transport, base_url=base_url, headers=default_headers) as client:
         yield client
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from support.paths import REPO
 
-SERVICES = ("registry", "agreements", "notifications", "reporting")
+SERVICES = ("console", "registry", "agreements", "notifications", "reporting")
 SLICES = ("domain", "usecases", "http", "consumers", "workers", "sql")
 WIRING = ("__init__.py", "__main__.py", "bootstrap.py", "settings.py")
 MAX_LINES = 400
@@ -45,3 +45,10 @@ def test_no_source_file_is_over_400_lines() -> None:
         if "egg-info" not in str(path) and (count := len(path.read_text().splitlines())) > MAX_LINES
     }
     assert not too_long, f"over {MAX_LINES} lines: {too_long}"
+
+
+def test_test_modules_have_unique_names() -> None:
+    # The test folders are not packages: pytest refuses a second module of the same name at collection.
+    names = [path.name for path in (REPO / "tests").rglob("test_*.py")]
+    assert names
+    assert len(names) == len(set(names)), sorted({name for name in names if names.count(name) > 1})

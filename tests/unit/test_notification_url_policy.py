@@ -3,6 +3,8 @@ import socket
 import time
 from typing import Any
 
+import httpcore
+import httpx
 import pytest
 
 from mitra_notifications.channels import webhooks
@@ -41,13 +43,18 @@ def test_only_plain_http_urls_are_taken(url: str) -> None:
         "fe80::1",
         "::ffff:10.0.0.1",
         "0.0.0.0",
+        "100.64.0.1",  # carrier-grade NAT (RFC 6598)
+        "100.127.255.254",
+        "::ffff:100.64.0.1",
+        "2002:a00:1::1",  # 6to4 of 10.0.0.1
+        "2002:808:808::1",  # 6to4, even of a public address: no receiver needs it
     ],
 )
 def test_internal_addresses_are_recognised(address: str) -> None:
     assert url_policy.is_internal(address)
 
 
-@pytest.mark.parametrize("address", ["8.8.8.8", "2606:4700:4700::1111"])
+@pytest.mark.parametrize("address", ["8.8.8.8", "2606:4700:4700::1111", "100.128.0.1", "100.63.255.255"])
 def test_public_addresses_are_not_internal(address: str) -> None:
     assert not url_policy.is_internal(address)
 
@@ -108,3 +115,92 @@ async def test_resolving_a_webhook_host_does_not_block_the_event_loop(monkeypatc
         ticker.cancel()
     # Blocking on the loop, the ticker would not have run at all during the half second.
     assert ticks >= 20
+
+
+def test_a_6to4_refusal_names_the_ipv4_address_it_embeds() -> None:
+    with pytest.raises(url_policy.UrlRefused, match=r"2002:a00:1::1, 6to4 for 10\.0\.0\.1"):
+        url_policy.refuse_internal("hooks.example", ["2002:a00:1::1"])
+
+
+class _Network(httpcore.AsyncNetworkBackend):
+    """A network that records where it was asked to connect, and the TLS server name, and goes no further."""
+
+    def __init__(self) -> None:
+        self.connected: list[tuple[str, int]] = []
+        self.server_names: list[str | None] = []
+
+    async def connect_tcp(self, host: str, port: int, *args: Any, **kwargs: Any) -> httpcore.AsyncNetworkStream:
+        self.connected.append((host, port))
+        return _Stream(self)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+class _Stream(httpcore.AsyncNetworkStream):
+    def __init__(self, network: _Network) -> None:
+        self.network = network
+
+    async def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> Any:
+        self.network.server_names.append(server_hostname)
+        raise httpcore.ConnectError("the test's network ends here")
+
+    async def aclose(self) -> None:
+        return None
+
+
+def _rebinding(*answers: list[str]) -> tuple[Any, list[str]]:
+    """A name server that answers each lookup with the next list (a rebinding attacker's), recording the lookups."""
+    lookups: list[str] = []
+
+    async def resolve(host: str, port: int) -> list[str]:
+        lookups.append(host)
+        return answers[min(len(lookups), len(answers)) - 1]
+
+    return resolve, lookups
+
+
+async def _send(sender: webhooks.WebhookSender, url: str) -> None:
+    try:
+        await sender.send(url=url, secret="whsec_" + "A" * 44, message_id="m1", payload={"x": 1})
+    finally:
+        await sender.aclose()
+
+
+async def test_a_delivery_connects_to_the_address_it_checked_with_the_name_for_tls(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Resolved once, checked, connected to that address: a second answer (127.0.0.1) is never asked for or used.
+    The TLS handshake names the host (SNI, and the certificate is checked against it), not the address."""
+    resolve, lookups = _rebinding(["93.184.216.34"], ["127.0.0.1"])
+    monkeypatch.setattr(webhooks, "resolve", resolve)
+    network = _Network()
+    sender = webhooks.WebhookSender(timeout=2, allow_internal=False, network=network)
+    with pytest.raises(httpx.ConnectError):
+        await _send(sender, "https://hooks.pemda.example/mitra")
+    assert lookups == ["hooks.pemda.example"]
+    assert network.connected == [("93.184.216.34", 443)]
+    assert network.server_names == ["hooks.pemda.example"]
+
+
+async def test_a_delivery_to_a_name_that_now_resolves_inside_connects_nowhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(webhooks, "resolve", _rebinding(["100.64.1.2"])[0])
+    network = _Network()
+    sender = webhooks.WebhookSender(timeout=2, allow_internal=False, network=network)
+    with pytest.raises(url_policy.UrlRefused, match="internal address"):
+        await _send(sender, "http://hooks.pemda.example/mitra")
+    assert network.connected == []
+
+
+async def test_a_delivery_ignores_proxies_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A proxy would make the connection somewhere the check never looked."""
+    monkeypatch.setenv("HTTP_PROXY", "http://10.0.0.1:3128")
+    monkeypatch.setenv("HTTPS_PROXY", "http://10.0.0.1:3128")
+    monkeypatch.setattr(webhooks, "resolve", _rebinding(["93.184.216.34"])[0])
+    network = _Network()
+    sender = webhooks.WebhookSender(timeout=2, allow_internal=False, network=network)
+    with pytest.raises(httpx.ConnectError):
+        await _send(sender, "https://hooks.pemda.example/mitra")
+    assert network.connected == [("93.184.216.34", 443)]

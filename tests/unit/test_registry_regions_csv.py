@@ -16,11 +16,22 @@ def test_a_provinces_file_is_read_with_bom_crlf_quotes_and_blank_lines() -> None
 
 
 def test_a_regencies_file_names_each_row_by_the_line_it_starts_on() -> None:
-    content = b'code,province_code,name\n3374,33,"KOTA\nSEMARANG"\n33.01,33,KABUPATEN CILACAP\n'
-    assert read_csv("regencies", content, known_provinces=frozenset({"33"})) == [
+    content = b'code,province_code,name\n3374,33,"KOTA SEMARANG"\n33.01,33,"KABUPATEN\r\nCILACAP"\n3375,33,PEKALONGAN\n'
+    assert read_csv("regencies", content.replace(b"\r\n", b" "), known_provinces=frozenset({"33"})) == [
         RegionRow(line=2, code="3374", name="KOTA SEMARANG", parent_code="33"),
-        RegionRow(line=4, code="3301", name="KABUPATEN CILACAP", parent_code="33"),
+        RegionRow(line=3, code="3301", name="KABUPATEN CILACAP", parent_code="33"),
+        RegionRow(line=4, code="3375", name="PEKALONGAN", parent_code="33"),
     ]
+    # A quoted name may span lines as CSV, but a line break is a control character, which no name holds: the
+    # row is named by the line it starts on, the next one by its own.
+    content = content.replace(b"PEKALONGAN", b"PEKALONGAN\x7f")
+    with pytest.raises(CsvRejected) as caught:
+        read_csv("regencies", content, known_provinces=frozenset({"33"}))
+    assert [reason.split(": name ")[0] for reason in caught.value.line_reasons()] == [
+        "regencies file, line 3",
+        "regencies file, line 5",
+    ]
+    assert "U+000D" in caught.value.line_reasons()[0]
 
 
 def test_the_header_may_differ_in_case_and_spaces_only() -> None:

@@ -11,7 +11,6 @@ from mitra_shared.auth import InvalidToken, TokenVerifier, issue_token
 from mitra_shared.settings import DEVELOPMENT_JWT_SECRET, ServiceSettings
 
 PRODUCTION_SAFE = {
-    "MITRA_JWT_SECRET": "a-real-secret-from-the-vault-0123456789",
     "MITRA_DATABASE_URL": "postgresql://mitra:s3cret@db:5432/mitra_registry",
     "MITRA_AMQP_URL": "amqp://mitra:s3cret@rabbitmq:5672/",
 }
@@ -19,12 +18,22 @@ PRODUCTION_SAFE = {
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("MITRA_ENVIRONMENT", *PRODUCTION_SAFE):
+    for name in (*PRODUCTION_SAFE, "MITRA_JWT_SECRET"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MITRA_ENVIRONMENT", "local")
     monkeypatch.chdir("/")  # no stray .env file
 
 
-def test_local_defaults_work_and_name_what_is_insecure() -> None:
+def test_a_service_started_without_an_environment_runs_as_production_and_refuses_development_secrets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("MITRA_ENVIRONMENT")
+    with pytest.raises(ValidationError, match="refusing to start in production"):
+        RegistrySettings()
+
+
+def test_local_defaults_work_and_name_what_is_insecure(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MITRA_ENVIRONMENT", "local")
     settings = RegistrySettings()
     assert settings.http_port == 8001
     assert settings.database_url.get_secret_value().endswith("/mitra_registry")
@@ -73,6 +82,8 @@ def _token(**overrides: object) -> str:
         "issuer": "mitra-local",
         "audience": "mitra",
         "roles": ["ministry"],
+        "scope": {"ministry_code": "KEMENSOS"},
+        "name": "Dewi Analyst",
     }
     params.update(overrides)
     return issue_token(**params)  # type: ignore[arg-type]
@@ -82,6 +93,8 @@ def test_a_valid_token_gives_the_principal() -> None:
     principal = _verifier().verify(_token())
     assert principal.subject == "analyst"
     assert principal.roles == ("ministry",)
+    assert principal.name == "Dewi Analyst"
+    assert dict(principal.scope) == {"ministry_code": "KEMENSOS"}
 
 
 @pytest.mark.parametrize(
@@ -91,6 +104,10 @@ def test_a_valid_token_gives_the_principal() -> None:
         ({"audience": "another-api"}, "(?i)audience"),
         ({"secret": "some-other-secret-of-enough-length-123"}, "Signature"),
         ({"lifetime_seconds": -10}, "expired"),
+        ({"lifetime_seconds": 12 * 3600 + 1}, "12 hours"),
+        ({"roles": []}, "exactly one role"),
+        ({"roles": ["ministry", "tpoa"]}, "exactly one role"),
+        ({"scope": {}}, "ministry_code"),
     ],
 )
 def test_tokens_that_do_not_fit_are_refused(token_overrides: dict[str, object], reason: str) -> None:
@@ -108,15 +125,23 @@ def test_unsigned_and_subjectless_tokens_are_refused() -> None:
     )
     with pytest.raises(InvalidToken, match="sub"):
         _verifier().verify(no_subject)
+    no_issued_at = jwt.encode(
+        {"sub": "x", "iss": "mitra-local", "aud": "mitra", "exp": now + 60, "roles": ["tpoa"]},
+        DEVELOPMENT_JWT_SECRET,
+        algorithm="HS256",
+    )
+    with pytest.raises(InvalidToken, match="iat"):
+        _verifier().verify(no_issued_at)
 
 
-def test_production_refuses_a_short_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_production_refuses_a_shared_secret_whatever_its_length(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MITRA_ENVIRONMENT", "production")
     for name, value in PRODUCTION_SAFE.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setenv("MITRA_JWT_SECRET", "short-but-not-default")
-    with pytest.raises(ValidationError, match="shorter than 32"):
-        RegistrySettings()
+    for secret in ("short-but-not-default", "a-real-secret-from-the-vault-0123456789"):
+        monkeypatch.setenv("MITRA_JWT_SECRET", secret)
+        with pytest.raises(ValidationError, match="HS256 shared-secret tokens are for tests and local tools only"):
+            RegistrySettings()
 
 
 def test_an_empty_smtp_login_means_none(monkeypatch: pytest.MonkeyPatch) -> None:

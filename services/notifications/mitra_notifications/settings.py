@@ -39,5 +39,7 @@ class NotificationsSettings(ServiceSettings):
 
     webhook_timeout_seconds: PositiveFloat = 10.0
     webhook_allow_internal_addresses: bool = Field(
-        False, description="Let webhooks call private, loopback and link-local addresses (a ministry's intranet)."
+        False,
+        description="Let webhooks call private, loopback, link-local, shared (100.64.0.0/10) and 6to4 addresses (a "
+        "ministry's intranet).",
     )

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from mitra_agreements.domain.policy import Policy
 from mitra_agreements.settings import AgreementsSettings
 from mitra_shared.http import Problem, require_principal
+from mitra_shared.policy import allow
 
 PROBLEMS: dict[int | str, dict[str, object]] = {
     404: {"model": Problem, "description": "No such resource"},
@@ -29,3 +30,19 @@ async def current_policy(request: Request) -> Policy:
 
 
 CurrentPolicy = Annotated[Policy, Depends(current_policy)]
+
+# The policies of agreements' operations (the roles each allows; the use cases check their scope,
+# `domain/access.py`).
+READ = allow(
+    "tpoa",
+    "ministry",
+    "region",
+    "ngo",
+    "auditor",
+    "integration",
+    note="tpoa, auditor, integration: everything; ngo: its own; ministry: its MSPs (Mitra Utama); region: what "
+    "touches its area (a province covers its regencies); lists are filtered to the caller's scope",
+)
+NGO_FOR_ITSELF = allow("ngo", note="the NGO itself, for its own organization and MSPs")
+TPOA_REVIEW = allow("tpoa", note="not whoever drafted or submitted the MSP (four eyes)")
+MITRA_UTAMA = allow("ministry", note="the MSP's Mitra Utama ministry (its ministry_code)")

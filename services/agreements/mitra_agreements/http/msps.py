@@ -9,7 +9,7 @@ from fastapi import Query, Response
 from pydantic import BaseModel
 
 from mitra_agreements.domain.msps import MspStatus
-from mitra_agreements.http.dependencies import CurrentPolicy
+from mitra_agreements.http.dependencies import MITRA_UTAMA, NGO_FOR_ITSELF, READ, TPOA_REVIEW, CurrentPolicy
 from mitra_agreements.http.dependencies import router as make_router
 from mitra_agreements.usecases import msps
 from mitra_agreements.usecases.commands import Decide, DraftMsp, ExtendMsp, Reject, SignMsp, TerminateMsp
@@ -32,6 +32,7 @@ class MspPage(BaseModel):
     status_code=201,
     response_model=Msp,
     summary="Draft an MSP",
+    dependencies=[NGO_FOR_ITSELF],
     description="Drafts an MSP between a foreign NGO and its Mitra Utama ministry and publishes "
     "`agreements.msp.drafted`. Refused (409) for an NGO that is suspended, revoked or closed, or when the end date "
     "passes the NGO's principle permit; 422 for an NGO, ministry or region agreements does not know.",
@@ -42,27 +43,38 @@ async def draft_msp(command: DraftMsp, uow: Work, ctx: RequestContext, response:
     return msp
 
 
-@router.get("/msps", response_model=MspPage, summary="MSPs, newest first, optionally of one NGO or in one status")
+@router.get(
+    "/msps",
+    response_model=MspPage,
+    summary="MSPs, newest first, optionally of one NGO or in one status",
+    description="Only the MSPs the caller's scope covers: an NGO's own, a ministry's (Mitra Utama), those with a "
+    "work location in a region's area.",
+    dependencies=[READ],
+)
 async def list_msps(
     uow: Work,
+    ctx: RequestContext,
     organization_id: UUID | None = None,
     status: MspStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> MspPage:
-    items, total = await msps.list_msps(uow, organization_id=organization_id, status=status, limit=limit, offset=offset)
+    items, total = await msps.list_msps(
+        uow, ctx, organization_id=organization_id, status=status, limit=limit, offset=offset
+    )
     return MspPage(items=items, total=total, limit=limit, offset=offset)
 
 
-@router.get("/msps/{msp_id}", response_model=Msp, summary="One MSP")
-async def get_msp(msp_id: UUID, uow: Work) -> Msp:
-    return await msps.get_msp(uow, msp_id)
+@router.get("/msps/{msp_id}", response_model=Msp, summary="One MSP", dependencies=[READ])
+async def get_msp(msp_id: UUID, uow: Work, ctx: RequestContext) -> Msp:
+    return await msps.get_msp(uow, ctx, msp_id)
 
 
 @router.post(
     "/msps/{msp_id}/submit",
     response_model=Msp,
     summary="Submit a draft MSP to TPOA for review",
+    dependencies=[NGO_FOR_ITSELF],
     description="draft → submitted; publishes `agreements.msp.submitted`.",
 )
 async def submit_msp(msp_id: UUID, uow: Work, ctx: RequestContext) -> Msp:
@@ -73,6 +85,7 @@ async def submit_msp(msp_id: UUID, uow: Work, ctx: RequestContext) -> Msp:
     "/msps/{msp_id}/approve",
     response_model=Msp,
     summary="TPOA approves an MSP",
+    dependencies=[TPOA_REVIEW],
     description="submitted → approved; publishes `agreements.msp.approved`.",
 )
 async def approve_msp(msp_id: UUID, command: Decide, uow: Work, ctx: RequestContext) -> Msp:
@@ -83,6 +96,7 @@ async def approve_msp(msp_id: UUID, command: Decide, uow: Work, ctx: RequestCont
     "/msps/{msp_id}/reject",
     response_model=Msp,
     summary="TPOA rejects an MSP",
+    dependencies=[TPOA_REVIEW],
     description="submitted → rejected, with the reason; publishes `agreements.msp.rejected`.",
 )
 async def reject_msp(msp_id: UUID, command: Reject, uow: Work, ctx: RequestContext) -> Msp:
@@ -93,6 +107,7 @@ async def reject_msp(msp_id: UUID, command: Reject, uow: Work, ctx: RequestConte
     "/msps/{msp_id}/sign",
     response_model=Msp,
     summary="Record the signing of an approved MSP",
+    dependencies=[MITRA_UTAMA],
     description="approved → signed (active from its start date). Needs a principle permit of the NGO valid on the "
     "signing date that lasts at least to the MSP's end, and an NGO neither suspended nor revoked (409 otherwise). "
     "Creates the obligations of the MSP's rules and publishes `agreements.msp.signed`.",
@@ -105,6 +120,7 @@ async def sign_msp(msp_id: UUID, command: SignMsp, uow: Work, ctx: RequestContex
     "/msps/{msp_id}/extend",
     response_model=Msp,
     summary="Extend a signed MSP",
+    dependencies=[MITRA_UTAMA],
     description="Moves the end date later (not past the principle permit), adds the obligations of the extra "
     "period and publishes `agreements.msp.extended`.",
 )
@@ -116,6 +132,7 @@ async def extend_msp(msp_id: UUID, command: ExtendMsp, uow: Work, ctx: RequestCo
     "/msps/{msp_id}/terminate",
     response_model=Msp,
     summary="End an MSP early, with the reason",
+    dependencies=[MITRA_UTAMA],
     description="Closes its open obligations and publishes `agreements.msp.terminated`.",
 )
 async def terminate_msp(msp_id: UUID, command: TerminateMsp, uow: Work, ctx: RequestContext) -> Msp:
@@ -126,6 +143,8 @@ async def terminate_msp(msp_id: UUID, command: TerminateMsp, uow: Work, ctx: Req
     "/msps/{msp_id}/obligations",
     response_model=list[Obligation],
     summary="The obligations an MSP created, by due date",
+    description="A region's officer sees the MSP-wide ones and the work plans of its area.",
+    dependencies=[READ],
 )
-async def list_obligations(msp_id: UUID, uow: Work) -> list[Obligation]:
-    return await msps.obligations_of(uow, msp_id)
+async def list_obligations(msp_id: UUID, uow: Work, ctx: RequestContext) -> list[Obligation]:
+    return await msps.obligations_of(uow, ctx, msp_id)

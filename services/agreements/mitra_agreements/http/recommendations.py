@@ -6,13 +6,24 @@ from uuid import UUID
 
 from fastapi import Response
 
+from mitra_agreements.http.dependencies import NGO_FOR_ITSELF
 from mitra_agreements.http.dependencies import router as make_router
 from mitra_agreements.usecases import recommendations
 from mitra_agreements.usecases.commands import IssueRecommendation, RequestRecommendation
 from mitra_agreements.usecases.views import Recommendation
 from mitra_shared.http import RequestContext, Work
+from mitra_shared.policy import allow
 
 router = make_router("recommendations")
+READ_RECOMMENDATION = allow(
+    "tpoa",
+    "ministry",
+    "ngo",
+    "auditor",
+    "integration",
+    note="tpoa, auditor, integration: all; ngo: its own; ministry: those of its MSPs (not regions: they name foreign "
+    "experts)",
+)
 
 
 @router.post(
@@ -20,6 +31,7 @@ router = make_router("recommendations")
     status_code=201,
     response_model=Recommendation,
     summary="Request a visa/stay-permit or tax-exemption recommendation",
+    dependencies=[NGO_FOR_ITSELF],
     description="Publishes `agreements.recommendation.requested`; the MSP must be in force.",
 )
 async def request_recommendation(
@@ -30,15 +42,21 @@ async def request_recommendation(
     return recommendation
 
 
-@router.get("/recommendations/{recommendation_id}", response_model=Recommendation, summary="One request")
-async def get_recommendation(recommendation_id: UUID, uow: Work) -> Recommendation:
-    return await recommendations.get_recommendation(uow, recommendation_id)
+@router.get(
+    "/recommendations/{recommendation_id}",
+    response_model=Recommendation,
+    summary="One request",
+    dependencies=[READ_RECOMMENDATION],
+)
+async def get_recommendation(recommendation_id: UUID, uow: Work, ctx: RequestContext) -> Recommendation:
+    return await recommendations.get_recommendation(uow, ctx, recommendation_id)
 
 
 @router.post(
     "/recommendations/{recommendation_id}/issue",
     response_model=Recommendation,
     summary="The ministry decides a recommendation request",
+    dependencies=[allow("ministry", note="the MSP's Mitra Utama ministry; not whoever requested it (four eyes)")],
     description="Grants or refuses it under a reference number; publishes `agreements.recommendation.issued`.",
 )
 async def issue_recommendation(

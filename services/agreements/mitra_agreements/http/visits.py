@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import Response
 
-from mitra_agreements.http.dependencies import CurrentPolicy
+from mitra_agreements.http.dependencies import NGO_FOR_ITSELF, READ, CurrentPolicy
 from mitra_agreements.http.dependencies import router as make_router
 from mitra_agreements.usecases import visits
 from mitra_agreements.usecases.commands import AnnounceVisit, CancelVisit, UpdateVisit
@@ -21,6 +21,7 @@ router = make_router("visits")
     status_code=201,
     response_model=Visit,
     summary="Announce a visit of foreign guests",
+    dependencies=[NGO_FOR_ITSELF],
     description="Announces the visit to the regions it goes to (`agreements.visit.announced`). An announcement "
     "fewer than `MITRA_VISIT_NOTICE_DAYS` (14) days before arrival is accepted and flagged `late`.",
 )
@@ -32,15 +33,22 @@ async def announce_visit(
     return visit
 
 
-@router.get("/visits/{visit_id}", response_model=Visit, summary="One announced visit")
-async def get_visit(visit_id: UUID, uow: Work) -> Visit:
-    return await visits.get_visit(uow, visit_id)
+@router.get(
+    "/visits/{visit_id}",
+    response_model=Visit,
+    summary="One announced visit",
+    description="A region's officer reads the visits that go to its area.",
+    dependencies=[READ],
+)
+async def get_visit(visit_id: UUID, uow: Work, ctx: RequestContext) -> Visit:
+    return await visits.get_visit(uow, ctx, visit_id)
 
 
 @router.patch(
     "/visits/{visit_id}",
     response_model=Visit,
     summary="Change an announced visit",
+    dependencies=[NGO_FOR_ITSELF],
     description="Only the fields given change; publishes `agreements.visit.updated` with the whole new state.",
 )
 async def update_visit(
@@ -53,6 +61,7 @@ async def update_visit(
     "/visits/{visit_id}/cancel",
     response_model=Visit,
     summary="Cancel an announced visit",
+    dependencies=[NGO_FOR_ITSELF],
     description="Publishes `agreements.visit.cancelled`.",
 )
 async def cancel_visit(visit_id: UUID, command: CancelVisit, uow: Work, ctx: RequestContext) -> Visit:

@@ -10,8 +10,14 @@ ON CONFLICT DO NOTHING
 RETURNING *;
 
 -- name: obligations_of_msp
--- An MSP's obligations by due date.
-SELECT * FROM obligations WHERE msp_id = :msp_id ORDER BY due_on, kind, region_code NULLS FIRST;
+-- An MSP's obligations by due date; for a region's officer (:scope_region_code) the MSP-wide ones and those of a
+-- region that touches its own (the same code or one a province of the other).
+SELECT * FROM obligations
+WHERE msp_id = :msp_id
+  AND (:scope_region_code::text IS NULL OR region_code IS NULL OR region_code = :scope_region_code
+       OR (length(:scope_region_code) = 2 AND left(region_code, 2) = :scope_region_code)
+       OR (length(region_code) = 2 AND left(:scope_region_code, 2) = region_code))
+ORDER BY due_on, kind, region_code NULLS FIRST;
 
 -- name: close_open_obligations
 -- An MSP that ends or is terminated leaves nothing to remind of; an overdue obligation stays on record as overdue.
@@ -25,14 +31,16 @@ WHERE msp_id = :msp_id AND kind = 'extension_decision' AND status IN ('pending',
 
 -- name: get_obligation_for_update
 -- One obligation with what its events say of its MSP, locked for a submission or a decision.
-SELECT o.*, m.organization_id, m.organization_name, m.ministry_code, m.status AS msp_status
+SELECT o.*, m.organization_id, m.organization_name, m.ministry_code, m.work_locations, m.status AS msp_status
 FROM obligations o JOIN msps m ON m.id = o.msp_id
 WHERE o.id = :obligation_id
 FOR UPDATE OF o;
 
 -- name: get_obligation
--- One obligation.
-SELECT * FROM obligations WHERE id = :obligation_id;
+-- One obligation, with its MSP's parties and places (who may read it).
+SELECT o.*, m.organization_id, m.ministry_code, m.work_locations
+FROM obligations o JOIN msps m ON m.id = o.msp_id
+WHERE o.id = :obligation_id;
 
 -- name: set_obligation_status
 -- A submission or a decision moved the obligation on; next_check_on is when the engine looks at it again.

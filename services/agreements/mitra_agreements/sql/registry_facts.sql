@@ -74,10 +74,22 @@ SET partner_kind = EXCLUDED.partner_kind,
 WHERE k.version < EXCLUDED.version;
 
 -- name: list_known_organizations
--- A page of the NGOs agreements knows, by name, with the total.
+-- A page of the NGOs agreements knows, by name, with the total; only those the caller's scope covers
+-- (domain/access.py): an NGO itself; for a ministry or a region, the NGOs party to an MSP of its ministry or with a
+-- work location touching its region (the same code or one a province of the other).
 SELECT organization_id, legal_name, acronym, country_of_origin, status, GREATEST(as_of, status_as_of) AS as_of,
        count(*) OVER () AS total
-FROM known_organizations
+FROM known_organizations AS k
+WHERE (:scope_organization_id::uuid IS NULL OR k.organization_id = :scope_organization_id)
+  AND ((:scope_ministry_code::text IS NULL AND :scope_region_code::text IS NULL) OR EXISTS (
+        SELECT 1 FROM msps AS m
+        WHERE m.organization_id = k.organization_id
+          AND (:scope_ministry_code::text IS NULL OR m.ministry_code = :scope_ministry_code)
+          AND (:scope_region_code::text IS NULL OR EXISTS (
+                SELECT 1 FROM jsonb_array_elements(m.work_locations) AS location
+                WHERE location->>'code' = :scope_region_code
+                   OR (length(:scope_region_code) = 2 AND left(location->>'code', 2) = :scope_region_code)
+                   OR (length(location->>'code') = 2 AND left(:scope_region_code, 2) = location->>'code')))))
 ORDER BY legal_name, organization_id
 LIMIT :limit OFFSET :offset;
 

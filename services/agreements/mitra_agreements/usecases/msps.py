@@ -1,5 +1,8 @@
 """MSPs from draft to end: draft, submit, approve or reject, sign (which creates the obligations), extend,
-terminate; and the MSPs as the API reads them. Activation, expiry warnings and the end are the deadline engine's."""
+terminate; and the MSPs as the API reads them. Activation, expiry warnings and the end are the deadline engine's.
+
+Each checks the caller's scope first (`domain/access.py`): an MSP the caller may not read is answered as unknown
+(404), one it may read but not act on that way with 403."""
 
 from __future__ import annotations
 
@@ -8,12 +11,14 @@ from uuid import UUID
 
 import asyncpg
 
+from mitra_agreements.domain import access
 from mitra_agreements.domain import msps as rules
 from mitra_agreements.domain.msps import Action
 from mitra_agreements.domain.obligations import ObligationRules, plan_obligations
 from mitra_agreements.domain.policy import Policy
 from mitra_agreements.sql import MSPS, OBLIGATIONS
 from mitra_agreements.usecases import registry_facts
+from mitra_agreements.usecases.access import parties, scope_parameters
 from mitra_agreements.usecases.commands import Decide, DraftMsp, ExtendMsp, Reject, SignMsp, TerminateMsp
 from mitra_agreements.usecases.event_facts import (
     ministry_party,
@@ -32,19 +37,21 @@ from mitra_shared.events import EventData
 from mitra_shared.uow import UnitOfWork
 
 
-async def locked_msp(conn: asyncpg.Connection, msp_id: UUID) -> asyncpg.Record:
-    """The MSP a change is about, locked until the change commits."""
+async def locked_msp(conn: asyncpg.Connection, ctx: Context, msp_id: UUID) -> asyncpg.Record:
+    """The MSP a change is about, locked until the change commits; unknown (404) to a caller who may not read it."""
     row = await conn.fetchrow(*MSPS.get_msp_for_update(msp_id=msp_id))
-    if row is None:
+    if row is None or not access.may_read_msp(ctx.principal, parties(row)):
         raise NotFound("path.msp_id", f"no MSP {msp_id}")
     return row
 
 
-async def msp_in_force(conn: asyncpg.Connection, msp_id: UUID, *, field: str) -> asyncpg.Record:
-    """The MSP that a visit or a recommendation names (in its body, hence not a 404), which must be in force."""
+async def msp_in_force(conn: asyncpg.Connection, ctx: Context, msp_id: UUID, *, field: str) -> asyncpg.Record:
+    """The MSP that a visit or a recommendation names (in its body, hence not a 404), which must be the calling
+    NGO's own (403) and in force."""
     row = await conn.fetchrow(*MSPS.get_msp(msp_id=msp_id))
     if row is None:
         raise RuleBroken(field, f"no MSP {msp_id}")
+    access.check_ngo_acts_for(ctx.principal, row["organization_id"], field=field)
     rules.check_in_force(row["status"], field=field)
     return row
 
@@ -53,6 +60,7 @@ async def msp_in_force(conn: asyncpg.Connection, msp_id: UUID, *, field: str) ->
 
 
 async def draft_msp(uow: UnitOfWork, ctx: Context, command: DraftMsp) -> Msp:
+    access.check_ngo_acts_for(ctx.principal, command.organization_id, field="body.organization_id")
     async with uow.change(ctx) as tx:
         conn = tx.conn
         parties = rules.check_draft(
@@ -82,6 +90,7 @@ async def draft_msp(uow: UnitOfWork, ctx: Context, command: DraftMsp) -> Msp:
                 starts_on=command.starts_on,
                 ends_on=command.ends_on,
                 obligation_rules=command.obligation_rules.model_dump(),
+                drafted_by=tx.actor,
                 now=tx.now,
             )
         )
@@ -107,11 +116,14 @@ async def draft_msp(uow: UnitOfWork, ctx: Context, command: DraftMsp) -> Msp:
 
 async def submit_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID) -> Msp:
     async with uow.change(ctx) as tx:
-        current = await locked_msp(tx.conn, msp_id)
+        current = await locked_msp(tx.conn, ctx, msp_id)
+        access.check_ngo_acts_for(ctx.principal, current["organization_id"])
         status = rules.transition(current["status"], "submit")
         organization = await registry_facts.organization(tx.conn, current["organization_id"])
         rules.check_can_get_msp(organization, current["organization_id"], field="msp.organization_id")
-        row = await tx.conn.fetchrow(*MSPS.set_msp_status(msp_id=msp_id, status=status, note=None, now=tx.now))
+        row = await tx.conn.fetchrow(
+            *MSPS.set_msp_status(msp_id=msp_id, status=status, note=None, actor=tx.actor, now=tx.now)
+        )
         tx.publish(
             contracts.MspSubmitted(
                 msp_id=msp_id,
@@ -136,12 +148,16 @@ async def _decide(
     field: str,
     text: str | None,
 ) -> Msp:
-    """TPOA's decision on a submitted MSP: the new status, the decision's text (kept as the MSP's decision note,
-    and in the event as its `field`), and the event that says so, by whom (`<status>_by`) and when (`_at`)."""
+    """TPOA's decision on a submitted MSP (not by whoever drafted or submitted it): the new status, the decision's
+    text (kept as the MSP's decision note, and in the event as its `field`), and the event that says so, by whom
+    (`<status>_by`) and when (`_at`)."""
     async with uow.change(ctx) as tx:
-        current = await locked_msp(tx.conn, msp_id)
+        current = await locked_msp(tx.conn, ctx, msp_id)
+        access.check_review(ctx.principal, drafted_by=current["drafted_by"], submitted_by=current["submitted_by"])
         status = rules.transition(current["status"], action)
-        row = await tx.conn.fetchrow(*MSPS.set_msp_status(msp_id=msp_id, status=status, note=text, now=tx.now))
+        row = await tx.conn.fetchrow(
+            *MSPS.set_msp_status(msp_id=msp_id, status=status, note=text, actor=tx.actor, now=tx.now)
+        )
         event = event_type.model_validate(
             {
                 "msp_id": msp_id,
@@ -169,7 +185,10 @@ async def sign_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID, command: SignMsp
     signed_on = command.signed_on or today
     async with uow.change(ctx) as tx:
         conn = tx.conn
-        current = await locked_msp(conn, msp_id)
+        current = await locked_msp(conn, ctx, msp_id)
+        access.check_signing(
+            ctx.principal, parties(current), drafted_by=current["drafted_by"], submitted_by=current["submitted_by"]
+        )
         permit = rules.check_signing(
             status=current["status"],
             organization=await registry_facts.organization(conn, current["organization_id"]),
@@ -237,7 +256,8 @@ async def extend_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID, command: Exten
     today = jakarta_date(ctx.now)
     async with uow.change(ctx) as tx:
         conn = tx.conn
-        current = await locked_msp(conn, msp_id)
+        current = await locked_msp(conn, ctx, msp_id)
+        access.check_ministry_acts(ctx.principal, parties(current))
         rules.check_extension(
             status=current["status"],
             ends_on=current["ends_on"],
@@ -284,7 +304,8 @@ async def extend_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID, command: Exten
 async def terminate_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID, command: TerminateMsp) -> Msp:
     terminated_on = command.terminated_on or jakarta_date(ctx.now)
     async with uow.change(ctx) as tx:
-        current = await locked_msp(tx.conn, msp_id)
+        current = await locked_msp(tx.conn, ctx, msp_id)
+        access.check_ministry_acts(ctx.principal, parties(current))
         rules.transition(current["status"], "terminate")
         row = await tx.conn.fetchrow(
             *MSPS.terminate_msp(msp_id=msp_id, terminated_on=terminated_on, reason=command.reason, now=tx.now)
@@ -308,30 +329,37 @@ async def terminate_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID, command: Te
 # --- queries ----------------------------------------------------------------------------------------------------
 
 
-async def get_msp(uow: UnitOfWork, msp_id: UUID) -> Msp:
-    async with uow.read() as conn:
-        row = await conn.fetchrow(*MSPS.get_msp(msp_id=msp_id))
-    if row is None:
+async def _readable_msp(conn: asyncpg.Connection, ctx: Context, msp_id: UUID) -> asyncpg.Record:
+    row = await conn.fetchrow(*MSPS.get_msp(msp_id=msp_id))
+    if row is None or not access.may_read_msp(ctx.principal, parties(row)):
         raise NotFound("path.msp_id", f"no MSP {msp_id}")
+    return row
+
+
+async def get_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID) -> Msp:
+    async with uow.read() as conn:
+        row = await _readable_msp(conn, ctx, msp_id)
     return view(Msp, row)
 
 
 async def list_msps(
-    uow: UnitOfWork, *, organization_id: UUID | None, status: str | None, limit: int, offset: int
+    uow: UnitOfWork, ctx: Context, *, organization_id: UUID | None, status: str | None, limit: int, offset: int
 ) -> tuple[list[Msp], int]:
-    """A page of MSPs, newest first, and how many there are."""
+    """A page of the MSPs the caller's scope covers, newest first, and how many there are."""
+    scope = scope_parameters(ctx)
     async with uow.read() as conn:
         rows = await conn.fetch(
-            *MSPS.list_msps(
-                organization_id=organization_id, status=status, limit=limit, offset=offset
-            )
+            *MSPS.list_msps(organization_id=organization_id, status=status, limit=limit, offset=offset, **scope)
         )
     return [view(Msp, row) for row in rows], (rows[0]["total"] if rows else 0)
 
 
-async def obligations_of(uow: UnitOfWork, msp_id: UUID) -> list[Obligation]:
+async def obligations_of(uow: UnitOfWork, ctx: Context, msp_id: UUID) -> list[Obligation]:
+    """An MSP's obligations by due date (a region's officer: the MSP-wide ones and those of its area)."""
+    scope = scope_parameters(ctx)
     async with uow.read() as conn:
-        if await conn.fetchrow(*MSPS.get_msp(msp_id=msp_id)) is None:
-            raise NotFound("path.msp_id", f"no MSP {msp_id}")
-        rows = await conn.fetch(*OBLIGATIONS.obligations_of_msp(msp_id=msp_id))
+        await _readable_msp(conn, ctx, msp_id)
+        rows = await conn.fetch(
+            *OBLIGATIONS.obligations_of_msp(msp_id=msp_id, scope_region_code=scope["scope_region_code"])
+        )
     return [view(Obligation, row) for row in rows]

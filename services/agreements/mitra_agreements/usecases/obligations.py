@@ -1,6 +1,9 @@
 """Obligations and their submissions: the obligations signing or extending an MSP creates, the NGO's submissions
 of work plans, reports and Action Plans, and the decisions on them. Reminders and overdue notices are the deadline
-engine's."""
+engine's.
+
+An obligation or submission the caller may not read is answered as unknown (404); the NGO alone submits, the
+Mitra Utama (or, for a work plan, the region's office) decides, and not whoever submitted (`domain/access.py`)."""
 
 from __future__ import annotations
 
@@ -11,10 +14,12 @@ from uuid import UUID
 
 import asyncpg
 
+from mitra_agreements.domain import access
 from mitra_agreements.domain import obligations as rules
 from mitra_agreements.domain.deadlines import first_check_of
 from mitra_agreements.domain.obligations import PlannedObligation
 from mitra_agreements.sql import OBLIGATIONS
+from mitra_agreements.usecases.access import parties
 from mitra_agreements.usecases.commands import DecideSubmission, SubmitObligation
 from mitra_agreements.usecases.event_facts import obligation_facts
 from mitra_agreements.usecases.views import Submission, view
@@ -53,18 +58,39 @@ async def create_obligations(
     return created
 
 
-async def _locked_obligation(conn: asyncpg.Connection, obligation_id: UUID) -> asyncpg.Record:
+def _readable(ctx: Context, obligation: asyncpg.Record | None) -> bool:
+    return obligation is not None and access.may_read_obligation(
+        ctx.principal, parties(obligation), obligation["region_code"]
+    )
+
+
+async def _locked_obligation(conn: asyncpg.Connection, ctx: Context, obligation_id: UUID) -> asyncpg.Record:
     row = await conn.fetchrow(*OBLIGATIONS.get_obligation_for_update(obligation_id=obligation_id))
-    if row is None:
+    if row is None or not _readable(ctx, row):
         raise NotFound("path.obligation_id", f"no obligation {obligation_id}")
     return row
+
+
+async def _locked_submission(
+    conn: asyncpg.Connection, ctx: Context, submission_id: UUID
+) -> tuple[asyncpg.Record, asyncpg.Record]:
+    """A submission and its obligation, locked for a decision; unknown (404) to a caller who may not read them."""
+    submission = await conn.fetchrow(*OBLIGATIONS.get_submission_for_update(submission_id=submission_id))
+    if submission is not None:
+        obligation = await conn.fetchrow(
+            *OBLIGATIONS.get_obligation_for_update(obligation_id=submission["obligation_id"])
+        )
+        if obligation is not None and _readable(ctx, obligation):
+            return submission, obligation
+    raise NotFound("path.submission_id", f"no submission {submission_id}")
 
 
 async def submit_obligation(
     uow: UnitOfWork, ctx: Context, obligation_id: UUID, command: SubmitObligation
 ) -> Submission:
     async with uow.change(ctx) as tx:
-        obligation = await _locked_obligation(tx.conn, obligation_id)
+        obligation = await _locked_obligation(tx.conn, ctx, obligation_id)
+        access.check_ngo_acts_for(ctx.principal, obligation["organization_id"])
         event_type = rules.check_submission(
             kind=obligation["kind"], status=obligation["status"], msp_status=obligation["msp_status"]
         )
@@ -110,10 +136,14 @@ async def decide_submission(
     uow: UnitOfWork, ctx: Context, submission_id: UUID, command: DecideSubmission, *, accept: bool
 ) -> Submission:
     async with uow.change(ctx) as tx:
-        submission = await tx.conn.fetchrow(*OBLIGATIONS.get_submission_for_update(submission_id=submission_id))
-        if submission is None:
-            raise NotFound("path.submission_id", f"no submission {submission_id}")
-        obligation = await _locked_obligation(tx.conn, submission["obligation_id"])
+        submission, obligation = await _locked_submission(tx.conn, ctx, submission_id)
+        access.check_decide_submission(
+            ctx.principal,
+            parties(obligation),
+            kind=obligation["kind"],
+            region_code=obligation["region_code"],
+            submitted_by=submission["submitted_by"],
+        )
         decision = rules.decide(
             kind=obligation["kind"], submission_status=submission["status"], accept=accept, today=jakarta_date(tx.now)
         )
@@ -148,9 +178,9 @@ async def decide_submission(
     return view(Submission, row)
 
 
-async def submissions_of(uow: UnitOfWork, obligation_id: UUID) -> list[Submission]:
+async def submissions_of(uow: UnitOfWork, ctx: Context, obligation_id: UUID) -> list[Submission]:
     async with uow.read() as conn:
-        if await conn.fetchrow(*OBLIGATIONS.get_obligation(obligation_id=obligation_id)) is None:
+        if not _readable(ctx, await conn.fetchrow(*OBLIGATIONS.get_obligation(obligation_id=obligation_id))):
             raise NotFound("path.obligation_id", f"no obligation {obligation_id}")
         rows = await conn.fetch(*OBLIGATIONS.submissions_of(obligation_id=obligation_id))
     return [view(Submission, row) for row in rows]

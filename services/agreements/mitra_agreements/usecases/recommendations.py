@@ -1,13 +1,16 @@
 """Visa/stay-permit and tax-exemption recommendations: requested under an MSP in force, decided once by the
-ministry under a unique reference number."""
+ministry under a unique reference number. The NGO itself requests; its Mitra Utama issues, not whoever requested;
+a recommendation the caller may not read is answered as unknown, 404 (`domain/access.py`)."""
 
 from __future__ import annotations
 
 import uuid
 from uuid import UUID
 
+from mitra_agreements.domain import access
 from mitra_agreements.domain import recommendations as rules
 from mitra_agreements.sql import MSPS, RECOMMENDATIONS
+from mitra_agreements.usecases.access import parties
 from mitra_agreements.usecases.commands import IssueRecommendation, RequestRecommendation
 from mitra_agreements.usecases.event_facts import ministry_party, organization_party
 from mitra_agreements.usecases.msps import msp_in_force
@@ -23,7 +26,7 @@ async def request_recommendation(uow: UnitOfWork, ctx: Context, command: Request
         kind=command.kind, expert_name=command.expert_name, expert_nationality=command.expert_nationality
     )
     async with uow.change(ctx) as tx:
-        msp = await msp_in_force(tx.conn, command.msp_id, field="body.msp_id")
+        msp = await msp_in_force(tx.conn, ctx, command.msp_id, field="body.msp_id")
         row = await tx.conn.fetchrow(
             *RECOMMENDATIONS.insert_recommendation(
                 id=uuid.uuid4(),
@@ -61,8 +64,10 @@ async def issue_recommendation(
         current = await tx.conn.fetchrow(
             *RECOMMENDATIONS.get_recommendation_for_update(recommendation_id=recommendation_id)
         )
-        if current is None:
+        msp = None if current is None else await tx.conn.fetchrow(*MSPS.get_msp(msp_id=current["msp_id"]))
+        if current is None or msp is None or not access.may_read_recommendation(ctx.principal, parties(msp)):
             raise NotFound("path.recommendation_id", f"no recommendation {recommendation_id}")
+        access.check_issue_recommendation(ctx.principal, parties(msp), requested_by=current["requested_by"])
         rules.check_issue(
             status=current["status"],
             reference_number=current["reference_number"],
@@ -71,7 +76,6 @@ async def issue_recommendation(
             ),
             new_reference=command.reference_number,
         )
-        msp = await tx.conn.fetchrow(*MSPS.get_msp(msp_id=current["msp_id"]))
         row = await tx.conn.fetchrow(
             *RECOMMENDATIONS.issue_recommendation(
                 recommendation_id=recommendation_id,
@@ -100,9 +104,10 @@ async def issue_recommendation(
     return view(Recommendation, row)
 
 
-async def get_recommendation(uow: UnitOfWork, recommendation_id: UUID) -> Recommendation:
+async def get_recommendation(uow: UnitOfWork, ctx: Context, recommendation_id: UUID) -> Recommendation:
     async with uow.read() as conn:
         row = await conn.fetchrow(*RECOMMENDATIONS.get_recommendation(recommendation_id=recommendation_id))
-    if row is None:
+        msp = None if row is None else await conn.fetchrow(*MSPS.get_msp(msp_id=row["msp_id"]))
+    if row is None or msp is None or not access.may_read_recommendation(ctx.principal, parties(msp)):
         raise NotFound("path.recommendation_id", f"no recommendation {recommendation_id}")
     return view(Recommendation, row)

@@ -9,9 +9,12 @@ from uuid import UUID
 
 import asyncpg
 
+from mitra_agreements.domain import access
 from mitra_agreements.domain.registry_facts import KnownOrganization, KnownPartner, KnownPermit
-from mitra_agreements.sql import REGISTRY_FACTS
+from mitra_agreements.sql import MSPS, REGISTRY_FACTS
 from mitra_agreements.usecases import views
+from mitra_agreements.usecases.access import parties, scope_parameters
+from mitra_shared.context import Context
 from mitra_shared.errors import NotFound
 from mitra_shared.uow import UnitOfWork
 
@@ -52,19 +55,20 @@ async def regions(conn: asyncpg.Connection, codes: list[str]) -> dict[str, Known
 
 
 async def list_known_organizations(
-    uow: UnitOfWork, *, limit: int, offset: int
+    uow: UnitOfWork, ctx: Context, *, limit: int, offset: int
 ) -> tuple[list[views.KnownOrganization], int]:
-    """A page of the NGOs agreements knows, by name, and how many there are."""
+    """A page of the NGOs agreements knows that the caller's scope covers, by name, and how many there are."""
+    scope = scope_parameters(ctx)
     async with uow.read() as conn:
-        rows = await conn.fetch(
-            *REGISTRY_FACTS.list_known_organizations(limit=limit, offset=offset)
-        )
+        rows = await conn.fetch(*REGISTRY_FACTS.list_known_organizations(limit=limit, offset=offset, **scope))
     return [views.view(views.KnownOrganization, row) for row in rows], (rows[0]["total"] if rows else 0)
 
 
-async def get_known_organization(uow: UnitOfWork, organization_id: UUID) -> views.KnownOrganization:
+async def get_known_organization(uow: UnitOfWork, ctx: Context, organization_id: UUID) -> views.KnownOrganization:
+    """One NGO, unknown (404) to a caller whose scope does not cover it (`domain/access.py`)."""
     async with uow.read() as conn:
         row = await conn.fetchrow(*REGISTRY_FACTS.get_known_organization(organization_id=organization_id))
-    if row is None:
+        msps = [parties(msp) for msp in await conn.fetch(*MSPS.msps_of_organization(organization_id=organization_id))]
+    if row is None or not access.may_read_organization(ctx.principal, organization_id, msps):
         raise NotFound("path.organization_id", f"agreements has not learned of organization {organization_id}")
     return views.view(views.KnownOrganization, row)

@@ -1,5 +1,6 @@
 """Announcements of foreign guests' visits under an MSP in force: announced (flagged late with too little notice),
-changed, cancelled."""
+changed, cancelled, by the NGO itself; read by those its MSP or its regions concern (`domain/access.py`: a visit
+the caller may not read is answered as unknown, 404)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from uuid import UUID
 
 import asyncpg
 
+from mitra_agreements.domain import access
 from mitra_agreements.domain import msps as msp_rules
 from mitra_agreements.domain import visits as rules
 from mitra_agreements.domain.msps import Region
 from mitra_agreements.domain.policy import Policy
 from mitra_agreements.sql import MSPS, VISITS
 from mitra_agreements.usecases import registry_facts
+from mitra_agreements.usecases.access import parties
 from mitra_agreements.usecases.commands import AnnounceVisit, CancelVisit, UpdateVisit
 from mitra_agreements.usecases.event_facts import ministry_party, organization_party
 from mitra_agreements.usecases.msps import msp_in_force
@@ -54,11 +57,22 @@ async def _visited_regions(conn: asyncpg.Connection, codes: list[str]) -> list[R
     return msp_rules.check_work_locations(codes, known, field="body.region_codes")
 
 
-async def _locked_visit(conn: asyncpg.Connection, visit_id: UUID) -> asyncpg.Record:
-    """An announced visit, locked for a change (a cancelled one is not changed any more)."""
-    row = await conn.fetchrow(*VISITS.get_visit_for_update(visit_id=visit_id))
-    if row is None:
+async def _readable_visit(
+    conn: asyncpg.Connection, ctx: Context, visit_id: UUID, *, for_update: bool = False
+) -> tuple[asyncpg.Record, asyncpg.Record]:
+    """A visit and its MSP, unknown (404) to a caller who may not read it."""
+    query = VISITS.get_visit_for_update if for_update else VISITS.get_visit
+    row = await conn.fetchrow(*query(visit_id=visit_id))
+    msp = None if row is None else await conn.fetchrow(*MSPS.get_msp(msp_id=row["msp_id"]))
+    if row is None or msp is None or not access.may_read_visit(ctx.principal, parties(msp), row["region_codes"]):
         raise NotFound("path.visit_id", f"no visit {visit_id}")
+    return row, msp
+
+
+async def _locked_visit(conn: asyncpg.Connection, ctx: Context, visit_id: UUID) -> asyncpg.Record:
+    """An announced visit of the calling NGO, locked for a change (a cancelled one is not changed any more)."""
+    row, msp = await _readable_visit(conn, ctx, visit_id, for_update=True)
+    access.check_ngo_acts_for(ctx.principal, msp["organization_id"])
     if row["status"] != "announced":
         raise Conflict("visit.status", f"the visit is {row['status']}")
     return row
@@ -67,7 +81,7 @@ async def _locked_visit(conn: asyncpg.Connection, visit_id: UUID) -> asyncpg.Rec
 async def announce_visit(uow: UnitOfWork, ctx: Context, command: AnnounceVisit, *, policy: Policy) -> Visit:
     today = jakarta_date(ctx.now)
     async with uow.change(ctx) as tx:
-        msp = await msp_in_force(tx.conn, command.msp_id, field="body.msp_id")
+        msp = await msp_in_force(tx.conn, ctx, command.msp_id, field="body.msp_id")
         rules.check_announcement(arrives_on=command.arrives_on, departs_on=command.departs_on, today=today)
         regions = await _visited_regions(tx.conn, command.region_codes)
         notice = rules.visit_notice(
@@ -98,8 +112,8 @@ async def announce_visit(uow: UnitOfWork, ctx: Context, command: AnnounceVisit, 
 
 async def update_visit(uow: UnitOfWork, ctx: Context, visit_id: UUID, command: UpdateVisit, *, policy: Policy) -> Visit:
     async with uow.change(ctx) as tx:
-        current = await _locked_visit(tx.conn, visit_id)
-        msp = await msp_in_force(tx.conn, current["msp_id"], field="msp.status")
+        current = await _locked_visit(tx.conn, ctx, visit_id)
+        msp = await msp_in_force(tx.conn, ctx, current["msp_id"], field="msp.status")
         given = command.model_dump(exclude_unset=True)
         merged: dict[str, Any] = {name: current[name] for name in _CHANGEABLE} | given
         rules.check_visit_dates(merged["arrives_on"], merged["departs_on"])
@@ -138,7 +152,7 @@ async def update_visit(uow: UnitOfWork, ctx: Context, visit_id: UUID, command: U
 
 async def cancel_visit(uow: UnitOfWork, ctx: Context, visit_id: UUID, command: CancelVisit) -> Visit:
     async with uow.change(ctx) as tx:
-        current = await _locked_visit(tx.conn, visit_id)
+        current = await _locked_visit(tx.conn, ctx, visit_id)
         msp = await tx.conn.fetchrow(*MSPS.get_msp(msp_id=current["msp_id"]))
         row = await tx.conn.fetchrow(*VISITS.cancel_visit(visit_id=visit_id, reason=command.reason, now=tx.now))
         tx.publish(
@@ -157,9 +171,7 @@ async def cancel_visit(uow: UnitOfWork, ctx: Context, visit_id: UUID, command: C
     return view(Visit, row)
 
 
-async def get_visit(uow: UnitOfWork, visit_id: UUID) -> Visit:
+async def get_visit(uow: UnitOfWork, ctx: Context, visit_id: UUID) -> Visit:
     async with uow.read() as conn:
-        row = await conn.fetchrow(*VISITS.get_visit(visit_id=visit_id))
-    if row is None:
-        raise NotFound("path.visit_id", f"no visit {visit_id}")
+        row, _ = await _readable_visit(conn, ctx, visit_id)
     return view(Visit, row)

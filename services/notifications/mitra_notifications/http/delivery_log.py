@@ -6,14 +6,15 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from mitra_notifications.usecases import deliveries
-from mitra_shared.http import RequestContext, Work, problems, require_principal
+from mitra_shared.http import RequestContext, Work, problems
 from mitra_shared.paging import MAX_OFFSET
+from mitra_shared.policy import allow
 
-router = APIRouter(dependencies=[Depends(require_principal)])
+router = APIRouter()
 
 
 class DeliveryAttempt(BaseModel):
@@ -51,6 +52,7 @@ class NotificationPage(BaseModel):
     response_model=NotificationPage,
     tags=["delivery log"],
     summary="The delivery log: notifications with each attempt, by event, recipient or status",
+    dependencies=[allow("admin", "tpoa", "auditor", note="the whole log; the owners of recipients read their inboxes")],
 )
 async def list_notifications(
     uow: Work,
@@ -81,6 +83,7 @@ async def list_notifications(
     tags=["delivery log"],
     summary="Deliver a notification again, now, with a fresh retry period",
     responses=problems(404, 422),
+    dependencies=[allow("admin")],
 )
 async def resend(notification_id: UUID, uow: Work, ctx: RequestContext) -> Notification:
     return Notification.model_validate(await deliveries.resend(uow, ctx, notification_id))

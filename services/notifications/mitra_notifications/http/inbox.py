@@ -6,14 +6,19 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from mitra_notifications.usecases import inbox as usecases
-from mitra_shared.http import RequestContext, Work, problems, require_principal
+from mitra_shared.http import RequestContext, Work, problems
 from mitra_shared.paging import MAX_OFFSET
+from mitra_shared.policy import allow
 
-router = APIRouter(dependencies=[Depends(require_principal)])
+OWNER_NOTE = (
+    "its owner only: TPOA's recipients for tpoa, a ministry's by its code, a region's by its region code, an NGO's "
+    "by its organization_id, or the one account it is linked to"
+)
+router = APIRouter(dependencies=[allow("tpoa", "ministry", "region", "ngo", note=OWNER_NOTE)])
 
 
 class InboxItem(BaseModel):
@@ -44,11 +49,12 @@ class InboxPage(BaseModel):
 async def inbox(
     recipient_id: UUID,
     uow: Work,
+    ctx: RequestContext,
     unread: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> InboxPage:
-    page = await usecases.get_inbox(uow, recipient_id, unread=unread, limit=limit, offset=offset)
+    page = await usecases.get_inbox(uow, ctx, recipient_id, unread=unread, limit=limit, offset=offset)
     return InboxPage(
         items=[InboxItem.model_validate(item) for item in page.items],
         total=page.total,

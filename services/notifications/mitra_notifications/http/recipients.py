@@ -6,15 +6,21 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from mitra_notifications.domain.recipients import Role
 from mitra_notifications.settings import NotificationsSettings
 from mitra_notifications.usecases import recipients
-from mitra_shared.http import RequestContext, Work, problems, require_principal
+from mitra_shared.http import RequestContext, Work, problems
+from mitra_shared.policy import allow
 
-router = APIRouter(dependencies=[Depends(require_principal)])
+router = APIRouter()
+READ_NOTE = "admin, tpoa, auditor, integration: every recipient; ngo, ministry, region: those they own"
+OWNER_NOTE = (
+    "its owner (TPOA's recipients for tpoa, a ministry's by its code, a region's by its region code, an NGO's by its "
+    "organization_id, or the one account it is linked to), or admin"
+)
 
 
 class NewRecipient(BaseModel):
@@ -43,6 +49,19 @@ class NewRecipient(BaseModel):
     region_code: str | None = Field(None, pattern=r"^\d{2}(\d{2})?$", description="For a regional government.")
     parent_region_code: str | None = Field(None, pattern=r"^\d{2}$", description="For a regency: its province.")
     organization_id: UUID | None = Field(None, description="For an NGO's own contact (role `ngo`): the NGO.")
+    ministry_code: str | None = Field(
+        None,
+        max_length=50,
+        pattern=r"^[A-Za-z0-9.]+$",
+        description="For a ministry's desk (role `ministry`): the ministry's code, as its Mitra Utama events and its "
+        "accounts' `ministry_code` name it.",
+    )
+    account_subject: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description="The one account (its token's `sub`) whose recipient this is; none: every account of its scope.",
+    )
     language: Literal["id", "en"] = Field("id", description="Language of its messages: Bahasa Indonesia or English.")
 
 
@@ -55,8 +74,11 @@ class Recipient(BaseModel):
     webhook_disabled_at: datetime | None = Field(description="Set when the endpoint answered 410 Gone.")
     region_code: str | None
     parent_region_code: str | None
-    partner_code: str | None = Field(description="Registry's code of the partner the contact belongs to.")
+    partner_code: str | None = Field(
+        description="Registry's code of the partner the contact belongs to (a ministry desk's `ministry_code`)."
+    )
     organization_id: UUID | None
+    account_subject: str | None = Field(None, description="The one account it belongs to, if linked to one.")
     language: Literal["id", "en"]
     source: Literal["api", "registry"] = Field(description="`registry`: learned from a partner's contacts.")
     digest: bool = Field(description="Gets a daily digest instead of one e-mail per event.")
@@ -83,6 +105,7 @@ class WebhookSecret(BaseModel):
     tags=["recipients"],
     summary="Add an office to notify (e-mail, webhook, or both)",
     responses=problems(404, 422),
+    dependencies=[allow("admin")],
 )
 async def add_recipient(
     body: NewRecipient, uow: Work, ctx: RequestContext, request: Request, response: Response
@@ -104,6 +127,7 @@ async def add_recipient(
     tags=["recipients"],
     summary="Switch a recipient to (or off) the daily digest",
     responses=problems(404, 422),
+    dependencies=[allow("admin", "tpoa", "ministry", "region", "ngo", note=OWNER_NOTE)],
 )
 async def change_recipient(recipient_id: UUID, body: RecipientChange, uow: Work, ctx: RequestContext) -> Recipient:
     return Recipient.model_validate(await recipients.set_digest(uow, ctx, recipient_id, body.digest))
@@ -115,6 +139,7 @@ async def change_recipient(recipient_id: UUID, body: RecipientChange, uow: Work,
     tags=["recipients"],
     summary="The secret a recipient's webhook receiver verifies signatures with",
     responses=problems(404, 422),
+    dependencies=[allow("admin", note="only administrators; no other answer carries a secret")],
 )
 async def webhook_secret(recipient_id: UUID, uow: Work) -> WebhookSecret:
     row = await recipients.get_webhook_secret(uow, recipient_id)
@@ -123,9 +148,15 @@ async def webhook_secret(recipient_id: UUID, uow: Work) -> WebhookSecret:
     )
 
 
-@router.get("/recipients", response_model=list[Recipient], tags=["recipients"], summary="Recipients, by role")
-async def list_recipients(uow: Work, role: Role | None = None) -> list[Recipient]:
-    return [Recipient.model_validate(row) for row in await recipients.list_recipients(uow, role)]
+@router.get(
+    "/recipients",
+    response_model=list[Recipient],
+    tags=["recipients"],
+    summary="Recipients, by role (a scoped account's own)",
+    dependencies=[allow("admin", "tpoa", "auditor", "integration", "ngo", "ministry", "region", note=READ_NOTE)],
+)
+async def list_recipients(uow: Work, ctx: RequestContext, role: Role | None = None) -> list[Recipient]:
+    return [Recipient.model_validate(row) for row in await recipients.list_recipients(uow, ctx, role)]
 
 
 @router.get(
@@ -134,9 +165,10 @@ async def list_recipients(uow: Work, role: Role | None = None) -> list[Recipient
     tags=["recipients"],
     summary="One recipient",
     responses=problems(404, 422),
+    dependencies=[allow("admin", "tpoa", "auditor", "integration", "ngo", "ministry", "region", note=READ_NOTE)],
 )
-async def get_recipient(recipient_id: UUID, uow: Work) -> Recipient:
-    return Recipient.model_validate(await recipients.get_recipient(uow, recipient_id))
+async def get_recipient(recipient_id: UUID, uow: Work, ctx: RequestContext) -> Recipient:
+    return Recipient.model_validate(await recipients.get_recipient(uow, ctx, recipient_id))
 
 
 @router.delete(
@@ -145,6 +177,7 @@ async def get_recipient(recipient_id: UUID, uow: Work) -> Recipient:
     tags=["recipients"],
     summary="Stop notifying a recipient (its delivery log is kept)",
     responses=problems(404, 422),
+    dependencies=[allow("admin")],
 )
 async def deactivate_recipient(recipient_id: UUID, uow: Work, ctx: RequestContext) -> Recipient:
     return Recipient.model_validate(await recipients.deactivate_recipient(uow, ctx, recipient_id))

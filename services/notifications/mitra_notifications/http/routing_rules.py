@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from mitra_notifications.domain.routing import Audience, Channel
 from mitra_notifications.usecases import routing_rules
-from mitra_shared.http import RequestContext, Work, problems, require_principal
+from mitra_shared.http import RequestContext, Work, problems
+from mitra_shared.policy import allow
 
-router = APIRouter(dependencies=[Depends(require_principal)])
+router = APIRouter()
 
 
 class RoutingRule(BaseModel):
@@ -48,7 +49,13 @@ class RoutingRuleChange(BaseModel):
     active: bool = True
 
 
-@router.get("/routing-rules", response_model=list[RoutingRule], tags=["routing rules"], summary="Every routing rule")
+@router.get(
+    "/routing-rules",
+    response_model=list[RoutingRule],
+    tags=["routing rules"],
+    summary="Every routing rule",
+    dependencies=[allow("admin", "tpoa", "auditor", "integration")],
+)
 async def list_rules(uow: Work) -> list[RoutingRule]:
     return [RoutingRule.model_validate(row) for row in await routing_rules.list_rules(uow)]
 
@@ -59,6 +66,7 @@ async def list_rules(uow: Work) -> list[RoutingRule]:
     tags=["routing rules"],
     summary="Add or change the rule for an event and an audience",
     responses=problems(404, 422),
+    dependencies=[allow("admin")],
 )
 async def put_rule(body: RoutingRuleChange, uow: Work, ctx: RequestContext) -> RoutingRule:
     row = await routing_rules.put_rule(
@@ -73,6 +81,7 @@ async def put_rule(body: RoutingRuleChange, uow: Work, ctx: RequestContext) -> R
     tags=["routing rules"],
     summary="Remove a routing rule",
     responses=problems(404, 422),
+    dependencies=[allow("admin")],
 )
 async def delete_rule(rule_id: UUID, uow: Work, ctx: RequestContext) -> Response:
     await routing_rules.delete_rule(uow, ctx, rule_id)

@@ -5,14 +5,26 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from mitra_notifications.domain.routing import Channel
 from mitra_notifications.usecases import subscriptions
-from mitra_shared.http import RequestContext, Work, problems, require_principal
+from mitra_shared.http import RequestContext, Work, problems
+from mitra_shared.policy import allow
 
-router = APIRouter(dependencies=[Depends(require_principal)])
+router = APIRouter(
+    dependencies=[
+        allow(
+            "admin",
+            "tpoa",
+            "ministry",
+            "region",
+            "ngo",
+            note="its owner (see the inbox), or admin; an owner subscribes only to its own scope",
+        )
+    ]
+)
 
 
 class NewSubscription(BaseModel):
@@ -59,9 +71,15 @@ async def subscribe(recipient_id: UUID, body: NewSubscription, uow: Work, ctx: R
     return Subscription.model_validate(await subscriptions.subscribe(uow, ctx, recipient_id, command))
 
 
-@router.get("/recipients/{recipient_id}/subscriptions", response_model=list[Subscription], tags=["recipients"])
-async def list_subscriptions(recipient_id: UUID, uow: Work) -> list[Subscription]:
-    return [Subscription.model_validate(row) for row in await subscriptions.list_subscriptions(uow, recipient_id)]
+@router.get(
+    "/recipients/{recipient_id}/subscriptions",
+    response_model=list[Subscription],
+    tags=["recipients"],
+    responses=problems(404, 422),
+)
+async def list_subscriptions(recipient_id: UUID, uow: Work, ctx: RequestContext) -> list[Subscription]:
+    found = await subscriptions.list_subscriptions(uow, ctx, recipient_id)
+    return [Subscription.model_validate(row) for row in found]
 
 
 @router.delete(

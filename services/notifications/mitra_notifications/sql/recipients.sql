@@ -1,14 +1,26 @@
 -- name: insert_recipient
 -- An office added over the API.
+-- A ministry's desk carries the ministry's code where registry's contacts carry theirs (`partner_code`).
 INSERT INTO recipients (id, name, role, email, language, webhook_url, webhook_secret, region_code, parent_region_code,
-                        organization_id, created_at)
+                        organization_id, partner_code, account_subject, created_at)
 VALUES (:id, :name, :role, :email, :language, :webhook_url, :webhook_secret, :region_code, :parent_region_code,
-        :organization_id, :now)
+        :organization_id, :ministry_code, :account_subject, :now)
 RETURNING *;
 
 -- name: list_recipients
--- Every recipient, or those of one role, oldest first.
-SELECT * FROM recipients WHERE (:role::text IS NULL OR role = :role) ORDER BY created_at, id;
+-- Every recipient, or those of one role, oldest first; for a scoped caller (`scoped`) only those it owns (the rule
+-- of domain/access.py: a linked recipient is its account's alone, another the scope's).
+SELECT * FROM recipients
+WHERE (:role::text IS NULL OR role = :role)
+  AND (NOT :scoped::boolean
+       OR (role = ANY(:kinds::text[])
+           AND CASE WHEN account_subject IS NOT NULL THEN account_subject = :subject::text
+                    ELSE (role = 'tpoa'
+                          OR (role = 'ministry' AND partner_code = :ministry_code::text)
+                          OR (role IN ('province', 'regency') AND region_code = :region_code::text)
+                          OR (role = 'ngo' AND organization_id = :organization_id::uuid))
+               END))
+ORDER BY created_at, id;
 
 -- name: get_recipient
 -- One recipient.

@@ -11,3 +11,7 @@ SELECT * FROM subscriptions WHERE recipient_id = :recipient_id ORDER BY created_
 -- name: delete_subscription
 -- End one of a recipient's subscriptions.
 DELETE FROM subscriptions WHERE id = :subscription_id AND recipient_id = :recipient_id RETURNING id;
+
+-- name: organizations_of_ministry
+-- The NGOs of the signed MSPs whose Mitra Utama has this code: what a ministry may subscribe to.
+SELECT coalesce(array_agg(DISTINCT organization_id), '{}') FROM msp_facts WHERE ministry_code = :ministry_code;

@@ -1,10 +1,14 @@
-"""Each recipient's in-app inbox: read it, mark what was read."""
+"""Each recipient's in-app inbox: read it, mark what was read. Only its owner may (`domain/access.py`): another
+scoped account gets 404 for a recipient it may not see, 403 for one it may see but does not own."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from uuid import UUID
 
+import asyncpg
+
+from mitra_notifications.domain import access
 from mitra_notifications.sql import INBOX, RECIPIENTS
 from mitra_shared.context import Context
 from mitra_shared.db import Record
@@ -19,10 +23,12 @@ class InboxPage:
     unread: int
 
 
-async def get_inbox(uow: UnitOfWork, recipient_id: UUID, *, unread: bool | None, limit: int, offset: int) -> InboxPage:
+async def get_inbox(
+    uow: UnitOfWork, ctx: Context, recipient_id: UUID, *, unread: bool | None, limit: int, offset: int
+) -> InboxPage:
     async with uow.read() as conn:
-        if await conn.fetchrow(*RECIPIENTS.get_recipient(recipient_id=recipient_id)) is None:
-            raise NotFound("path.recipient_id", f"no recipient {recipient_id}")
+        recipient = await conn.fetchrow(*RECIPIENTS.get_recipient(recipient_id=recipient_id))
+        access.require_owner(ctx.principal, _facts(recipient), recipient_id, "reading an inbox")
         rows = await conn.fetch(*INBOX.inbox(recipient_id=recipient_id, unread=unread, limit=limit, offset=offset))
         unread_count = await conn.fetchval(*INBOX.inbox_unread_count(recipient_id=recipient_id))
     return InboxPage(
@@ -35,9 +41,15 @@ async def get_inbox(uow: UnitOfWork, recipient_id: UUID, *, unread: bool | None,
 async def mark_read(uow: UnitOfWork, ctx: Context, recipient_id: UUID, notification_id: UUID) -> Record:
     """Mark one inbox notification read (reading it again keeps the first time) and return it."""
     async with uow.change(ctx) as tx:
+        recipient = await tx.conn.fetchrow(*RECIPIENTS.get_recipient(recipient_id=recipient_id))
+        access.require_owner(ctx.principal, _facts(recipient), recipient_id, "marking an inbox read")
         row = await tx.conn.fetchrow(
             *INBOX.mark_read(notification_id=notification_id, recipient_id=recipient_id, now=tx.now)
         )
     if row is None:
         raise NotFound("path.notification_id", f"no inbox notification {notification_id} for recipient {recipient_id}")
     return dict(row)
+
+
+def _facts(row: asyncpg.Record | None) -> Record | None:
+    return None if row is None else dict(row)

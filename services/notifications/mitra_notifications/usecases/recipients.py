@@ -1,4 +1,6 @@
-"""Recipients: offices added over the API, and the contacts of registry's partners kept as registry last said."""
+"""Recipients: offices added over the API, and the contacts of registry's partners kept as registry last said.
+
+Who sees and changes which recipient is `domain/access.py`'s rule (an owner's recipients, 404 for another's)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import asyncpg
 import structlog
 
 from mitra_notifications.channels.webhooks import check_url
-from mitra_notifications.domain import recipients
+from mitra_notifications.domain import access, recipients
 from mitra_notifications.domain.recipients import PartnerState
 from mitra_notifications.sql import RECIPIENTS
 from mitra_shared.context import Context
@@ -31,6 +33,8 @@ class NewRecipient:
     parent_region_code: str | None
     organization_id: UUID | None
     language: str
+    ministry_code: str | None = None
+    account_subject: str | None = None
 
 
 async def add_recipient(
@@ -50,7 +54,10 @@ async def add_recipient(
 
 
 async def set_digest(uow: UnitOfWork, ctx: Context, recipient_id: UUID, digest: bool) -> Record:
+    """A recipient's own choice: its owner's, or an administrator's."""
     async with uow.change(ctx) as tx:
+        found = await tx.conn.fetchrow(*RECIPIENTS.get_recipient(recipient_id=recipient_id))
+        access.require_owner_or_admin(ctx.principal, _facts(found), recipient_id, "switching a recipient's digest")
         row = await tx.conn.fetchrow(*RECIPIENTS.set_digest(recipient_id=recipient_id, digest=digest))
     return _found(row, recipient_id)
 
@@ -61,21 +68,39 @@ async def deactivate_recipient(uow: UnitOfWork, ctx: Context, recipient_id: UUID
     return _found(row, recipient_id)
 
 
-async def get_recipient(uow: UnitOfWork, recipient_id: UUID) -> Record:
+async def get_recipient(uow: UnitOfWork, ctx: Context, recipient_id: UUID) -> Record:
     async with uow.read() as conn:
         row = await conn.fetchrow(*RECIPIENTS.get_recipient(recipient_id=recipient_id))
-    return _found(row, recipient_id)
+    return dict(access.require_visible(ctx.principal, _facts(row), recipient_id))
 
 
 async def get_webhook_secret(uow: UnitOfWork, recipient_id: UUID) -> Record:
+    """The secret itself: only administrators reach this (the route's policy); no other answer carries it."""
     async with uow.read() as conn:
         row = await conn.fetchrow(*RECIPIENTS.get_webhook_secret(recipient_id=recipient_id))
     return _found(row, recipient_id)
 
 
-async def list_recipients(uow: UnitOfWork, role: str | None) -> list[Record]:
+async def list_recipients(uow: UnitOfWork, ctx: Context, role: str | None) -> list[Record]:
+    """Every recipient (of a role) for those who read them all; a scoped caller's own for the others."""
+    scope = access.recipient_scope(ctx.principal)
     async with uow.read() as conn:
-        return [dict(row) for row in await conn.fetch(*RECIPIENTS.list_recipients(role=role))]
+        rows = await conn.fetch(
+            *RECIPIENTS.list_recipients(
+                role=role,
+                scoped=scope.scoped,
+                kinds=list(scope.kinds),
+                subject=scope.subject,
+                organization_id=scope.organization_id,
+                ministry_code=scope.ministry_code,
+                region_code=scope.region_code,
+            )
+        )
+    return [dict(row) for row in rows]
+
+
+def _facts(row: asyncpg.Record | None) -> Record | None:
+    return None if row is None else dict(row)
 
 
 def _found(row: asyncpg.Record | None, recipient_id: UUID) -> Record:

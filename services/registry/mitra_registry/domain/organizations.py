@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, field_validator, model_validator
 
+from mitra_registry.domain.names import NameText
 from mitra_shared.errors import Conflict, RuleBroken, StaleVersion
 from mitra_shared.paging import MAX_OFFSET
 
@@ -105,13 +106,13 @@ class RegisterOrganization(BaseModel):
         extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [_ORGANIZATION_EXAMPLE]}
     )
 
-    legal_name: str = Field(min_length=2, max_length=300, description="Legal name as in the founding documents.")
-    acronym: str | None = Field(None, max_length=30)
+    legal_name: NameText = Field(min_length=2, max_length=300, description="Legal name as in the founding documents.")
+    acronym: NameText | None = Field(None, max_length=30)
     country_of_origin: str = Field(description="ISO 3166-1 alpha-2 code, e.g. `GB`, `US`, `DE`.")
     headquarters_address: str | None = Field(None, max_length=500)
     indonesia_office_address: str | None = Field(None, max_length=500)
     website: HttpUrl | None = None
-    representative_name: str | None = Field(None, max_length=200)
+    representative_name: NameText | None = Field(None, max_length=200)
     contact_email: EmailStr | None = None
     contact_phone: str | None = Field(None, max_length=40, pattern=r"^\+?[0-9 ()./-]{5,40}$")
     focus_areas: list[str] = Field(default_factory=list, max_length=20, description="Focus-area codes.")
@@ -143,13 +144,13 @@ class UpdateOrganization(BaseModel):
         },
     )
 
-    legal_name: str | None = Field(None, min_length=2, max_length=300)
-    acronym: str | None = Field(None, max_length=30)
+    legal_name: NameText | None = Field(None, min_length=2, max_length=300)
+    acronym: NameText | None = Field(None, max_length=30)
     country_of_origin: str | None = Field(None, description="ISO 3166-1 alpha-2 code.")
     headquarters_address: str | None = Field(None, max_length=500)
     indonesia_office_address: str | None = Field(None, max_length=500)
     website: HttpUrl | None = None
-    representative_name: str | None = Field(None, max_length=200)
+    representative_name: NameText | None = Field(None, max_length=200)
     contact_email: EmailStr | None = None
     contact_phone: str | None = Field(None, max_length=40, pattern=r"^\+?[0-9 ()./-]{5,40}$")
     focus_areas: list[str] | None = Field(None, max_length=20, description="Focus-area codes; replaces the list.")
@@ -352,5 +353,5 @@ class FocusArea(BaseModel):
     code: str = Field(
         min_length=2, max_length=60, pattern=FOCUS_AREA_CODE, description="Lower-case letters, digits, `_`."
     )
-    name_id: str = Field(min_length=2, max_length=200, description="Name in Indonesian.")
-    name_en: str = Field(min_length=2, max_length=200, description="Name in English.")
+    name_id: NameText = Field(min_length=2, max_length=200, description="Name in Indonesian.")
+    name_en: NameText = Field(min_length=2, max_length=200, description="Name in English.")

@@ -15,6 +15,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, ValidationInfo, field_validator, model_validator
 from pydantic.config import JsonDict
 
+from mitra_registry.domain.names import NameText
 from mitra_shared.errors import StaleVersion
 
 PartnerKind = Literal["ministry", "tpoa", "province", "regency"]
@@ -52,7 +53,7 @@ class Contact(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(min_length=1, max_length=200, description="Office or person.")
+    name: NameText = Field(min_length=1, max_length=200, description="Office or person.")
     email: EmailStr | None = None
     webhook_url: HttpUrl | None = Field(None, description="An http or https URL that receives the events as POSTs.")
     language: Language = Field("id", description="Language of the notifications: `id` or `en`.")
@@ -111,7 +112,7 @@ class RegisterPartner(BaseModel):
         max_length=40,
         description="Kemendagri/BPS code of a region (`33`, `3374`); the short name of a ministry (`KEMENSOS`).",
     )
-    name: str = Field(min_length=2, max_length=200)
+    name: NameText = Field(min_length=2, max_length=200)
     parent_code: str | None = Field(
         None, validate_default=True, description="A regency's or city's province code (required for them only)."
     )
@@ -161,7 +162,7 @@ class PartnerPatch(BaseModel):
         },
     )
 
-    name: str | None = Field(None, min_length=2, max_length=200)
+    name: NameText | None = Field(None, min_length=2, max_length=200)
     contacts: list[Contact] | None = Field(None, max_length=20, description="The whole new list of contacts.")
     active: bool | None = Field(None, description="`false` deactivates the partner; `true` reactivates it.")
 

@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from mitra_registry.domain.names import control_character_problem
 from mitra_registry.domain.partners import code_problem, normalise_code
 from mitra_shared.errors import RuleBroken
 
@@ -51,9 +52,7 @@ class CsvRejected(RuleBroken):
         self.lines = problems[:MAX_PROBLEMS_REPORTED]
         reasons = [f"{level} file, line {problem.line}: {problem.reason}" for problem in self.lines]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        super().__init__(
-            "body", f"{reasons[0]}{more}", problems=[("body", reason) for reason in reasons]
-        )
+        super().__init__("body", f"{reasons[0]}{more}", problems=[("body", reason) for reason in reasons])
 
     def line_reasons(self) -> list[str]:
         """Each malformed line's problem, as a sentence that names the file and the line."""
@@ -115,8 +114,12 @@ def _row(level: RegionLevel, line: int, values: list[str], known_provinces: froz
     expected = COLUMNS[level]
     if len(values) != len(expected):
         return f"expected {len(expected)} fields ({','.join(expected)}), got {len(values)}"
-    fields = dict(zip(expected, (value.strip() for value in values), strict=True))
+    raw = dict(zip(expected, values, strict=True))
+    fields = {column: value.strip() for column, value in raw.items()}
     kind = KIND_OF_LEVEL[level]
+    control = control_character_problem(raw["name"])
+    if control is not None:
+        return f"name {control}"
     name = " ".join(fields["name"].split())
     if not name:
         return "name is empty"

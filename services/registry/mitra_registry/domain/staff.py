@@ -17,6 +17,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from mitra_registry.domain.names import NameText
 from mitra_shared.errors import Conflict, RuleBroken
 from mitra_shared.paging import MAX_OFFSET
 
@@ -61,9 +62,9 @@ class AssignForeignStaff(BaseModel):
         },
     )
 
-    full_name: str = Field(min_length=2, max_length=200)
+    full_name: NameText = Field(min_length=2, max_length=200)
     nationality: str = Field(description="ISO 3166-1 alpha-2 code; not `ID` (an Indonesian is not foreign staff).")
-    role: str = Field(min_length=2, max_length=200, description="The expert's function in the NGO.")
+    role: NameText = Field(min_length=2, max_length=200, description="The expert's function in the NGO.")
     starts_on: date = Field(description="First day of the assignment.")
     ends_on: date = Field(
         description=f"Last day of the assignment (included); at most {MAX_ASSIGNMENT_YEARS} years after `starts_on` "
@@ -220,7 +221,8 @@ _ASSIGNMENT_EXAMPLE = {
 
 
 class ForeignStaff(BaseModel):
-    """An assignment as its own resource shows it, with the passport number (for authorised users)."""
+    """An assignment as its own resource shows it: the passport number in full for TPOA and the NGO itself, `null`
+    for everyone else; the masked number for all."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -228,6 +230,7 @@ class ForeignStaff(BaseModel):
                 {
                     **_ASSIGNMENT_EXAMPLE,
                     "passport_number": "NX4K81P02",
+                    "passport_number_masked": "******P02",
                     "assigned_by": "kemensos-officer-12",
                     "assigned_at": "2025-12-20T02:15:00Z",
                     "ended_by": None,
@@ -247,7 +250,11 @@ class ForeignStaff(BaseModel):
     ended_on: date | None = Field(description="Set when the assignment was ended early.")
     end_reason: str | None
     state: StaffState = Field(description="On today's date in Asia/Jakarta: `upcoming`, `active` or `ended`.")
-    passport_number: str
+    passport_number: str | None = Field(
+        description="Personal data: in full only for TPOA and the NGO the expert works for; `null` for every other "
+        "role, who see `passport_number_masked`."
+    )
+    passport_number_masked: str = Field(description="Only the last three characters.", examples=["******P02"])
     assigned_by: str
     assigned_at: datetime
     ended_by: str | None

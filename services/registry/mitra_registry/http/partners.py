@@ -8,10 +8,12 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import BaseModel
 
+from mitra_registry.domain.access import EVERY_ROLE, KEEPER
 from mitra_registry.domain.partners import Partner, PartnerKind, PartnerPatch, PartnerSort, RegisterPartner
 from mitra_registry.usecases import partners
 from mitra_shared.http import Problem, RequestContext, Work, etag, if_match_version, require_principal
 from mitra_shared.paging import MAX_OFFSET
+from mitra_shared.policy import allow
 
 router = APIRouter(dependencies=[Depends(require_principal)], tags=["partners"])
 _problems: dict[int | str, dict[str, object]] = {
@@ -19,6 +21,8 @@ _problems: dict[int | str, dict[str, object]] = {
     409: {"model": Problem, "description": "A partner of that kind with that code exists"},
     422: {"model": Problem, "description": "Invalid request; `errors` names each field"},
 }
+
+_READ_NOTE = "every role: the government's directory of offices (an NGO names its Mitra Utama and regions by code)"
 
 
 class PartnerPage(BaseModel):
@@ -37,6 +41,7 @@ class PartnerPage(BaseModel):
     "publishes `registry.partner.registered`. A regency's `parent_code` must be a registered province and its code "
     "must start with it. Codes are unique per kind.",
     responses={409: _problems[409], 422: _problems[422]},
+    dependencies=[allow(KEEPER, note="TPOA keeps the partners")],
 )
 async def register_partner(command: RegisterPartner, uow: Work, ctx: RequestContext, response: Response) -> Partner:
     partner = await partners.register_partner(uow, ctx, command)
@@ -52,6 +57,7 @@ async def register_partner(command: RegisterPartner, uow: Work, ctx: RequestCont
     description="Filters combine; `q` finds names containing it, ignoring case and accents. `total` counts every "
     "match, `limit`/`offset` page through them.",
     responses={422: _problems[422]},
+    dependencies=[allow(*EVERY_ROLE, note=_READ_NOTE)],
 )
 async def list_partners(
     uow: Work,
@@ -77,6 +83,7 @@ async def list_partners(
     summary="Read a government partner",
     description="The `ETag` header carries the version to send back in `If-Match` when changing it.",
     responses={404: _problems[404], 422: _problems[422]},
+    dependencies=[allow(*EVERY_ROLE, note=_READ_NOTE)],
 )
 async def get_partner(partner_id: UUID, uow: Work, response: Response) -> Partner:
     partner = await partners.get_partner(uow, partner_id)
@@ -97,6 +104,7 @@ async def get_partner(partner_id: UUID, uow: Work, response: Response) -> Partne
         412: {"model": Problem, "description": "The partner changed since the ETag in If-Match"},
         428: {"model": Problem, "description": "If-Match is missing"},
     },
+    dependencies=[allow(KEEPER, note="TPOA keeps the partners and their contacts")],
 )
 async def update_partner(
     partner_id: UUID,

@@ -9,10 +9,12 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
+from mitra_registry.domain.access import KEEPER, READS_WHOLE_REGISTER
 from mitra_registry.domain.permits import ExtendPermit, GrantPermit, Permit, PermitExtension, PermitStatus, PermitType
 from mitra_registry.usecases import permits
 from mitra_shared.http import Problem, RequestContext, Work, etag, require_principal
 from mitra_shared.paging import MAX_OFFSET
+from mitra_shared.policy import allow
 
 router = APIRouter(dependencies=[Depends(require_principal)], tags=["permits"])
 _problems: dict[int | str, dict[str, object]] = {
@@ -43,6 +45,7 @@ class PermitPage(BaseModel):
     "valid principle permit and optionally its MSP, and is never valid past the principle permit. An NGO that is "
     "suspended, revoked or closed gets no permit (409). Publishes `registry.permit.granted`.",
     responses=_problems,
+    dependencies=[allow(KEEPER, note="TPOA records permits")],
 )
 async def grant_permit(
     organization_id: UUID, command: GrantPermit, uow: Work, ctx: RequestContext, response: Response
@@ -57,10 +60,12 @@ async def grant_permit(
     "/permits/{permit_id}",
     response_model=Permit,
     summary="Read a permit",
+    description="An NGO reads its own permits only: another NGO's is answered 404.",
     responses={404: _problems[404], 422: _problems[422]},
+    dependencies=[allow(*READS_WHOLE_REGISTER, "ngo", note="an NGO: its own permits (another's: 404)")],
 )
-async def get_permit(permit_id: UUID, uow: Work, response: Response) -> Permit:
-    permit = await permits.get_permit(uow, permit_id)
+async def get_permit(permit_id: UUID, uow: Work, ctx: RequestContext, response: Response) -> Permit:
+    permit = await permits.get_permit(uow, ctx, permit_id)
     response.headers["ETag"] = etag(permit.version)
     return permit
 
@@ -69,11 +74,13 @@ async def get_permit(permit_id: UUID, uow: Work, response: Response) -> Permit:
     "/permits",
     response_model=PermitPage,
     summary="List permits",
-    description="Filters combine; sorted by `valid_until`, soonest first.",
+    description="Filters combine; sorted by `valid_until`, soonest first. An NGO's list holds only its own permits.",
     responses={422: _problems[422]},
+    dependencies=[allow(*READS_WHOLE_REGISTER, "ngo", note="an NGO: the list holds only its own permits")],
 )
 async def list_permits(
     uow: Work,
+    ctx: RequestContext,
     organization_id: UUID | None = None,
     permit_type: PermitType | None = None,
     status: PermitStatus | None = None,
@@ -85,6 +92,7 @@ async def list_permits(
 ) -> PermitPage:
     items, total = await permits.list_permits(
         uow,
+        ctx,
         organization_id=organization_id,
         permit_type=permit_type,
         status=status,
@@ -105,6 +113,7 @@ async def list_permits(
     "months before its `valid_until`: a later request is accepted with `requested_late: true`. Only a valid permit "
     "of an NGO that is not suspended, revoked or closed is extended. Publishes `registry.permit.extended`.",
     responses=_problems,
+    dependencies=[allow(KEEPER, note="TPOA extends permits")],
 )
 async def extend_permit(permit_id: UUID, command: ExtendPermit, uow: Work, ctx: RequestContext) -> PermitExtension:
     return await permits.extend_permit(uow, ctx, permit_id, command)

@@ -6,10 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
+from mitra_registry.domain.access import KEEPER
 from mitra_registry.domain.regions import ImportReport, RegionLevel
 from mitra_registry.usecases import regions
 from mitra_shared.errors import RuleBroken
 from mitra_shared.http import Problem, RequestContext, Work, require_principal
+from mitra_shared.policy import allow
 
 router = APIRouter(dependencies=[Depends(require_principal)], tags=["partners"])
 MAX_BYTES = 5 * 1024 * 1024
@@ -52,6 +54,7 @@ _BODY: dict[str, Any] = {
         422: {"model": Problem, "description": "A malformed row (its line in `errors`), or a bad `level`"},
     },
     openapi_extra={"requestBody": _BODY},
+    dependencies=[allow(KEEPER, note="TPOA keeps the partners and regions")],
 )
 async def import_regions(
     request: Request,

@@ -78,11 +78,13 @@ ORDER BY id;
 
 -- name: list_organizations
 -- Filters are optional: a NULL parameter matches everything. :search is a term with LIKE's wildcards escaped.
+-- :scope_organization_id is the caller's scope (an NGO sees only itself; NULL: the whole register).
 -- One row per item of the page, each with the total; a single row of NULLs but the total when the page is empty.
 WITH matching AS (
     SELECT o.*
     FROM organizations o
-    WHERE (:status::text IS NULL OR o.status = :status)
+    WHERE (:scope_organization_id::uuid IS NULL OR o.id = :scope_organization_id)
+      AND (:status::text IS NULL OR o.status = :status)
       AND (:country::text IS NULL OR o.country_of_origin = :country)
       AND (:focus_area::text IS NULL OR o.focus_areas @> ARRAY[:focus_area::text])
       AND (:expiring_before::date IS NULL OR EXISTS (

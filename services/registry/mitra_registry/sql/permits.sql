@@ -34,10 +34,12 @@ FOR UPDATE;
 
 -- name: list_permits
 -- Filters are optional: a NULL parameter matches everything. :expiring_before looks at valid permits only.
+-- :scope_organization_id is the caller's scope (an NGO sees only its own permits; NULL: all of them).
 SELECT id, organization_id, permit_type, number, issued_on, valid_until, principle_permit_id, msp_id, status,
        version, granted_at, count(*) OVER () AS total
 FROM permits
-WHERE (:organization_id::uuid IS NULL OR organization_id = :organization_id)
+WHERE (:scope_organization_id::uuid IS NULL OR organization_id = :scope_organization_id)
+  AND (:organization_id::uuid IS NULL OR organization_id = :organization_id)
   AND (:permit_type::text IS NULL OR permit_type = :permit_type)
   AND (:status::text IS NULL OR status = :status)
   AND (:expiring_before::date IS NULL OR (status = 'valid' AND valid_until < :expiring_before))

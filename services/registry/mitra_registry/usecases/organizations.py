@@ -1,7 +1,8 @@
 """Use cases of the NGOs in the register and of the focus-area vocabulary they name.
 
 Each change runs in one unit of work: it reads what it needs, asks the domain, writes, and publishes its event
-stamped with the context's `now`, which is also the time on its rows.
+stamped with the context's `now`, which is also the time on its rows. Who may read and change which NGO is
+`domain.access`'s to say: another NGO's record is answered 404, as if it did not exist.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 import asyncpg
 
+from mitra_registry.domain.access import may_change, may_read, organization_filter, require_keeper
 from mitra_registry.domain.organizations import (
     INITIAL_STATUS,
     LIFECYCLE,
@@ -50,6 +52,7 @@ _UPDATE_COLUMNS = (
 
 async def register_organization(uow: UnitOfWork, ctx: Context, command: RegisterOrganization) -> Organization:
     """Enter an NGO as an applicant; the registration is the first entry of its status history."""
+    require_keeper(ctx.principal, "enters NGOs in the register")
     async with uow.change(ctx) as tx:
         await _require_focus_areas(tx.conn, command.focus_areas)
         row = await tx.conn.fetchrow(
@@ -85,7 +88,10 @@ async def register_organization(uow: UnitOfWork, ctx: Context, command: Register
 async def update_organization(
     uow: UnitOfWork, ctx: Context, organization_id: uuid.UUID, command: UpdateOrganization, *, expected_version: int
 ) -> Organization:
-    """Apply the named changes if the caller saw the current version; a change to nothing changes nothing."""
+    """Apply the named changes if the caller saw the current version; a change to nothing changes nothing. The
+    keeper changes any NGO's particulars, an NGO its own."""
+    if not may_change(ctx.principal, organization_id):
+        raise no_organization(organization_id)
     async with uow.change(ctx) as tx:
         current = await _lock(tx.conn, organization_id)
         check_version(current, expected_version)
@@ -123,7 +129,8 @@ async def update_organization(
 async def change_status(
     uow: UnitOfWork, ctx: Context, organization_id: uuid.UUID, command: ChangeStatus, *, expected_version: int
 ) -> Organization:
-    """Move an NGO in its lifecycle, recording who (the context's actor), when and why."""
+    """Move an NGO in its lifecycle, recording who (the context's actor), when and why: TPOA's decision."""
+    require_keeper(ctx.principal, "moves an NGO in its lifecycle")
     async with uow.change(ctx) as tx:
         current = await _lock(tx.conn, organization_id)
         check_version(current, expected_version)
@@ -150,28 +157,34 @@ async def change_status(
     return organization
 
 
-async def get_organization(uow: UnitOfWork, organization_id: uuid.UUID) -> Organization:
+async def get_organization(uow: UnitOfWork, ctx: Context, organization_id: uuid.UUID) -> Organization:
+    if not may_read(ctx.principal, organization_id):
+        raise no_organization(organization_id)
     async with uow.read() as conn:
         row = await conn.fetchrow(*ORGANIZATIONS.get_organization(organization_id=organization_id))
     if row is None:
-        raise _no_organization(organization_id)
+        raise no_organization(organization_id)
     return Organization.model_validate(dict(row))
 
 
-async def status_history(uow: UnitOfWork, organization_id: uuid.UUID) -> list[StatusChange]:
+async def status_history(uow: UnitOfWork, ctx: Context, organization_id: uuid.UUID) -> list[StatusChange]:
+    if not may_read(ctx.principal, organization_id):
+        raise no_organization(organization_id)
     async with uow.read() as conn:
         await require_organization(conn, organization_id)
         rows = await conn.fetch(*ORGANIZATIONS.status_history(organization_id=organization_id))
     return [StatusChange.model_validate(dict(row)) for row in rows]
 
 
-async def list_organizations(uow: UnitOfWork, query: OrganizationQuery) -> tuple[list[Organization], int]:
-    """One page of the NGOs the query matches, and how many match in all."""
+async def list_organizations(uow: UnitOfWork, ctx: Context, query: OrganizationQuery) -> tuple[list[Organization], int]:
+    """One page of the NGOs the query matches within the caller's scope (an NGO: itself), and how many in all."""
+    scope = organization_filter(ctx.principal)
     async with uow.read() as conn:
         if query.focus_area is not None:
             await _require_focus_areas(conn, [query.focus_area], field="query.focus_area")
         rows = await conn.fetch(
             *ORGANIZATIONS.list_organizations(
+                scope_organization_id=scope,
                 status=query.status,
                 country=query.country.upper() if query.country else None,
                 focus_area=query.focus_area,
@@ -196,6 +209,7 @@ async def list_focus_areas(uow: UnitOfWork) -> list[FocusArea]:
 
 async def add_focus_area(uow: UnitOfWork, ctx: Context, focus_area: FocusArea) -> FocusArea:
     """Add a code to the vocabulary (no event: the vocabulary is the register's own)."""
+    require_keeper(ctx.principal, "adds focus areas")
     async with uow.change(ctx) as tx:
         row = await tx.conn.fetchrow(
             *ORGANIZATIONS.insert_focus_area(
@@ -211,13 +225,13 @@ async def lock_organization(conn: asyncpg.Connection, organization_id: uuid.UUID
     """The NGO's row, locked for the rest of the transaction (every change of one NGO takes this lock first)."""
     row = await conn.fetchrow(*ORGANIZATIONS.lock_organization(organization_id=organization_id))
     if row is None:
-        raise _no_organization(organization_id)
+        raise no_organization(organization_id)
     return row
 
 
 async def require_organization(conn: asyncpg.Connection, organization_id: uuid.UUID) -> None:
     if await conn.fetchrow(*ORGANIZATIONS.get_organization(organization_id=organization_id)) is None:
-        raise _no_organization(organization_id)
+        raise no_organization(organization_id)
 
 
 def _about(organization: Organization) -> dict[str, Any]:
@@ -253,7 +267,7 @@ async def _lock(conn: asyncpg.Connection, organization_id: uuid.UUID) -> Organiz
     return Organization.model_validate(dict(await lock_organization(conn, organization_id)))
 
 
-def _no_organization(organization_id: uuid.UUID) -> NotFound:
+def no_organization(organization_id: uuid.UUID) -> NotFound:
     return NotFound("path.organization_id", f"no organization {organization_id}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from mitra_registry.domain.access import require_keeper
 from mitra_registry.domain.partners import Partner, PartnerPatch, RegisterPartner, check_version, patched_fields
 from mitra_registry.sql import PARTNERS
 from mitra_shared.context import Context
@@ -14,7 +15,8 @@ from mitra_shared.uow import Transaction, UnitOfWork
 
 
 async def register_partner(uow: UnitOfWork, ctx: Context, command: RegisterPartner) -> Partner:
-    """Add a ministry, TPOA, province or regency; a regency's province must be registered."""
+    """Add a ministry, TPOA, province or regency; a regency's province must be registered. TPOA's to do."""
+    require_keeper(ctx.principal, "registers partners")
     async with uow.change(ctx) as tx:
         if command.parent_code is not None and not await tx.conn.fetchval(
             *PARTNERS.province_exists(code=command.parent_code)
@@ -41,7 +43,8 @@ async def register_partner(uow: UnitOfWork, ctx: Context, command: RegisterPartn
 async def update_partner(
     uow: UnitOfWork, ctx: Context, partner_id: uuid.UUID, patch: PartnerPatch, *, expected_version: int
 ) -> Partner:
-    """Apply a change made against `expected_version`; a change that changes nothing is no event."""
+    """Apply a change made against `expected_version`; a change that changes nothing is no event. TPOA's to do."""
+    require_keeper(ctx.principal, "changes partners")
     async with uow.change(ctx) as tx:
         row = await tx.conn.fetchrow(*PARTNERS.get_partner_for_update(partner_id=partner_id))
         if row is None:

@@ -10,6 +10,9 @@ Asia/Jakarta:
   `reminder_windows` for which), recording it in `permit_reminders` in the same transaction as the event. The
   table's key is what makes every reminder exactly-once with any number of replicas and across restarts: a replica
   that comes second finds the key taken, and its transaction carries no event.
+
+TPOA grants and extends permits; an NGO reads its own permits only (another NGO's is answered 404, and a list
+holds only its own), the other reading roles read them all (`domain.access`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from mitra_registry.domain.access import may_read, organization_filter, require_keeper
 from mitra_registry.domain.permits import (
     ExtendPermit,
     GrantPermit,
@@ -45,6 +49,7 @@ WAKE_CHANNEL = "mitra_registry_permits"
 
 async def grant_permit(uow: UnitOfWork, ctx: Context, organization_id: uuid.UUID, command: GrantPermit) -> Permit:
     """Record a permit granted to an NGO; an operating permit rests on the NGO's valid principle permit."""
+    require_keeper(ctx.principal, "records permits")
     async with uow.change(ctx) as tx:
         organization = await tx.conn.fetchrow(*PERMITS.organization_for_permit(organization_id=organization_id))
         if organization is None:
@@ -85,6 +90,7 @@ async def grant_permit(uow: UnitOfWork, ctx: Context, organization_id: uuid.UUID
 
 async def extend_permit(uow: UnitOfWork, ctx: Context, permit_id: uuid.UUID, command: ExtendPermit) -> PermitExtension:
     """Give a valid permit a new term; a principle permit's extension asked for late is accepted, flagged."""
+    require_keeper(ctx.principal, "extends permits")
     async with uow.change(ctx) as tx:
         row = await tx.conn.fetchrow(*PERMITS.get_permit_for_update(permit_id=permit_id))
         if row is None:
@@ -137,16 +143,17 @@ async def extend_permit(uow: UnitOfWork, ctx: Context, permit_id: uuid.UUID, com
     )
 
 
-async def get_permit(uow: UnitOfWork, permit_id: uuid.UUID) -> Permit:
+async def get_permit(uow: UnitOfWork, ctx: Context, permit_id: uuid.UUID) -> Permit:
     async with uow.read() as conn:
         row = await conn.fetchrow(*PERMITS.get_permit(permit_id=permit_id))
-    if row is None:
+    if row is None or not may_read(ctx.principal, row["organization_id"]):
         raise _no_permit(permit_id)
     return Permit.model_validate(dict(row))
 
 
 async def list_permits(
     uow: UnitOfWork,
+    ctx: Context,
     *,
     organization_id: uuid.UUID | None,
     permit_type: str | None,
@@ -155,10 +162,13 @@ async def list_permits(
     limit: int,
     offset: int,
 ) -> tuple[list[Permit], int]:
-    """One page of the permits that match, soonest end first, and how many match in all."""
+    """One page of the permits that match within the caller's scope (an NGO: its own), soonest end first, and
+    how many match in all."""
+    scope = organization_filter(ctx.principal)
     async with uow.read() as conn:
         rows = await conn.fetch(
             *PERMITS.list_permits(
+                scope_organization_id=scope,
                 organization_id=organization_id,
                 permit_type=permit_type,
                 status=status,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from mitra_registry.domain.access import require_keeper
 from mitra_registry.domain.partners import Partner
 from mitra_registry.domain.regions import KIND_OF_LEVEL, ImportReport, RegionLevel, plan_import, read_csv
 from mitra_registry.sql import PARTNERS, REGIONS
@@ -16,6 +17,7 @@ from mitra_shared.uow import UnitOfWork
 async def import_regions(uow: UnitOfWork, ctx: Context, level: RegionLevel, content: bytes) -> ImportReport:
     """Register the regions of the file not yet known and rename those it names differently; a file with a
     malformed row is refused whole (`CsvRejected`, each line's problem in it) and nothing is imported."""
+    require_keeper(ctx.principal, "imports regions")
     kind = KIND_OF_LEVEL[level]
     async with uow.change(ctx) as tx:
         await tx.conn.execute(REGIONS.lock_regions_import)

@@ -1,7 +1,8 @@
 """Use cases of foreign staff (tenaga ahli asing): each change in one unit of work, under the NGO's row lock.
 
 Locking the NGO's row serialises assignments of one NGO, so two requests at once cannot both take the last of
-its three places. Passport numbers never leave this module in an event.
+its three places. Passport numbers never leave this module in an event, and reach only TPOA and the NGO itself
+over HTTP (`domain.access`); another NGO's assignment is answered 404, as if it did not exist.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from mitra_registry.domain.access import may_change, may_read, sees_passport_number
 from mitra_registry.domain.staff import (
     AssignForeignStaff,
     EndAssignment,
@@ -24,7 +26,7 @@ from mitra_registry.domain.staff import (
     mask_passport,
 )
 from mitra_registry.sql import STAFF
-from mitra_registry.usecases.organizations import lock_organization, require_organization
+from mitra_registry.usecases.organizations import lock_organization, no_organization, require_organization
 from mitra_shared.clock import jakarta_date
 from mitra_shared.context import Context
 from mitra_shared.contracts.registry import ForeignStaffAssigned, ForeignStaffEnded
@@ -37,7 +39,10 @@ Row = Mapping[str, Any]
 async def assign(
     uow: UnitOfWork, ctx: Context, organization_id: uuid.UUID, command: AssignForeignStaff
 ) -> ForeignStaff:
-    """Assign a foreign expert to an NGO, within its limits on every day of the assignment."""
+    """Assign a foreign expert to an NGO, within its limits on every day of the assignment (the keeper for any
+    NGO, an NGO for itself)."""
+    if not may_change(ctx.principal, organization_id):
+        raise no_organization(organization_id)
     today = jakarta_date(ctx.now)
     async with uow.change(ctx) as tx:
         organization = await lock_organization(tx.conn, organization_id)
@@ -59,7 +64,7 @@ async def assign(
             )
         )
         assert row is not None
-        assignment = _full(row, today)
+        assignment = _full(row, today, ctx)
         tx.publish(
             ForeignStaffAssigned(
                 assignment_id=assignment.id,
@@ -78,11 +83,12 @@ async def assign(
 
 
 async def end(uow: UnitOfWork, ctx: Context, assignment_id: uuid.UUID, command: EndAssignment) -> ForeignStaff:
-    """End an assignment before its planned end; from `ended_on` on it no longer counts."""
+    """End an assignment before its planned end; from `ended_on` on it no longer counts (the keeper for any NGO,
+    an NGO for its own staff)."""
     today = jakarta_date(ctx.now)
     async with uow.change(ctx) as tx:
         found = await tx.conn.fetchrow(*STAFF.get_foreign_staff(assignment_id=assignment_id))
-        if found is None:
+        if found is None or not may_change(ctx.principal, found["organization_id"]):
             raise _no_assignment(assignment_id)
         organization_id = found["organization_id"]
         organization = await lock_organization(tx.conn, organization_id)
@@ -111,22 +117,24 @@ async def end(uow: UnitOfWork, ctx: Context, assignment_id: uuid.UUID, command: 
             ),
             subject=str(assignment_id),
         )
-    return _full(row, today)
+    return _full(row, today, ctx)
 
 
 async def get(uow: UnitOfWork, ctx: Context, assignment_id: uuid.UUID) -> ForeignStaff:
-    """One assignment, in full, with its state on the context's day."""
+    """One assignment, with its state on the context's day (the passport number for those who may see it)."""
     async with uow.read() as conn:
         row = await conn.fetchrow(*STAFF.get_foreign_staff(assignment_id=assignment_id))
-    if row is None:
+    if row is None or not may_read(ctx.principal, row["organization_id"]):
         raise _no_assignment(assignment_id)
-    return _full(row, jakarta_date(ctx.now))
+    return _full(row, jakarta_date(ctx.now), ctx)
 
 
 async def list_of_organization(
     uow: UnitOfWork, ctx: Context, organization_id: uuid.UUID, query: ForeignStaffQuery
 ) -> tuple[list[ForeignStaffSummary], int]:
     """An NGO's assignments, oldest start first. An NGO has few, so the state filter runs here, beside its rule."""
+    if not may_read(ctx.principal, organization_id):
+        raise no_organization(organization_id)
     today = jakarta_date(ctx.now)
     async with uow.read() as conn:
         await require_organization(conn, organization_id)
@@ -149,8 +157,13 @@ def _fields(row: Row, today: date) -> dict[str, Any]:
     return {**dict(row), "state": _period(row).state(today)}
 
 
-def _full(row: Row, today: date) -> ForeignStaff:
-    return ForeignStaff.model_validate(_fields(row, today))
+def _full(row: Row, today: date, ctx: Context) -> ForeignStaff:
+    """The assignment as its own resource shows it to the caller: the passport number only if it may see it."""
+    fields = _fields(row, today)
+    fields["passport_number_masked"] = mask_passport(fields["passport_number"])
+    if not sees_passport_number(ctx.principal, row["organization_id"]):
+        fields["passport_number"] = None
+    return ForeignStaff.model_validate(fields)
 
 
 def _summary(row: Row, today: date) -> ForeignStaffSummary:

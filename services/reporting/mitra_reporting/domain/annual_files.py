@@ -1,7 +1,9 @@
 """The annual summary of a ministry's cooperation with foreign NGOs as a file: XLSX or PDF, with charts drawn here.
 
 Pure: takes the year's figures (`annual_summary.AnnualFigures`), returns the file's bytes. Charts are drawn with
-matplotlib (no display needed); the XLSX carries them as pictures beside the tables, the PDF as pages.
+matplotlib (no display needed); the XLSX carries them as pictures beside the tables, the PDF as pages. Text in the
+XLSX is stored as text, never as a formula (`spreadsheets.append_row`); names are drawn as they are, never read as
+matplotlib's math notation.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from openpyxl.drawing.image import Image
 from openpyxl.styles import Font
 
 from mitra_reporting.domain.annual_summary import AnnualFigures, ComplianceLine, ProvinceLine
+from mitra_reporting.domain.spreadsheets import append_row
+
+matplotlib.rcParams["text.parse_math"] = False  # an NGO's name with two `$` in it is a name, not a formula
 
 
 def compliance_chart(figures: AnnualFigures) -> Figure:
@@ -73,12 +78,12 @@ def to_xlsx(figures: AnnualFigures) -> bytes:
     summary = workbook.active
     assert summary is not None
     summary.title = "Ringkasan"
-    summary.append([figures.title])
+    append_row(summary, [figures.title])
     summary["A1"].font = Font(bold=True, size=13)
-    summary.append([f"Per tanggal / as of {figures.as_of.isoformat()}"])
+    append_row(summary, [f"Per tanggal / as of {figures.as_of.isoformat()}"])
     summary.append([])
     for label, value in figures.key_figures:
-        summary.append([label, value])
+        append_row(summary, [label, value])
     summary.column_dimensions["A"].width = 60
     summary.add_image(Image(_png(compliance_chart(figures))), "D4")
 
@@ -107,11 +112,11 @@ def to_xlsx(figures: AnnualFigures) -> bytes:
     ]
     for title, header, rows in sheets:
         sheet = workbook.create_sheet(title)
-        sheet.append(header)
+        append_row(sheet, header)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(row)
+            append_row(sheet, row)
         sheet.freeze_panes = "A2"
     workbook["Provinsi"].add_image(Image(_png(provinces_chart(figures))), "E2")
     buffer = io.BytesIO()

@@ -2,14 +2,18 @@
 
 A province's code (`33`) also covers its regencies and cities (`3374`); each filter left out counts everything. The
 "as of" day is today in Asia/Jakarta unless given, so that figures asked for again later can be reproduced.
+
+Whatever is chosen, the figures are counted within the caller's reach (`access.Reach`): the filters narrow what
+the caller may see, never widen it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from mitra_reporting.domain.access import EVERYTHING, Reach
 from mitra_shared.errors import RuleBroken
 
 
@@ -20,6 +24,7 @@ class Filters:
     period_from: date | None
     period_to: date | None
     as_of: date
+    reach: Reach = EVERYTHING
 
     @classmethod
     def chosen(
@@ -42,13 +47,19 @@ class Filters:
         year_end = date(year, 12, 31)
         return cls(ministry, None, date(year, 1, 1), year_end, as_of or min(year_end, today))
 
+    def within(self, reach: Reach) -> Filters:
+        """The same filters, counted within the caller's reach."""
+        return replace(self, reach=reach)
+
     def scope(self) -> dict[str, Any]:
-        """The ministry, region and period by name: what a count that does not depend on the day takes."""
+        """The ministry, region and period by name, and the caller's reach: what a count that does not depend on
+        the day takes."""
         return {
             "ministry": self.ministry,
             "region": self.region,
             "period_from": self.period_from,
             "period_to": self.period_to,
+            **self.reach.named(),
         }
 
     def named(self) -> dict[str, Any]:

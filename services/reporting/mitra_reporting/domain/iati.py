@@ -6,10 +6,15 @@ of work as sub-national locations (named, with their Kemendagri/BPS codes: IATI 
 focus areas as sectors in the reporting organisation's own vocabulary, and the signed MoU as a document of category
 A09. Organisation references are Mitra's own (`<prefix>-<ministry code>`, `<prefix>-NGO-<id>`): set the prefix to
 the one your organisation registered with IATI.
+
+Characters XML 1.0 cannot hold (control characters other than tab, line feed and carriage return; U+FFFE, U+FFFF;
+lone surrogates) are left out of every text and attribute, so that a name someone typed with one still gives a
+well-formed file.
 """
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,6 +27,7 @@ TYPE_GOVERNMENT, TYPE_INTERNATIONAL_NGO = "10", "21"
 STATUS_PIPELINE, STATUS_IMPLEMENTATION, STATUS_CLOSED, STATUS_CANCELLED = "1", "2", "4", "5"
 PLANNED_START, ACTUAL_START, PLANNED_END, ACTUAL_END = "1", "2", "3", "4"
 CATEGORY_MOU = "A09"
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,19 @@ def _percentages(count: int) -> list[str]:
     shares = [base] * count
     shares[-1] = round(100 - base * (count - 1), 2)
     return [f"{share:g}" for share in shares]
+
+
+def xml_text(text: str) -> str:
+    """The text without the characters XML 1.0 cannot hold."""
+    return NOT_IN_XML.sub("", text)
+
+
+def _strip_what_xml_cannot_hold(root: ET.Element) -> None:
+    for element in root.iter():
+        if element.text:
+            element.text = xml_text(element.text)
+        for key, value in element.attrib.items():
+            element.set(key, xml_text(value))
 
 
 def document(activities: list[Activity], *, prefix: str, generated_at: datetime, today: date) -> bytes:
@@ -133,5 +152,6 @@ def document(activities: list[Activity], *, prefix: str, generated_at: datetime,
             )
             _text(link, "title", f"MSP {activity.number or activity.msp_id}")
             ET.SubElement(link, "category", {"code": CATEGORY_MOU})
+    _strip_what_xml_cannot_hold(root)
     ET.indent(root)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")

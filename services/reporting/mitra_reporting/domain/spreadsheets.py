@@ -1,10 +1,16 @@
 """Lists as files: CSV (UTF-8 with a byte-order mark, so that spreadsheet programs read Indonesian names right)
-and XLSX (openpyxl), with the same columns as the JSON. Pure: rows in, the file's bytes out."""
+and XLSX (openpyxl), with the same columns as the JSON. Pure: rows in, the file's bytes out.
+
+Text is written as text, never as a formula a spreadsheet program would run (CSV/formula injection): in CSV a cell
+that begins with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`; in XLSX such a cell is typed as
+a string. Control characters XLSX cannot hold are left out.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,7 +18,13 @@ from typing import Any
 from uuid import UUID
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet program may take for the start of a formula."""
+_NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -31,13 +43,41 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def csv_text(value: Any) -> Any:
+    """A CSV cell's value: text that could be read as a formula, with a leading `'`."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def xlsx_text(value: Any) -> Any:
+    """An XLSX cell's value: text without the control characters XLSX cannot hold."""
+    return _NOT_IN_XLSX.sub("", value) if isinstance(value, str) else value
+
+
+def _xlsx_cell(worksheet: Worksheet, value: Any) -> Any:
+    value = xlsx_text(value)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        cell = Cell(worksheet, value=value)
+        cell.data_type = "s"  # openpyxl would store text beginning with `=` as a formula
+        return cell
+    return value
+
+
+def append_row(worksheet: Worksheet, values: Sequence[Any]) -> None:
+    """Append a row, every text in it stored as a string, never as a formula."""
+    worksheet.append([_xlsx_cell(worksheet, value) for value in values])
+
+
 def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([column.title for column in columns])
+    writer.writerow([csv_text(column.title) for column in columns])
     for row in rows:
         values = [_cell(row.get(column.key)) for column in columns]
-        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date | datetime) else v for v in values])
+        writer.writerow(
+            [csv_text("" if v is None else v.isoformat() if isinstance(v, date | datetime) else v) for v in values]
+        )
     return ("\ufeff" + buffer.getvalue()).encode()
 
 
@@ -46,11 +86,11 @@ def to_xlsx(rows: Sequence[dict[str, Any]], columns: Sequence[Column], *, sheet:
     worksheet = workbook.active
     assert worksheet is not None
     worksheet.title = sheet[:31]
-    worksheet.append([column.title for column in columns])
+    append_row(worksheet, [column.title for column in columns])
     for cell in worksheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        worksheet.append([_cell(row.get(column.key)) for column in columns])
+        append_row(worksheet, [_cell(row.get(column.key)) for column in columns])
     worksheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -7,13 +7,16 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from mitra_reporting.domain.access import READ_NOTE, READERS
 from mitra_reporting.domain.filters import Filters
 from mitra_reporting.http.files import PDF_TYPE, XLSX_TYPE, attachment
 from mitra_reporting.usecases.annual_summary import make_annual_summary
 from mitra_shared.clock import jakarta_date
 from mitra_shared.http import RequestContext, Work, problems, require_principal
+from mitra_shared.policy import allow
 
 router = APIRouter(dependencies=[Depends(require_principal)], responses=problems(422))
+NOTE = f"{READ_NOTE}; a ministry asks for its own ministry's year only"
 
 
 @router.get(
@@ -21,6 +24,7 @@ router = APIRouter(dependencies=[Depends(require_principal)], responses=problems
     tags=["dashboards"],
     summary="A ministry's year: key figures, MSPs, compliance per NGO, MSPs by province, with charts (XLSX or PDF)",
     response_class=Response,
+    dependencies=[allow(*READERS, note=NOTE)],
     responses={200: {"content": {XLSX_TYPE: {}, PDF_TYPE: {}}}, **problems(404)},
 )
 async def annual_summary(
@@ -34,6 +38,6 @@ async def annual_summary(
     ] = None,
 ) -> Response:
     chosen = Filters.of_year(ministry, year, as_of=as_of, today=jakarta_date(ctx.now))
-    body = await make_annual_summary(uow, chosen, year, file_format=format)
+    body = await make_annual_summary(uow, ctx, chosen, year, file_format=format)
     media = PDF_TYPE if format == "pdf" else XLSX_TYPE
     return attachment(body, media, f"mitra-annual-{ministry}-{year}.{format}")

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from mitra_reporting.domain import iati
+from mitra_reporting.domain.access import READ_NOTE, READERS
 from mitra_reporting.http.files import LIST_AS_FILE, XML_TYPE, Column, FileFormat, FileLimit, attachment, page_or_file
 from mitra_reporting.http.filters import Chosen, Offset
 from mitra_reporting.settings import ReportingSettings
@@ -17,8 +18,9 @@ from mitra_reporting.usecases.msps import State, count_msps, list_msps
 from mitra_reporting.usecases.msps import cooperation_by_region as cooperation
 from mitra_reporting.usecases.msps import iati_activities as iati_file
 from mitra_shared.http import RequestContext, Work, problems, require_principal
+from mitra_shared.policy import allow
 
-router = APIRouter(dependencies=[Depends(require_principal)], responses=problems(422))
+router = APIRouter(dependencies=[Depends(require_principal), allow(*READERS, note=READ_NOTE)], responses=problems(422))
 
 
 class MinistryMsps(BaseModel):
@@ -42,9 +44,12 @@ class MspDashboard(BaseModel):
 
 @router.get("/dashboard/msps", response_model=MspDashboard, tags=["dashboards"], summary="MSPs by ministry")
 async def msps_by_ministry(
-    uow: Work, chosen: Chosen, expiring_within_days: Annotated[int, Query(ge=1, le=3650)] = 90
+    uow: Work,
+    ctx: RequestContext,
+    chosen: Chosen,
+    expiring_within_days: Annotated[int, Query(ge=1, le=3650)] = 90,
 ) -> MspDashboard:
-    totals, by_ministry = await count_msps(uow, chosen, expiring_within_days=expiring_within_days)
+    totals, by_ministry = await count_msps(uow, ctx, chosen, expiring_within_days=expiring_within_days)
     return MspDashboard(
         as_of=chosen.as_of,
         expiring_within_days=expiring_within_days,
@@ -99,6 +104,7 @@ MSP_COLUMNS = [
 )
 async def msp_list(
     uow: Work,
+    ctx: RequestContext,
     chosen: Chosen,
     state: State | None = None,
     expiring_within_days: Annotated[int | None, Query(ge=1, le=3650)] = None,
@@ -107,7 +113,7 @@ async def msp_list(
     offset: Offset = 0,
 ) -> MspList | Response:
     items, total = await list_msps(
-        uow, chosen, state=state, expiring_within_days=expiring_within_days, limit=limit, offset=offset
+        uow, ctx, chosen, state=state, expiring_within_days=expiring_within_days, limit=limit, offset=offset
     )
     return page_or_file(
         items, total, page=MspList, format=format, columns=MSP_COLUMNS, name="msps", limit=limit, offset=offset
@@ -135,8 +141,8 @@ class ProvinceCooperation(BaseModel):
     tags=["dashboards"],
     summary="Cooperation by province and regency/city, ready for a map (region codes are Kemendagri/BPS codes)",
 )
-async def cooperation_by_region(uow: Work, chosen: Chosen) -> list[ProvinceCooperation]:
-    return [ProvinceCooperation.model_validate(province) for province in await cooperation(uow, chosen)]
+async def cooperation_by_region(uow: Work, ctx: RequestContext, chosen: Chosen) -> list[ProvinceCooperation]:
+    return [ProvinceCooperation.model_validate(province) for province in await cooperation(uow, ctx, chosen)]
 
 
 @router.get(
@@ -149,5 +155,5 @@ async def cooperation_by_region(uow: Work, chosen: Chosen) -> list[ProvinceCoope
 )
 async def iati_activities(uow: Work, chosen: Chosen, ctx: RequestContext, request: Request) -> Response:
     settings: ReportingSettings = request.app.state.resources.settings
-    body = await iati_file(uow, chosen, prefix=settings.iati_organisation_prefix, generated_at=ctx.now)
+    body = await iati_file(uow, ctx, chosen, prefix=settings.iati_organisation_prefix, generated_at=ctx.now)
     return attachment(body, XML_TYPE, "mitra-iati-activities.xml")

@@ -10,12 +10,14 @@ from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 
 from mitra_reporting.domain import risk
+from mitra_reporting.domain.access import READ_NOTE, READERS
 from mitra_reporting.http.files import LIST_AS_FILE, Column, FileFormat, list_as_file
 from mitra_reporting.http.filters import Chosen
 from mitra_reporting.usecases.obligations import count_compliance, list_overdue, rank_risks
-from mitra_shared.http import Work, problems, require_principal
+from mitra_shared.http import RequestContext, Work, problems, require_principal
+from mitra_shared.policy import allow
 
-router = APIRouter(dependencies=[Depends(require_principal)], responses=problems(422))
+router = APIRouter(dependencies=[Depends(require_principal), allow(*READERS, note=READ_NOTE)], responses=problems(422))
 
 
 class Compliance(BaseModel):
@@ -41,8 +43,8 @@ class ComplianceReport(BaseModel):
     tags=["compliance"],
     summary="Obligations due, submitted on time, late and overdue, per NGO and per ministry",
 )
-async def compliance(uow: Work, chosen: Chosen) -> ComplianceReport:
-    by_organization, by_ministry = await count_compliance(uow, chosen)
+async def compliance(uow: Work, ctx: RequestContext, chosen: Chosen) -> ComplianceReport:
+    by_organization, by_ministry = await count_compliance(uow, ctx, chosen)
     return ComplianceReport(
         as_of=chosen.as_of,
         by_organization=[Compliance.model_validate(line, from_attributes=True) for line in by_organization],
@@ -84,8 +86,10 @@ OVERDUE_COLUMNS = [
     summary="What is overdue now; as JSON, CSV or XLSX",
     responses=LIST_AS_FILE,
 )
-async def overdue_now(uow: Work, chosen: Chosen, format: FileFormat = "json") -> list[OverdueObligation] | Response:
-    rows = await list_overdue(uow, chosen)
+async def overdue_now(
+    uow: Work, ctx: RequestContext, chosen: Chosen, format: FileFormat = "json"
+) -> list[OverdueObligation] | Response:
+    rows = await list_overdue(uow, ctx, chosen)
     if format != "json":
         return list_as_file(rows, OVERDUE_COLUMNS, kind=format, name="overdue")
     return [OverdueObligation.model_validate(row) for row in rows]
@@ -114,7 +118,9 @@ class RiskEntry(BaseModel):
     summary="Compliance-risk score per MSP or per NGO, highest first, with the reasons",
     description=(risk.__doc__ or "").strip(),
 )
-async def risk_scores(uow: Work, chosen: Chosen, per: Literal["msp", "organization"] = "msp") -> list[RiskEntry]:
+async def risk_scores(
+    uow: Work, ctx: RequestContext, chosen: Chosen, per: Literal["msp", "organization"] = "msp"
+) -> list[RiskEntry]:
     return [
         RiskEntry(
             key=entry.key,
@@ -125,5 +131,5 @@ async def risk_scores(uow: Work, chosen: Chosen, per: Literal["msp", "organizati
             level=entry.risk.level,
             reasons=[RiskReason(code=r.code, points=r.points, detail=r.detail) for r in entry.risk.reasons],
         )
-        for entry in await rank_risks(uow, chosen, per=per)
+        for entry in await rank_risks(uow, ctx, chosen, per=per)
     ]

@@ -9,12 +9,14 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
+from mitra_reporting.domain.access import READ_NOTE, READERS
 from mitra_reporting.http.files import LIST_AS_FILE, Column, FileFormat, FileLimit, page_or_file
 from mitra_reporting.http.filters import Chosen, Offset
 from mitra_reporting.usecases.organizations import Counts, count_organizations, list_organizations
-from mitra_shared.http import Work, problems, require_principal
+from mitra_shared.http import RequestContext, Work, problems, require_principal
+from mitra_shared.policy import allow
 
-router = APIRouter(dependencies=[Depends(require_principal)], responses=problems(422))
+router = APIRouter(dependencies=[Depends(require_principal), allow(*READERS, note=READ_NOTE)], responses=problems(422))
 
 
 class Count(BaseModel):
@@ -43,8 +45,8 @@ def _counts(counts: Counts) -> list[Count]:
     summary="NGOs by status, country and focus area; filtered by ministry, region and period through their MSPs",
     tags=["summary"],
 )
-async def summary(uow: Work, chosen: Chosen) -> Summary:
-    counted = await count_organizations(uow, chosen)
+async def summary(uow: Work, ctx: RequestContext, chosen: Chosen) -> Summary:
+    counted = await count_organizations(uow, ctx, chosen)
     return Summary(
         organizations=OrganizationSummary(
             total=counted.total,
@@ -96,6 +98,7 @@ ORGANIZATION_COLUMNS = [
 )
 async def organizations(
     uow: Work,
+    ctx: RequestContext,
     chosen: Chosen,
     status: str | None = None,
     country: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$")] = None,
@@ -105,7 +108,7 @@ async def organizations(
     offset: Offset = 0,
 ) -> OrganizationList | Response:
     items, total = await list_organizations(
-        uow, chosen, status=status, country=country, focus_area=focus_area, limit=limit, offset=offset
+        uow, ctx, chosen, status=status, country=country, focus_area=focus_area, limit=limit, offset=offset
     )
     return page_or_file(
         items,

@@ -1,4 +1,7 @@
-"""Stories over HTTP: drafted, listed, revised and published, each change with the ETag (If-Match) it was based on."""
+"""Stories over HTTP: drafted, listed, revised and published, each change with the ETag (If-Match) it was based on.
+
+Who writes, reads and publishes which story: `domain/access.py`.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +11,28 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
+from mitra_reporting.domain.access import READERS, STORY_PUBLISHERS, STORY_WRITERS
 from mitra_reporting.domain.stories import Story, StoryDraft
 from mitra_reporting.http.filters import Offset
 from mitra_reporting.usecases import stories
 from mitra_shared.http import ExpectedVersion, RequestContext, Work, etag, problems, require_principal
+from mitra_shared.policy import allow
 
 router = APIRouter(dependencies=[Depends(require_principal)], tags=["stories"], responses=problems(422))
 CHANGE_REFUSED = problems(404, 409, 412, 428)
+READ = allow(
+    *READERS,
+    note="published stories: all but admin; drafts: tpoa, auditor, integration all; a ministry those of its MSPs; "
+    "a region those of its area; an NGO its own (another's draft: 404)",
+)
+WRITE = allow(
+    *STORY_WRITERS,
+    note="tpoa any; a ministry a story of its MSPs; a region one of its area; an NGO one of its own organization",
+)
+PUBLISH = allow(
+    *STORY_PUBLISHERS,
+    note="tpoa any; a ministry a story of its MSPs; a region one of its area; never the one who drafted it",
+)
 
 
 class StoryPage(BaseModel):
@@ -29,7 +47,13 @@ def _tagged(story: Story, response: Response) -> Story:
     return story
 
 
-@router.post("/stories", status_code=201, response_model=Story, summary="Draft a good practice or success story")
+@router.post(
+    "/stories",
+    status_code=201,
+    response_model=Story,
+    summary="Draft a good practice or success story",
+    dependencies=[WRITE],
+)
 async def draft_story(body: StoryDraft, uow: Work, ctx: RequestContext, response: Response) -> Story:
     story = await stories.draft_story(uow, ctx, body)
     response.headers["Location"] = f"/stories/{story.id}"
@@ -37,10 +61,14 @@ async def draft_story(body: StoryDraft, uow: Work, ctx: RequestContext, response
 
 
 @router.get(
-    "/stories", response_model=StoryPage, summary="Stories, by status, NGO or region (a province covers its regencies)"
+    "/stories",
+    response_model=StoryPage,
+    summary="Stories, by status, NGO or region (a province covers its regencies)",
+    dependencies=[READ],
 )
 async def list_stories(
     uow: Work,
+    ctx: RequestContext,
     status: Literal["draft", "published"] | None = None,
     organization_id: UUID | None = None,
     region_code: Annotated[str | None, Query(pattern=r"^\d{2}(\d{2})?$")] = None,
@@ -48,14 +76,16 @@ async def list_stories(
     offset: Offset = 0,
 ) -> StoryPage:
     items, total = await stories.list_stories(
-        uow, status=status, organization_id=organization_id, region_code=region_code, limit=limit, offset=offset
+        uow, ctx, status=status, organization_id=organization_id, region_code=region_code, limit=limit, offset=offset
     )
     return StoryPage(items=items, total=total, limit=limit, offset=offset)
 
 
-@router.get("/stories/{story_id}", response_model=Story, summary="One story", responses=problems(404))
-async def get_story(story_id: UUID, uow: Work, response: Response) -> Story:
-    return _tagged(await stories.get_story(uow, story_id), response)
+@router.get(
+    "/stories/{story_id}", response_model=Story, summary="One story", responses=problems(404), dependencies=[READ]
+)
+async def get_story(story_id: UUID, uow: Work, ctx: RequestContext, response: Response) -> Story:
+    return _tagged(await stories.get_story(uow, ctx, story_id), response)
 
 
 @router.put(
@@ -63,6 +93,7 @@ async def get_story(story_id: UUID, uow: Work, response: Response) -> Story:
     response_model=Story,
     summary="Revise a draft (If-Match: the ETag you read)",
     responses=CHANGE_REFUSED,
+    dependencies=[WRITE],
 )
 async def revise_story(
     story_id: UUID, body: StoryDraft, uow: Work, ctx: RequestContext, version: ExpectedVersion, response: Response
@@ -75,6 +106,7 @@ async def revise_story(
     response_model=Story,
     summary="Publish a story (If-Match); publishes `reporting.story.published`",
     responses=CHANGE_REFUSED,
+    dependencies=[PUBLISH],
 )
 async def publish_story(
     story_id: UUID, uow: Work, ctx: RequestContext, version: ExpectedVersion, response: Response

@@ -1,6 +1,8 @@
 -- MSPs as agreements reports them, with their regions of work; MSPs by ministry, their list, the IATI export.
 -- Filters: :ministry code, :region code (a province's code also covers its regencies), :period_from, :period_to
 -- (each NULL for no filter), and :as_of, the day the figures are "as of" (Asia/Jakarta).
+-- The caller's reach (each NULL: no limit): :scope_ministry (its MSPs), :scope_organization (an NGO's own),
+-- :scope_region (MSPs working in the area, or province-wide in the province of a regency).
 
 -- name: project_msp_drafted
 -- A drafted MSP (a later step that arrived first is kept).
@@ -57,6 +59,11 @@ WITH chosen AS (
             SELECT 1 FROM msp_regions r WHERE r.msp_id = m.msp_id AND r.region_code LIKE :region || '%'))
       AND (:period_from::date IS NULL OR m.ends_on >= :period_from)
       AND (:period_to::date IS NULL OR m.starts_on <= :period_to)
+      AND (:scope_ministry::text IS NULL OR m.ministry_code = :scope_ministry)
+      AND (:scope_organization::uuid IS NULL OR m.organization_id = :scope_organization)
+      AND (:scope_region::text IS NULL OR EXISTS (
+            SELECT 1 FROM msp_regions t WHERE t.msp_id = m.msp_id
+              AND (t.region_code LIKE :scope_region || '%' OR :scope_region LIKE t.region_code || '%')))
 )
 SELECT ministry_code, min(ministry_name) AS ministry_name,
        count(*) FILTER (WHERE status IN ('signed', 'extended') AND starts_on <= :as_of AND ends_on >= :as_of)
@@ -94,6 +101,11 @@ WHERE (:ministry::text IS NULL OR m.ministry_code = :ministry)
        OR (:state = 'ended' AND (m.status IN ('ended', 'terminated')
                                  OR (m.status IN ('signed', 'extended') AND m.ends_on < :as_of)))
        OR (:state = 'in_preparation' AND m.status IN ('draft', 'submitted', 'approved')))
+  AND (:scope_ministry::text IS NULL OR m.ministry_code = :scope_ministry)
+  AND (:scope_organization::uuid IS NULL OR m.organization_id = :scope_organization)
+  AND (:scope_region::text IS NULL OR EXISTS (
+        SELECT 1 FROM msp_regions t WHERE t.msp_id = m.msp_id
+          AND (t.region_code LIKE :scope_region || '%' OR :scope_region LIKE t.region_code || '%')))
 ORDER BY m.ends_on, m.msp_id
 LIMIT :limit OFFSET :offset;
 
@@ -111,10 +123,15 @@ WHERE m.status IN ('signed', 'extended', 'ended', 'terminated')
         SELECT 1 FROM msp_regions r WHERE r.msp_id = m.msp_id AND r.region_code LIKE :region || '%'))
   AND (:period_from::date IS NULL OR m.ends_on >= :period_from)
   AND (:period_to::date IS NULL OR m.starts_on <= :period_to)
+  AND (:scope_ministry::text IS NULL OR m.ministry_code = :scope_ministry)
+  AND (:scope_organization::uuid IS NULL OR m.organization_id = :scope_organization)
+  AND (:scope_region::text IS NULL OR EXISTS (
+        SELECT 1 FROM msp_regions t WHERE t.msp_id = m.msp_id
+          AND (t.region_code LIKE :scope_region || '%' OR :scope_region LIKE t.region_code || '%')))
 ORDER BY m.ministry_code, m.starts_on, m.msp_id;
 
 -- name: cooperation_by_region
--- Active MSPs and their NGOs per region of work.
+-- Active MSPs and their NGOs per region of work (within a region's reach: the regions touching it).
 SELECT r.province_code, r.region_code, r.region_kind, min(r.region_name) AS region_name,
        count(DISTINCT m.msp_id) AS active_msps, count(DISTINCT m.organization_id) AS organizations
 FROM msp_regions r JOIN msps m ON m.msp_id = r.msp_id
@@ -123,6 +140,10 @@ WHERE m.status IN ('signed', 'extended') AND m.starts_on <= :as_of AND m.ends_on
   AND (:region::text IS NULL OR r.region_code LIKE :region || '%')
   AND (:period_from::date IS NULL OR m.ends_on >= :period_from)
   AND (:period_to::date IS NULL OR m.starts_on <= :period_to)
+  AND (:scope_ministry::text IS NULL OR m.ministry_code = :scope_ministry)
+  AND (:scope_organization::uuid IS NULL OR m.organization_id = :scope_organization)
+  AND (:scope_region::text IS NULL
+       OR r.region_code LIKE :scope_region || '%' OR :scope_region LIKE r.region_code || '%')
 GROUP BY r.province_code, r.region_code, r.region_kind
 ORDER BY r.province_code, r.region_code;
 
@@ -135,5 +156,9 @@ WHERE m.status IN ('signed', 'extended') AND m.starts_on <= :as_of AND m.ends_on
   AND (:region::text IS NULL OR r.region_code LIKE :region || '%')
   AND (:period_from::date IS NULL OR m.ends_on >= :period_from)
   AND (:period_to::date IS NULL OR m.starts_on <= :period_to)
+  AND (:scope_ministry::text IS NULL OR m.ministry_code = :scope_ministry)
+  AND (:scope_organization::uuid IS NULL OR m.organization_id = :scope_organization)
+  AND (:scope_region::text IS NULL
+       OR r.region_code LIKE :scope_region || '%' OR :scope_region LIKE r.region_code || '%')
 GROUP BY r.province_code
 ORDER BY r.province_code;

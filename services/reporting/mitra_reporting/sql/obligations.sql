@@ -1,6 +1,8 @@
 -- Obligations of signed MSPs (action plans, work plans, reports) and their submissions; compliance and risk.
 -- Filters: :ministry code, :region code (a province's code also covers its regencies), :period_from, :period_to
 -- (each NULL for no filter), and :as_of, the day the figures are "as of" (Asia/Jakarta).
+-- The caller's reach (each NULL: no limit): :scope_ministry, :scope_organization, and :scope_region: obligations of
+-- its area (a regional one by its own region, an MSP-wide one by its MSP's regions of work).
 
 -- name: project_obligation
 -- An obligation of a signed or extended MSP.
@@ -38,6 +40,13 @@ WITH chosen AS (
       AND (:period_from::date IS NULL OR o.due_on >= :period_from)
       AND (:period_to::date IS NULL OR o.due_on <= :period_to)
       AND NOT (m.status = 'terminated' AND m.closed_on < o.due_on)
+      AND (:scope_ministry::text IS NULL OR o.ministry_code = :scope_ministry)
+      AND (:scope_organization::uuid IS NULL OR o.organization_id = :scope_organization)
+      AND (:scope_region::text IS NULL
+           OR o.region_code LIKE :scope_region || '%' OR :scope_region LIKE o.region_code || '%'
+           OR (o.region_code IS NULL AND EXISTS (
+                SELECT 1 FROM msp_regions t WHERE t.msp_id = o.msp_id
+                  AND (t.region_code LIKE :scope_region || '%' OR :scope_region LIKE t.region_code || '%'))))
 )
 SELECT organization_id, min(organization_name) AS organization_name, ministry_code,
        min(ministry_name) AS ministry_name,
@@ -65,6 +74,13 @@ WHERE o.due_on < :as_of AND (o.first_submitted_on IS NULL OR o.first_submitted_o
             SELECT 1 FROM msp_regions r WHERE r.msp_id = o.msp_id AND r.region_code LIKE :region || '%')))
   AND (:period_from::date IS NULL OR o.due_on >= :period_from)
   AND (:period_to::date IS NULL OR o.due_on <= :period_to)
+  AND (:scope_ministry::text IS NULL OR o.ministry_code = :scope_ministry)
+  AND (:scope_organization::uuid IS NULL OR o.organization_id = :scope_organization)
+  AND (:scope_region::text IS NULL
+       OR o.region_code LIKE :scope_region || '%' OR :scope_region LIKE o.region_code || '%'
+       OR (o.region_code IS NULL AND EXISTS (
+            SELECT 1 FROM msp_regions t WHERE t.msp_id = o.msp_id
+              AND (t.region_code LIKE :scope_region || '%' OR :scope_region LIKE t.region_code || '%'))))
 ORDER BY o.due_on, o.obligation_id;
 
 -- name: risk_facts
@@ -87,4 +103,9 @@ WHERE m.status IN ('signed', 'extended') AND m.starts_on <= :as_of AND m.ends_on
         SELECT 1 FROM msp_regions r WHERE r.msp_id = m.msp_id AND r.region_code LIKE :region || '%'))
   AND (:period_from::date IS NULL OR m.ends_on >= :period_from)
   AND (:period_to::date IS NULL OR m.starts_on <= :period_to)
+  AND (:scope_ministry::text IS NULL OR m.ministry_code = :scope_ministry)
+  AND (:scope_organization::uuid IS NULL OR m.organization_id = :scope_organization)
+  AND (:scope_region::text IS NULL OR EXISTS (
+        SELECT 1 FROM msp_regions t WHERE t.msp_id = m.msp_id
+          AND (t.region_code LIKE :scope_region || '%' OR :scope_region LIKE t.region_code || '%')))
 ORDER BY m.msp_id;

@@ -1,4 +1,6 @@
 -- Foreign NGOs as registry reports them, with their permits and foreign staff; their summary and list.
+-- The caller's reach (each NULL: no limit): :scope_organization (an NGO itself), :scope_ministry (the NGOs with an
+-- MSP, not rejected, of that ministry), :scope_region (the NGOs with an MSP, not rejected, working in the area).
 
 -- name: project_organization_registered
 -- Registration is version 1; a later version that arrived first is kept.
@@ -57,16 +59,24 @@ UPDATE foreign_staff SET ended_on = :ended_on WHERE assignment_id = :assignment_
 -- of that ministry, in that region (a province's code also covers its regencies), running in that period.
 WITH chosen AS (
     SELECT o.* FROM organizations o
-    WHERE (:ministry::text IS NULL AND :region::text IS NULL AND :period_from::date IS NULL
-           AND :period_to::date IS NULL)
-       OR EXISTS (
+    WHERE ((:ministry::text IS NULL AND :region::text IS NULL AND :period_from::date IS NULL
+            AND :period_to::date IS NULL)
+           OR EXISTS (
+                SELECT 1 FROM msps m
+                WHERE m.organization_id = o.organization_id AND m.status <> 'rejected'
+                  AND (:ministry::text IS NULL OR m.ministry_code = :ministry)
+                  AND (:region::text IS NULL OR EXISTS (
+                        SELECT 1 FROM msp_regions r WHERE r.msp_id = m.msp_id AND r.region_code LIKE :region || '%'))
+                  AND (:period_from::date IS NULL OR m.ends_on >= :period_from)
+                  AND (:period_to::date IS NULL OR m.starts_on <= :period_to)))
+      AND (:scope_organization::uuid IS NULL OR o.organization_id = :scope_organization)
+      AND ((:scope_ministry::text IS NULL AND :scope_region::text IS NULL) OR EXISTS (
             SELECT 1 FROM msps m
             WHERE m.organization_id = o.organization_id AND m.status <> 'rejected'
-              AND (:ministry::text IS NULL OR m.ministry_code = :ministry)
-              AND (:region::text IS NULL OR EXISTS (
-                    SELECT 1 FROM msp_regions r WHERE r.msp_id = m.msp_id AND r.region_code LIKE :region || '%'))
-              AND (:period_from::date IS NULL OR m.ends_on >= :period_from)
-              AND (:period_to::date IS NULL OR m.starts_on <= :period_to))
+              AND (:scope_ministry::text IS NULL OR m.ministry_code = :scope_ministry)
+              AND (:scope_region::text IS NULL OR EXISTS (
+                    SELECT 1 FROM msp_regions t WHERE t.msp_id = m.msp_id
+                      AND (t.region_code LIKE :scope_region || '%' OR :scope_region LIKE t.region_code || '%')))))
 )
 SELECT 'total' AS dimension, '*' AS key, count(*) AS count FROM chosen
 UNION ALL
@@ -101,5 +111,13 @@ WHERE (:status::text IS NULL OR o.status = :status)
                     SELECT 1 FROM msp_regions r WHERE r.msp_id = m.msp_id AND r.region_code LIKE :region || '%'))
               AND (:period_from::date IS NULL OR m.ends_on >= :period_from)
               AND (:period_to::date IS NULL OR m.starts_on <= :period_to)))
+  AND (:scope_organization::uuid IS NULL OR o.organization_id = :scope_organization)
+  AND ((:scope_ministry::text IS NULL AND :scope_region::text IS NULL) OR EXISTS (
+        SELECT 1 FROM msps m
+        WHERE m.organization_id = o.organization_id AND m.status <> 'rejected'
+          AND (:scope_ministry::text IS NULL OR m.ministry_code = :scope_ministry)
+          AND (:scope_region::text IS NULL OR EXISTS (
+                SELECT 1 FROM msp_regions t WHERE t.msp_id = m.msp_id
+                  AND (t.region_code LIKE :scope_region || '%' OR :scope_region LIKE t.region_code || '%')))))
 ORDER BY o.legal_name, o.organization_id
 LIMIT :limit OFFSET :offset;

@@ -29,9 +29,19 @@ RETURNING *;
 
 -- name: list_stories
 -- A page of stories by status, NGO, and region (a province's code also covers its regencies), newest first.
-SELECT *, count(*) OVER () AS total FROM stories
-WHERE (:status::text IS NULL OR status = :status)
-  AND (:organization_id::uuid IS NULL OR organization_id = :organization_id)
-  AND (:region_code::text IS NULL OR region_code = :region_code OR region_code LIKE :region_code || '%')
-ORDER BY story_date DESC, id
+-- Published stories are everyone's; drafts only within the caller's reach (:everything, or the NGO it names
+-- :scope_organization, the ministry of its MSP :scope_ministry, the area covering its region :scope_region).
+SELECT s.*, count(*) OVER () AS total FROM stories s
+WHERE (:status::text IS NULL OR s.status = :status)
+  AND (:organization_id::uuid IS NULL OR s.organization_id = :organization_id)
+  AND (:region_code::text IS NULL OR s.region_code = :region_code OR s.region_code LIKE :region_code || '%')
+  AND (s.status = 'published' OR :everything::boolean
+       OR s.organization_id = :scope_organization::uuid
+       OR s.region_code LIKE :scope_region::text || '%'
+       OR EXISTS (SELECT 1 FROM msps m WHERE m.msp_id = s.msp_id AND m.ministry_code = :scope_ministry::text))
+ORDER BY s.story_date DESC, s.id
 LIMIT :limit OFFSET :offset;
+
+-- name: msp_parties
+-- The NGO and the ministry of the MSP a story names, as reporting knows them.
+SELECT organization_id, ministry_code FROM msps WHERE msp_id = :msp_id;

@@ -1,6 +1,8 @@
 -- Visits of foreign guests to MSPs' regions; visits by region and month.
 -- Filters: :ministry code, :region code (a province's code also covers its regencies), :period_from, :period_to
 -- (each NULL for no filter). Visits count in the month they arrive, past or announced ahead: no "as of" day.
+-- The caller's reach (each NULL: no limit): :scope_ministry, :scope_organization, and :scope_region: the regions
+-- visited within its area.
 
 -- name: project_visit
 -- A visit announced or changed.
@@ -26,6 +28,9 @@ WHERE v.status = 'announced'
   AND (:region::text IS NULL OR region LIKE :region || '%')
   AND (:period_from::date IS NULL OR v.arrives_on >= :period_from)
   AND (:period_to::date IS NULL OR v.arrives_on <= :period_to)
+  AND (:scope_ministry::text IS NULL OR v.ministry_code = :scope_ministry)
+  AND (:scope_organization::uuid IS NULL OR v.organization_id = :scope_organization)
+  AND (:scope_region::text IS NULL OR region LIKE :scope_region || '%' OR :scope_region LIKE region || '%')
 GROUP BY 1, 2
 ORDER BY 2, 1;
 
@@ -37,4 +42,9 @@ WHERE status = 'announced'
   AND (:ministry::text IS NULL OR ministry_code = :ministry)
   AND (:region::text IS NULL OR EXISTS (SELECT 1 FROM unnest(region_codes) AS region WHERE region LIKE :region || '%'))
   AND (:period_from::date IS NULL OR arrives_on >= :period_from)
-  AND (:period_to::date IS NULL OR arrives_on <= :period_to);
+  AND (:period_to::date IS NULL OR arrives_on <= :period_to)
+  AND (:scope_ministry::text IS NULL OR ministry_code = :scope_ministry)
+  AND (:scope_organization::uuid IS NULL OR organization_id = :scope_organization)
+  AND (:scope_region::text IS NULL OR EXISTS (
+        SELECT 1 FROM unnest(region_codes) AS region
+        WHERE region LIKE :scope_region || '%' OR :scope_region LIKE region || '%'));

@@ -6,8 +6,10 @@ import asyncio
 from typing import Literal
 
 from mitra_reporting.domain import annual_files, annual_summary
+from mitra_reporting.domain.access import check_annual_summary, reach_of
 from mitra_reporting.domain.filters import Filters
 from mitra_reporting.sql import MSPS, OBLIGATIONS, VISITS
+from mitra_shared.context import Context
 from mitra_shared.uow import UnitOfWork
 
 ALL_MSPS = 10_000  # the MSP sheet lists every MSP of the year
@@ -15,9 +17,12 @@ EXPIRING_WITHIN_DAYS = 90  # not shown: the counts of MSPs by ministry need a ho
 
 
 async def make_annual_summary(
-    uow: UnitOfWork, chosen: Filters, year: int, *, file_format: Literal["xlsx", "pdf"]
+    uow: UnitOfWork, ctx: Context, chosen: Filters, year: int, *, file_format: Literal["xlsx", "pdf"]
 ) -> bytes:
-    """The file of `chosen.ministry`'s year; refused (not found) if no MSP of the ministry runs in it."""
+    """The file of `chosen.ministry`'s year, counted within the caller's reach (a ministry asks only for its own);
+    refused (not found) if no MSP of the ministry within that reach runs in it."""
+    check_annual_summary(ctx.principal, chosen.ministry or "")
+    chosen = chosen.within(reach_of(ctx.principal))
     async with uow.read() as conn:
         by_ministry = await conn.fetch(*MSPS.msps_by_ministry(**chosen.named(), within_days=EXPIRING_WITHIN_DAYS))
         msps = await conn.fetch(

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from mitra_reporting.domain.access import reach_of
 from mitra_reporting.domain.filters import Filters
 from mitra_reporting.sql import ORGANIZATIONS
+from mitra_shared.context import Context
 from mitra_shared.uow import UnitOfWork
 
 Counts = list[tuple[str, int]]
@@ -20,9 +22,10 @@ class OrganizationCounts:
     by_focus_area: Counts
 
 
-async def count_organizations(uow: UnitOfWork, chosen: Filters) -> OrganizationCounts:
+async def count_organizations(uow: UnitOfWork, ctx: Context, chosen: Filters) -> OrganizationCounts:
     """NGOs in all, by status (by name), by country and by focus area (most first); through their MSPs when a
-    ministry, region or period is chosen."""
+    ministry, region or period is chosen; within the caller's reach."""
+    chosen = chosen.within(reach_of(ctx.principal))
     async with uow.read() as conn:
         rows = await conn.fetch(*ORGANIZATIONS.organization_summary(**chosen.scope()))
     counts: dict[str, Counts] = {"total": [], "status": [], "country": [], "focus_area": []}
@@ -38,6 +41,7 @@ async def count_organizations(uow: UnitOfWork, chosen: Filters) -> OrganizationC
 
 async def list_organizations(
     uow: UnitOfWork,
+    ctx: Context,
     chosen: Filters,
     *,
     status: str | None,
@@ -46,7 +50,8 @@ async def list_organizations(
     limit: int,
     offset: int,
 ) -> tuple[list[dict[str, Any]], int]:
-    """A page of NGOs (by name), and how many there are in all."""
+    """A page of NGOs (by name) within the caller's reach, and how many there are in all."""
+    chosen = chosen.within(reach_of(ctx.principal))
     async with uow.read() as conn:
         rows = await conn.fetch(
             *ORGANIZATIONS.list_organizations(

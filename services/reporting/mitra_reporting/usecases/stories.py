@@ -1,13 +1,19 @@
-"""Stories from draft to published: each change names the version it was based on; publishing announces the story."""
+"""Stories from draft to published: each change names the version it was based on; publishing announces the story.
+
+Who may read, write and publish which story is `domain/access.py`'s: a draft outside the caller's reach is answered
+as not found; a story the caller may read but not change is refused (403).
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Any
 from uuid import UUID
 
 import asyncpg
 
-from mitra_reporting.domain import stories
+from mitra_reporting.domain import access, stories
 from mitra_reporting.domain.stories import Story, StoryDraft
 from mitra_reporting.sql import STORIES
 from mitra_shared.context import Context
@@ -17,20 +23,22 @@ from mitra_shared.uow import UnitOfWork
 
 async def draft_story(uow: UnitOfWork, ctx: Context, draft: StoryDraft) -> Story:
     async with uow.change(ctx) as tx:
+        access.check_may_write_story(ctx.principal, await _facts(tx.conn, draft.model_dump()))
         row = await tx.conn.fetchrow(*STORIES.insert_story(id=uuid.uuid4(), **draft.model_dump(), created_by=tx.actor))
     return Story.model_validate(dict(row))
 
 
-async def get_story(uow: UnitOfWork, story_id: UUID) -> Story:
+async def get_story(uow: UnitOfWork, ctx: Context, story_id: UUID) -> Story:
     async with uow.read() as conn:
         row = await conn.fetchrow(*STORIES.get_story(id=story_id))
-    if row is None:
-        raise NotFound("path.story_id", f"no story {story_id}")
+        if row is None or not access.may_read_story(ctx.principal, row["status"], await _facts(conn, row)):
+            raise NotFound("path.story_id", f"no story {story_id}")
     return Story.model_validate(dict(row))
 
 
 async def list_stories(
     uow: UnitOfWork,
+    ctx: Context,
     *,
     status: str | None,
     organization_id: UUID | None,
@@ -38,11 +46,19 @@ async def list_stories(
     limit: int,
     offset: int,
 ) -> tuple[list[Story], int]:
-    """A page of stories (the newest first), and how many there are in all."""
+    """A page of stories (the newest first): the published ones, and the drafts within the caller's reach; and how
+    many there are in all."""
+    reach = access.reach_of(ctx.principal)
     async with uow.read() as conn:
         rows = await conn.fetch(
             *STORIES.list_stories(
-                status=status, organization_id=organization_id, region_code=region_code, limit=limit, offset=offset
+                status=status,
+                organization_id=organization_id,
+                region_code=region_code,
+                everything=reach.everything,
+                **reach.named(),
+                limit=limit,
+                offset=offset,
             )
         )
     items = [Story.model_validate({k: v for k, v in row.items() if k != "total"}) for row in rows]
@@ -52,8 +68,11 @@ async def list_stories(
 async def revise_story(
     uow: UnitOfWork, ctx: Context, story_id: UUID, draft: StoryDraft, expected_version: int
 ) -> Story:
+    """A draft's new content: the story as it is and as it will be must both be within the writer's reach."""
     async with uow.change(ctx) as tx:
-        current = await _locked(tx.conn, story_id)
+        current, facts = await _locked(tx.conn, ctx, story_id)
+        access.check_may_write_story(ctx.principal, facts)
+        access.check_may_write_story(ctx.principal, await _facts(tx.conn, draft.model_dump()))
         stories.check_version(current["version"], expected_version)
         stories.check_revisable(current["status"])
         row = await tx.conn.fetchrow(*STORIES.update_story(id=story_id, **draft.model_dump()))
@@ -61,9 +80,10 @@ async def revise_story(
 
 
 async def publish_story(uow: UnitOfWork, ctx: Context, story_id: UUID, expected_version: int) -> Story:
-    """Publish a draft; `reporting.story.published` announces it."""
+    """Publish a draft (not by the one who drafted it); `reporting.story.published` announces it."""
     async with uow.change(ctx) as tx:
-        current = await _locked(tx.conn, story_id)
+        current, facts = await _locked(tx.conn, ctx, story_id)
+        access.check_may_publish_story(ctx.principal, facts, current["created_by"])
         stories.check_version(current["version"], expected_version)
         stories.check_publishable(current["status"])
         row = await tx.conn.fetchrow(*STORIES.publish_story(id=story_id, published_at=tx.now))
@@ -72,8 +92,25 @@ async def publish_story(uow: UnitOfWork, ctx: Context, story_id: UUID, expected_
     return story
 
 
-async def _locked(conn: asyncpg.Connection, story_id: UUID) -> asyncpg.Record:
+async def _facts(conn: asyncpg.Connection, story: Mapping[str, Any]) -> access.StoryFacts:
+    """What a story's reach depends on: the NGO and region it names and the parties of the MSP it names."""
+    parties = None
+    if story["msp_id"] is not None:
+        parties = await conn.fetchrow(*STORIES.msp_parties(msp_id=story["msp_id"]))
+    return access.StoryFacts(
+        organization_id=story["organization_id"],
+        region_code=story["region_code"],
+        msp_ministry=parties["ministry_code"] if parties else None,
+        msp_organization=parties["organization_id"] if parties else None,
+    )
+
+
+async def _locked(conn: asyncpg.Connection, ctx: Context, story_id: UUID) -> tuple[asyncpg.Record, access.StoryFacts]:
+    """The story, locked until the change commits, and its facts; not found if the caller may not read it."""
     row = await conn.fetchrow(*STORIES.get_story_for_update(id=story_id))
     if row is None:
         raise NotFound("path.story_id", f"no story {story_id}")
-    return row
+    facts = await _facts(conn, row)
+    if not access.may_read_story(ctx.principal, row["status"], facts):
+        raise NotFound("path.story_id", f"no story {story_id}")
+    return row, facts

@@ -1,0 +1,1 @@
+"""The console's rules, pure: accounts and who may manage them, passwords, lockout, signing keys, tokens."""

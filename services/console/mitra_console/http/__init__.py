@@ -1,0 +1,1 @@
+"""HTTP API of the console: accounts, clients, the token endpoints and the published keys."""

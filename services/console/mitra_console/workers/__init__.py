@@ -1,0 +1,1 @@
+"""The console's background work: signing-key rotation, on the shared `PollingWorker`."""

@@ -1,0 +1,582 @@
+"""Who may do what on agreements: every operation of its OpenAPI document x every role x own/other scope.
+
+The operations come from the document the real app serves; EXPECTED holds one row per operation, one answer per
+role. The test fails for an operation without a row, a row without an operation, an operation whose
+`x-mitra-access` names no role, and a row that disagrees with the roles the document names. Each answer is tried
+with a request that would succeed for an allowed caller (a DENY is a real 403, not a 422 in disguise):
+
+- ALLOW: 2xx;
+- DENY: 403, and nothing written;
+- OWN: 2xx on a record in the caller's scope; on one outside it, 404 when the record is named in the path (it does
+  not exist for the caller, agreements' rule) or 403 when named in the body (the NGO of a draft, the MSP of a visit
+  or a recommendation); nothing written;
+- FILTERED: 2xx, a list holding the records in the caller's scope and none outside it.
+
+The callers: an NGO's staff (the `own` NGO), an officer of KEMENSOS (the `own` MSPs' Mitra Utama) and of the province
+33 (the `own` MSPs work in its regency 3374 and in Bali, 51), and the unscoped roles. `own` records: NGO A's MSPs
+with KEMENSOS in 3374 and 51; `other` records: NGO B's MSPs with KEMENLU in 51 only. One database for the module;
+registry's facts learned through agreements' own event handlers, everything else made through the API by the role
+that really does it (the NGO drafts and submits, TPOA approves, the ministry signs).
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import pytest_asyncio
+from support.app import api_client
+from support.clock import FakeClock
+from support.database import create_migrated_database, drop_database
+from support.tokens import as_role
+
+from mitra_agreements.bootstrap import build_spec
+from mitra_agreements.consumers.registry_facts import HANDLERS
+from mitra_agreements.settings import AgreementsSettings
+from mitra_shared import db
+from mitra_shared import events as ev
+from mitra_shared.access import ROLES, region_covers
+from mitra_shared.clock import JAKARTA
+from mitra_shared.context import Context
+from mitra_shared.contracts import registry as registry_contracts
+from mitra_shared.events import EventData, new_event
+from mitra_shared.uow import UnitOfWork
+
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
+
+ALLOW, DENY, OWN, FILTERED = "allow", "deny", "own", "filtered"
+YES, NO, FILTER = ALLOW, DENY, FILTERED
+
+# fmt: off
+# One answer per role, in the order of mitra_shared.access.ROLES (YES: ALLOW, NO: DENY, FILTER: FILTERED):
+#                                                     tpoa    ministry region  ngo     auditor admin   integration
+EXPECTED: dict[str, tuple[str, ...]] = {
+    "GET /organizations":                             (YES,    FILTER, FILTER, FILTER, YES,    NO,     YES),
+    "GET /organizations/{organization_id}":           (YES,    OWN,    OWN,    OWN,    YES,    NO,     YES),
+    "POST /msps":                                     (NO,     NO,     NO,     OWN,    NO,     NO,     NO),
+    "GET /msps":                                      (YES,    FILTER, FILTER, FILTER, YES,    NO,     YES),
+    "GET /msps/{msp_id}":                             (YES,    OWN,    OWN,    OWN,    YES,    NO,     YES),
+    "POST /msps/{msp_id}/submit":                     (NO,     NO,     NO,     OWN,    NO,     NO,     NO),
+    "POST /msps/{msp_id}/approve":                    (YES,    NO,     NO,     NO,     NO,     NO,     NO),
+    "POST /msps/{msp_id}/reject":                     (YES,    NO,     NO,     NO,     NO,     NO,     NO),
+    "POST /msps/{msp_id}/sign":                       (NO,     OWN,    NO,     NO,     NO,     NO,     NO),
+    "POST /msps/{msp_id}/extend":                     (NO,     OWN,    NO,     NO,     NO,     NO,     NO),
+    "POST /msps/{msp_id}/terminate":                  (NO,     OWN,    NO,     NO,     NO,     NO,     NO),
+    "GET /msps/{msp_id}/obligations":                 (YES,    OWN,    OWN,    OWN,    YES,    NO,     YES),
+    "POST /obligations/{obligation_id}/submissions":  (NO,     NO,     NO,     OWN,    NO,     NO,     NO),
+    "GET /obligations/{obligation_id}/submissions":   (YES,    OWN,    OWN,    OWN,    YES,    NO,     YES),
+    "POST /submissions/{submission_id}/accept":       (NO,     OWN,    OWN,    NO,     NO,     NO,     NO),
+    "POST /submissions/{submission_id}/return":       (NO,     OWN,    OWN,    NO,     NO,     NO,     NO),
+    "POST /visits":                                   (NO,     NO,     NO,     OWN,    NO,     NO,     NO),
+    "GET /visits/{visit_id}":                         (YES,    OWN,    OWN,    OWN,    YES,    NO,     YES),
+    "PATCH /visits/{visit_id}":                       (NO,     NO,     NO,     OWN,    NO,     NO,     NO),
+    "POST /visits/{visit_id}/cancel":                 (NO,     NO,     NO,     OWN,    NO,     NO,     NO),
+    "POST /recommendations":                          (NO,     NO,     NO,     OWN,    NO,     NO,     NO),
+    "GET /recommendations/{recommendation_id}":       (YES,    OWN,    NO,     OWN,    YES,    NO,     YES),
+    "POST /recommendations/{recommendation_id}/issue":(NO,     OWN,    NO,     NO,     NO,     NO,     NO),
+}
+# fmt: on
+NAMED_IN_THE_BODY = {"POST /msps", "POST /visits", "POST /recommendations"}
+"""Operations whose record is named in the body: another's is refused with 403 (in the path: 404)."""
+PUBLIC_PREFIXES = ("/health", "/metrics", "/asyncapi")
+
+TODAY = date(2027, 1, 5)
+OWN_REGION = "33"  # the region officer's province; the own MSPs work in its regency 3374 (and in 51)
+PLACES = {"own": ["3374", "51"], "other": ["51"]}
+WORK_PLAN_REGION = {"own": "3374", "other": "51"}
+SCOPE_OF = {"ministry": {"ministry_code": "KEMENSOS"}, "region": {"region_code": OWN_REGION}}
+_serial = itertools.count(1)
+
+
+def cases() -> Iterator[Any]:
+    for operation, answers in EXPECTED.items():
+        for role, answer in zip(ROLES, answers, strict=True):
+            scopes = ("own", "other") if answer in (OWN, FILTERED) else ("any",)
+            for scope in scopes:
+                yield pytest.param(operation, role, answer, scope, id=f"{operation} x {role} x {scope}")
+
+
+def partner_id(code: str) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"partner/{code}")
+
+
+@dataclass
+class World:
+    """Registry's facts as agreements learned them, a client on the app, and the records the reads share."""
+
+    client: httpx.AsyncClient
+    pool: asyncpg.Pool
+    organizations: dict[str, str]  # "own", "other" -> organization id
+    ministries: dict[str, str] = field(default_factory=lambda: {"own": "KEMENSOS", "other": "KEMENLU"})
+    shared: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+    def caller(self, role: str) -> dict[str, str]:
+        """The caller of the table: in the `own` scope for the scoped roles."""
+        if role == "ngo":
+            return as_role("ngo", organization_id=self.organizations["own"])
+        return as_role(role, **SCOPE_OF.get(role, {}))
+
+    def ngo_of(self, scope: str) -> dict[str, str]:
+        return as_role("ngo", subject="seed-ngo", organization_id=self.organizations[side(scope)])
+
+    def ministry_of(self, scope: str) -> dict[str, str]:
+        return as_role("ministry", subject="seed-ministry", ministry_code=self.ministries[side(scope)])
+
+    async def call(self, who: dict[str, str], method: str, path: str, body: Any = None) -> Any:
+        response = await self.client.request(method, path, json=body, headers=who)
+        assert response.is_success, f"{method} {path}: {response.text}"
+        return response.json()
+
+    async def writes(self) -> int:
+        return int(await self.pool.fetchval("SELECT count(*) FROM outbox"))
+
+    # --- records, made by the role that makes them ------------------------------------------------------------
+
+    async def draft(self, scope: str) -> dict[str, Any]:
+        return await self.call(self.ngo_of(scope), "POST", "/msps", draft_body(self, scope))
+
+    async def submitted(self, scope: str) -> dict[str, Any]:
+        msp = await self.draft(scope)
+        return await self.call(self.ngo_of(scope), "POST", f"/msps/{msp['id']}/submit", {})
+
+    async def approved(self, scope: str) -> dict[str, Any]:
+        msp = await self.submitted(scope)
+        tpoa = as_role("tpoa", subject="seed-tpoa")
+        return await self.call(tpoa, "POST", f"/msps/{msp['id']}/approve", {"note": "ok"})
+
+    async def signed(self, scope: str) -> dict[str, Any]:
+        msp = await self.approved(scope)
+        return await self.call(self.ministry_of(scope), "POST", f"/msps/{msp['id']}/sign", sign_body())
+
+    async def work_plan(self, scope: str, msp: dict[str, Any] | None = None) -> dict[str, Any]:
+        msp = msp or await self.signed(scope)
+        obligations = await self.call(as_role("tpoa"), "GET", f"/msps/{msp['id']}/obligations")
+        [plan] = [
+            o
+            for o in obligations
+            if o["kind"] == "work_plan" and o["period"] == "2027" and o["region_code"] == WORK_PLAN_REGION[side(scope)]
+        ]
+        return plan
+
+    async def submission(self, scope: str) -> dict[str, Any]:
+        plan = await self.work_plan(scope)
+        return await self.call(
+            self.ngo_of(scope), "POST", f"/obligations/{plan['id']}/submissions", {"summary": "RKT 2027"}
+        )
+
+    async def visit(self, scope: str, msp: dict[str, Any] | None = None) -> dict[str, Any]:
+        msp = msp or await self.shared_record("signed", scope)
+        return await self.call(self.ngo_of(scope), "POST", "/visits", visit_body(msp, scope))
+
+    async def recommendation(self, scope: str, msp: dict[str, Any] | None = None) -> dict[str, Any]:
+        msp = msp or await self.shared_record("signed", scope)
+        body = {"msp_id": msp["id"], "kind": "tax_exemption", "purpose": "Imported goods"}
+        return await self.call(self.ngo_of(scope), "POST", "/recommendations", body)
+
+    async def shared_record(self, kind: str, scope: str) -> dict[str, Any]:
+        """One record of each kind and scope, made once, for the calls that change nothing of it."""
+        key = (kind, side(scope))
+        if key not in self.shared:
+            if kind == "signed":
+                self.shared[key] = await self.signed(scope)
+            elif kind == "work_plan":
+                plan = await self.work_plan(scope, await self.shared_record("signed", scope))
+                await self.call(
+                    self.ngo_of(scope), "POST", f"/obligations/{plan['id']}/submissions", {"summary": "RKT 2027"}
+                )
+                self.shared[key] = plan
+            elif kind == "visit":
+                self.shared[key] = await self.visit(scope)
+            else:
+                self.shared[key] = await self.recommendation(scope)
+        return self.shared[key]
+
+
+def side(scope: str) -> str:
+    """The records a case is about: another's for `other`, the caller's (or any, for the unscoped roles) else."""
+    return "other" if scope == "other" else "own"
+
+
+def draft_body(world: World, scope: str) -> dict[str, Any]:
+    return {
+        "organization_id": world.organizations[side(scope)],
+        "ministry_partner_id": str(partner_id(world.ministries[side(scope)])),
+        "title": f"Kerja sama {next(_serial)}",
+        "work_location_codes": PLACES[side(scope)],
+        "starts_on": "2027-01-01",
+        "ends_on": "2029-06-30",
+    }
+
+
+def sign_body() -> dict[str, Any]:
+    return {
+        "number": f"MSP/ACCESS/{next(_serial)}",
+        "signatories": [{"name": "Dra. Sri", "title": "Director General", "party": "ministry"}],
+    }
+
+
+def visit_body(msp: dict[str, Any], scope: str) -> dict[str, Any]:
+    return {
+        "msp_id": msp["id"],
+        "visitors": [{"name": "John Smith", "nationality": "GB", "role": "Adviser"}],
+        "purpose": "Monitoring",
+        "arrives_on": "2027-02-01",
+        "departs_on": "2027-02-03",
+        "region_codes": [WORK_PLAN_REGION[side(scope)]],
+    }
+
+
+# --- registry's facts, learned as agreements' consumer learns them ------------------------------------------------
+
+
+async def learn(pool: asyncpg.Pool, data: EventData) -> None:
+    received = ev.decode(ev.encode(new_event(data, subject="registry")))
+    known = HANDLERS[type(data).kind]
+    context = Context.for_system("agreements.consumer", received.time, causation_id=received.id)
+    async with UnitOfWork(pool).change(context) as tx:
+        await known.apply(tx, received, ev.read_data(received, known.model))
+
+
+async def learn_the_register(pool: asyncpg.Pool) -> dict[str, str]:
+    at = datetime(2026, 1, 1, tzinfo=JAKARTA)
+    organizations = {}
+    for scope, name in (("own", "NGO A"), ("other", "NGO B")):
+        organization_id = uuid.uuid4()
+        organizations[scope] = str(organization_id)
+        await learn(
+            pool,
+            registry_contracts.OrganizationRegistered(
+                organization_id=organization_id,
+                legal_name=name,
+                country_of_origin="GB",
+                status="active",
+                registered_at=at,
+            ),
+        )
+        await learn(
+            pool,
+            registry_contracts.PermitGranted(
+                permit_id=uuid.uuid4(),
+                organization_id=organization_id,
+                organization_name=name,
+                permit_type="principle",
+                number=f"IP-{scope}",
+                issued_on=date(2026, 1, 1),
+                valid_until=date(2029, 12, 31),
+                granted_at=at,
+            ),
+        )
+    for kind, code, name, parent in (
+        ("ministry", "KEMENSOS", "Kementerian Sosial", None),
+        ("ministry", "KEMENLU", "Kementerian Luar Negeri", None),
+        ("province", "33", "Jawa Tengah", None),
+        ("regency", "3374", "Kota Semarang", "33"),
+        ("province", "51", "Bali", None),
+    ):
+        await learn(
+            pool,
+            registry_contracts.PartnerUpdated(
+                partner_id=partner_id(code),
+                partner_kind=kind,
+                name=name,
+                code=code,
+                parent_code=parent,
+                version=1,
+                updated_at=at,
+            ),
+        )
+    return organizations
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def world() -> AsyncIterator[World]:
+    dsn = await create_migrated_database([db.MigrationSource("agreements", "mitra_agreements")])
+    pool = await db.create_pool(dsn, min_size=1, max_size=4)
+    spec = build_spec(AgreementsSettings(environment="test"))
+    try:
+        organizations = await learn_the_register(pool)
+        async with api_client(spec, pool, clock=FakeClock(TODAY), headers={}) as client:
+            seeded = World(client=client, pool=pool, organizations=organizations)
+            for scope in ("own", "other"):  # the MSPs through which a ministry or a region knows the NGOs
+                await seeded.shared_record("signed", scope)
+            yield seeded
+    finally:
+        await pool.close()
+        await drop_database(dsn)
+
+
+# --- one request per operation, that succeeds for a caller allowed to make it ---------------------------------
+
+Request = tuple[str, str, Any]
+Prepare = Callable[[World, str], Awaitable[Request]]
+"""(world, "own"/"other"/"any") -> the request (method, path, body), its target made beforehand."""
+
+
+def get(path: Callable[[World, str], Awaitable[str]]) -> Prepare:
+    async def prepare(world: World, scope: str) -> Request:
+        return "GET", await path(world, scope), None
+
+    return prepare
+
+
+def post(path: str, target: Callable[[World, str], Awaitable[dict[str, Any]]], body: Any = None) -> Prepare:
+    """A POST to `path` (formatted with the target's id) on a new target of the scope."""
+
+    async def prepare(world: World, scope: str) -> Request:
+        made = await target(world, scope)
+        return "POST", path.format(id=made["id"]), body() if callable(body) else (body or {})
+
+    return prepare
+
+
+async def shared_path(world: World, kind: str, scope: str, template: str) -> str:
+    return template.format(id=(await world.shared_record(kind, scope))["id"])
+
+
+async def new_draft(world: World, scope: str) -> Request:
+    return "POST", "/msps", draft_body(world, scope)
+
+
+async def new_visit(world: World, scope: str) -> Request:
+    return "POST", "/visits", visit_body(await world.shared_record("signed", scope), scope)
+
+
+async def new_recommendation(world: World, scope: str) -> Request:
+    msp = await world.shared_record("signed", scope)
+    return "POST", "/recommendations", {"msp_id": msp["id"], "kind": "tax_exemption", "purpose": "Imported goods"}
+
+
+async def change_visit(world: World, scope: str) -> Request:
+    visit = await world.visit(scope)
+    return "PATCH", f"/visits/{visit['id']}", {"purpose": "Monitoring and evaluation"}
+
+
+async def submit_work_plan(world: World, scope: str) -> Request:
+    plan = await world.work_plan(scope)
+    return "POST", f"/obligations/{plan['id']}/submissions", {"summary": "RKT 2027"}
+
+
+PREPARE: dict[str, Prepare] = {
+    "GET /organizations": get(lambda world, scope: _const("/organizations?limit=500")),
+    "GET /organizations/{organization_id}": get(
+        lambda world, scope: _const(f"/organizations/{world.organizations[side(scope)]}")
+    ),
+    "POST /msps": new_draft,
+    "GET /msps": get(lambda world, scope: _const("/msps?limit=500")),
+    "GET /msps/{msp_id}": get(lambda world, scope: shared_path(world, "signed", scope, "/msps/{id}")),
+    "POST /msps/{msp_id}/submit": post("/msps/{id}/submit", World.draft),
+    "POST /msps/{msp_id}/approve": post("/msps/{id}/approve", World.submitted, {"note": "reviewed"}),
+    "POST /msps/{msp_id}/reject": post("/msps/{id}/reject", World.submitted, {"reason": "overlaps"}),
+    "POST /msps/{msp_id}/sign": post("/msps/{id}/sign", World.approved, sign_body),
+    "POST /msps/{msp_id}/extend": post(
+        "/msps/{id}/extend", World.signed, {"ends_on": "2029-12-31", "reason": "agreed"}
+    ),
+    "POST /msps/{msp_id}/terminate": post("/msps/{id}/terminate", World.signed, {"reason": "ended by agreement"}),
+    "GET /msps/{msp_id}/obligations": get(
+        lambda world, scope: shared_path(world, "signed", scope, "/msps/{id}/obligations")
+    ),
+    "POST /obligations/{obligation_id}/submissions": submit_work_plan,
+    "GET /obligations/{obligation_id}/submissions": get(
+        lambda world, scope: shared_path(world, "work_plan", scope, "/obligations/{id}/submissions")
+    ),
+    "POST /submissions/{submission_id}/accept": post("/submissions/{id}/accept", World.submission),
+    "POST /submissions/{submission_id}/return": post(
+        "/submissions/{id}/return", World.submission, {"comments": "add the budget"}
+    ),
+    "POST /visits": new_visit,
+    "GET /visits/{visit_id}": get(lambda world, scope: shared_path(world, "visit", scope, "/visits/{id}")),
+    "PATCH /visits/{visit_id}": change_visit,
+    "POST /visits/{visit_id}/cancel": post("/visits/{id}/cancel", World.visit, {"reason": "flight cancelled"}),
+    "POST /recommendations": new_recommendation,
+    "GET /recommendations/{recommendation_id}": get(
+        lambda world, scope: shared_path(world, "recommendation", scope, "/recommendations/{id}")
+    ),
+    "POST /recommendations/{recommendation_id}/issue": post(
+        "/recommendations/{id}/issue",
+        World.recommendation,
+        lambda: {"granted": True, "reference_number": f"REK/{next(_serial)}"},
+    ),
+}
+
+
+async def _const(path: str) -> str:
+    return path
+
+
+# --- the table against the document -----------------------------------------------------------------------------
+
+
+async def test_the_table_names_every_operation_of_the_document_and_agrees_with_its_policies(world: World) -> None:
+    document = (await world.client.get("/openapi.json")).json()
+    operations: dict[str, dict[str, Any]] = {
+        f"{method.upper()} {path}": operation
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+    public = {name for name, operation in operations.items() if operation["x-mitra-access"].get("public")}
+    assert all(name.split()[1].startswith(PUBLIC_PREFIXES) for name in public), sorted(public)
+    guarded = set(operations) - public
+    assert sorted(guarded - set(EXPECTED)) == [], "operations without a row in EXPECTED"
+    assert sorted(set(EXPECTED) - guarded) == [], "rows in EXPECTED for operations that no longer exist"
+    assert set(PREPARE) == set(EXPECTED)
+    for name in sorted(guarded):
+        roles = operations[name]["x-mitra-access"].get("roles")
+        assert roles, f"{name} declares no role"
+        allowed = {role for role, answer in zip(ROLES, EXPECTED[name], strict=True) if answer != DENY}
+        assert set(roles) == allowed, f"{name}: the document allows {sorted(roles)}, the table {sorted(allowed)}"
+        assert "403" in operations[name]["responses"], name
+
+
+# --- every operation x every role x scope ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("operation", "role", "answer", "scope"), list(cases()))
+async def test_operation_by_role_and_scope(world: World, operation: str, role: str, answer: str, scope: str) -> None:
+    method, path, body = await PREPARE[operation](world, scope)
+    before = await world.writes()
+    response = await world.client.request(method, path, json=body, headers=world.caller(role))
+    if answer == DENY or (answer == OWN and scope == "other"):
+        expected = 403 if answer == DENY or operation in NAMED_IN_THE_BODY else 404
+        assert response.status_code == expected, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert await world.writes() == before, "a refused call wrote something"
+        return
+    assert response.is_success, response.text
+    if operation in LISTS:
+        await check_list(world, operation, role, answer, scope, response.json()["items"])
+
+
+LISTS = {"GET /msps": "id", "GET /organizations": "organization_id"}
+"""The lists filtered to the caller's scope, and the field naming an item."""
+
+
+async def check_list(
+    world: World, operation: str, role: str, answer: str, scope: str, items: list[dict[str, Any]]
+) -> None:
+    if operation == "GET /msps":
+        own = str((await world.shared_record("signed", "own"))["id"])
+        other = str((await world.shared_record("signed", "other"))["id"])
+    else:
+        own, other = world.organizations["own"], world.organizations["other"]
+    listed = {str(item[LISTS[operation]]) for item in items}
+    if answer == ALLOW:
+        assert {own, other} <= listed
+    elif scope == "own":
+        assert own in listed, "the list leaves out a record in the caller's scope"
+        if operation == "GET /msps":
+            assert [item["id"] for item in items if not in_scope(role, item)] == [], "outside the caller's scope"
+    else:
+        assert other not in listed, "the list holds a record outside the caller's scope"
+
+
+def in_scope(role: str, msp: dict[str, Any]) -> bool:
+    codes = [location["code"] for location in msp["work_locations"]]
+    if role == "ministry":
+        return bool(msp["ministry_code"] == "KEMENSOS")
+    if role == "region":
+        return any(region_covers(OWN_REGION, code) or region_covers(code, OWN_REGION) for code in codes)
+    return msp["organization_name"] == "NGO A"
+
+
+# --- a region's officer and the parts of an MSP it sees -----------------------------------------------------------
+
+
+async def test_a_region_sees_the_msp_wide_obligations_and_those_of_its_area_and_decides_only_its_work_plans(
+    world: World,
+) -> None:
+    region = world.caller("region")
+    msp = await world.signed("own")
+    listed = await world.call(region, "GET", f"/msps/{msp['id']}/obligations")
+    regions = {o["region_code"] for o in listed}
+    assert regions == {None, "3374"}, "the work plans of Bali (51) are not Jawa Tengah's"
+    everything = await world.call(as_role("tpoa"), "GET", f"/msps/{msp['id']}/obligations")
+    [bali] = [o for o in everything if o["kind"] == "work_plan" and o["region_code"] == "51" and o["period"] == "2027"]
+    unseen = await world.client.get(f"/obligations/{bali['id']}/submissions", headers=region)
+    assert unseen.status_code == 404, unseen.text
+
+    # Bali's RKT of an MSP Jawa Tengah sees: Bali's officer decides it, not Jawa Tengah's.
+    submitted = await world.call(
+        world.ngo_of("own"), "POST", f"/obligations/{bali['id']}/submissions", {"summary": "RKT Bali"}
+    )
+    refused = await world.client.post(f"/submissions/{submitted['id']}/accept", json={}, headers=region)
+    assert refused.status_code == 404, refused.text
+    bali_office = as_role("region", region_code="51")
+    accepted = await world.client.post(f"/submissions/{submitted['id']}/accept", json={}, headers=bali_office)
+    assert accepted.status_code == 200, accepted.text
+
+    # A report is the ministry's to decide, even for the region the MSP works in.
+    [report] = [o for o in everything if o["period"] == "2027-S1" and o["kind"] == "semester_report"]
+    report_submitted = await world.call(
+        world.ngo_of("own"), "POST", f"/obligations/{report['id']}/submissions", {"summary": "Semester I"}
+    )
+    not_its_own = await world.client.post(f"/submissions/{report_submitted['id']}/accept", json={}, headers=region)
+    assert not_its_own.status_code == 403, not_its_own.text
+
+
+async def test_a_regency_sees_a_province_wide_msp_and_a_visit_to_its_area(world: World) -> None:
+    as_ngo = world.ngo_of("own")
+    msp = await world.call(as_ngo, "POST", "/msps", {**draft_body(world, "own"), "work_location_codes": ["33"]})
+    await world.call(as_ngo, "POST", f"/msps/{msp['id']}/submit", {})
+    await world.call(as_role("tpoa"), "POST", f"/msps/{msp['id']}/approve", {})
+    await world.call(world.ministry_of("own"), "POST", f"/msps/{msp['id']}/sign", sign_body())
+    semarang = as_role("region", region_code="3374")
+    assert (await world.client.get(f"/msps/{msp['id']}", headers=semarang)).status_code == 200
+    visit = await world.visit("own", msp)  # to 3374
+    assert (await world.client.get(f"/visits/{visit['id']}", headers=semarang)).status_code == 200
+    solo = as_role("region", region_code="3372")  # another regency of the same province: the MSP, not the visit
+    assert (await world.client.get(f"/visits/{visit['id']}", headers=solo)).status_code == 404
+    assert (await world.client.get(f"/msps/{msp['id']}", headers=solo)).status_code == 200
+    bali = as_role("region", region_code="51")
+    assert (await world.client.get(f"/msps/{msp['id']}", headers=bali)).status_code == 404
+
+
+# --- four eyes ----------------------------------------------------------------------------------------------------
+
+
+async def test_whoever_drafted_or_submitted_an_msp_does_not_approve_reject_or_sign_it(world: World) -> None:
+    alice = {"subject": "alice"}
+    as_ngo = as_role("ngo", organization_id=world.organizations["own"], **alice)
+    msp = await world.call(as_ngo, "POST", "/msps", draft_body(world, "own"))
+    await world.call(as_ngo, "POST", f"/msps/{msp['id']}/submit", {})
+    for step, body in (("approve", {}), ("reject", {"reason": "my own"})):
+        refused = await world.client.post(f"/msps/{msp['id']}/{step}", json=body, headers=as_role("tpoa", **alice))
+        assert refused.status_code == 403, refused.text
+        assert "four eyes" in refused.json()["detail"]
+    await world.call(as_role("tpoa", subject="bob"), "POST", f"/msps/{msp['id']}/approve", {})
+    alice_signs = as_role("ministry", ministry_code="KEMENSOS", **alice)
+    refused = await world.client.post(f"/msps/{msp['id']}/sign", json=sign_body(), headers=alice_signs)
+    assert refused.status_code == 403, refused.text
+    signed = await world.call(world.ministry_of("own"), "POST", f"/msps/{msp['id']}/sign", sign_body())
+    assert signed["status"] == "active"
+
+
+async def test_whoever_submitted_a_work_plan_does_not_accept_it_nor_a_requester_issue(world: World) -> None:
+    carol = {"subject": "carol"}
+    plan = await world.work_plan("own")
+    as_ngo = as_role("ngo", organization_id=world.organizations["own"], **carol)
+    submission = await world.call(as_ngo, "POST", f"/obligations/{plan['id']}/submissions", {"summary": "RKT"})
+    for who in (as_role("ministry", ministry_code="KEMENSOS", **carol), as_role("region", region_code="33", **carol)):
+        refused = await world.client.post(f"/submissions/{submission['id']}/accept", json={}, headers=who)
+        assert refused.status_code == 403, refused.text
+    await world.call(world.caller("region"), "POST", f"/submissions/{submission['id']}/accept", {})
+
+    msp = await world.shared_record("signed", "own")
+    body = {"msp_id": msp["id"], "kind": "tax_exemption", "purpose": "Imported goods"}
+    requested = await world.call(as_ngo, "POST", "/recommendations", body)
+    issue = {"granted": True, "reference_number": f"REK/{next(_serial)}"}
+    refused = await world.client.post(
+        f"/recommendations/{requested['id']}/issue",
+        json=issue,
+        headers=as_role("ministry", ministry_code="KEMENSOS", **carol),
+    )
+    assert refused.status_code == 403, refused.text
+    issued = await world.call(world.caller("ministry"), "POST", f"/recommendations/{requested['id']}/issue", issue)
+    assert issued["status"] == "issued"

@@ -1,0 +1,441 @@
+"""Who may do what on the registry: every operation of its OpenAPI document x every role x own/other scope.
+
+The operations come from the document the real app serves; EXPECTED holds one row per operation, one answer per
+role. The test fails for an operation without a row, a row without an operation, an operation whose
+`x-mitra-access` names no role, and a row that disagrees with the roles the document names. Each answer is tried
+with a request that would succeed for an allowed caller (a DENY is a real 403, not a 422 in disguise):
+
+- ALLOW: 2xx;
+- DENY: 403, and nothing written;
+- OWN: 2xx on the calling NGO's own record, 404 (as if it did not exist, the registry's rule) on another NGO's;
+- FILTER: 2xx, a list holding the caller's own records and none of another NGO's.
+
+One database for the module, seeded once through the API as TPOA: two active NGOs (`own`, the caller's when it is
+an NGO, and `other`), each with a foreign expert and a principle permit, a province and a ministry.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import pytest_asyncio
+from support.app import api_client
+from support.clock import FakeClock
+from support.tokens import as_role, auth_headers
+
+from mitra_registry.bootstrap import build_spec
+from mitra_registry.settings import RegistrySettings
+from mitra_shared import db
+from mitra_shared.access import ROLES
+
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
+
+ALLOW, DENY, OWN, FILTER = "allow", "deny", "own", "filtered"
+
+# fmt: off
+# One answer per role, in the order of mitra_shared.access.ROLES:
+#                                                          tpoa    minis.  region  ngo     auditor admin   integration
+EXPECTED: dict[str, tuple[str, ...]] = {
+    "POST /organizations":                                (ALLOW,  DENY,   DENY,   DENY,   DENY,   DENY,   DENY),
+    "GET /organizations":                                 (ALLOW,  ALLOW,  ALLOW,  FILTER, ALLOW,  DENY,   ALLOW),
+    "GET /organizations/{organization_id}":               (ALLOW,  ALLOW,  ALLOW,  OWN,    ALLOW,  DENY,   ALLOW),
+    "PATCH /organizations/{organization_id}":             (ALLOW,  DENY,   DENY,   OWN,    DENY,   DENY,   DENY),
+    "POST /organizations/{organization_id}/status":       (ALLOW,  DENY,   DENY,   DENY,   DENY,   DENY,   DENY),
+    "GET /organizations/{organization_id}/status-history":(ALLOW,  ALLOW,  ALLOW,  OWN,    ALLOW,  DENY,   ALLOW),
+    "GET /focus-areas":                                   (ALLOW,  ALLOW,  ALLOW,  ALLOW,  ALLOW,  ALLOW,  ALLOW),
+    "POST /focus-areas":                                  (ALLOW,  DENY,   DENY,   DENY,   DENY,   DENY,   DENY),
+    "POST /organizations/{organization_id}/foreign-staff":(ALLOW,  DENY,   DENY,   OWN,    DENY,   DENY,   DENY),
+    "GET /organizations/{organization_id}/foreign-staff": (ALLOW,  ALLOW,  ALLOW,  OWN,    ALLOW,  DENY,   ALLOW),
+    "GET /foreign-staff/{assignment_id}":                 (ALLOW,  ALLOW,  ALLOW,  OWN,    ALLOW,  DENY,   ALLOW),
+    "POST /foreign-staff/{assignment_id}/end":            (ALLOW,  DENY,   DENY,   OWN,    DENY,   DENY,   DENY),
+    "POST /partners/regions/import":                      (ALLOW,  DENY,   DENY,   DENY,   DENY,   DENY,   DENY),
+    "POST /partners":                                     (ALLOW,  DENY,   DENY,   DENY,   DENY,   DENY,   DENY),
+    "GET /partners":                                      (ALLOW,  ALLOW,  ALLOW,  ALLOW,  ALLOW,  ALLOW,  ALLOW),
+    "GET /partners/{partner_id}":                         (ALLOW,  ALLOW,  ALLOW,  ALLOW,  ALLOW,  ALLOW,  ALLOW),
+    "PATCH /partners/{partner_id}":                       (ALLOW,  DENY,   DENY,   DENY,   DENY,   DENY,   DENY),
+    "POST /organizations/{organization_id}/permits":      (ALLOW,  DENY,   DENY,   DENY,   DENY,   DENY,   DENY),
+    "GET /permits":                                       (ALLOW,  ALLOW,  ALLOW,  FILTER, ALLOW,  DENY,   ALLOW),
+    "GET /permits/{permit_id}":                           (ALLOW,  ALLOW,  ALLOW,  OWN,    ALLOW,  DENY,   ALLOW),
+    "POST /permits/{permit_id}/extensions":               (ALLOW,  DENY,   DENY,   DENY,   DENY,   DENY,   DENY),
+}
+# fmt: on
+PUBLIC_OPERATIONS = {
+    "GET /health/live",
+    "GET /health/ready",
+    "GET /metrics",
+    "GET /asyncapi.json",
+    "GET /asyncapi",
+}
+SCOPES = {"ministry_code": "KEMENSOS", "region_code": "33"}
+NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)  # 10:00 in Jakarta
+_serial = itertools.count(1)
+
+
+def cases() -> Iterator[Any]:
+    for operation, answers in EXPECTED.items():
+        for role, answer in zip(ROLES, answers, strict=True):
+            scopes = ("own", "other") if answer == OWN else ("any",)
+            for scope in scopes:
+                yield pytest.param(operation, role, answer, scope, id=f"{operation} x {role} x {scope}")
+
+
+@dataclass
+class World:
+    """The seeded register, and a client on it."""
+
+    client: httpx.AsyncClient
+    pool: asyncpg.Pool
+    organizations: dict[str, dict[str, Any]]  # "own", "other"
+    staff: dict[str, dict[str, Any]]
+    permits: dict[str, dict[str, Any]]
+    partner: dict[str, Any]
+
+    def caller(self, role: str) -> dict[str, str]:
+        if role == "ngo":
+            return as_role("ngo", organization_id=self.organizations["own"]["id"])
+        scope = {claim: value for claim, value in SCOPES.items() if claim.startswith(role)}
+        return as_role(role, **scope)
+
+    async def as_tpoa(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        response = await self.client.request(
+            method, path, headers={**as_role("tpoa"), **kwargs.pop("headers", {})}, **kwargs
+        )
+        assert response.is_success, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    async def new_organization(self, *statuses: str) -> dict[str, Any]:
+        organization = await self.as_tpoa(
+            "POST", "/organizations", json={"legal_name": f"Access NGO {next(_serial)}", "country_of_origin": "NL"}
+        )
+        for status in statuses:
+            organization = await self.as_tpoa(
+                "POST",
+                f"/organizations/{organization['id']}/status",
+                json={"status": status, "reason": "for the access test"},
+                headers={"If-Match": f'"{organization["version"]}"'},
+            )
+        return organization
+
+    async def new_assignment(self, organization: dict[str, Any]) -> dict[str, Any]:
+        return await self.as_tpoa("POST", f"/organizations/{organization['id']}/foreign-staff", json=expert())
+
+    async def new_permit(self, organization: dict[str, Any]) -> dict[str, Any]:
+        return await self.as_tpoa("POST", f"/organizations/{organization['id']}/permits", json=principle_permit())
+
+    async def writes(self) -> int:
+        return int(await self.pool.fetchval("SELECT count(*) FROM outbox"))
+
+
+def expert() -> dict[str, Any]:
+    """A foreign expert for a month of their own, far enough apart that no NGO reaches its limit of three."""
+    n = next(_serial)
+    starts_on = date(2026, 6, 1) + timedelta(days=40 * n)
+    return {
+        "full_name": f"Expert {n}",
+        "nationality": "NL",
+        "role": "Adviser",
+        "starts_on": starts_on.isoformat(),
+        "ends_on": (starts_on + timedelta(days=30)).isoformat(),
+        "passport_number": f"NX{n:07d}",
+    }
+
+
+def principle_permit() -> dict[str, Any]:
+    return {
+        "permit_type": "principle",
+        "number": f"IP-ACCESS-{next(_serial)}",
+        "issued_on": "2026-01-05",
+        "valid_until": "2028-12-31",
+    }
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def world(registry_database: str) -> AsyncIterator[World]:
+    """The module's registry database (from conftest, one per module), seeded once."""
+    pool = await db.create_pool(registry_database, min_size=1, max_size=4)
+    spec = build_spec(RegistrySettings(environment="test"))
+    try:
+        async with api_client(spec, pool, clock=FakeClock(NOW), headers={}) as client:
+            seeded = World(client=client, pool=pool, organizations={}, staff={}, permits={}, partner={})
+            for name in ("own", "other"):
+                organization = await seeded.new_organization("registered", "active")
+                seeded.organizations[name] = organization
+                seeded.staff[name] = await seeded.new_assignment(organization)
+                seeded.permits[name] = await seeded.new_permit(organization)
+            await seeded.as_tpoa("POST", "/partners", json={"kind": "province", "code": "33", "name": "Jawa Tengah"})
+            seeded.partner = await seeded.as_tpoa(
+                "POST", "/partners", json={"kind": "ministry", "code": "KEMENSOS", "name": "Kementerian Sosial"}
+            )
+            yield seeded
+    finally:
+        await pool.close()
+
+
+# --- one request per operation, that succeeds for a caller allowed to make it ---------------------------------
+
+Probe = Callable[[World, dict[str, str], str], Awaitable[httpx.Response]]
+"""(world, the caller's headers, "own" or "other") → the answer."""
+
+
+def target(world: World, scope: str) -> dict[str, Any]:
+    """The NGO a request is about: the caller's own (or any, for a role without scope), or another."""
+    return world.organizations[which(scope)]
+
+
+def read(path: Callable[[World, str], str]) -> Probe:
+    """A GET of the path made from the world and the scope (a list: its largest page)."""
+
+    async def probe(world: World, who: dict[str, str], scope: str) -> httpx.Response:
+        return await world.client.get(path(world, scope), headers=who)
+
+    return probe
+
+
+def which(scope: str) -> str:
+    return "other" if scope == "other" else "own"
+
+
+async def register_organization(world: World, who: dict[str, str], scope: str) -> httpx.Response:
+    body = {"legal_name": f"Access NGO {next(_serial)}", "country_of_origin": "GB"}
+    return await world.client.post("/organizations", json=body, headers=who)
+
+
+async def update_organization(world: World, who: dict[str, str], scope: str) -> httpx.Response:
+    organization = await world.as_tpoa("GET", f"/organizations/{target(world, scope)['id']}")
+    return await world.client.patch(
+        f"/organizations/{organization['id']}",
+        json={"representative_name": f"Director {next(_serial)}"},
+        headers={**who, "If-Match": f'"{organization["version"]}"'},
+    )
+
+
+async def change_status(world: World, who: dict[str, str], scope: str) -> httpx.Response:
+    organization = await world.new_organization()
+    return await world.client.post(
+        f"/organizations/{organization['id']}/status",
+        json={"status": "registered", "reason": "principle permit granted"},
+        headers={**who, "If-Match": f'"{organization["version"]}"'},
+    )
+
+
+async def add_focus_area(world: World, who: dict[str, str], scope: str) -> httpx.Response:
+    n = next(_serial)
+    body = {"code": f"access_{n}", "name_id": f"Akses {n}", "name_en": f"Access {n}"}
+    return await world.client.post("/focus-areas", json=body, headers=who)
+
+
+async def assign_staff(world: World, who: dict[str, str], scope: str) -> httpx.Response:
+    return await world.client.post(
+        f"/organizations/{target(world, scope)['id']}/foreign-staff", json=expert(), headers=who
+    )
+
+
+async def end_staff(world: World, who: dict[str, str], scope: str) -> httpx.Response:
+    assignment = await world.new_assignment(target(world, scope))
+    body = {"ended_on": assignment["starts_on"], "reason": "did not come"}
+    return await world.client.post(f"/foreign-staff/{assignment['id']}/end", json=body, headers=who)
+
+
+async def import_regions(world: World, who: dict[str, str], scope: str) -> httpx.Response:
+    return await world.client.post(
+        "/partners/regions/import",
+        params={"level": "provinces"},
+        content=b"code,name\n33,Jawa Tengah\n",
+        headers={**who, "Content-Type": "text/csv"},
+    )
+
+
+async def register_partner(world: World, who: dict[str, str], scope: str) -> httpx.Response:
+    body = {"kind": "ministry", "code": f"MIN{next(_serial)}", "name": "Kementerian Contoh"}
+    return await world.client.post("/partners", json=body, headers=who)
+
+
+async def update_partner(world: World, who: dict[str, str], scope: str) -> httpx.Response:
+    partner = await world.as_tpoa("GET", f"/partners/{world.partner['id']}")
+    return await world.client.patch(
+        f"/partners/{partner['id']}",
+        json={"name": f"Kementerian Sosial {next(_serial)}"},
+        headers={**who, "If-Match": f'"{partner["version"]}"'},
+    )
+
+
+async def grant_permit(world: World, who: dict[str, str], scope: str) -> httpx.Response:
+    return await world.client.post(
+        f"/organizations/{target(world, scope)['id']}/permits", json=principle_permit(), headers=who
+    )
+
+
+async def extend_permit(world: World, who: dict[str, str], scope: str) -> httpx.Response:
+    permit = await world.new_permit(target(world, scope))
+    return await world.client.post(
+        f"/permits/{permit['id']}/extensions", json={"valid_until": "2029-12-31"}, headers=who
+    )
+
+
+PROBES: dict[str, Probe] = {
+    "POST /organizations": register_organization,
+    "GET /organizations": read(lambda world, scope: "/organizations?limit=500"),
+    "GET /organizations/{organization_id}": read(lambda world, scope: f"/organizations/{target(world, scope)['id']}"),
+    "PATCH /organizations/{organization_id}": update_organization,
+    "POST /organizations/{organization_id}/status": change_status,
+    "GET /organizations/{organization_id}/status-history": read(
+        lambda world, scope: f"/organizations/{target(world, scope)['id']}/status-history"
+    ),
+    "GET /focus-areas": read(lambda world, scope: "/focus-areas"),
+    "POST /focus-areas": add_focus_area,
+    "POST /organizations/{organization_id}/foreign-staff": assign_staff,
+    "GET /organizations/{organization_id}/foreign-staff": read(
+        lambda world, scope: f"/organizations/{target(world, scope)['id']}/foreign-staff"
+    ),
+    "GET /foreign-staff/{assignment_id}": read(
+        lambda world, scope: f"/foreign-staff/{world.staff[which(scope)]['id']}"
+    ),
+    "POST /foreign-staff/{assignment_id}/end": end_staff,
+    "POST /partners/regions/import": import_regions,
+    "POST /partners": register_partner,
+    "GET /partners": read(lambda world, scope: "/partners"),
+    "GET /partners/{partner_id}": read(lambda world, scope: f"/partners/{world.partner['id']}"),
+    "PATCH /partners/{partner_id}": update_partner,
+    "POST /organizations/{organization_id}/permits": grant_permit,
+    "GET /permits": read(lambda world, scope: "/permits?limit=500"),
+    "GET /permits/{permit_id}": read(lambda world, scope: f"/permits/{world.permits[which(scope)]['id']}"),
+    "POST /permits/{permit_id}/extensions": extend_permit,
+}
+
+
+# --- the table against the document -----------------------------------------------------------------------------
+
+
+async def test_the_table_names_every_operation_of_the_document_and_agrees_with_its_policies(world: World) -> None:
+    document = (await world.client.get("/openapi.json")).json()
+    operations: dict[str, dict[str, Any]] = {
+        f"{method.upper()} {path}": operation
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+    public = {name for name, operation in operations.items() if operation["x-mitra-access"].get("public")}
+    assert public == PUBLIC_OPERATIONS
+    guarded = set(operations) - public
+    assert sorted(guarded - set(EXPECTED)) == [], "operations without a row in EXPECTED"
+    assert sorted(set(EXPECTED) - guarded) == [], "rows in EXPECTED for operations that no longer exist"
+    assert set(PROBES) == set(EXPECTED)
+    for name in sorted(guarded):
+        roles = operations[name]["x-mitra-access"].get("roles")
+        assert roles, f"{name} declares no role"
+        allowed = {role for role, answer in zip(ROLES, EXPECTED[name], strict=True) if answer != DENY}
+        assert set(roles) == allowed, f"{name}: the document allows {sorted(roles)}, the table {sorted(allowed)}"
+        assert "403" in operations[name]["responses"], name
+
+
+# --- every operation x every role x scope ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("operation", "role", "answer", "scope"), list(cases()))
+async def test_operation_by_role_and_scope(world: World, operation: str, role: str, answer: str, scope: str) -> None:
+    before = await world.writes()
+    response = await PROBES[operation](world, world.caller(role), scope)
+    refused = answer == DENY or (answer == OWN and scope == "other")
+    if refused:
+        expected = 403 if answer == DENY else 404  # another NGO's record is answered as if it did not exist
+        assert response.status_code == expected, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert await world.writes() - before == SETUP_WRITES.get(operation, 0), "a refused call wrote something"
+        return
+    assert response.is_success, response.text
+    if operation in LIST_OWNER:
+        owners = {item[LIST_OWNER[operation]] for item in response.json()["items"]}
+        own, other = world.organizations["own"]["id"], world.organizations["other"]["id"]
+        if answer == FILTER:
+            assert owners == {own}, "an NGO's list holds its own records, and only them"
+        else:
+            assert {own, other} <= owners
+
+
+LIST_OWNER = {"GET /organizations": "id", "GET /permits": "organization_id"}
+"""The lists filtered to the caller's scope, and the field of an item that names its NGO."""
+SETUP_WRITES = {
+    "POST /organizations/{organization_id}/status": 1,  # the new NGO to move, registered as TPOA
+    "POST /foreign-staff/{assignment_id}/end": 1,  # the new assignment to end, made as TPOA
+    "POST /permits/{permit_id}/extensions": 1,  # the new permit to extend, granted as TPOA
+}
+"""The events a probe's own preparation (as TPOA) records before the call under test."""
+
+
+# --- property level: passport numbers ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["tpoa", "ministry", "region", "ngo", "auditor", "integration"])
+async def test_a_passport_number_is_shown_only_to_tpoa_and_the_ngo_itself(world: World, role: str) -> None:
+    own = world.staff["own"]
+    response = await world.client.get(f"/foreign-staff/{own['id']}", headers=world.caller(role))
+    assert response.status_code == 200, response.text
+    shown = response.json()
+    assert shown["passport_number_masked"] == "******" + own["passport_number"][-3:]
+    if role in ("tpoa", "ngo"):
+        assert shown["passport_number"] == own["passport_number"]
+    else:
+        assert shown["passport_number"] is None
+        assert own["passport_number"] not in response.text
+    listed = await world.client.get(
+        f"/organizations/{own['organization_id']}/foreign-staff", headers=world.caller(role)
+    )
+    assert own["passport_number"] not in listed.text
+
+
+async def test_an_ngo_sees_its_own_passport_numbers_where_it_assigns_and_ends(world: World) -> None:
+    ngo = world.caller("ngo")
+    body = expert()
+    assigned = await world.client.post(
+        f"/organizations/{world.organizations['own']['id']}/foreign-staff", json=body, headers=ngo
+    )
+    assert assigned.status_code == 201, assigned.text
+    assert assigned.json()["passport_number"] == body["passport_number"]
+    assert assigned.json()["assigned_by"] == "ngo-tester"
+    ended = await world.client.post(
+        f"/foreign-staff/{assigned.json()['id']}/end",
+        json={"ended_on": body["starts_on"], "reason": "not needed"},
+        headers=ngo,
+    )
+    assert ended.status_code == 200, ended.text
+    assert ended.json()["passport_number"] == body["passport_number"]
+
+
+async def test_another_ngo_is_unknown_to_an_ngo_whatever_it_asks(world: World) -> None:
+    """Another NGO's records answer exactly as records that do not exist."""
+    ngo = world.caller("ngo")
+    other, missing = world.organizations["other"]["id"], str(uuid.uuid4())
+    for path in ("/organizations/{}", "/organizations/{}/status-history", "/organizations/{}/foreign-staff"):
+        answers = [await world.client.get(path.format(id_), headers=ngo) for id_ in (other, missing)]
+        assert [answer.status_code for answer in answers] == [404, 404]
+        assert answers[0].json()["detail"].replace(other, "X") == answers[1].json()["detail"].replace(missing, "X")
+    unchanged = await world.as_tpoa("GET", f"/organizations/{other}")
+    refused = await world.client.patch(
+        f"/organizations/{other}", json={"acronym": "MINE"}, headers={**ngo, "If-Match": f'"{unchanged["version"]}"'}
+    )
+    assert refused.status_code == 404
+    assert (await world.as_tpoa("GET", f"/organizations/{other}")) == unchanged
+
+
+async def test_an_ngo_filtering_its_list_by_another_ngo_gets_nothing(world: World) -> None:
+    ngo = world.caller("ngo")
+    other = world.organizations["other"]["id"]
+    permits = await world.client.get("/permits", params={"organization_id": other}, headers=ngo)
+    assert (permits.status_code, permits.json()["total"], permits.json()["items"]) == (200, 0, [])
+    found = await world.client.get(
+        "/organizations", params={"q": world.organizations["other"]["legal_name"]}, headers=ngo
+    )
+    assert (found.status_code, found.json()["total"]) == (200, 0)
+
+
+async def test_a_token_without_a_role_is_refused(world: World) -> None:
+    response = await world.client.get("/organizations", headers=auth_headers())
+    assert response.status_code == 401
