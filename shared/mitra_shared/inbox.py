@@ -153,7 +153,7 @@ class EventConsumer:
                 if first_time is None:
                     log.info("duplicate event ignored")
                     return "duplicate"
-                tx = Transaction(conn, self._context_of(event))
+                tx = Transaction(conn, self._context_of(event), self._topology.consumer)
                 await known.apply(tx, event, data)
                 await tx.write_events()
         except Refused as refused:

@@ -29,6 +29,7 @@ from mitra_shared import db, metrics, topology
 from mitra_shared.auth import TokenVerifier
 from mitra_shared.body_limit import JsonBodyLimit
 from mitra_shared.clock import Clock, system_clock
+from mitra_shared.contracts.audit import audit_kind_of
 from mitra_shared.events import CloudEvent, EventData, EventKind
 from mitra_shared.http import RequestContextMiddleware, install_operations_routes, install_problem_handlers
 from mitra_shared.inbox import EventConsumer, Handler
@@ -120,7 +121,8 @@ class ServiceRuntime:
         return RabbitExchange(self.names.events_exchange, type=ExchangeType.TOPIC, durable=True, declare=False)
 
     def _declare_documented_publishers(self) -> None:
-        for model in self.spec.publishes:
+        # Every service also publishes its audit entries (reporting keeps the trail; subscribers may not bind them).
+        for model in (*self.spec.publishes, audit_kind_of(self.spec.name)):
             kind = model.kind
             envelope = CloudEvent[model]  # type: ignore[valid-type]
             envelope.__name__ = f"{model.__name__}V{kind.version}"
@@ -194,7 +196,7 @@ class ServiceRuntime:
         pool = await db.create_pool(dsn, min_size=settings.database_pool_min, max_size=settings.database_pool_max)
         amqp = await topology.connect(settings.amqp_url.get_secret_value())
         self.resources = Resources(
-            settings=settings, pool=pool, amqp=amqp, uow=UnitOfWork(pool), clock=self.spec.clock
+            settings=settings, pool=pool, amqp=amqp, uow=UnitOfWork(pool, service=self.spec.name), clock=self.spec.clock
         )
         channel = await amqp.channel()
         await topology.declare_backbone(channel, self.names)
