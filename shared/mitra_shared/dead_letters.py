@@ -17,7 +17,7 @@ from mitra_shared.inbox import (
     RETRY_HEADER,
     republished,
 )
-from mitra_shared.topology import ConsumerTopology
+from mitra_shared.topology import ConsumerTopology, user_of
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,9 @@ async def peek(channel: AbstractChannel, topology: ConsumerTopology, limit: int)
             await message.nack(requeue=True)
 
 
-async def replay(channel: AbstractChannel, topology: ConsumerTopology, limit: int) -> int:
+async def replay(
+    channel: AbstractChannel, topology: ConsumerTopology, limit: int, *, user_id: str | None = None
+) -> int:
     """Send up to `limit` dead letters back to the consumer's queue with a fresh retry budget."""
     queue = await channel.declare_queue(topology.dead_letter_queue, passive=True)
     replayed = 0
@@ -85,7 +87,8 @@ async def replay(channel: AbstractChannel, topology: ConsumerTopology, limit: in
             and not key.startswith(("x-death", "x-first-death", "x-last-death"))
         }
         await channel.default_exchange.publish(
-            republished(message, headers),
+            # As the replaying connection's own user: a letter the broker dead-lettered still names its publisher.
+            republished(message, headers, user_id=user_id),
             routing_key=topology.queue,
             mandatory=True,
         )
@@ -99,7 +102,7 @@ async def run(amqp_url: str, topology: ConsumerTopology, *, action: str, limit: 
     try:
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
         if action == "replay":
-            count = await replay(channel, topology, limit)
+            count = await replay(channel, topology, limit, user_id=user_of(amqp_url))
             return f"{count} message(s) sent back to {topology.queue}"
         letters = await peek(channel, topology, limit)
         return "\n".join(json.dumps(letter.as_dict(), ensure_ascii=False) for letter in letters)

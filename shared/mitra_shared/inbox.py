@@ -5,9 +5,17 @@ Each message is decided once and then acknowledged:
 - duplicate: its id was already in the inbox, so nothing is done again;
 - malformed (not a CloudEvent, an unknown type, data that does not fit the contract): dead-lettered at once,
   since no retry can mend it;
+- forged (its routing key is not its type's, its `source` is not the routing key's service, its `time` lies ahead
+  of the consumer's clock beyond the allowed skew, or its publisher, the broker-validated AMQP `user_id`, is not
+  the user `MITRA_AMQP_PUBLISHERS` names for that service): dead-lettered at once, nothing changed;
 - failed: republished to the retry queue of the next delay with the retry count in a header, or dead-lettered
   once the retries are used up. An outage of the database or broker does not use up retries: the message waits
   at the same delay until they are back.
+
+Retried and dead-lettered copies are republished by the consumer itself, so they carry its own `user_id`; the
+original publisher travels in the `x-mitra-publisher` header, written on first receipt. That header is believed only
+on a copy that did not come through the events exchange and whose `user_id` is the consumer's own user: nobody else
+can publish with that `user_id`, so a header forged by anyone else is ignored.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Generic
 
 import aio_pika
@@ -33,7 +41,7 @@ from mitra_shared.context import Context
 from mitra_shared.db import Queries
 from mitra_shared.errors import Refused
 from mitra_shared.events import DataT
-from mitra_shared.topology import ConsumerTopology
+from mitra_shared.topology import ConsumerTopology, broker_user, owner_of
 from mitra_shared.uow import Transaction
 
 log = structlog.get_logger(__name__)
@@ -44,6 +52,7 @@ REASON_HEADER = "x-mitra-dead-letter-reason"
 DEAD_LETTERED_AT_HEADER = "x-mitra-dead-lettered-at"
 CONSUMER_HEADER = "x-mitra-consumer"
 ORIGINAL_ROUTING_KEY_HEADER = "x-mitra-original-routing-key"
+PUBLISHER_HEADER = "x-mitra-publisher"
 # Headers the broker owns; copying them onto a republished message would make it look like a dead-letter cycle.
 _BROKER_HEADERS = (
     "x-death",
@@ -81,6 +90,10 @@ def handler(model: type[DataT], apply: Apply[DataT]) -> Handler[Any]:
     return Handler(model, apply)
 
 
+class ForgedEvent(ValueError):
+    """An event that does not come from who it says: refused at once, since no retry can mend it."""
+
+
 class EventConsumer:
     def __init__(
         self,
@@ -96,6 +109,7 @@ class EventConsumer:
         self._amqp = amqp
         self._topology = topology
         self._handlers = dict(handlers)
+        self._user = broker_user(amqp)
         self._channel: AbstractChannel | None = None
         self._channel_lock = asyncio.Lock()
 
@@ -117,12 +131,18 @@ class EventConsumer:
                 try:
                     event = ev.decode(message.body)
                     event_type = event.type
+                    self._check_origin(message, event)
                     known = self._handlers.get(event.type)
                     if known is None:
                         raise ev.MalformedEvent(f"{self._topology.consumer} has no handler for {event.type}")
                     data = ev.read_data(event, known.model)
                 except ev.MalformedEvent as error:
                     await self._dead_letter(message, reason=f"malformed: {error}", retries=retries)
+                    metrics.EVENTS_CONSUMED.labels(event_type=event_type, outcome="dead_lettered").inc()
+                    await message.ack()
+                    return
+                except ForgedEvent as error:
+                    await self._dead_letter(message, reason=f"forged: {error}", retries=retries)
                     metrics.EVENTS_CONSUMED.labels(event_type=event_type, outcome="dead_lettered").inc()
                     await message.ack()
                     return
@@ -138,6 +158,38 @@ class EventConsumer:
                 with contextlib.suppress(Exception):
                     await asyncio.sleep(1.0)
                     await message.nack(requeue=True)
+
+    # --- who published it -------------------------------------------------------------------------------------
+
+    def _first_receipt(self, message: AbstractIncomingMessage) -> bool:
+        return message.exchange == self._topology.names.events_exchange
+
+    def publisher_of(self, message: AbstractIncomingMessage) -> str:
+        """The broker user that published the event: the validated `user_id`, or on the consumer's own retried or
+        replayed copy the header it wrote on first receipt."""
+        recorded = (message.headers or {}).get(PUBLISHER_HEADER)
+        if not self._first_receipt(message) and message.user_id == self._user and isinstance(recorded, str):
+            return recorded
+        return message.user_id or ""
+
+    def _check_origin(self, message: AbstractIncomingMessage, event: ev.ReceivedEvent) -> None:
+        """Refuse an event whose routing key, source, time or publisher does not fit (see the module's docstring)."""
+        routing_key = event.type.removeprefix(f"{ev.TYPE_PREFIX}.").rsplit(".v", 1)[0]
+        if self._first_receipt(message) and message.routing_key != routing_key:
+            raise ForgedEvent(f"routing key {message.routing_key!r} is not that of its type {event.type}")
+        owner = owner_of(routing_key)
+        if event.source != f"/mitra/{owner}":
+            raise ForgedEvent(f"source {event.source!r} does not own routing key {routing_key!r}")
+        at = event.time if event.time.tzinfo is not None else event.time.replace(tzinfo=UTC)
+        now = max(self._clock(), datetime.now(UTC))
+        skew = self._topology.max_clock_skew_seconds
+        if at > now + timedelta(seconds=skew):
+            ahead = (at - now).total_seconds()
+            raise ForgedEvent(f"time {at.isoformat()} lies {ahead:.0f} s in the future (more than {skew:g} s)")
+        expected = self._topology.publishers.get(owner)
+        publisher = self.publisher_of(message)
+        if expected is not None and publisher != expected:
+            raise ForgedEvent(f"published by broker user {publisher!r}; {routing_key!r} belongs to {expected!r}")
 
     async def _apply(
         self,
@@ -188,14 +240,15 @@ class EventConsumer:
     async def _retry(self, message: AbstractIncomingMessage, *, attempt: int, counted: int) -> None:
         channel = await self._publishing_channel()
         queue = self._topology.retry_queue(min(attempt, self._topology.max_retries))
-        headers = _copy_headers(message)
+        headers = self._copy_headers(message)
         headers[RETRY_HEADER] = counted
-        await channel.default_exchange.publish(republished(message, headers), routing_key=queue, mandatory=True)
+        copy = republished(message, headers, user_id=self._user)
+        await channel.default_exchange.publish(copy, routing_key=queue, mandatory=True)
 
     async def _dead_letter(self, message: AbstractIncomingMessage, *, reason: str, retries: int) -> None:
         log.error("message dead-lettered", reason=reason)
         channel = await self._publishing_channel()
-        headers = _copy_headers(message)
+        headers = self._copy_headers(message)
         headers.update(
             {
                 REASON_HEADER: reason[:4000],
@@ -205,13 +258,23 @@ class EventConsumer:
             }
         )
         exchange = await channel.get_exchange(self._topology.names.dead_letter_exchange, ensure=False)
-        await exchange.publish(republished(message, headers), routing_key=self._topology.queue, mandatory=True)
+        copy = republished(message, headers, user_id=self._user)
+        await exchange.publish(copy, routing_key=self._topology.queue, mandatory=True)
 
     async def _publishing_channel(self) -> AbstractChannel:
         async with self._channel_lock:
             if self._channel is None or self._channel.is_closed:
                 self._channel = await self._amqp.channel(publisher_confirms=True, on_return_raises=True)
             return self._channel
+
+    def _copy_headers(self, message: AbstractIncomingMessage) -> dict[str, Any]:
+        headers = {k: v for k, v in (message.headers or {}).items() if k not in _BROKER_HEADERS}
+        # Only the first delivery carries the event's own routing key and publisher; retried copies come back keyed
+        # to the queue and published by this consumer. What a publisher wrote into these headers is overwritten.
+        if self._first_receipt(message) or ORIGINAL_ROUTING_KEY_HEADER not in headers:
+            headers[ORIGINAL_ROUTING_KEY_HEADER] = message.routing_key or ""
+        headers[PUBLISHER_HEADER] = self.publisher_of(message)
+        return headers
 
 
 def _retries(message: AbstractIncomingMessage) -> int:
@@ -222,15 +285,16 @@ def _retries(message: AbstractIncomingMessage) -> int:
         return 0
 
 
-def _copy_headers(message: AbstractIncomingMessage) -> dict[str, Any]:
-    headers = {k: v for k, v in (message.headers or {}).items() if k not in _BROKER_HEADERS}
-    # Only the first delivery carries the event's own routing key; retried copies come back keyed to the queue.
-    headers.setdefault(ORIGINAL_ROUTING_KEY_HEADER, message.routing_key or "")
-    return headers
+def republished(
+    message: AbstractIncomingMessage, headers: dict[str, Any], *, user_id: str | None = None
+) -> aio_pika.Message:
+    """A persistent copy of a received message with new headers, to publish onwards (retry, dead letter, replay).
 
-
-def republished(message: AbstractIncomingMessage, headers: dict[str, Any]) -> aio_pika.Message:
-    """A persistent copy of a received message with new headers, to publish onwards (retry, dead letter, replay)."""
+    `user_id` must be the publishing connection's own user (RabbitMQ refuses any other); without it the copy keeps
+    the message's, which is the consumer's own on what it dead-lettered itself. A message someone else published (the
+    broker dead-lettered it, say) keeps its publisher in the `x-mitra-publisher` header, whatever that header said."""
+    if user_id is not None and message.user_id != user_id:
+        headers = {**headers, PUBLISHER_HEADER: message.user_id or ""}
     return aio_pika.Message(
         body=message.body,
         headers=headers,
@@ -241,6 +305,7 @@ def republished(message: AbstractIncomingMessage, headers: dict[str, Any]) -> ai
         type=message.type,
         app_id=message.app_id,
         timestamp=message.timestamp,
+        user_id=user_id if user_id is not None else message.user_id,
     )
 
 

@@ -22,6 +22,7 @@ from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnec
 from mitra_shared import events as ev
 from mitra_shared import metrics
 from mitra_shared.db import Queries
+from mitra_shared.topology import broker_user
 from mitra_shared.worker import PollingWorker
 
 log = structlog.get_logger(__name__)
@@ -85,6 +86,8 @@ class OutboxRelay(PollingWorker):
         self._exchange_name = exchange_name
         self._retention_days = retention_days
         self._confirm_timeout = confirm_timeout
+        # RabbitMQ checks the `user_id` property against the connection's user, so consumers can trust who published.
+        self._user_id = broker_user(amqp)
         self._channel: AbstractChannel | None = None
         self._exchange: AbstractExchange | None = None
         self._housekeeping_due = 0.0
@@ -159,6 +162,7 @@ class OutboxRelay(PollingWorker):
             type=row["event_type"],
             app_id=headers.get(f"{ev.HEADER_PREFIX}source"),
             correlation_id=headers.get(f"{ev.HEADER_PREFIX}{ev.CORRELATION_EXTENSION}"),
+            user_id=self._user_id,
             headers=headers,
         )
         # mandatory + on_return_raises: an event no queue (nor the alternate exchange) took is an error, not a loss.

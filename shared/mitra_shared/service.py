@@ -98,6 +98,8 @@ class ServiceRuntime:
             consumer=spec.name,
             routing_keys=sorted({kind.routing_key for kind in spec.consumes}),
             retry_delays_ms=topology.delays_ms(settings.retry_delays_seconds),
+            publishers=settings.amqp_publishers,
+            max_clock_skew_seconds=settings.amqp_max_clock_skew_seconds,
         )
         self.broker = RabbitBroker(
             settings.amqp_url.get_secret_value(),

@@ -77,6 +77,15 @@ class ServiceSettings(BaseSettings):
         pattern=r"^[a-z0-9][a-z0-9.-]*$",
         description="Prefix of every exchange and queue name, e.g. `mitra.events`.",
     )
+    amqp_publishers: dict[str, str] = Field(
+        default_factory=dict,
+        description="Each service's broker user, e.g. `{\"registry\": \"mitra-registry\"}`: a consumer believes a "
+        "service's routing keys (and `audit.<service>.*`) only from that user's messages (their validated AMQP "
+        "`user_id`). Empty (local runs and tests, one account for all): the publisher check is off.",
+    )
+    amqp_max_clock_skew_seconds: PositiveFloat = Field(
+        120.0, description="How far an event's `time` may lie ahead of the consumer's clock before it is refused."
+    )
     consumer_prefetch: PositiveInt = 32
     retry_delays_seconds: list[PositiveFloat] = Field(
         default_factory=lambda: [1.0, 5.0, 30.0, 120.0, 600.0],

@@ -16,15 +16,19 @@ for a message that kills the consumer before it can decide (each such redelivery
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, ExchangeType
+from yarl import URL
 
 # Redeliveries without a decision (the consumer process died holding the message) before the broker gives up.
 DELIVERY_LIMIT = 20
 UNROUTED_MAX_LENGTH = 1_000_000
+# Routing keys `audit.<service>.recorded` belong to <service> (see mitra_shared.contracts.audit).
+AUDIT_PREFIX = "audit"
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,11 @@ class ConsumerTopology:
     consumer: str
     routing_keys: Sequence[str]
     retry_delays_ms: Sequence[int] = field(default_factory=lambda: [1000, 5000, 30000, 120000, 600000])
+    # Each service's broker user (`MITRA_AMQP_PUBLISHERS`): a routing key of a service named here is believed only
+    # from that user. Empty (local runs and tests, one account for all) turns the publisher check off.
+    publishers: Mapping[str, str] = field(default_factory=dict)
+    # How far an event's `time` may lie ahead of this consumer's clock before it is refused as forged.
+    max_clock_skew_seconds: float = 120.0
 
     @property
     def queue(self) -> str:
@@ -81,6 +90,26 @@ class ConsumerTopology:
     @property
     def max_retries(self) -> int:
         return len(self.retry_delays_ms)
+
+
+def owner_of(routing_key: str) -> str:
+    """The service a routing key belongs to: `registry` for `registry.*`, `<svc>` for `audit.<svc>.*`."""
+    first, _, rest = routing_key.partition(".")
+    if first == AUDIT_PREFIX:
+        return rest.partition(".")[0]
+    return first
+
+
+def broker_user(connection: Any) -> str:
+    """The user a connection authenticated as, from its AMQP URL (RabbitMQ's default, `guest`, when it names none).
+
+    Publishers put it in the `user_id` property, which RabbitMQ refuses unless it is the connection's own user."""
+    url = getattr(connection, "url", None)
+    return user_of(url) if url is not None else "guest"
+
+
+def user_of(amqp_url: str | URL) -> str:
+    return URL(amqp_url).user or "guest"
 
 
 def delays_ms(seconds: Iterable[float]) -> list[int]:

@@ -16,6 +16,8 @@ from support.services import RunningSystem
 from support.subscriber import OutsideSubscriber
 from support.tokens import as_role
 
+from mitra_shared.contracts.audit import AuditRecorded
+
 pytestmark = pytest.mark.e2e
 
 
@@ -26,6 +28,14 @@ async def subscriber(system: RunningSystem) -> AsyncIterator[OutsideSubscriber]:
         yield outside
 
 
+@pytest.fixture
+async def audit_tap(system: RunningSystem) -> AsyncIterator[OutsideSubscriber]:
+    """A queue of the test's own on the registry's audit route (reporting's to consume; outside systems' users may
+    not bind it)."""
+    async with OutsideSubscriber(system.namespace, ["audit.registry.#"]) as tap:
+        yield tap
+
+
 async def add_recipient(client: httpx.AsyncClient, system: RunningSystem, **fields: str) -> dict[str, Any]:
     response = await client.post(f"{system.url('notifications')}/recipients", json=fields, headers=as_role("admin"))
     assert response.status_code == 201, response.text
@@ -33,7 +43,7 @@ async def add_recipient(client: httpx.AsyncClient, system: RunningSystem, **fiel
 
 
 async def test_registering_an_ngo_reaches_tpoa_by_email_and_reporting_counts_it(
-    system: RunningSystem, subscriber: OutsideSubscriber
+    system: RunningSystem, subscriber: OutsideSubscriber, audit_tap: OutsideSubscriber
 ) -> None:
     suffix = uuid.uuid4().hex[:8]
     tpoa_id = f"tpoa-{suffix}@kemlu.example"
@@ -52,7 +62,7 @@ async def test_registering_an_ngo_reaches_tpoa_by_email_and_reporting_counts_it(
                 "country_of_origin": "US",
                 "focus_areas": ["poverty", "disaster"],
             },
-            headers={**as_role("tpoa"), "X-Correlation-ID": f"corr-{suffix}"},
+            headers={**as_role("tpoa", subject=f"tpoa-{suffix}"), "X-Correlation-ID": f"corr-{suffix}"},
         )
         assert response.status_code == 201, response.text
         organization = response.json()
@@ -75,6 +85,16 @@ async def test_registering_an_ngo_reaches_tpoa_by_email_and_reporting_counts_it(
         assert message.headers["cloudEvents_type"] == body["type"]
         assert message.delivery_mode == aio_pika.DeliveryMode.PERSISTENT
         assert message.content_type == "application/cloudevents+json"
+
+        # The change's audit entry travels beside it: who registered which NGO, in which request, with its values.
+        audited = await audit_tap.wait_for(
+            "audit.registry.recorded", lambda event: event["data"]["object_id"] == organization["id"]
+        )
+        entry = AuditRecorded.model_validate(audited["data"]).model_dump(mode="json")  # on the wire, no None
+        assert (entry["action"], entry["object_type"]) == ("organization.registered", "organization")
+        assert entry["actor"] == {"subject": f"tpoa-{suffix}", "name": None, "role": "tpoa", "scope": {}}
+        assert entry["request_id"] == audited["correlationid"] == f"corr-{suffix}"
+        assert (entry["before"], entry["after"]) == (None, organization)
 
         # TPOA hears of it once, each recipient in its own language.
         indonesian = await eventually(lambda: _mail(system, tpoa_id), description="e-mail in Indonesian")

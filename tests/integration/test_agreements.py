@@ -83,7 +83,7 @@ async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
 
 @pytest.fixture
 def uow(pool: asyncpg.Pool) -> UnitOfWork:
-    return UnitOfWork(pool)
+    return UnitOfWork(pool, "agreements")
 
 
 @pytest.fixture
@@ -234,12 +234,13 @@ async def signed_msp(uow: UnitOfWork, world: World, clock: FakeClock, **override
 
 
 async def published(pool: asyncpg.Pool, routing_key: str | None = None) -> list[dict[str, Any]]:
-    """The events in the outbox (what the relay will publish), oldest first, as CloudEvents."""
+    """The events in the outbox (what the relay will publish), oldest first, as CloudEvents; the audit entries
+    only when asked for by their routing key (tests/integration/test_agreements_audit.py reads them)."""
     rows = await pool.fetch("SELECT routing_key, body FROM outbox ORDER BY seq")
     return [
         {"routing_key": row["routing_key"], **json.loads(row["body"])}
         for row in rows
-        if routing_key is None or row["routing_key"] == routing_key
+        if row["routing_key"] == routing_key or (routing_key is None and not row["routing_key"].startswith("audit."))
     ]
 
 

@@ -363,11 +363,12 @@ async def test_operation_by_role_and_scope(world: World, operation: str, role: s
 LIST_OWNER = {"GET /organizations": "id", "GET /permits": "organization_id"}
 """The lists filtered to the caller's scope, and the field of an item that names its NGO."""
 SETUP_WRITES = {
-    "POST /organizations/{organization_id}/status": 1,  # the new NGO to move, registered as TPOA
-    "POST /foreign-staff/{assignment_id}/end": 1,  # the new assignment to end, made as TPOA
-    "POST /permits/{permit_id}/extensions": 1,  # the new permit to extend, granted as TPOA
+    "POST /organizations/{organization_id}/status": 2,  # the new NGO to move, registered as TPOA
+    "POST /foreign-staff/{assignment_id}/end": 2,  # the new assignment to end, made as TPOA
+    "POST /permits/{permit_id}/extensions": 2,  # the new permit to extend, granted as TPOA
 }
-"""The events a probe's own preparation (as TPOA) records before the call under test."""
+"""The outbox rows a probe's own preparation (as TPOA) records before the call under test: its event and its audit
+entry."""
 
 
 # --- property level: passport numbers ---------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import asyncpg
 import httpx
 import pytest
 from support import ADMIN_DSN, unique
-from support.app import api_client
+from support.app import asgi_client, prepared_app
 from support.clock import FakeClock
 from support.database import create_database, drop_database, migrate
 from support.tokens import as_role
@@ -26,6 +26,8 @@ from support.tokens import as_role
 from mitra_registry.bootstrap import build_spec
 from mitra_registry.settings import RegistrySettings
 from mitra_shared import db
+from mitra_shared.contracts.audit import AuditRecorded
+from mitra_shared.uow import UnitOfWork
 
 REGISTRY_MIGRATIONS = db.MigrationSource("registry", "mitra_registry")
 
@@ -50,9 +52,22 @@ class Registry:
         return await self.client.get(path, params=params, headers=as_ if as_ is not None else as_role("tpoa"))
 
     async def events(self, routing_key: str | None = None) -> list[dict[str, Any]]:
-        """The CloudEvents recorded in the outbox, oldest first."""
+        """The registry's events recorded in the outbox (all of them, or those of one routing key), oldest first;
+        the audit entries beside them are `audit()`'s."""
         rows = await self.pool.fetch("SELECT routing_key, body FROM outbox ORDER BY seq")
-        return [json.loads(row["body"]) for row in rows if routing_key in (None, row["routing_key"])]
+        return [
+            json.loads(row["body"])
+            for row in rows
+            if routing_key == row["routing_key"] or (routing_key is None and row["routing_key"].startswith("registry."))
+        ]
+
+    async def audit(self) -> list[dict[str, Any]]:
+        """The audit entries recorded in the outbox (`audit.registry.recorded`), oldest first, read by their contract
+        (so an entry without `before` says `before: None`)."""
+        return [
+            AuditRecorded.model_validate(event["data"]).model_dump(mode="json")
+            for event in await self.events("audit.registry.recorded")
+        ]
 
     async def count(self, table: str) -> int:
         assert table in {"organizations", "organization_status_changes", "foreign_staff_assignments", "outbox"}
@@ -122,8 +137,12 @@ async def registry_fixture(registry_database: str) -> AsyncIterator[Registry]:
     # 10:00 in Jakarta (UTC+7) on a Monday.
     clock = FakeClock(datetime(2026, 3, 2, 3, 0, tzinfo=UTC))
     spec = build_spec(RegistrySettings(environment="test"))
+    app = prepared_app(spec, pool, clock)
+    # The unit of work as the started service has it, named for the service: its audit entries are
+    # `audit.registry.recorded`, with `service: registry`.
+    app.state.uow = app.state.resources.uow = UnitOfWork(pool, service=spec.name)
     try:
-        async with api_client(spec, pool, clock=clock, headers={}) as client:
+        async with asgi_client(app, base_url=f"http://{spec.name}", headers={}) as client:
             yield Registry(client=client, pool=pool, clock=clock)
     finally:
         await pool.close()

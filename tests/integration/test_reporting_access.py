@@ -67,6 +67,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "GET /stories/{story_id}": row(ALLOW, OWN, OWN, OWN, ALLOW, DENY, ALLOW),
     "PUT /stories/{story_id}": row(ALLOW, OWN, OWN, OWN, DENY, DENY, DENY),
     "POST /stories/{story_id}/publish": row(ALLOW, OWN, OWN, DENY, DENY, DENY, DENY),
+    "GET /audit": row(ALLOW, DENY, DENY, DENY, ALLOW, DENY, DENY),
 }
 
 # The two sides: what each names, and the scope of a caller of that side.
@@ -281,6 +282,7 @@ CALLS: dict[str, Call] = {
     "GET /stories/{story_id}": read_story,
     "PUT /stories/{story_id}": revise,
     "POST /stories/{story_id}/publish": publish,
+    "GET /audit": get("/audit"),
 }
 
 

@@ -14,7 +14,7 @@ from mitra_shared import events as ev
 from mitra_shared.context import Context, Principal
 from mitra_shared.errors import Conflict
 from mitra_shared.events import EventData, EventKind
-from mitra_shared.uow import Transaction, UnitOfWork
+from mitra_shared.uow import Transaction, UnauditedChange, UnitOfWork
 
 pytestmark = pytest.mark.integration
 
@@ -34,7 +34,14 @@ async def uow(pool: asyncpg.Pool) -> UnitOfWork:
 
 
 def context_at(now: datetime, request_id: str = "req-42") -> Context:
-    return Context(principal=Principal(subject="official-1"), now=now, request_id=request_id)
+    """A change by the service itself (a worker's), which needs no audit entry: these tests are about the outbox."""
+    return Context(principal=Principal.system("test.worker"), now=now, request_id=request_id)
+
+
+def officer_at(now: datetime, request_id: str = "req-7") -> Context:
+    """A change on a person's behalf: it must record its audit entry."""
+    principal = Principal(subject="officer-7", roles=("ministry",), name="Dewi", scope={"ministry_code": "KEMENSOS"})
+    return Context(principal=principal, now=now, request_id=request_id)
 
 
 async def add_thing(tx: Transaction, name: str) -> ev.CloudEvent[EventData]:
@@ -57,7 +64,7 @@ async def test_a_change_commits_its_rows_and_its_events_stamped_with_its_context
     now = clock.set(clock() - timedelta(days=400))
     context = context_at(now, "req-42")
     async with uow.change(context) as tx:
-        assert (tx.now, tx.actor, tx.context) == (now, "official-1", context)
+        assert (tx.now, tx.actor, tx.context) == (now, "system:test.worker", context)
         first = await add_thing(tx, "first")
         second = await add_thing(tx, "second")
         assert tx.events == (first, second)
@@ -118,3 +125,34 @@ async def test_read_gives_a_connection_outside_any_transaction(uow: UnitOfWork) 
     async with uow.read() as conn:
         assert not conn.is_in_transaction()
         assert await conn.fetchval("SELECT 41 + 1") == 42
+
+
+async def test_a_persons_change_records_its_audit_entry_with_the_change(uow: UnitOfWork, pool: asyncpg.Pool) -> None:
+    now = datetime.fromisoformat("2030-01-02T09:00:00+07:00")
+    async with uow.change(officer_at(now)) as tx:
+        event = await add_thing(tx, "audited")
+        tx.audit(
+            "thing.added", "thing", event.subject, before=None, after={"name": "audited", "changed_at": now}
+        )
+    outbox = await pool.fetch("SELECT routing_key, body FROM outbox ORDER BY seq")
+    assert [row["routing_key"] for row in outbox] == ["test.thing.happened", "audit.unnamed.recorded"]
+    entry = ev.decode(outbox[1]["body"])
+    assert entry.source == "/mitra/unnamed"
+    assert entry.correlationid == "req-7"
+    assert entry.data["actor"] == {
+        "subject": "officer-7", "name": "Dewi", "role": "ministry", "scope": {"ministry_code": "KEMENSOS"}
+    }
+    assert (entry.data["action"], entry.data["object_type"], entry.data["object_id"]) == (
+        "thing.added", "thing", event.subject
+    )
+    assert "before" not in entry.data or entry.data["before"] is None
+    assert entry.data["after"] == {"name": "audited", "changed_at": now.isoformat()}
+    assert entry.data["request_id"] == "req-7"
+
+
+async def test_a_persons_change_without_an_audit_entry_commits_nothing(uow: UnitOfWork, pool: asyncpg.Pool) -> None:
+    with pytest.raises(UnauditedChange, match="officer-7"):
+        async with uow.change(officer_at(datetime.fromisoformat("2030-01-02T09:00:00+07:00"))) as tx:
+            await add_thing(tx, "unaudited")
+    assert await pool.fetchval("SELECT count(*) FROM things") == 0
+    assert await pool.fetchval("SELECT count(*) FROM outbox") == 0

@@ -29,7 +29,7 @@ def prepared_app(spec: ServiceSpec, pool: asyncpg.Pool, clock: Clock | None = No
     (`clock` defaults to the spec's)."""
     app = create_app(spec)
     the_clock = clock or spec.clock
-    uow = UnitOfWork(pool)
+    uow = UnitOfWork(pool, service=spec.name)
     app.state.resources = SimpleNamespace(settings=spec.settings, pool=pool, uow=uow, clock=the_clock)
     app.state.uow = uow
     app.state.clock = the_clock

@@ -10,8 +10,9 @@ import pytest
 from argon2 import PasswordHasher
 from cryptography.exceptions import InvalidTag
 
-from mitra_console.domain import access, lockout, passwords, signing, tokens
-from mitra_console.domain.accounts import Account, AccountPatch, AccountScope, patched
+from mitra_console.domain import access, clients, lockout, passwords, signing, tokens
+from mitra_console.domain.accounts import Account, AccountPatch, AccountScope, patched, update_action
+from mitra_console.domain.clients import Client, ClientWithSecret
 from mitra_console.domain.lockout import LockoutPolicy, LoginState
 from mitra_console.domain.signing import KeyWindow, RotationPolicy
 from mitra_shared.context import Principal
@@ -222,3 +223,40 @@ def test_admin_manages_every_account_and_tpoa_only_ngo_staff() -> None:
     assert access.managed_roles(admin) is None
     assert access.managed_roles(tpoa) == ["ngo"]
     assert access.managed_roles(ministry) == []
+
+
+# --- the audit trail's names and values -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "unlock", "action"),
+    [
+        ({"active": False, "display_name": "X"}, False, "account.disabled"),
+        ({"active": True}, True, "account.enabled"),
+        ({"email": "x@y.example"}, True, "account.updated"),
+        ({}, True, "account.unlocked"),
+    ],
+)
+def test_an_account_change_is_named_by_what_says_most(changes: dict[str, object], unlock: bool, action: str) -> None:
+    assert update_action(changes, unlock=unlock) == action
+
+
+def test_a_clients_audit_values_never_carry_its_secret() -> None:
+    fields = {
+        "client_id": "bappenas-sipd",
+        "name": "Bappenas",
+        "active": True,
+        "version": 1,
+        "created_at": NOW,
+        "created_by": "admin",
+        "updated_at": NOW,
+        "updated_by": "admin",
+    }
+    with_secret = ClientWithSecret(**fields, client_secret="s3cret")
+    values = clients.audit_values(with_secret)
+    assert "client_secret" not in values
+    assert "s3cret" not in str(values)
+    disabled = Client(**{**fields, "active": False})
+    assert clients.update_action(with_secret, disabled, new_secret=False) == "client.disabled"
+    assert clients.update_action(with_secret, disabled, new_secret=True) == "client.secret_replaced"
+    assert clients.update_action(disabled, disabled, new_secret=False) == "client.updated"

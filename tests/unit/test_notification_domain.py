@@ -112,3 +112,14 @@ def test_a_partner_contacts_bad_webhook_is_left_out_not_fatal() -> None:
     assert "http" in refused.refused
     assert recipients.is_stale(known_version=3, version=2)
     assert not recipients.is_stale(known_version=None, version=1)
+
+
+def test_a_recipients_audit_values_never_carry_its_webhook_secret() -> None:
+    row = {"id": NGO, "name": "Kesbangpol", "webhook_url": "https://pemda.example/hook", "webhook_secret": "whsec_x"}
+    assert recipients.audit_values(row) == {
+        "id": NGO,
+        "name": "Kesbangpol",
+        "webhook_url": "https://pemda.example/hook",
+    }
+    assert recipients.audit_values(None) is None
+    assert "webhook_secret" not in recipients.AUDITED_FIELDS

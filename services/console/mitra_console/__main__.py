@@ -33,7 +33,7 @@ async def create_account(settings: ConsoleSettings, command: NewAccount) -> str:
         operator = Principal(subject=f"cli:{getpass.getuser()}", roles=("admin",), name="command line")
         context = Context(principal=operator, now=system_clock(), request_id="create-account")
         account = await accounts.create_account(
-            UnitOfWork(pool), context, ConsoleConfig.from_settings(settings), command
+            UnitOfWork(pool, service="console"), context, ConsoleConfig.from_settings(settings), command
         )
     finally:
         await pool.close()

@@ -1,8 +1,10 @@
 """The one place reporting is wired: settings, database, broker, routers, HTTP app."""
 
+from mitra_reporting.consumers import audit_entries
 from mitra_reporting.consumers.projections import HANDLERS
-from mitra_reporting.http import annual_summary, msps, obligations, organizations, stories, visits
+from mitra_reporting.http import annual_summary, audit, msps, obligations, organizations, stories, visits
 from mitra_reporting.settings import ReportingSettings
+from mitra_reporting.usecases.audit import verify_chain
 from mitra_reporting.usecases.rebuild import rebuild
 from mitra_shared.clock import system_clock
 from mitra_shared.context import Context
@@ -21,6 +23,18 @@ async def run_rebuild(settings: ServiceSettings) -> str:
         await pool.close()
 
 
+async def run_verify_audit(settings: ServiceSettings) -> str:
+    pool = await create_pool(settings.database_url.get_secret_value(), min_size=1, max_size=1)
+    try:
+        verdict = await verify_chain(UnitOfWork(pool, service="reporting"))
+    finally:
+        await pool.close()
+    if not verdict.intact:
+        # The command line prints what a command returns and exits 0; a broken chain must exit non-zero (1).
+        raise SystemExit(str(verdict))
+    return str(verdict)
+
+
 def build_spec(settings: ReportingSettings | None = None) -> ServiceSpec:
     return ServiceSpec(
         name="reporting",
@@ -37,8 +51,10 @@ def build_spec(settings: ReportingSettings | None = None) -> ServiceSpec:
             visits.router,
             obligations.router,
             annual_summary.router,
+            audit.router,
         ],
-        consumes=HANDLERS,
+        # The projections' events, and every service's audit entries (into the hash-chained audit log).
+        consumes={**HANDLERS, **audit_entries.HANDLERS},
         publishes=reporting_contracts.EVENTS,
         # The log's order is the order events were applied in, so a rebuild replays exactly what live consumption did.
         ordered_consumption=True,
@@ -49,11 +65,16 @@ def build_spec(settings: ReportingSettings | None = None) -> ServiceSpec:
             {"name": "lists", "description": "Lists, as JSON, CSV or XLSX"},
             {"name": "open data", "description": "IATI 2.03 activity export"},
             {"name": "stories", "description": "Good practices and success stories (Praktik Baik dan Kisah Sukses)"},
+            {"name": "audit", "description": "The audit trail: every change, who made it, the values before and after"},
         ],
         commands={
             "rebuild": AdminCommand(
                 help="rebuild every projection from the event log (the API keeps answering meanwhile)",
                 run=run_rebuild,
-            )
+            ),
+            "verify-audit": AdminCommand(
+                help="recompute the audit log's hash chain: exit 0 if intact, 1 naming the first entry that is not",
+                run=run_verify_audit,
+            ),
         },
     )

@@ -43,8 +43,22 @@ class AuditRecorded(EventData):
     service: str
 
 
+class AuditKind(EventKind):
+    """`audit.<service>.recorded`: the service that made the change is its source (`/mitra/<service>`)."""
+
+    @property
+    def source(self) -> str:
+        return f"/mitra/{self.aggregate}"
+
+
 @cache
 def audit_kind_of(service: str) -> type[AuditRecorded]:
     """The audit entry type of one service (its routing key `audit.<service>.recorded`)."""
-    kind = EventKind(AUDIT_ROUTING_PREFIX, service, "recorded", 1)
-    return type(f"AuditRecorded{service.title()}", (AuditRecorded,), {"kind": kind, "__module__": __name__})
+    kind = AuditKind(AUDIT_ROUTING_PREFIX, service, "recorded", 1)
+    doc = (
+        f"One change made in {service}: who, when, in which request, what on which object, and the values before "
+        "and after. For reporting's audit trail only: outside subscribers may not bind it."
+    )
+    return type(
+        f"AuditRecorded{service.title()}", (AuditRecorded,), {"kind": kind, "__module__": __name__, "__doc__": doc}
+    )

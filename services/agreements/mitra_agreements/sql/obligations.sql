@@ -21,13 +21,20 @@ ORDER BY due_on, kind, region_code NULLS FIRST;
 
 -- name: close_open_obligations
 -- An MSP that ends or is terminated leaves nothing to remind of; an overdue obligation stays on record as overdue.
-UPDATE obligations SET status = 'closed', next_check_on = NULL, updated_at = :now
-WHERE msp_id = :msp_id AND status IN ('pending', 'returned');
+-- Returns the obligations closed, with their status and next check before (for the audit trail).
+UPDATE obligations o SET status = 'closed', next_check_on = NULL, updated_at = :now
+FROM obligations prior
+WHERE o.id = prior.id AND o.msp_id = :msp_id AND o.status IN ('pending', 'returned')
+RETURNING o.*, prior.status AS previous_status, prior.next_check_on AS previous_next_check_on;
 
 -- name: close_extension_decision
--- The decision to extend is made: the open extension decision of the old end date is closed.
-UPDATE obligations SET status = 'closed', next_check_on = NULL, updated_at = :now
-WHERE msp_id = :msp_id AND kind = 'extension_decision' AND status IN ('pending', 'returned', 'overdue');
+-- The decision to extend is made: the open extension decision of the old end date is closed. Returns it, with its
+-- status and next check before (for the audit trail).
+UPDATE obligations o SET status = 'closed', next_check_on = NULL, updated_at = :now
+FROM obligations prior
+WHERE o.id = prior.id AND o.msp_id = :msp_id AND o.kind = 'extension_decision'
+  AND o.status IN ('pending', 'returned', 'overdue')
+RETURNING o.*, prior.status AS previous_status, prior.next_check_on AS previous_next_check_on;
 
 -- name: get_obligation_for_update
 -- One obligation with what its events say of its MSP, locked for a submission or a decision.

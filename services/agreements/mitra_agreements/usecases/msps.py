@@ -27,8 +27,12 @@ from mitra_agreements.usecases.event_facts import (
     regions,
     work_locations,
 )
-from mitra_agreements.usecases.obligations import create_obligations
-from mitra_agreements.usecases.views import Msp, Obligation, view
+from mitra_agreements.usecases.obligations import (
+    audit_obligations_closed,
+    audit_obligations_created,
+    create_obligations,
+)
+from mitra_agreements.usecases.views import Msp, Obligation, values, view
 from mitra_shared.clock import jakarta_date
 from mitra_shared.context import Context
 from mitra_shared.contracts import agreements as contracts
@@ -111,6 +115,7 @@ async def draft_msp(uow: UnitOfWork, ctx: Context, command: DraftMsp) -> Msp:
             ),
             subject=str(row["id"]),
         )
+        tx.audit("msp.drafted", "msp", row["id"], before=None, after=values(Msp, row))
     return view(Msp, row)
 
 
@@ -135,6 +140,7 @@ async def submit_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID) -> Msp:
             ),
             subject=str(msp_id),
         )
+        tx.audit("msp.submitted", "msp", msp_id, before=values(Msp, current), after=values(Msp, row))
     return view(Msp, row)
 
 
@@ -169,6 +175,7 @@ async def _decide(
             }
         )
         tx.publish(event, subject=str(msp_id))
+        tx.audit(f"msp.{status}", "msp", msp_id, before=values(Msp, current), after=values(Msp, row))
     return view(Msp, row)
 
 
@@ -249,6 +256,8 @@ async def sign_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID, command: SignMsp
             ),
             subject=str(msp_id),
         )
+        tx.audit("msp.signed", "msp", msp_id, before=values(Msp, current), after=values(Msp, row))
+        audit_obligations_created(tx, obligations)
     return view(Msp, row)
 
 
@@ -277,7 +286,7 @@ async def extend_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID, command: Exten
             from_day=today,
         )
         # The decision to extend is made: the old end date's decision is closed, the new end date gets its own.
-        await conn.execute(*OBLIGATIONS.close_extension_decision(msp_id=msp_id, now=tx.now))
+        closed = await conn.fetch(*OBLIGATIONS.close_extension_decision(msp_id=msp_id, now=tx.now))
         created = await create_obligations(conn, msp_id, planned, policy.reminder_days, tx.now)
         row = await conn.fetchrow(
             *MSPS.extend_msp(
@@ -298,6 +307,9 @@ async def extend_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID, command: Exten
             ),
             subject=str(msp_id),
         )
+        tx.audit("msp.extended", "msp", msp_id, before=values(Msp, current), after=values(Msp, row))
+        audit_obligations_closed(tx, closed)
+        audit_obligations_created(tx, created)
     return view(Msp, row)
 
 
@@ -310,7 +322,7 @@ async def terminate_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID, command: Te
         row = await tx.conn.fetchrow(
             *MSPS.terminate_msp(msp_id=msp_id, terminated_on=terminated_on, reason=command.reason, now=tx.now)
         )
-        await tx.conn.execute(*OBLIGATIONS.close_open_obligations(msp_id=msp_id, now=tx.now))
+        closed = await tx.conn.fetch(*OBLIGATIONS.close_open_obligations(msp_id=msp_id, now=tx.now))
         tx.publish(
             contracts.MspTerminated(
                 msp_id=msp_id,
@@ -323,6 +335,8 @@ async def terminate_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID, command: Te
             ),
             subject=str(msp_id),
         )
+        tx.audit("msp.terminated", "msp", msp_id, before=values(Msp, current), after=values(Msp, row))
+        audit_obligations_closed(tx, closed)
     return view(Msp, row)
 
 

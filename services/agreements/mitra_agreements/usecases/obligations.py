@@ -22,11 +22,11 @@ from mitra_agreements.sql import OBLIGATIONS
 from mitra_agreements.usecases.access import parties
 from mitra_agreements.usecases.commands import DecideSubmission, SubmitObligation
 from mitra_agreements.usecases.event_facts import obligation_facts
-from mitra_agreements.usecases.views import Submission, view
+from mitra_agreements.usecases.views import Obligation, Submission, values, view
 from mitra_shared.clock import jakarta_date
 from mitra_shared.context import Context
 from mitra_shared.errors import NotFound
-from mitra_shared.uow import UnitOfWork
+from mitra_shared.uow import Transaction, UnitOfWork
 
 
 async def create_obligations(
@@ -85,6 +85,31 @@ async def _locked_submission(
     raise NotFound("path.submission_id", f"no submission {submission_id}")
 
 
+def audit_obligations_created(tx: Transaction, created: Sequence[asyncpg.Record]) -> None:
+    """An entry for each obligation signing or extending an MSP created."""
+    for row in created:
+        tx.audit("obligation.created", "obligation", row["id"], before=None, after=values(Obligation, row))
+
+
+def audit_obligations_closed(tx: Transaction, closed: Sequence[asyncpg.Record]) -> None:
+    """An entry for each obligation an MSP's extension or end closed (the rows of `close_open_obligations` or
+    `close_extension_decision`, which carry their status and next check before)."""
+    for row in closed:
+        earlier = dict(row) | {"status": row["previous_status"], "next_check_on": row["previous_next_check_on"]}
+        tx.audit(
+            "obligation.closed",
+            "obligation",
+            row["id"],
+            before=values(Obligation, earlier),
+            after=values(Obligation, row),
+        )
+
+
+def _audit_obligation(tx: Transaction, action: str, before: asyncpg.Record, after: asyncpg.Record | None) -> None:
+    """The obligation's own entry for the status a submission or a decision moved it to."""
+    tx.audit(action, "obligation", before["id"], before=values(Obligation, before), after=values(Obligation, after))
+
+
 async def submit_obligation(
     uow: UnitOfWork, ctx: Context, obligation_id: UUID, command: SubmitObligation
 ) -> Submission:
@@ -110,7 +135,7 @@ async def submit_obligation(
                 now=tx.now,
             )
         )
-        await tx.conn.execute(
+        changed = await tx.conn.fetchrow(
             *OBLIGATIONS.set_obligation_status(
                 obligation_id=obligation_id, status="submitted", next_check_on=None, now=tx.now
             )
@@ -129,6 +154,8 @@ async def submit_obligation(
             }
         )
         tx.publish(event, subject=str(obligation_id))
+        tx.audit("submission.submitted", "submission", row["id"], before=None, after=values(Submission, row))
+        _audit_obligation(tx, "obligation.submitted", obligation, changed)
     return view(Submission, row)
 
 
@@ -156,7 +183,7 @@ async def decide_submission(
                 now=tx.now,
             )
         )
-        await tx.conn.execute(
+        changed = await tx.conn.fetchrow(
             *OBLIGATIONS.set_obligation_status(
                 obligation_id=obligation["id"],
                 status=decision.status,
@@ -175,6 +202,9 @@ async def decide_submission(
             }
         )
         tx.publish(event, subject=str(obligation["id"]))
+        before, after = values(Submission, submission), values(Submission, row)
+        tx.audit(f"submission.{decision.status}", "submission", submission_id, before=before, after=after)
+        _audit_obligation(tx, f"obligation.{decision.status}", obligation, changed)
     return view(Submission, row)
 
 

@@ -14,7 +14,7 @@ from mitra_agreements.usecases.access import parties
 from mitra_agreements.usecases.commands import IssueRecommendation, RequestRecommendation
 from mitra_agreements.usecases.event_facts import ministry_party, organization_party
 from mitra_agreements.usecases.msps import msp_in_force
-from mitra_agreements.usecases.views import Recommendation, view
+from mitra_agreements.usecases.views import Recommendation, values, view
 from mitra_shared.context import Context
 from mitra_shared.contracts import agreements as contracts
 from mitra_shared.errors import NotFound
@@ -54,6 +54,8 @@ async def request_recommendation(uow: UnitOfWork, ctx: Context, command: Request
             ),
             subject=str(row["id"]),
         )
+        after = values(Recommendation, row)
+        tx.audit("recommendation.requested", "recommendation", row["id"], before=None, after=after)
     return view(Recommendation, row)
 
 
@@ -101,6 +103,8 @@ async def issue_recommendation(
             ),
             subject=str(recommendation_id),
         )
+        before, after = values(Recommendation, current), values(Recommendation, row)
+        tx.audit("recommendation.issued", "recommendation", recommendation_id, before=before, after=after)
     return view(Recommendation, row)
 
 

@@ -21,6 +21,12 @@ def view(model: type[View], row: Mapping[str, Any]) -> View:
     return model.model_validate({key: row[key] for key in model.model_fields})
 
 
+def values(model: type[BaseModel], row: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A record's values as the audit trail keeps them before and after a change: its fields as the API shows them,
+    in JSON (None: it did not exist yet). No record of agreements holds a secret or a passport number."""
+    return None if row is None else view(model, row).model_dump(mode="json")
+
+
 class Msp(BaseModel):
     id: UUID
     organization_id: UUID

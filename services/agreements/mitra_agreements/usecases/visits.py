@@ -22,7 +22,7 @@ from mitra_agreements.usecases.access import parties
 from mitra_agreements.usecases.commands import AnnounceVisit, CancelVisit, UpdateVisit
 from mitra_agreements.usecases.event_facts import ministry_party, organization_party
 from mitra_agreements.usecases.msps import msp_in_force
-from mitra_agreements.usecases.views import Visit, view
+from mitra_agreements.usecases.views import Visit, values, view
 from mitra_shared.clock import jakarta_date
 from mitra_shared.context import Context
 from mitra_shared.contracts import agreements as contracts
@@ -107,6 +107,7 @@ async def announce_visit(uow: UnitOfWork, ctx: Context, command: AnnounceVisit, 
             {**_visit_facts(row, msp), "announced_by": tx.actor, "announced_at": tx.now}
         )
         tx.publish(event, subject=str(row["id"]))
+        tx.audit("visit.announced", "visit", row["id"], before=None, after=values(Visit, row))
     return view(Visit, row)
 
 
@@ -147,6 +148,7 @@ async def update_visit(uow: UnitOfWork, ctx: Context, visit_id: UUID, command: U
             }
         )
         tx.publish(event, subject=str(visit_id))
+        tx.audit("visit.updated", "visit", visit_id, before=values(Visit, current), after=values(Visit, row))
     return view(Visit, row)
 
 
@@ -168,6 +170,7 @@ async def cancel_visit(uow: UnitOfWork, ctx: Context, visit_id: UUID, command: C
             ),
             subject=str(visit_id),
         )
+        tx.audit("visit.cancelled", "visit", visit_id, before=values(Visit, current), after=values(Visit, row))
     return view(Visit, row)
 
 

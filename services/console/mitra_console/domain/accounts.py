@@ -133,3 +133,19 @@ def patched(current: Account, patch: AccountPatch) -> dict[str, Any]:
     check_scope(role, scope["ministry_code"], scope["region_code"], scope["organization_id"])
     wanted = {**{k: v for k, v in sent.items() if k not in SCOPE_FIELDS}, **scope, "role": role}
     return {name: value for name, value in wanted.items() if getattr(current, name) != value}
+
+
+def update_action(changes: dict[str, Any], *, unlock: bool) -> str:
+    """The audit trail's name for a change of an account: disabling or enabling it says most, then any other
+    change of its fields, then lifting a lockout alone."""
+    if "active" in changes:
+        return "account.disabled" if changes["active"] is False else "account.enabled"
+    if changes:
+        return "account.updated"
+    return "account.unlocked" if unlock else "account.updated"
+
+
+def audit_values(account: Account) -> dict[str, Any]:
+    """An account as its audit entry records it: the fields the API shows, never a password or its hash (a new
+    password shows as a new `password_changed_at`)."""
+    return account.model_dump(mode="json")

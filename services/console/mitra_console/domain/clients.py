@@ -4,6 +4,7 @@ client credentials grant. Pure."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,3 +39,18 @@ class Client(BaseModel):
 
 class ClientWithSecret(Client):
     client_secret: str | None = Field(None, description="Shown once: only its hash is kept.")
+
+
+def update_action(before: Client, after: Client, *, new_secret: bool) -> str:
+    """The audit trail's name for a change of a client: a new secret says most (its value and hash are never
+    recorded, so the name is what tells), then disabling or enabling it, then any other change."""
+    if new_secret:
+        return "client.secret_replaced"
+    if before.active != after.active:
+        return "client.disabled" if not after.active else "client.enabled"
+    return "client.updated"
+
+
+def audit_values(client: Client) -> dict[str, Any]:
+    """A client as its audit entry records it: never its secret or the secret's hash."""
+    return client.model_dump(mode="json", include=set(Client.model_fields))  # leaves out a ClientWithSecret's secret

@@ -61,7 +61,9 @@ SET password_hash = :password_hash,
     version = version + 1,
     updated_at = :now,
     updated_by = :actor
-WHERE id = :account_id;
+WHERE id = :account_id
+RETURNING id, username, display_name, email, role, ministry_code, region_code, organization_id, active,
+          locked_until, last_login_at, password_changed_at, version, created_at, created_by, updated_at, updated_by;
 
 -- name: record_login_failure
 -- The login state after a failed login.

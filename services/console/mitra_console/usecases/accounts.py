@@ -12,7 +12,15 @@ from typing import Any
 import asyncpg
 
 from mitra_console.domain import access, passwords
-from mitra_console.domain.accounts import Account, AccountPatch, NewAccount, check_version, patched
+from mitra_console.domain.accounts import (
+    Account,
+    AccountPatch,
+    NewAccount,
+    audit_values,
+    check_version,
+    patched,
+    update_action,
+)
 from mitra_console.sql import ACCOUNTS
 from mitra_console.usecases.config import ConsoleConfig
 from mitra_shared.access import role_of
@@ -53,7 +61,9 @@ async def create_account(uow: UnitOfWork, ctx: Context, config: ConsoleConfig, c
         )
         if row is None:
             raise Conflict("body.username", f"the username {command.username} is taken")
-    return _account(row)
+        account = _account(row)
+        tx.audit("account.created", "account", account.id, before=None, after=audit_values(account))
+    return account
 
 
 async def get_account(uow: UnitOfWork, ctx: Context, account_id: uuid.UUID) -> Account:
@@ -119,7 +129,10 @@ async def update_account(
                 actor=tx.actor,
             )
         )
-    return _account(updated)
+        account = _account(updated)
+        action = update_action(changes, unlock=bool(patch.unlock))
+        tx.audit(action, "account", account_id, before=audit_values(current), after=audit_values(account))
+    return account
 
 
 async def reset_password(
@@ -134,10 +147,7 @@ async def reset_password(
         new_password, username=row["username"], field="body.new_password", allow_demo=config.allow_demo_password
     )
     password_hash = await _hash(new_password)
-    async with uow.change(ctx) as tx:
-        await tx.conn.execute(
-            *ACCOUNTS.set_password(account_id=account_id, password_hash=password_hash, now=tx.now, actor=tx.actor)
-        )
+    await _set_password(uow, ctx, account_id, password_hash, "account.password_reset")
 
 
 async def my_account(uow: UnitOfWork, principal: Principal) -> Account:
@@ -165,10 +175,21 @@ async def change_own_password(
         new_password, username=account.username, field="body.new_password", allow_demo=config.allow_demo_password
     )
     password_hash = await _hash(new_password)
+    await _set_password(uow, ctx, account.id, password_hash, "account.password_changed")
+
+
+async def _set_password(uow: UnitOfWork, ctx: Context, account_id: uuid.UUID, password_hash: str, action: str) -> None:
+    """Store a new password's hash; the audit trail records that it changed (`password_changed_at`), never the
+    password or its hash."""
     async with uow.change(ctx) as tx:
-        await tx.conn.execute(
-            *ACCOUNTS.set_password(account_id=account.id, password_hash=password_hash, now=tx.now, actor=tx.actor)
+        row = await tx.conn.fetchrow(*ACCOUNTS.get_account_for_update(account_id=account_id))
+        if row is None:
+            raise _no_account(account_id)
+        updated = await tx.conn.fetchrow(
+            *ACCOUNTS.set_password(account_id=account_id, password_hash=password_hash, now=tx.now, actor=tx.actor)
         )
+        before, after = audit_values(_account(row)), audit_values(_account(updated))
+        tx.audit(action, "account", account_id, before=before, after=after)
 
 
 def _own_id(principal: Principal) -> uuid.UUID:

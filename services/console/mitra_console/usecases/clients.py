@@ -8,7 +8,7 @@ import asyncio
 import asyncpg
 
 from mitra_console.domain import passwords, signing
-from mitra_console.domain.clients import Client, ClientPatch, ClientWithSecret, NewClient
+from mitra_console.domain.clients import Client, ClientPatch, ClientWithSecret, NewClient, audit_values, update_action
 from mitra_console.sql import CLIENTS
 from mitra_shared.context import Context
 from mitra_shared.errors import Conflict, NotFound, StaleVersion
@@ -18,6 +18,11 @@ from mitra_shared.uow import UnitOfWork
 def _client(row: asyncpg.Record, secret: str | None = None) -> ClientWithSecret:
     fields = {name: row[name] for name in Client.model_fields}
     return ClientWithSecret(**fields, client_secret=secret)
+
+
+def _audited(row: asyncpg.Record) -> dict[str, object]:
+    """The client as its audit entry records it: never the secret's hash that `row` carries."""
+    return audit_values(_client(row))
 
 
 async def _hash(secret: str) -> str:
@@ -35,6 +40,7 @@ async def register_client(uow: UnitOfWork, ctx: Context, command: NewClient) -> 
         )
         if row is None:
             raise Conflict("body.client_id", f"a client {command.client_id} exists")
+        tx.audit("client.registered", "client", command.client_id, before=None, after=_audited(row))
     return _client(row, secret)
 
 
@@ -65,4 +71,6 @@ async def update_client(
                 actor=tx.actor,
             )
         )
+        action = update_action(_client(row), _client(updated), new_secret=secret is not None)
+        tx.audit(action, "client", client_id, before=_audited(row), after=_audited(updated))
     return _client(updated, secret)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import base64
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from mitra_notifications.domain.url_policy import UrlRefused, check_syntax
@@ -18,6 +18,18 @@ Role = Literal["tpoa", "ministry", "province", "regency", "ngo"]
 """What an office is to the cooperation; routing rules pick recipients by it."""
 ROUTING_KEY = re.compile(r"^[a-z_]+\.[a-z_]+\.[a-z_]+$")
 REGION_KINDS = ("province", "regency")
+AUDITED_FIELDS = (
+    "id", "name", "role", "email", "language", "webhook_url", "webhook_disabled_at", "region_code",
+    "parent_region_code", "partner_code", "partner_id", "organization_id", "account_subject", "source", "digest",
+    "active", "created_at",
+)  # fmt: skip
+"""What the audit trail keeps of a recipient: a list of what may be kept, so the webhook secret (and any secret a
+later column holds) never is."""
+
+
+def audit_values(row: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A recipient as its audit entry records it: without its webhook secret."""
+    return None if row is None else {name: row[name] for name in AUDITED_FIELDS if name in row}
 
 
 def new_secret() -> str:

@@ -57,9 +57,17 @@ SELECT notification_id, attempted_at, succeeded, error FROM delivery_attempts
 WHERE notification_id = ANY(:notification_ids::uuid[])
 ORDER BY attempted_at;
 
+-- name: lock_for_resend
+-- An e-mail or webhook notification as the delivery log shows it, locked to be sent again.
+SELECT id, event_id, event_type, recipient_id, channel, address, language, subject, status, attempts, last_error,
+       next_attempt_at, created_at, delivered_at
+FROM notifications WHERE id = :notification_id AND channel <> 'inbox'
+FOR UPDATE;
+
 -- name: resend
 -- A new attempt at once, with a fresh retry period; the notification stays the same one (same id, same key).
 UPDATE notifications
 SET status = 'pending', next_attempt_at = :now, created_at = :now, last_error = NULL
 WHERE id = :notification_id AND channel <> 'inbox'
-RETURNING id;
+RETURNING id, event_id, event_type, recipient_id, channel, address, language, subject, status, attempts, last_error,
+          next_attempt_at, created_at, delivered_at;

@@ -10,6 +10,12 @@ LIMIT :limit OFFSET :offset;
 -- How many of a recipient's inbox notifications are unread.
 SELECT count(*) FROM notifications WHERE recipient_id = :recipient_id AND channel = 'inbox' AND read_at IS NULL;
 
+-- name: lock_inbox_item
+-- One of a recipient's inbox notifications as the inbox shows it, locked to be marked read.
+SELECT id, event_id, event_type, subject, body_text, created_at, read_at FROM notifications
+WHERE id = :notification_id AND recipient_id = :recipient_id AND channel = 'inbox'
+FOR UPDATE;
+
 -- name: mark_read
 -- Mark one inbox notification read (the first reading counts) and return it as the inbox shows it.
 UPDATE notifications SET read_at = coalesce(read_at, :now)

@@ -26,6 +26,10 @@ ORDER BY created_at, id;
 -- One recipient.
 SELECT * FROM recipients WHERE id = :recipient_id;
 
+-- name: lock_recipient
+-- One recipient, locked for the change made to it (its values before the change go into the audit trail).
+SELECT * FROM recipients WHERE id = :recipient_id FOR UPDATE;
+
 -- name: deactivate_recipient
 -- Stop notifying a recipient; its notifications and delivery log stay.
 UPDATE recipients SET active = false WHERE id = :recipient_id RETURNING *;

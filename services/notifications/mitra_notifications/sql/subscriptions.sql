@@ -9,8 +9,8 @@ RETURNING *;
 SELECT * FROM subscriptions WHERE recipient_id = :recipient_id ORDER BY created_at, id;
 
 -- name: delete_subscription
--- End one of a recipient's subscriptions.
-DELETE FROM subscriptions WHERE id = :subscription_id AND recipient_id = :recipient_id RETURNING id;
+-- End one of a recipient's subscriptions; the deleted row goes into the audit trail.
+DELETE FROM subscriptions WHERE id = :subscription_id AND recipient_id = :recipient_id RETURNING *;
 
 -- name: organizations_of_ministry
 -- The NGOs of the signed MSPs whose Mitra Utama has this code: what a ministry may subscribe to.

@@ -175,7 +175,10 @@ async def list_notifications(
 async def resend(uow: UnitOfWork, ctx: Context, notification_id: UUID) -> Record:
     """Deliver an e-mail or webhook notification again, now, with a fresh retry period."""
     async with uow.change(ctx) as tx:
-        if await tx.conn.fetchval(*DELIVERIES.resend(notification_id=notification_id, now=tx.now)) is None:
+        before = await tx.conn.fetchrow(*DELIVERIES.lock_for_resend(notification_id=notification_id))
+        if before is None:
             raise NotFound("path.notification_id", f"no e-mail or webhook notification {notification_id}")
+        after = await tx.conn.fetchrow(*DELIVERIES.resend(notification_id=notification_id, now=tx.now))
+        tx.audit("notification.resent", "notification", notification_id, before=dict(before), after=dict(after))
         await tx.conn.execute(DELIVERIES.wake_delivery)
     return (await list_notifications(uow, notification_id=notification_id)).items[0]

@@ -1,5 +1,8 @@
 """Each recipient's in-app inbox: read it, mark what was read. Only its owner may (`domain/access.py`): another
-scoped account gets 404 for a recipient it may not see, 403 for one it may see but does not own."""
+scoped account gets 404 for a recipient it may not see, 403 for one it may see but does not own.
+
+Marking an item read is its owner's change of state, so the first reading goes into the audit trail (who read
+which notification, when); reading it again changes nothing and records nothing."""
 
 from __future__ import annotations
 
@@ -43,9 +46,14 @@ async def mark_read(uow: UnitOfWork, ctx: Context, recipient_id: UUID, notificat
     async with uow.change(ctx) as tx:
         recipient = await tx.conn.fetchrow(*RECIPIENTS.get_recipient(recipient_id=recipient_id))
         access.require_owner(ctx.principal, _facts(recipient), recipient_id, "marking an inbox read")
+        found = await tx.conn.fetchrow(
+            *INBOX.lock_inbox_item(notification_id=notification_id, recipient_id=recipient_id)
+        )
         row = await tx.conn.fetchrow(
             *INBOX.mark_read(notification_id=notification_id, recipient_id=recipient_id, now=tx.now)
         )
+        if found is not None and row is not None and found["read_at"] is None:  # reading it again changes nothing
+            tx.audit("inbox_item.read", "inbox_item", notification_id, before=_facts(found), after=_facts(row))
     if row is None:
         raise NotFound("path.notification_id", f"no inbox notification {notification_id} for recipient {recipient_id}")
     return dict(row)

@@ -50,22 +50,35 @@ async def add_recipient(
                 **asdict(command), id=uuid.uuid4(), webhook_secret=recipients.new_secret(), now=tx.now
             )
         )
+        tx.audit("recipient.added", "recipient", row["id"], before=None, after=recipients.audit_values(row))
     return dict(row)
 
 
 async def set_digest(uow: UnitOfWork, ctx: Context, recipient_id: UUID, digest: bool) -> Record:
     """A recipient's own choice: its owner's, or an administrator's."""
     async with uow.change(ctx) as tx:
-        found = await tx.conn.fetchrow(*RECIPIENTS.get_recipient(recipient_id=recipient_id))
+        found = await tx.conn.fetchrow(*RECIPIENTS.lock_recipient(recipient_id=recipient_id))
         access.require_owner_or_admin(ctx.principal, _facts(found), recipient_id, "switching a recipient's digest")
         row = await tx.conn.fetchrow(*RECIPIENTS.set_digest(recipient_id=recipient_id, digest=digest))
+        _audit_change(tx, "recipient.updated", found, row)
     return _found(row, recipient_id)
 
 
 async def deactivate_recipient(uow: UnitOfWork, ctx: Context, recipient_id: UUID) -> Record:
     async with uow.change(ctx) as tx:
+        found = await tx.conn.fetchrow(*RECIPIENTS.lock_recipient(recipient_id=recipient_id))
         row = await tx.conn.fetchrow(*RECIPIENTS.deactivate_recipient(recipient_id=recipient_id))
+        _audit_change(tx, "recipient.deactivated", found, row)
     return _found(row, recipient_id)
+
+
+def _audit_change(tx: Transaction, action: str, before: asyncpg.Record | None, after: asyncpg.Record | None) -> None:
+    """Record a change of a recipient, if anything changed (its webhook secret never goes in the trail)."""
+    if before is None or after is None:
+        return
+    values_before, values_after = recipients.audit_values(before), recipients.audit_values(after)
+    if values_before != values_after:
+        tx.audit(action, "recipient", after["id"], before=values_before, after=values_after)
 
 
 async def get_recipient(uow: UnitOfWork, ctx: Context, recipient_id: UUID) -> Record:

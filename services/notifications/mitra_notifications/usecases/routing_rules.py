@@ -23,6 +23,7 @@ async def put_rule(
 ) -> Record:
     """Add the rule for an event and an audience, or change the one there is."""
     async with uow.change(ctx) as tx:
+        found = await tx.conn.fetchrow(*ROUTING_RULES.lock_rule(routing_key=routing_key, audience=audience))
         row = await tx.conn.fetchrow(
             *ROUTING_RULES.upsert_rule(
                 id=uuid.uuid4(),
@@ -33,11 +34,16 @@ async def put_rule(
                 now=tx.now,
             )
         )
+        before = None if found is None else dict(found)
+        action = "routing_rule.created" if before is None else "routing_rule.updated"
+        tx.audit(action, "routing_rule", row["id"], before=before, after=dict(row))
     return dict(row)
 
 
 async def delete_rule(uow: UnitOfWork, ctx: Context, rule_id: UUID) -> None:
     async with uow.change(ctx) as tx:
-        deleted = await tx.conn.fetchval(*ROUTING_RULES.delete_rule(rule_id=rule_id))
+        deleted = await tx.conn.fetchrow(*ROUTING_RULES.delete_rule(rule_id=rule_id))
+        if deleted is not None:
+            tx.audit("routing_rule.deleted", "routing_rule", rule_id, before=dict(deleted), after=None)
     if deleted is None:
         raise NotFound("path.rule_id", f"no routing rule {rule_id}")

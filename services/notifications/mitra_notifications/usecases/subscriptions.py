@@ -49,6 +49,7 @@ async def subscribe(uow: UnitOfWork, ctx: Context, recipient_id: UUID, command: 
                 now=tx.now,
             )
         )
+        tx.audit("subscription.created", "subscription", row["id"], before=None, after=dict(row))
     return dict(row)
 
 
@@ -61,9 +62,11 @@ async def list_subscriptions(uow: UnitOfWork, ctx: Context, recipient_id: UUID) 
 async def unsubscribe(uow: UnitOfWork, ctx: Context, recipient_id: UUID, subscription_id: UUID) -> None:
     async with uow.change(ctx) as tx:
         await _require_owner_or_admin(tx.conn, ctx, recipient_id, "ending a recipient's subscription")
-        deleted = await tx.conn.fetchval(
+        deleted = await tx.conn.fetchrow(
             *SUBSCRIPTIONS.delete_subscription(subscription_id=subscription_id, recipient_id=recipient_id)
         )
+        if deleted is not None:
+            tx.audit("subscription.deleted", "subscription", subscription_id, before=dict(deleted), after=None)
     if deleted is None:
         raise NotFound("path.subscription_id", f"no subscription {subscription_id} of recipient {recipient_id}")
 

@@ -10,6 +10,12 @@ SELECT code, name FROM partners WHERE kind = :kind;
 -- The codes of the known provinces (a regency's province must be one).
 SELECT code FROM partners WHERE kind = 'province';
 
+-- name: lock_regions
+-- The regions of one kind with these codes as they are, locked for the import that renames them.
+SELECT id, kind, code, name, parent_code, contacts, active, version, registered_at, updated_at
+FROM partners WHERE kind = :kind AND code = ANY(:codes::text[])
+FOR UPDATE;
+
 -- name: rename_region
 -- Gives a known region the name its file has.
 UPDATE partners

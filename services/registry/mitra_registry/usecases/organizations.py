@@ -1,7 +1,8 @@
 """Use cases of the NGOs in the register and of the focus-area vocabulary they name.
 
 Each change runs in one unit of work: it reads what it needs, asks the domain, writes, and publishes its event
-stamped with the context's `now`, which is also the time on its rows. Who may read and change which NGO is
+stamped with the context's `now`, which is also the time on its rows, with its audit entry (the values before and
+after). Who may read and change which NGO is
 `domain.access`'s to say: another NGO's record is answered 404, as if it did not exist.
 """
 
@@ -82,6 +83,7 @@ async def register_organization(uow: UnitOfWork, ctx: Context, command: Register
             OrganizationRegistered(**_about(organization), registered_at=organization.registered_at),
             subject=str(organization.id),
         )
+        tx.audit("organization.registered", "organization", organization.id, before=None, after=_values(organization))
     return organization
 
 
@@ -123,6 +125,8 @@ async def update_organization(
             ),
             subject=str(organization.id),
         )
+        after = _values(organization)
+        tx.audit("organization.updated", "organization", organization.id, before=_values(current), after=after)
     return organization
 
 
@@ -153,6 +157,13 @@ async def change_status(
                 changed_at=tx.now,
             ),
             subject=str(organization.id),
+        )
+        tx.audit(
+            "organization.status_changed",
+            "organization",
+            organization.id,
+            before=_values(current),
+            after={**_values(organization), "status_reason": command.reason},
         )
     return organization
 
@@ -216,9 +227,11 @@ async def add_focus_area(uow: UnitOfWork, ctx: Context, focus_area: FocusArea) -
                 code=focus_area.code, name_id=focus_area.name_id, name_en=focus_area.name_en
             )
         )
-    if row is None:
-        raise Conflict("body.code", f"focus area {focus_area.code!r} already exists")
-    return FocusArea.model_validate(dict(row))
+        if row is None:
+            raise Conflict("body.code", f"focus area {focus_area.code!r} already exists")
+        added = FocusArea.model_validate(dict(row))
+        tx.audit("focus_area.added", "focus_area", added.code, before=None, after=added.model_dump(mode="json"))
+    return added
 
 
 async def lock_organization(conn: asyncpg.Connection, organization_id: uuid.UUID) -> asyncpg.Record:
@@ -232,6 +245,11 @@ async def lock_organization(conn: asyncpg.Connection, organization_id: uuid.UUID
 async def require_organization(conn: asyncpg.Connection, organization_id: uuid.UUID) -> None:
     if await conn.fetchrow(*ORGANIZATIONS.get_organization(organization_id=organization_id)) is None:
         raise no_organization(organization_id)
+
+
+def _values(organization: Organization) -> dict[str, Any]:
+    """The NGO's values as the audit trail keeps them before and after a change (its particulars hold no secret)."""
+    return organization.model_dump(mode="json")
 
 
 def _about(organization: Organization) -> dict[str, Any]:

@@ -37,6 +37,7 @@ async def register_partner(uow: UnitOfWork, ctx: Context, command: RegisterPartn
             raise Conflict("body.code", f"a {command.kind} with code {command.code} is already registered")
         partner = Partner.model_validate(dict(row))
         publish_registered(tx, partner)
+        audit_registered(tx, partner)
     return partner
 
 
@@ -65,6 +66,7 @@ async def update_partner(
         )
         partner = Partner.model_validate(dict(updated))
         publish_updated(tx, partner)
+        tx.audit("partner.updated", "partner", partner.id, before=audit_values(current), after=audit_values(partner))
     return partner
 
 
@@ -107,6 +109,15 @@ def publish_updated(tx: Transaction, partner: Partner) -> None:
         PartnerUpdated(**_about(partner), active=partner.active, updated_at=partner.updated_at),
         subject=str(partner.id),
     )
+
+
+def audit_registered(tx: Transaction, partner: Partner) -> None:
+    tx.audit("partner.registered", "partner", partner.id, before=None, after=audit_values(partner))
+
+
+def audit_values(partner: Partner) -> dict[str, Any]:
+    """The partner's values as the audit trail keeps them before and after a change (its contacts hold no secret)."""
+    return partner.model_dump(mode="json")
 
 
 def _about(partner: Partner) -> dict[str, Any]:

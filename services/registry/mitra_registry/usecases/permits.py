@@ -85,6 +85,7 @@ async def grant_permit(uow: UnitOfWork, ctx: Context, organization_id: uuid.UUID
             granted_at=permit.granted_at,
         )
         await _publish_new_term(tx, granted, permit)
+        tx.audit("permit.granted", "permit", permit.id, before=None, after=permit.model_dump(mode="json"))
     return permit
 
 
@@ -131,6 +132,13 @@ async def extend_permit(uow: UnitOfWork, ctx: Context, permit_id: uuid.UUID, com
             extended_at=tx.now,
         )
         await _publish_new_term(tx, extension, extended)
+        tx.audit(
+            "permit.extended",
+            "permit",
+            permit.id,
+            before=permit.model_dump(mode="json"),
+            after={**extended.model_dump(mode="json"), "requested_late": decision.requested_late},
+        )
     return PermitExtension(
         id=extension_id,
         permit_id=permit.id,

@@ -1,8 +1,9 @@
 """Use cases of foreign staff (tenaga ahli asing): each change in one unit of work, under the NGO's row lock.
 
 Locking the NGO's row serialises assignments of one NGO, so two requests at once cannot both take the last of
-its three places. Passport numbers never leave this module in an event, and reach only TPOA and the NGO itself
-over HTTP (`domain.access`); another NGO's assignment is answered 404, as if it did not exist.
+its three places. Passport numbers never leave this module in an event or an audit entry (those have the masked
+form), and reach only TPOA and the NGO itself over HTTP (`domain.access`); another NGO's assignment is answered
+404, as if it did not exist.
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ async def assign(
             ),
             subject=str(assignment.id),
         )
+        tx.audit("foreign_staff.assigned", "foreign_staff", assignment.id, before=None, after=_audited(row, today))
     return assignment
 
 
@@ -116,6 +118,13 @@ async def end(uow: UnitOfWork, ctx: Context, assignment_id: uuid.UUID, command: 
                 active_assignments=active_count([_period(other) for other in others], today),
             ),
             subject=str(assignment_id),
+        )
+        tx.audit(
+            "foreign_staff.ended",
+            "foreign_staff",
+            assignment_id,
+            before=_audited(current, today),
+            after=_audited(row, today),
         )
     return _full(row, today, ctx)
 
@@ -164,6 +173,16 @@ def _full(row: Row, today: date, ctx: Context) -> ForeignStaff:
     if not sees_passport_number(ctx.principal, row["organization_id"]):
         fields["passport_number"] = None
     return ForeignStaff.model_validate(fields)
+
+
+def _audited(row: Row, today: date) -> dict[str, Any]:
+    """The assignment as the audit trail keeps it before and after a change: never the passport number, only its
+    masked form."""
+    fields = _fields(row, today)
+    fields["passport_number_masked"] = mask_passport(fields.pop("passport_number"))
+    return ForeignStaff.model_validate({**fields, "passport_number": None}).model_dump(
+        mode="json", exclude={"passport_number"}
+    )
 
 
 def _summary(row: Row, today: date) -> ForeignStaffSummary:

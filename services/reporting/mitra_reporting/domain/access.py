@@ -25,6 +25,9 @@ Stories (good practices and success stories, documented per region for dissemina
 - published by `tpoa`, a `ministry` or a `region` within its reach, never by the one who drafted it (four eyes);
   an NGO never decides what is disseminated.
 
+The audit trail (`GET /audit`, every change of every service with the values before and after) is read whole by
+`tpoa` and `auditor`, and by no one else.
+
 A single story outside the caller's reach that the caller may not read (another's draft) is answered 404, as if it
 did not exist; one the caller may read but not change is answered 403.
 """
@@ -183,3 +186,5 @@ READ_NOTE = (
 )
 STORY_WRITERS: tuple[Role, ...] = ("tpoa", "ministry", "region", "ngo")
 STORY_PUBLISHERS: tuple[Role, ...] = ("tpoa", "ministry", "region")
+AUDIT_READERS: tuple[Role, ...] = ("auditor", "tpoa")
+"""Who reads the audit trail (all of it): TPOA and auditors."""

@@ -1,7 +1,8 @@
 """Stories from draft to published: each change names the version it was based on; publishing announces the story.
 
-Who may read, write and publish which story is `domain/access.py`'s: a draft outside the caller's reach is answered
-as not found; a story the caller may read but not change is refused (403).
+Each change records its audit entry (`story.drafted`, `story.revised`, `story.published`) with the story's values
+before and after. Who may read, write and publish which story is `domain/access.py`'s: a draft outside the caller's
+reach is answered as not found; a story the caller may read but not change is refused (403).
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ async def draft_story(uow: UnitOfWork, ctx: Context, draft: StoryDraft) -> Story
     async with uow.change(ctx) as tx:
         access.check_may_write_story(ctx.principal, await _facts(tx.conn, draft.model_dump()))
         row = await tx.conn.fetchrow(*STORIES.insert_story(id=uuid.uuid4(), **draft.model_dump(), created_by=tx.actor))
-    return Story.model_validate(dict(row))
+        story = Story.model_validate(dict(row))
+        tx.audit("story.drafted", "story", story.id, before=None, after=_values(story))
+    return story
 
 
 async def get_story(uow: UnitOfWork, ctx: Context, story_id: UUID) -> Story:
@@ -76,7 +79,15 @@ async def revise_story(
         stories.check_version(current["version"], expected_version)
         stories.check_revisable(current["status"])
         row = await tx.conn.fetchrow(*STORIES.update_story(id=story_id, **draft.model_dump()))
-    return Story.model_validate(dict(row))
+        story = Story.model_validate(dict(row))
+        tx.audit(
+            "story.revised",
+            "story",
+            story_id,
+            before=_values(Story.model_validate(dict(current))),
+            after=_values(story),
+        )
+    return story
 
 
 async def publish_story(uow: UnitOfWork, ctx: Context, story_id: UUID, expected_version: int) -> Story:
@@ -89,7 +100,19 @@ async def publish_story(uow: UnitOfWork, ctx: Context, story_id: UUID, expected_
         row = await tx.conn.fetchrow(*STORIES.publish_story(id=story_id, published_at=tx.now))
         story = Story.model_validate(dict(row))
         tx.publish(stories.publication(story, published_by=tx.actor), subject=str(story.id))
+        tx.audit(
+            "story.published",
+            "story",
+            story_id,
+            before=_values(Story.model_validate(dict(current))),
+            after=_values(story),
+        )
     return story
+
+
+def _values(story: Story) -> dict[str, Any]:
+    """A story's values as the audit trail keeps them (a story holds no secret)."""
+    return story.model_dump(mode="json")
 
 
 async def _facts(conn: asyncpg.Connection, story: Mapping[str, Any]) -> access.StoryFacts:

@@ -1,0 +1,89 @@
+"""The audit trail's sink: every service's `audit.<service>.recorded` entries, appended to the hash-chained log.
+
+Not a projection: entries go to `audit_log` only (not to the event log), and a rebuild never touches them. Reporting
+consumes one message at a time, in queue order, and an advisory lock keeps appenders in line anyway, so each entry
+chains onto the one before it. The inbox already makes an event id count once; the log's unique event id makes sure.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from mitra_reporting.domain import audit
+from mitra_reporting.sql import AUDIT_LOG
+from mitra_shared.contracts.audit import audit_kind_of
+from mitra_shared.events import ConsumedData, EventKind, ReceivedEvent
+from mitra_shared.inbox import Handler, handler
+from mitra_shared.uow import Transaction
+
+# Any constant of this database's advisory locks; "audt" in ASCII.
+AUDIT_LOCK = 0x61756474
+
+
+class Actor(ConsumedData):
+    subject: str
+    name: str | None = None
+    role: str
+    scope: dict[str, str] = {}
+
+
+class AuditEntry(ConsumedData):
+    """Reporting's model of an entry: every field, since the log keeps them all."""
+
+    entry_id: UUID
+    at: datetime
+    actor: Actor
+    action: str
+    object_type: str
+    object_id: str
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    request_id: str
+    service: str
+
+
+async def append(tx: Transaction, event: ReceivedEvent, entry: AuditEntry, *, routing_service: str) -> None:
+    """Chain the entry onto the log (once per event id)."""
+    audit.check_entry_service(routing_service, entry.service)
+    await tx.conn.execute(*AUDIT_LOG.audit_lock(lock=AUDIT_LOCK))
+    if (await tx.conn.fetchrow(*AUDIT_LOG.entry_known(event_id=event.id)))["known"]:
+        return
+    last = await tx.conn.fetchrow(AUDIT_LOG.last_entry)
+    stored = await tx.conn.fetchrow(
+        *AUDIT_LOG.as_stored(actor_scope=entry.actor.scope, before=entry.before, after=entry.after)
+    )
+    row: dict[str, Any] = {
+        "seq": last["seq"] + 1 if last else 1,
+        "event_id": event.id,
+        "entry_id": entry.entry_id,
+        "at": entry.at,
+        "actor_subject": entry.actor.subject,
+        "actor_name": entry.actor.name,
+        "actor_role": entry.actor.role,
+        "actor_scope": stored["actor_scope"],
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "before": stored["before"],
+        "after": stored["after"],
+        "request_id": entry.request_id,
+        "service": entry.service,
+        "recorded_at": tx.now,
+        "previous_hash": last["hash"] if last else audit.GENESIS_HASH,
+    }
+    row["hash"] = audit.chain_hash(row["previous_hash"], row)
+    await tx.conn.execute(*AUDIT_LOG.append_entry(**row))
+
+
+def _sink(service: str) -> Handler[Any]:
+    async def apply(tx: Transaction, event: ReceivedEvent, entry: AuditEntry) -> None:
+        await append(tx, event, entry, routing_service=service)
+
+    return handler(AuditEntry, apply)
+
+
+HANDLERS: dict[EventKind, Handler[Any]] = {
+    audit_kind_of(service).kind: _sink(service) for service in audit.AUDITED_SERVICES
+}

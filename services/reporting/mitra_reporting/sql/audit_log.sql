@@ -1,0 +1,41 @@
+-- The audit trail: append-only, hash-chained (domain/audit.py); entries only ever come in through append_entry.
+
+-- name: audit_lock
+-- One appender at a time, so each entry chains onto the last one (reporting consumes in order anyway).
+SELECT pg_advisory_xact_lock(:lock);
+
+-- name: entry_known
+-- Whether this event's entry is in the log already (a redelivery or a second publication adds nothing).
+SELECT EXISTS (SELECT 1 FROM audit_log WHERE event_id = :event_id) AS known;
+
+-- name: last_entry
+-- The newest entry: the next one chains onto its hash.
+SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1;
+
+-- name: as_stored
+-- The values as the log will give them back (jsonb's own form of numbers), so the hash is computed over those.
+SELECT :actor_scope::jsonb AS actor_scope, :before::jsonb AS before, :after::jsonb AS after;
+
+-- name: append_entry
+-- One entry, chained.
+INSERT INTO audit_log (seq, event_id, entry_id, at, actor_subject, actor_name, actor_role, actor_scope, action,
+                       object_type, object_id, before, after, request_id, service, recorded_at, previous_hash, hash)
+VALUES (:seq, :event_id, :entry_id, :at, :actor_subject, :actor_name, :actor_role, :actor_scope, :action,
+        :object_type, :object_id, :before, :after, :request_id, :service, :recorded_at, :previous_hash, :hash)
+ON CONFLICT (event_id) DO NOTHING;
+
+-- name: list_entries
+-- A page of entries, filtered by object, actor (subject) and time (`at` from :at_from, before :at_to), oldest or
+-- newest first; with how many match in all.
+SELECT a.*, count(*) OVER () AS total FROM audit_log a
+WHERE (:object_id::text IS NULL OR a.object_id = :object_id)
+  AND (:actor::text IS NULL OR a.actor_subject = :actor)
+  AND (:at_from::timestamptz IS NULL OR a.at >= :at_from)
+  AND (:at_to::timestamptz IS NULL OR a.at < :at_to)
+ORDER BY CASE WHEN :oldest_first::boolean THEN a.seq END ASC,
+         CASE WHEN NOT :oldest_first::boolean THEN a.seq END DESC
+LIMIT :limit OFFSET :offset;
+
+-- name: chain
+-- Every entry in chain order, for verify-audit.
+SELECT * FROM audit_log ORDER BY seq;
