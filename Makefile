@@ -36,7 +36,7 @@ infra:
 
 .PHONY: migrate
 migrate: venv infra
-	@for s in $(SERVICES); do $(PY) -m mitra_$$s migrate || exit 1; done
+	$(PY) -m mitra_devtools.run --migrate
 
 .PHONY: run
 run: venv infra

@@ -6,7 +6,10 @@ output goes to a log file or, prefixed with its name, to our own standard output
 it is stopped with SIGTERM, and killed only if it has not finished within the stop timeout.
 
 An isolated run (a test, a benchmark) gives every service a uuid-named database and the run a broker namespace of
-its own (`isolated_settings`), and removes both afterwards (`drop_databases`, `delete_namespace`).
+its own (`isolated_settings`), and removes both afterwards (`drop_databases`, `delete_namespace`). With `own_role`
+each database belongs to a uuid-named role of the same name with a random password, which the service logs in as:
+`create_databases` makes both as the administrator before the service starts (a service that is no superuser
+cannot create its database), `drop_databases` drops both.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -25,12 +29,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import aio_pika
 import asyncpg
 import httpx
 
-from mitra_shared.db import database_name, with_database
+from mitra_shared.db import database_name, provision_database, with_database
 from mitra_shared.topology import Names
 
 SERVICES = ("registry", "agreements", "notifications", "reporting")
@@ -215,11 +220,18 @@ def isolated_settings(
     smtp_port: int,
     database_prefix: str = "mitra",
     port: int | None = None,
+    own_role: bool = False,
 ) -> dict[str, str]:
-    """The settings that keep one run of a service apart from every other on the machine: a uuid-named database
-    (created by the service), the run's broker namespace, a free HTTP port, and the run's SMTP server."""
+    """The settings that keep one run of a service apart from every other on the machine: a uuid-named database,
+    the run's broker namespace, a free HTTP port, and the run's SMTP server. `own_role`: the service logs in as a
+    role of the database's name with a random password (`create_databases` makes both before it starts); without,
+    as the administrator, and it creates its database itself."""
+    database = unique(f"{database_prefix}_{name}")
+    database_url = with_database(admin_dsn, database)
+    if own_role:
+        database_url = with_role(database_url, database, secrets.token_urlsafe(24))
     return {
-        "MITRA_DATABASE_URL": with_database(admin_dsn, unique(f"{database_prefix}_{name}")),
+        "MITRA_DATABASE_URL": database_url,
         "MITRA_AMQP_URL": amqp_url,
         "MITRA_AMQP_NAMESPACE": namespace,
         "MITRA_HTTP_PORT": str(port or free_port()),
@@ -228,6 +240,26 @@ def isolated_settings(
         "MITRA_SMTP_SECURITY": "none",
         "MITRA_LOG_FORMAT": "json",
     }
+
+
+def with_role(dsn: str, role: str, password: str) -> str:
+    """`dsn` logging in as `role` with `password` (URL-safe names and passwords need no escaping)."""
+    parts = urlsplit(dsn)
+    address = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{role}:{password}@{address}"))
+
+
+def role_name(dsn: str) -> str | None:
+    """The role a DSN logs in as, if it names one."""
+    username = urlsplit(dsn).username
+    return unquote(username) if username else None
+
+
+async def create_databases(admin_dsn: str, database_urls: Iterable[str]) -> None:
+    """As the administrator: each URL's role (never a superuser) and database, owned by it, closed to the others
+    (`mitra_shared.db.provision_database`)."""
+    for url in database_urls:
+        await provision_database(admin_dsn, url)
 
 
 async def wait_all_ready(processes: Iterable[ManagedProcess], timeout: float = READY_TIMEOUT) -> None:
@@ -243,13 +275,26 @@ def stop_all(processes: Iterable[ManagedProcess], timeout: float = STOP_TIMEOUT)
     return {process.name: process.wait(timeout) for process in started}
 
 
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
 async def drop_databases(admin_dsn: str, database_urls: Iterable[str]) -> None:
-    """Drop the run's databases (those that exist), whoever is still connected."""
+    """Drop the run's databases (those that exist), whoever is still connected, and the run's own roles: a role
+    named as its database that is neither the administrator nor a superuser."""
     admin = await asyncpg.connect(admin_dsn)
     try:
         for url in database_urls:
-            name = database_name(url).replace('"', '""')
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            name = database_name(url)
+            await admin.execute(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)")
+            role = role_name(url)
+            if role != name:
+                continue
+            protected = await admin.fetchval(
+                "SELECT rolsuper OR rolname = current_user FROM pg_roles WHERE rolname = $1", role
+            )
+            if protected is False:
+                await admin.execute(f"DROP ROLE IF EXISTS {_quoted(role)}")
     finally:
         await admin.close()
 

@@ -5,6 +5,13 @@ service verifies tokens with) and the four services as separate processes with t
 waits until each is ready, loads the demo data (one console account per role among it), and prints where everything
 is. Everything runs in the `local` environment (MITRA_ENVIRONMENT), the only one that accepts the demo password and
 `make token`'s tokens. SIGINT or SIGTERM stops everything it started, services first.
+
+Each service logs in to PostgreSQL as a role of its own, `mitra_<service>`, which owns its database `mitra_<service>`
+and nothing else and is no superuser: before starting them, `make run` creates (or updates) the roles and databases
+as the administrator of MITRA_ADMIN_DATABASE_URL (by default the local `postgres`), with a new random password each
+time, and takes over into the role what an older run left in the database. A service given its own
+MITRA_<SERVICE>_DATABASE_URL uses that as it is. `--migrate` only does that and migrates each database as its role
+(what `make migrate` runs).
 """
 
 from __future__ import annotations
@@ -12,16 +19,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import signal
+import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
 import httpx
 
 from mitra_devtools import demo, launcher
 from mitra_devtools.launcher import ManagedProcess, NotReady
 from mitra_devtools.token import local_token
+from mitra_shared.db import with_database
 
 
 @dataclass(frozen=True)
@@ -43,15 +55,49 @@ SERVICES = [
 ]
 READY_TIMEOUT = 90.0
 STOP_TIMEOUT = 30.0
+ADMIN_DATABASE_URL = "postgresql://postgres:postgres@127.0.0.1:5432/postgres"
+"""Who creates the services' roles and databases, unless MITRA_ADMIN_DATABASE_URL says otherwise; no service sees it."""
 
 
-def _service_environment(base_env: dict[str, str], service: ServicePort) -> dict[str, str]:
-    env = {**base_env, "MITRA_HTTP_PORT": str(service.port)}
-    # Each service has its own database: a global MITRA_DATABASE_URL would put all four in one.
-    env.pop("MITRA_DATABASE_URL", None)
-    if database_url := base_env.get(f"MITRA_{service.name.upper()}_DATABASE_URL"):
-        env["MITRA_DATABASE_URL"] = database_url
+def _service_environment(base_env: Mapping[str, str], service: ServicePort, database_url: str) -> dict[str, str]:
+    env = {**base_env, "MITRA_HTTP_PORT": str(service.port), "MITRA_DATABASE_URL": database_url}
+    env.pop("MITRA_ADMIN_DATABASE_URL", None)
     return env
+
+
+async def prepare_databases(base_env: Mapping[str, str], prefix: str = "mitra") -> dict[str, str]:
+    """Each service's database URL: its own (MITRA_<SERVICE>_DATABASE_URL) as given, otherwise the role and
+    database `<prefix>_<service>`, created or updated now with a new random password (never a superuser)."""
+    admin_dsn = base_env.get("MITRA_ADMIN_DATABASE_URL", ADMIN_DATABASE_URL)
+    urls: dict[str, str] = {}
+    for service in [CONSOLE, *SERVICES]:
+        if given := base_env.get(f"MITRA_{service.name.upper()}_DATABASE_URL"):
+            urls[service.name] = given
+            continue
+        name = f"{prefix}_{service.name}"
+        url = launcher.with_role(with_database(admin_dsn, name), name, secrets.token_urlsafe(24))
+        try:
+            await launcher.create_databases(admin_dsn, [url])
+        except (OSError, asyncpg.PostgresError, ValueError) as error:
+            raise RuntimeError(f"creating the role and database {name} as the administrator failed: {error}") from error
+        urls[service.name] = url
+    return urls
+
+
+def migrate(prefix: str = "mitra") -> int:
+    """Create the roles and databases, then apply each service's migrations as its own role."""
+    base_env = dict(os.environ)
+    try:
+        urls = asyncio.run(prepare_databases(base_env, prefix))
+    except RuntimeError as error:
+        print(f"make migrate failed: {error}", file=sys.stderr, flush=True)
+        return 1
+    for service in [CONSOLE, *SERVICES]:
+        env = _service_environment(base_env, service, urls[service.name])
+        command = [sys.executable, "-m", f"mitra_{service.name}", "migrate"]
+        if subprocess.run(command, env=env, check=False).returncode != 0:
+            return 1
+    return 0
 
 
 async def _stop(processes: list[ManagedProcess]) -> None:
@@ -88,8 +134,9 @@ async def run(mail_directory: Path) -> int:
             base_env.update(
                 {"MITRA_SMTP_HOST": "127.0.0.1", "MITRA_SMTP_PORT": str(sink_port), "MITRA_SMTP_SECURITY": "none"}
             )
+        database_urls = await prepare_databases(base_env)
         for service in [CONSOLE, *SERVICES]:
-            env = _service_environment(base_env, service)
+            env = _service_environment(base_env, service, database_urls[service.name])
             services.append(launcher.start_service(service.name, env, own_session=True))
         try:
             await launcher.wait_all_ready(services, READY_TIMEOUT)
@@ -188,8 +235,9 @@ def _account_lines() -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mail-directory", type=Path, default=Path("var/mail"))
+    parser.add_argument("--migrate", action="store_true", help="only create the roles and databases and migrate them")
     args = parser.parse_args(argv)
-    sys.exit(asyncio.run(run(args.mail_directory)))
+    sys.exit(migrate() if args.migrate else asyncio.run(run(args.mail_directory)))
 
 
 if __name__ == "__main__":

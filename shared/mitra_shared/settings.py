@@ -65,7 +65,8 @@ class ServiceSettings(BaseSettings):
 
     database_url: SecretStr = Field(
         SecretStr(f"postgresql://postgres:{DEVELOPMENT_DATABASE_PASSWORD}@127.0.0.1:5432/mitra"),
-        description="PostgreSQL DSN of this service's own database; it is created if missing.",
+        description="PostgreSQL DSN of this service's own database, logged in as its own role; the role and the "
+        "database must exist (`make run`, compose's postgres-roles and the tests create them).",
     )
     database_pool_min: PositiveInt = 2
     database_pool_max: PositiveInt = 10

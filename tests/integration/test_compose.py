@@ -4,7 +4,8 @@ docker-compose.yml is checked against the Compose Specification's JSON Schema an
 Then each service is started as compose would start it, from the command and environment written in the compose
 file (with test secrets filled in, and the compose host names pointed at this machine's PostgreSQL and RabbitMQ):
 it must become ready in production mode and stop cleanly on SIGTERM. Only what isolates a test run is changed: the
-database name, the broker namespace, the HTTP port and the SMTP port.
+database name and its role's name (created as postgres-roles would create them, with the password from the compose
+environment), the broker namespace, the HTTP port and the SMTP port.
 
 Production refuses RabbitMQ's guest account, so the test creates a RabbitMQ user of its own with `rabbitmqctl`
 (`MITRA_TEST_RABBITMQCTL` replaces the command, e.g. `docker exec ci-rabbitmq rabbitmqctl`).
@@ -45,9 +46,18 @@ DOCKERFILE = REPO / "Dockerfile"
 ENV_EXAMPLE = REPO / ".env.example"
 
 SERVICES = {"console": 8000, "registry": 8001, "agreements": 8002, "notifications": 8003, "reporting": 8004}
-# What compose must refuse to start without (`${VAR:?...}`): every service, and some services besides.
-REQUIRED_SECRETS = ("POSTGRES_PASSWORD", "RABBITMQ_DEFAULT_PASS")
-SERVICE_SECRETS = {"console": ("MITRA_CONSOLE_KEY_ENCRYPTION_KEY",)}
+# What compose must refuse to start without (`${VAR:?...}`): each service its own database and broker passwords
+# (and the console its key); postgres-roles the administrator's password and every service's database password.
+SERVICE_SECRETS = {
+    name: (
+        f"POSTGRES_{name.upper()}_PASSWORD",
+        f"RABBITMQ_{name.upper()}_PASS",
+        *(("MITRA_CONSOLE_KEY_ENCRYPTION_KEY",) if name == "console" else ()),
+    )
+    for name in SERVICES
+}
+DATABASE_SECRETS = ("POSTGRES_PASSWORD", *(f"POSTGRES_{name.upper()}_PASSWORD" for name in SERVICES))
+BROKER_SECRETS = ("RABBITMQ_ADMIN_PASS", *(f"RABBITMQ_{name.upper()}_PASS" for name in SERVICES))
 CONSOLE_ISSUER = {"issuer": "http://console:8000", "jwks_url": "http://console:8000/.well-known/jwks.json"}
 RABBITMQCTL = shlex.split(os.environ.get("MITRA_TEST_RABBITMQCTL", "rabbitmqctl"))
 
@@ -138,9 +148,8 @@ def referenced_variables(node: Any) -> set[str]:
 def filled_in(**overrides: str) -> dict[str, str]:
     """What a filled-in `.env` holds: made-up secrets, nothing else."""
     variables = {
-        "POSTGRES_PASSWORD": secrets.token_urlsafe(24),
-        "RABBITMQ_DEFAULT_USER": "mitra",
-        "RABBITMQ_DEFAULT_PASS": secrets.token_urlsafe(24),
+        **{secret: secrets.token_urlsafe(24) for secret in DATABASE_SECRETS},
+        **{secret: secrets.token_urlsafe(24) for secret in BROKER_SECRETS},
         "MITRA_CONSOLE_KEY_ENCRYPTION_KEY": secrets.token_urlsafe(48),
     }
     variables.update(overrides)
@@ -186,6 +195,7 @@ def test_service_is_wired_as_the_contract_says(compose: dict[str, Any], name: st
     depends_on = service["depends_on"]
     for backing in ("postgres", "rabbitmq"):
         assert depends_on[backing]["condition"] == "service_healthy", f"{name} must wait for a healthy {backing}"
+    assert depends_on["postgres-roles"]["condition"] == "service_completed_successfully", "its role must exist first"
 
     healthcheck = service["healthcheck"]
     assert not healthcheck.get("disable", False)
@@ -199,17 +209,21 @@ def test_service_is_wired_as_the_contract_says(compose: dict[str, Any], name: st
     assert environment["MITRA_HTTP_PORT"] == str(port)
     assert "MITRA_JWT_SECRET" not in environment, "shared-secret tokens are for tests and local tools only"
     assert json.loads(environment["MITRA_JWT_ISSUERS"]) == [CONSOLE_ISSUER], "every service trusts the console"
-    assert "${POSTGRES_PASSWORD:?" in environment["MITRA_DATABASE_URL"]
-    assert "${RABBITMQ_DEFAULT_PASS:?" in environment["MITRA_AMQP_URL"]
+    assert f"${{POSTGRES_{name.upper()}_PASSWORD:?" in environment["MITRA_DATABASE_URL"]
+    assert "POSTGRES_PASSWORD" not in json.dumps(environment), "the administrator's password is postgres-roles' only"
+    assert f"${{RABBITMQ_{name.upper()}_PASS:?" in environment["MITRA_AMQP_URL"]
+    assert json.loads(environment["MITRA_AMQP_PUBLISHERS"]) == {other: f"mitra-{other}" for other in SERVICES}
 
-    resolved = container_environment(service, filled_in(RABBITMQ_DEFAULT_USER="someone"))
+    resolved = container_environment(service, filled_in())
     database = urlsplit(resolved["MITRA_DATABASE_URL"])
     assert (database.scheme, database.hostname, database.port) == ("postgresql", "postgres", 5432)
     assert database.path == f"/mitra_{name}", "each service has a database of its own"
+    assert database.username == f"mitra_{name}", "and logs in as its own role (deploy/postgres/roles.sh)"
     amqp = urlsplit(resolved["MITRA_AMQP_URL"])
-    assert (amqp.scheme, amqp.hostname, amqp.port, amqp.username) == ("amqp", "rabbitmq", 5672, "someone")
+    # Its own broker user, whose topic permissions let it publish only its own routing keys.
+    assert (amqp.scheme, amqp.hostname, amqp.port, amqp.username) == ("amqp", "rabbitmq", 5672, f"mitra-{name}")
 
-    for secret in (*REQUIRED_SECRETS, *SERVICE_SECRETS.get(name, ())):
+    for secret in SERVICE_SECRETS[name]:
         unset = filled_in()
         del unset[secret]
         for variables in (unset, filled_in(**{secret: ""})):
@@ -243,14 +257,37 @@ def test_backing_services(compose: dict[str, Any]) -> None:
     assert "pg_isready" in postgres["healthcheck"]["test"]
     assert re.fullmatch(r"\$\{POSTGRES_PASSWORD:\?[^}]+\}", postgres["environment"]["POSTGRES_PASSWORD"])
     assert volume_sources(postgres) & named_volumes
+    # The services' roles and databases are made before they start, on every `up`, with the passwords from .env.
+    roles = services["postgres-roles"]
+    assert roles["image"] == postgres["image"], "psql of the server's own version"
+    assert roles["restart"] == "no"
+    assert roles["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert roles["command"] == ["bash", "/deploy/roles.sh"]
+    assert "./deploy/postgres:/deploy:ro" in roles["volumes"]
+    assert (REPO / "deploy" / "postgres" / "roles.sh").is_file()
+    assert (roles["environment"]["PGHOST"], roles["environment"]["PGUSER"]) == ("postgres", "postgres")
+    assert re.fullmatch(r"\$\{POSTGRES_PASSWORD:\?[^}]+\}", roles["environment"]["PGPASSWORD"])
+    for secret in DATABASE_SECRETS[1:]:
+        assert f"${{{secret}:?" in roles["environment"][secret]
 
     rabbitmq = services["rabbitmq"]
     assert re.fullmatch(r"rabbitmq:4\.\d+(\.\d+)?-management", rabbitmq["image"])
     assert "rabbitmq-diagnostics" in rabbitmq["healthcheck"]["test"]
     assert any(str(port).endswith("15672:15672") for port in rabbitmq["ports"])
-    assert re.fullmatch(r"\$\{RABBITMQ_DEFAULT_PASS:\?[^}]+\}", rabbitmq["environment"]["RABBITMQ_DEFAULT_PASS"])
-    assert "RABBITMQ_DEFAULT_USER" in rabbitmq["environment"]
+    assert "RABBITMQ_DEFAULT_PASS" not in (rabbitmq.get("environment") or {}), "no default user: definitions"
     assert volume_sources(rabbitmq) & named_volumes
+    # The definitions, with the passwords from .env, are written before the broker starts and imported at boot.
+    definitions = services["rabbitmq-definitions"]
+    assert rabbitmq["depends_on"]["rabbitmq-definitions"]["condition"] == "service_completed_successfully"
+    assert "./deploy/rabbitmq/rabbitmq.conf:/etc/rabbitmq/conf.d/20-mitra.conf:ro" in rabbitmq["volumes"]
+    conf = (REPO / "deploy" / "rabbitmq" / "rabbitmq.conf").read_text(encoding="utf-8")
+    [loaded] = re.findall(r"^load_definitions\s*=\s*(\S+)$", conf, re.MULTILINE)
+    shared = volume_sources(rabbitmq) & volume_sources(definitions) & named_volumes
+    assert len(shared) == 1
+    assert f"{shared.pop()}:{Path(loaded).parent}:ro" in rabbitmq["volumes"]
+    assert definitions["command"][-2:] == ["/deploy/definitions.json", f"/definitions/{Path(loaded).name}"]
+    for secret in BROKER_SECRETS:
+        assert f"${{{secret}:?" in definitions["environment"][secret]
 
     mailpit = services["mailpit"]
     assert mailpit["image"].startswith("axllent/mailpit")
@@ -269,7 +306,7 @@ def test_env_example_names_every_variable_compose_reads(compose: dict[str, Any])
     listed = dict(re.findall(r"^#?([A-Z][A-Z0-9_]*)=(.*)$", example, re.MULTILINE))
     missing = (referenced_variables(compose) | passed_on) - set(listed)
     assert not missing, f".env.example does not mention {sorted(missing)}"
-    for secret in (*REQUIRED_SECRETS, *(secret for listed in SERVICE_SECRETS.values() for secret in listed)):
+    for secret in {*DATABASE_SECRETS, *(secret for listed in SERVICE_SECRETS.values() for secret in listed)}:
         assert re.search(rf"^{secret}=$", example, re.MULTILINE), f"{secret} must be listed, uncommented and empty"
 
 
@@ -318,7 +355,7 @@ def _rabbitmqctl(*arguments: str) -> None:
 
 @pytest.fixture(scope="module")
 def rabbitmq_account() -> Iterator[tuple[str, str]]:
-    """A RabbitMQ user of the test's own: production refuses `guest`, as compose's RABBITMQ_DEFAULT_USER would be."""
+    """A RabbitMQ user of the test's own (production refuses `guest`), standing in for compose's `mitra-<service>`."""
     user = unique("mitra-compose")
     password = secrets.token_urlsafe(24)
     vhost = unquote(urlsplit(AMQP_URL).path[1:]) or "/"
@@ -345,20 +382,30 @@ async def test_service_starts_in_production_mode_as_compose_runs_it(
     compose: dict[str, Any], rabbitmq_account: tuple[str, str], name: str, tmp_path: Path
 ) -> None:
     user, password = rabbitmq_account
-    variables = filled_in(RABBITMQ_DEFAULT_USER=user, RABBITMQ_DEFAULT_PASS=password)
+    variables = filled_in()
     service = interpolate(compose["services"][name], variables)
     environment = container_environment(compose["services"][name], variables)
     assert environment["MITRA_ENVIRONMENT"] == "production"
 
-    # The compose host names, pointed at this machine; then only what keeps this run apart from any other.
+    # The compose host names, pointed at this machine; then only what keeps this run apart from any other: a role
+    # and database of the run's own name (with compose's password), made as postgres-roles makes `mitra_<service>`.
     database = unique(f"mitra_{name}")
     namespace = new_namespace("compose")
     port = free_port()
-    environment["MITRA_DATABASE_URL"] = relocate(
-        environment["MITRA_DATABASE_URL"], "postgres", ADMIN_DSN, path=f"/{database}"
+    compose_database = urlsplit(environment["MITRA_DATABASE_URL"])
+    assert compose_database.username == f"mitra_{name}"
+    assert compose_database.password
+    environment["MITRA_DATABASE_URL"] = launcher.with_role(
+        relocate(environment["MITRA_DATABASE_URL"], "postgres", ADMIN_DSN, path=f"/{database}"),
+        database,
+        compose_database.password,
     )
+    await launcher.create_databases(ADMIN_DSN, [environment["MITRA_DATABASE_URL"]])
     vhost_path = urlsplit(AMQP_URL).path  # the vhost the test account has its permissions on
-    environment["MITRA_AMQP_URL"] = relocate(environment["MITRA_AMQP_URL"], "rabbitmq", AMQP_URL, path=vhost_path)
+    amqp_url = relocate(environment["MITRA_AMQP_URL"], "rabbitmq", AMQP_URL, path=vhost_path)
+    # The test's own account rather than compose's `mitra-<service>` (test_broker_identities.py tries those).
+    netloc = urlsplit(amqp_url).netloc.rpartition("@")[2]
+    environment["MITRA_AMQP_URL"] = urlunsplit(urlsplit(amqp_url)._replace(netloc=f"{user}:{password}@{netloc}"))
     environment["MITRA_AMQP_NAMESPACE"] = namespace
     environment["MITRA_HTTP_PORT"] = str(port)
     if "MITRA_SMTP_HOST" in environment:

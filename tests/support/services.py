@@ -1,11 +1,12 @@
 """The services as separate processes for end-to-end tests, through the one launcher (`mitra_devtools.launcher`):
-each with a uuid-named database, the test's broker namespace, a free port, JSON logs in a file; stopped with SIGTERM.
+each with a uuid-named database that a uuid-named role of its own owns and logs in with (never a superuser), the
+test's broker namespace, a free port, JSON logs in a file; stopped with SIGTERM.
 
     with running_services(["registry", "agreements"], log_dir=tmp_path, smtp=True) as system:
         system.url("registry"); system.mailbox.to("tpoa@kemlu.example"); system.services["registry"].log()
 
-On leaving, every service is stopped, its database dropped and the namespace deleted; a service that did not exit
-with 0 on SIGTERM fails the test (`check_exit=False` to allow it).
+On leaving, every service is stopped, its database and role dropped and the namespace deleted; a service that did
+not exit with 0 on SIGTERM fails the test (`check_exit=False` to allow it).
 """
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ STOP_TIMEOUT = 30.0
 
 
 def service_settings(name: str, *, namespace: str, smtp_port: int) -> dict[str, str]:
-    """The `MITRA_*` settings of one service in a test run: isolated (see `launcher.isolated_settings`), in the
-    `test` environment, relaying quickly, and allowed to call webhooks on loopback (where the tests' receivers are)."""
+    """The `MITRA_*` settings of one service in a test run: isolated, with a role of its own (see
+    `launcher.isolated_settings`; `start_service` creates the role and the database), in the `test` environment,
+    relaying quickly, and allowed to call webhooks on loopback (where the tests' receivers are)."""
     return {
         **launcher.isolated_settings(
             name,
@@ -52,6 +54,7 @@ def service_settings(name: str, *, namespace: str, smtp_port: int) -> dict[str, 
             namespace=namespace,
             smtp_port=smtp_port,
             database_prefix="e2e",
+            own_role=True,
         ),
         "MITRA_ENVIRONMENT": "test",
         "MITRA_RELAY_POLL_INTERVAL_SECONDS": "0.5",
@@ -62,8 +65,12 @@ def service_settings(name: str, *, namespace: str, smtp_port: int) -> dict[str, 
 def start_service(
     name: str, *, namespace: str, smtp_port: int, log_dir: Path, extra_env: Mapping[str, str] | None = None
 ) -> RunningService:
-    """Start one service (not waiting for it); its log is `log_dir/<name>.log`."""
-    env = {**os.environ, **service_settings(name, namespace=namespace, smtp_port=smtp_port), **(extra_env or {})}
+    """Start one service (not waiting for it) after creating its role and database as the administrator; its log
+    is `log_dir/<name>.log`."""
+    settings = service_settings(name, namespace=namespace, smtp_port=smtp_port)
+    env = {**os.environ, **settings, **(extra_env or {})}
+    if env["MITRA_DATABASE_URL"] == settings["MITRA_DATABASE_URL"]:
+        asyncio.run(launcher.create_databases(ADMIN_DSN, [settings["MITRA_DATABASE_URL"]]))
     return launcher.start_service(name, env, log_path=log_dir / f"{name}.log", cwd=REPO)
 
 
