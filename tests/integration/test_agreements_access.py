@@ -32,6 +32,7 @@ import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
+from support.access import assert_policies_match, public_operations
 from support.app import api_client
 from support.clock import FakeClock
 from support.database import create_migrated_database, drop_database
@@ -415,24 +416,16 @@ async def _const(path: str) -> str:
 
 async def test_the_table_names_every_operation_of_the_document_and_agrees_with_its_policies(world: World) -> None:
     document = (await world.client.get("/openapi.json")).json()
-    operations: dict[str, dict[str, Any]] = {
-        f"{method.upper()} {path}": operation
-        for path, item in document["paths"].items()
-        for method, operation in item.items()
-        if method in {"get", "post", "put", "patch", "delete"}
-    }
-    public = {name for name, operation in operations.items() if operation["x-mitra-access"].get("public")}
+    public = public_operations(document)
     assert all(name.split()[1].startswith(PUBLIC_PREFIXES) for name in public), sorted(public)
-    guarded = set(operations) - public
-    assert sorted(guarded - set(EXPECTED)) == [], "operations without a row in EXPECTED"
-    assert sorted(set(EXPECTED) - guarded) == [], "rows in EXPECTED for operations that no longer exist"
     assert set(PREPARE) == set(EXPECTED)
-    for name in sorted(guarded):
-        roles = operations[name]["x-mitra-access"].get("roles")
-        assert roles, f"{name} declares no role"
-        allowed = {role for role, answer in zip(ROLES, EXPECTED[name], strict=True) if answer != DENY}
-        assert set(roles) == allowed, f"{name}: the document allows {sorted(roles)}, the table {sorted(allowed)}"
-        assert "403" in operations[name]["responses"], name
+    assert_policies_match(
+        document,
+        {
+            name: [role for role, answer in zip(ROLES, row, strict=True) if answer != DENY]
+            for name, row in EXPECTED.items()
+        },
+    )
 
 
 # --- every operation x every role x scope ----------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from support.access import documented_operations as operations_of
 from support.app import api_client
 from support.database import create_migrated_database, drop_database
 from support.tokens import as_role, auth_headers
@@ -233,13 +234,7 @@ CALLS: dict[str, Call] = {
 def documented_operations() -> dict[str, dict[str, Any]]:
     from mitra_shared.service import create_app
 
-    document = create_app(build_spec(ConsoleSettings(environment="test"))).openapi()
-    return {
-        f"{method.upper()} {path}": operation
-        for path, item in document["paths"].items()
-        for method, operation in item.items()
-        if method in ("get", "post", "put", "patch", "delete")
-    }
+    return operations_of(create_app(build_spec(ConsoleSettings(environment="test"))).openapi())
 
 
 def test_every_operation_has_a_row_and_a_policy() -> None:

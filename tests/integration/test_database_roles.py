@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-import shutil
 import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -205,7 +204,6 @@ async def test_make_run_prepares_a_role_of_its_own_for_every_service(admin: asyn
         await launcher.drop_databases(ADMIN_DSN, [urls[name] for name in ALL_SERVICES[:-1]])
 
 
-@pytest.mark.skipif(shutil.which("psql") is None, reason="needs psql, as the postgres-roles container has")
 async def test_compose_roles_script_makes_a_role_per_service(admin: asyncpg.Connection) -> None:
     # roles.sql runs the same take-over as the launcher.
     assert db.TAKE_OVER_PUBLIC_SCHEMA.strip() in ROLES_SQL.read_text(encoding="utf-8")
