@@ -268,7 +268,7 @@ async def run(config: Config) -> dict[str, Any]:
     exit_codes: dict[str, int | None] = {}
     try:
         _say("starting the four services (python -m mitra_<service> serve), as make run does")
-        system.start(dict(config.service_env))
+        await system.start(dict(config.service_env))
         if config.baselines_while_starting:
             baselines = await measure_baselines(config, namespace)
             tick = await measure_deadline_tick(config)

@@ -61,7 +61,9 @@ class System:
         assert url is not None
         return url
 
-    def start(self, extra_env: dict[str, str] | None = None) -> None:
+    async def start(self, extra_env: dict[str, str] | None = None) -> None:
+        """Start every service as `make run` does: each as a role of its own, never a superuser (reporting as its
+        runtime role), made by the administrator first."""
         for name in SERVICES:
             settings = launcher.isolated_settings(
                 name,
@@ -70,7 +72,9 @@ class System:
                 namespace=self.namespace,
                 smtp_port=self.smtp_port,
                 database_prefix="bench",
+                own_role=True,
             )
+            await launcher.create_service_database(ADMIN_DSN, settings)
             env = {**os.environ, **settings, **(extra_env or {})}
             self.services[name] = launcher.start_service(name, env, log_path=self.log_dir / f"{name}.log")
 

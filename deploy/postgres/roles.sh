@@ -5,6 +5,8 @@
 #
 # Needs: psql; PGHOST, PGUSER, PGPASSWORD of the administrator (libpq's variables); POSTGRES_<SERVICE>_PASSWORD for
 # each service. MITRA_ROLE_PREFIX (default `mitra`) prefixes the names (the tests use their own).
+# Reporting also runs as a runtime role, `<prefix>_reporting_app` (POSTGRES_REPORTING_APP_PASSWORD), that may add to
+# its audit log and read it, never change or remove an entry (runtime.sql); its owner role only migrates.
 set -euo pipefail
 
 prefix=${MITRA_ROLE_PREFIX:-mitra}
@@ -18,4 +20,14 @@ for service in console registry agreements notifications reporting; do
     MITRA_ROLE_PASSWORD=${!variable} psql --no-psqlrc --quiet --dbname=postgres \
         --set=role="${prefix}_${service}" --file="$here/roles.sql"
     echo "roles.sh: ${prefix}_${service} is ready"
+done
+for service in reporting; do
+    variable="POSTGRES_${service^^}_APP_PASSWORD"
+    if [ -z "${!variable:-}" ]; then
+        echo "roles.sh: $variable is empty" >&2
+        exit 1
+    fi
+    MITRA_ROLE_PASSWORD=${!variable} psql --no-psqlrc --quiet --dbname=postgres \
+        --set=role="${prefix}_${service}" --set=runtime="${prefix}_${service}_app" --file="$here/runtime.sql"
+    echo "roles.sh: ${prefix}_${service}_app is ready"
 done

@@ -35,7 +35,8 @@ import aio_pika
 import asyncpg
 import httpx
 
-from mitra_shared.db import database_name, provision_database, with_database
+from mitra_shared.db import database_name, with_database
+from mitra_shared.provisioning import provision_database
 from mitra_shared.topology import Names
 
 SERVICES = ("registry", "agreements", "notifications", "reporting")
@@ -211,6 +212,16 @@ def start_service(
     )
 
 
+RUNTIME_ROLE_SERVICES = frozenset({"reporting"})
+"""Services that run as a runtime role of their own while their owner role only migrates: reporting, whose audit log
+that runtime role may add to and read, never change (`mitra_shared.provisioning`)."""
+
+
+def runtime_role(owner: str) -> str:
+    """The name of a service's runtime role, beside its owner role."""
+    return f"{owner}_app"
+
+
 def isolated_settings(
     name: str,
     *,
@@ -224,14 +235,16 @@ def isolated_settings(
 ) -> dict[str, str]:
     """The settings that keep one run of a service apart from every other on the machine: a uuid-named database,
     the run's broker namespace, a free HTTP port, and the run's SMTP server. `own_role`: the service logs in as a
-    role of the database's name with a random password (`create_databases` makes both before it starts); without,
-    as the administrator, and it creates its database itself."""
+    role of the database's name with a random password (`create_service_database` makes both before it starts), or
+    for RUNTIME_ROLE_SERVICES migrates as that role and runs as its runtime role; without, as the administrator, and
+    it creates its database itself."""
     database = unique(f"{database_prefix}_{name}")
     database_url = with_database(admin_dsn, database)
+    urls = {"MITRA_DATABASE_URL": database_url}
     if own_role:
-        database_url = with_role(database_url, database, secrets.token_urlsafe(24))
+        urls = database_settings(name, with_role(database_url, database, secrets.token_urlsafe(24)))
     return {
-        "MITRA_DATABASE_URL": database_url,
+        **urls,
         "MITRA_AMQP_URL": amqp_url,
         "MITRA_AMQP_NAMESPACE": namespace,
         "MITRA_HTTP_PORT": str(port or free_port()),
@@ -240,6 +253,26 @@ def isolated_settings(
         "MITRA_SMTP_SECURITY": "none",
         "MITRA_LOG_FORMAT": "json",
     }
+
+
+def database_settings(name: str, owner_url: str) -> dict[str, str]:
+    """A service's database settings given its owner role's URL: that URL alone, or for a RUNTIME_ROLE_SERVICES
+    service the owner's as MITRA_MIGRATION_DATABASE_URL and its runtime role's (a random password) as
+    MITRA_DATABASE_URL."""
+    if name not in RUNTIME_ROLE_SERVICES:
+        return {"MITRA_DATABASE_URL": owner_url}
+    owner = role_name(owner_url) or database_name(owner_url)
+    runtime_url = with_role(owner_url, runtime_role(owner), secrets.token_urlsafe(24))
+    return {"MITRA_MIGRATION_DATABASE_URL": owner_url, "MITRA_DATABASE_URL": runtime_url}
+
+
+async def create_service_database(admin_dsn: str, settings: Mapping[str, str]) -> None:
+    """As the administrator: the roles and the database of one service's settings (`database_settings`)."""
+    owner_url = settings.get("MITRA_MIGRATION_DATABASE_URL")
+    if owner_url is None:
+        await provision_database(admin_dsn, settings["MITRA_DATABASE_URL"])
+    else:
+        await provision_database(admin_dsn, owner_url, settings["MITRA_DATABASE_URL"])
 
 
 def with_role(dsn: str, role: str, password: str) -> str:
@@ -281,20 +314,20 @@ def _quoted(identifier: str) -> str:
 
 async def drop_databases(admin_dsn: str, database_urls: Iterable[str]) -> None:
     """Drop the run's databases (those that exist), whoever is still connected, and the run's own roles: a role
-    named as its database that is neither the administrator nor a superuser."""
+    named as its database, or as its runtime role, that is neither the administrator nor a superuser."""
     admin = await asyncpg.connect(admin_dsn)
     try:
         for url in database_urls:
             name = database_name(url)
             await admin.execute(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)")
-            role = role_name(url)
-            if role != name:
+            if role_name(url) not in (name, runtime_role(name)):
                 continue
-            protected = await admin.fetchval(
-                "SELECT rolsuper OR rolname = current_user FROM pg_roles WHERE rolname = $1", role
-            )
-            if protected is False:
-                await admin.execute(f"DROP ROLE IF EXISTS {_quoted(role)}")
+            for role in (name, runtime_role(name)):
+                protected = await admin.fetchval(
+                    "SELECT rolsuper OR rolname = current_user FROM pg_roles WHERE rolname = $1", role
+                )
+                if protected is False:
+                    await admin.execute(f"DROP ROLE IF EXISTS {_quoted(role)}")
     finally:
         await admin.close()
 

@@ -59,41 +59,45 @@ ADMIN_DATABASE_URL = "postgresql://postgres:postgres@127.0.0.1:5432/postgres"
 """Who creates the services' roles and databases, unless MITRA_ADMIN_DATABASE_URL says otherwise; no service sees it."""
 
 
-def _service_environment(base_env: Mapping[str, str], service: ServicePort, database_url: str) -> dict[str, str]:
-    env = {**base_env, "MITRA_HTTP_PORT": str(service.port), "MITRA_DATABASE_URL": database_url}
+def _service_environment(
+    base_env: Mapping[str, str], service: ServicePort, database: Mapping[str, str]
+) -> dict[str, str]:
+    env = {**base_env, "MITRA_HTTP_PORT": str(service.port), **database}
     env.pop("MITRA_ADMIN_DATABASE_URL", None)
     return env
 
 
-async def prepare_databases(base_env: Mapping[str, str], prefix: str = "mitra") -> dict[str, str]:
-    """Each service's database URL: its own (MITRA_<SERVICE>_DATABASE_URL) as given, otherwise the role and
-    database `<prefix>_<service>`, created or updated now with a new random password (never a superuser)."""
+async def prepare_databases(base_env: Mapping[str, str], prefix: str = "mitra") -> dict[str, dict[str, str]]:
+    """Each service's database settings: its own URL (MITRA_<SERVICE>_DATABASE_URL) as given, otherwise the role and
+    database `<prefix>_<service>` (and for reporting its runtime role `<prefix>_reporting_app`, see
+    `launcher.database_settings`), created or updated now with new random passwords (never a superuser)."""
     admin_dsn = base_env.get("MITRA_ADMIN_DATABASE_URL", ADMIN_DATABASE_URL)
-    urls: dict[str, str] = {}
+    settings: dict[str, dict[str, str]] = {}
     for service in [CONSOLE, *SERVICES]:
         if given := base_env.get(f"MITRA_{service.name.upper()}_DATABASE_URL"):
-            urls[service.name] = given
+            settings[service.name] = {"MITRA_DATABASE_URL": given}
             continue
         name = f"{prefix}_{service.name}"
-        url = launcher.with_role(with_database(admin_dsn, name), name, secrets.token_urlsafe(24))
+        owner_url = launcher.with_role(with_database(admin_dsn, name), name, secrets.token_urlsafe(24))
+        database = launcher.database_settings(service.name, owner_url)
         try:
-            await launcher.create_databases(admin_dsn, [url])
+            await launcher.create_service_database(admin_dsn, database)
         except (OSError, asyncpg.PostgresError, ValueError) as error:
             raise RuntimeError(f"creating the role and database {name} as the administrator failed: {error}") from error
-        urls[service.name] = url
-    return urls
+        settings[service.name] = database
+    return settings
 
 
 def migrate(prefix: str = "mitra") -> int:
     """Create the roles and databases, then apply each service's migrations as its own role."""
     base_env = dict(os.environ)
     try:
-        urls = asyncio.run(prepare_databases(base_env, prefix))
+        databases = asyncio.run(prepare_databases(base_env, prefix))
     except RuntimeError as error:
         print(f"make migrate failed: {error}", file=sys.stderr, flush=True)
         return 1
     for service in [CONSOLE, *SERVICES]:
-        env = _service_environment(base_env, service, urls[service.name])
+        env = _service_environment(base_env, service, databases[service.name])
         command = [sys.executable, "-m", f"mitra_{service.name}", "migrate"]
         if subprocess.run(command, env=env, check=False).returncode != 0:
             return 1
@@ -134,9 +138,9 @@ async def run(mail_directory: Path) -> int:
             base_env.update(
                 {"MITRA_SMTP_HOST": "127.0.0.1", "MITRA_SMTP_PORT": str(sink_port), "MITRA_SMTP_SECURITY": "none"}
             )
-        database_urls = await prepare_databases(base_env)
+        databases = await prepare_databases(base_env)
         for service in [CONSOLE, *SERVICES]:
-            env = _service_environment(base_env, service, database_urls[service.name])
+            env = _service_environment(base_env, service, databases[service.name])
             services.append(launcher.start_service(service.name, env, own_session=True))
         try:
             await launcher.wait_all_ready(services, READY_TIMEOUT)

@@ -8,7 +8,6 @@ history is never rewritten, a fix is a new migration.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import re
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
@@ -143,82 +142,6 @@ async def ensure_database(dsn: str) -> bool:
     return True
 
 
-SERVICE_ROLE_ATTRIBUTES = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
-"""What a service's own PostgreSQL role may do: log in, and own its database; nothing on the server besides."""
-
-# Run in a service's database as an administrator, with `mitra.owner` set to the service's role: what an earlier
-# start (or a `migrate` run as the administrator) left in the public schema passes to the role, so that it may use
-# and migrate all of it. Extension members stay the extension's; a column's sequence follows its table.
-# deploy/postgres/roles.sql runs the same block for compose.
-TAKE_OVER_PUBLIC_SCHEMA = """
-DO $take_over$
-DECLARE
-    target text := current_setting('mitra.owner');
-    item record;
-BEGIN
-    FOR item IN
-        SELECT c.oid::regclass AS name FROM pg_class c
-        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
-          AND pg_get_userbyid(c.relowner) <> target
-          AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-                          AND d.deptype IN ('e', 'a', 'i'))
-    LOOP
-        EXECUTE format('ALTER TABLE %s OWNER TO %I', item.name, target);
-    END LOOP;
-    FOR item IN
-        SELECT p.oid::regprocedure AS name FROM pg_proc p
-        WHERE p.pronamespace = 'public'::regnamespace AND pg_get_userbyid(p.proowner) <> target
-          AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
-                          AND d.deptype = 'e')
-    LOOP
-        EXECUTE format('ALTER ROUTINE %s OWNER TO %I', item.name, target);
-    END LOOP;
-END
-$take_over$
-"""
-
-
-async def _formatted(conn: asyncpg.Connection, template: str, *values: str) -> str:
-    """A utility statement (which takes no parameters) with its names and literals quoted by the server."""
-    arguments = ", ".join(f"${number}::text" for number in range(1, len(values) + 1))
-    return str(await conn.fetchval(f"SELECT format('{template}', {arguments})", *values))
-
-
-async def provision_database(admin_dsn: str, dsn: str) -> None:
-    """As the administrator of `admin_dsn`: the role that `dsn` logs in as (with its password, never a superuser:
-    SERVICE_ROLE_ATTRIBUTES) and the database it names, owned by that role, its public schema and everything in it
-    too, which no other role (but a superuser) may connect to. Safe to run again: it then sets the password and
-    takes over what is not the role's yet. The service then only migrates its own database."""
-    parts = urlsplit(dsn)
-    role, password, database = unquote(parts.username or ""), unquote(parts.password or ""), database_name(dsn)
-    if not role or not database:
-        raise ValueError("the database URL names no role or no database")
-    admin = await asyncpg.connect(admin_dsn)
-    try:
-        if await admin.fetchval("SELECT rolsuper FROM pg_roles WHERE rolname = $1", role):
-            raise ValueError(f"{role} is a superuser; a service never runs as one")
-        if await admin.fetchval("SELECT count(*) FROM pg_roles WHERE rolname = $1", role) == 0:
-            with contextlib.suppress(asyncpg.DuplicateObjectError):
-                await admin.execute(await _formatted(admin, "CREATE ROLE %I", role))
-        secret = "PASSWORD %L" if password else "PASSWORD NULL"
-        values = (role, password) if password else (role,)
-        await admin.execute(await _formatted(admin, f"ALTER ROLE %I WITH {SERVICE_ROLE_ATTRIBUTES} {secret}", *values))
-        if await admin.fetchval("SELECT count(*) FROM pg_database WHERE datname = $1", database) == 0:
-            with contextlib.suppress(asyncpg.DuplicateDatabaseError):
-                await admin.execute(await _formatted(admin, "CREATE DATABASE %I OWNER %I", database, role))
-        await admin.execute(await _formatted(admin, "ALTER DATABASE %I OWNER TO %I", database, role))
-        await admin.execute(await _formatted(admin, "REVOKE ALL ON DATABASE %I FROM PUBLIC", database))
-    finally:
-        await admin.close()
-    conn = await asyncpg.connect(with_database(admin_dsn, database))
-    try:
-        await conn.execute(await _formatted(conn, "ALTER SCHEMA public OWNER TO %I", role))
-        await conn.execute("SELECT set_config('mitra.owner', $1, false)", role)
-        await conn.execute(TAKE_OVER_PUBLIC_SCHEMA)
-    finally:
-        await conn.close()
-
-
 async def _init_connection(conn: asyncpg.Connection) -> None:
     for type_name in ("json", "jsonb"):
         await conn.set_type_codec(type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
@@ -236,9 +159,7 @@ async def connect(dsn: str) -> asyncpg.Connection:
     return conn
 
 
-_PARAMETER = re.compile(
-    r"(?P<skip>'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*)|(?<![:\w]):(?P<name>[A-Za-z_]\w*)"
-)
+_PARAMETER = re.compile(r"(?P<skip>'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*)|(?<![:\w]):(?P<name>[A-Za-z_]\w*)")
 _POSITIONAL = re.compile(r"(?<![\w$])\$\d+")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -86,6 +86,8 @@ class ServiceSpec:
     ordered_consumption: bool = False
     # The service's one clock: the `now` of every request's and message's context, and the workers' time.
     clock: Clock = system_clock
+    # Run once the pool is up, before anything is served or consumed; one raises to refuse to start.
+    startup_checks: Sequence[Callable[[Resources], Awaitable[None]]] = ()
 
 
 class ServiceRuntime:
@@ -176,7 +178,9 @@ class ServiceRuntime:
     # --- lifecycle -------------------------------------------------------------------------------------------
 
     async def migrate(self) -> list[str]:
-        dsn = self.spec.settings.database_url.get_secret_value()
+        """Apply the migrations as the owner role (`MITRA_MIGRATION_DATABASE_URL`, else `MITRA_DATABASE_URL`)."""
+        settings = self.spec.settings
+        dsn = (settings.migration_database_url or settings.database_url).get_secret_value()
         if await db.ensure_database(dsn):
             log.info("database created", database=db.database_name(dsn))
         conn = await asyncpg.connect(dsn)
@@ -200,6 +204,8 @@ class ServiceRuntime:
         self.resources = Resources(
             settings=settings, pool=pool, amqp=amqp, uow=UnitOfWork(pool, service=self.spec.name), clock=self.spec.clock
         )
+        for check in self.spec.startup_checks:
+            await check(self.resources)
         channel = await amqp.channel()
         await topology.declare_backbone(channel, self.names)
         if self.spec.consumes:

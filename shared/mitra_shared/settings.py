@@ -68,6 +68,12 @@ class ServiceSettings(BaseSettings):
         description="PostgreSQL DSN of this service's own database, logged in as its own role; the role and the "
         "database must exist (`make run`, compose's postgres-roles and the tests create them).",
     )
+    migration_database_url: SecretStr | None = Field(
+        None,
+        description="PostgreSQL DSN of the role that owns this service's database and applies its migrations, when "
+        "the service runs as a separate runtime role (`MITRA_DATABASE_URL`) that may not change what the owner "
+        "keeps append-only (reporting's audit log); unset: `MITRA_DATABASE_URL` migrates too.",
+    )
     database_pool_min: PositiveInt = 2
     database_pool_max: PositiveInt = 10
     migrate_on_start: bool = True
@@ -148,6 +154,10 @@ class ServiceSettings(BaseSettings):
             problems.append(f"MITRA_JWT_SECRET is shorter than {MINIMUM_SECRET_LENGTH} characters")
         if f":{DEVELOPMENT_DATABASE_PASSWORD}@" in self.database_url.get_secret_value():
             problems.append("MITRA_DATABASE_URL uses the development password")
+        if self.migration_database_url is not None and (
+            f":{DEVELOPMENT_DATABASE_PASSWORD}@" in self.migration_database_url.get_secret_value()
+        ):
+            problems.append("MITRA_MIGRATION_DATABASE_URL uses the development password")
         if "guest:guest@" in self.amqp_url.get_secret_value():
             problems.append("MITRA_AMQP_URL uses RabbitMQ's guest account")
         return problems

@@ -19,11 +19,13 @@ import asyncpg
 import httpx
 import pytest
 from support import eventually
+from support.database import ADMIN_DSN
 from support.paths import REPO
 from support.services import RunningSystem, running_services
 from support.tokens import as_role
 
 from mitra_shared.clock import add_months, jakarta_date, system_clock
+from mitra_shared.db import database_name, with_database
 
 pytestmark = pytest.mark.e2e
 TPOA = as_role("tpoa", subject="tpoa-audit-e2e")
@@ -176,9 +178,16 @@ async def test_an_msps_way_to_signature_is_in_the_trail_and_tampering_is_found(s
     assert intact.returncode == 0, intact.stderr
     assert intact.stdout.strip().endswith("entries, chain intact")
 
-    # Someone with a superuser's powers rewrites the approval in reporting's database, guard off and on again.
+    # Reporting's own role may not rewrite an entry at all; someone with a superuser's powers rewrites the approval
+    # in reporting's database, guard off and on again.
     approved_seq = steps[2]["seq"]
-    conn = await asyncpg.connect(reporting.database_url)
+    runtime = await asyncpg.connect(reporting.database_url)
+    try:
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await runtime.execute("UPDATE audit_log SET after = '{}' WHERE seq = $1", approved_seq)
+    finally:
+        await runtime.close()
+    conn = await asyncpg.connect(with_database(ADMIN_DSN, database_name(reporting.database_url)))
     try:
         async with conn.transaction():
             await conn.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")

@@ -53,10 +53,15 @@ SERVICE_SECRETS = {
         f"POSTGRES_{name.upper()}_PASSWORD",
         f"RABBITMQ_{name.upper()}_PASS",
         *(("MITRA_CONSOLE_KEY_ENCRYPTION_KEY",) if name == "console" else ()),
+        *(("POSTGRES_REPORTING_APP_PASSWORD",) if name == "reporting" else ()),
     )
     for name in SERVICES
 }
-DATABASE_SECRETS = ("POSTGRES_PASSWORD", *(f"POSTGRES_{name.upper()}_PASSWORD" for name in SERVICES))
+DATABASE_SECRETS = (
+    "POSTGRES_PASSWORD",
+    *(f"POSTGRES_{name.upper()}_PASSWORD" for name in SERVICES),
+    "POSTGRES_REPORTING_APP_PASSWORD",  # reporting's runtime role
+)
 BROKER_SECRETS = ("RABBITMQ_ADMIN_PASS", *(f"RABBITMQ_{name.upper()}_PASS" for name in SERVICES))
 CONSOLE_ISSUER = {"issuer": "http://console:8000", "jwks_url": "http://console:8000/.well-known/jwks.json"}
 RABBITMQCTL = shlex.split(os.environ.get("MITRA_TEST_RABBITMQCTL", "rabbitmqctl"))
@@ -209,7 +214,11 @@ def test_service_is_wired_as_the_contract_says(compose: dict[str, Any], name: st
     assert environment["MITRA_HTTP_PORT"] == str(port)
     assert "MITRA_JWT_SECRET" not in environment, "shared-secret tokens are for tests and local tools only"
     assert json.loads(environment["MITRA_JWT_ISSUERS"]) == [CONSOLE_ISSUER], "every service trusts the console"
-    assert f"${{POSTGRES_{name.upper()}_PASSWORD:?" in environment["MITRA_DATABASE_URL"]
+    # Reporting runs as a runtime role that may only add to and read its audit log; its owner role only migrates.
+    runtime = "_app" if name == "reporting" else ""
+    assert f"${{POSTGRES_{name.upper()}{runtime.upper()}_PASSWORD:?" in environment["MITRA_DATABASE_URL"]
+    if runtime:
+        assert f"${{POSTGRES_{name.upper()}_PASSWORD:?" in environment["MITRA_MIGRATION_DATABASE_URL"]
     assert "POSTGRES_PASSWORD" not in json.dumps(environment), "the administrator's password is postgres-roles' only"
     assert f"${{RABBITMQ_{name.upper()}_PASS:?" in environment["MITRA_AMQP_URL"]
     assert json.loads(environment["MITRA_AMQP_PUBLISHERS"]) == {other: f"mitra-{other}" for other in SERVICES}
@@ -218,7 +227,7 @@ def test_service_is_wired_as_the_contract_says(compose: dict[str, Any], name: st
     database = urlsplit(resolved["MITRA_DATABASE_URL"])
     assert (database.scheme, database.hostname, database.port) == ("postgresql", "postgres", 5432)
     assert database.path == f"/mitra_{name}", "each service has a database of its own"
-    assert database.username == f"mitra_{name}", "and logs in as its own role (deploy/postgres/roles.sh)"
+    assert database.username == f"mitra_{name}{runtime}", "and logs in as its own role (deploy/postgres/roles.sh)"
     amqp = urlsplit(resolved["MITRA_AMQP_URL"])
     # Its own broker user, whose topic permissions let it publish only its own routing keys.
     assert (amqp.scheme, amqp.hostname, amqp.port, amqp.username) == ("amqp", "rabbitmq", 5672, f"mitra-{name}")
@@ -392,15 +401,18 @@ async def test_service_starts_in_production_mode_as_compose_runs_it(
     database = unique(f"mitra_{name}")
     namespace = new_namespace("compose")
     port = free_port()
-    compose_database = urlsplit(environment["MITRA_DATABASE_URL"])
-    assert compose_database.username == f"mitra_{name}"
-    assert compose_database.password
-    environment["MITRA_DATABASE_URL"] = launcher.with_role(
-        relocate(environment["MITRA_DATABASE_URL"], "postgres", ADMIN_DSN, path=f"/{database}"),
-        database,
-        compose_database.password,
-    )
-    await launcher.create_databases(ADMIN_DSN, [environment["MITRA_DATABASE_URL"]])
+    # Reporting migrates as its owner role and runs as its runtime role `mitra_reporting_app`; the others are one role.
+    roles = {"MITRA_DATABASE_URL": database}
+    if "MITRA_MIGRATION_DATABASE_URL" in environment:
+        roles = {"MITRA_MIGRATION_DATABASE_URL": database, "MITRA_DATABASE_URL": launcher.runtime_role(database)}
+    for variable, role in roles.items():
+        compose_database = urlsplit(environment[variable])
+        assert compose_database.username == f"mitra_{name}" + role.removeprefix(database)
+        assert compose_database.password
+        environment[variable] = launcher.with_role(
+            relocate(environment[variable], "postgres", ADMIN_DSN, path=f"/{database}"), role, compose_database.password
+        )
+    await launcher.create_service_database(ADMIN_DSN, environment)
     vhost_path = urlsplit(AMQP_URL).path  # the vhost the test account has its permissions on
     amqp_url = relocate(environment["MITRA_AMQP_URL"], "rabbitmq", AMQP_URL, path=vhost_path)
     # The test's own account rather than compose's `mitra-<service>` (test_broker_identities.py tries those).

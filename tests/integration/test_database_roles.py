@@ -24,12 +24,13 @@ from support.paths import REPO
 from support.services import RunningSystem, running_services
 
 from mitra_devtools import launcher, run
-from mitra_shared import db
+from mitra_shared import db, provisioning
 
 pytestmark = pytest.mark.integration
 
 ROLES_SCRIPT = REPO / "deploy" / "postgres" / "roles.sh"
 ROLES_SQL = REPO / "deploy" / "postgres" / "roles.sql"
+RUNTIME_SQL = REPO / "deploy" / "postgres" / "runtime.sql"
 REPORTING_MIGRATIONS = db.MigrationSource("reporting", "mitra_reporting")  # trigger functions among them
 ALL_SERVICES = ("console", "registry", "agreements", "notifications", "reporting")
 
@@ -152,7 +153,7 @@ async def test_provisioning_takes_over_what_the_administrator_left_and_refuses_a
     name = db.database_name(legacy)
     url = launcher.with_role(legacy, name, secrets.token_urlsafe(24))
     try:
-        await db_migrate_as_administrator(legacy)
+        await db_migrate(legacy)
         await launcher.create_databases(ADMIN_DSN, [url])
         await launcher.create_databases(ADMIN_DSN, [url])  # again: nothing changes, nothing fails
         await assert_owns_only_its_database(admin, name, name)
@@ -174,10 +175,10 @@ async def test_provisioning_takes_over_what_the_administrator_left_and_refuses_a
 
     superuser = await admin.fetchval("SELECT current_user")
     with pytest.raises(ValueError, match="superuser"):
-        await db.provision_database(ADMIN_DSN, launcher.with_role(legacy, superuser, "x"))
+        await provisioning.provision_database(ADMIN_DSN, launcher.with_role(legacy, superuser, "x"))
 
 
-async def db_migrate_as_administrator(dsn: str) -> None:
+async def db_migrate(dsn: str) -> None:
     conn = await asyncpg.connect(dsn)
     try:
         await db.apply_migrations(conn, [db.SHARED_MIGRATIONS, REPORTING_MIGRATIONS])
@@ -188,25 +189,80 @@ async def db_migrate_as_administrator(dsn: str) -> None:
 async def test_make_run_prepares_a_role_of_its_own_for_every_service(admin: asyncpg.Connection) -> None:
     prefix = launcher.unique("run")
     given = "postgresql://someone:secret@db.example:5432/elsewhere"
-    environment = {"MITRA_ADMIN_DATABASE_URL": ADMIN_DSN, "MITRA_REPORTING_DATABASE_URL": given}
-    urls = await run.prepare_databases(environment, prefix=prefix)
+    environment = {"MITRA_ADMIN_DATABASE_URL": ADMIN_DSN, "MITRA_NOTIFICATIONS_DATABASE_URL": given}
+    databases = await run.prepare_databases(environment, prefix=prefix)
+    made = [name for name in ALL_SERVICES if name != "notifications"]
     try:
-        assert urls["reporting"] == given, "a database URL given for a service is used as it is"
-        for name in ALL_SERVICES[:-1]:
-            assert launcher.role_name(urls[name]) == db.database_name(urls[name]) == f"{prefix}_{name}"
+        assert databases["notifications"] == {"MITRA_DATABASE_URL": given}, "a URL given for a service is used as is"
+        for name in made:
+            owner_url = databases[name].get("MITRA_MIGRATION_DATABASE_URL", databases[name]["MITRA_DATABASE_URL"])
+            assert launcher.role_name(owner_url) == db.database_name(owner_url) == f"{prefix}_{name}"
             await assert_owns_only_its_database(admin, f"{prefix}_{name}", f"{prefix}_{name}")
-            conn = await asyncpg.connect(urls[name])
+            conn = await asyncpg.connect(databases[name]["MITRA_DATABASE_URL"])
             await conn.close()
-        env = run._service_environment(environment, run.SERVICES[0], urls["registry"])
+        # Reporting runs as its runtime role; its owner role only migrates.
+        runtime = launcher.role_name(databases["reporting"]["MITRA_DATABASE_URL"])
+        assert runtime == f"{prefix}_reporting_app"
+        assert set(databases["registry"]) == {"MITRA_DATABASE_URL"}
+        env = run._service_environment(environment, run.SERVICES[0], databases["registry"])
         assert "MITRA_ADMIN_DATABASE_URL" not in env, "no service sees the administrator's URL"
-        assert env["MITRA_DATABASE_URL"] == urls["registry"]
+        assert env["MITRA_DATABASE_URL"] == databases["registry"]["MITRA_DATABASE_URL"]
     finally:
-        await launcher.drop_databases(ADMIN_DSN, [urls[name] for name in ALL_SERVICES[:-1]])
+        await launcher.drop_databases(
+            ADMIN_DSN, [databases[name].get("MITRA_MIGRATION_DATABASE_URL", "") or databases[name]["MITRA_DATABASE_URL"]
+                        for name in made]
+        )  # fmt: skip
+    assert await role_attributes(admin, f"{prefix}_reporting_app") is None, "the runtime role goes with its database"
+
+
+def test_reporting_runs_as_a_role_that_cannot_change_the_audit_log(tmp_path: Path) -> None:
+    with running_services(["reporting"], log_dir=tmp_path) as running:
+        url = database_url(running, "reporting")
+        asyncio.run(assert_audit_log_is_append_only_for(url))
+
+
+async def assert_audit_log_is_append_only_for(url: str) -> None:
+    database = db.database_name(url)
+    assert launcher.role_name(url) == launcher.runtime_role(database), "reporting runs as its runtime role"
+    admin = await asyncpg.connect(ADMIN_DSN)
+    try:
+        await assert_owns_only_its_database(admin, database, database)
+        runtime = await role_attributes(admin, launcher.runtime_role(database))
+        assert runtime is not None
+        assert not runtime["rolsuper"]
+        users = await admin.fetch("SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = $1", database)
+        assert {user["usename"] for user in users} == {launcher.runtime_role(database)}
+    finally:
+        await admin.close()
+    await assert_runtime_role_cannot_change_the_audit_log(url)
+
+
+async def assert_runtime_role_cannot_change_the_audit_log(url: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        privileges = await conn.fetchrow(
+            "SELECT has_table_privilege('audit_log', 'INSERT') AS adds, has_table_privilege('audit_log', 'SELECT')"
+            " AS reads, has_table_privilege('outbox', 'DELETE') AS clears_its_outbox"
+        )
+        assert dict(privileges) == {"adds": True, "reads": True, "clears_its_outbox": True}
+        # Refused by the grants themselves, before the append-only trigger would be asked.
+        for statement in (
+            "UPDATE audit_log SET hash = hash",
+            "DELETE FROM audit_log",
+            "TRUNCATE audit_log",
+            "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only",
+            "DROP TABLE audit_log",
+        ):
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                await conn.execute(statement)
+    finally:
+        await conn.close()
 
 
 async def test_compose_roles_script_makes_a_role_per_service(admin: asyncpg.Connection) -> None:
-    # roles.sql runs the same take-over as the launcher.
-    assert db.TAKE_OVER_PUBLIC_SCHEMA.strip() in ROLES_SQL.read_text(encoding="utf-8")
+    # roles.sql and runtime.sql run the same blocks as the launcher.
+    assert provisioning.TAKE_OVER_PUBLIC_SCHEMA.strip() in ROLES_SQL.read_text(encoding="utf-8")
+    assert provisioning.GRANT_RUNTIME_ROLE.strip() in RUNTIME_SQL.read_text(encoding="utf-8")
     prefix = launcher.unique("compose")
     administrator = urlsplit(ADMIN_DSN)
     passwords = {name: secrets.token_urlsafe(24) for name in ALL_SERVICES}
@@ -218,19 +274,26 @@ async def test_compose_roles_script_makes_a_role_per_service(admin: asyncpg.Conn
         **({"PGPASSWORD": unquote(administrator.password)} if administrator.password else {}),
         "MITRA_ROLE_PREFIX": prefix,
         **{f"POSTGRES_{name.upper()}_PASSWORD": password for name, password in passwords.items()},
+        "POSTGRES_REPORTING_APP_PASSWORD": secrets.token_urlsafe(24),
     }
     urls = [launcher.with_role(db.with_database(ADMIN_DSN, f"{prefix}_{name}"), f"{prefix}_{name}", "x")
             for name in ALL_SERVICES]  # fmt: skip
     try:
-        for _ in range(2):  # on every `up`
+        for up in range(2):  # on every `up`
             done = await asyncio.to_thread(
                 subprocess.run, ["bash", str(ROLES_SCRIPT)], env=environment, capture_output=True, text=True,
                 timeout=120, check=False,
             )  # fmt: skip
             assert done.returncode == 0, done.stderr
             assert passwords["registry"] not in done.stdout + done.stderr
+            if up == 0:  # reporting migrates as its owner between two `up`s
+                await db_migrate(launcher.with_role(urls[-1], f"{prefix}_reporting", passwords["reporting"]))
         for name in ALL_SERVICES:
             await assert_owns_only_its_database(admin, f"{prefix}_{name}", f"{prefix}_{name}")
+        runtime_url = launcher.with_role(
+            urls[-1], f"{prefix}_reporting_app", environment["POSTGRES_REPORTING_APP_PASSWORD"]
+        )
+        await assert_runtime_role_cannot_change_the_audit_log(runtime_url)
         missing = {**environment, "POSTGRES_AGREEMENTS_PASSWORD": ""}
         refused = await asyncio.to_thread(
             subprocess.run, ["bash", str(ROLES_SCRIPT)], env=missing, capture_output=True, text=True, check=False

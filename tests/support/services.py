@@ -70,7 +70,7 @@ def start_service(
     settings = service_settings(name, namespace=namespace, smtp_port=smtp_port)
     env = {**os.environ, **settings, **(extra_env or {})}
     if env["MITRA_DATABASE_URL"] == settings["MITRA_DATABASE_URL"]:
-        asyncio.run(launcher.create_databases(ADMIN_DSN, [settings["MITRA_DATABASE_URL"]]))
+        asyncio.run(launcher.create_service_database(ADMIN_DSN, settings))
     return launcher.start_service(name, env, log_path=log_dir / f"{name}.log", cwd=REPO)
 
 

@@ -1,18 +1,22 @@
 """The one place reporting is wired: settings, database, broker, routers, HTTP app."""
 
+import structlog
+
 from mitra_reporting.consumers import audit_entries
 from mitra_reporting.consumers.projections import HANDLERS
 from mitra_reporting.http import annual_summary, audit, msps, obligations, organizations, stories, visits
 from mitra_reporting.settings import ReportingSettings
-from mitra_reporting.usecases.audit import verify_chain
+from mitra_reporting.usecases.audit import privileges_beyond_appending, verify_chain
 from mitra_reporting.usecases.rebuild import rebuild
 from mitra_shared.clock import system_clock
 from mitra_shared.context import Context
 from mitra_shared.contracts import reporting as reporting_contracts
 from mitra_shared.db import MigrationSource, create_pool
-from mitra_shared.service import AdminCommand, ServiceSpec
+from mitra_shared.service import AdminCommand, Resources, ServiceSpec
 from mitra_shared.settings import ServiceSettings
 from mitra_shared.uow import UnitOfWork
+
+log = structlog.get_logger(__name__)
 
 
 async def run_rebuild(settings: ServiceSettings) -> str:
@@ -33,6 +37,22 @@ async def run_verify_audit(settings: ServiceSettings) -> str:
         # The command line prints what a command returns and exits 0; a broken chain must exit non-zero (1).
         raise SystemExit(str(verdict))
     return str(verdict)
+
+
+async def audit_log_is_append_only(resources: Resources) -> None:
+    """The role reporting runs as may add and read audit entries, nothing more; outside local and test runs it
+    refuses to start otherwise."""
+    beyond = await privileges_beyond_appending(resources.uow)
+    if not beyond:
+        return
+    problem = (
+        f"the database role reporting runs as may {', '.join(beyond)} the audit log: run it as a runtime role "
+        "(MITRA_DATABASE_URL) and migrate as the owner role (MITRA_MIGRATION_DATABASE_URL); see README, Database roles"
+    )
+    if resources.settings.environment in ("local", "test"):
+        log.warning("audit log not append-only for this role", problem=problem)
+        return
+    raise RuntimeError(problem)
 
 
 def build_spec(settings: ReportingSettings | None = None) -> ServiceSpec:
@@ -58,6 +78,7 @@ def build_spec(settings: ReportingSettings | None = None) -> ServiceSpec:
         publishes=reporting_contracts.EVENTS,
         # The log's order is the order events were applied in, so a rebuild replays exactly what live consumption did.
         ordered_consumption=True,
+        startup_checks=[audit_log_is_append_only],
         openapi_tags=[
             {"name": "summary", "description": "Counts across the cooperation"},
             {"name": "dashboards", "description": "MSPs, regions and visits, filterable by ministry, region, period"},

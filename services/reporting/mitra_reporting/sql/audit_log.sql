@@ -39,3 +39,11 @@ LIMIT :limit OFFSET :offset;
 -- name: chain
 -- Every entry in chain order, for verify-audit.
 SELECT * FROM audit_log ORDER BY seq;
+
+-- name: privileges_beyond_appending
+-- What the role the service runs as may do to the log beyond adding and reading entries (it must be nothing):
+-- change, remove, empty it, or own it (an owner may grant itself anything).
+SELECT privilege FROM unnest(ARRAY['UPDATE', 'DELETE', 'TRUNCATE']) AS privilege
+WHERE has_table_privilege(current_user, 'audit_log', privilege)
+UNION ALL
+SELECT 'OWNER' WHERE pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = 'audit_log'::regclass), 'USAGE');

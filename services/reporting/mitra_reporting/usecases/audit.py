@@ -71,3 +71,9 @@ async def verify_chain(uow: UnitOfWork, *, batch: int = 2000) -> audit.Verdict:
             if not verifier.check(row):
                 break
     return verifier.verdict()
+
+
+async def privileges_beyond_appending(uow: UnitOfWork) -> list[str]:
+    """What the runtime role may do to the audit log beyond adding and reading (owning it counts as all)."""
+    async with uow.read() as conn:
+        return [row["privilege"] for row in await conn.fetch(AUDIT_LOG.privileges_beyond_appending)]
