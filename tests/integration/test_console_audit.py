@@ -1,12 +1,14 @@
 """The console's audit trail: creating and changing accounts (disabling, unlocking, new passwords) and integration
 clients puts an entry in the outbox with the change, under `audit.console.recorded`, with the action, the actor and
-the values before and after; no password, hash or client secret ever appears in one, and logins record none."""
+the values before and after; no password, hash or client secret ever appears in one. Logins, failed ones and
+lockouts are the account's own entries; a new signing key is the console's."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -18,7 +20,10 @@ from support.tokens import auth_headers
 
 from mitra_console.bootstrap import build_spec
 from mitra_console.settings import ConsoleSettings
+from mitra_console.usecases import keys
+from mitra_console.usecases.config import ConsoleConfig
 from mitra_shared import db
+from mitra_shared.context import Context
 from mitra_shared.uow import UnitOfWork
 
 pytestmark = pytest.mark.integration
@@ -118,27 +123,34 @@ async def test_account_changes_are_audited_with_actor_and_values_but_no_password
 
     for _ in range(5):
         await console.post("/auth/token", data={"username": "siti.rahma", "password": "not the password"})
-    await console.post("/auth/token", data={"username": "siti.rahma", "password": PASSWORD})
-    assert len(await _entries(pool)) == 2  # logins, failed or not, are not audited in this step
+    await console.post("/auth/token", data={"username": "siti.rahma", "password": PASSWORD})  # locked: refused
+    # Each failed login is the account's own entry (no password in it); the fifth locks the account.
+    failures = (await _entries(pool))[2:]
+    assert [entry["action"] for entry in failures] == ["account.login_failed"] * 4 + ["account.locked"]
+    assert {entry["actor"]["subject"] for entry in failures} == {account["id"]}
+    assert failures[0]["actor"]["role"] == "ngo"
+    assert (failures[-1]["before"]["locked_until"], failures[-1]["before"]["recent_failures"]) == (None, 4)
+    assert failures[-1]["after"]["locked_until"] is not None
+    seen = 7
 
     await _patch(console, url, {"unlock": True}, 2)
-    unlocked = await _only_new(pool, 2)
+    unlocked = await _only_new(pool, seen)
     assert unlocked["action"] == "account.unlocked"
     assert unlocked["before"]["locked_until"] is not None
     assert unlocked["after"]["locked_until"] is None
 
     await _patch(console, url, {"active": False}, 3)
-    disabled = await _only_new(pool, 3)
+    disabled = await _only_new(pool, seen + 1)
     assert disabled["action"] == "account.disabled"
     assert (disabled["before"]["active"], disabled["after"]["active"]) == (True, False)
 
     unchanged = await console.patch(url, json={"active": False}, headers={**ADMIN, "If-Match": '"4"'})
     assert unchanged.status_code == 200, unchanged.text
-    assert len(await _entries(pool)) == 4  # nothing changed, nothing recorded
+    assert len(await _entries(pool)) == seen + 2  # nothing changed, nothing recorded
 
     reset = await console.post(f"{url}/password", json={"new_password": NEW_PASSWORD}, headers=TPOA)
     assert reset.status_code == 204, reset.text
-    entry = await _only_new(pool, 4)
+    entry = await _only_new(pool, seen + 2)
     assert entry["action"] == "account.password_reset"
     assert entry["actor"]["subject"] == "tpoa-3"
     assert entry["before"]["password_changed_at"] != entry["after"]["password_changed_at"]
@@ -208,3 +220,20 @@ async def test_client_changes_are_audited_and_no_secret_is_recorded(
     assert missing.status_code == 404
     assert len(await _entries(pool)) == 4  # a refused change records nothing
     await _no_secret_in_any_entry(pool, first_secret, second_secret)
+
+
+async def test_a_new_signing_key_is_audited_as_the_console_without_its_private_part(pool: asyncpg.Pool) -> None:
+    config = ConsoleConfig.from_settings(ConsoleSettings(environment="test"))
+    ctx = Context.for_system("console.key_rotation", datetime.now(UTC))
+    assert await keys.rotate(UnitOfWork(pool, service="console"), ctx, config) >= 1
+    made = [entry for entry in await _entries(pool) if entry["action"] == "signing_key.created"]
+    assert made, "a key was made"
+    assert made[0]["actor"] == {
+        "subject": "system:console.key_rotation",
+        "name": "console.key_rotation",
+        "role": "system",
+        "scope": {},
+    }
+    assert set(made[0]["after"]) == {"algorithm", "active_from", "retire_at", "publish_until"}
+    stored = await pool.fetchval("SELECT kid FROM signing_keys ORDER BY active_from LIMIT 1")
+    assert made[0]["object_id"] == stored

@@ -44,6 +44,18 @@ async def rotate(uow: UnitOfWork, ctx: Context, config: ConsoleConfig) -> int:
             )
             windows.append(made_window)
             made += 1
+            tx.audit(
+                "signing_key.created",
+                "signing_key",
+                key.kid,
+                before=None,
+                after={
+                    "algorithm": signing.ALGORITHM,
+                    "active_from": made_window.active_from,
+                    "retire_at": made_window.retire_at,
+                    "publish_until": made_window.publish_until,
+                },
+            )
         status = await tx.conn.execute(*KEYS.delete_expired_keys(now=tx.now))
     return made + int(status.split()[-1])
 

@@ -8,7 +8,9 @@ against a dummy hash, so it takes as long as a known one. Argon2 runs off the ev
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 from mitra_console.domain import lockout, passwords
 from mitra_console.domain.accounts import SCOPE_OF_ROLE
@@ -16,7 +18,7 @@ from mitra_console.domain.tokens import Grant
 from mitra_console.sql import ACCOUNTS, CLIENTS
 from mitra_console.usecases import keys
 from mitra_console.usecases.config import ConsoleConfig
-from mitra_shared.context import Context
+from mitra_shared.context import Context, Principal
 from mitra_shared.uow import UnitOfWork
 
 WRONG_LOGIN = "the username or password is wrong, or the account is disabled or locked for a while"
@@ -62,7 +64,15 @@ async def password_grant(
         if correct and passwords.needs_rehash(row["password_hash"])
         else None
     )
-    async with uow.change(ctx) as tx:
+    # The account is who logged in, or tried to: its audit entries name it (the request itself carries no token).
+    claim = SCOPE_OF_ROLE.get(row["role"])
+    account = Principal(
+        subject=str(row["id"]),
+        roles=(row["role"],),
+        name=row["display_name"],
+        scope={claim: str(row[claim])} if claim and row[claim] is not None else {},
+    )
+    async with uow.change(dataclasses.replace(ctx, principal=account)) as tx:
         current = await tx.conn.fetchrow(*ACCOUNTS.get_account_for_update(account_id=row["id"]))
         state = lockout.LoginState(tuple(current["recent_failures"]), current["locked_until"])
         accepted = correct and current["active"] and not lockout.is_locked(state, tx.now)
@@ -70,12 +80,20 @@ async def password_grant(
             await tx.conn.execute(
                 *ACCOUNTS.record_login_success(account_id=row["id"], now=tx.now, password_hash=new_hash)
             )
+            tx.audit("account.logged_in", "account", row["id"], before=None, after={"logged_in_at": tx.now})
         elif not correct:
             after = lockout.after_failure(state, tx.now, config.lockout)
             await tx.conn.execute(
                 *ACCOUNTS.record_login_failure(
                     account_id=row["id"], recent_failures=list(after.recent_failures), locked_until=after.locked_until
                 )
+            )
+            tx.audit(
+                "account.locked" if lockout.is_locked(after, tx.now) else "account.login_failed",
+                "account",
+                row["id"],
+                before=_lockout_values(state),
+                after=_lockout_values(after),
             )
     if not accepted:
         raise GrantRefused("invalid_grant", WRONG_LOGIN)
@@ -84,6 +102,10 @@ async def password_grant(
     grant = Grant(subject=str(current["id"]), name=current["display_name"], role=current["role"], scope=scope)
     token = await keys.sign(uow, ctx, config, grant, config.access_token_lifetime)
     return IssuedToken(token, int(config.access_token_lifetime.total_seconds()))
+
+
+def _lockout_values(state: lockout.LoginState) -> dict[str, Any]:
+    return {"recent_failures": len(state.recent_failures), "locked_until": state.locked_until}
 
 
 async def client_credentials(
