@@ -71,15 +71,19 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "POST /msps/{msp_id}/extend":                     (NO,     OWN,    NO,     NO,     NO,     NO,     NO),
     "POST /msps/{msp_id}/terminate":                  (NO,     OWN,    NO,     NO,     NO,     NO,     NO),
     "GET /msps/{msp_id}/obligations":                 (YES,    OWN,    OWN,    OWN,    YES,    NO,     YES),
+    "GET /obligations":                               (YES,    FILTER, FILTER, FILTER, YES,    NO,     YES),
     "POST /obligations/{obligation_id}/submissions":  (NO,     NO,     NO,     OWN,    NO,     NO,     NO),
     "GET /obligations/{obligation_id}/submissions":   (YES,    OWN,    OWN,    OWN,    YES,    NO,     YES),
+    "GET /submissions":                               (YES,    FILTER, FILTER, FILTER, YES,    NO,     YES),
     "POST /submissions/{submission_id}/accept":       (NO,     OWN,    OWN,    NO,     NO,     NO,     NO),
     "POST /submissions/{submission_id}/return":       (NO,     OWN,    OWN,    NO,     NO,     NO,     NO),
     "POST /visits":                                   (NO,     NO,     NO,     OWN,    NO,     NO,     NO),
+    "GET /visits":                                    (YES,    FILTER, FILTER, FILTER, YES,    NO,     YES),
     "GET /visits/{visit_id}":                         (YES,    OWN,    OWN,    OWN,    YES,    NO,     YES),
     "PATCH /visits/{visit_id}":                       (NO,     NO,     NO,     OWN,    NO,     NO,     NO),
     "POST /visits/{visit_id}/cancel":                 (NO,     NO,     NO,     OWN,    NO,     NO,     NO),
     "POST /recommendations":                          (NO,     NO,     NO,     OWN,    NO,     NO,     NO),
+    "GET /recommendations":                           (YES,    FILTER, NO,     FILTER, YES,    NO,     YES),
     "GET /recommendations/{recommendation_id}":       (YES,    OWN,    NO,     OWN,    YES,    NO,     YES),
     "POST /recommendations/{recommendation_id}/issue":(NO,     OWN,    NO,     NO,     NO,     NO,     NO),
 }
@@ -364,6 +368,17 @@ async def submit_work_plan(world: World, scope: str) -> Request:
     return "POST", f"/obligations/{plan['id']}/submissions", {"summary": "RKT 2027"}
 
 
+def listing(path: str, kind: str) -> Prepare:
+    """A list, once the shared records of both scopes it should or should not hold exist."""
+
+    async def prepare(world: World, scope: str) -> Request:
+        for side_ in ("own", "other"):
+            await world.shared_record(kind, side_)
+        return "GET", path, None
+
+    return prepare
+
+
 PREPARE: dict[str, Prepare] = {
     "GET /organizations": get(lambda world, scope: _const("/organizations?limit=500")),
     "GET /organizations/{organization_id}": get(
@@ -383,19 +398,23 @@ PREPARE: dict[str, Prepare] = {
     "GET /msps/{msp_id}/obligations": get(
         lambda world, scope: shared_path(world, "signed", scope, "/msps/{id}/obligations")
     ),
+    "GET /obligations": listing("/obligations?kind=work_plan&due_before=2027-04-01&limit=500", "work_plan"),
     "POST /obligations/{obligation_id}/submissions": submit_work_plan,
     "GET /obligations/{obligation_id}/submissions": get(
         lambda world, scope: shared_path(world, "work_plan", scope, "/obligations/{id}/submissions")
     ),
+    "GET /submissions": listing("/submissions?limit=500", "work_plan"),
     "POST /submissions/{submission_id}/accept": post("/submissions/{id}/accept", World.submission),
     "POST /submissions/{submission_id}/return": post(
         "/submissions/{id}/return", World.submission, {"comments": "add the budget"}
     ),
     "POST /visits": new_visit,
+    "GET /visits": listing("/visits?limit=500", "visit"),
     "GET /visits/{visit_id}": get(lambda world, scope: shared_path(world, "visit", scope, "/visits/{id}")),
     "PATCH /visits/{visit_id}": change_visit,
     "POST /visits/{visit_id}/cancel": post("/visits/{id}/cancel", World.visit, {"reason": "flight cancelled"}),
     "POST /recommendations": new_recommendation,
+    "GET /recommendations": listing("/recommendations?limit=500", "recommendation"),
     "GET /recommendations/{recommendation_id}": get(
         lambda world, scope: shared_path(world, "recommendation", scope, "/recommendations/{id}")
     ),
@@ -447,16 +466,31 @@ async def test_operation_by_role_and_scope(world: World, operation: str, role: s
         await check_list(world, operation, role, answer, scope, response.json()["items"])
 
 
-LISTS = {"GET /msps": "id", "GET /organizations": "organization_id"}
+LISTS = {
+    "GET /msps": "id",
+    "GET /organizations": "organization_id",
+    "GET /obligations": "id",
+    "GET /submissions": "obligation_id",
+    "GET /visits": "id",
+    "GET /recommendations": "id",
+}
 """The lists filtered to the caller's scope, and the field naming an item."""
+SHARED_IN_LIST = {
+    "GET /msps": "signed",
+    "GET /obligations": "work_plan",
+    "GET /submissions": "work_plan",
+    "GET /visits": "visit",
+    "GET /recommendations": "recommendation",
+}
+"""The shared record (of each scope) a list is checked for."""
 
 
 async def check_list(
     world: World, operation: str, role: str, answer: str, scope: str, items: list[dict[str, Any]]
 ) -> None:
-    if operation == "GET /msps":
-        own = str((await world.shared_record("signed", "own"))["id"])
-        other = str((await world.shared_record("signed", "other"))["id"])
+    if operation in SHARED_IN_LIST:
+        own = str((await world.shared_record(SHARED_IN_LIST[operation], "own"))["id"])
+        other = str((await world.shared_record(SHARED_IN_LIST[operation], "other"))["id"])
     else:
         own, other = world.organizations["own"], world.organizations["other"]
     listed = {str(item[LISTS[operation]]) for item in items}
@@ -466,6 +500,10 @@ async def check_list(
         assert own in listed, "the list leaves out a record in the caller's scope"
         if operation == "GET /msps":
             assert [item["id"] for item in items if not in_scope(role, item)] == [], "outside the caller's scope"
+        elif operation != "GET /organizations":
+            assert [item["id"] for item in items if not queue_item_in_scope(world, role, item)] == [], (
+                "outside the caller's scope"
+            )
     else:
         assert other not in listed, "the list holds a record outside the caller's scope"
 
@@ -477,6 +515,16 @@ def in_scope(role: str, msp: dict[str, Any]) -> bool:
     if role == "region":
         return any(region_covers(OWN_REGION, code) or region_covers(code, OWN_REGION) for code in codes)
     return msp["organization_name"] == "NGO A"
+
+
+def queue_item_in_scope(world: World, role: str, item: dict[str, Any]) -> bool:
+    """An item of a queue (obligation, submission, visit, recommendation) the caller of the table reads."""
+    if role == "ministry":
+        return bool(item["ministry_code"] == "KEMENSOS")
+    if role == "ngo":
+        return bool(item["organization_id"] == world.organizations["own"])
+    codes = item["region_codes"] if "region_codes" in item else [item["region_code"] or OWN_REGION]
+    return any(region_covers(OWN_REGION, code) or region_covers(code, OWN_REGION) for code in codes)
 
 
 # --- a region's officer and the parts of an MSP it sees -----------------------------------------------------------

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
+from fastapi import Query
+from pydantic import BaseModel
+
+from mitra_agreements.domain.queues import ObligationQuery, SubmissionQuery
 from mitra_agreements.http.dependencies import NGO_FOR_ITSELF, READ
 from mitra_agreements.http.dependencies import router as make_router
-from mitra_agreements.usecases import obligations
+from mitra_agreements.usecases import obligations, queues
 from mitra_agreements.usecases.commands import DecideSubmission, SubmitObligation
-from mitra_agreements.usecases.views import Submission
+from mitra_agreements.usecases.views import ObligationItem, Submission, SubmissionItem
 from mitra_shared.http import RequestContext, Work
 from mitra_shared.policy import allow
 
@@ -19,6 +24,54 @@ DECIDERS = allow(
     note="the MSP's Mitra Utama ministry; a region's office only the work plans (RKT) of its area; not whoever "
     "submitted it (four eyes)",
 )
+
+
+class ObligationPage(BaseModel):
+    items: list[ObligationItem]
+    total: int
+    limit: int
+    offset: int
+
+
+class SubmissionPage(BaseModel):
+    items: list[SubmissionItem]
+    total: int
+    limit: int
+    offset: int
+
+
+@router.get(
+    "/obligations",
+    response_model=ObligationPage,
+    summary="The queue of obligations across MSPs, soonest due first",
+    description="Filters combine; `status` and `kind` may be repeated. Each item carries its MSP (title, number), "
+    "NGO, Mitra Utama and latest submission. Only what the caller's scope covers: an NGO's own, a ministry's MSPs', "
+    "for a region's office the obligations of MSPs working in its area, MSP-wide or of a region touching it. "
+    "`region_code` keeps the same as a region's office reads (a province includes its regencies). An unknown "
+    "parameter is refused with 422 naming it.",
+    dependencies=[READ],
+)
+async def list_obligations(
+    query: Annotated[ObligationQuery, Query()], uow: Work, ctx: RequestContext
+) -> ObligationPage:
+    items, total = await queues.list_obligations(uow, ctx, query)
+    return ObligationPage(items=items, total=total, limit=query.limit, offset=query.offset)
+
+
+@router.get(
+    "/submissions",
+    response_model=SubmissionPage,
+    summary="The queue of submissions, by default those awaiting review, longest waiting first",
+    description="Work plans, reports and Action Plans submitted, with their obligation, MSP, NGO and Mitra Utama; "
+    "`comments` holds the reviewer's comments once decided (why it was returned). `status` (default `submitted`) "
+    "and `kind` may be repeated. Scoped as `GET /obligations`: who reads an obligation reads its submissions.",
+    dependencies=[READ],
+)
+async def list_all_submissions(
+    query: Annotated[SubmissionQuery, Query()], uow: Work, ctx: RequestContext
+) -> SubmissionPage:
+    items, total = await queues.list_submissions(uow, ctx, query)
+    return SubmissionPage(items=items, total=total, limit=query.limit, offset=query.offset)
 
 
 @router.post(

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import Response
+from fastapi import Query, Response
+from pydantic import BaseModel
 
+from mitra_agreements.domain.queues import RecommendationQuery
 from mitra_agreements.http.dependencies import NGO_FOR_ITSELF
 from mitra_agreements.http.dependencies import router as make_router
-from mitra_agreements.usecases import recommendations
+from mitra_agreements.usecases import queues, recommendations
 from mitra_agreements.usecases.commands import IssueRecommendation, RequestRecommendation
-from mitra_agreements.usecases.views import Recommendation
+from mitra_agreements.usecases.views import Recommendation, RecommendationItem
 from mitra_shared.http import RequestContext, Work
 from mitra_shared.policy import allow
 
@@ -24,6 +27,13 @@ READ_RECOMMENDATION = allow(
     note="tpoa, auditor, integration: all; ngo: its own; ministry: those of its MSPs (not regions: they name foreign "
     "experts)",
 )
+
+
+class RecommendationPage(BaseModel):
+    items: list[RecommendationItem]
+    total: int
+    limit: int
+    offset: int
 
 
 @router.post(
@@ -40,6 +50,22 @@ async def request_recommendation(
     recommendation = await recommendations.request_recommendation(uow, ctx, command)
     response.headers["Location"] = f"/recommendations/{recommendation.id}"
     return recommendation
+
+
+@router.get(
+    "/recommendations",
+    response_model=RecommendationPage,
+    summary="The queue of recommendation requests, longest waiting first",
+    description="Filters combine; `status` (`requested`: awaiting the ministry's decision) and `kind` may be "
+    "repeated. Each item carries its MSP's title, NGO and Mitra Utama. Only what the caller's scope covers: an "
+    "NGO's own, a ministry's MSPs'. An unknown parameter is refused with 422 naming it.",
+    dependencies=[READ_RECOMMENDATION],
+)
+async def list_recommendations(
+    query: Annotated[RecommendationQuery, Query()], uow: Work, ctx: RequestContext
+) -> RecommendationPage:
+    items, total = await queues.list_recommendations(uow, ctx, query)
+    return RecommendationPage(items=items, total=total, limit=query.limit, offset=query.offset)
 
 
 @router.get(

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import Response
+from fastapi import Query, Response
+from pydantic import BaseModel
 
+from mitra_agreements.domain.queues import VisitQuery
 from mitra_agreements.http.dependencies import NGO_FOR_ITSELF, READ, CurrentPolicy
 from mitra_agreements.http.dependencies import router as make_router
-from mitra_agreements.usecases import visits
+from mitra_agreements.usecases import queues, visits
 from mitra_agreements.usecases.commands import AnnounceVisit, CancelVisit, UpdateVisit
-from mitra_agreements.usecases.views import Visit
+from mitra_agreements.usecases.views import Visit, VisitItem
 from mitra_shared.http import RequestContext, Work
 
 router = make_router("visits")
+
+
+class VisitPage(BaseModel):
+    items: list[VisitItem]
+    total: int
+    limit: int
+    offset: int
 
 
 @router.post(
@@ -31,6 +41,22 @@ async def announce_visit(
     visit = await visits.announce_visit(uow, ctx, command, policy=policy)
     response.headers["Location"] = f"/visits/{visit.id}"
     return visit
+
+
+@router.get(
+    "/visits",
+    response_model=VisitPage,
+    summary="The queue of announced visits, soonest arrival first",
+    description="Filters combine; `status` may be repeated. `from`/`to` keep the visits under way at some time "
+    "between those days (both included). `region_code` keeps the visits going to a region touching it (a province "
+    "includes its regencies). Each item carries its MSP's title, NGO and Mitra Utama. Only what the caller's scope "
+    "covers: an NGO's own, a ministry's MSPs', for a region's office the visits to its area. An unknown parameter "
+    "is refused with 422 naming it.",
+    dependencies=[READ],
+)
+async def list_visits(query: Annotated[VisitQuery, Query()], uow: Work, ctx: RequestContext) -> VisitPage:
+    items, total = await queues.list_visits(uow, ctx, query)
+    return VisitPage(items=items, total=total, limit=query.limit, offset=query.offset)
 
 
 @router.get(

@@ -126,3 +126,37 @@ class KnownOrganization(BaseModel):
     country_of_origin: str | None
     status: str
     as_of: datetime
+
+
+# --- the queues: each item carries what a queue's row shows, without another call ----------------------------------
+
+
+class _MspParties(BaseModel):
+    msp_id: UUID
+    msp_title: str
+    organization_id: UUID = Field(description="The NGO party to the MSP (registry's id).")
+    organization_name: str = Field(description="The NGO's legal name as the MSP was drafted with.")
+    ministry_code: str = Field(description="The MSP's Mitra Utama.")
+
+
+class ObligationItem(Obligation, _MspParties):
+    msp_number: str | None
+    ministry_name: str
+    latest_submission_id: UUID | None = Field(description="The obligation's last submission; null: none yet.")
+    latest_submission_status: Literal["submitted", "accepted", "returned"] | None
+    latest_submitted_at: datetime | None
+
+
+class SubmissionItem(Submission, _MspParties):
+    kind: ObligationKind = Field(description="The obligation's kind.")
+    period: str
+    region_code: str | None = Field(description="The region of a work plan (RKT); null for an MSP-wide obligation.")
+    due_on: date
+
+
+class VisitItem(Visit, _MspParties):
+    pass
+
+
+class RecommendationItem(Recommendation, _MspParties):
+    pass

@@ -1,0 +1,130 @@
+-- The queues across MSPs (usecases/queues.py): each a page with its total, filtered as asked and held to the
+-- caller's scope (:scope_*, domain/access.py): an NGO its own MSPs', a ministry those of its MSPs (Mitra Utama), a
+-- region's office what touches its area (agreements_region_touches: the same code, or one a province of the other).
+-- An empty array of statuses or kinds means every one. Ties are broken by id, so that pages never overlap.
+
+-- name: list_obligations
+-- Obligations with their MSP's parties and their latest submission. For a region (the scope's or the filter's):
+-- those of an MSP working in it, MSP-wide or of a region touching it.
+WITH matching AS (
+    SELECT o.*, m.title AS msp_title, m.number AS msp_number, m.organization_id, m.organization_name,
+           m.ministry_code, m.ministry_name,
+           row_number() OVER (ORDER BY
+               CASE WHEN :sort::text = 'due_on' THEN o.due_on END ASC,
+               CASE WHEN :sort::text = '-due_on' THEN o.due_on END DESC,
+               CASE WHEN :sort::text = 'organization_name' THEN lower(m.organization_name) END ASC,
+               CASE WHEN :sort::text = '-organization_name' THEN lower(m.organization_name) END DESC,
+               CASE WHEN :sort::text = 'updated_at' THEN o.updated_at END ASC,
+               CASE WHEN :sort::text = '-updated_at' THEN o.updated_at END DESC,
+               o.due_on, o.id) AS position,
+           count(*) OVER () AS total
+    FROM obligations AS o
+    JOIN msps AS m ON m.id = o.msp_id
+    WHERE (cardinality(:statuses::text[]) = 0 OR o.status = ANY(:statuses::text[]))
+      AND (cardinality(:kinds::text[]) = 0 OR o.kind = ANY(:kinds::text[]))
+      AND (:due_before::date IS NULL OR o.due_on < :due_before)
+      AND (:due_after::date IS NULL OR o.due_on > :due_after)
+      AND (:organization_id::uuid IS NULL OR m.organization_id = :organization_id)
+      AND (:ministry_code::text IS NULL OR m.ministry_code = :ministry_code)
+      AND (:msp_id::uuid IS NULL OR o.msp_id = :msp_id)
+      AND (:region_code::text IS NULL OR (
+            (o.region_code IS NULL OR agreements_region_touches(o.region_code, :region_code))
+            AND EXISTS (SELECT 1 FROM jsonb_array_elements(m.work_locations) AS location
+                        WHERE agreements_region_touches(location->>'code', :region_code))))
+      AND (:scope_organization_id::uuid IS NULL OR m.organization_id = :scope_organization_id)
+      AND (:scope_ministry_code::text IS NULL OR m.ministry_code = :scope_ministry_code)
+      AND (:scope_region_code::text IS NULL OR (
+            (o.region_code IS NULL OR agreements_region_touches(o.region_code, :scope_region_code))
+            AND EXISTS (SELECT 1 FROM jsonb_array_elements(m.work_locations) AS location
+                        WHERE agreements_region_touches(location->>'code', :scope_region_code))))
+), page AS (
+    SELECT * FROM matching ORDER BY position LIMIT :limit OFFSET :offset
+)
+SELECT page.*, latest.id AS latest_submission_id, latest.status AS latest_submission_status,
+       latest.submitted_at AS latest_submitted_at
+FROM page
+LEFT JOIN LATERAL (
+    SELECT s.id, s.status, s.submitted_at FROM submissions AS s
+    WHERE s.obligation_id = page.id ORDER BY s.attempt DESC LIMIT 1
+) AS latest ON true
+ORDER BY page.position;
+
+-- name: list_submissions
+-- Submissions with their obligation and its MSP's parties (awaiting review: status `submitted`). Who reads the
+-- obligation reads its submissions.
+SELECT s.*, o.kind, o.period, o.region_code, o.due_on, o.msp_id, m.title AS msp_title, m.organization_id,
+       m.organization_name, m.ministry_code, count(*) OVER () AS total
+FROM submissions AS s
+JOIN obligations AS o ON o.id = s.obligation_id
+JOIN msps AS m ON m.id = o.msp_id
+WHERE (cardinality(:statuses::text[]) = 0 OR s.status = ANY(:statuses::text[]))
+  AND (cardinality(:kinds::text[]) = 0 OR o.kind = ANY(:kinds::text[]))
+  AND (:organization_id::uuid IS NULL OR m.organization_id = :organization_id)
+  AND (:ministry_code::text IS NULL OR m.ministry_code = :ministry_code)
+  AND (:msp_id::uuid IS NULL OR o.msp_id = :msp_id)
+  AND (:region_code::text IS NULL OR (
+        (o.region_code IS NULL OR agreements_region_touches(o.region_code, :region_code))
+        AND EXISTS (SELECT 1 FROM jsonb_array_elements(m.work_locations) AS location
+                    WHERE agreements_region_touches(location->>'code', :region_code))))
+  AND (:scope_organization_id::uuid IS NULL OR m.organization_id = :scope_organization_id)
+  AND (:scope_ministry_code::text IS NULL OR m.ministry_code = :scope_ministry_code)
+  AND (:scope_region_code::text IS NULL OR (
+        (o.region_code IS NULL OR agreements_region_touches(o.region_code, :scope_region_code))
+        AND EXISTS (SELECT 1 FROM jsonb_array_elements(m.work_locations) AS location
+                    WHERE agreements_region_touches(location->>'code', :scope_region_code))))
+ORDER BY
+    CASE WHEN :sort::text = 'submitted_at' THEN s.submitted_at END ASC,
+    CASE WHEN :sort::text = '-submitted_at' THEN s.submitted_at END DESC,
+    CASE WHEN :sort::text = 'due_on' THEN o.due_on END ASC,
+    CASE WHEN :sort::text = '-due_on' THEN o.due_on END DESC,
+    s.submitted_at, s.id
+LIMIT :limit OFFSET :offset;
+
+-- name: list_visits
+-- Visits with their MSP's parties. For a region (the scope's or the filter's): those going to a region touching
+-- it, whatever the MSP's places. The window keeps visits under way at some time in it (both days included).
+SELECT v.*, m.title AS msp_title, m.organization_id, m.organization_name, m.ministry_code,
+       count(*) OVER () AS total
+FROM visits AS v
+JOIN msps AS m ON m.id = v.msp_id
+WHERE (cardinality(:statuses::text[]) = 0 OR v.status = ANY(:statuses::text[]))
+  AND (:window_from::date IS NULL OR v.departs_on >= :window_from)
+  AND (:window_to::date IS NULL OR v.arrives_on <= :window_to)
+  AND (:organization_id::uuid IS NULL OR m.organization_id = :organization_id)
+  AND (:ministry_code::text IS NULL OR m.ministry_code = :ministry_code)
+  AND (:msp_id::uuid IS NULL OR v.msp_id = :msp_id)
+  AND (:region_code::text IS NULL OR EXISTS (
+        SELECT 1 FROM unnest(v.region_codes) AS visited (code)
+        WHERE agreements_region_touches(visited.code, :region_code)))
+  AND (:scope_organization_id::uuid IS NULL OR m.organization_id = :scope_organization_id)
+  AND (:scope_ministry_code::text IS NULL OR m.ministry_code = :scope_ministry_code)
+  AND (:scope_region_code::text IS NULL OR EXISTS (
+        SELECT 1 FROM unnest(v.region_codes) AS visited (code)
+        WHERE agreements_region_touches(visited.code, :scope_region_code)))
+ORDER BY
+    CASE WHEN :sort::text = 'arrives_on' THEN v.arrives_on END ASC,
+    CASE WHEN :sort::text = '-arrives_on' THEN v.arrives_on END DESC,
+    CASE WHEN :sort::text = 'announced_on' THEN v.announced_on END ASC,
+    CASE WHEN :sort::text = '-announced_on' THEN v.announced_on END DESC,
+    v.arrives_on, v.id
+LIMIT :limit OFFSET :offset;
+
+-- name: list_recommendations
+-- Recommendation requests with their MSP's parties; never a region's (they name foreign experts).
+SELECT r.*, m.title AS msp_title, m.organization_id, m.organization_name, m.ministry_code,
+       count(*) OVER () AS total
+FROM recommendations AS r
+JOIN msps AS m ON m.id = r.msp_id
+WHERE (cardinality(:statuses::text[]) = 0 OR r.status = ANY(:statuses::text[]))
+  AND (cardinality(:kinds::text[]) = 0 OR r.kind = ANY(:kinds::text[]))
+  AND (:organization_id::uuid IS NULL OR m.organization_id = :organization_id)
+  AND (:ministry_code::text IS NULL OR m.ministry_code = :ministry_code)
+  AND (:msp_id::uuid IS NULL OR r.msp_id = :msp_id)
+  AND :scope_region_code::text IS NULL
+  AND (:scope_organization_id::uuid IS NULL OR m.organization_id = :scope_organization_id)
+  AND (:scope_ministry_code::text IS NULL OR m.ministry_code = :scope_ministry_code)
+ORDER BY
+    CASE WHEN :sort::text = 'requested_at' THEN r.requested_at END ASC,
+    CASE WHEN :sort::text = '-requested_at' THEN r.requested_at END DESC,
+    r.requested_at, r.id
+LIMIT :limit OFFSET :offset;
