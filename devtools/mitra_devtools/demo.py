@@ -1,13 +1,34 @@
-"""A small demonstration data set, loaded over the public APIs like a user would, and safe to load twice.
+"""Demonstration data that shows a real year of work, loaded over the public APIs like its users would, and safe to
+load twice (a second load changes nothing and says so).
 
-Each step is made by the role that may make it: the administrator adds the notification recipients and the
-console's accounts, TPOA registers the NGOs. `make run` calls `load` with a local token of each role; then one
-console account per role is there to log in with (`DEMO_ACCOUNTS`, password `mitra-demo`, local runs only).
+Each step is made by the role that may make it, with a token `make run` mints (`mint(subject, role, scope)`): the
+administrator adds the notification recipients and the console's accounts; TPOA registers the NGOs named in the
+source documents, the government partners (Kemensos, Jawa Tengah, Kota Semarang), permits and foreign staff
+(`demo_registry`); Plan International drafts its MSP with Kemensos, TPOA approves it, Kemensos signs it as of about a
+year ago, and a year of work on its obligations follows (`demo_agreements`); a story of it is published
+(`demo_stories`). One console account per role is there to log in with (`DEMO_ACCOUNTS`, password `mitra-demo`,
+local runs only), each landing on real work:
+
+- `plan` (ngo): its MSP with Kemensos, active, with obligations accepted, returned, awaiting review, due and overdue;
+- `kemensos` (ministry): reports awaiting its review, a visa recommendation requested, CARE's MSP under review;
+- `jateng`, `semarang` (region): the MSP's work plans (RKT) of their area and the visits announced to them;
+- `tpoa`: Swisscontact and others as applicants to review, CARE International's MSP awaiting review.
+
+Dates are counted from today, so the demo shows the same year whenever it is loaded. Texts are marked "(demo)".
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
 import httpx
+
+from mitra_devtools import demo_agreements, demo_registry, demo_stories
+from mitra_devtools.demo_http import Demo, Mint, Urls
+from mitra_devtools.demo_registry import Year
+from mitra_shared.clock import jakarta_date, system_clock
 
 DEMO_TPOA_RECIPIENT = {
     "name": "TPOA secretariat (demo recipient)",
@@ -61,64 +82,96 @@ DEMO_ACCOUNTS: list[dict[str, str]] = [
 ]
 
 
-def _bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
 def load(
     *,
     registry_url: str,
+    agreements_url: str,
     notifications_url: str,
-    tokens: dict[str, str],
+    reporting_url: str,
+    mint: Mint,
     console_url: str | None = None,
+    say: Callable[[str], None] = print,
+    today: date | None = None,
 ) -> list[str]:
-    """Load what is missing, each step with the token of the role that makes it (`tokens["admin"]`,
-    `tokens["tpoa"]`); return a line per thing done."""
-    done = []
+    """Load what is missing, each step with a token of the role that makes it (`mint(subject, role, scope)`); say a
+    line per thing done as it is done, and return those lines (none when everything was there already)."""
+    urls = Urls(registry_url, agreements_url, notifications_url, reporting_url, console_url)
+    year = Year(today or jakarta_date(system_clock()))
     with httpx.Client(timeout=10) as client:
-        admin, tpoa = _bearer(tokens["admin"]), _bearer(tokens["tpoa"])
-        existing = client.get(f"{notifications_url}/recipients", params={"role": "tpoa"}, headers=admin)
-        existing.raise_for_status()
-        emails = {recipient["email"] for recipient in existing.json()}
+        demo = Demo(client=client, urls=urls, mint=mint, say=say)
+        admin, tpoa = demo.as_("admin", "demo-admin"), demo_registry.tpoa(demo)
+        emails = {recipient["email"] for recipient in demo.get(f"{notifications_url}/recipients", admin, role="tpoa")}
         for recipient in (DEMO_TPOA_RECIPIENT, DEMO_TPOA_RECIPIENT_EN):
             if recipient["email"] not in emails:
-                client.post(f"{notifications_url}/recipients", json=recipient, headers=admin).raise_for_status()
-                done.append(f"recipient {recipient['name']} <{recipient['email']}>")
-        organization_ids: dict[str, str] = {}
+                demo.post(f"{notifications_url}/recipients", admin, recipient)
+                demo.did(f"recipient {recipient['name']} <{recipient['email']}>")
+        organizations: dict[str, dict[str, Any]] = {}
         for organization in DEMO_ORGANIZATIONS:
-            response = client.post(f"{registry_url}/organizations", json=organization, headers=tpoa)
+            legal_name = str(organization["legal_name"])
+            response = demo.post(f"{registry_url}/organizations", tpoa, organization, also=(409,))
             if response.status_code == 409:
+                organizations[legal_name] = _find_organization(demo, legal_name)
                 continue
-            response.raise_for_status()
-            organization_ids[organization["legal_name"]] = response.json()["id"]  # type: ignore[index]
-            done.append(f"organization {organization['legal_name']}")
+            organizations[legal_name] = response.json()
+            demo.did(f"organization {legal_name}")
         if console_url is not None:
-            plan = organization_ids.get(DEMO_NGO) or _find_organization(client, registry_url, DEMO_NGO, tpoa)
-            done += _load_accounts(client, console_url, admin, plan)
-    return done
+            _load_accounts(demo, organizations[DEMO_NGO]["id"])
+        _load_year(demo, year, organizations[DEMO_NGO], organizations["CARE International"])
+        return demo.done
 
 
-def _find_organization(client: httpx.Client, registry_url: str, legal_name: str, headers: dict[str, str]) -> str:
-    response = client.get(f"{registry_url}/organizations", params={"q": legal_name, "limit": 50}, headers=headers)
-    response.raise_for_status()
-    for item in response.json()["items"]:
+def _load_year(demo: Demo, year: Year, plan: dict[str, Any], care: dict[str, Any]) -> None:
+    """Partners, permits, lifecycles, the MSPs and their year of work, and a published story."""
+    partners = demo_registry.ensure_partners(demo)
+    principle = demo_registry.principle_permit(demo, plan, "IP/DEMO/PLAN", year.principle_issued_on)
+    demo_registry.move_to(demo, plan, [("registered", "Principle permit granted after TPOA review (demo)")])
+    demo_registry.ensure_foreign_expert(demo, plan, year)
+    demo_registry.principle_permit(demo, care, "IP/DEMO/CARE", year.care_issued_on)
+    demo_registry.move_to(demo, care, [("registered", "Principle permit granted after TPOA review (demo)")])
+    msp = demo_agreements.load_agreements(demo, year, plan, care, partners[demo_registry.MINISTRY_CODE])
+    operating = {
+        "permit_type": "operating",
+        "number": "IO/DEMO/PLAN",
+        "issued_on": year.signed_on.isoformat(),
+        "valid_until": year.msp_ends_on.isoformat(),
+        "principle_permit_id": principle["id"],
+        "msp_id": msp["id"],
+    }
+    demo_registry.ensure_permit(demo, plan, operating)
+    demo_registry.move_to(
+        demo,
+        plan,
+        [
+            ("registered", "Principle permit granted after TPOA review (demo)"),
+            ("active", "MSP with Kemensos signed (demo)"),
+        ],
+    )
+    demo_stories.publish_story(demo, plan, msp, year)
+
+
+def _find_organization(demo: Demo, legal_name: str) -> dict[str, Any]:
+    found = demo.get(f"{demo.urls.registry}/organizations", demo_registry.tpoa(demo), q=legal_name, limit=50)["items"]
+    for item in found:
         if item["legal_name"] == legal_name:
-            return str(item["id"])
+            return dict(item)
     raise LookupError(f"{legal_name} is not in the registry")
 
 
-def _load_accounts(client: httpx.Client, console_url: str, admin: dict[str, str], plan_id: str) -> list[str]:
-    done = []
+def _load_accounts(demo: Demo, plan_id: str) -> None:
+    admin = demo.as_("admin", "demo-admin")
+    # Looked up first: creating one that exists costs a password hash before the 409.
+    existing = demo.get(f"{demo.urls.console}/accounts", admin, q="@mitra-demo.example", limit=500)["items"]
+    usernames = {item["username"] for item in existing}
     for account in DEMO_ACCOUNTS:
+        if account["username"] in usernames:
+            continue
         body = {
             **account,
             "email": f"{account['username']}@mitra-demo.example",
             "password": DEMO_PASSWORD,
             **({"organization_id": plan_id} if account["role"] == "ngo" else {}),
         }
-        response = client.post(f"{console_url}/accounts", json=body, headers=admin)
+        response = demo.post(f"{demo.urls.console}/accounts", admin, body, also=(409,))
         if response.status_code == 409:
             continue
-        response.raise_for_status()
-        done.append(f"account {account['username']}")
-    return done
+        demo.did(f"account {account['username']}")

@@ -31,6 +31,7 @@ import asyncpg
 import httpx
 
 from mitra_devtools import demo, launcher
+from mitra_devtools.demo_http import DemoError
 from mitra_devtools.launcher import ManagedProcess, NotReady
 from mitra_devtools.token import local_token
 from mitra_shared.db import with_database
@@ -115,6 +116,8 @@ async def run(mail_directory: Path) -> int:
     base_env = dict(os.environ)
     base_env.setdefault("MITRA_LOG_FORMAT", "console")
     base_env.setdefault("MITRA_ENVIRONMENT", "local")
+    # Locally the deadline engine looks every 30 s (not 5 min), so the demo's overdue obligations show as such at once.
+    base_env.setdefault("MITRA_DEADLINE_TICK_SECONDS", "30")
     services: list[ManagedProcess] = []
     helpers: list[ManagedProcess] = []
     stop = asyncio.Event()
@@ -148,16 +151,19 @@ async def run(mail_directory: Path) -> int:
             raise RuntimeError(str(error)) from None
 
         token = local_token()
-        tokens = {"tpoa": token, "admin": local_token("demo-admin", "admin", name="demo administrator")}
+        print("\nLoading the demo data (a line per thing done)...", flush=True)
         try:
             loaded = await asyncio.to_thread(
                 demo.load,
                 registry_url=SERVICES[0].url,
+                agreements_url=SERVICES[1].url,
                 notifications_url=SERVICES[2].url,
-                tokens=tokens,
+                reporting_url=SERVICES[3].url,
+                mint=_demo_token,
                 console_url=CONSOLE.url,
+                say=lambda line: print(f"  demo: {line}", flush=True),
             )
-        except (httpx.HTTPError, LookupError) as error:
+        except (httpx.HTTPError, LookupError, DemoError) as error:
             detail = error.response.text if isinstance(error, httpx.HTTPStatusError) else ""
             raise RuntimeError(f"loading the demo data failed: {error} {detail}") from error
         _print_banner(token, loaded, mail_directory if helpers else None)
@@ -179,6 +185,11 @@ async def run(mail_directory: Path) -> int:
     finally:
         await _stop(services)
         await _stop(helpers)
+
+
+def _demo_token(subject: str, role: str, scope: dict[str, str]) -> str:
+    """A local token for one step of the demo data, by the role that makes it."""
+    return local_token(subject, role, name=f"{subject} (demo)", scope=scope or None)
 
 
 async def _parent_gone() -> None:
@@ -203,7 +214,8 @@ def _print_banner(token: str, loaded: list[str], mail_directory: Path | None) ->
         lines.append(
             f"  {service.name:<14} API {service.url}   docs {service.url}/docs   AsyncAPI {service.url}/asyncapi"
         )
-    lines += ["", "  Demo data: " + ("; ".join(loaded) if loaded else "already loaded"), ""]
+    summary = f"{len(loaded)} things loaded (listed above)" if loaded else "already loaded, nothing changed"
+    lines += ["", f"  Demo data: {summary}", ""]
     if mail_directory is not None:
         lines.append(f"  E-mail goes to a local SMTP sink; each message is a file in {mail_directory.resolve()}")
     lines += [
