@@ -17,8 +17,9 @@ help:
 	@echo "make migrate  apply every service's database migrations"
 	@echo "make docs     regenerate the AsyncAPI documents under docs/asyncapi/"
 	@echo "make token    print a bearer token for the local APIs"
-	@echo "make bench    run the performance benchmark (bench/; not part of make test)"
+	@echo "make bench    run the performance benchmark and the console's page weights (bench/; not in make test)"
 	@echo "make infra    make sure PostgreSQL and RabbitMQ run (installs them from Debian packages if missing)"
+	@echo "make browser  make sure the browser tests have Debian's chromium and axe-core (tests/browser/)"
 
 $(STAMP): $(foreach p,$(PACKAGES),$(p)/pyproject.toml) requirements-dev.txt constraints.txt
 	@scripts/ensure-python.sh
@@ -33,6 +34,10 @@ venv: $(STAMP)
 .PHONY: infra
 infra:
 	@scripts/ensure-infra.sh
+
+.PHONY: browser
+browser:
+	@scripts/ensure-browser.sh
 
 .PHONY: migrate
 migrate: venv infra
@@ -52,8 +57,9 @@ docs: venv
 	@echo "docs/asyncapi/ regenerated"
 
 .PHONY: bench
-bench: venv infra
+bench: venv infra browser
 	$(PY) -m bench
+	$(PY) -m bench.page_weight
 
 .PHONY: lint
 lint: venv
@@ -62,5 +68,5 @@ lint: venv
 	$(VENV)/bin/lint-imports --no-cache
 
 .PHONY: test
-test: venv infra lint
+test: venv infra browser lint
 	$(VENV)/bin/pytest

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal, Self
 
-from pydantic import BaseModel, Field, PositiveFloat, PositiveInt, SecretStr, model_validator
+from pydantic import BaseModel, EmailStr, Field, PositiveFloat, PositiveInt, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_JWT_SECRET = "mitra-local-development-secret-change-me"
@@ -86,7 +86,7 @@ class ServiceSettings(BaseSettings):
     )
     amqp_publishers: dict[str, str] = Field(
         default_factory=dict,
-        description="Each service's broker user, e.g. `{\"registry\": \"mitra-registry\"}`: a consumer believes a "
+        description='Each service\'s broker user, e.g. `{"registry": "mitra-registry"}`: a consumer believes a '
         "service's routing keys (and `audit.<service>.*`) only from that user's messages (their validated AMQP "
         "`user_id`). Empty (local runs and tests, one account for all): the publisher check is off.",
     )
@@ -173,7 +173,7 @@ class ServiceSettings(BaseSettings):
         if not self.jwt_issuers and not self.jwt_public_key and not shared_secret:
             raise ValueError("no token issuer: set MITRA_JWT_ISSUERS (or MITRA_JWT_PUBLIC_KEY)")
         if self.jwt_public_key and any(name.startswith("HS") for name in self.jwt_algorithms):
-            raise ValueError("MITRA_JWT_PUBLIC_KEY needs asymmetric MITRA_JWT_ALGORITHMS, e.g. [\"RS256\"]")
+            raise ValueError('MITRA_JWT_PUBLIC_KEY needs asymmetric MITRA_JWT_ALGORITHMS, e.g. ["RS256"]')
         if self.environment in ("local", "test") or not self.insecure_defaults:
             return self
         raise ValueError(f"refusing to start in {self.environment}: {'; '.join(self.insecure_defaults)}")
@@ -182,3 +182,22 @@ class ServiceSettings(BaseSettings):
     def base_url(self) -> str:
         host = "127.0.0.1" if self.http_host in ("0.0.0.0", "::") else self.http_host
         return self.public_base_url or f"http://{host}:{self.http_port}"
+
+
+class MailingServiceSettings(ServiceSettings):
+    """A service that sends mail itself (notifications; the console's password resets): its SMTP server, the same
+    `MITRA_SMTP_*` variables for both."""
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(1025, ge=1, le=65535)
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: EmailStr = "mitra@localhost.localdomain"
+    smtp_timeout_seconds: PositiveFloat = 30.0
+
+    @field_validator("smtp_username", "smtp_password", mode="before")
+    @classmethod
+    def _empty_means_none(cls, value: object) -> object:
+        # Compose passes an unset variable as "", which would make aiosmtplib try to log in.
+        return None if value == "" else value

@@ -2,7 +2,9 @@
 
     <ns>.events                  topic exchange, every event, routing key <service>.<aggregate>.<event>
     <ns>.unrouted                fanout exchange, alternate exchange of <ns>.events
-    <ns>.unrouted                quorum queue: events no service is bound to yet are kept here, not dropped
+    <ns>.unrouted.kept           quorum queue: events no service is bound to yet are kept here, not dropped (a
+                                 name of its own, so that reading the exchange, which binding needs, is not
+                                 reading the queue: no service user may consume it)
     <ns>.dead-letter             direct exchange for messages given up on
     <ns>.<consumer>              a consuming service's quorum queue, bound to the routing keys it handles
     <ns>.<consumer>.retry.<N>ms  quorum queue per retry delay; its messages expire back into <ns>.<consumer>
@@ -45,7 +47,7 @@ class Names:
 
     @property
     def unrouted_queue(self) -> str:
-        return f"{self.namespace}.unrouted"
+        return f"{self.namespace}.unrouted.kept"
 
     @property
     def dead_letter_exchange(self) -> str:

@@ -221,6 +221,19 @@ async def test_a_subscriber_user_cannot_publish_at_all_and_reads_only_its_own_qu
                 await (await connection.channel()).declare_queue(forbidden)
 
 
+@pytest.mark.usefixtures("backbone")
+@pytest.mark.parametrize("user", ["mitra-agreements", "mitra-subscriber-example"])
+async def test_no_service_or_subscriber_user_reads_the_events_kept_unrouted(broker: Broker, user: str) -> None:
+    # Every service declares and binds the unrouted queue (the backbone fixture did, as registry); reading it is
+    # the operators'.
+    connection = await aio_pika.connect(broker.url(user))
+    async with connection:
+        channel = await connection.channel()
+        queue = await channel.get_queue(NAMES.unrouted_queue, ensure=False)
+        with pytest.raises(aiormq.exceptions.ChannelAccessRefused):
+            await queue.get(no_ack=True, fail=False)
+
+
 # --- what the consumer refuses -------------------------------------------------------------------------------------
 
 

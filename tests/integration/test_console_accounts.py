@@ -51,7 +51,7 @@ def console_database() -> Iterator[str]:
 async def console_pool(console_database: str) -> AsyncIterator[asyncpg.Pool]:
     pool = await db.create_pool(console_database, min_size=1, max_size=4)
     try:
-        await pool.execute("TRUNCATE accounts, oauth_clients, signing_keys")
+        await pool.execute("TRUNCATE accounts, oauth_clients, signing_keys CASCADE")
         yield pool
     finally:
         await pool.close()

@@ -50,6 +50,7 @@ PRINCIPALS: dict[str, dict[str, Any]] = {
 }
 EVERYONE: dict[str, str] = dict.fromkeys(ROLES, DENY)
 READERS_OF_ALL = ("admin", "tpoa", "auditor", "integration")
+PEOPLE = ("tpoa", "ministry", "region", "ngo", "auditor", "admin")
 
 
 def row(**answers: str) -> dict[str, str]:
@@ -75,6 +76,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     "GET /routing-rules": row(**dict.fromkeys(READERS_OF_ALL, ALLOW)),
     "PUT /routing-rules": row(admin=ALLOW),
     "DELETE /routing-rules/{rule_id}": row(admin=ALLOW),
+    # A person's own recipient (linked to the token's `sub`): every person's role; no other's is reachable.
+    "GET /me/inbox": row(**dict.fromkeys(PEOPLE, ALLOW)),
+    "GET /me/inbox/unread-count": row(**dict.fromkeys(PEOPLE, ALLOW)),
+    "POST /me/inbox/{notification_id}/read": row(**dict.fromkeys(PEOPLE, ALLOW)),
+    "POST /me/inbox/read-all": row(**dict.fromkeys(PEOPLE, ALLOW)),
+    "GET /me/preferences": row(**dict.fromkeys(PEOPLE, ALLOW)),
+    "PUT /me/preferences": row(**dict.fromkeys(PEOPLE, ALLOW)),
 }
 
 
@@ -116,14 +124,21 @@ async def _seed(dsn: str) -> Seed:
     pool = await db.create_pool(dsn, min_size=1, max_size=2)
     try:
         uow = UnitOfWork(pool)
-        tpoa = await _recipient(uow, "Sekretariat TPOA", "tpoa")
-        ngo_a = await _recipient(uow, "Kontak Ormas A", "ngo", organization_id=ORG_A)
+        # The own recipients are linked to the callers' accounts (`<role>-tester`): theirs for `/me` too.
+        tpoa = await _recipient(uow, "Sekretariat TPOA", "tpoa", account_subject="tpoa-tester")
+        ngo_a = await _recipient(uow, "Kontak Ormas A", "ngo", organization_id=ORG_A, account_subject="ngo-tester")
         ngo_b = await _recipient(uow, "Kontak Ormas B", "ngo", organization_id=ORG_B)
         seed.own |= {
             "tpoa": tpoa,
             "ngo": ngo_a,
-            "ministry": await _recipient(uow, "Biro Kemensos", "ministry", ministry_code="KEMENSOS"),
-            "region": await _recipient(uow, "Kesbangpol Semarang", "regency", region_code="3374"),
+            "ministry": await _recipient(
+                uow, "Biro Kemensos", "ministry", ministry_code="KEMENSOS", account_subject="ministry-tester"
+            ),
+            "region": await _recipient(
+                uow, "Kesbangpol Semarang", "regency", region_code="3374", account_subject="region-tester"
+            ),
+            "auditor": await _recipient(uow, "Auditor", "account", account_subject="auditor-tester"),
+            "admin": await _recipient(uow, "Admin", "account", account_subject="admin-tester"),
         }
         seed.other |= {
             "tpoa": ngo_a,  # tpoa sees every recipient (403 on another's inbox), owns only TPOA's
@@ -245,6 +260,10 @@ async def _delete_rule(pool: asyncpg.Pool, seed: Seed, recipient_id: uuid.UUID) 
     return "DELETE", f"/routing-rules/{await _fresh_rule(pool)}", None
 
 
+async def _read_mine(pool: asyncpg.Pool, seed: Seed, recipient_id: uuid.UUID) -> Request:
+    return "POST", f"/me/inbox/{seed.inbox[recipient_id]}/read", None
+
+
 IN_EVERY_SCOPE = {  # a subscription each subscribing role may make for its own recipient
     "routing_keys": ["registry.permit.expired"],
     "organization_ids": [str(ORG_A)],
@@ -272,6 +291,12 @@ REQUESTS: dict[str, Build] = {
         "PUT", "/routing-rules", {"routing_key": "registry.permit.expired", "audience": "ngo", "channels": ["inbox"]}
     ),
     "DELETE /routing-rules/{rule_id}": _delete_rule,
+    "GET /me/inbox": _on("GET", "/me/inbox"),
+    "GET /me/inbox/unread-count": _on("GET", "/me/inbox/unread-count"),
+    "POST /me/inbox/{notification_id}/read": _read_mine,
+    "POST /me/inbox/read-all": _on("POST", "/me/inbox/read-all"),
+    "GET /me/preferences": _on("GET", "/me/preferences"),
+    "PUT /me/preferences": _on("PUT", "/me/preferences", {"language": "id", "email_enabled": True, "digest": False}),
 }
 
 
@@ -305,6 +330,16 @@ async def test_each_role_gets_what_the_table_says(
         assert listed <= {seed.own[role]}, "a scoped account lists only the recipients it owns"
     if answer == ALLOW and operation == "GET /recipients":
         assert {*seed.own.values(), *seed.other.values()} <= {uuid.UUID(item["id"]) for item in response.json()}
+    if answer == ALLOW and operation == "GET /me/inbox":
+        # The caller's own inbox and nobody else's: exactly the entry of its recipient.
+        assert [item["id"] for item in response.json()["items"]] == [str(seed.inbox[seed.own[role]])]
+
+
+async def test_another_persons_inbox_entry_is_not_found_through_me(client: httpx.AsyncClient, seed: Seed) -> None:
+    theirs = seed.inbox[seed.own["ngo"]]
+    for role in ("tpoa", "ministry", "region", "auditor", "admin"):
+        response = await client.post(f"/me/inbox/{theirs}/read", headers=as_role(role, **PRINCIPALS[role]))
+        assert response.status_code == 404, (role, response.text)
 
 
 async def test_every_operation_of_the_document_has_a_row_and_declared_roles(client: httpx.AsyncClient) -> None:

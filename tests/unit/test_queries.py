@@ -200,7 +200,7 @@ def test_names_of_the_backbone() -> None:
     names = Names("ns")
     assert names.events_exchange == "ns.events"
     assert names.unrouted_exchange == "ns.unrouted"
-    assert names.unrouted_queue == "ns.unrouted"
+    assert names.unrouted_queue == "ns.unrouted.kept"
     assert names.dead_letter_exchange == "ns.dead-letter"
     assert names.consumer_queue("reporting") == "ns.reporting"
     assert names.retry_queue("reporting", 5000) == "ns.reporting.retry.5000ms"

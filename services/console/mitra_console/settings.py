@@ -1,6 +1,7 @@
 """The console's settings: its issuer URL, token lifetimes, key rotation, lockout, and the key that encrypts the
 signing keys at rest (`MITRA_CONSOLE_KEY_ENCRYPTION_KEY`, refused at its development default outside local and
-test runs)."""
+test runs); for the web pages: session timeouts, the four services' URLs and the SMTP server of its own mail
+(password reset), with the same names and defaults as notifications'."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pydantic_settings import SettingsConfigDict
 from mitra_shared.settings import (
     DEVELOPMENT_DATABASE_PASSWORD,
     MINIMUM_SECRET_LENGTH,
-    ServiceSettings,
+    MailingServiceSettings,
     console_issuer,
 )
 
@@ -20,7 +21,7 @@ DEVELOPMENT_KEY_ENCRYPTION_KEY = "mitra-console-local-key-encryption-key-change-
 MAX_TOKEN_MINUTES = 12 * 60
 
 
-class ConsoleSettings(ServiceSettings):
+class ConsoleSettings(MailingServiceSettings):
     model_config = SettingsConfigDict(env_prefix="MITRA_", extra="ignore")
 
     database_url: SecretStr = SecretStr(
@@ -47,6 +48,21 @@ class ConsoleSettings(ServiceSettings):
     console_lockout_failures: PositiveInt = Field(5, description="Failed logins within the window that lock.")
     console_lockout_window_minutes: PositiveInt = 15
     console_lockout_minutes: PositiveInt = 15
+
+    # The web console (pages for people): sessions, the services it calls for them, its own mail.
+    console_session_idle_minutes: PositiveFloat = Field(30.0, description="A session unused this long ends.")
+    console_session_hours: PositiveFloat = Field(12.0, description="A session ends this long after login anyway.")
+    console_password_reset_minutes: PositiveInt = Field(30, description="How long a password reset link works.")
+    registry_url: str = Field("http://127.0.0.1:8001", description="Where the console's pages reach registry.")
+    agreements_url: str = "http://127.0.0.1:8002"
+    notifications_url: str = "http://127.0.0.1:8003"
+    reporting_url: str = "http://127.0.0.1:8004"
+    console_api_timeout_seconds: PositiveFloat = 15.0
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies are `Secure` (HTTPS only) outside local and test runs, which serve plain HTTP."""
+        return self.environment not in ("local", "test")
 
     @property
     def issuer(self) -> str:

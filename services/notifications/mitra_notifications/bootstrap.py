@@ -49,7 +49,8 @@ def build_spec(settings: NotificationsSettings | None = None, clock: Clock = sys
         title="Notifications",
         description="Alerts ministries, TPOA, regional governments and the NGOs of what concerns them, once, "
         "in their language, by e-mail, signed webhooks (Standard Webhooks) and an in-app inbox. Recipients come "
-        "from registry's partner events and from this API; routing rules are data.",
+        "from registry's partner events, the console's account events (one per person) and from this API; routing "
+        "rules are data.",
         version="0.1.0",
         settings=settings,
         migrations=MigrationSource("notifications", "mitra_notifications", "sql/migrations"),
@@ -62,6 +63,7 @@ def build_spec(settings: NotificationsSettings | None = None, clock: Clock = sys
             {"name": "delivery log", "description": "Every notification and each attempt to deliver it"},
             {"name": "routing rules", "description": "Which audiences hear of which events, on which channels"},
             {"name": "inbox", "description": "Each recipient's in-app inbox"},
+            {"name": "me", "description": "A person's own inbox and preferences (the recipient of their account)"},
         ],
         clock=clock,
     )

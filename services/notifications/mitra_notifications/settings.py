@@ -1,32 +1,16 @@
-from typing import Literal
-
-from pydantic import EmailStr, Field, PositiveFloat, PositiveInt, SecretStr, field_validator
+from pydantic import Field, PositiveFloat, PositiveInt, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from mitra_shared.settings import DEVELOPMENT_DATABASE_PASSWORD, ServiceSettings
+from mitra_shared.settings import DEVELOPMENT_DATABASE_PASSWORD, MailingServiceSettings
 
 
-class NotificationsSettings(ServiceSettings):
+class NotificationsSettings(MailingServiceSettings):
     model_config = SettingsConfigDict(env_prefix="MITRA_", extra="ignore")
 
     database_url: SecretStr = SecretStr(
         f"postgresql://postgres:{DEVELOPMENT_DATABASE_PASSWORD}@127.0.0.1:5432/mitra_notifications"
     )
     http_port: int = Field(8003, ge=1, le=65535)
-
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = Field(1025, ge=1, le=65535)
-    smtp_security: Literal["none", "starttls", "tls"] = "none"
-    smtp_username: str | None = None
-    smtp_password: SecretStr | None = None
-    smtp_from: EmailStr = "mitra@localhost.localdomain"
-    smtp_timeout_seconds: PositiveFloat = 30.0
-
-    @field_validator("smtp_username", "smtp_password", mode="before")
-    @classmethod
-    def _empty_means_none(cls, value: object) -> object:
-        # Compose passes an unset variable as "", which would make aiosmtplib try to log in.
-        return None if value == "" else value
 
     delivery_batch_size: PositiveInt = 20
     delivery_poll_interval_seconds: PositiveFloat = 2.0

@@ -5,7 +5,7 @@ removed. A breaking change is a new class with `version` raised, published besid
 Consumers read these events with their own slim models that name only the fields they use.
 """
 
-from mitra_shared.contracts import agreements, notifications, registry, reporting
+from mitra_shared.contracts import agreements, console, notifications, registry, reporting
 from mitra_shared.events import EventData
 
 ALL_EVENTS: tuple[type[EventData], ...] = (
@@ -13,6 +13,7 @@ ALL_EVENTS: tuple[type[EventData], ...] = (
     *agreements.EVENTS,
     *notifications.EVENTS,
     *reporting.EVENTS,
+    *console.EVENTS,
 )
 
-__all__ = ["ALL_EVENTS", "agreements", "notifications", "registry", "reporting"]
+__all__ = ["ALL_EVENTS", "agreements", "console", "notifications", "registry", "reporting"]

@@ -13,6 +13,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
+from mitra_shared.contracts import console as contracts
 from mitra_shared.errors import RuleBroken, StaleVersion
 
 AccountRole = Literal["tpoa", "ministry", "region", "ngo", "auditor", "admin"]
@@ -149,3 +150,23 @@ def audit_values(account: Account) -> dict[str, Any]:
     """An account as its audit entry records it: the fields the API shows, never a password or its hash (a new
     password shows as a new `password_changed_at`)."""
     return account.model_dump(mode="json")
+
+
+def _facts(account: Account) -> dict[str, Any]:
+    """What other services learn of an account (`mitra_shared.contracts.console`): never a password, its hash or
+    the login state."""
+    return account.model_dump(
+        include={"username", "display_name", "email", "role", "ministry_code", "region_code", "organization_id",
+                 "active", "version"}
+    ) | {"account_id": account.id}  # fmt: skip
+
+
+def created_event(account: Account) -> contracts.AccountCreated:
+    return contracts.AccountCreated(**_facts(account), created_at=account.created_at)
+
+
+def updated_event(account: Account, changes: dict[str, Any]) -> contracts.AccountUpdated | None:
+    """The event of a change of an account's facts; None when none changed (a lockout lifted, a new password)."""
+    if not changes:
+        return None
+    return contracts.AccountUpdated(**_facts(account), changed_fields=sorted(changes), updated_at=account.updated_at)

@@ -18,8 +18,10 @@ from mitra_console.domain.accounts import (
     NewAccount,
     audit_values,
     check_version,
+    created_event,
     patched,
     update_action,
+    updated_event,
 )
 from mitra_console.sql import ACCOUNTS
 from mitra_console.usecases.config import ConsoleConfig
@@ -63,6 +65,7 @@ async def create_account(uow: UnitOfWork, ctx: Context, config: ConsoleConfig, c
             raise Conflict("body.username", f"the username {command.username} is taken")
         account = _account(row)
         tx.audit("account.created", "account", account.id, before=None, after=audit_values(account))
+        tx.publish(created_event(account), subject=str(account.id))
     return account
 
 
@@ -132,6 +135,9 @@ async def update_account(
         account = _account(updated)
         action = update_action(changes, unlock=bool(patch.unlock))
         tx.audit(action, "account", account_id, before=audit_values(current), after=audit_values(account))
+        event = updated_event(account, changes)
+        if event is not None:
+            tx.publish(event, subject=str(account_id))
     return account
 
 

@@ -22,6 +22,9 @@ reads no inbox.
 its subscriptions) is answered 404, as if it did not exist; a recipient the caller may see (every recipient, for
 the roles that read them all) but not act on as asked is answered 403.
 
+**Me.** A person's own recipient (`/me/...`) is the one linked to their account (`account_subject` is the token's
+`sub`), if its kind fits their role (`require_own_recipient`); none: 404.
+
 Consumers and workers act as `system` principals and are not subject to these checks.
 """
 
@@ -42,8 +45,11 @@ RECIPIENT_KINDS_OF_ROLE: dict[str, tuple[str, ...]] = {
     "ministry": ("ministry",),
     "region": ("province", "regency"),
     "ngo": ("ngo",),
+    "auditor": ("account",),
+    "admin": ("account",),
 }
-"""The kinds of recipient an account of each role may own."""
+"""The kinds of recipient an account of each role may own (an auditor's or an administrator's only the `account`
+recipient linked to it: see `domain/accounts.py`)."""
 
 
 def _reads_every_recipient(principal: Principal) -> bool:
@@ -159,3 +165,10 @@ def recipient_scope(principal: Principal) -> RecipientScope:
         ministry_code=ministry_of(principal),
         region_code=region_of(principal),
     )
+
+
+def require_own_recipient(principal: Principal, recipient: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """The caller's own recipient (`/me`): linked to its account, of a kind its role owns; otherwise 404."""
+    if recipient is None or recipient.get("account_subject") != principal.subject or not owns(principal, recipient):
+        raise NotFound(None, "your account has no recipient yet: it is made when notifications hears of the account")
+    return recipient

@@ -21,7 +21,7 @@ REGION_KINDS = ("province", "regency")
 AUDITED_FIELDS = (
     "id", "name", "role", "email", "language", "webhook_url", "webhook_disabled_at", "region_code",
     "parent_region_code", "partner_code", "partner_id", "organization_id", "account_subject", "source", "digest",
-    "active", "created_at",
+    "email_enabled", "active", "created_at",
 )  # fmt: skip
 """What the audit trail keeps of a recipient: a list of what may be kept, so the webhook secret (and any secret a
 later column holds) never is."""

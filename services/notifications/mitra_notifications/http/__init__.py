@@ -1,5 +1,5 @@
 """Notifications' HTTP API: thin routers that map requests onto the use cases."""
 
-from mitra_notifications.http import delivery_log, inbox, recipients, routing_rules, subscriptions
+from mitra_notifications.http import delivery_log, inbox, me, recipients, routing_rules, subscriptions
 
-ROUTERS = [recipients.router, delivery_log.router, routing_rules.router, inbox.router, subscriptions.router]
+ROUTERS = [recipients.router, delivery_log.router, routing_rules.router, inbox.router, subscriptions.router, me.router]

@@ -68,7 +68,10 @@ class NewRecipient(BaseModel):
 class Recipient(BaseModel):
     id: UUID
     name: str
-    role: Role
+    role: Role | Literal["account"] = Field(
+        description="What it is to the cooperation; `account`: a person's account (auditor, admin) that no routing "
+        "audience stands for."
+    )
     email: str | None
     webhook_url: str | None
     webhook_disabled_at: datetime | None = Field(description="Set when the endpoint answered 410 Gone.")
@@ -80,7 +83,10 @@ class Recipient(BaseModel):
     organization_id: UUID | None
     account_subject: str | None = Field(None, description="The one account it belongs to, if linked to one.")
     language: Literal["id", "en"]
-    source: Literal["api", "registry"] = Field(description="`registry`: learned from a partner's contacts.")
+    source: Literal["api", "registry", "console"] = Field(
+        description="`registry`: learned from a partner's contacts; `console`: a person's account."
+    )
+    email_enabled: bool = Field(True, description="`false`: its owner switched e-mail off (the inbox stays).")
     digest: bool = Field(description="Gets a daily digest instead of one e-mail per event.")
     active: bool
     created_at: datetime

@@ -1,7 +1,7 @@
 -- name: recipients_with_held_mail
 -- The recipients due a digest today; SKIP LOCKED lets replicas share them, the digests key makes it once a day.
 SELECT r.id, r.email, r.language FROM recipients r
-WHERE r.digest AND r.email IS NOT NULL
+WHERE r.digest AND r.email IS NOT NULL AND r.email_enabled
   AND EXISTS (SELECT 1 FROM notifications n WHERE n.recipient_id = r.id AND n.status = 'held')
   AND NOT EXISTS (SELECT 1 FROM digests d WHERE d.recipient_id = r.id AND d.digest_date = :digest_date)
 LIMIT :limit

@@ -76,3 +76,37 @@ WHERE recipients.partner_version IS NULL OR recipients.partner_version <= EXCLUD
 UPDATE recipients SET active = false, partner_version = :partner_version
 WHERE partner_id = :partner_id AND NOT (name = ANY(:kept_names::text[]))
   AND (partner_version IS NULL OR partner_version <= :partner_version);
+
+-- name: upsert_account_recipient
+-- The recipient of a console account, as the account's newest event says (an older event changes nothing). The
+-- person's own choices (language, e-mail on or off, digest) are left as they are.
+INSERT INTO recipients (id, name, role, email, language, source, account_subject, account_version, region_code,
+                        parent_region_code, partner_code, organization_id, active, created_at)
+VALUES (:id, :name, :role, :email, 'id', 'console', :account_subject, :account_version, :region_code,
+        :parent_region_code, :partner_code, :organization_id, :active, :now)
+ON CONFLICT (account_subject) WHERE source = 'console' DO UPDATE
+SET name = EXCLUDED.name,
+    role = EXCLUDED.role,
+    email = EXCLUDED.email,
+    account_version = EXCLUDED.account_version,
+    region_code = EXCLUDED.region_code,
+    parent_region_code = EXCLUDED.parent_region_code,
+    partner_code = EXCLUDED.partner_code,
+    organization_id = EXCLUDED.organization_id,
+    active = EXCLUDED.active
+WHERE recipients.account_version IS NULL OR recipients.account_version < EXCLUDED.account_version
+RETURNING id;
+
+-- name: account_recipient
+-- The recipient of the account a token names (`sub`): the one the console's events keep, else one an administrator
+-- linked to it.
+SELECT * FROM recipients
+WHERE account_subject = :subject
+ORDER BY source = 'console' DESC, active DESC, created_at DESC, id
+LIMIT 1;
+
+-- name: set_preferences
+-- A person's own choices: the language of their messages, e-mail on or off, the daily digest.
+UPDATE recipients SET language = :language, email_enabled = :email_enabled, digest = :digest
+WHERE id = :recipient_id
+RETURNING *;

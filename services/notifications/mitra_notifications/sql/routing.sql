@@ -1,37 +1,38 @@
 -- name: active_rules_for
--- The audiences and channels the routing rules name for an event.
+-- The audiences and channels the routing rules name for an event. (In the recipient lookups below, a recipient who
+-- switched e-mail off has no address to mail: it keeps its inbox and webhook.)
 SELECT audience, channels FROM routing_rules WHERE routing_key = :routing_key AND active;
 
 -- name: recipients_by_role
 -- An audience that is a role as such (TPOA, the ministries, the provinces, the regencies).
-SELECT id, name, email, language, webhook_url, webhook_disabled_at, digest FROM recipients
+SELECT id, name, CASE WHEN email_enabled THEN email END AS email, language, webhook_url, webhook_disabled_at, digest FROM recipients
 WHERE active AND role = :role;
 
 -- name: recipients_of_ministry
 -- The Mitra Utama an event names, by its registry id or its code.
-SELECT id, name, email, language, webhook_url, webhook_disabled_at, digest FROM recipients
+SELECT id, name, CASE WHEN email_enabled THEN email END AS email, language, webhook_url, webhook_disabled_at, digest FROM recipients
 WHERE active AND role = 'ministry' AND (partner_id = :partner_id OR partner_code = :code);
 
 -- name: recipients_of_regions
 -- The regional governments of the regions an event concerns.
-SELECT id, name, email, language, webhook_url, webhook_disabled_at, digest FROM recipients
+SELECT id, name, CASE WHEN email_enabled THEN email END AS email, language, webhook_url, webhook_disabled_at, digest FROM recipients
 WHERE active AND role IN ('province', 'regency') AND region_code = ANY(:region_codes::text[]);
 
 -- name: recipients_of_organization
 -- An NGO's own contacts.
-SELECT id, name, email, language, webhook_url, webhook_disabled_at, digest FROM recipients
+SELECT id, name, CASE WHEN email_enabled THEN email END AS email, language, webhook_url, webhook_disabled_at, digest FROM recipients
 WHERE active AND role = 'ngo' AND organization_id = :organization_id;
 
 -- name: recipients_of_organization_ministries
 -- The Mitra Utama of an NGO's signed MSPs, for events that name the NGO but no ministry (a permit expiring).
-SELECT r.id, r.name, r.email, r.language, r.webhook_url, r.webhook_disabled_at, r.digest FROM recipients r
+SELECT r.id, r.name, CASE WHEN r.email_enabled THEN r.email END AS email, r.language, r.webhook_url, r.webhook_disabled_at, r.digest FROM recipients r
 WHERE r.active AND r.role = 'ministry'
   AND EXISTS (SELECT 1 FROM msp_facts m WHERE m.organization_id = :organization_id
               AND (m.ministry_partner_id = r.partner_id OR m.ministry_code = r.partner_code));
 
 -- name: matching_subscriptions
 -- Subscriptions to an event: for its NGO (or all NGOs) and one of the regions it concerns (or all regions).
-SELECT s.channels, r.id, r.name, r.email, r.language, r.webhook_url, r.webhook_disabled_at, r.digest
+SELECT s.channels, r.id, r.name, CASE WHEN r.email_enabled THEN r.email END AS email, r.language, r.webhook_url, r.webhook_disabled_at, r.digest
 FROM subscriptions s JOIN recipients r ON r.id = s.recipient_id
 WHERE r.active
   AND :routing_key = ANY(s.routing_keys)

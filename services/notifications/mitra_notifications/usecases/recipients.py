@@ -13,6 +13,7 @@ import structlog
 
 from mitra_notifications.channels.webhooks import check_url
 from mitra_notifications.domain import access, recipients
+from mitra_notifications.domain.accounts import AccountState, recipient_of
 from mitra_notifications.domain.recipients import PartnerState
 from mitra_notifications.sql import RECIPIENTS
 from mitra_shared.context import Context
@@ -157,3 +158,27 @@ async def apply_partner_state(tx: Transaction, state: PartnerState) -> None:
             partner_id=state.partner_id, kept_names=state.kept_contact_names, partner_version=state.version
         )
     )
+
+
+async def apply_account_state(tx: Transaction, account: AccountState) -> None:
+    """Keep the recipient of a person's console account as the account's newest event says (`domain/accounts.py`);
+    an older event than the one applied changes nothing."""
+    kind = recipient_of(account)
+    changed = await tx.conn.fetchval(
+        *RECIPIENTS.upsert_account_recipient(
+            id=uuid.uuid4(),
+            name=account.display_name,
+            role=kind.role,
+            email=account.email,
+            account_subject=str(account.account_id),
+            account_version=account.version,
+            region_code=kind.region_code,
+            parent_region_code=kind.parent_region_code,
+            partner_code=kind.partner_code,
+            organization_id=kind.organization_id,
+            active=account.active,
+            now=tx.now,
+        )
+    )
+    if changed is None:
+        log.info("older account state ignored", account_id=str(account.account_id), version=account.version)

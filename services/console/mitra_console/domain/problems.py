@@ -1,0 +1,110 @@
+"""What a page shows of an API's problem document (RFC 9457): each `errors[].field` (`body.legal_name`,
+`query.limit`) becomes the form field it names (`legal_name`, `limit`; nested ones keep their path:
+`funding_lines.0.amount`), and each reason a known validation message (pydantic's wording) becomes a msgid to
+translate, with its parameters; any other reason is the API's own text, shown as given under a translated lead-in.
+Pure.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+LOCATIONS = ("body", "query", "path", "header")
+
+
+def N_(message: str) -> str:
+    return message
+
+
+@dataclass(frozen=True)
+class FieldMessage:
+    """One thing to tell: about a form field (`field`) or the whole form (None). `msgid` with `params` when the
+    console knows the message (translate it), else `text` as the API wrote it."""
+
+    field: str | None
+    msgid: str | None = None
+    params: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    text: str | None = None
+
+
+# pydantic v2's messages (as the services' problem documents carry them) → the console's msgids.
+KNOWN_REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), msgid)
+    for pattern, msgid in (
+        (r"^Field required$", N_("Enter a value.")),
+        (r"^String should have at least (?P<n>\d+) characters?$", N_("Enter at least %(n)s characters.")),
+        (r"^String should have at most (?P<n>\d+) characters?$", N_("Enter at most %(n)s characters.")),
+        (r"^String should match pattern", N_("The value is not in the expected format.")),
+        (r"^value is not a valid email address", N_("Enter an e-mail address like name@example.org.")),
+        (r"^Input should be a valid integer", N_("Enter a whole number.")),
+        (r"^Input should be a valid (number|decimal)", N_("Enter a number.")),
+        (r"^Input should be a valid date", N_("Enter a date like 2026-12-31.")),
+        (r"^Input should be a valid datetime", N_("Enter a date and time.")),
+        (r"^Input should be a valid UUID", N_("Choose one from the list.")),
+        (r"^Input should be a valid boolean", N_("Choose yes or no.")),
+        (r"^Input should be greater than or equal to (?P<n>\S+)$", N_("Enter %(n)s or more.")),
+        (r"^Input should be greater than (?P<n>\S+)$", N_("Enter more than %(n)s.")),
+        (r"^Input should be less than or equal to (?P<n>\S+)$", N_("Enter %(n)s or less.")),
+        (r"^Input should be less than (?P<n>\S+)$", N_("Enter less than %(n)s.")),
+        (r"^List should have at least (?P<n>\d+) items?", N_("Add at least %(n)s.")),
+        (r"^List should have at most (?P<n>\d+) items?", N_("Add at most %(n)s.")),
+        (r"^Input should be ", N_("Choose one of the options.")),
+        (r"^Extra inputs are not permitted$", N_("This field is not expected here.")),
+        # the console's own password rules (domain.passwords, usecases.accounts)
+        (
+            r"^a password has (?P<n>\d+) characters at least",
+            N_("Use at least %(n)s characters: a few words make a good password."),
+        ),
+        (r"^a password has (?P<n>\d+) characters at most", N_("Use at most %(n)s characters.")),
+        (r"^a password holds no control characters", N_("The password holds characters that cannot be typed.")),
+        (r"^a password does not contain the username", N_("The password must not contain the username.")),
+        (
+            r"^a password of so few different characters",
+            N_("The password is too easy to guess: use more different characters."),
+        ),
+        (r"^this password is well known", N_("This password is well known: choose another.")),
+        (r"^the current password is wrong", N_("The current password is wrong.")),
+        (r"^the new password is the current one", N_("The new password is the current one: choose another.")),
+    )
+)
+
+
+def form_field(location: str | None) -> str | None:
+    """`body.legal_name` → `legal_name`; `body` alone, or nothing → None (about the whole form)."""
+    if not location:
+        return None
+    parts = location.split(".")
+    if parts[0] in LOCATIONS:
+        parts = parts[1:]
+    return ".".join(parts) or None
+
+
+def known_reason(reason: str) -> tuple[str, dict[str, str]] | None:
+    """The console's msgid (and its parameters) for a validation message it knows."""
+    for pattern, msgid in KNOWN_REASONS:
+        found = pattern.search(reason)
+        if found:
+            return msgid, {name: value for name, value in found.groupdict().items() if value is not None}
+    return None
+
+
+def field_messages(problem: Mapping[str, Any]) -> list[FieldMessage]:
+    """Each field problem of a problem document; one about the whole form (its `detail`) when it names none."""
+    found: list[FieldMessage] = []
+    for item in problem.get("errors") or []:
+        if not isinstance(item, Mapping):
+            continue
+        reason = str(item.get("reason") or "")
+        name = form_field(str(item.get("field") or "") or None)
+        known = known_reason(reason)
+        if known:
+            found.append(FieldMessage(name, msgid=known[0], params=known[1]))
+        else:
+            found.append(FieldMessage(name, text=reason))
+    if not found:
+        found.append(FieldMessage(None, text=str(problem.get("detail") or problem.get("title") or "")))
+    return found

@@ -1,0 +1,159 @@
+"""The pages' client of the four services: `page.api.get("registry", "/organizations", params=...)`.
+
+Each call carries the session's access token (minted by the console for the session's account and kept until a
+minute before it expires; the browser never sees it), `Accept-Language` (the page's language), and the request's
+correlation id (`X-Correlation-ID`, `X-Request-ID`). Answers:
+
+- 2xx: `get` returns the JSON; `send` returns an `Answer` (`ok`, `status`, `json`, `headers`, `problem`);
+- 401: the token is minted again once and the call repeated; a second 401 ends the session (login page);
+- 403 / 404: a friendly page (`NotAllowed`, `PageNotFound`), raised;
+- 5xx, a timeout or no connection: the "service unavailable" page (`ServiceUnavailable`), raised;
+- other 4xx (400, 409, 412, 422, 428): `get` raises `PageError`; `send` returns the answer with its `problem` for the
+  page to show next to the fields (`FormErrors.from_problem`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from mitra_console.http.web.routing import LoginRequired, NotAllowed, PageError, PageNotFound, ServiceUnavailable
+
+TokenSource = Callable[[bool], Awaitable[str]]
+"""Gives the session's access token; `True` asks for a fresh one (after a 401)."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    json: Any
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def problem(self) -> Mapping[str, Any] | None:
+        """The problem document of a refusal (None when it succeeded)."""
+        if self.ok:
+            return None
+        return self.json if isinstance(self.json, Mapping) else {"title": str(self.status), "status": self.status}
+
+
+class ApiClient:
+    def __init__(
+        self,
+        clients: Mapping[str, httpx.AsyncClient],
+        token: TokenSource,
+        *,
+        language: str,
+        request_id: str,
+        on_logged_out: Callable[[], Awaitable[None]],
+    ) -> None:
+        self._clients = clients
+        self._token = token
+        self._language = language
+        self._request_id = request_id
+        self._on_logged_out = on_logged_out
+
+    async def get(self, service: str, path: str, *, params: Mapping[str, Any] | None = None) -> Any:
+        """GET the JSON of a service's resource; any refusal becomes an error page."""
+        answer = await self.send("GET", service, path, params=params)
+        if not answer.ok:
+            raise PageError(_summary(answer))
+        return answer.json
+
+    async def send(
+        self,
+        method: str,
+        service: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Answer:
+        """Any call; a refusal the page should show with its form (400, 409, 412, 422, 428) is returned."""
+        response = await self._call(method, service, path, json=json, params=params, headers=headers, fresh=False)
+        if response.status_code == 401:
+            response = await self._call(method, service, path, json=json, params=params, headers=headers, fresh=True)
+            if response.status_code == 401:
+                await self._on_logged_out()
+                raise LoginRequired("ended")
+        status = response.status_code
+        if status == 403:
+            raise NotAllowed(_detail(response))
+        if status == 404:
+            raise PageNotFound(_detail(response))
+        if status >= 500:
+            raise ServiceUnavailable(service, f"{status}")
+        return Answer(status=status, json=_json(response), headers=dict(response.headers))
+
+    async def download(self, service: str, path: str, *, params: Mapping[str, Any] | None = None) -> httpx.Response:
+        """GET a file as the service sends it (a CSV export), with the token renewed once if it had expired;
+        a refusal becomes an error page."""
+        response = await self._call("GET", service, path, json=None, params=params, headers=None, fresh=False)
+        if response.status_code == 401:
+            response = await self._call("GET", service, path, json=None, params=params, headers=None, fresh=True)
+        if response.status_code == 401:
+            await self._on_logged_out()
+            raise LoginRequired("ended")
+        if response.status_code == 403:
+            raise NotAllowed(_detail(response))
+        if response.status_code != 200:
+            raise ServiceUnavailable(service, str(response.status_code))
+        return response
+
+    async def _call(
+        self,
+        method: str,
+        service: str,
+        path: str,
+        *,
+        json: Any,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        fresh: bool,
+    ) -> httpx.Response:
+        client = self._clients.get(service)
+        if client is None:
+            raise ValueError(f"no service named {service!r}")
+        token = await self._token(fresh)
+        sent = {
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/json",
+            "Accept-Language": self._language,
+            "X-Correlation-ID": self._request_id,
+            "X-Request-ID": self._request_id,
+            **(headers or {}),
+        }
+        query = {key: value for key, value in (params or {}).items() if value is not None and value != ""}
+        try:
+            return await client.request(method, path, json=json, params=query, headers=sent)
+        except httpx.HTTPError as error:
+            raise ServiceUnavailable(service, type(error).__name__) from error
+
+
+def _json(response: httpx.Response) -> Any:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _detail(response: httpx.Response) -> str:
+    body = _json(response)
+    if isinstance(body, Mapping):
+        return str(body.get("detail") or body.get("title") or response.status_code)
+    return str(response.status_code)
+
+
+def _summary(answer: Answer) -> str:
+    problem = answer.problem or {}
+    return str(problem.get("detail") or problem.get("title") or answer.status)

@@ -1,0 +1,172 @@
+"""`/obligations/{id}`: one obligation of an MSP (an Action Plan, a work plan (RKT), a report) with its submissions
+and the reviewers' comments. The NGO submits it with its funding lines (rows added and removed without JavaScript:
+"Add another line" and "Remove" re-render the form), and again after a return, seeing the comment; the Mitra Utama
+ministry (or, for the work plan of its area, the region's office) accepts it or returns it with a comment."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import Response
+
+from mitra_console.http.web.kit import N_, FormErrors, Page, PageNotFound, web_allow, web_router
+from mitra_console.http.web.msp_common import (
+    NGO_ONLY,
+    READERS,
+    filled,
+    funding_lines,
+    may_decide,
+    may_submit,
+    renumber_problem,
+    renumbered,
+    row_count,
+    rows,
+    rows_changed,
+    uuid_or_404,
+)
+
+router = web_router()
+DECIDERS = web_allow("ministry", "region", note="the Mitra Utama; a region's office the work plans of its area")
+FUNDING_FIELDS = ("source", "amount", "currency", "use")
+UUID_LIKE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+
+
+async def find_obligation(page: Page, obligation_id: str, msp_hint: str | None) -> dict[str, Any]:
+    """The obligation as the queue shows it (with its MSP and NGO). `?msp=` (set by the MSP page's links) finds it
+    in one call; without it the person's queue is read through (it holds only what they may see)."""
+    wanted = str(uuid_or_404(obligation_id))
+    params: dict[str, Any] = {"limit": 500, "sort": "due_on"}
+    if msp_hint:
+        params["msp_id"] = str(uuid_or_404(msp_hint))
+    offset = 0
+    for _ in range(40):
+        data = await page.api.get("agreements", "/obligations", params={**params, "offset": offset})
+        for item in data["items"]:
+            if str(item["id"]) == wanted:
+                return dict(item)
+        offset += len(data["items"])
+        if not data["items"] or offset >= data["total"]:
+            break
+    if msp_hint:  # a stale hint: look everywhere
+        return await find_obligation(page, obligation_id, None)
+    raise PageNotFound(obligation_id)
+
+
+async def render_obligation(
+    page: Page,
+    obligation_id: str,
+    *,
+    msp_hint: str | None = None,
+    errors: FormErrors | None = None,
+    form: Mapping[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    obligation = await find_obligation(page, obligation_id, msp_hint)
+    submissions = [
+        {**item, "by": _person(item.get("submitted_by")), "decider": _person(item.get("decided_by"))}
+        for item in await page.api.get("agreements", f"/obligations/{obligation['id']}/submissions")
+    ]
+    latest = submissions[-1] if submissions else None
+    returned = latest if latest and latest["status"] == "returned" else None
+    values = dict(form or {})
+    if form is None and returned:  # a resubmission starts from what was returned
+        values["summary"] = returned.get("summary", "")
+        values["document_ref"] = returned.get("document_ref") or ""
+        for index, line in enumerate(returned.get("funding") or []):
+            for name in FUNDING_FIELDS:
+                values[f"funding.{index}.{name}"] = str(line.get(name) if line.get(name) is not None else "")
+        values["funding_rows"] = str(max(1, len(returned.get("funding") or [])))
+    decidable = may_decide(page, obligation) and latest is not None and latest["status"] == "submitted"
+    return page.render(
+        "msps/obligation.html",
+        {
+            "obligation": obligation,
+            "submissions": list(reversed(submissions)),
+            "latest": latest,
+            "returned": returned,
+            "can_submit": may_submit(page, obligation),
+            "decidable": decidable,
+            "form": values,
+            "funding_rows": row_count(values, "funding"),
+        },
+        errors=errors,
+        status=status,
+    )
+
+
+def _person(subject: str | None) -> str | None:
+    """Who, as the API names them: a username, not an account's opaque id (those are left out)."""
+    if not subject or UUID_LIKE.match(subject):
+        return None
+    return subject
+
+
+@router.get("/obligations/{obligation_id}", dependencies=[READERS])
+async def obligation_page(page: Page, obligation_id: str) -> Response:
+    return await render_obligation(page, obligation_id, msp_hint=page.request.query_params.get("msp"))
+
+
+@router.post("/obligations/{obligation_id}/submit", dependencies=[NGO_ONLY])
+async def submit(page: Page, obligation_id: str) -> Response:
+    form = await page.form()
+    hint = form.get("msp") or None
+    shown = rows(form, "funding", FUNDING_FIELDS, row_count({**form, "action": ""}, "funding"))
+    if rows_changed(form):  # "add another line" or "remove": the same form again, nothing sent
+        values = {**form, **renumbered("funding", shown)}
+        if form.get("action") == "add_funding":
+            values["funding_rows"] = str(min(len(shown) + 1, 20))
+        return await render_obligation(page, obligation_id, msp_hint=hint, form=values)
+    errors = page.errors()
+    if len(form.get("summary", "").strip()) < 3:
+        errors.add("summary", N_("Enter the text of the plan or report (at least 3 characters)."))
+    lines = funding_lines(shown, errors)
+    if not errors:
+        body = {"summary": form["summary"], "document_ref": form.get("document_ref") or None, "funding": lines}
+        answer = await page.api.send(
+            "POST", "agreements", f"/obligations/{uuid_or_404(obligation_id)}/submissions", json=body
+        )
+        if answer.ok:
+            suffix = f"?msp={hint}" if hint else ""
+            return page.redirect(
+                f"/obligations/{obligation_id}{suffix}",
+                flash=N_("Sent. The reviewer is told, and so are you when it is decided."),
+            )
+        index_of = [index for index, _row in filled(shown)]
+        errors.add_problem(renumber_problem(answer.problem, "funding", index_of))
+    values = {**form, **renumbered("funding", shown)}
+    return await render_obligation(page, obligation_id, msp_hint=hint, errors=errors, form=values, status=422)
+
+
+async def _decide(page: Page, obligation_id: str, submission_id: str, accept: bool) -> Response:
+    form = await page.form()
+    hint = form.get("msp") or None
+    comments = form.get("comments", "").strip()
+    errors = page.errors()
+    if not accept and not comments:
+        errors.add("comments", N_("Enter a comment: tell the NGO what to change."))
+    if not errors:
+        action = "accept" if accept else "return"
+        answer = await page.api.send(
+            "POST",
+            "agreements",
+            f"/submissions/{uuid_or_404(submission_id)}/{action}",
+            json={"comments": comments or None},
+        )
+        if answer.ok:
+            suffix = f"?msp={hint}" if hint else ""
+            done = N_("Accepted. The NGO is told.") if accept else N_("Returned to the NGO with your comment.")
+            return page.redirect(f"/obligations/{obligation_id}{suffix}", flash=done)
+        errors.add_problem(answer.problem)
+    return await render_obligation(page, obligation_id, msp_hint=hint, errors=errors, form=form, status=422)
+
+
+@router.post("/obligations/{obligation_id}/submissions/{submission_id}/accept", dependencies=[DECIDERS])
+async def accept(page: Page, obligation_id: str, submission_id: str) -> Response:
+    return await _decide(page, obligation_id, submission_id, True)
+
+
+@router.post("/obligations/{obligation_id}/submissions/{submission_id}/return", dependencies=[DECIDERS])
+async def return_(page: Page, obligation_id: str, submission_id: str) -> Response:
+    return await _decide(page, obligation_id, submission_id, False)

@@ -1,0 +1,140 @@
+"""The MSP pages every role that reads agreements shares: `/msps` (the list the API scopes to the person: an NGO's
+own, a ministry's as Mitra Utama, those working in a region's area, all for TPOA and the auditor) and `/msps/{id}`
+(its summary, its obligations on a timeline with their submissions and the reviewers' comments, and the actions
+the person's role may take in the MSP's state)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import Response
+
+from mitra_console.http.web.kit import FormErrors, Page, Paging, Sorting, web_router
+from mitra_console.http.web.msp_common import IN_FORCE, READERS, is_mitra_utama, may_decide, uuid_or_404
+
+router = web_router()
+
+MSP_STATUSES = ("draft", "submitted", "approved", "rejected", "signed", "active", "extended", "ended", "terminated")
+SUBMISSION_STATUSES = ("submitted", "accepted", "returned")
+
+
+@router.get("/msps", dependencies=[READERS])
+async def msp_list(page: Page) -> Response:
+    query = page.request.query_params
+    status = query.get("status") if query.get("status") in MSP_STATUSES else None
+    paging = Paging.from_request(page, per_page=20)
+    # agreements lists the newest first; the console sorts the page it shows by the column asked for
+    sorting = Sorting.from_request(page, ("title", "starts_on", "ends_on", "created_at"), default="-created_at")
+    data = await page.api.get(
+        "agreements", "/msps", params={"status": status, "limit": paging.limit, "offset": paging.offset}
+    )
+    items = sorted(data["items"], key=lambda msp: str(msp.get(sorting.key) or ""), reverse=sorting.descending)
+    return page.render(
+        "msps/list.html",
+        {
+            "items": items,
+            "total": data["total"],
+            "links": paging.links(data["total"]),
+            "sorting": sorting,
+            "status": status or "",
+            "statuses": MSP_STATUSES,
+            "filtered": bool(status),
+        },
+    )
+
+
+@router.get("/msps/{msp_id}", dependencies=[READERS])
+async def msp_page(page: Page, msp_id: str) -> Response:
+    return await render_msp(page, msp_id)
+
+
+async def render_msp(
+    page: Page,
+    msp_id: str,
+    *,
+    errors: FormErrors | None = None,
+    form: Mapping[str, str] | None = None,
+    action: str = "",
+    status: int = 200,
+) -> Response:
+    """The MSP's page; after a refused action, with its errors next to that action's form (still open)."""
+    msp = await page.api.get("agreements", f"/msps/{uuid_or_404(msp_id)}")
+    obligations = await page.api.get("agreements", f"/msps/{msp['id']}/obligations")
+    submissions = await _submissions(page, str(msp["id"])) if obligations else {}
+    timeline = [
+        {
+            **obligation,
+            "ministry_code": msp["ministry_code"],
+            "organization_id": msp["organization_id"],
+            "submissions": submissions.get(str(obligation["id"]), []),
+        }
+        for obligation in obligations
+    ]
+    for item in timeline:
+        item["decidable"] = may_decide(page, item) and any(s["status"] == "submitted" for s in item["submissions"])
+    user = page.user
+    actions = {
+        "submit": user.role == "ngo" and msp["status"] == "draft",
+        "ask": user.role == "ngo" and msp["status"] in IN_FORCE,
+        "review": user.role == "tpoa" and msp["status"] == "submitted",
+        "sign": is_mitra_utama(page, msp) and msp["status"] == "approved",
+        "extend": is_mitra_utama(page, msp) and msp["status"] in IN_FORCE,
+        "terminate": is_mitra_utama(page, msp) and msp["status"] in IN_FORCE,
+    }
+    funding = [
+        {**line, "obligation": item}
+        for item in timeline
+        for submission in item["submissions"][-1:]
+        if submission["status"] != "returned"
+        for line in submission.get("funding") or []
+    ]
+    counts: dict[str, int] = {}
+    for item in timeline:
+        counts[item["status"]] = counts.get(item["status"], 0) + 1
+    return page.render(
+        "msps/detail.html",
+        {
+            "msp": msp,
+            "timeline": timeline,
+            "counts": counts,
+            "funding": funding,
+            "actions": actions,
+            "in_force": msp["status"] in IN_FORCE,
+            "form": form or {},
+            "open_action": action,
+            "signatory_rows": _signatory_rows(form),
+        },
+        errors=errors,
+        status=status,
+    )
+
+
+def _signatory_rows(form: Mapping[str, str] | None) -> int:
+    try:
+        return max(2, min(int((form or {}).get("signatories_rows", 2)), 20))
+    except ValueError:
+        return 2
+
+
+async def _submissions(page: Page, msp_id: str) -> dict[str, list[dict[str, Any]]]:
+    """Every submission of the MSP's obligations, first to last, by obligation (one call, however many)."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    offset = 0
+    while True:
+        data = await page.api.get(
+            "agreements",
+            "/submissions",
+            params={
+                "msp_id": msp_id,
+                "status": list(SUBMISSION_STATUSES),
+                "sort": "submitted_at",
+                "limit": 500,
+                "offset": offset,
+            },
+        )
+        for item in data["items"]:
+            found.setdefault(str(item["obligation_id"]), []).append(item)
+        offset += len(data["items"])
+        if not data["items"] or offset >= data["total"]:
+            return found

@@ -1,0 +1,179 @@
+"""What an NGO asks of the government under an MSP in force: announcing a visit of foreign guests (`/visits/new`,
+its visitors as rows added without JavaScript) and requesting a visa/stay-permit or tax-exemption recommendation
+(`/recommendations/new`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import Response
+
+from mitra_console.http.web.kit import N_, FormErrors, Page, web_router
+from mitra_console.http.web.msp_common import (
+    IN_FORCE,
+    NGO_ONLY,
+    codes,
+    filled,
+    renumber_problem,
+    renumbered,
+    row_count,
+    rows,
+    rows_changed,
+    valid_date,
+)
+
+router = web_router()
+VISITOR_FIELDS = ("name", "nationality", "role")
+VISIT_FIELDS = ("msp_id", "purpose", "arrives_on", "departs_on", "region_codes", "programme")
+RECOMMENDATION_FIELDS = ("msp_id", "kind", "expert_name", "expert_nationality", "purpose")
+
+
+async def _msps_in_force(page: Page) -> list[dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for status in sorted(IN_FORCE):
+        data = await page.api.get("agreements", "/msps", params={"status": status, "limit": 100})
+        found.update((str(item["id"]), item) for item in data["items"])
+    return list(found.values())
+
+
+async def _visit_page(
+    page: Page, form: Mapping[str, str], errors: FormErrors | None = None, status: int = 200
+) -> Response:
+    msps = await _msps_in_force(page)
+    regions = {location["code"]: location["name"] for msp in msps for location in msp.get("work_locations", [])}
+    return page.render(
+        "ngo/visit_new.html",
+        {
+            "form": form,
+            "msps": [(msp["id"], msp["title"]) for msp in msps],
+            "regions": sorted(regions.items()),
+            "visitor_rows": row_count(form, "visitors"),
+        },
+        errors=errors,
+        status=status,
+    )
+
+
+@router.get("/visits/new", dependencies=[NGO_ONLY])
+async def new_visit(page: Page) -> Response:
+    return await _visit_page(page, {"msp_id": page.request.query_params.get("msp", "")})
+
+
+@router.post("/visits/new", dependencies=[NGO_ONLY])
+async def announce_visit(page: Page) -> Response:
+    form = await page.form()
+    shown = rows(form, "visitors", VISITOR_FIELDS, row_count({**form, "action": ""}, "visitors"))
+    values = {**form, **renumbered("visitors", shown)}
+    if rows_changed(form):
+        if form.get("action") == "add_visitors":
+            values["visitors_rows"] = str(min(len(shown) + 1, 20))
+        return await _visit_page(page, values)
+    errors = page.errors()
+    if not form.get("msp_id"):
+        errors.add("msp_id", N_("Choose the MSP the visit is under."))
+    visitors = []
+    for index, row in filled(shown):
+        if not row["name"]:
+            errors.add(f"visitors.{index}.name", N_("Enter the visitor's name."))
+        if len(row["nationality"]) != 2:
+            errors.add(f"visitors.{index}.nationality", N_("Enter the country as two letters, like GB."))
+        if not row["role"]:
+            errors.add(f"visitors.{index}.role", N_("Enter the visitor's role."))
+        visitors.append({**row, "nationality": row["nationality"].upper()})
+    if not visitors:
+        errors.add("visitors.0.name", N_("Enter at least one visitor."))
+    if len(form.get("purpose", "").strip()) < 3:
+        errors.add("purpose", N_("Enter the purpose of the visit."))
+    if not valid_date(form.get("arrives_on")):
+        errors.add("arrives_on", N_("Enter the arrival date, like 2027-03-01."))
+    if not valid_date(form.get("departs_on")):
+        errors.add("departs_on", N_("Enter the departure date, like 2027-03-05."))
+    if not codes(form.get("region_codes")):
+        errors.add("region_codes", N_("Enter the code of at least one region visited."))
+    if not errors:
+        body = {
+            "msp_id": form["msp_id"],
+            "visitors": visitors,
+            "purpose": form["purpose"],
+            "arrives_on": form["arrives_on"],
+            "departs_on": form["departs_on"],
+            "region_codes": codes(form.get("region_codes")),
+            "programme": form.get("programme") or None,
+        }
+        answer = await page.api.send("POST", "agreements", "/visits", json=body)
+        if answer.ok:
+            late = bool(isinstance(answer.json, dict) and answer.json.get("late"))
+            if late:
+                return page.redirect(
+                    "/ngo",
+                    flash=N_("The visit is announced, late: it is fewer than 14 days away. The regions are told."),
+                    kind="warning",
+                )
+            return page.redirect("/ngo", flash=N_("The visit is announced. The regions it goes to are told."))
+        index_of = [index for index, _row in filled(shown)]
+        problem = renumber_problem(answer.problem, "visitors", index_of)
+        errors.add_problem(_region_field(problem))
+    return await _visit_page(page, values, errors, status=422)
+
+
+def _region_field(problem: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`body.region_codes.1` → the one region-codes input."""
+    errors = []
+    for error in problem.get("errors") or []:
+        field = str(error.get("field") or "")
+        if field.startswith(("body.region_codes.", "region_codes.")):
+            error = {**error, "field": "body.region_codes"}
+        errors.append(error)
+    return {**problem, "errors": errors}
+
+
+async def _recommendation_page(
+    page: Page, form: Mapping[str, str], errors: FormErrors | None = None, status: int = 200
+) -> Response:
+    msps = await _msps_in_force(page)
+    return page.render(
+        "ngo/recommendation_new.html",
+        {"form": form, "msps": [(msp["id"], msp["title"]) for msp in msps]},
+        errors=errors,
+        status=status,
+    )
+
+
+@router.get("/recommendations/new", dependencies=[NGO_ONLY])
+async def new_recommendation(page: Page) -> Response:
+    query = page.request.query_params
+    return await _recommendation_page(page, {"msp_id": query.get("msp", ""), "kind": query.get("kind", "visa")})
+
+
+@router.post("/recommendations/new", dependencies=[NGO_ONLY])
+async def request_recommendation(page: Page) -> Response:
+    form = await page.form()
+    values = {name: form.get(name, "").strip() for name in RECOMMENDATION_FIELDS}
+    errors = page.errors()
+    if not values["msp_id"]:
+        errors.add("msp_id", N_("Choose the MSP the request is under."))
+    if values["kind"] not in ("visa", "tax_exemption"):
+        errors.add("kind", N_("Choose what to ask for."))
+    if values["kind"] == "visa":
+        if not values["expert_name"]:
+            errors.add("expert_name", N_("Enter the expert's name: a visa recommendation is for a person."))
+        if len(values["expert_nationality"]) != 2:
+            errors.add("expert_nationality", N_("Enter the country as two letters, like GB."))
+    if len(values["purpose"]) < 3:
+        errors.add("purpose", N_("Enter the purpose of the request."))
+    if not errors:
+        body = {
+            "msp_id": values["msp_id"],
+            "kind": values["kind"],
+            "expert_name": values["expert_name"] or None,
+            "expert_nationality": values["expert_nationality"].upper() or None,
+            "purpose": values["purpose"],
+        }
+        answer = await page.api.send("POST", "agreements", "/recommendations", json=body)
+        if answer.ok:
+            return page.redirect(
+                "/ngo", flash=N_("The request is sent to the ministry. You are told when it is decided.")
+            )
+        errors.add_problem(answer.problem)
+    return await _recommendation_page(page, values, errors, status=422)

@@ -1,0 +1,112 @@
+"""An NGO's page (`/organizations/{id}`): its profile, permits, foreign staff and status history from the register,
+for the roles that read the register (an NGO only its own: registry answers 404 for another); and TPOA's decision
+on its status (approve or refuse an applicant, suspend, reinstate...), with a reason, sent with the version read
+(If-Match) so a decision on a record changed meanwhile is refused, not applied."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Response
+
+from mitra_console.http.web.kit import N_, Page, PageNotFound, web_allow, web_router
+from mitra_console.http.web.offices_labels import focus_names, labels, uuid_of
+
+router = web_router()
+READERS = web_allow(
+    "tpoa", "ministry", "region", "auditor", "ngo", note="those who read the register; an NGO its own record only"
+)
+TPOA = web_allow("tpoa", note="TPOA decides an NGO's status")
+
+# registry's lifecycle (domain/organizations.py ALLOWED_TRANSITIONS), each target with what it means here
+TRANSITIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "applicant": (
+        ("registered", N_("Approve: registered (principle permit granted)")),
+        ("closed", N_("Refuse the application: closed")),
+    ),
+    "registered": (
+        ("active", N_("Active (MSP signed)")),
+        ("suspended", N_("Suspend")),
+        ("revoked", N_("Revoke")),
+        ("closed", N_("Close")),
+    ),
+    "active": (
+        ("registered", N_("Back to registered (MSP ended without a new one)")),
+        ("suspended", N_("Suspend")),
+        ("revoked", N_("Revoke")),
+        ("closed", N_("Close")),
+    ),
+    "suspended": (
+        ("active", N_("Reinstate: active")),
+        ("registered", N_("Reinstate: registered")),
+        ("revoked", N_("Revoke")),
+        ("closed", N_("Close")),
+    ),
+}
+
+
+async def _organization_page(
+    page: Page, organization_id: str, *, form: dict[str, str] | None = None, errors: Any = None
+) -> Response:
+    answer = await page.api.send("GET", "registry", f"/organizations/{organization_id}")
+    organization = answer.json
+    if not answer.ok:
+        raise PageNotFound()
+    permits = await page.api.get("registry", "/permits", params={"organization_id": organization_id, "limit": 100})
+    staff = await page.api.get("registry", f"/organizations/{organization_id}/foreign-staff", params={"limit": 100})
+    history = await page.api.get("registry", f"/organizations/{organization_id}/status-history")
+    names = await focus_names(page)
+    transitions = TRANSITIONS.get(organization["status"], ()) if page.user.role == "tpoa" else ()
+    return page.render(
+        "tpoa/organization.html",
+        {
+            "organization": organization,
+            "version": answer.headers.get("etag") or f'"{organization["version"]}"',
+            "permits": permits["items"],
+            "staff": staff["items"],
+            "history": list(reversed(history)),
+            "focus_text": ", ".join(names.get(code, code) for code in organization["focus_areas"]),
+            "transition_options": [("", page.gettext(N_("Choose")))]
+            + [(status, page.gettext(label)) for status, label in transitions],
+            "form": form or {},
+            **labels(),
+        },
+        errors=errors,
+        status=422 if errors else 200,
+    )
+
+
+@router.get("/organizations/{organization_id}", dependencies=[READERS])
+async def organization(page: Page, organization_id: str) -> Response:
+    return await _organization_page(page, uuid_of(organization_id))
+
+
+@router.post("/organizations/{organization_id}/status", dependencies=[TPOA])
+async def change_status(page: Page, organization_id: str) -> Response:
+    organization_id = uuid_of(organization_id)
+    form = await page.form()
+    errors = page.errors()
+    status, reason, version = form.get("status", ""), form.get("reason", "").strip(), form.get("version", "")
+    if not status:
+        errors.add("status", N_("Choose the new status."))
+    if len(reason) < 3:
+        errors.add("reason", N_("Say why, in a few words: it goes to the status history and to the NGO."))
+    if not errors:
+        answer = await page.api.send(
+            "POST",
+            "registry",
+            f"/organizations/{organization_id}/status",
+            json={"status": status, "reason": reason},
+            headers={"If-Match": version or '"0"'},
+        )
+        if answer.ok:
+            return page.redirect(
+                f"/organizations/{organization_id}",
+                flash=N_("The NGO's status is now: %(status)s."),
+                status=page.gettext(labels()["status_labels"].get(status, status)),
+            )
+        if answer.status == 412:
+            errors.add(None, N_("Someone changed this NGO's record meanwhile. Check it below and decide again."))
+        else:
+            errors.add_problem(answer.problem, fields={"status", "reason"})
+    return await _organization_page(page, organization_id, form=form, errors=errors)
