@@ -33,7 +33,7 @@ from mitra_shared.clock import jakarta_date, system_clock
 DEMO_TPOA_RECIPIENT = {
     "name": "TPOA secretariat (demo recipient)",
     "role": "tpoa",
-    "email": "tpoa@mitra-demo.example",
+    "email": "sekretariat-tpoa@mitra-demo.example",  # the office's mailbox, not the `tpoa` account's
     "language": "id",
 }
 DEMO_TPOA_RECIPIENT_EN = {
