@@ -28,6 +28,7 @@ import httpx
 from mitra_devtools import demo_agreements, demo_registry, demo_stories
 from mitra_devtools.demo_http import Demo, Mint, Urls
 from mitra_devtools.demo_registry import Year
+from mitra_devtools.token import local_token
 from mitra_shared.clock import jakarta_date, system_clock
 
 DEMO_TPOA_RECIPIENT = {
@@ -80,6 +81,12 @@ DEMO_ACCOUNTS: list[dict[str, str]] = [
     {"username": "auditor", "display_name": "Auditor (demo)", "role": "auditor"},
     {"username": "admin", "display_name": "System administrator (demo)", "role": "admin"},
 ]
+
+
+def local_mint(subject: str, role: str, scope: dict[str, str]) -> str:
+    """A local token (the development secret, local and test runs only) for one step of the demo, by the role
+    that makes it: how `make run` and the tests load the demo."""
+    return local_token(subject, role, name=f"{subject} (demo)", scope=scope or None)
 
 
 def load(

@@ -159,7 +159,7 @@ async def run(mail_directory: Path) -> int:
                 agreements_url=SERVICES[1].url,
                 notifications_url=SERVICES[2].url,
                 reporting_url=SERVICES[3].url,
-                mint=_demo_token,
+                mint=demo.local_mint,
                 console_url=CONSOLE.url,
                 say=lambda line: print(f"  demo: {line}", flush=True),
             )
@@ -185,11 +185,6 @@ async def run(mail_directory: Path) -> int:
     finally:
         await _stop(services)
         await _stop(helpers)
-
-
-def _demo_token(subject: str, role: str, scope: dict[str, str]) -> str:
-    """A local token for one step of the demo data, by the role that makes it."""
-    return local_token(subject, role, name=f"{subject} (demo)", scope=scope or None)
 
 
 async def _parent_gone() -> None:

@@ -20,8 +20,8 @@ from support.browser import (
     path_of,
     screenshot,
     submit,
-    wait_until,
 )
+from support.polling import eventually_sync
 from support.tokens import as_role
 
 pytestmark = pytest.mark.e2e
@@ -99,7 +99,7 @@ def test_a_report_goes_back_and_forth_until_the_ministry_accepts_it(browser: Bro
     submit_report(ngo, "Laporan semester: 8 pelatihan perlindungan anak di Kota Semarang (uji peramban).")
     ngo.goto(here)
     assert status_tag(ngo, "submitted"), "the NGO sees its report submitted"
-    wait_until(lambda: len(mails_to(mitra, *MINISTRY_ADDRESSES)) > before, description="mail to Kemensos")
+    eventually_sync(lambda: len(mails_to(mitra, *MINISTRY_ADDRESSES)) > before, description="mail to Kemensos")
 
     # The ministry finds it awaiting its review and returns it with a comment.
     ministry.goto("/ministry")
@@ -134,11 +134,11 @@ def test_a_report_goes_back_and_forth_until_the_ministry_accepts_it(browser: Bro
     screenshot(ngo, "plan-report-accepted")
 
     # The e-mails went out: the return with its comment and the acceptance to the NGO.
-    wait_until(
+    eventually_sync(
         lambda: next((text for text in mails_to(mitra, NGO_ADDRESS) if COMMENT in text), None),
         description=f"the return, with the comment, mailed to {NGO_ADDRESS}",
     )
-    wait_until(
+    eventually_sync(
         lambda: any("diterima" in text.casefold() for text in mails_to(mitra, NGO_ADDRESS)),
         description=f"the acceptance mailed to {NGO_ADDRESS}",
     )
@@ -149,7 +149,7 @@ def test_a_report_goes_back_and_forth_until_the_ministry_accepts_it(browser: Bro
         count = ngo.locator(".site-header__inbox .count")
         return int(count.inner_text()) if count.count() == 1 else 0
 
-    wait_until(unread_count, timeout=15, description="an unread count in the NGO's header")
+    eventually_sync(unread_count, timeout=15, description="an unread count in the NGO's header")
     ngo.goto("/inbox")
     assert COMMENT in ngo.locator("main").inner_text(), "the inbox has the return with its comment"
     check_accessibility(ngo)

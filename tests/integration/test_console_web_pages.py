@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
+from email.message import EmailMessage
 
 import asyncpg
 import httpx
@@ -18,6 +18,7 @@ from support.app import asgi_client, prepared_app
 from support.clock import FakeClock
 from support.database import create_migrated_database, drop_database
 from support.mail import SmtpServer
+from support.polling import eventually
 
 from mitra_console.bootstrap import build_spec
 from mitra_console.domain.accounts import NewAccount
@@ -307,16 +308,14 @@ async def test_static_files_are_cached_and_compressed(browser: httpx.AsyncClient
     assert int(htmx.headers["content-length"]) < 20_000
 
 
-def wait_for_mail(smtp: SmtpServer, address: str, seconds: float = 10.0) -> str:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        messages = smtp.mailbox.to(address)
-        if messages:
-            body = messages[-1].get_body(("plain",))
-            assert body is not None
-            return str(body.get_content())
-        time.sleep(0.05)
-    raise AssertionError(f"no mail to {address} within {seconds} s")
+async def wait_for_mail(smtp: SmtpServer, address: str, seconds: float = 10.0) -> str:
+    async def arrived() -> list[EmailMessage]:
+        return smtp.mailbox.to(address)
+
+    messages = await eventually(arrived, timeout=seconds, description=f"a mail to {address}")
+    body = messages[-1].get_body(("plain",))
+    assert body is not None
+    return str(body.get_content())
 
 
 async def test_password_reset_by_e_mail(console_pool: asyncpg.Pool, clock: FakeClock) -> None:
@@ -331,7 +330,7 @@ async def test_password_reset_by_e_mail(console_pool: asyncpg.Pool, clock: FakeC
             )
             assert known.status_code == unknown.status_code == 200
             assert known.text.replace(csrf_of(known), "") == unknown.text.replace(csrf_of(unknown), "")
-            text = await asyncio.to_thread(wait_for_mail, smtp, f"{username}@example.org")
+            text = await wait_for_mail(smtp, f"{username}@example.org")
             link = re.search(r"http://\S+/password/reset/(\S+)", text)
             assert link, text
             path = f"/password/reset/{link.group(1)}"
@@ -376,7 +375,7 @@ async def test_a_reset_link_expires(console_pool: asyncpg.Pool, clock: FakeClock
             await browser.post(
                 "/password/forgot", data={"name": f"{username}@example.org", "csrf_token": csrf_of(form)}
             )
-            text = await asyncio.to_thread(wait_for_mail, smtp, f"{username}@example.org")
+            text = await wait_for_mail(smtp, f"{username}@example.org")
             token = re.search(r"/password/reset/(\S+)", text)
             assert token
             clock.advance(timedelta(minutes=31))
@@ -451,7 +450,7 @@ async def test_reset_requests_send_a_few_links_at_most(console_pool: asyncpg.Poo
             for _ in range(5):
                 answer = await browser.post("/password/forgot", data={"name": username, "csrf_token": csrf_of(form)})
                 assert answer.status_code == 200
-            await asyncio.to_thread(wait_for_mail, smtp, f"{username}@example.org")
+            await wait_for_mail(smtp, f"{username}@example.org")
             links = await console_pool.fetchval(
                 "SELECT count(*) FROM password_resets r JOIN accounts a ON a.id = r.account_id WHERE a.username = $1",
                 username,

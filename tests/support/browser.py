@@ -20,11 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import inspect
 import os
 import re
-import time
-from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
+from collections.abc import Coroutine, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -37,9 +35,9 @@ from playwright.sync_api import Error as PlaywrightError
 
 from mitra_devtools import demo
 from mitra_devtools.launcher import free_port
-from mitra_devtools.token import local_token
 from support.mail import Mailbox
 from support.paths import REPO
+from support.polling import eventually_sync
 from support.services import SERVICES, RunningSystem, running_services
 
 T = TypeVar("T")
@@ -60,18 +58,6 @@ def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine to its end in a thread of its own (this one has Playwright's event loop)."""
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
-
-
-def wait_until(probe: Callable[[], T | None], *, timeout: float = 30.0, description: str = "condition") -> T:
-    """Poll `probe` (cheap, in-process) until it returns something truthy, or fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"{description} not reached within {timeout}s")
-        time.sleep(0.05)
 
 
 # --- the system under test -------------------------------------------------------------------------------------
@@ -122,22 +108,15 @@ def running_console(
 
 def load_demo_data(mitra: Mitra) -> list[str]:
     """`mitra_devtools.demo.load` as `make run` calls it, each step with a local token of the role that makes it."""
-
-    def mint(subject: str, role: str, scope: dict[str, str]) -> str:
-        return local_token(subject, role, scope=scope or None, name=subject)
-
-    offered: dict[str, object] = {
-        "registry_url": mitra.url("registry"),
-        "agreements_url": mitra.url("agreements"),
-        "notifications_url": mitra.url("notifications"),
-        "reporting_url": mitra.url("reporting"),
-        "console_url": mitra.console_url,
-        "mint": mint,
-        "tokens": {"tpoa": local_token(), "admin": local_token("demo-admin", "admin", name="demo administrator")},
-        "say": lambda line: None,
-    }
-    accepted = inspect.signature(demo.load).parameters
-    return list(demo.load(**{name: value for name, value in offered.items() if name in accepted}))
+    return demo.load(
+        registry_url=mitra.url("registry"),
+        agreements_url=mitra.url("agreements"),
+        notifications_url=mitra.url("notifications"),
+        reporting_url=mitra.url("reporting"),
+        console_url=mitra.console_url,
+        mint=demo.local_mint,
+        say=lambda line: None,
+    )
 
 
 # --- the browser ------------------------------------------------------------------------------------------------
@@ -315,7 +294,7 @@ def wait_for_mail(
         return None
 
     try:
-        return wait_until(found, timeout=timeout, description=f"mail to {address} containing {containing!r}")
+        return eventually_sync(found, timeout=timeout, description=f"mail to {address} containing {containing!r}")
     except AssertionError as error:
         seen = [message["Subject"] for message in mailbox.to(address)]
         raise AssertionError(f"{error}; {address} received: {seen}") from None

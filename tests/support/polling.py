@@ -35,3 +35,28 @@ async def eventually(
             last_error = error
         await asyncio.sleep(interval)
     raise AssertionError(f"{description} not reached within {timeout}s (last value {last!r}, error {last_error!r})")
+
+
+def eventually_sync(
+    probe: Callable[[], T],
+    *,
+    timeout: float = 15.0,
+    interval: float = 0.05,
+    description: str = "condition",
+) -> T:
+    """`eventually` for a thread without an event loop (Playwright's sync API runs one of its own): poll `probe`
+    until it returns something truthy or the deadline passes; AssertionError and connection errors count as "not
+    yet"."""
+    deadline = time.monotonic() + timeout
+    last: T | None = None
+    last_error: BaseException | None = None
+    while time.monotonic() < deadline:
+        try:
+            last = probe()
+            last_error = None
+            if last:
+                return last
+        except (AssertionError, OSError, ConnectionError) as error:
+            last_error = error
+        time.sleep(interval)
+    raise AssertionError(f"{description} not reached within {timeout}s (last value {last!r}, error {last_error!r})")
