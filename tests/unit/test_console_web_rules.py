@@ -176,3 +176,18 @@ def test_a_problem_without_field_errors_is_about_the_whole_form() -> None:
     found = problems.field_messages({"title": "Conflict", "status": 409, "detail": "the MSP is signed already"})
     assert found == [problems.FieldMessage(None, text="the MSP is signed already")]
     assert problems.field_messages({"title": "Conflict", "status": 409})[0].text == "Conflict"
+
+
+def test_the_token_cache_forgets_only_the_expired_tokens_when_it_grows() -> None:
+    from mitra_console.http.web.state import CachedToken, WebState
+
+    state = WebState(settings=None, config=None, languages=None, clients={}, mailer=None)  # type: ignore[arg-type]
+    now = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+    for number in range(10_001):
+        expires_at = now + timedelta(minutes=5) if number % 2 else now - timedelta(minutes=1)
+        state.tokens[number.to_bytes(4, "big")] = CachedToken(f"token {number}", expires_at)
+    state.remember_token(b"new", "new token", now + timedelta(minutes=15), now)
+    assert state.cached_token((1).to_bytes(4, "big"), now) == "token 1", "a live session's token is kept"
+    assert (2).to_bytes(4, "big") not in state.tokens, "an expired one is forgotten"
+    assert state.cached_token(b"new", now) == "new token"
+    assert len(state.tokens) == 5_001

@@ -155,3 +155,15 @@ def test_the_consoles_account_events_carry_the_facts_and_no_password() -> None:
     assert (updated.active, updated.version, updated.changed_fields) == (False, 2, ["active"])
     assert updated_event(account, {}) is None, "a change of no fact (an unlock, a new password) publishes nothing"
     assert console.AccountUpdated.kind.routing_key == "console.account.updated"
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_an_msp_decision_without_a_title_names_the_parties_not_an_id(language: str) -> None:
+    # TPOA's approval and rejection events carry no title: the text must not quote a missing one.
+    untitled = step_texts.MspStepFacts(None, "Plan International", "Kementerian Sosial")
+    approved = step_texts.msp_step(untitled, "approved", language)  # type: ignore[arg-type]
+    assert '""' not in approved.text
+    assert "None" not in approved.text
+    assert "MSP (Plan International – Kementerian Sosial)" in approved.text
+    titled = step_texts.MspStepFacts("Perlindungan anak", "Plan International", "Kementerian Sosial")
+    assert 'MSP "Perlindungan anak" (Plan International' in step_texts.msp_step(titled, "approved", language).text  # type: ignore[arg-type]

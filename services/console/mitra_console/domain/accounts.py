@@ -8,6 +8,7 @@ claim is the one the role needs and no other: `ministry_code` for `ministry`, `r
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal, Self
 
@@ -106,9 +107,14 @@ class Account(BaseModel):
 
     def scope(self) -> dict[str, str]:
         """The scope claim of its tokens."""
-        claim = SCOPE_OF_ROLE.get(self.role)
-        value = getattr(self, claim) if claim else None
-        return {claim: str(value)} if claim and value is not None else {}
+        return scope_claim(self.role, self.model_dump())
+
+
+def scope_claim(role: str, values: Mapping[str, Any]) -> dict[str, str]:
+    """The scope claim of an account's tokens, from its role and its stored values (a row, or a model's fields)."""
+    claim = SCOPE_OF_ROLE.get(role)
+    value = values[claim] if claim else None
+    return {claim: str(value)} if claim and value is not None else {}
 
 
 def check_version(current: Account, expected_version: int) -> None:

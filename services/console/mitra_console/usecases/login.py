@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mitra_console.domain import lockout, passwords
-from mitra_console.domain.accounts import SCOPE_OF_ROLE
+from mitra_console.domain.accounts import scope_claim
 from mitra_console.domain.tokens import Grant
 from mitra_console.sql import ACCOUNTS, CLIENTS
 from mitra_console.usecases import keys
@@ -65,12 +65,8 @@ async def password_grant(
         else None
     )
     # The account is who logged in, or tried to: its audit entries name it (the request itself carries no token).
-    claim = SCOPE_OF_ROLE.get(row["role"])
     account = Principal(
-        subject=str(row["id"]),
-        roles=(row["role"],),
-        name=row["display_name"],
-        scope={claim: str(row[claim])} if claim and row[claim] is not None else {},
+        subject=str(row["id"]), roles=(row["role"],), name=row["display_name"], scope=scope_claim(row["role"], row)
     )
     async with uow.change(dataclasses.replace(ctx, principal=account)) as tx:
         current = await tx.conn.fetchrow(*ACCOUNTS.get_account_for_update(account_id=row["id"]))
@@ -97,8 +93,7 @@ async def password_grant(
             )
     if not accepted:
         raise GrantRefused("invalid_grant", WRONG_LOGIN)
-    claim = SCOPE_OF_ROLE.get(current["role"])
-    scope = {claim: str(current[claim])} if claim else {}
+    scope = scope_claim(current["role"], current)
     grant = Grant(subject=str(current["id"]), name=current["display_name"], role=current["role"], scope=scope)
     token = await keys.sign(uow, ctx, config, grant, config.access_token_lifetime)
     return IssuedToken(token, int(config.access_token_lifetime.total_seconds()))

@@ -1,7 +1,7 @@
 """Password reset by e-mail: a request by username or e-mail address sends a one-time link (a random token whose
 SHA-256 alone is stored, valid for `MITRA_CONSOLE_PASSWORD_RESET_MINUTES`, used once); the link's page sets a new
 password. The request is answered the same whether an account was found or not, and takes about as long (the
-mail is sent after the answer, see `send_reset_mail`). An account with `MAX_LIVE_LINKS` links still working gets
+mail is sent after the answer, by the page). An account with `MAX_LIVE_LINKS` links still working gets
 no more until one is used or expires.
 """
 
@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from mitra_console.domain import passwords, web
-from mitra_console.domain.accounts import SCOPE_OF_ROLE
+from mitra_console.domain.accounts import scope_claim
 from mitra_console.sql import ACCOUNTS, WEB
 from mitra_console.usecases.config import ConsoleConfig
-from mitra_console.usecases.web_mail import Mailer
 from mitra_shared.context import Context, Principal
 from mitra_shared.uow import UnitOfWork
 
@@ -51,10 +50,6 @@ async def request_reset(uow: UnitOfWork, ctx: Context, name: str, lifetime: time
             )
         )
     return ResetMail(to=row["email"], display_name=row["display_name"], token=token)
-
-
-async def send_reset_mail(mailer: Mailer, mail: ResetMail, *, subject: str, text: str) -> None:
-    await mailer.send(to=mail.to, subject=subject, text=text)
 
 
 async def link_usable(uow: UnitOfWork, now_ctx: Context, token: str) -> bool:
@@ -91,12 +86,11 @@ async def reset_with_link(
         new_password, username=found["username"], field="body.new_password", allow_demo=config.allow_demo_password
     )
     password_hash = await asyncio.to_thread(hash_password, new_password)
-    claim = SCOPE_OF_ROLE.get(found["role"])
     owner = Principal(
         subject=str(found["account_id"]),
         roles=(found["role"],),
         name=found["display_name"],
-        scope={claim: str(found[claim])} if claim and found[claim] is not None else {},
+        scope=scope_claim(found["role"], found),
     )
     person = Context(principal=owner, now=ctx.now, request_id=ctx.request_id)
     async with uow.change(person) as tx:

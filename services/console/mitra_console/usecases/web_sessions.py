@@ -16,7 +16,7 @@ import asyncpg
 import jwt
 
 from mitra_console.domain import web
-from mitra_console.domain.accounts import SCOPE_OF_ROLE
+from mitra_console.domain.accounts import scope_claim
 from mitra_console.domain.tokens import Grant
 from mitra_console.sql import ACCOUNTS, WEB
 from mitra_console.usecases import keys, login
@@ -40,9 +40,7 @@ class SessionAccount:
 
     @property
     def scope(self) -> dict[str, str]:
-        claim = SCOPE_OF_ROLE.get(self.role)
-        value = getattr(self, claim) if claim else None
-        return {claim: str(value)} if claim and value is not None else {}
+        return scope_claim(self.role, vars(self))
 
 
 @dataclass(frozen=True)
@@ -183,9 +181,9 @@ async def mint_token(uow: UnitOfWork, ctx: Context, config: ConsoleConfig, accou
         row = await conn.fetchrow(*ACCOUNTS.get_account(account_id=account.id))
     if row is None or not row["active"]:
         raise LoginRefused("the account is gone or disabled")
-    claim = SCOPE_OF_ROLE.get(row["role"])
-    scope = {claim: str(row[claim])} if claim and row[claim] is not None else {}
-    grant = Grant(subject=str(row["id"]), name=row["display_name"], role=row["role"], scope=scope)
+    grant = Grant(
+        subject=str(row["id"]), name=row["display_name"], role=row["role"], scope=scope_claim(row["role"], row)
+    )
     token = await keys.sign(uow, ctx, config, grant, config.access_token_lifetime)
     return token, int(config.access_token_lifetime.total_seconds())
 

@@ -98,7 +98,8 @@ class ObligationNotice(ConsumedData):
     due_on_weekend: bool = False
 
 
-def _facts(organization: Organization, ministry: Ministry | None, regions: tuple[str, ...]) -> EventFacts:
+def event_facts(organization: Organization, ministry: Ministry | None, regions: tuple[str, ...] = ()) -> EventFacts:
+    """What routing needs of an event about an NGO, its Mitra Utama and the regions it concerns (none: no region)."""
     return EventFacts(
         organization_id=organization.organization_id,
         region_codes=regions,
@@ -110,7 +111,7 @@ def _facts(organization: Organization, ministry: Ministry | None, regions: tuple
 async def _msp_facts(tx: Transaction, data: MspNotice) -> EventFacts:
     # An MSP event that names no region is about an MSP notifications remembers from its signing.
     regions = data.regions_of_work or await msp_regions(tx, data.msp_id)
-    return _facts(data.organization, data.ministry, with_provinces(regions, data.province_codes))
+    return event_facts(data.organization, data.ministry, with_provinces(regions, data.province_codes))
 
 
 def _msp_text(data: MspNotice) -> texts.MspFacts:
@@ -162,7 +163,7 @@ def _visit_handler(routing_key: str, change: str) -> Apply:
             late=data.late,
             reason=data.reason,
         )
-        routing = _facts(data.organization, data.ministry, with_provinces(data.region_codes, data.province_codes))
+        routing = event_facts(data.organization, data.ministry, with_provinces(data.region_codes, data.province_codes))
         await notify(tx, Notice(event, routing_key, lambda language: texts.visit(facts, change, language), routing))
 
     return apply

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from mitra_notifications.consumers.agreement_events import Ministry, Organization
+from mitra_notifications.consumers.agreement_events import Ministry, Organization, event_facts
 from mitra_notifications.domain import step_texts as texts
 from mitra_notifications.domain.routing import EventFacts, with_provinces
 from mitra_notifications.usecases.routing import Notice, notify
@@ -66,15 +66,6 @@ class RecommendationNotice(ConsumedData):
     note: str | None = None
 
 
-def _parties(organization: Organization, ministry: Ministry | None) -> EventFacts:
-    """An event about an NGO and its Mitra Utama, in no particular region."""
-    return EventFacts(
-        organization_id=organization.organization_id,
-        ministry_partner_id=ministry.partner_id if ministry else None,
-        ministry_code=ministry.code if ministry else None,
-    )
-
-
 def _submission_handler(routing_key: str, step: texts.SubmissionStep) -> Apply:
     async def apply(tx: Transaction, event: ReceivedEvent, data: SubmissionNotice) -> None:
         regions: tuple[str, ...] = ()
@@ -101,12 +92,12 @@ def _submission_handler(routing_key: str, step: texts.SubmissionStep) -> Apply:
 def _msp_handler(routing_key: str, step: texts.MspStep) -> Apply:
     async def apply(tx: Transaction, event: ReceivedEvent, data: MspStepNotice) -> None:
         facts = texts.MspStepFacts(
-            title=data.title or str(data.msp_id),
+            title=data.title,
             organization_name=data.organization.name,
             ministry_name=data.ministry.name if data.ministry else "-",
             note=data.reason or data.note,
         )
-        routing = _parties(data.organization, data.ministry)
+        routing = event_facts(data.organization, data.ministry)
         await notify(tx, Notice(event, routing_key, lambda language: texts.msp_step(facts, step, language), routing))
 
     return apply
@@ -124,7 +115,7 @@ def _recommendation_handler(routing_key: str, decided: bool) -> Apply:
             reference_number=data.reference_number,
             note=data.note,
         )
-        routing = _parties(data.organization, data.ministry)
+        routing = event_facts(data.organization, data.ministry)
         await notify(
             tx, Notice(event, routing_key, lambda language: texts.recommendation(facts, decided, language), routing)
         )

@@ -86,7 +86,7 @@ def submission(f: SubmissionFacts, step: SubmissionStep, language: Language) -> 
 
 @dataclass(frozen=True)
 class MspStepFacts:
-    title: str
+    title: str | None  # approved and rejected events carry no title
     organization_name: str
     ministry_name: str
     note: str | None = None
@@ -94,21 +94,22 @@ class MspStepFacts:
 
 def msp_step(f: MspStepFacts, step: MspStep, language: Language) -> Message:
     parties = f"{f.organization_name} – {f.ministry_name}"
+    named = f'"{f.title}" ' if f.title else ""
     if language == "id":
         subject, first, label = {
             "submitted": (
                 f"MSP diajukan untuk ditinjau TPOA: {parties}",
-                f'Rancangan MSP "{f.title}" ({parties}) diajukan kepada TPOA untuk ditinjau.',
+                f"Rancangan MSP {named}({parties}) diajukan kepada TPOA untuk ditinjau.",
                 "Catatan",
             ),
             "approved": (
                 f"MSP disetujui TPOA: {parties}",
-                f'MSP "{f.title}" ({parties}) disetujui TPOA dan dapat ditandatangani.',
+                f"MSP {named}({parties}) disetujui TPOA dan dapat ditandatangani.",
                 "Catatan",
             ),
             "rejected": (
                 f"MSP ditolak TPOA: {parties}",
-                f'MSP "{f.title}" ({parties}) ditolak oleh TPOA.',
+                f"MSP {named}({parties}) ditolak oleh TPOA.",
                 "Alasan",
             ),
         }[step]
@@ -116,17 +117,17 @@ def msp_step(f: MspStepFacts, step: MspStep, language: Language) -> Message:
         subject, first, label = {
             "submitted": (
                 f"MSP submitted for TPOA review: {parties}",
-                f'The draft MSP "{f.title}" ({parties}) was submitted to TPOA for review.',
+                f"The draft MSP {named}({parties}) was submitted to TPOA for review.",
                 "Note",
             ),
             "approved": (
                 f"MSP approved by TPOA: {parties}",
-                f'The MSP "{f.title}" ({parties}) was approved by TPOA and may now be signed.',
+                f"The MSP {named}({parties}) was approved by TPOA and may now be signed.",
                 "Note",
             ),
             "rejected": (
                 f"MSP rejected by TPOA: {parties}",
-                f'The MSP "{f.title}" ({parties}) was rejected by TPOA.',
+                f"The MSP {named}({parties}) was rejected by TPOA.",
                 "Reason",
             ),
         }[step]

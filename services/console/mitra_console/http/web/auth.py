@@ -15,6 +15,7 @@ from mitra_console.http.web.page import PublicPage
 from mitra_console.http.web.policy import WEB_LOGOUT, WEB_PUBLIC
 from mitra_console.http.web.routing import web_router
 from mitra_console.usecases import password_reset, web_sessions
+from mitra_console.usecases.web_mail import Mailer
 from mitra_shared.errors import RuleBroken
 
 log = structlog.get_logger(__name__)
@@ -81,7 +82,9 @@ async def log_in(page: PublicPage) -> Response:
             m=page.state.settings.console_lockout_minutes,
         )
         return _login_page(page, {"next": target, "username": username}, status=401, errors=errors)
-    page.state.remember_token(started.session.id_hash, started.access_token, started.token_expires_at)
+    page.state.remember_token(
+        started.session.id_hash, started.access_token, started.token_expires_at, page.request.app.state.clock()
+    )
     response = page.redirect(target)
     max_age = int(page.state.times.absolute.total_seconds())
     page.set_cookie(response, web.SESSION_COOKIE, started.session_id, max_age=max_age)
@@ -136,9 +139,9 @@ async def forgot(page: PublicPage) -> Response:
     return page.render("auth/forgot_sent.html", {"minutes": lifetime_minutes})
 
 
-async def _send(mailer: Any, mail: password_reset.ResetMail, subject: str, text: str) -> None:
+async def _send(mailer: Mailer, mail: password_reset.ResetMail, subject: str, text: str) -> None:
     try:
-        await password_reset.send_reset_mail(mailer, mail, subject=subject, text=text)
+        await mailer.send(to=mail.to, subject=subject, text=text)
     except Exception:  # the person can ask again; the log says why it failed
         log.exception("password reset mail not sent")
 

@@ -56,10 +56,6 @@ class FormErrors:
         """A message of the console (a msgid, `%(name)s` parameters) about a field (None: the whole form)."""
         self._errors.append(ShownError(field, self._page.gettext(msgid, **params)))
 
-    def add_text(self, field: str | None, text: str) -> None:
-        """A text already in the page's language (or, as given, an API's reason under the lead-in)."""
-        self._errors.append(ShownError(field, text))
-
     def add_problem(self, problem: Mapping[str, Any] | None, fields: set[str] | None = None) -> None:
         """An API's refusal: each field it names next to that field (only those of `fields` when given; the rest go
         to the summary), known validation messages translated, other reasons as the API gave them."""

@@ -135,7 +135,7 @@ class WebPage:
         except web_sessions.LoginRefused:
             await self._log_out(session)
             raise LoginRequired("ended") from None
-        self.state.remember_token(session.id_hash, token, now + timedelta(seconds=seconds))
+        self.state.remember_token(session.id_hash, token, now + timedelta(seconds=seconds), now)
         return token
 
     async def _log_out(self, session: WebSession) -> None:

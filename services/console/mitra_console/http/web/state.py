@@ -22,7 +22,6 @@ from mitra_console.settings import ConsoleSettings
 from mitra_console.usecases.config import ConsoleConfig
 from mitra_console.usecases.web_mail import Mailer, SmtpMailer
 
-SERVICES = ("registry", "agreements", "notifications", "reporting")
 TOKEN_MARGIN = timedelta(minutes=1)
 
 
@@ -54,9 +53,9 @@ class WebState:
             return None
         return cached.token
 
-    def remember_token(self, id_hash: bytes, token: str, expires_at: datetime) -> None:
+    def remember_token(self, id_hash: bytes, token: str, expires_at: datetime, now: datetime) -> None:
         if len(self.tokens) > 10_000:  # sessions that ended without a logout: forget the expired ones
-            self.tokens = {key: value for key, value in self.tokens.items() if value.expires_at > expires_at}
+            self.tokens = {key: value for key, value in self.tokens.items() if value.expires_at > now}
         self.tokens[id_hash] = CachedToken(token, expires_at)
 
     def forget_token(self, id_hash: bytes) -> None:
