@@ -181,6 +181,7 @@ async def test_each_account_becomes_a_recipient_the_routing_rules_find(
             True,
         )
         assert row["name"] == account["display_name"]
+        assert row["webhook_secret"], "like every recipient, with the secret its webhook would be signed with"
     assert kinds == {
         "tpoa": ("tpoa", None, None, None),
         "kemensos": ("ministry", "KEMENSOS", None, None),

@@ -79,11 +79,12 @@ WHERE partner_id = :partner_id AND NOT (name = ANY(:kept_names::text[]))
 
 -- name: upsert_account_recipient
 -- The recipient of a console account, as the account's newest event says (an older event changes nothing). The
--- person's own choices (language, e-mail on or off, digest) are left as they are.
+-- person's own choices (language, e-mail on or off, digest) are left as they are. Like every recipient it gets the
+-- secret a webhook of its would be signed with, so that GET /recipients/{id}/webhook-secret answers for it too.
 INSERT INTO recipients (id, name, role, email, language, source, account_subject, account_version, region_code,
-                        parent_region_code, partner_code, organization_id, active, created_at)
+                        parent_region_code, partner_code, organization_id, active, webhook_secret, created_at)
 VALUES (:id, :name, :role, :email, 'id', 'console', :account_subject, :account_version, :region_code,
-        :parent_region_code, :partner_code, :organization_id, :active, :now)
+        :parent_region_code, :partner_code, :organization_id, :active, :webhook_secret, :now)
 ON CONFLICT (account_subject) WHERE source = 'console' DO UPDATE
 SET name = EXCLUDED.name,
     role = EXCLUDED.role,

@@ -177,6 +177,7 @@ async def apply_account_state(tx: Transaction, account: AccountState) -> None:
             partner_code=kind.partner_code,
             organization_id=kind.organization_id,
             active=account.active,
+            webhook_secret=recipients.new_secret(),
             now=tx.now,
         )
     )
