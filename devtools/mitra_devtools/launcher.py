@@ -22,6 +22,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -252,6 +253,8 @@ def isolated_settings(
         "MITRA_SMTP_PORT": str(smtp_port),
         "MITRA_SMTP_SECURITY": "none",
         "MITRA_LOG_FORMAT": "json",
+        # The run's own document directory: another run's sweeper never sees (or deletes) this run's files.
+        "MITRA_DOCUMENTS_DIR": str(Path(tempfile.gettempdir()) / "mitra-documents" / namespace),
     }
 
 

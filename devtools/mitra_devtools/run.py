@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import secrets
 import signal
@@ -35,6 +36,12 @@ from mitra_devtools.demo_http import DemoError
 from mitra_devtools.launcher import ManagedProcess, NotReady
 from mitra_devtools.token import local_token
 from mitra_shared.db import with_database
+
+DEMO_LETTERHEAD = {
+    "name": "Kementerian Sosial Republik Indonesia",
+    "address": "Jl. Salemba Raya No. 28, Jakarta Pusat 10430",
+    "city": "Jakarta",
+}
 
 
 @dataclass(frozen=True)
@@ -112,12 +119,16 @@ async def _stop(processes: list[ManagedProcess]) -> None:
             print(f"{name} did not stop within {STOP_TIMEOUT:.0f}s; killed it", flush=True)
 
 
-async def run(mail_directory: Path) -> int:
+async def run(mail_directory: Path, documents_directory: Path) -> int:
     base_env = dict(os.environ)
     base_env.setdefault("MITRA_LOG_FORMAT", "console")
     base_env.setdefault("MITRA_ENVIRONMENT", "local")
     # Locally the deadline engine looks every 30 s (not 5 min), so the demo's overdue obligations show as such at once.
     base_env.setdefault("MITRA_DEADLINE_TICK_SECONDS", "30")
+    # The documents (uploads, letters, photos) in a directory of this checkout, each service under its own prefix.
+    base_env.setdefault("MITRA_DOCUMENTS_DIR", str(documents_directory))
+    # The demo ministry's letterhead on the recommendation letters agreements writes (its published address).
+    base_env.setdefault("MITRA_LETTERHEADS", json.dumps({"KEMENSOS": DEMO_LETTERHEAD}))
     services: list[ManagedProcess] = []
     helpers: list[ManagedProcess] = []
     stop = asyncio.Event()
@@ -166,7 +177,7 @@ async def run(mail_directory: Path) -> int:
         except (httpx.HTTPError, LookupError, DemoError) as error:
             detail = error.response.text if isinstance(error, httpx.HTTPStatusError) else ""
             raise RuntimeError(f"loading the demo data failed: {error} {detail}") from error
-        _print_banner(token, loaded, mail_directory if helpers else None)
+        _print_banner(token, loaded, mail_directory if helpers else None, base_env["MITRA_DOCUMENTS_DIR"])
 
         exited = asyncio.create_task(_first_exit([*services, *helpers]))
         stopped = asyncio.create_task(stop.wait())
@@ -203,7 +214,7 @@ async def _first_exit(processes: list[ManagedProcess]) -> str:
         await asyncio.sleep(0.5)
 
 
-def _print_banner(token: str, loaded: list[str], mail_directory: Path | None) -> None:
+def _print_banner(token: str, loaded: list[str], mail_directory: Path | None, documents_directory: str) -> None:
     lines = ["", "=" * 100, "Mitra is running.", ""]
     for service in [CONSOLE, *SERVICES]:
         lines.append(
@@ -213,6 +224,7 @@ def _print_banner(token: str, loaded: list[str], mail_directory: Path | None) ->
     lines += ["", f"  Demo data: {summary}", ""]
     if mail_directory is not None:
         lines.append(f"  E-mail goes to a local SMTP sink; each message is a file in {mail_directory.resolve()}")
+    lines.append(f"  Documents (uploads, letters, photos) are kept in {documents_directory}")
     lines += [
         "",
         f"  Demo accounts of the console (password `{demo.DEMO_PASSWORD}`, local runs only):",
@@ -246,9 +258,10 @@ def _account_lines() -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mail-directory", type=Path, default=Path("var/mail"))
+    parser.add_argument("--documents-directory", type=Path, default=Path("var/documents"))
     parser.add_argument("--migrate", action="store_true", help="only create the roles and databases and migrate them")
     args = parser.parse_args(argv)
-    sys.exit(migrate() if args.migrate else asyncio.run(run(args.mail_directory)))
+    sys.exit(migrate() if args.migrate else asyncio.run(run(args.mail_directory, args.documents_directory.resolve())))
 
 
 if __name__ == "__main__":

@@ -53,3 +53,27 @@ class StaleVersion(Refused):
 
 class VersionRequired(Refused):
     """A change to a versioned record that names no version it was based on (HTTP 428)."""
+
+
+class ContentTooLarge(Refused):
+    """The request's content is larger than the limit for it (HTTP 413; the connection is closed, as the rest of the
+    body is not read)."""
+
+
+class UnsupportedContent(Refused):
+    """The content is of a type that is not accepted here (HTTP 415): a file that is not one of the allowed kinds,
+    judged from its bytes, or a request body of another media type."""
+
+
+class StoredDocumentCorrupted(Exception):
+    """A stored file no longer matches what was recorded when it was stored (its SHA-256 or size differs, or it is
+    gone): it is not served (HTTP 500). Not a refusal: the request was fine, the storage is not. Raised by
+    `mitra_shared.documents.serving` (and importable from there)."""
+
+    title = "the stored file failed its integrity check and is not served"
+
+    def __init__(self, document_id: object, key: str, reason: str) -> None:
+        super().__init__(f"document {document_id} ({key}): {reason}")
+        self.document_id = document_id
+        self.key = key
+        self.reason = reason

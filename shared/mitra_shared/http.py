@@ -23,7 +23,7 @@ from mitra_shared import errors, metrics
 from mitra_shared.auth import InvalidToken, Principal, TokenVerifier
 from mitra_shared.clock import Clock
 from mitra_shared.context import Context
-from mitra_shared.errors import Refused, StaleVersion, VersionRequired
+from mitra_shared.errors import Refused, StaleVersion, StoredDocumentCorrupted, VersionRequired
 from mitra_shared.uow import UnitOfWork
 
 log = structlog.get_logger(__name__)
@@ -56,6 +56,8 @@ REFUSAL_STATUS: dict[type[Refused], tuple[int, str]] = {
     errors.Forbidden: (403, "Forbidden"),
     StaleVersion: (412, "Precondition Failed"),
     VersionRequired: (428, "Precondition Required"),
+    errors.ContentTooLarge: (413, "Content Too Large"),
+    errors.UnsupportedContent: (415, "Unsupported Media Type"),
 }
 
 
@@ -157,9 +159,17 @@ def install_problem_handlers(app: FastAPI) -> None:
         assert isinstance(exc, Refused)
         status, title = refusal_status(exc)
         errors = [FieldProblem(field=field, reason=reason) for field, reason in exc.field_problems()] or None
+        # A body too large is not read on: the connection closes rather than carry the rest as the next request.
+        headers = {"Connection": "close"} if status == 413 else None
         return problem_response(
-            Problem(title=title, status=status, detail=exc.reason, instance=request.url.path, errors=errors)
+            Problem(title=title, status=status, detail=exc.reason, instance=request.url.path, errors=errors),
+            headers=headers,
         )
+
+    async def corrupted_document(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StoredDocumentCorrupted)
+        detail = f"document {exc.document_id}: {exc.title}; the operators are told"
+        return problem_response(Problem(title=exc.title, status=500, detail=detail, instance=request.url.path))
 
     async def unstorable_text(request: Request, exc: Exception) -> JSONResponse:
         if not _is_unstorable_text(exc):
@@ -170,6 +180,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Refused, refusal)
+    app.add_exception_handler(StoredDocumentCorrupted, corrupted_document)
     app.add_exception_handler(asyncpg.DataError, unstorable_text)
 
 

@@ -6,7 +6,9 @@ FastAPI documents `responses={404: {"model": Problem}}` as `application/json` an
 post-processed once: every 4xx/5xx response is a `Problem` as `application/problem+json`; an operation behind the
 bearer token documents 401; one with parameters or a body documents 422 (the request validation); one with a body
 documents 400 (a body FastAPI cannot even decode, e.g. bytes that are not UTF-8: its "error parsing the body"); one
-with a path parameter documents 404 (an id naming nothing, or a path that matches no route).
+with a path parameter documents 404 (an id naming nothing, or a path that matches no route); one that takes a file as
+`multipart/form-data` (a document upload) documents 413 (the file is over the documents size limit) and 415 (its
+content is not of a type allowed, or the request is neither a form nor JSON).
 """
 
 from __future__ import annotations
@@ -37,6 +39,12 @@ INVALID_REQUEST = "Invalid request: a parameter or the body breaks its schema (e
 UNREADABLE_BODY = "Bad request: the body cannot be read as its content type says (e.g. it is not UTF-8 text)"
 NO_SUCH_RESOURCE = "Not found: the path names nothing"
 TOO_LARGE = "Content Too Large: a JSON body may be at most 1 MB"
+MULTIPART = "multipart/form-data"
+FILE_TOO_LARGE = "Content Too Large: the file is over the documents size limit (`MITRA_DOCUMENTS_MAX_BYTES`)"
+UNSUPPORTED_FILE = (
+    "Unsupported Media Type: the file's content (judged from its bytes) is not of a type allowed, or the request is "
+    "neither `multipart/form-data` nor JSON"
+)
 
 
 def document_problems(document: dict[str, Any]) -> dict[str, Any]:
@@ -68,7 +76,11 @@ def _document_operation(operation: dict[str, Any]) -> None:
             invalid["description"] = INVALID_REQUEST
     if "requestBody" in operation:
         responses.setdefault("400", {"description": UNREADABLE_BODY})
-        if any(_is_json_media(media) for media in operation["requestBody"].get("content", {})):
+        media_types = operation["requestBody"].get("content", {})
+        if MULTIPART in media_types:
+            responses.setdefault("413", {"description": FILE_TOO_LARGE})
+            responses.setdefault("415", {"description": UNSUPPORTED_FILE})
+        if any(_is_json_media(media) for media in media_types):
             responses.setdefault("413", {"description": TOO_LARGE})
     if any(parameter.get("in") == "path" for parameter in parameters):
         responses.setdefault("404", {"description": NO_SUCH_RESOURCE})

@@ -13,7 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import aio_pika
 import asyncpg
@@ -40,6 +40,9 @@ from mitra_shared.policy import PUBLIC, enforce_declared_policy, install_policy_
 from mitra_shared.settings import ServiceSettings
 from mitra_shared.uow import UnitOfWork
 
+if TYPE_CHECKING:
+    from mitra_shared.documents.storage import DocumentStore
+
 log = structlog.get_logger(__name__)
 
 
@@ -52,6 +55,8 @@ class Resources:
     amqp: aio_pika.abc.AbstractRobustConnection
     uow: UnitOfWork
     clock: Clock
+    # The document store of a service with `documents=True` (None otherwise), built and checked at start.
+    store: DocumentStore | None = None
 
 
 class Worker(Protocol):
@@ -88,6 +93,9 @@ class ServiceSpec:
     clock: Clock = system_clock
     # Run once the pool is up, before anything is served or consumed; one raises to refuse to start.
     startup_checks: Sequence[Callable[[Resources], Awaitable[None]]] = ()
+    # Files (mitra_shared.documents): the `documents` tables migrated, the store built at start and checked for
+    # readiness, the resumable `/uploads` endpoints served, and the sweeper of orphaned files and expired uploads.
+    documents: bool = False
 
 
 class ServiceRuntime:
@@ -177,6 +185,15 @@ class ServiceRuntime:
 
     # --- lifecycle -------------------------------------------------------------------------------------------
 
+    def migration_sources(self) -> list[db.MigrationSource]:
+        """The shared tables', the documents tables' (if the service keeps documents), then the service's own."""
+        sources = [db.SHARED_MIGRATIONS]
+        if self.spec.documents:
+            from mitra_shared.documents import DOCUMENTS_MIGRATIONS
+
+            sources.append(DOCUMENTS_MIGRATIONS)
+        return [*sources, self.spec.migrations]
+
     async def migrate(self) -> list[str]:
         """Apply the migrations as the owner role (`MITRA_MIGRATION_DATABASE_URL`, else `MITRA_DATABASE_URL`)."""
         settings = self.spec.settings
@@ -185,7 +202,7 @@ class ServiceRuntime:
             log.info("database created", database=db.database_name(dsn))
         conn = await asyncpg.connect(dsn)
         try:
-            applied = await db.apply_migrations(conn, [db.SHARED_MIGRATIONS, self.spec.migrations])
+            applied = await db.apply_migrations(conn, self.migration_sources())
         finally:
             await conn.close()
         for name in applied:
@@ -193,16 +210,25 @@ class ServiceRuntime:
         return applied
 
     async def start(self) -> Resources:
+        from mitra_shared.documents.wiring import checked_store  # the documents package imports this module
+
         settings = self.spec.settings
         if settings.insecure_defaults:
             log.warning("development defaults in use", problems=settings.insecure_defaults)
+        # The store first: one that cannot be used stops the start before anything is opened.
+        store = await checked_store(settings) if self.spec.documents else None
         dsn = settings.database_url.get_secret_value()
         if settings.migrate_on_start:
             await self.migrate()
         pool = await db.create_pool(dsn, min_size=settings.database_pool_min, max_size=settings.database_pool_max)
         amqp = await topology.connect(settings.amqp_url.get_secret_value())
         self.resources = Resources(
-            settings=settings, pool=pool, amqp=amqp, uow=UnitOfWork(pool, service=self.spec.name), clock=self.spec.clock
+            settings=settings,
+            pool=pool,
+            amqp=amqp,
+            uow=UnitOfWork(pool, service=self.spec.name),
+            clock=self.spec.clock,
+            store=store,
         )
         for check in self.spec.startup_checks:
             await check(self.resources)
@@ -222,7 +248,7 @@ class ServiceRuntime:
             retention_days=settings.outbox_retention_days,
         )
         await self.relay.start()
-        for make_worker in self.spec.workers:
+        for make_worker in self._all_workers():
             worker = make_worker(self.resources)
             await worker.start()
             self._workers.append(worker)
@@ -237,6 +263,15 @@ class ServiceRuntime:
         await self.broker.start()
         log.info("service started", service=self.spec.name, url=settings.base_url)
         return self.resources
+
+    def _all_workers(self) -> list[Callable[[Resources], Worker]]:
+        workers = list(self.spec.workers)
+        if self.spec.documents:
+            from mitra_shared.documents.sweeper import DocumentSweeper
+
+            service = self.spec.name
+            workers.append(lambda resources: DocumentSweeper(resources, service))
+        return workers
 
     def _handlers_by_type(self) -> dict[str, Handler[Any]]:
         return {kind.type: handler for kind, handler in self.spec.consumes.items()}
@@ -253,6 +288,8 @@ class ServiceRuntime:
         if self.resources is not None:
             await self.resources.amqp.close()
             await self.resources.pool.close()
+            if self.resources.store is not None:
+                await self.resources.store.close()
         log.info("service stopped")
 
     # --- readiness ----------------------------------------------------------------------------------------------
@@ -291,6 +328,13 @@ class ServiceRuntime:
             return f"consumer on {self.consumer_topology.queue} is not registered with the broker"
         return None
 
+    async def check_documents(self) -> str | None:
+        if self.resources is None or self.resources.store is None:
+            return "not started"
+        from mitra_shared.documents.wiring import probe_store
+
+        return await probe_store(self.resources.store)
+
     async def check_relay(self) -> str | None:
         if self.relay is None or not self.relay.running:
             return "outbox relay is not running"
@@ -319,6 +363,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         dependencies=[Depends(enforce_declared_policy)],
     )
     app.state.runtime = runtime
+    app.state.service_name = spec.name
     app.state.clock = spec.clock
     app.state.verifier = TokenVerifier.from_settings(spec.settings)
     app.add_middleware(JsonBodyLimit)
@@ -326,20 +371,27 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     install_problem_handlers(app)
     install_policy_documentation(app)
     install_problem_documentation(app)
+    readiness_checks: dict[str, Callable[[], Awaitable[str | None]]] = {
+        "database": runtime.check_database,
+        "broker": runtime.check_broker,
+        "consumer": runtime.check_consumer,
+        "outbox_relay": runtime.check_relay,
+    }
+    if spec.documents:
+        readiness_checks["documents"] = runtime.check_documents
     install_operations_routes(
         app,
-        readiness_checks={
-            "database": runtime.check_database,
-            "broker": runtime.check_broker,
-            "consumer": runtime.check_consumer,
-            "outbox_relay": runtime.check_relay,
-        },
+        readiness_checks=readiness_checks,
         asyncapi_json=runtime.asyncapi_json,
         asyncapi_title=spec.title,
         dependencies=[PUBLIC],
     )
     for router in spec.routers:
         app.include_router(router)
+    if spec.documents:
+        from mitra_shared.documents.resumable import router as uploads_router
+
+        app.include_router(uploads_router)
     undeclared = record_policies(app)
     if undeclared:
         log.warning("operations without an access policy are refused to everyone", operations=undeclared)

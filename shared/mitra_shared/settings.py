@@ -9,6 +9,7 @@ well-known development secrets are refused, so a deployment cannot start with th
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal, Self
 
 from pydantic import BaseModel, EmailStr, Field, PositiveFloat, PositiveInt, SecretStr, field_validator, model_validator
@@ -130,6 +131,33 @@ class ServiceSettings(BaseSettings):
 
     shutdown_grace_seconds: PositiveFloat = 20.0
 
+    # Documents (the services with `ServiceSpec(documents=True)`): where the files are kept, and how large they may be.
+    documents_store: Literal["local", "s3"] = Field(
+        "local", description="Where uploaded and generated files are kept: a local directory or an S3 bucket."
+    )
+    documents_dir: Path = Field(
+        Path("var/documents"), description="Root directory of the local store (`make run` sets an absolute path)."
+    )
+    documents_max_bytes: PositiveInt = Field(
+        25 * 1024 * 1024, description="The largest file accepted (413 beyond); apart from the 1 MB limit of JSON."
+    )
+    documents_orphan_grace_hours: PositiveFloat = Field(
+        24.0, description="How old a stored file that no record names must be before the sweeper deletes it."
+    )
+    documents_upload_expiry_hours: PositiveFloat = Field(
+        24.0, description="How long an unfinished resumable upload is kept after it was created."
+    )
+    documents_sweep_interval_seconds: PositiveFloat = Field(
+        3600.0, description="How often the sweeper looks for orphaned files and expired uploads."
+    )
+    s3_endpoint_url: str | None = Field(
+        None, description="The S3 API's URL (MinIO, Ceph, a provider's); unset: AWS in `MITRA_S3_REGION`."
+    )
+    s3_bucket: str = Field("mitra-documents", min_length=3, description="The bucket (made at start if missing).")
+    s3_region: str = "us-east-1"
+    s3_access_key_id: SecretStr | None = None
+    s3_secret_access_key: SecretStr | None = None
+
     @property
     def insecure_defaults(self) -> list[str]:
         """The well-known development secrets this configuration still uses."""
@@ -166,6 +194,30 @@ class ServiceSettings(BaseSettings):
     def shared_secret_allowed(self) -> bool:
         """Whether HS256 tokens of the shared secret are accepted: in local and test runs only."""
         return self.environment in SHARED_SECRET_ENVIRONMENTS
+
+    @field_validator("s3_endpoint_url", "s3_access_key_id", "s3_secret_access_key", mode="before")
+    @classmethod
+    def _empty_s3_means_none(cls, value: object) -> object:
+        # Compose passes an unset variable as "".
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _refuse_incomplete_s3(self) -> Self:
+        if self.documents_store != "s3":
+            return self
+        missing = [
+            name
+            for name, value in (
+                ("MITRA_S3_ACCESS_KEY_ID", self.s3_access_key_id),
+                ("MITRA_S3_SECRET_ACCESS_KEY", self.s3_secret_access_key),
+            )
+            if value is None or not value.get_secret_value()
+        ]
+        if not self.s3_endpoint_url and not self.s3_region:
+            missing.append("MITRA_S3_ENDPOINT_URL or MITRA_S3_REGION")
+        if missing:
+            raise ValueError(f"MITRA_DOCUMENTS_STORE=s3 needs {', '.join(missing)}")
+        return self
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Self:

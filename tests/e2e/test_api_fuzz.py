@@ -17,6 +17,7 @@ with pytest 9 (it sets `Function._nodeid`, which pytest 9 no longer has).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -119,10 +120,16 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
         yield running
 
 
+# The hooks module (schemathesis_hooks.py, beside this file) teaches Schemathesis the tus PATCH body type.
+HOOKS_ENVIRONMENT = {
+    **os.environ,
+    "SCHEMATHESIS_HOOKS": "schemathesis_hooks",
+    "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")])),
+}
+
+
 @pytest.fixture(scope="module")
-def fuzz_runs(
-    system: RunningSystem, tmp_path_factory: pytest.TempPathFactory
-) -> dict[tuple[str, str], FuzzRun]:
+def fuzz_runs(system: RunningSystem, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], FuzzRun]:
     """One Schemathesis run per service and role: for each role the four services side by side, each run in a
     folder of its own, where it keeps its cache."""
     runs: dict[tuple[str, str], FuzzRun] = {}
@@ -133,7 +140,11 @@ def fuzz_runs(
             output_path = folder / "output.txt"
             with output_path.open("wb") as output:
                 process = subprocess.Popen(
-                    schemathesis_command(system.url(name), role), cwd=folder, stdout=output, stderr=subprocess.STDOUT
+                    schemathesis_command(system.url(name), role),
+                    cwd=folder,
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                    env=HOOKS_ENVIRONMENT,
                 )
             started[name] = (process, output_path)
         try:

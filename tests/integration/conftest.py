@@ -14,15 +14,18 @@ from support.database import create_migrated_database, drop_database
 from support.tokens import as_role
 
 from mitra_shared import db
+from mitra_shared.documents import DOCUMENTS_MIGRATIONS
 
 REGISTRY_MIGRATIONS = db.MigrationSource("registry", "mitra_registry")
-REGISTRY_TABLES = "TRUNCATE outbox, permit_reminders, permit_extensions, permits, partners, organizations CASCADE"
+REGISTRY_TABLES = (
+    "TRUNCATE outbox, documents, permit_reminders, permit_extensions, permits, partners, organizations CASCADE"
+)
 
 
 @pytest.fixture(scope="module")
 def registry_database() -> Iterator[str]:
     """One migrated registry database per module (a new one per test costs a second or more); tests empty it."""
-    dsn = asyncio.run(create_migrated_database([REGISTRY_MIGRATIONS]))
+    dsn = asyncio.run(create_migrated_database([DOCUMENTS_MIGRATIONS, REGISTRY_MIGRATIONS]))
     yield dsn
     asyncio.run(drop_database(dsn))
 

@@ -9,11 +9,13 @@ back from the outbox, where they land in the same transaction as the change.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -52,6 +54,7 @@ from mitra_shared.clock import JAKARTA
 from mitra_shared.context import Context, Principal
 from mitra_shared.contracts import registry as registry_contracts
 from mitra_shared.db import MigrationSource
+from mitra_shared.documents import DOCUMENTS_MIGRATIONS, LocalDirectoryStore
 from mitra_shared.errors import Conflict, NotFound, RuleBroken
 from mitra_shared.events import EventData, new_event
 from mitra_shared.http import refusal_status
@@ -77,7 +80,7 @@ class World:
 
 @pytest.fixture
 async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
-    async with migrated_pool(database, [AGREEMENTS]) as ready:
+    async with migrated_pool(database, [DOCUMENTS_MIGRATIONS, AGREEMENTS]) as ready:
         yield ready
 
 
@@ -788,9 +791,10 @@ async def test_visits_are_announced_late_or_in_time_updated_and_cancelled(
 
 
 async def test_a_recommendation_is_requested_and_issued_once_under_a_unique_reference(
-    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork
+    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork, tmp_path: Path
 ) -> None:
     world = await seed(pool)
+    store = LocalDirectoryStore(tmp_path)
     msp_id = await signed_msp(uow, world, clock)
     with pytest.raises(RuleBroken) as no_expert:
         await recommendations.request_recommendation(
@@ -806,16 +810,23 @@ async def test_a_recommendation_is_requested_and_issued_once_under_a_unique_refe
         uow, ngo(clock, world), RequestRecommendation(msp_id=msp_id, kind="tax_exemption", purpose="Imported goods")
     )
     issued = await recommendations.issue_recommendation(
-        uow, ministry(clock), visa.id, IssueRecommendation(granted=True, reference_number="B-1/REK")
+        uow, ministry(clock), visa.id, IssueRecommendation(granted=True, reference_number="B-1/REK"), store=store
     )
     assert (issued.status, issued.granted, issued.reference_number) == ("issued", True, "B-1/REK")
+    # The decision's letter: a generated PDF of the recommendation, in the store under the key its row names.
+    [letter] = issued.documents
+    assert (letter.purpose, letter.generated, letter.content_type) == ("letter", True, "application/pdf")
+    key = await pool.fetchval("SELECT storage_key FROM documents WHERE id = $1", letter.id)
+    content = store.path_of(key).read_bytes()
+    assert content.startswith(b"%PDF-")
+    assert (len(content), hashlib.sha256(content).hexdigest()) == (letter.size, letter.sha256)
     with pytest.raises(Conflict):
         await recommendations.issue_recommendation(
-            uow, ministry(clock), visa.id, IssueRecommendation(granted=False, reference_number="B-2/REK")
+            uow, ministry(clock), visa.id, IssueRecommendation(granted=False, reference_number="B-2/REK"), store=store
         )
     with pytest.raises(Conflict) as reused:
         await recommendations.issue_recommendation(
-            uow, ministry(clock), tax.id, IssueRecommendation(granted=True, reference_number="B-1/REK")
+            uow, ministry(clock), tax.id, IssueRecommendation(granted=True, reference_number="B-1/REK"), store=store
         )
     assert reused.value.field == "body.reference_number"
     assert [e["routing_key"] for e in await published(pool) if "recommendation" in e["routing_key"]] == [
@@ -826,6 +837,8 @@ async def test_a_recommendation_is_requested_and_issued_once_under_a_unique_refe
     [event] = await published(pool, "agreements.recommendation.issued")
     assert event["data"]["reference_number"] == "B-1/REK"
     assert event["data"]["ministry"]["code"] == "KEMENSOS"
+    assert event["data"]["letter"]["id"] == str(letter.id)
+    assert await pool.fetchval("SELECT count(*) FROM documents") == 1, "the refused decisions stored no letter row"
 
 
 async def test_obligation_rules_stay_with_the_msp(pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork) -> None:
@@ -864,12 +877,13 @@ async def test_a_replica_skips_what_another_holds_and_a_crashed_tick_is_redone_o
 
 
 async def test_the_api_runs_each_command_in_the_context_of_its_request(
-    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork
+    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork, tmp_path: Path
 ) -> None:
     """The real app over ASGI: the caller, the service's clock and the correlation id reach the events; the
     service's settings reach the rules; refusals are problem documents; no page offset is too large."""
     world = await seed(pool)
-    spec = build_spec(AgreementsSettings(environment="test", visit_notice_days=30), clock=clock)
+    settings = AgreementsSettings(environment="test", visit_notice_days=30, documents_dir=tmp_path)
+    spec = build_spec(settings, clock=clock)
     the_ngo = as_role("ngo", subject="ngo-staff", organization_id=world.organization_id)
     async with api_client(spec, pool, headers=as_role("tpoa")) as client:
         response = await client.post(

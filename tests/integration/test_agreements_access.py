@@ -12,6 +12,10 @@ with a request that would succeed for an allowed caller (a DENY is a real 403, n
   or a recommendation); nothing written;
 - FILTERED: 2xx, a list holding the records in the caller's scope and none outside it.
 
+The shared resumable uploads (`/uploads`, tus) are in the table too; OPTIONS and HEAD, which the common table
+reader leaves out, are checked against the document here. An upload is its creator's alone: each caller works on
+one it made. Attachments send a small PDF as `multipart/form-data`.
+
 The callers: an NGO's staff (the `own` NGO), an officer of KEMENSOS (the `own` MSPs' Mitra Utama) and of the province
 33 (the `own` MSPs work in its regency 3374 and in Bali, 51), and the unscoped roles. `own` records: NGO A's MSPs
 with KEMENSOS in 3374 and 51; `other` records: NGO B's MSPs with KEMENLU in 51 only. One database for the module;
@@ -47,6 +51,7 @@ from mitra_shared.access import ROLES, region_covers
 from mitra_shared.clock import JAKARTA
 from mitra_shared.context import Context
 from mitra_shared.contracts import registry as registry_contracts
+from mitra_shared.documents import DOCUMENTS_MIGRATIONS
 from mitra_shared.events import EventData, new_event
 from mitra_shared.uow import UnitOfWork
 
@@ -75,6 +80,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "POST /obligations/{obligation_id}/submissions":  (NO,     NO,     NO,     OWN,    NO,     NO,     NO),
     "GET /obligations/{obligation_id}/submissions":   (YES,    OWN,    OWN,    OWN,    YES,    NO,     YES),
     "GET /submissions":                               (YES,    FILTER, FILTER, FILTER, YES,    NO,     YES),
+    "GET /submissions/{submission_id}":               (YES,    OWN,    OWN,    OWN,    YES,    NO,     YES),
     "POST /submissions/{submission_id}/accept":       (NO,     OWN,    OWN,    NO,     NO,     NO,     NO),
     "POST /submissions/{submission_id}/return":       (NO,     OWN,    OWN,    NO,     NO,     NO,     NO),
     "POST /visits":                                   (NO,     NO,     NO,     OWN,    NO,     NO,     NO),
@@ -86,11 +92,34 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "GET /recommendations":                           (YES,    FILTER, NO,     FILTER, YES,    NO,     YES),
     "GET /recommendations/{recommendation_id}":       (YES,    OWN,    NO,     OWN,    YES,    NO,     YES),
     "POST /recommendations/{recommendation_id}/issue":(NO,     OWN,    NO,     NO,     NO,     NO,     NO),
+    # Documents: attached by who may now, read by whoever reads their owner, published by the MSP's Mitra Utama or
+    # TPOA (what takes no document now, or whose purpose is another's, is not a question of access: 409, 422).
+    "POST /submissions/{submission_id}/documents":    (NO,     NO,     NO,     OWN,    NO,     NO,     NO),
+    "GET /submissions/{submission_id}/documents":     (YES,    OWN,    OWN,    OWN,    YES,    NO,     YES),
+    "POST /msps/{msp_id}/documents":                  (YES,    OWN,    NO,     OWN,    NO,     NO,     NO),
+    "GET /msps/{msp_id}/documents":                   (YES,    OWN,    OWN,    OWN,    YES,    NO,     YES),
+    "POST /recommendations/{recommendation_id}/documents":
+                                                      (NO,     OWN,    NO,     OWN,    NO,     NO,     NO),
+    "GET /recommendations/{recommendation_id}/documents":
+                                                      (YES,    OWN,    NO,     OWN,    YES,    NO,     YES),
+    "GET /documents/{document_id}":                   (YES,    OWN,    OWN,    OWN,    YES,    NO,     YES),
+    "PUT /documents/{document_id}/publication":       (YES,    OWN,    NO,     NO,     NO,     NO,     NO),
+    # The shared resumable uploads: the roles that attach documents; each sees only the uploads it made.
+    "OPTIONS /uploads":                               (YES,    YES,    YES,    YES,    NO,     NO,     NO),
+    "POST /uploads":                                  (YES,    YES,    YES,    YES,    NO,     NO,     NO),
+    "HEAD /uploads/{upload_id}":                      (YES,    YES,    YES,    YES,    NO,     NO,     NO),
+    "PATCH /uploads/{upload_id}":                     (YES,    YES,    YES,    YES,    NO,     NO,     NO),
+    "DELETE /uploads/{upload_id}":                    (YES,    YES,    YES,    YES,    NO,     NO,     NO),
 }
 # fmt: on
 NAMED_IN_THE_BODY = {"POST /msps", "POST /visits", "POST /recommendations"}
 """Operations whose record is named in the body: another's is refused with 403 (in the path: 404)."""
-PUBLIC_PREFIXES = ("/health", "/metrics", "/asyncapi")
+PUBLIC_PREFIXES = ("/health", "/metrics", "/asyncapi", "/public/")
+"""Operations without a token: the probes, the event documentation, and the documents marked public."""
+UNLISTED_METHODS = ("OPTIONS", "HEAD")
+"""Methods the common reader of the document (support/access.py) leaves out: their rows are checked here."""
+PDF = b"%PDF-1.4\n% access\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+TUS = {"Tus-Resumable": "1.0.0"}
 
 TODAY = date(2027, 1, 5)
 OWN_REGION = "33"  # the region officer's province; the own MSPs work in its regency 3374 (and in 51)
@@ -191,22 +220,66 @@ class World:
         if key not in self.shared:
             if kind == "signed":
                 self.shared[key] = await self.signed(scope)
-            elif kind == "work_plan":
+            elif kind in ("work_plan", "submission"):  # a work plan with its submission, awaiting review
                 plan = await self.work_plan(scope, await self.shared_record("signed", scope))
-                await self.call(
+                self.shared["work_plan", side(scope)] = plan
+                self.shared["submission", side(scope)] = await self.call(
                     self.ngo_of(scope), "POST", f"/obligations/{plan['id']}/submissions", {"summary": "RKT 2027"}
                 )
-                self.shared[key] = plan
             elif kind == "visit":
                 self.shared[key] = await self.visit(scope)
-            else:
+            elif kind == "recommendation":  # requested, awaiting the decision
                 self.shared[key] = await self.recommendation(scope)
+            elif kind == "issued_recommendation":
+                self.shared[key] = await self.issued_recommendation(scope)
+            else:  # a document of the MSP, attached by its NGO
+                msp = await self.shared_record("signed", scope)
+                self.shared[key] = await self.attach(self.ngo_of(scope), f"/msps/{msp['id']}/documents", "annex")
         return self.shared[key]
+
+    async def issued_recommendation(self, scope: str) -> dict[str, Any]:
+        requested = await self.recommendation(scope)
+        decision = {"granted": True, "reference_number": f"REK/{next(_serial)}"}
+        return await self.call(self.ministry_of(scope), "POST", f"/recommendations/{requested['id']}/issue", decision)
+
+    async def attach(self, who: dict[str, str], path: str, purpose: str) -> dict[str, Any]:
+        response = await self.client.post(path, headers=who, **arguments(attachment(purpose)))
+        assert response.status_code == 201, f"POST {path}: {response.text}"
+        return response.json()
+
+    async def upload(self, who: dict[str, str]) -> str:
+        """A new resumable upload of `who`'s; its path."""
+        response = await self.client.post("/uploads", headers={**who, **TUS, "Upload-Length": str(len(PDF))})
+        assert response.status_code == 201, response.text
+        return response.headers["Location"]
 
 
 def side(scope: str) -> str:
     """The records a case is about: another's for `other`, the caller's (or any, for the unscoped roles) else."""
     return "other" if scope == "other" else "own"
+
+
+@dataclass(frozen=True)
+class Send:
+    """A request that is not (only) a JSON body: a multipart form, raw bytes, headers of its own."""
+
+    headers: dict[str, str] = field(default_factory=dict)
+    files: dict[str, tuple[str, bytes, str]] | None = None
+    data: dict[str, str] | None = None
+    content: bytes | None = None
+
+
+def arguments(body: Any) -> dict[str, Any]:
+    """httpx's arguments for a request's body: JSON unless it is a `Send`."""
+    if not isinstance(body, Send):
+        return {"json": body}
+    sent: dict[str, Any] = {"files": body.files, "data": body.data, "content": body.content}
+    return {name: value for name, value in sent.items() if value is not None}
+
+
+def attachment(purpose: str | None = None) -> Send:
+    """A small PDF as `multipart/form-data` (field `file`), with its purpose if given."""
+    return Send(files={"file": ("laporan.pdf", PDF, "application/pdf")}, data={"purpose": purpose} if purpose else None)
 
 
 def draft_body(world: World, scope: str) -> dict[str, Any]:
@@ -301,10 +374,11 @@ async def learn_the_register(pool: asyncpg.Pool) -> dict[str, str]:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def world() -> AsyncIterator[World]:
-    dsn = await create_migrated_database([db.MigrationSource("agreements", "mitra_agreements")])
+async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+    dsn = await create_migrated_database([DOCUMENTS_MIGRATIONS, db.MigrationSource("agreements", "mitra_agreements")])
     pool = await db.create_pool(dsn, min_size=1, max_size=4)
-    spec = build_spec(AgreementsSettings(environment="test"))
+    settings = AgreementsSettings(environment="test", documents_dir=tmp_path_factory.mktemp("documents"))
+    spec = build_spec(settings)
     try:
         organizations = await learn_the_register(pool)
         async with api_client(spec, pool, clock=FakeClock(TODAY), headers={}) as client:
@@ -320,12 +394,13 @@ async def world() -> AsyncIterator[World]:
 # --- one request per operation, that succeeds for a caller allowed to make it ---------------------------------
 
 Request = tuple[str, str, Any]
-Prepare = Callable[[World, str], Awaitable[Request]]
-"""(world, "own"/"other"/"any") -> the request (method, path, body), its target made beforehand."""
+Prepare = Callable[[World, str, str], Awaitable[Request]]
+"""(world, "own"/"other"/"any", role) -> the request (method, path, body), its target made beforehand (for the
+caller's role where it matters: an upload is its creator's, a ministry attaches to a decided recommendation)."""
 
 
 def get(path: Callable[[World, str], Awaitable[str]]) -> Prepare:
-    async def prepare(world: World, scope: str) -> Request:
+    async def prepare(world: World, scope: str, role: str) -> Request:
         return "GET", await path(world, scope), None
 
     return prepare
@@ -334,7 +409,7 @@ def get(path: Callable[[World, str], Awaitable[str]]) -> Prepare:
 def post(path: str, target: Callable[[World, str], Awaitable[dict[str, Any]]], body: Any = None) -> Prepare:
     """A POST to `path` (formatted with the target's id) on a new target of the scope."""
 
-    async def prepare(world: World, scope: str) -> Request:
+    async def prepare(world: World, scope: str, role: str) -> Request:
         made = await target(world, scope)
         return "POST", path.format(id=made["id"]), body() if callable(body) else (body or {})
 
@@ -345,25 +420,25 @@ async def shared_path(world: World, kind: str, scope: str, template: str) -> str
     return template.format(id=(await world.shared_record(kind, scope))["id"])
 
 
-async def new_draft(world: World, scope: str) -> Request:
+async def new_draft(world: World, scope: str, role: str) -> Request:
     return "POST", "/msps", draft_body(world, scope)
 
 
-async def new_visit(world: World, scope: str) -> Request:
+async def new_visit(world: World, scope: str, role: str) -> Request:
     return "POST", "/visits", visit_body(await world.shared_record("signed", scope), scope)
 
 
-async def new_recommendation(world: World, scope: str) -> Request:
+async def new_recommendation(world: World, scope: str, role: str) -> Request:
     msp = await world.shared_record("signed", scope)
     return "POST", "/recommendations", {"msp_id": msp["id"], "kind": "tax_exemption", "purpose": "Imported goods"}
 
 
-async def change_visit(world: World, scope: str) -> Request:
+async def change_visit(world: World, scope: str, role: str) -> Request:
     visit = await world.visit(scope)
     return "PATCH", f"/visits/{visit['id']}", {"purpose": "Monitoring and evaluation"}
 
 
-async def submit_work_plan(world: World, scope: str) -> Request:
+async def submit_work_plan(world: World, scope: str, role: str) -> Request:
     plan = await world.work_plan(scope)
     return "POST", f"/obligations/{plan['id']}/submissions", {"summary": "RKT 2027"}
 
@@ -371,12 +446,50 @@ async def submit_work_plan(world: World, scope: str) -> Request:
 def listing(path: str, kind: str) -> Prepare:
     """A list, once the shared records of both scopes it should or should not hold exist."""
 
-    async def prepare(world: World, scope: str) -> Request:
+    async def prepare(world: World, scope: str, role: str) -> Request:
         for side_ in ("own", "other"):
             await world.shared_record(kind, side_)
         return "GET", path, None
 
     return prepare
+
+
+def attach_to(kind: str, template: str, purpose: str | None = None) -> Prepare:
+    """An attachment (a PDF, multipart) to the shared record of the scope."""
+
+    async def prepare(world: World, scope: str, role: str) -> Request:
+        return "POST", await shared_path(world, kind, scope, template), attachment(purpose)
+
+    return prepare
+
+
+async def attach_to_recommendation(world: World, scope: str, role: str) -> Request:
+    """Supporting documents before the decision (the NGO); the signed letter after it (the ministry)."""
+    kind = "issued_recommendation" if role == "ministry" else "recommendation"
+    return "POST", await shared_path(world, kind, scope, "/recommendations/{id}/documents"), attachment()
+
+
+async def publish_document(world: World, scope: str, role: str) -> Request:
+    return "PUT", await shared_path(world, "document", scope, "/documents/{id}/publication"), {"public": True}
+
+
+def on_an_upload(method: str, send: Send) -> Prepare:
+    """A request on a new upload of the caller's (of TPOA's for a role that makes none: refused before it is
+    looked up)."""
+
+    async def prepare(world: World, scope: str, role: str) -> Request:
+        maker = role if EXPECTED[f"{method} /uploads/{{upload_id}}"][ROLES.index(role)] != DENY else "tpoa"
+        return method, await world.upload(world.caller(maker)), send
+
+    return prepare
+
+
+async def new_upload(world: World, scope: str, role: str) -> Request:
+    return "POST", "/uploads", Send(headers={**TUS, "Upload-Length": str(len(PDF))})
+
+
+async def upload_options(world: World, scope: str, role: str) -> Request:
+    return "OPTIONS", "/uploads", Send()
 
 
 PREPARE: dict[str, Prepare] = {
@@ -404,6 +517,9 @@ PREPARE: dict[str, Prepare] = {
         lambda world, scope: shared_path(world, "work_plan", scope, "/obligations/{id}/submissions")
     ),
     "GET /submissions": listing("/submissions?limit=500", "work_plan"),
+    "GET /submissions/{submission_id}": get(
+        lambda world, scope: shared_path(world, "submission", scope, "/submissions/{id}")
+    ),
     "POST /submissions/{submission_id}/accept": post("/submissions/{id}/accept", World.submission),
     "POST /submissions/{submission_id}/return": post(
         "/submissions/{id}/return", World.submission, {"comments": "add the budget"}
@@ -423,6 +539,28 @@ PREPARE: dict[str, Prepare] = {
         World.recommendation,
         lambda: {"granted": True, "reference_number": f"REK/{next(_serial)}"},
     ),
+    "POST /submissions/{submission_id}/documents": attach_to("submission", "/submissions/{id}/documents"),
+    "GET /submissions/{submission_id}/documents": get(
+        lambda world, scope: shared_path(world, "submission", scope, "/submissions/{id}/documents")
+    ),
+    "POST /msps/{msp_id}/documents": attach_to("signed", "/msps/{id}/documents", "annex"),
+    "GET /msps/{msp_id}/documents": get(
+        lambda world, scope: shared_path(world, "signed", scope, "/msps/{id}/documents")
+    ),
+    "POST /recommendations/{recommendation_id}/documents": attach_to_recommendation,
+    "GET /recommendations/{recommendation_id}/documents": get(
+        lambda world, scope: shared_path(world, "recommendation", scope, "/recommendations/{id}/documents")
+    ),
+    "GET /documents/{document_id}": get(lambda world, scope: shared_path(world, "document", scope, "/documents/{id}")),
+    "PUT /documents/{document_id}/publication": publish_document,
+    "OPTIONS /uploads": upload_options,
+    "POST /uploads": new_upload,
+    "HEAD /uploads/{upload_id}": on_an_upload("HEAD", Send(headers=TUS)),
+    "PATCH /uploads/{upload_id}": on_an_upload(
+        "PATCH",
+        Send(headers={**TUS, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"}, content=PDF),
+    ),
+    "DELETE /uploads/{upload_id}": on_an_upload("DELETE", Send(headers=TUS)),
 }
 
 
@@ -438,13 +576,23 @@ async def test_the_table_names_every_operation_of_the_document_and_agrees_with_i
     public = public_operations(document)
     assert all(name.split()[1].startswith(PUBLIC_PREFIXES) for name in public), sorted(public)
     assert set(PREPARE) == set(EXPECTED)
+    allowed = {
+        name: [role for role, answer in zip(ROLES, row, strict=True) if answer != DENY]
+        for name, row in EXPECTED.items()
+    }
     assert_policies_match(
-        document,
-        {
-            name: [role for role, answer in zip(ROLES, row, strict=True) if answer != DENY]
-            for name, row in EXPECTED.items()
-        },
+        document, {name: roles for name, roles in allowed.items() if not name.startswith(UNLISTED_METHODS)}
     )
+    unlisted = {
+        f"{method.upper()} {path}": operation
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method.upper() in UNLISTED_METHODS
+    }
+    assert sorted(unlisted) == sorted(name for name in EXPECTED if name.startswith(UNLISTED_METHODS))
+    for name, operation in unlisted.items():
+        assert set(operation["x-mitra-access"]["roles"]) == set(allowed[name]), name
+        assert "403" in operation["responses"], name
 
 
 # --- every operation x every role x scope ----------------------------------------------------------------------
@@ -452,9 +600,10 @@ async def test_the_table_names_every_operation_of_the_document_and_agrees_with_i
 
 @pytest.mark.parametrize(("operation", "role", "answer", "scope"), list(cases()))
 async def test_operation_by_role_and_scope(world: World, operation: str, role: str, answer: str, scope: str) -> None:
-    method, path, body = await PREPARE[operation](world, scope)
+    method, path, body = await PREPARE[operation](world, scope, role)
     before = await world.writes()
-    response = await world.client.request(method, path, json=body, headers=world.caller(role))
+    headers = {**(body.headers if isinstance(body, Send) else {}), **world.caller(role)}
+    response = await world.client.request(method, path, headers=headers, **arguments(body))
     if answer == DENY or (answer == OWN and scope == "other"):
         expected = 403 if answer == DENY or operation in NAMED_IN_THE_BODY else 404
         assert response.status_code == expected, response.text

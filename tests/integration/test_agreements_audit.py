@@ -11,6 +11,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -46,6 +47,7 @@ from mitra_shared.context import Context, Principal
 from mitra_shared.contracts import registry as registry_contracts
 from mitra_shared.contracts.audit import AuditRecorded
 from mitra_shared.db import MigrationSource
+from mitra_shared.documents import DOCUMENTS_MIGRATIONS, LocalDirectoryStore
 from mitra_shared.errors import Forbidden
 from mitra_shared.events import EventData, new_event
 from mitra_shared.uow import UnitOfWork
@@ -60,7 +62,7 @@ MSP_STEPS = ["msp.drafted", "msp.submitted", "msp.approved", "msp.signed"]
 
 @pytest.fixture
 async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
-    async with migrated_pool(database, [AGREEMENTS]) as ready:
+    async with migrated_pool(database, [DOCUMENTS_MIGRATIONS, AGREEMENTS]) as ready:
         yield ready
 
 
@@ -388,7 +390,7 @@ async def test_a_visit_records_its_announcement_change_and_cancellation(
 
 
 async def test_a_recommendation_records_its_request_and_its_issue(
-    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork
+    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork, tmp_path: Path
 ) -> None:
     organization_id = await seed(pool)
     msp_id = await signed_msp(uow, clock, organization_id)
@@ -398,8 +400,12 @@ async def test_a_recommendation_records_its_request_and_its_issue(
         ngo(clock, organization_id),
         RequestRecommendation(msp_id=msp_id, kind="visa", expert_name="Maria", expert_nationality="DK", purpose="DRR"),
     )
-    await recommendations.issue_recommendation(
-        uow, ministry(clock), requested.id, IssueRecommendation(granted=True, reference_number="B-1/REK")
+    issued = await recommendations.issue_recommendation(
+        uow,
+        ministry(clock),
+        requested.id,
+        IssueRecommendation(granted=True, reference_number="B-1/REK"),
+        store=LocalDirectoryStore(tmp_path),
     )
     request, issue = await entries(pool, "recommendation")
     assert (request["action"], request["actor"]["role"], request["before"]) == ("recommendation.requested", "ngo", None)
@@ -409,14 +415,22 @@ async def test_a_recommendation_records_its_request_and_its_issue(
     assert (issue["before"]["reference_number"], issue["after"]["reference_number"]) == (None, "B-1/REK")
     assert issue["after"]["granted"] is True
     assert {e["object_id"] for e in (request, issue)} == {str(requested.id)}
+    # The letter the decision made is recorded in the same change, by the same actor.
+    [letter] = await entries(pool, "document")
+    assert (letter["action"], letter["object_id"]) == ("document.attached", str(issued.documents[0].id))
+    assert (letter["after"]["purpose"], letter["after"]["generated"]) == ("letter", True)
+    assert (letter["after"]["owner_type"], letter["after"]["owner_id"]) == ("recommendation", str(requested.id))
+    assert (letter["actor"], letter["_correlationid"]) == (issue["actor"], issue["_correlationid"])
 
 
 # --- over HTTP ------------------------------------------------------------------------------------------------------
 
 
-async def test_the_api_records_the_tokens_person_and_the_requests_id(pool: asyncpg.Pool, clock: FakeClock) -> None:
+async def test_the_api_records_the_tokens_person_and_the_requests_id(
+    pool: asyncpg.Pool, clock: FakeClock, tmp_path: Path
+) -> None:
     organization_id = await seed(pool)
-    spec = build_spec(AgreementsSettings(environment="test"), clock=clock)
+    spec = build_spec(AgreementsSettings(environment="test", documents_dir=tmp_path), clock=clock)
     caller = auth_headers(subject="acc-42", name="Siti Rahma", role="ngo", organization_id=organization_id) | {
         "X-Correlation-ID": "corr-http"
     }

@@ -34,6 +34,7 @@ from mitra_shared import events as ev
 from mitra_shared.clock import JAKARTA
 from mitra_shared.context import Context
 from mitra_shared.contracts import registry as registry_contracts
+from mitra_shared.documents import DOCUMENTS_MIGRATIONS
 from mitra_shared.events import EventData, new_event
 from mitra_shared.paging import MAX_OFFSET
 from mitra_shared.uow import UnitOfWork
@@ -170,10 +171,11 @@ async def learn_the_register(pool: asyncpg.Pool) -> dict[str, str]:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def world() -> AsyncIterator[World]:
-    dsn = await create_migrated_database([db.MigrationSource("agreements", "mitra_agreements")])
+async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+    dsn = await create_migrated_database([DOCUMENTS_MIGRATIONS, db.MigrationSource("agreements", "mitra_agreements")])
     pool = await db.create_pool(dsn, min_size=1, max_size=4)
-    spec = build_spec(AgreementsSettings(environment="test"))
+    settings = AgreementsSettings(environment="test", documents_dir=tmp_path_factory.mktemp("documents"))
+    spec = build_spec(settings)
     clock = FakeClock(TODAY)
     try:
         organizations = await learn_the_register(pool)

@@ -34,6 +34,7 @@ import yaml
 from support.broker import AMQP_URL, DEFAULT_RETRY_DELAYS_MS, delete_namespace, new_namespace
 from support.database import ADMIN_DSN, drop_database
 from support.paths import DATA, REPO
+from support.s3 import S3Server, moto_s3_server
 
 from mitra_devtools import launcher
 from mitra_devtools.launcher import NotReady, free_port, unique
@@ -46,6 +47,9 @@ DOCKERFILE = REPO / "Dockerfile"
 ENV_EXAMPLE = REPO / ".env.example"
 
 SERVICES = {"console": 8000, "registry": 8001, "agreements": 8002, "notifications": 8003, "reporting": 8004}
+# The services that keep documents, in the compose S3 server (SeaweedFS) unless .env names another.
+DOCUMENT_SERVICES = ("registry", "agreements", "reporting")
+DOCUMENT_STORE_SECRETS = ("MITRA_S3_ACCESS_KEY_ID", "MITRA_S3_SECRET_ACCESS_KEY")
 # What compose must refuse to start without (`${VAR:?...}`): each service its own database and broker passwords
 # (and the console its key); postgres-roles the administrator's password and every service's database password.
 SERVICE_SECRETS = {
@@ -54,6 +58,7 @@ SERVICE_SECRETS = {
         f"RABBITMQ_{name.upper()}_PASS",
         *(("MITRA_CONSOLE_KEY_ENCRYPTION_KEY",) if name == "console" else ()),
         *(("POSTGRES_REPORTING_APP_PASSWORD",) if name == "reporting" else ()),
+        *(DOCUMENT_STORE_SECRETS if name in DOCUMENT_SERVICES else ()),
     )
     for name in SERVICES
 }
@@ -156,6 +161,7 @@ def filled_in(**overrides: str) -> dict[str, str]:
         **{secret: secrets.token_urlsafe(24) for secret in DATABASE_SECRETS},
         **{secret: secrets.token_urlsafe(24) for secret in BROKER_SECRETS},
         "MITRA_CONSOLE_KEY_ENCRYPTION_KEY": secrets.token_urlsafe(48),
+        **{secret: secrets.token_urlsafe(24) for secret in DOCUMENT_STORE_SECRETS},
     }
     variables.update(overrides)
     return variables
@@ -252,6 +258,39 @@ def test_notifications_has_an_smtp_server_out_of_the_box(compose: dict[str, Any]
         service, filled_in(MITRA_SMTP_HOST="smtp.example.org", MITRA_SMTP_USERNAME="mitra")
     )
     assert (ministry["MITRA_SMTP_HOST"], ministry["MITRA_SMTP_USERNAME"]) == ("smtp.example.org", "mitra")
+
+
+def test_document_services_keep_their_files_in_the_compose_s3_server(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    variables = filled_in()
+    seaweedfs = services["seaweedfs"]
+    assert seaweedfs["image"].startswith("chrislusf/seaweedfs:")
+    assert "ports" not in seaweedfs, "the object store is reached only inside the compose network"
+    assert "/healthz" in " ".join(seaweedfs["healthcheck"]["test"])
+    assert any(str(volume).startswith("documents-data:") for volume in seaweedfs["volumes"])
+    [config] = seaweedfs["configs"]
+    assert f"-s3.config={config['target']}" in seaweedfs["command"]
+    identities = json.loads(interpolate_text(compose["configs"][config["source"]]["content"], variables))
+    [identity] = identities["identities"]
+    assert identity["credentials"] == [
+        {"accessKey": variables["MITRA_S3_ACCESS_KEY_ID"], "secretKey": variables["MITRA_S3_SECRET_ACCESS_KEY"]}
+    ]
+    for name in DOCUMENT_SERVICES:
+        service = services[name]
+        assert service["depends_on"]["seaweedfs"]["condition"] == "service_healthy"
+        environment = container_environment(service, variables)
+        assert environment["MITRA_DOCUMENTS_STORE"] == "s3"
+        assert environment["MITRA_S3_ENDPOINT_URL"] == "http://seaweedfs:8333"
+        assert environment["MITRA_S3_ACCESS_KEY_ID"] == variables["MITRA_S3_ACCESS_KEY_ID"]
+        assert environment["MITRA_S3_SECRET_ACCESS_KEY"] == variables["MITRA_S3_SECRET_ACCESS_KEY"]
+        assert environment["MITRA_DOCUMENTS_MAX_BYTES"] == "26214400"
+    console = container_environment(services["console"], variables)
+    assert console["MITRA_DOCUMENTS_MAX_BYTES"] == "26214400", "the console refuses what the services refuse"
+    assert "MITRA_S3_SECRET_ACCESS_KEY" not in console, "the console keeps no files"
+    ministry = container_environment(
+        services["agreements"], filled_in(MITRA_S3_ENDPOINT_URL="https://s3.example.go.id", MITRA_S3_BUCKET="kl")
+    )
+    assert (ministry["MITRA_S3_ENDPOINT_URL"], ministry["MITRA_S3_BUCKET"]) == ("https://s3.example.go.id", "kl")
 
 
 def test_backing_services(compose: dict[str, Any]) -> None:
@@ -376,6 +415,12 @@ def rabbitmq_account() -> Iterator[tuple[str, str]]:
         _rabbitmqctl("delete_user", user)
 
 
+@pytest.fixture(scope="module")
+def s3_server() -> Iterator[S3Server]:
+    with moto_s3_server() as server:
+        yield server
+
+
 def relocate(url: str, compose_host: str, target: str, *, path: str) -> str:
     """`url` with its credentials, pointed at the host and port of `target` instead of the compose host name."""
     parts = urlsplit(url)
@@ -388,7 +433,7 @@ def relocate(url: str, compose_host: str, target: str, *, path: str) -> str:
 
 @pytest.mark.parametrize("name", SERVICES)
 async def test_service_starts_in_production_mode_as_compose_runs_it(
-    compose: dict[str, Any], rabbitmq_account: tuple[str, str], name: str, tmp_path: Path
+    compose: dict[str, Any], rabbitmq_account: tuple[str, str], s3_server: S3Server, name: str, tmp_path: Path
 ) -> None:
     user, password = rabbitmq_account
     variables = filled_in()
@@ -420,6 +465,12 @@ async def test_service_starts_in_production_mode_as_compose_runs_it(
     environment["MITRA_AMQP_URL"] = urlunsplit(urlsplit(amqp_url)._replace(netloc=f"{user}:{password}@{netloc}"))
     environment["MITRA_AMQP_NAMESPACE"] = namespace
     environment["MITRA_HTTP_PORT"] = str(port)
+    if "MITRA_S3_ENDPOINT_URL" in environment:
+        # Compose's SeaweedFS, stood in for by the tests' S3 API server (it takes compose's keys as given).
+        environment["MITRA_S3_ENDPOINT_URL"] = relocate(
+            environment["MITRA_S3_ENDPOINT_URL"], "seaweedfs", s3_server.endpoint_url, path=""
+        )
+        environment["MITRA_S3_BUCKET"] = s3_server.new_bucket()
     if "MITRA_SMTP_HOST" in environment:
         assert environment["MITRA_SMTP_HOST"] == "mailpit"
         environment["MITRA_SMTP_HOST"] = "127.0.0.1"

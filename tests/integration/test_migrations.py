@@ -14,6 +14,7 @@ import pytest
 
 from mitra_shared import db
 from mitra_shared.db import MigrationSource
+from mitra_shared.documents import DOCUMENTS_MIGRATIONS
 
 pytestmark = pytest.mark.integration
 
@@ -93,6 +94,22 @@ async def test_service_migrations_apply_from_zero_then_apply_nothing(service: st
     before = await recorded(conn)
     assert await db.apply_migrations(conn, sources) == []
     assert await recorded(conn) == before
+
+
+def test_the_documents_tables_keep_their_migrations_in_their_sql_folder() -> None:
+    folder = resources.files(DOCUMENTS_MIGRATIONS.package).joinpath(DOCUMENTS_MIGRATIONS.directory)
+    assert folder.is_dir()
+    assert DOCUMENTS_MIGRATIONS.load(), "mitra_shared.documents ships no migrations"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_documents_migrations_apply_from_zero_with_each_service(service: str, conn: asyncpg.Connection) -> None:
+    # In the order of a service with `ServiceSpec(documents=True)`: shared, documents, then the service's own.
+    sources = [db.SHARED_MIGRATIONS, DOCUMENTS_MIGRATIONS, MigrationSource(service, f"mitra_{service}")]
+    assert await db.apply_migrations(conn, sources) == expected_names(sources)
+    assert await table_exists(conn, "documents")
+    assert await table_exists(conn, "document_uploads")
+    assert await db.apply_migrations(conn, sources) == []
 
 
 async def test_concurrent_appliers_apply_each_file_once(

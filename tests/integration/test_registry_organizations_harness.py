@@ -12,6 +12,7 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -130,13 +131,13 @@ async def registry_database(migrated_registry_template: str) -> AsyncIterator[st
 
 
 @pytest.fixture(name="registry")
-async def registry_fixture(registry_database: str) -> AsyncIterator[Registry]:
+async def registry_fixture(registry_database: str, tmp_path: Path) -> AsyncIterator[Registry]:
     """The registry's real app (not started: no broker) on the test's database, its clock the test's; requests
     carry no token unless the test's helpers add one."""
     pool = await db.create_pool(registry_database, min_size=1, max_size=8)
     # 10:00 in Jakarta (UTC+7) on a Monday.
     clock = FakeClock(datetime(2026, 3, 2, 3, 0, tzinfo=UTC))
-    spec = build_spec(RegistrySettings(environment="test"))
+    spec = build_spec(RegistrySettings(environment="test", documents_dir=tmp_path))
     app = prepared_app(spec, pool, clock)
     # The unit of work as the started service has it, named for the service: its audit entries are
     # `audit.registry.recorded`, with `service: registry`.

@@ -6,16 +6,23 @@ story each; plus a published story of B. A scoped caller of side A must see A an
 round); TPOA, auditors and integrations see both; admin sees nothing. And what a caller takes away as a file cannot
 run as a formula in a spreadsheet program or break the XML (the MSPs' titles are hostile: A's starts with `=`, B's
 holds control characters).
+
+The shared resumable uploads (`/uploads`, tus) are in the table too; OPTIONS and HEAD, which the common table
+reader leaves out, are checked against the document here. An upload is its creator's alone: each caller works on
+one it made.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import csv
 import io
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -35,6 +42,7 @@ from mitra_shared import db
 from mitra_shared.context import Context
 from mitra_shared.contracts import agreements as ag
 from mitra_shared.contracts import registry as rg
+from mitra_shared.documents import DOCUMENTS_MIGRATIONS
 from mitra_shared.events import EventKind, ReceivedEvent
 from mitra_shared.uow import UnitOfWork
 
@@ -69,7 +77,20 @@ EXPECTED: dict[str, dict[str, str]] = {
     "PUT /stories/{story_id}": row(ALLOW, OWN, OWN, OWN, DENY, DENY, DENY),
     "POST /stories/{story_id}/publish": row(ALLOW, OWN, OWN, DENY, DENY, DENY, DENY),
     "GET /audit": row(ALLOW, DENY, DENY, DENY, ALLOW, DENY, DENY),
+    "POST /stories/{story_id}/photos": row(ALLOW, OWN, OWN, OWN, DENY, DENY, DENY),
+    "GET /documents/{document_id}": row(ALLOW, OWN, OWN, OWN, ALLOW, DENY, ALLOW),
+    "GET /documents/{document_id}/thumbnail": row(ALLOW, OWN, OWN, OWN, ALLOW, DENY, ALLOW),
+    "POST /annual-summary/{year}/pdf": row(ALLOW, OWN, OWN, OWN, ALLOW, DENY, ALLOW),
+    # The shared resumable uploads: the roles that attach documents; each sees only the uploads it made.
+    "OPTIONS /uploads": row(ALLOW, ALLOW, ALLOW, ALLOW, DENY, DENY, DENY),
+    "POST /uploads": row(ALLOW, ALLOW, ALLOW, ALLOW, DENY, DENY, DENY),
+    "HEAD /uploads/{upload_id}": row(ALLOW, ALLOW, ALLOW, ALLOW, DENY, DENY, DENY),
+    "PATCH /uploads/{upload_id}": row(ALLOW, ALLOW, ALLOW, ALLOW, DENY, DENY, DENY),
+    "DELETE /uploads/{upload_id}": row(ALLOW, ALLOW, ALLOW, ALLOW, DENY, DENY, DENY),
 }
+UNLISTED_METHODS = ("OPTIONS", "HEAD")
+"""Methods the common reader of the document (support/access.py) leaves out: their rows are checked here."""
+TUS = {"Tus-Resumable": "1.0.0"}
 
 # The two sides: what each names, and the scope of a caller of that side.
 NGO = {"A": uuid.UUID("0a000000-0000-4000-8000-00000000000a"), "B": uuid.UUID("0b000000-0000-4000-8000-00000000000b")}
@@ -85,6 +106,10 @@ SCOPES: dict[str, dict[str, dict[str, object]]] = {
     "ngo": {side: {"organization_id": NGO[side]} for side in "AB"},
 }
 OTHER = {"A": "B", "B": "A"}
+DOCUMENTS_DIR = Path(tempfile.mkdtemp(prefix="mitra-reporting-access-"))
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
 
 
 def headers(role: str, side: str = "A", subject: str | None = None) -> dict[str, str]:
@@ -199,6 +224,14 @@ async def seed(dsn: str) -> dict[str, str]:
                     await known.apply(tx, received(kind, data), known.model.model_validate(data))
         async with api_client(spec(), pool, clock=FakeClock(AS_OF), headers={}) as client:
             stories = {f"draft {side}": await new_story(client, side) for side in "AB"}
+            for side in "AB":  # a photo on each draft, attached by the seeder
+                photo = await client.post(
+                    f"/stories/{stories[f'draft {side}']}/photos",
+                    files={"file": ("foto.png", PNG, "image/png")},
+                    headers=headers("tpoa", subject="seeder"),
+                )
+                assert photo.status_code == 201, photo.text
+                stories[f"photo {side}"] = photo.json()["id"]
             published = await new_story(client, "B", "Terbit")
             done = await client.post(f"/stories/{published}/publish", headers={**headers("tpoa"), "If-Match": '"1"'})
             assert done.status_code == 200, done.text
@@ -209,13 +242,15 @@ async def seed(dsn: str) -> dict[str, str]:
 
 
 def spec() -> Any:
-    return build_spec(ReportingSettings(environment="test"))
+    return build_spec(ReportingSettings(environment="test", documents_dir=DOCUMENTS_DIR))
 
 
 @pytest.fixture(scope="module")
 def seeded() -> Iterator[tuple[str, dict[str, str]]]:
     """One database for the module: the two worlds and their stories."""
-    dsn = asyncio.run(create_migrated_database([db.MigrationSource("reporting", "mitra_reporting")]))
+    dsn = asyncio.run(
+        create_migrated_database([DOCUMENTS_MIGRATIONS, db.MigrationSource("reporting", "mitra_reporting")])
+    )
     try:
         yield dsn, asyncio.run(seed(dsn))
     finally:
@@ -266,6 +301,46 @@ async def publish(client: httpx.AsyncClient, h: dict[str, str], side: str, _: di
     return await client.post(f"/stories/{story_id}/publish", headers={**h, "If-Match": '"1"'})
 
 
+async def attach_photo(client: httpx.AsyncClient, h: dict[str, str], side: str, _: dict[str, str]) -> httpx.Response:
+    story_id = await new_story(client, side)
+    return await client.post(f"/stories/{story_id}/photos", files={"file": ("f.png", PNG, "image/png")}, headers=h)
+
+
+def photo(suffix: str = "") -> Call:
+    async def call(client: httpx.AsyncClient, h: dict[str, str], side: str, s: dict[str, str]) -> httpx.Response:
+        return await client.get(f"/documents/{s[f'photo {side}']}{suffix}", headers=h)
+
+    return call
+
+
+async def annual_pdf(client: httpx.AsyncClient, h: dict[str, str], side: str, _: dict[str, str]) -> httpx.Response:
+    return await client.post("/annual-summary/2027/pdf", json={"ministry": MINISTRY[side]}, headers=h)
+
+
+async def upload_options(client: httpx.AsyncClient, h: dict[str, str], side: str, _: dict[str, str]) -> httpx.Response:
+    return await client.options("/uploads", headers=h)
+
+
+async def create_upload(client: httpx.AsyncClient, h: dict[str, str], side: str, _: dict[str, str]) -> httpx.Response:
+    return await client.post("/uploads", headers={**h, **TUS, "Upload-Length": str(len(PNG))})
+
+
+def on_an_upload(method: str, more: dict[str, str] | None = None, content: bytes | None = None) -> Call:
+    """A request on a new upload of the caller's (of TPOA's for a role that makes none: refused before it is
+    looked up)."""
+
+    async def call(client: httpx.AsyncClient, h: dict[str, str], side: str, s: dict[str, str]) -> httpx.Response:
+        made = await create_upload(client, h, side, s)
+        if made.status_code == 403:
+            made = await create_upload(client, headers("tpoa", subject="seeder"), side, s)
+        assert made.status_code == 201, made.text
+        return await client.request(
+            method, made.headers["Location"], headers={**h, **TUS, **(more or {})}, content=content
+        )
+
+    return call
+
+
 CALLS: dict[str, Call] = {
     "GET /summary": get("/summary"),
     "GET /organizations": get("/organizations"),
@@ -284,6 +359,17 @@ CALLS: dict[str, Call] = {
     "PUT /stories/{story_id}": revise,
     "POST /stories/{story_id}/publish": publish,
     "GET /audit": get("/audit"),
+    "POST /stories/{story_id}/photos": attach_photo,
+    "GET /documents/{document_id}": photo(),
+    "GET /documents/{document_id}/thumbnail": photo("/thumbnail"),
+    "POST /annual-summary/{year}/pdf": annual_pdf,
+    "OPTIONS /uploads": upload_options,
+    "POST /uploads": create_upload,
+    "HEAD /uploads/{upload_id}": on_an_upload("HEAD"),
+    "PATCH /uploads/{upload_id}": on_an_upload(
+        "PATCH", {"Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"}, PNG
+    ),
+    "DELETE /uploads/{upload_id}": on_an_upload("DELETE"),
 }
 
 
@@ -333,9 +419,20 @@ def expected_seen(key: str, role: str, side: str) -> set[str]:
 async def test_the_table_covers_every_operation_of_the_document(client: httpx.AsyncClient) -> None:
     document = (await client.get("/openapi.json")).json()
     assert set(CALLS) == set(EXPECTED)
+    allowed = {key: [role for role, answer in row.items() if answer != DENY] for key, row in EXPECTED.items()}
     assert_policies_match(
-        document, {key: [role for role, answer in row.items() if answer != DENY] for key, row in EXPECTED.items()}
+        document, {key: roles for key, roles in allowed.items() if not key.startswith(UNLISTED_METHODS)}
     )
+    unlisted = {
+        f"{method.upper()} {path}": operation
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method.upper() in UNLISTED_METHODS
+    }
+    assert sorted(unlisted) == sorted(key for key in EXPECTED if key.startswith(UNLISTED_METHODS))
+    for key, operation in unlisted.items():
+        assert set(operation["x-mitra-access"]["roles"]) == set(allowed[key]), key
+        assert "403" in operation["responses"], key
 
 
 def cases() -> Iterator[Any]:

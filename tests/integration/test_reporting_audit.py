@@ -15,6 +15,7 @@ import sys
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -34,6 +35,7 @@ from mitra_reporting.usecases.rebuild import rebuild
 from mitra_shared import db
 from mitra_shared.context import Context
 from mitra_shared.contracts.audit import AuditActor, audit_kind_of
+from mitra_shared.documents import DOCUMENTS_MIGRATIONS
 from mitra_shared.errors import RuleBroken
 from mitra_shared.events import ReceivedEvent, decode, encode, new_event
 from mitra_shared.uow import UnitOfWork
@@ -47,13 +49,15 @@ TPOA = as_role("tpoa", subject="tpoa-1")
 
 @pytest.fixture
 async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
-    async with migrated_pool(database, [db.MigrationSource("reporting", "mitra_reporting")]) as ready:
+    async with migrated_pool(
+        database, [DOCUMENTS_MIGRATIONS, db.MigrationSource("reporting", "mitra_reporting")]
+    ) as ready:
         yield ready
 
 
 @pytest.fixture
-async def client(pool: asyncpg.Pool) -> AsyncIterator[httpx.AsyncClient]:
-    spec = build_spec(ReportingSettings(environment="test"))
+async def client(pool: asyncpg.Pool, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    spec = build_spec(ReportingSettings(environment="test", documents_dir=tmp_path))
     async with api_client(spec, pool, clock=FakeClock(START.date()), headers={}) as app_client:
         yield app_client
 

@@ -1,7 +1,7 @@
 """A service's real FastAPI app in the test's own event loop, over ASGI: routers, auth, problem details, the unit of
 work on the test's pool, the test's clock. Not started: no broker, no relay, no consumer, no workers.
 
-    async with api_client(build_spec(RegistrySettings(environment="test")), pool, clock=clock) as client:
+    async with api_client(build_spec(RegistrySettings(environment="test", documents_dir=tmp_path)), pool) as client:
         response = await client.post("/organizations", json={...})
 
 A test that needs the app itself (dependency overrides, its state) makes it with `prepared_app` and then
@@ -10,8 +10,10 @@ A test that needs the app itself (dependency overrides, its state) makes it with
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from pathlib import Path
 from types import SimpleNamespace
 
 import asyncpg
@@ -26,7 +28,11 @@ from support.tokens import auth_headers
 
 def prepared_app(spec: ServiceSpec, pool: asyncpg.Pool, clock: Clock | None = None) -> FastAPI:
     """`create_app(spec)` with `app.state.resources`, `.uow` and `.clock` set as a started service has them
-    (`clock` defaults to the spec's)."""
+    (`clock` defaults to the spec's). A service keeping documents in the default directory keeps them in a temporary
+    one instead, never in the checkout."""
+    if spec.documents and not spec.settings.documents_dir.is_absolute():
+        # Left at its default (`var/documents` of the checkout): a test's files go to a directory of its own instead.
+        spec.settings.documents_dir = Path(tempfile.mkdtemp(prefix="mitra-test-documents-"))
     app = create_app(spec)
     the_clock = clock or spec.clock
     uow = UnitOfWork(pool, service=spec.name)

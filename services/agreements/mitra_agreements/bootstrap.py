@@ -42,6 +42,12 @@ def build_spec(settings: AgreementsSettings | None = None, clock: Clock = system
             {"name": "obligations", "description": "Work plans, reports and Action Plans: submissions and decisions"},
             {"name": "visits", "description": "Announcements of foreign guests' visits"},
             {"name": "recommendations", "description": "Visa/stay-permit and tax-exemption recommendations"},
+            {
+                "name": "documents",
+                "description": "The files behind submissions, MSPs and recommendations: attach, list, download, "
+                "publish",
+            },
         ],
         clock=clock,
+        documents=True,
     )

@@ -1,6 +1,7 @@
 from pydantic import Field, PositiveFloat, PositiveInt, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from mitra_agreements.domain.letters import Letterhead
 from mitra_agreements.domain.policy import (
     DEFAULT_EXPIRY_WARNING_DAYS,
     DEFAULT_REMINDER_DAYS,
@@ -31,4 +32,10 @@ class AgreementsSettings(ServiceSettings):
     visit_notice_days: PositiveInt = Field(
         DEFAULT_VISIT_NOTICE_DAYS,
         description="A foreign visit is announced at least this many days before arrival (later: flagged late).",
+    )
+    letterheads: dict[str, Letterhead] = Field(
+        default_factory=dict,
+        description="The ministries' letterheads on recommendation letters, by ministry code, as JSON: "
+        '`{"KEMENSOS": {"name": "Kementerian Sosial Republik Indonesia", "address": "...", "city": "Jakarta", '
+        '"phone": "..."}}`. A ministry without one gets its name as agreements knows it, and no address.',
     )

@@ -1,6 +1,6 @@
 """The one place the registry is wired: settings, database, broker, routers, workers, HTTP app."""
 
-from mitra_registry.http import organizations, partners, permits, regions, staff
+from mitra_registry.http import organizations, partners, permit_documents, permits, regions, staff
 from mitra_registry.settings import RegistrySettings
 from mitra_registry.workers.permit_expiry import PermitExpiryScheduler
 from mitra_shared.contracts import registry as contracts
@@ -30,9 +30,18 @@ def build_spec(settings: RegistrySettings | None = None) -> ServiceSpec:
         settings=settings,
         migrations=MigrationSource("registry", "mitra_registry", "sql/migrations"),
         # The regions import comes before the partners router, whose /partners/{partner_id} would shadow it.
-        routers=[organizations.router, staff.router, regions.router, partners.router, permits.router],
+        routers=[
+            organizations.router,
+            staff.router,
+            regions.router,
+            partners.router,
+            permits.router,
+            permit_documents.router,
+        ],
         publishes=contracts.EVENTS,
         workers=[permit_expiry_scheduler],
+        # Permit scans: the documents table, the store, resumable uploads (/uploads) and the sweeper.
+        documents=True,
         openapi_tags=[
             {"name": "organizations", "description": "Foreign NGOs in the register"},
             {"name": "permits", "description": "Principle and operating permits, their extensions and expiry"},

@@ -4,7 +4,7 @@ import structlog
 
 from mitra_reporting.consumers import audit_entries
 from mitra_reporting.consumers.projections import HANDLERS
-from mitra_reporting.http import annual_summary, audit, msps, obligations, organizations, stories, visits
+from mitra_reporting.http import annual_summary, audit, documents, msps, obligations, organizations, stories, visits
 from mitra_reporting.settings import ReportingSettings
 from mitra_reporting.usecases.audit import privileges_beyond_appending, verify_chain
 from mitra_reporting.usecases.rebuild import rebuild
@@ -71,6 +71,7 @@ def build_spec(settings: ReportingSettings | None = None) -> ServiceSpec:
             visits.router,
             obligations.router,
             annual_summary.router,
+            documents.router,
             audit.router,
         ],
         # The projections' events, and every service's audit entries (into the hash-chained audit log).
@@ -79,6 +80,8 @@ def build_spec(settings: ReportingSettings | None = None) -> ServiceSpec:
         # The log's order is the order events were applied in, so a rebuild replays exactly what live consumption did.
         ordered_consumption=True,
         startup_checks=[audit_log_is_append_only],
+        # Story photos and kept annual summaries: the documents table, the store, resumable uploads, the sweeper.
+        documents=True,
         openapi_tags=[
             {"name": "summary", "description": "Counts across the cooperation"},
             {"name": "dashboards", "description": "MSPs, regions and visits, filterable by ministry, region, period"},

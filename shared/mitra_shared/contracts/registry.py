@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from mitra_shared.contracts.documents import DocumentRef
 from mitra_shared.events import EventData, EventKind
 
 OrganizationStatus = Literal["applicant", "registered", "active", "suspended", "revoked", "closed"]
@@ -131,6 +132,22 @@ class PermitExpired(EventData):
     valid_until: date
 
 
+class PermitDocumentAttached(EventData):
+    """A file was attached to a permit: the scan of the permit letter, as TPOA or the NGO holds it. Names the
+    document (id, filename, type, size, SHA-256), never carries its content: whoever may read the permit downloads
+    it from the registry's `GET /documents/{document_id}`."""
+
+    kind = EventKind("registry", "document", "attached", 1)
+
+    document: DocumentRef = Field(description="The stored file.")
+    owner_type: Literal["permit"] = Field("permit", description="What the document belongs to.")
+    owner_id: UUID = Field(description="The permit's id.", examples=["0b9c6f1e-4d7a-4c53-9a1f-2f1f6f1d8a11"])
+    organization_id: UUID = Field(description="The NGO holding the permit.")
+    purpose: Literal["scan"] = Field("scan", description="What the file is: `scan`, the scanned permit letter.")
+    attached_by: str = Field(description="Subject (user id) of who attached it.", examples=["tpoa-officer-1"])
+    attached_at: datetime = Field(description="When it was attached (UTC).")
+
+
 class ForeignStaffAssigned(EventData):
     """A foreign expert (tenaga ahli asing) was assigned to an NGO. No passport or other document numbers."""
 
@@ -211,6 +228,7 @@ EVENTS: tuple[type[EventData], ...] = (
     PermitExtended,
     PermitExpiring,
     PermitExpired,
+    PermitDocumentAttached,
     ForeignStaffAssigned,
     ForeignStaffEnded,
     PartnerRegistered,

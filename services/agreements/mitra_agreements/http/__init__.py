@@ -1,5 +1,13 @@
 """Agreements' HTTP API: one router per aggregate, thin handlers that call the use cases."""
 
-from mitra_agreements.http import msps, obligations, organizations, recommendations, visits
+from mitra_agreements.http import documents, msps, obligations, organizations, recommendations, visits
 
-ROUTERS = (organizations.router, msps.router, obligations.router, visits.router, recommendations.router)
+ROUTERS = (
+    organizations.router,
+    msps.router,
+    obligations.router,
+    visits.router,
+    recommendations.router,
+    documents.router,
+    documents.public_router,
+)

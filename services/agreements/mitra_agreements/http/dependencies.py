@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Request
 
+from mitra_agreements.domain.letters import Letterhead
 from mitra_agreements.domain.policy import Policy
 from mitra_agreements.settings import AgreementsSettings
 from mitra_shared.http import Problem, require_principal
@@ -30,6 +32,25 @@ async def current_policy(request: Request) -> Policy:
 
 
 CurrentPolicy = Annotated[Policy, Depends(current_policy)]
+
+
+async def current_letterheads(request: Request) -> Mapping[str, Letterhead]:
+    """The ministries' letterheads of the settings (`MITRA_LETTERHEADS`), by ministry code."""
+    settings = cast(AgreementsSettings, request.app.state.runtime.spec.settings)
+    return settings.letterheads
+
+
+Letterheads = Annotated[Mapping[str, Letterhead], Depends(current_letterheads)]
+
+
+async def current_base_url(request: Request) -> str:
+    """Where the service is reached from outside (`MITRA_PUBLIC_BASE_URL`, else its host and port): the start of
+    a public document's address."""
+    settings = cast(AgreementsSettings, request.app.state.runtime.spec.settings)
+    return settings.base_url
+
+
+BaseUrl = Annotated[str, Depends(current_base_url)]
 
 # The policies of agreements' operations (the roles each allows; the use cases check their scope,
 # `domain/access.py`).

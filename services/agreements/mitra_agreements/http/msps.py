@@ -13,7 +13,7 @@ from mitra_agreements.http.dependencies import MITRA_UTAMA, NGO_FOR_ITSELF, READ
 from mitra_agreements.http.dependencies import router as make_router
 from mitra_agreements.usecases import msps
 from mitra_agreements.usecases.commands import Decide, DraftMsp, ExtendMsp, Reject, SignMsp, TerminateMsp
-from mitra_agreements.usecases.views import Msp, Obligation
+from mitra_agreements.usecases.views import Msp, MspDetail, Obligation
 from mitra_shared.http import RequestContext, Work
 from mitra_shared.paging import MAX_OFFSET
 
@@ -65,8 +65,15 @@ async def list_msps(
     return MspPage(items=items, total=total, limit=limit, offset=offset)
 
 
-@router.get("/msps/{msp_id}", response_model=Msp, summary="One MSP", dependencies=[READ])
-async def get_msp(msp_id: UUID, uow: Work, ctx: RequestContext) -> Msp:
+@router.get(
+    "/msps/{msp_id}",
+    response_model=MspDetail,
+    summary="One MSP, with its documents",
+    dependencies=[READ],
+    description="`signed_document_ref` is a reference to another system, kept as given; the files themselves are "
+    "the MSP's `documents` (`POST /msps/{id}/documents`).",
+)
+async def get_msp(msp_id: UUID, uow: Work, ctx: RequestContext) -> MspDetail:
     return await msps.get_msp(uow, ctx, msp_id)
 
 

@@ -13,7 +13,7 @@ from mitra_agreements.http.dependencies import NGO_FOR_ITSELF, READ
 from mitra_agreements.http.dependencies import router as make_router
 from mitra_agreements.usecases import obligations, queues
 from mitra_agreements.usecases.commands import DecideSubmission, SubmitObligation
-from mitra_agreements.usecases.views import ObligationItem, Submission, SubmissionItem
+from mitra_agreements.usecases.views import ObligationItem, Submission, SubmissionDetail, SubmissionItem
 from mitra_shared.http import RequestContext, Work
 from mitra_shared.policy import allow
 
@@ -91,12 +91,25 @@ async def submit_obligation(
 
 @router.get(
     "/obligations/{obligation_id}/submissions",
-    response_model=list[Submission],
-    summary="Every submission of an obligation, first to last",
+    response_model=list[SubmissionDetail],
+    summary="Every submission of an obligation, first to last, each with its documents",
     dependencies=[READ],
 )
-async def list_submissions(obligation_id: UUID, uow: Work, ctx: RequestContext) -> list[Submission]:
+async def list_submissions(obligation_id: UUID, uow: Work, ctx: RequestContext) -> list[SubmissionDetail]:
     return await obligations.submissions_of(uow, ctx, obligation_id)
+
+
+@router.get(
+    "/submissions/{submission_id}",
+    response_model=SubmissionDetail,
+    summary="One submission, with its documents",
+    dependencies=[READ],
+    description="Scoped as `GET /obligations`: who reads an obligation reads its submissions. `document_ref` is a "
+    "reference to another system, kept as given; the files themselves are the submission's `documents` "
+    "(`POST /submissions/{id}/documents`).",
+)
+async def get_submission(submission_id: UUID, uow: Work, ctx: RequestContext) -> SubmissionDetail:
+    return await obligations.get_submission(uow, ctx, submission_id)
 
 
 @router.post(

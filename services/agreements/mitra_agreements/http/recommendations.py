@@ -9,11 +9,12 @@ from fastapi import Query, Response
 from pydantic import BaseModel
 
 from mitra_agreements.domain.queues import RecommendationQuery
-from mitra_agreements.http.dependencies import NGO_FOR_ITSELF
+from mitra_agreements.http.dependencies import NGO_FOR_ITSELF, Letterheads
 from mitra_agreements.http.dependencies import router as make_router
 from mitra_agreements.usecases import queues, recommendations
 from mitra_agreements.usecases.commands import IssueRecommendation, RequestRecommendation
-from mitra_agreements.usecases.views import Recommendation, RecommendationItem
+from mitra_agreements.usecases.views import Recommendation, RecommendationDetail, RecommendationItem
+from mitra_shared.documents import Store
 from mitra_shared.http import RequestContext, Work
 from mitra_shared.policy import allow
 
@@ -70,22 +71,32 @@ async def list_recommendations(
 
 @router.get(
     "/recommendations/{recommendation_id}",
-    response_model=Recommendation,
-    summary="One request",
+    response_model=RecommendationDetail,
+    summary="One request, with its documents (its letter once decided)",
     dependencies=[READ_RECOMMENDATION],
 )
-async def get_recommendation(recommendation_id: UUID, uow: Work, ctx: RequestContext) -> Recommendation:
+async def get_recommendation(recommendation_id: UUID, uow: Work, ctx: RequestContext) -> RecommendationDetail:
     return await recommendations.get_recommendation(uow, ctx, recommendation_id)
 
 
 @router.post(
     "/recommendations/{recommendation_id}/issue",
-    response_model=Recommendation,
+    response_model=RecommendationDetail,
     summary="The ministry decides a recommendation request",
     dependencies=[allow("ministry", note="the MSP's Mitra Utama ministry; not whoever requested it (four eyes)")],
-    description="Grants or refuses it under a reference number; publishes `agreements.recommendation.issued`.",
+    description="Grants or refuses it under a reference number, and makes its letter (PDF, in Bahasa Indonesia, on "
+    "the ministry's letterhead from `MITRA_LETTERHEADS`): a document of the recommendation (purpose `letter`) that "
+    "the NGO and the ministry download. Publishes `agreements.document.attached` and "
+    "`agreements.recommendation.issued` (naming the letter).",
 )
 async def issue_recommendation(
-    recommendation_id: UUID, command: IssueRecommendation, uow: Work, ctx: RequestContext
-) -> Recommendation:
-    return await recommendations.issue_recommendation(uow, ctx, recommendation_id, command)
+    recommendation_id: UUID,
+    command: IssueRecommendation,
+    uow: Work,
+    ctx: RequestContext,
+    store: Store,
+    letterheads: Letterheads,
+) -> RecommendationDetail:
+    return await recommendations.issue_recommendation(
+        uow, ctx, recommendation_id, command, store=store, letterheads=letterheads
+    )

@@ -79,3 +79,7 @@ RETURNING *;
 -- name: submissions_of
 -- Every submission of an obligation, first to last.
 SELECT * FROM submissions WHERE obligation_id = :obligation_id ORDER BY attempt;
+
+-- name: get_submission
+-- One submission.
+SELECT * FROM submissions WHERE id = :submission_id;

@@ -99,7 +99,12 @@ class SignMsp(_Command):
     number: str = Field(min_length=1, max_length=100)
     signed_on: date | None = Field(None, description="Defaults to today (Asia/Jakarta).")
     signatories: list[Signatory] = Field(min_length=1)
-    signed_document_ref: str | None = Field(None, max_length=1000)
+    signed_document_ref: str | None = Field(
+        None,
+        max_length=1000,
+        description="A reference to the signed MSP in another system, kept as given; the file itself is attached "
+        "with `POST /msps/{id}/documents` (purpose `signed_msp`).",
+    )
 
 
 class ExtendMsp(_Command):
@@ -143,7 +148,12 @@ class SubmitObligation(_Command):
     )
 
     summary: str = Field(min_length=3, max_length=20000, description="The text of the work plan or report.")
-    document_ref: str | None = Field(None, max_length=1000)
+    document_ref: str | None = Field(
+        None,
+        max_length=1000,
+        description="A reference to the file in another system, kept as given; the file itself is attached with "
+        "`POST /submissions/{id}/documents` once submitted.",
+    )
     funding: list[FundingSource] = Field(default_factory=list, description="Funding sources, amounts and uses.")
 
 

@@ -32,10 +32,11 @@ from mitra_agreements.usecases.obligations import (
     audit_obligations_created,
     create_obligations,
 )
-from mitra_agreements.usecases.views import Msp, Obligation, values, view
+from mitra_agreements.usecases.views import Msp, MspDetail, Obligation, values, view
 from mitra_shared.clock import jakarta_date
 from mitra_shared.context import Context
 from mitra_shared.contracts import agreements as contracts
+from mitra_shared.documents import documents_of
 from mitra_shared.errors import Conflict, NotFound, RuleBroken
 from mitra_shared.events import EventData
 from mitra_shared.uow import UnitOfWork
@@ -350,10 +351,12 @@ async def _readable_msp(conn: asyncpg.Connection, ctx: Context, msp_id: UUID) ->
     return row
 
 
-async def get_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID) -> Msp:
+async def get_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID) -> MspDetail:
+    """One MSP with its documents (the signed MSP, amendments, annexes)."""
     async with uow.read() as conn:
         row = await _readable_msp(conn, ctx, msp_id)
-    return view(Msp, row)
+        attached = await documents_of(conn, "msp", msp_id)
+    return MspDetail(**view(Msp, row).model_dump(), documents=attached)
 
 
 async def list_msps(

@@ -22,9 +22,10 @@ from mitra_agreements.sql import OBLIGATIONS
 from mitra_agreements.usecases.access import parties
 from mitra_agreements.usecases.commands import DecideSubmission, SubmitObligation
 from mitra_agreements.usecases.event_facts import obligation_facts
-from mitra_agreements.usecases.views import Obligation, Submission, values, view
+from mitra_agreements.usecases.views import Obligation, Submission, SubmissionDetail, values, view
 from mitra_shared.clock import jakarta_date
 from mitra_shared.context import Context
+from mitra_shared.documents import documents_of, documents_of_many
 from mitra_shared.errors import NotFound
 from mitra_shared.uow import Transaction, UnitOfWork
 
@@ -208,9 +209,27 @@ async def decide_submission(
     return view(Submission, row)
 
 
-async def submissions_of(uow: UnitOfWork, ctx: Context, obligation_id: UUID) -> list[Submission]:
+async def submissions_of(uow: UnitOfWork, ctx: Context, obligation_id: UUID) -> list[SubmissionDetail]:
+    """Every submission of an obligation, first to last, each with its documents."""
     async with uow.read() as conn:
         if not _readable(ctx, await conn.fetchrow(*OBLIGATIONS.get_obligation(obligation_id=obligation_id))):
             raise NotFound("path.obligation_id", f"no obligation {obligation_id}")
         rows = await conn.fetch(*OBLIGATIONS.submissions_of(obligation_id=obligation_id))
-    return [view(Submission, row) for row in rows]
+        attached = await documents_of_many(conn, "submission", [row["id"] for row in rows])
+    return [SubmissionDetail(**view(Submission, row).model_dump(), documents=attached[row["id"]]) for row in rows]
+
+
+async def get_submission(uow: UnitOfWork, ctx: Context, submission_id: UUID) -> SubmissionDetail:
+    """One submission with its documents (the report, RKT or Action Plan file and its annexes); unknown (404) to a
+    caller who may not read its obligation."""
+    async with uow.read() as conn:
+        row = await conn.fetchrow(*OBLIGATIONS.get_submission(submission_id=submission_id))
+        obligation = (
+            None
+            if row is None
+            else await conn.fetchrow(*OBLIGATIONS.get_obligation(obligation_id=row["obligation_id"]))
+        )
+        if row is None or not _readable(ctx, obligation):
+            raise NotFound("path.submission_id", f"no submission {submission_id}")
+        attached = await documents_of(conn, "submission", submission_id)
+    return SubmissionDetail(**view(Submission, row).model_dump(), documents=attached)

@@ -5,18 +5,26 @@ a recommendation the caller may not read is answered as unknown, 404 (`domain/ac
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Any
 from uuid import UUID
 
 from mitra_agreements.domain import access
 from mitra_agreements.domain import recommendations as rules
+from mitra_agreements.domain.letters import LetterFacts, Letterhead, letterhead_for, recommendation_letter
 from mitra_agreements.sql import MSPS, RECOMMENDATIONS
+from mitra_agreements.usecases import documents
 from mitra_agreements.usecases.access import parties
 from mitra_agreements.usecases.commands import IssueRecommendation, RequestRecommendation
 from mitra_agreements.usecases.event_facts import ministry_party, organization_party
+from mitra_agreements.usecases.letters import render_letter
 from mitra_agreements.usecases.msps import msp_in_force
-from mitra_agreements.usecases.views import Recommendation, values, view
+from mitra_agreements.usecases.views import Recommendation, RecommendationDetail, values, view
+from mitra_shared.clock import jakarta_date
 from mitra_shared.context import Context
 from mitra_shared.contracts import agreements as contracts
+from mitra_shared.contracts.documents import document_ref
+from mitra_shared.documents import DocumentStore, documents_of, store_generated
 from mitra_shared.errors import NotFound
 from mitra_shared.uow import UnitOfWork
 
@@ -59,9 +67,36 @@ async def request_recommendation(uow: UnitOfWork, ctx: Context, command: Request
     return view(Recommendation, row)
 
 
+def letter_facts(recommendation: Mapping[str, Any], msp: Mapping[str, Any]) -> LetterFacts:
+    """What the letter of a decided recommendation says, from its row (after the decision) and its MSP's."""
+    return LetterFacts(
+        reference_number=recommendation["reference_number"],
+        decided_on=jakarta_date(recommendation["issued_at"]),
+        granted=recommendation["granted"],
+        note=recommendation["note"],
+        kind=recommendation["kind"],
+        expert_name=recommendation["expert_name"],
+        expert_nationality=recommendation["expert_nationality"],
+        purpose=recommendation["purpose"],
+        requested_on=jakarta_date(recommendation["requested_at"]),
+        organization_name=msp["organization_name"],
+        ministry_name=msp["ministry_name"],
+        msp_title=msp["title"],
+        msp_number=msp["number"],
+    )
+
+
 async def issue_recommendation(
-    uow: UnitOfWork, ctx: Context, recommendation_id: UUID, command: IssueRecommendation
-) -> Recommendation:
+    uow: UnitOfWork,
+    ctx: Context,
+    recommendation_id: UUID,
+    command: IssueRecommendation,
+    *,
+    store: DocumentStore,
+    letterheads: Mapping[str, Letterhead] | None = None,
+) -> RecommendationDetail:
+    """The ministry's decision, and its letter (PDF, purpose `letter`, generated) stored and recorded in the same
+    change (on the ministry's letterhead from `letterheads`, else a plain one with its name)."""
     async with uow.change(ctx) as tx:
         current = await tx.conn.fetchrow(
             *RECOMMENDATIONS.get_recommendation_for_update(recommendation_id=recommendation_id)
@@ -88,6 +123,20 @@ async def issue_recommendation(
                 now=tx.now,
             )
         )
+        content = recommendation_letter(
+            letter_facts(row, msp), letterhead_for(letterheads or {}, msp["ministry_code"], msp["ministry_name"])
+        )
+        # The file first, then the row that names it, in the decision's change.
+        stored = await store_generated(
+            store,
+            documents.SERVICE,
+            filename=content.filename,
+            content_type="application/pdf",
+            data=render_letter(content),
+        )
+        owner = await documents.readable_owner(tx.conn, ctx, "recommendation", recommendation_id)
+        view_of_letter = await documents.insert_and_record(tx, owner, stored, purpose="letter", generated=True)
+        letter = document_ref(view_of_letter)
         tx.publish(
             contracts.RecommendationIssued(
                 recommendation_id=recommendation_id,
@@ -100,18 +149,22 @@ async def issue_recommendation(
                 note=command.note,
                 issued_by=tx.actor,
                 issued_at=tx.now,
+                letter=letter,
             ),
             subject=str(recommendation_id),
         )
         before, after = values(Recommendation, current), values(Recommendation, row)
         tx.audit("recommendation.issued", "recommendation", recommendation_id, before=before, after=after)
-    return view(Recommendation, row)
+        attached = await documents_of(tx.conn, "recommendation", recommendation_id)
+    return RecommendationDetail(**view(Recommendation, row).model_dump(), documents=attached)
 
 
-async def get_recommendation(uow: UnitOfWork, ctx: Context, recommendation_id: UUID) -> Recommendation:
+async def get_recommendation(uow: UnitOfWork, ctx: Context, recommendation_id: UUID) -> RecommendationDetail:
+    """One recommendation with its documents (its letter once decided)."""
     async with uow.read() as conn:
         row = await conn.fetchrow(*RECOMMENDATIONS.get_recommendation(recommendation_id=recommendation_id))
         msp = None if row is None else await conn.fetchrow(*MSPS.get_msp(msp_id=row["msp_id"]))
-    if row is None or msp is None or not access.may_read_recommendation(ctx.principal, parties(msp)):
-        raise NotFound("path.recommendation_id", f"no recommendation {recommendation_id}")
-    return view(Recommendation, row)
+        if row is None or msp is None or not access.may_read_recommendation(ctx.principal, parties(msp)):
+            raise NotFound("path.recommendation_id", f"no recommendation {recommendation_id}")
+        attached = await documents_of(conn, "recommendation", recommendation_id)
+    return RecommendationDetail(**view(Recommendation, row).model_dump(), documents=attached)

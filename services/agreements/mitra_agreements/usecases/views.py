@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from mitra_agreements.domain.msps import MspStatus
 from mitra_agreements.domain.obligations import ObligationKind, ObligationRules, ObligationStatus
 from mitra_shared.contracts.agreements import FundingSource, Signatory, Visitor, WorkLocation
+from mitra_shared.documents import DocumentView
 
 View = TypeVar("View", bound=BaseModel)
 
@@ -44,7 +45,10 @@ class Msp(BaseModel):
     status: MspStatus
     obligation_rules: ObligationRules
     signatories: list[Signatory]
-    signed_document_ref: str | None
+    signed_document_ref: str | None = Field(
+        description="A reference to the signed MSP in another system (kept as given); the file itself belongs in "
+        "the MSP's documents (`POST /msps/{id}/documents`)."
+    )
     signed_on: date | None
     principle_permit_id: UUID | None
     decision_note: str | None
@@ -72,7 +76,10 @@ class Submission(BaseModel):
     obligation_id: UUID
     attempt: int
     summary: str
-    document_ref: str | None
+    document_ref: str | None = Field(
+        description="A reference to the file in another system (kept as given); the file itself belongs in the "
+        "submission's documents (`POST /submissions/{id}/documents`)."
+    )
     funding: list[FundingSource]
     status: Literal["submitted", "accepted", "returned"]
     late: bool
@@ -115,6 +122,23 @@ class Recommendation(BaseModel):
     requested_at: datetime
     issued_by: str | None
     issued_at: datetime | None
+
+
+# --- one record as its own view shows it: with its documents (the files behind it, oldest first) ---------------
+
+_DOCUMENTS = "The files attached to it (or generated for it), oldest first; each downloadable at `GET /documents/{id}`."
+
+
+class MspDetail(Msp):
+    documents: list[DocumentView] = Field(description=_DOCUMENTS)
+
+
+class SubmissionDetail(Submission):
+    documents: list[DocumentView] = Field(description=_DOCUMENTS)
+
+
+class RecommendationDetail(Recommendation):
+    documents: list[DocumentView] = Field(description=_DOCUMENTS)
 
 
 # A foreign NGO as agreements knows it, learned from registry's events (no docstring: it would be the schema's

@@ -91,3 +91,7 @@ WHERE (:roles::text[] IS NULL OR role = ANY(:roles::text[]))
   AND (:q::text IS NULL OR strpos(lower(username || ' ' || display_name || ' ' || email), lower(:q::text)) > 0)
 ORDER BY lower(username)
 LIMIT :limit OFFSET :offset;
+
+-- name: display_names
+-- The display names of the accounts among these ids (who uploaded a document, as the console's pages show it).
+SELECT id, display_name FROM accounts WHERE id = ANY(:account_ids::uuid[]);

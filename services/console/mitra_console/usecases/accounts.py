@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
@@ -207,3 +208,13 @@ def _own_id(principal: Principal) -> uuid.UUID:
 
 def _no_account(account_id: uuid.UUID) -> NotFound:
     return NotFound("path.account_id", f"no account {account_id}")
+
+
+async def display_names(uow: UnitOfWork, account_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The display names of those of these accounts that exist (a page naming who uploaded a file); no audit: a name
+    shown next to what its account did, to people who may see that."""
+    if not account_ids:
+        return {}
+    async with uow.read() as conn:
+        rows = await conn.fetch(*ACCOUNTS.display_names(account_ids=list(account_ids)))
+    return {row["id"]: row["display_name"] for row in rows}

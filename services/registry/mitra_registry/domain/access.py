@@ -7,6 +7,8 @@ may touch once it is let in, and the use cases ask them:
   permits, assigns and ends foreign staff, keeps the partners, regions and focus areas, and reads everything.
 - `ngo` reads and changes its OWN profile (particulars, never the status) and its own foreign staff (assign,
   end), and reads its own status history and permits. A list shows only its own records.
+- A permit's files (the scan of the permit letter) are attached by TPOA, which records permits, and by the NGO
+  holding the permit (another NGO's permit: 404); they are read by whoever reads the permit.
 - `ministry` and `region` read the whole register (every NGO's particulars, status history, permits and foreign
   staff): the register knows no MSPs, so it cannot tell which NGOs are "theirs", and it is the government's
   shared reference of which NGOs may work in Indonesia. What concerns them in particular (an MSP, a visit) is
@@ -61,6 +63,18 @@ def may_change(principal: Principal, organization_id: uuid.UUID) -> bool:
     if principal.is_system or has_role(principal, KEEPER):
         return True
     require(has_role(principal, "ngo"), f"the `{role_of(principal)}` role does not change NGOs' records")
+    return organization_of(principal) == organization_id
+
+
+def may_attach_to_permit(principal: Principal, organization_id: uuid.UUID) -> bool:
+    """Whether the caller may attach a file (the scan) to a permit of this NGO: the keeper, or the NGO holding it
+    (false for another NGO: answer as if the permit did not exist); refuses (403) every other role."""
+    if principal.is_system or has_role(principal, KEEPER):
+        return True
+    require(
+        has_role(principal, "ngo"),
+        f"only TPOA and the NGO holding the permit attach its files; the `{role_of(principal)}` role may not",
+    )
     return organization_of(principal) == organization_id
 
 

@@ -265,6 +265,18 @@ class Permit(BaseModel):
     granted_at: datetime
 
 
+PERMIT_DOCUMENT_PURPOSES = ("scan",)
+"""What a file attached to a permit may be: `scan`, the scanned permit letter."""
+
+
+def permit_document_purpose(purpose: str | None) -> str:
+    """The purpose of a file attached to a permit: `scan` (also when none is given); anything else is refused."""
+    chosen = (purpose or "scan").strip()
+    if chosen not in PERMIT_DOCUMENT_PURPOSES:
+        raise RuleBroken("body.purpose", f"a permit's file is its scan: purpose must be `scan`, not {chosen!r}")
+    return chosen
+
+
 class PermitExtension(BaseModel):
     id: UUID
     permit_id: UUID

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from mitra_registry.domain.access import KEEPER, READS_WHOLE_REGISTER
 from mitra_registry.domain.permits import ExtendPermit, GrantPermit, Permit, PermitExtension, PermitStatus, PermitType
 from mitra_registry.usecases import permits
+from mitra_registry.usecases.permits import PermitView
 from mitra_shared.http import Problem, RequestContext, Work, etag, require_principal
 from mitra_shared.paging import MAX_OFFSET
 from mitra_shared.policy import allow
@@ -29,7 +30,7 @@ _problems: dict[int | str, dict[str, object]] = {
 
 
 class PermitPage(BaseModel):
-    items: list[Permit]
+    items: list[PermitView]
     total: int
     limit: int
     offset: int
@@ -58,13 +59,14 @@ async def grant_permit(
 
 @router.get(
     "/permits/{permit_id}",
-    response_model=Permit,
+    response_model=PermitView,
     summary="Read a permit",
-    description="An NGO reads its own permits only: another NGO's is answered 404.",
+    description="An NGO reads its own permits only: another NGO's is answered 404. `documents` lists the files "
+    "attached to it (its scan), each downloaded from `GET /documents/{document_id}`.",
     responses={404: _problems[404], 422: _problems[422]},
     dependencies=[allow(*READS_WHOLE_REGISTER, "ngo", note="an NGO: its own permits (another's: 404)")],
 )
-async def get_permit(permit_id: UUID, uow: Work, ctx: RequestContext, response: Response) -> Permit:
+async def get_permit(permit_id: UUID, uow: Work, ctx: RequestContext, response: Response) -> PermitView:
     permit = await permits.get_permit(uow, ctx, permit_id)
     response.headers["ETag"] = etag(permit.version)
     return permit

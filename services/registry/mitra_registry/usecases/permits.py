@@ -12,7 +12,9 @@ Asia/Jakarta:
   that comes second finds the key taken, and its transaction carries no event.
 
 TPOA grants and extends permits; an NGO reads its own permits only (another NGO's is answered 404, and a list
-holds only its own), the other reading roles read them all (`domain.access`).
+holds only its own), the other reading roles read them all (`domain.access`). A permit read through the API
+(`GET /permits/{id}`, the items of `GET /permits`: `PermitView`) lists its files (`documents`, see
+`permit_documents`); the answers of a grant and an extension are the permit's record, as the audit trail keeps it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
+
+from pydantic import Field
 
 from mitra_registry.domain.access import may_read, organization_filter, require_keeper
 from mitra_registry.domain.permits import (
@@ -40,8 +44,21 @@ from mitra_registry.sql import PERMITS
 from mitra_shared.clock import jakarta_date
 from mitra_shared.context import Context
 from mitra_shared.contracts.registry import PermitExpired, PermitExpiring, PermitExtended, PermitGranted
+from mitra_shared.documents import DocumentView, documents_of, documents_of_many
 from mitra_shared.errors import Conflict, NotFound
 from mitra_shared.uow import Transaction, UnitOfWork
+
+PERMIT_DOCUMENTS = "permit"
+"""The `owner_type` of a permit's files in the documents table."""
+
+
+class PermitView(Permit):
+    """A permit as the API shows it: its record and the files attached to it."""
+
+    documents: list[DocumentView] = Field(
+        default_factory=list, description="The files attached to the permit (its scan), oldest first."
+    )
+
 
 # The expiry scheduler listens here, so that a permit granted or extended inside a reminder window is seen at once.
 WAKE_CHANNEL = "mitra_registry_permits"
@@ -151,12 +168,13 @@ async def extend_permit(uow: UnitOfWork, ctx: Context, permit_id: uuid.UUID, com
     )
 
 
-async def get_permit(uow: UnitOfWork, ctx: Context, permit_id: uuid.UUID) -> Permit:
+async def get_permit(uow: UnitOfWork, ctx: Context, permit_id: uuid.UUID) -> PermitView:
     async with uow.read() as conn:
         row = await conn.fetchrow(*PERMITS.get_permit(permit_id=permit_id))
-    if row is None or not may_read(ctx.principal, row["organization_id"]):
-        raise _no_permit(permit_id)
-    return Permit.model_validate(dict(row))
+        if row is None or not may_read(ctx.principal, row["organization_id"]):
+            raise _no_permit(permit_id)
+        documents = await documents_of(conn, PERMIT_DOCUMENTS, permit_id)
+    return PermitView.model_validate({**dict(row), "documents": documents})
 
 
 async def list_permits(
@@ -169,9 +187,9 @@ async def list_permits(
     expiring_before: date | None,
     limit: int,
     offset: int,
-) -> tuple[list[Permit], int]:
-    """One page of the permits that match within the caller's scope (an NGO: its own), soonest end first, and
-    how many match in all."""
+) -> tuple[list[PermitView], int]:
+    """One page of the permits that match within the caller's scope (an NGO: its own), soonest end first, each
+    with its files, and how many match in all."""
     scope = organization_filter(ctx.principal)
     async with uow.read() as conn:
         rows = await conn.fetch(
@@ -185,8 +203,15 @@ async def list_permits(
                 offset=offset,
             )
         )
+        documents = await documents_of_many(conn, PERMIT_DOCUMENTS, [row["id"] for row in rows])
     total = rows[0]["total"] if rows else 0
-    return [Permit.model_validate({k: v for k, v in row.items() if k != "total"}) for row in rows], total
+    items = [
+        PermitView.model_validate(
+            {**{k: v for k, v in row.items() if k != "total"}, "documents": documents.get(row["id"], [])}
+        )
+        for row in rows
+    ]
+    return items, total
 
 
 async def expire_lapsed(uow: UnitOfWork, ctx: Context, *, batch_size: int) -> int:

@@ -1,4 +1,5 @@
-"""Projections of agreements' events: MSPs and their regions, obligations and submissions, visits."""
+"""Projections of agreements' events: MSPs and their regions, obligations and submissions, visits, and the
+documents an office marked public (the IATI export's document links)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from mitra_reporting.sql import MSPS, OBLIGATIONS, VISITS
+from mitra_reporting.domain.iati import document_category
+from mitra_reporting.sql import DOCUMENTS, MSPS, OBLIGATIONS, VISITS
 from mitra_shared.contracts import agreements as contracts
 from mitra_shared.events import ConsumedData, EventKind, ReceivedEvent
 from mitra_shared.inbox import Apply, Handler, handler
@@ -107,6 +109,32 @@ class Visit(ConsumedData):
 
 class VisitCancelled(ConsumedData):
     visit_id: UUID
+
+
+class DocumentNamed(ConsumedData):
+    id: UUID
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class DocumentPublished(ConsumedData):
+    document: DocumentNamed
+    owner_type: str
+    owner_id: UUID
+    msp_id: UUID
+    organization_id: UUID
+    obligation_kind: str | None = None
+    year: int | None = None
+    public_url: str
+    published_at: datetime
+
+
+class DocumentUnpublished(ConsumedData):
+    document_id: UUID
+    msp_id: UUID
+    unpublished_at: datetime
 
 
 def _msp(event: ReceivedEvent, d: MspDrafted) -> dict[str, Any]:
@@ -239,6 +267,52 @@ async def visit_cancelled(tx: Transaction, event: ReceivedEvent, d: VisitCancell
     await tx.conn.execute(*VISITS.project_visit_cancelled(visit_id=d.visit_id))
 
 
+async def document_published(tx: Transaction, event: ReceivedEvent, d: DocumentPublished) -> None:
+    """A public document the export links (an MSP's: A09; an annual report's: B01) is kept; any other is not, and
+    one that was linked before under other facts is dropped. A change of what an MSP's activity links updates it
+    (`last-updated-datetime`) at the event's time. Applied in the order of `published_at`, not of arrival: a
+    publication older than what was applied (a later withdrawal, a later publication) changes nothing."""
+    category = document_category(d.owner_type, d.obligation_kind, d.public_url)
+    if category is None:
+        await _withdraw(tx, event, d.document.id, d.msp_id, changed_at=d.published_at)
+        return
+    changed = await tx.conn.fetchval(
+        *DOCUMENTS.project_public_document(
+            document_id=d.document.id,
+            msp_id=d.msp_id,
+            owner_type=d.owner_type,
+            owner_id=d.owner_id,
+            organization_id=d.organization_id,
+            obligation_kind=d.obligation_kind,
+            year=d.year,
+            category=category,
+            filename=d.document.filename,
+            content_type=d.document.content_type,
+            size=d.document.size,
+            sha256=d.document.sha256,
+            public_url=d.public_url,
+            published_at=d.published_at,
+        )
+    )
+    if changed:
+        await tx.conn.execute(*DOCUMENTS.touch_msp(msp_id=d.msp_id, updated_at=event.time))
+
+
+async def document_unpublished(tx: Transaction, event: ReceivedEvent, d: DocumentUnpublished) -> None:
+    """A document made private: kept as a tombstone at `unpublished_at`, so a publication older than it that
+    arrives later does not link it again."""
+    await _withdraw(tx, event, d.document_id, d.msp_id, changed_at=d.unpublished_at)
+
+
+async def _withdraw(
+    tx: Transaction, event: ReceivedEvent, document_id: UUID, msp_id: UUID, *, changed_at: datetime
+) -> None:
+    if await tx.conn.fetchval(
+        *DOCUMENTS.withdraw_public_document(document_id=document_id, msp_id=msp_id, changed_at=changed_at)
+    ):
+        await tx.conn.execute(*DOCUMENTS.touch_msp(msp_id=msp_id, updated_at=event.time))
+
+
 PROJECTORS: dict[EventKind, Handler[Any]] = {
     contracts.MspDrafted.kind: handler(MspDrafted, msp_drafted),
     contracts.MspSubmitted.kind: handler(MspStep, _status("submitted")),
@@ -251,6 +325,8 @@ PROJECTORS: dict[EventKind, Handler[Any]] = {
     contracts.VisitAnnounced.kind: handler(Visit, visit),
     contracts.VisitUpdated.kind: handler(Visit, visit),
     contracts.VisitCancelled.kind: handler(VisitCancelled, visit_cancelled),
+    contracts.DocumentPublished.kind: handler(DocumentPublished, document_published),
+    contracts.DocumentUnpublished.kind: handler(DocumentUnpublished, document_unpublished),
 }
 for _submission in (contracts.ActionPlanSubmitted, contracts.WorkPlanSubmitted, contracts.ReportSubmitted):
     PROJECTORS[_submission.kind] = handler(Submitted, submitted)

@@ -19,7 +19,16 @@ from mitra_shared.uow import Transaction
 # Any constant shared by the consumer and the rebuild of one database; "proj" in ASCII.
 PROJECTION_LOCK = 0x70726F6A
 # In the order a rebuild empties them.
-PROJECTION_TABLES = ("organizations", "permits", "foreign_staff", "msps", "msp_regions", "obligations", "visits")
+PROJECTION_TABLES = (
+    "organizations",
+    "permits",
+    "foreign_staff",
+    "msps",
+    "msp_regions",
+    "obligations",
+    "visits",
+    "public_documents",
+)
 
 # What each event does to the projections.
 PROJECTORS: dict[EventKind, Handler[Any]] = {**registry_events.PROJECTORS, **agreement_events.PROJECTORS}

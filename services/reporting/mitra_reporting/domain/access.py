@@ -13,7 +13,12 @@ caller may see (a ministry asking for another ministry's figures gets empty figu
 | `admin`       | nothing: no domain data (refused by the policy of every route)                                     |
 
 The annual summary is a ministry's: a `ministry` asks only for its own (403 otherwise); a region or an NGO gets the
-ministry's year counted over its reach.
+ministry's year counted over its reach. A summary kept as a PDF document records the reach it was counted within,
+and is read by whoever would count the same figures: the callers of that reach, those who read everything, and the
+ministry itself for its own year counted over everything (the same MSPs); anyone else: as if it did not exist.
+
+Story photos are attached by whoever may revise the story (a draft, within the writer's reach) and read, with their
+thumbnails, by whoever reads the story.
 
 Stories (good practices and success stories, documented per region for dissemination):
 
@@ -104,6 +109,26 @@ def check_annual_summary(principal: Principal, ministry: str) -> None:
             "a ministry reads its own annual summary only",
             field="query.ministry",
         )
+
+
+def scope_text(reach: Reach) -> str:
+    """The reach figures were counted within, as a kept document states it."""
+    if reach.everything:
+        return "seluruh data / everything"
+    if reach.ministry is not None:
+        return f"MSP Kementerian/Lembaga {reach.ministry} / the MSPs of {reach.ministry}"
+    if reach.region is not None:
+        return f"wilayah {reach.region} / what touches region {reach.region}"
+    return f"Ormas Asing {reach.organization} / NGO {reach.organization}"
+
+
+def may_read_annual_summary(principal: Principal, ministry: str, counted_within: Reach) -> bool:
+    """Whether the caller reads a kept annual summary of `ministry`'s year counted within `counted_within`: those
+    who read everything; a caller of that same reach; the ministry itself, its own year counted over everything."""
+    reach = reach_of(principal)
+    if reach.everything or reach == counted_within:
+        return True
+    return reach.ministry == ministry and counted_within.everything
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@
 Each MSP is one `iati-activity`: reported by its Mitra Utama ministry, with the ministry (accountable) and the foreign
 NGO (implementing) as participating organisations, its status and dates, Indonesia as recipient country, its regions
 of work as sub-national locations (named, with their Kemendagri/BPS codes: IATI has no vocabulary for them), its
-focus areas as sectors in the reporting organisation's own vocabulary, and the signed MoU as a document of category
-A09. Organisation references are Mitra's own (`<prefix>-<ministry code>`, `<prefix>-NGO-<id>`): set the prefix to
-the one your organisation registered with IATI.
+focus areas as sectors in the reporting organisation's own vocabulary, and the documents an office marked public in
+agreements as document links: the MSP's own (the signed MSP, its amendments) of category A09, an annual report's of
+category B01; nothing else is linked (`document_category`). Organisation references are Mitra's own
+(`<prefix>-<ministry code>`, `<prefix>-NGO-<id>`): set the prefix to the one your organisation registered with IATI.
 
 Characters XML 1.0 cannot hold (control characters other than tab, line feed and carriage return; U+FFFE, U+FFFF;
 lone surrogates) are left out of every text and attribute, so that a name someone typed with one still gives a
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 IATI_VERSION = "2.03"
@@ -26,7 +27,7 @@ ROLE_ACCOUNTABLE, ROLE_IMPLEMENTING = "2", "4"
 TYPE_GOVERNMENT, TYPE_INTERNATIONAL_NGO = "10", "21"
 STATUS_PIPELINE, STATUS_IMPLEMENTATION, STATUS_CLOSED, STATUS_CANCELLED = "1", "2", "4", "5"
 PLANNED_START, ACTUAL_START, PLANNED_END, ACTUAL_END = "1", "2", "3", "4"
-CATEGORY_MOU = "A09"
+CATEGORY_MOU, CATEGORY_ANNUAL_REPORT = "A09", "B01"
 NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -35,6 +36,30 @@ class Region:
     code: str
     kind: str
     name: str
+
+
+@dataclass(frozen=True)
+class DocumentLink:
+    """A public document of the activity: where anyone downloads it, its type, name, category and date."""
+
+    url: str
+    content_type: str
+    title: str
+    category: str
+    published_on: date
+
+
+def document_category(owner_type: str, obligation_kind: str | None, public_url: str) -> str | None:
+    """The IATI document category of a public document, or None for one the export does not link: an MSP's own
+    documents are its memorandum (A09), an annual report's documents are annual reports (B01); anything else, or a
+    URL anyone could not open over HTTP(S), is not linked."""
+    if not public_url.startswith(("https://", "http://")):
+        return None
+    if owner_type == "msp":
+        return CATEGORY_MOU
+    if owner_type == "submission" and obligation_kind == "annual_report":
+        return CATEGORY_ANNUAL_REPORT
+    return None
 
 
 @dataclass(frozen=True)
@@ -52,8 +77,8 @@ class Activity:
     closed_on: date | None
     focus_areas: list[str]
     regions: list[Region]
-    signed_document_ref: str | None
     updated_at: datetime
+    documents: list[DocumentLink] = field(default_factory=list)
 
 
 def activity_status(activity: Activity, today: date) -> str:
@@ -146,12 +171,11 @@ def document(activities: list[Activity], *, prefix: str, generated_at: datetime,
             ET.SubElement(location, "exactness", {"code": "2"})
         for area, share in zip(activity.focus_areas, _percentages(len(activity.focus_areas) or 1), strict=False):
             ET.SubElement(element, "sector", {"vocabulary": "99", "code": area, "percentage": share})
-        if activity.signed_document_ref:
-            link = ET.SubElement(
-                element, "document-link", {"url": activity.signed_document_ref, "format": "application/pdf"}
-            )
-            _text(link, "title", f"MSP {activity.number or activity.msp_id}")
-            ET.SubElement(link, "category", {"code": CATEGORY_MOU})
+        for linked in activity.documents:
+            link = ET.SubElement(element, "document-link", {"url": linked.url, "format": linked.content_type})
+            _text(link, "title", linked.title)
+            ET.SubElement(link, "category", {"code": linked.category})
+            ET.SubElement(link, "document-date", {"iso-date": linked.published_on.isoformat()})
     _strip_what_xml_cannot_hold(root)
     ET.indent(root)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")

@@ -6,14 +6,16 @@ A change names the version it was based on (the ETag the client read); a publish
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mitra_shared.contracts.documents import DocumentRef
 from mitra_shared.contracts.reporting import StoryPublished
-from mitra_shared.errors import Conflict, StaleVersion
+from mitra_shared.errors import Conflict, RuleBroken, StaleVersion, UnsupportedContent
 
 
 class StoryDraft(BaseModel):
@@ -66,6 +68,19 @@ def check_revisable(status: str) -> None:
         raise Conflict("path.story_id", "a published story is not changed; write a new one")
 
 
+PHOTO_TYPES = ("image/jpeg", "image/png")
+"""What a story's photo may be, judged from its bytes."""
+PHOTO_PURPOSE = "photo"
+
+
+def check_photo(content_type: str, purpose: str | None) -> None:
+    """A story's photo is a JPEG or PNG picture (another kind of file: 415), attached as a `photo`."""
+    if content_type not in PHOTO_TYPES:
+        raise UnsupportedContent("file", "a photo is JPEG or PNG")
+    if purpose not in (None, "", PHOTO_PURPOSE):
+        raise RuleBroken("body.purpose", f"a story's file is a photo: purpose must be `photo`, not {purpose!r}")
+
+
 def check_publishable(status: str) -> None:
     if status == "published":
         raise Conflict("path.story_id", "the story is published already")
@@ -76,8 +91,8 @@ def summary(body: str) -> str:
     return body.strip().split("\n\n", 1)[0][:1000]
 
 
-def publication(story: Story, *, published_by: str) -> StoryPublished:
-    """The fact that a story was published, as reporting announces it."""
+def publication(story: Story, *, published_by: str, photos: Sequence[DocumentRef] = ()) -> StoryPublished:
+    """The fact that a story was published, as reporting announces it (naming its photos, never carrying them)."""
     assert story.published_at is not None, "a published story has its publication time"
     return StoryPublished(
         story_id=story.id,
@@ -88,6 +103,7 @@ def publication(story: Story, *, published_by: str) -> StoryPublished:
         region_code=story.region_code,
         story_date=story.story_date,
         media=story.media,
+        photos=list(photos),
         published_by=published_by,
         published_at=story.published_at,
     )

@@ -12,9 +12,10 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
 from mitra_reporting.domain.access import READERS, STORY_PUBLISHERS, STORY_WRITERS
-from mitra_reporting.domain.stories import Story, StoryDraft
+from mitra_reporting.domain.stories import StoryDraft
 from mitra_reporting.http.filters import Offset
 from mitra_reporting.usecases import stories
+from mitra_reporting.usecases.stories import StoryView
 from mitra_shared.http import ExpectedVersion, RequestContext, Work, etag, problems, require_principal
 from mitra_shared.policy import allow
 
@@ -36,13 +37,13 @@ PUBLISH = allow(
 
 
 class StoryPage(BaseModel):
-    items: list[Story]
+    items: list[StoryView]
     total: int
     limit: int
     offset: int
 
 
-def _tagged(story: Story, response: Response) -> Story:
+def _tagged(story: StoryView, response: Response) -> StoryView:
     response.headers["ETag"] = etag(story.version)
     return story
 
@@ -50,11 +51,11 @@ def _tagged(story: Story, response: Response) -> Story:
 @router.post(
     "/stories",
     status_code=201,
-    response_model=Story,
+    response_model=StoryView,
     summary="Draft a good practice or success story",
     dependencies=[WRITE],
 )
-async def draft_story(body: StoryDraft, uow: Work, ctx: RequestContext, response: Response) -> Story:
+async def draft_story(body: StoryDraft, uow: Work, ctx: RequestContext, response: Response) -> StoryView:
     story = await stories.draft_story(uow, ctx, body)
     response.headers["Location"] = f"/stories/{story.id}"
     return _tagged(story, response)
@@ -82,33 +83,33 @@ async def list_stories(
 
 
 @router.get(
-    "/stories/{story_id}", response_model=Story, summary="One story", responses=problems(404), dependencies=[READ]
+    "/stories/{story_id}", response_model=StoryView, summary="One story", responses=problems(404), dependencies=[READ]
 )
-async def get_story(story_id: UUID, uow: Work, ctx: RequestContext, response: Response) -> Story:
+async def get_story(story_id: UUID, uow: Work, ctx: RequestContext, response: Response) -> StoryView:
     return _tagged(await stories.get_story(uow, ctx, story_id), response)
 
 
 @router.put(
     "/stories/{story_id}",
-    response_model=Story,
+    response_model=StoryView,
     summary="Revise a draft (If-Match: the ETag you read)",
     responses=CHANGE_REFUSED,
     dependencies=[WRITE],
 )
 async def revise_story(
     story_id: UUID, body: StoryDraft, uow: Work, ctx: RequestContext, version: ExpectedVersion, response: Response
-) -> Story:
+) -> StoryView:
     return _tagged(await stories.revise_story(uow, ctx, story_id, body, version), response)
 
 
 @router.post(
     "/stories/{story_id}/publish",
-    response_model=Story,
+    response_model=StoryView,
     summary="Publish a story (If-Match); publishes `reporting.story.published`",
     responses=CHANGE_REFUSED,
     dependencies=[PUBLISH],
 )
 async def publish_story(
     story_id: UUID, uow: Work, ctx: RequestContext, version: ExpectedVersion, response: Response
-) -> Story:
+) -> StoryView:
     return _tagged(await stories.publish_story(uow, ctx, story_id, version), response)

@@ -110,12 +110,18 @@ ORDER BY m.ends_on, m.msp_id
 LIMIT :limit OFFSET :offset;
 
 -- name: iati_activities
--- Signed MSPs (in force, not started, ended or terminated) with their regions, for the IATI export.
+-- Signed MSPs (in force, not started, ended or terminated) with their regions and their public documents (the
+-- day each was published, in Jakarta), for the IATI export.
 SELECT m.msp_id, m.number, m.title, m.organization_id, m.organization_name, m.ministry_code, m.ministry_name,
-       m.status, m.starts_on, m.ends_on, m.closed_on, m.focus_areas, m.signed_document_ref, m.updated_at,
+       m.status, m.starts_on, m.ends_on, m.closed_on, m.focus_areas, m.updated_at,
        coalesce((SELECT json_agg(json_build_object('code', r.region_code, 'kind', r.region_kind, 'name', r.region_name)
                                  ORDER BY r.region_code)
-                 FROM msp_regions r WHERE r.msp_id = m.msp_id), '[]') AS regions
+                 FROM msp_regions r WHERE r.msp_id = m.msp_id), '[]') AS regions,
+       coalesce((SELECT json_agg(json_build_object('url', d.public_url, 'content_type', d.content_type,
+                                                   'title', d.filename, 'category', d.category,
+                                                   'published_on', (d.published_at AT TIME ZONE 'Asia/Jakarta')::date)
+                                 ORDER BY d.published_at, d.document_id)
+                 FROM public_documents d WHERE d.msp_id = m.msp_id AND d.public), '[]') AS documents
 FROM msps m
 WHERE m.status IN ('signed', 'extended', 'ended', 'terminated')
   AND (:ministry::text IS NULL OR m.ministry_code = :ministry)

@@ -22,6 +22,11 @@ SET title = :title, body = :body, organization_id = :organization_id, msp_id = :
 WHERE id = :id
 RETURNING *;
 
+-- name: bump_story_version
+-- A photo attached to a draft: the story one version up (a change based on the story as read before is refused).
+UPDATE stories SET version = version + 1 WHERE id = :id
+RETURNING version;
+
 -- name: publish_story
 -- A story published, one version up.
 UPDATE stories SET status = 'published', published_at = :published_at, version = version + 1 WHERE id = :id

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from mitra_reporting.domain import iati
@@ -77,6 +77,10 @@ async def iati_activities(
                 "organization_id": str(row["organization_id"]),
                 "focus_areas": list(row["focus_areas"]),
                 "regions": [iati.Region(**region) for region in row["regions"]],
+                "documents": [
+                    iati.DocumentLink(**{**link, "published_on": date.fromisoformat(link["published_on"])})
+                    for link in row["documents"]
+                ],
             }
         )
         for row in rows

@@ -1,4 +1,7 @@
-"""Rebuild every projection from the event log, in one transaction, with the projectors live consumption uses.
+"""Rebuild every projection from the event log, in one transaction, with the projectors live consumption uses
+(`PROJECTION_TABLES`: the register, MSPs, obligations, visits, and the public documents the IATI export links).
+Reporting's own records (stories, kept annual summaries, the documents table, the audit log) are not projections
+and are left as they are.
 
 `python -m mitra_reporting rebuild` runs it; the API keeps answering from the previous projections meanwhile, and
 events arriving meanwhile wait for it (see `consumers/projections.py`).

@@ -3,6 +3,8 @@
 Each change records its audit entry (`story.drafted`, `story.revised`, `story.published`) with the story's values
 before and after. Who may read, write and publish which story is `domain/access.py`'s: a draft outside the caller's
 reach is answered as not found; a story the caller may read but not change is refused (403).
+
+A story as the API shows it (`StoryView`) lists its photos (`story_photos`), oldest first.
 """
 
 from __future__ import annotations
@@ -13,30 +15,51 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from pydantic import Field
 
 from mitra_reporting.domain import access, stories
 from mitra_reporting.domain.stories import Story, StoryDraft
 from mitra_reporting.sql import STORIES
 from mitra_shared.context import Context
+from mitra_shared.contracts.documents import document_ref
+from mitra_shared.documents import DocumentView, documents_of, documents_of_many
 from mitra_shared.errors import NotFound
 from mitra_shared.uow import UnitOfWork
 
+STORY_PHOTOS = "story"
+"""The `owner_type` of a story's photos in the documents table."""
 
-async def draft_story(uow: UnitOfWork, ctx: Context, draft: StoryDraft) -> Story:
+
+class StoryView(Story):
+    """A story as the API shows it: its content, where it stands, and its photos."""
+
+    photos: list[DocumentView] = Field(
+        default_factory=list,
+        description="The story's photos (JPEG or PNG), oldest first: each downloaded from `GET /documents/{id}`, "
+        "its thumbnail (at most 320 px) from `GET /documents/{id}/thumbnail`.",
+    )
+
+
+def _view(row: asyncpg.Record, photos: list[DocumentView]) -> StoryView:
+    return StoryView.model_validate({**dict(row), "photos": photos})
+
+
+async def draft_story(uow: UnitOfWork, ctx: Context, draft: StoryDraft) -> StoryView:
     async with uow.change(ctx) as tx:
-        access.check_may_write_story(ctx.principal, await _facts(tx.conn, draft.model_dump()))
+        access.check_may_write_story(ctx.principal, await story_facts(tx.conn, draft.model_dump()))
         row = await tx.conn.fetchrow(*STORIES.insert_story(id=uuid.uuid4(), **draft.model_dump(), created_by=tx.actor))
         story = Story.model_validate(dict(row))
         tx.audit("story.drafted", "story", story.id, before=None, after=_values(story))
-    return story
+    return _view(row, [])
 
 
-async def get_story(uow: UnitOfWork, ctx: Context, story_id: UUID) -> Story:
+async def get_story(uow: UnitOfWork, ctx: Context, story_id: UUID) -> StoryView:
     async with uow.read() as conn:
         row = await conn.fetchrow(*STORIES.get_story(id=story_id))
-        if row is None or not access.may_read_story(ctx.principal, row["status"], await _facts(conn, row)):
+        if row is None or not access.may_read_story(ctx.principal, row["status"], await story_facts(conn, row)):
             raise NotFound("path.story_id", f"no story {story_id}")
-    return Story.model_validate(dict(row))
+        photos = await documents_of(conn, STORY_PHOTOS, story_id)
+    return _view(row, photos)
 
 
 async def list_stories(
@@ -48,9 +71,9 @@ async def list_stories(
     region_code: str | None,
     limit: int,
     offset: int,
-) -> tuple[list[Story], int]:
-    """A page of stories (the newest first): the published ones, and the drafts within the caller's reach; and how
-    many there are in all."""
+) -> tuple[list[StoryView], int]:
+    """A page of stories (the newest first), each with its photos: the published ones, and the drafts within the
+    caller's reach; and how many there are in all."""
     reach = access.reach_of(ctx.principal)
     async with uow.read() as conn:
         rows = await conn.fetch(
@@ -64,18 +87,22 @@ async def list_stories(
                 offset=offset,
             )
         )
-    items = [Story.model_validate({k: v for k, v in row.items() if k != "total"}) for row in rows]
+        photos = await documents_of_many(conn, STORY_PHOTOS, [row["id"] for row in rows])
+    items = [
+        StoryView.model_validate({**{k: v for k, v in row.items() if k != "total"}, "photos": photos[row["id"]]})
+        for row in rows
+    ]
     return items, rows[0]["total"] if rows else 0
 
 
 async def revise_story(
     uow: UnitOfWork, ctx: Context, story_id: UUID, draft: StoryDraft, expected_version: int
-) -> Story:
+) -> StoryView:
     """A draft's new content: the story as it is and as it will be must both be within the writer's reach."""
     async with uow.change(ctx) as tx:
         current, facts = await _locked(tx.conn, ctx, story_id)
         access.check_may_write_story(ctx.principal, facts)
-        access.check_may_write_story(ctx.principal, await _facts(tx.conn, draft.model_dump()))
+        access.check_may_write_story(ctx.principal, await story_facts(tx.conn, draft.model_dump()))
         stories.check_version(current["version"], expected_version)
         stories.check_revisable(current["status"])
         row = await tx.conn.fetchrow(*STORIES.update_story(id=story_id, **draft.model_dump()))
@@ -87,10 +114,11 @@ async def revise_story(
             before=_values(Story.model_validate(dict(current))),
             after=_values(story),
         )
-    return story
+        photos = await documents_of(tx.conn, STORY_PHOTOS, story_id)
+    return _view(row, photos)
 
 
-async def publish_story(uow: UnitOfWork, ctx: Context, story_id: UUID, expected_version: int) -> Story:
+async def publish_story(uow: UnitOfWork, ctx: Context, story_id: UUID, expected_version: int) -> StoryView:
     """Publish a draft (not by the one who drafted it); `reporting.story.published` announces it."""
     async with uow.change(ctx) as tx:
         current, facts = await _locked(tx.conn, ctx, story_id)
@@ -99,7 +127,11 @@ async def publish_story(uow: UnitOfWork, ctx: Context, story_id: UUID, expected_
         stories.check_publishable(current["status"])
         row = await tx.conn.fetchrow(*STORIES.publish_story(id=story_id, published_at=tx.now))
         story = Story.model_validate(dict(row))
-        tx.publish(stories.publication(story, published_by=tx.actor), subject=str(story.id))
+        photos = await documents_of(tx.conn, STORY_PHOTOS, story_id)
+        tx.publish(
+            stories.publication(story, published_by=tx.actor, photos=[document_ref(photo) for photo in photos]),
+            subject=str(story.id),
+        )
         tx.audit(
             "story.published",
             "story",
@@ -107,7 +139,7 @@ async def publish_story(uow: UnitOfWork, ctx: Context, story_id: UUID, expected_
             before=_values(Story.model_validate(dict(current))),
             after=_values(story),
         )
-    return story
+    return _view(row, photos)
 
 
 def _values(story: Story) -> dict[str, Any]:
@@ -115,7 +147,7 @@ def _values(story: Story) -> dict[str, Any]:
     return story.model_dump(mode="json")
 
 
-async def _facts(conn: asyncpg.Connection, story: Mapping[str, Any]) -> access.StoryFacts:
+async def story_facts(conn: asyncpg.Connection, story: Mapping[str, Any]) -> access.StoryFacts:
     """What a story's reach depends on: the NGO and region it names and the parties of the MSP it names."""
     parties = None
     if story["msp_id"] is not None:
@@ -133,7 +165,7 @@ async def _locked(conn: asyncpg.Connection, ctx: Context, story_id: UUID) -> tup
     row = await conn.fetchrow(*STORIES.get_story_for_update(id=story_id))
     if row is None:
         raise NotFound("path.story_id", f"no story {story_id}")
-    facts = await _facts(conn, row)
+    facts = await story_facts(conn, row)
     if not access.may_read_story(ctx.principal, row["status"], facts):
         raise NotFound("path.story_id", f"no story {story_id}")
     return row, facts

@@ -1,10 +1,17 @@
-"""Events published by the agreements service (MSPs, obligations, submissions, visits, recommendations).
+"""Events published by the agreements service (MSPs, obligations, submissions, visits, recommendations, and the
+documents attached to them).
 
 Each carries what a subscriber (a ministry, a regional government, another government system) needs without
 calling agreements back: the parties by id and name, the dates, the region codes with their provinces.
 Dates are calendar dates in Asia/Jakarta.
 """
 
+from mitra_shared.contracts.agreements.documents import (
+    DocumentAttached,
+    DocumentOwnerType,
+    DocumentPublished,
+    DocumentUnpublished,
+)
 from mitra_shared.contracts.agreements.msps import (
     MspApproved,
     MspDrafted,
@@ -80,6 +87,9 @@ EVENTS: tuple[type[EventData], ...] = (
     VisitCancelled,
     RecommendationRequested,
     RecommendationIssued,
+    DocumentAttached,
+    DocumentPublished,
+    DocumentUnpublished,
 )
 
 __all__ = [
@@ -87,6 +97,10 @@ __all__ = [
     "ActionPlanDue",
     "ActionPlanOverdue",
     "ActionPlanSubmitted",
+    "DocumentAttached",
+    "DocumentOwnerType",
+    "DocumentPublished",
+    "DocumentUnpublished",
     "FundingSource",
     "MinistryParty",
     "MspApproved",

@@ -6,6 +6,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from mitra_shared.contracts.agreements.parties import MinistryParty, OrganizationParty, RecommendationKind
+from mitra_shared.contracts.documents import DocumentRef
 from mitra_shared.events import EventData, EventKind
 
 
@@ -99,3 +100,8 @@ class RecommendationIssued(EventData):
     note: str | None = None
     issued_by: str
     issued_at: datetime
+    letter: DocumentRef | None = Field(
+        None,
+        description="The letter agreements made of the decision (PDF), downloadable by the NGO and the ministry at "
+        "`GET /documents/{id}`; null from a producer that made none.",
+    )

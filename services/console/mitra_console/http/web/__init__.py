@@ -4,7 +4,20 @@ services' APIs called with the session's token. Each role's pages are a module o
 
 from fastapi import APIRouter
 
-from mitra_console.http.web import account, admin, auditor, auth, home, inbox, ministry, ngo, region, tpoa
+from mitra_console.http.web import (
+    account,
+    admin,
+    auditor,
+    auth,
+    documents,
+    home,
+    inbox,
+    ministry,
+    ngo,
+    region,
+    tpoa,
+    upload_proxy,
+)
 
 ROUTERS: list[APIRouter] = [
     auth.router,
@@ -17,4 +30,6 @@ ROUTERS: list[APIRouter] = [
     auditor.router,
     admin.router,
     inbox.router,
+    documents.router,
+    upload_proxy.router,
 ]

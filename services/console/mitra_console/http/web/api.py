@@ -8,15 +8,19 @@ correlation id (`X-Correlation-ID`, `X-Request-ID`). Answers:
 - 401: the token is minted again once and the call repeated; a second 401 ends the session (login page);
 - 403 / 404: a friendly page (`NotAllowed`, `PageNotFound`), raised;
 - 5xx, a timeout or no connection: the "service unavailable" page (`ServiceUnavailable`), raised;
-- other 4xx (400, 409, 412, 422, 428): `get` raises `PageError`; `send` returns the answer with its `problem` for the
-  page to show next to the fields (`FormErrors.from_problem`).
+- other 4xx (400, 409, 412, 413, 415, 422, 428): `get` raises `PageError`; `send` returns the answer with its
+  `problem` for the page to show next to the fields (`FormErrors.from_problem`).
+
+Files: `upload` sends a multipart form (a file read from disk in chunks, never whole); `open_stream` opens a
+response to read in chunks (a download: the caller closes it); `relay` passes a request on as it is (the
+resumable-upload proxy: its body streamed through) and gives the service's response, whatever its status.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 import httpx
 
@@ -107,6 +111,112 @@ class ApiClient:
         if response.status_code != 200:
             raise ServiceUnavailable(service, str(response.status_code))
         return response
+
+    async def upload(
+        self,
+        service: str,
+        path: str,
+        *,
+        file: BinaryIO,
+        filename: str,
+        content_type: str,
+        data: Mapping[str, str],
+    ) -> Answer:
+        """POST a multipart form with `file` (read from its start in chunks) and text fields; refusals as `send`."""
+
+        async def attempt(fresh: bool) -> httpx.Response:
+            file.seek(0)
+            headers = await self._headers(fresh, None)
+            files = {"file": (filename, file, content_type)}
+            return await self._request(service, "POST", path, headers=headers, files=files, data=dict(data))
+
+        response = await attempt(False)
+        if response.status_code == 401:
+            response = await attempt(True)
+        return await self._answer(service, response)
+
+    async def open_stream(self, service: str, path: str, *, headers: Mapping[str, str] | None = None) -> httpx.Response:
+        """GET a file as a stream (headers read, body not yet): the caller reads `aiter_bytes()` and closes it.
+        A refusal becomes an error page (403, 404; 5xx or no answer: the service unavailable page)."""
+        client = self._client(service)
+        for fresh in (False, True):
+            sent = await self._headers(fresh, {"Accept": "*/*", "Accept-Encoding": "identity", **(headers or {})})
+            request = client.build_request("GET", path, headers=sent)
+            try:
+                response = await client.send(request, stream=True)
+            except httpx.HTTPError as error:
+                raise ServiceUnavailable(service, type(error).__name__) from error
+            if response.status_code == 401 and not fresh:
+                await response.aclose()
+                continue
+            if response.is_success:
+                return response
+            await response.aread()
+            await response.aclose()
+            if response.status_code == 401:
+                break
+            if response.status_code == 403:
+                raise NotAllowed(_detail(response))
+            if response.status_code == 404:
+                raise PageNotFound(_detail(response))
+            raise ServiceUnavailable(service, str(response.status_code))
+        await self._on_logged_out()
+        raise LoginRequired("ended")
+
+    async def relay(
+        self,
+        method: str,
+        service: str,
+        path: str,
+        *,
+        headers: Mapping[str, str],
+        content: AsyncIterable[bytes] | None = None,
+    ) -> httpx.Response:
+        """A request passed on with the session's token; the service's response (read), whatever its status. Without
+        a body a 401 is tried once more with a fresh token (a body streamed through cannot be sent twice)."""
+        response = await self._request(
+            service, method, path, headers=await self._headers(False, headers), content=content
+        )
+        if response.status_code == 401 and content is None:
+            response = await self._request(service, method, path, headers=await self._headers(True, headers))
+        return response
+
+    async def _answer(self, service: str, response: httpx.Response) -> Answer:
+        if response.status_code == 401:
+            await self._on_logged_out()
+            raise LoginRequired("ended")
+        status = response.status_code
+        if status == 403:
+            raise NotAllowed(_detail(response))
+        if status == 404:
+            raise PageNotFound(_detail(response))
+        if status >= 500:
+            raise ServiceUnavailable(service, f"{status}")
+        return Answer(status=status, json=_json(response), headers=dict(response.headers))
+
+    def _client(self, service: str) -> httpx.AsyncClient:
+        client = self._clients.get(service)
+        if client is None:
+            raise ValueError(f"no service named {service!r}")
+        return client
+
+    async def _headers(self, fresh: bool, extra: Mapping[str, str] | None) -> dict[str, str]:
+        token = await self._token(fresh)
+        return {
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/json",
+            "Accept-Language": self._language,
+            "X-Correlation-ID": self._request_id,
+            "X-Request-ID": self._request_id,
+            **(extra or {}),
+        }
+
+    async def _request(self, service: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        client = self._client(service)
+        try:
+            return await client.request(method, path, **kwargs)
+        except httpx.HTTPError as error:
+            raise ServiceUnavailable(service, type(error).__name__) from error
 
     async def _call(
         self,

@@ -70,6 +70,10 @@ class FormErrors:
             return self._page.gettext(message.msgid, **dict(message.params))
         return f"{self._page.gettext(API_LEAD_IN)} {message.text or ''}".strip()
 
+    def extend(self, other: FormErrors) -> None:
+        """Another form's errors after these (already translated)."""
+        self._errors.extend(other)
+
     def get(self, field: str) -> str | None:
         """The first message about that field (for its inline error)."""
         return next((error.text for error in self._errors if error.field == field), None)

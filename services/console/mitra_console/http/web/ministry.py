@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fastapi import Response
 
+from mitra_console.http.web import documents
 from mitra_console.http.web.kit import N_, Page, Paging, Sorting, add_nav, web_allow, web_router
 from mitra_console.http.web.offices_labels import KINDS, LABELS, choice, day_filter, filters, labels, options, uuid_of
 
@@ -173,9 +174,15 @@ async def _recommendation_page(
 ) -> Response:
     recommendation = await page.api.get("agreements", f"/recommendations/{recommendation_id}")
     msp = await page.api.get("agreements", f"/msps/{recommendation['msp_id']}")
+    files = await documents.listed(
+        page, "agreements", recommendation, f"/recommendations/{recommendation_id}/documents"
+    )
+    # the deciding ministry may add the signed scan of its letter once it has decided
+    issued = recommendation["status"] == "issued"
+    attach = documents.upload_form(page, "agreements", "letter", ("letter",)) if issued else None
     return page.render(
         "ministry/recommendation.html",
-        {"item": recommendation, "msp": msp, "form": form or {}, **labels()},
+        {"item": recommendation, "msp": msp, "form": form or {}, "files": files, "attach": attach, **labels()},
         errors=errors,  # type: ignore[arg-type]
         status=422 if errors else 200,
     )
@@ -215,3 +222,17 @@ async def decide_recommendation(page: Page, recommendation_id: str) -> Response:
             return page.redirect(f"/ministry/recommendations/{recommendation_id}", flash=message)
         errors.add_problem(answer.problem)
     return await _recommendation_page(page, recommendation_id, form=form, errors=errors)
+
+
+@router.post("/ministry/recommendations/{recommendation_id}/documents", dependencies=[documents.SIZE_GUARD, MINISTRY])
+async def attach_letter(page: Page, recommendation_id: str) -> Response:
+    """The deciding ministry attaches the signed scan of its recommendation letter."""
+    recommendation_id = uuid_of(recommendation_id)
+    errors = page.errors()
+    path = f"/recommendations/{recommendation_id}/documents"
+    answer = await documents.attach(page, "agreements", path, purpose="letter", key="letter", errors=errors)
+    if answer is not None and answer.ok:
+        name = str((answer.json or {}).get("filename", ""))
+        flash = N_("The file %(name)s is attached.")
+        return page.redirect(f"/ministry/recommendations/{recommendation_id}", flash=flash, name=name)
+    return await _recommendation_page(page, recommendation_id, errors=errors)

@@ -1,7 +1,11 @@
 """`/obligations/{id}`: one obligation of an MSP (an Action Plan, a work plan (RKT), a report) with its submissions
 and the reviewers' comments. The NGO submits it with its funding lines (rows added and removed without JavaScript:
 "Add another line" and "Remove" re-render the form), and again after a return, seeing the comment; the Mitra Utama
-ministry (or, for the work plan of its area, the region's office) accepts it or returns it with a comment."""
+ministry (or, for the work plan of its area, the region's office) accepts it or returns it with a comment.
+
+Documents: the NGO attaches its file when submitting and, while the submission awaits review, more files (the main
+document, annexes); everyone who sees the page lists and downloads each submission's files (the reviewer while
+reviewing); the Mitra Utama ministry and TPOA make an annual report's documents public or private."""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from typing import Any
 
 from fastapi import Response
 
+from mitra_console.http.web import documents
+from mitra_console.http.web.documents import SIZE_GUARD
 from mitra_console.http.web.kit import N_, FormErrors, Page, PageNotFound, web_allow, web_router
 from mitra_console.http.web.msp_common import (
     NGO_ONLY,
@@ -26,6 +32,7 @@ from mitra_console.http.web.msp_common import (
     rows_changed,
     uuid_or_404,
 )
+from mitra_console.http.web.routing import LoginRequired, PageError
 
 router = web_router()
 DECIDERS = web_allow("ministry", "region", note="the Mitra Utama; a region's office the work plans of its area")
@@ -62,12 +69,22 @@ async def render_obligation(
     errors: FormErrors | None = None,
     form: Mapping[str, str] | None = None,
     status: int = 200,
+    kept_upload: str = "",
 ) -> Response:
+    """The obligation's page; `kept_upload`: a finished resumable upload not attached yet, kept in the shown upload
+    form's hidden `upload_id` (its file is not sent again)."""
     obligation = await find_obligation(page, obligation_id, msp_hint)
     submissions = [
         {**item, "by": _person(item.get("submitted_by")), "decider": _person(item.get("decided_by"))}
         for item in await page.api.get("agreements", f"/obligations/{obligation['id']}/submissions")
     ]
+    raw = {
+        str(item["id"]): await documents.raw(page, "agreements", item, f"/submissions/{item['id']}/documents")
+        for item in submissions
+    }
+    files = await documents.shown(page, "agreements", raw)
+    for item in submissions:
+        item["files"] = files[str(item["id"])]
     latest = submissions[-1] if submissions else None
     returned = latest if latest and latest["status"] == "returned" else None
     values = dict(form or {})
@@ -79,6 +96,17 @@ async def render_obligation(
                 values[f"funding.{index}.{name}"] = str(line.get(name) if line.get(name) is not None else "")
         values["funding_rows"] = str(max(1, len(returned.get("funding") or [])))
     decidable = may_decide(page, obligation) and latest is not None and latest["status"] == "submitted"
+    user = page.user
+    attachable = (
+        latest is not None
+        and latest["status"] == "submitted"
+        and user.role == "ngo"
+        and str(obligation.get("organization_id")) == str(user.organization_id)
+    )
+    publishes = obligation.get("kind") == "annual_report" and (
+        user.role == "tpoa" or (user.role == "ministry" and user.ministry_code == obligation.get("ministry_code"))
+    )
+    chosen = (form or {}).get("purpose") or ("annex" if latest and latest["files"] else "main")
     return page.render(
         "msps/obligation.html",
         {
@@ -90,6 +118,16 @@ async def render_obligation(
             "decidable": decidable,
             "form": values,
             "funding_rows": row_count(values, "funding"),
+            "attach": documents.upload_form(
+                page, "agreements", "doc", ("main", "annex"), purpose=chosen, upload_id=kept_upload
+            )
+            if attachable
+            else None,
+            "submit_upload": documents.upload_form(page, "agreements", "submit", ("main",), upload_id=kept_upload),
+            "publishes": publishes,
+            # the obligation's page (not the URL of a POST re-rendering it): where the publication form comes back to
+            "back": f"/obligations/{obligation['id']}"
+            + (f"?msp={obligation['msp_id']}" if obligation.get("msp_id") else ""),
         },
         errors=errors,
         status=status,
@@ -108,7 +146,35 @@ async def obligation_page(page: Page, obligation_id: str) -> Response:
     return await render_obligation(page, obligation_id, msp_hint=page.request.query_params.get("msp"))
 
 
-@router.post("/obligations/{obligation_id}/submit", dependencies=[NGO_ONLY])
+@router.post("/obligations/{obligation_id}/submissions/{submission_id}/documents", dependencies=[SIZE_GUARD, NGO_ONLY])
+async def attach_document(page: Page, obligation_id: str, submission_id: str) -> Response:
+    """The NGO attaches a file (the main document or an annex) to its submission awaiting review."""
+    form = await page.form()
+    hint = form.get("msp") or None
+    purpose = form.get("purpose") or ""
+    purpose = purpose if purpose in ("main", "annex") else "main"
+    errors = page.errors()
+    path = f"/submissions/{uuid_or_404(submission_id)}/documents"
+    answer = await documents.attach(page, "agreements", path, purpose=purpose, key="doc", errors=errors)
+    if answer is not None and answer.ok:
+        suffix = f"?msp={hint}" if hint else ""
+        return page.redirect(
+            f"/obligations/{obligation_id}{suffix}",
+            flash=N_("The file %(name)s is attached."),
+            name=str((answer.json or {}).get("filename", "")),
+        )
+    return await render_obligation(
+        page,
+        obligation_id,
+        msp_hint=hint,
+        errors=errors,
+        form=form,
+        status=422,
+        kept_upload=documents.kept_upload(page, form),
+    )
+
+
+@router.post("/obligations/{obligation_id}/submit", dependencies=[SIZE_GUARD, NGO_ONLY])
 async def submit(page: Page, obligation_id: str) -> Response:
     form = await page.form()
     hint = form.get("msp") or None
@@ -129,6 +195,34 @@ async def submit(page: Page, obligation_id: str) -> Response:
         )
         if answer.ok:
             suffix = f"?msp={hint}" if hint else ""
+            submission_id = str((answer.json or {}).get("id", ""))
+            refused = page.errors()
+            try:
+                attached = await documents.attach(
+                    page,
+                    "agreements",
+                    f"/submissions/{uuid_or_404(submission_id)}/documents",
+                    purpose="main",
+                    key="doc",
+                    errors=refused,
+                    required=False,
+                )
+            except LoginRequired:
+                raise
+            except PageError:  # the submission is sent all the same: not "nothing was changed"
+                attached = None
+                refused.add("doc.file", N_("The file could not be attached just now. Attach it again below."))
+            if refused or (attached is not None and not attached.ok):  # sent, but its file refused: attach it below
+                errors.add(None, N_("The submission is sent, but its file is not attached:"))
+                errors.extend(refused)
+                return await render_obligation(
+                    page,
+                    obligation_id,
+                    msp_hint=hint,
+                    errors=errors,
+                    status=422,
+                    kept_upload=documents.kept_upload(page, form),
+                )
             return page.redirect(
                 f"/obligations/{obligation_id}{suffix}",
                 flash=N_("Sent. The reviewer is told, and so are you when it is decided."),
@@ -136,7 +230,15 @@ async def submit(page: Page, obligation_id: str) -> Response:
         index_of = [index for index, _row in filled(shown)]
         errors.add_problem(renumber_problem(answer.problem, "funding", index_of))
     values = {**form, **renumbered("funding", shown)}
-    return await render_obligation(page, obligation_id, msp_hint=hint, errors=errors, form=values, status=422)
+    return await render_obligation(
+        page,
+        obligation_id,
+        msp_hint=hint,
+        errors=errors,
+        form=values,
+        status=422,
+        kept_upload=documents.kept_upload(page, form),
+    )
 
 
 async def _decide(page: Page, obligation_id: str, submission_id: str, accept: bool) -> Response:

@@ -1,7 +1,8 @@
 """The MSP pages every role that reads agreements shares: `/msps` (the list the API scopes to the person: an NGO's
 own, a ministry's as Mitra Utama, those working in a region's area, all for TPOA and the auditor) and `/msps/{id}`
 (its summary, its obligations on a timeline with their submissions and the reviewers' comments, and the actions
-the person's role may take in the MSP's state)."""
+the person's role may take in the MSP's state), and its documents: the signed MSP, amendments and annexes, attached by
+its parties (the NGO, the Mitra Utama ministry) and TPOA, which the ministry and TPOA make public or private."""
 
 from __future__ import annotations
 
@@ -10,13 +11,17 @@ from typing import Any
 
 from fastapi import Response
 
-from mitra_console.http.web.kit import FormErrors, Page, Paging, Sorting, web_router
+from mitra_console.http.web import documents
+from mitra_console.http.web.kit import N_, FormErrors, Page, Paging, Sorting, web_allow, web_router
 from mitra_console.http.web.msp_common import IN_FORCE, READERS, is_mitra_utama, may_decide, uuid_or_404
 
 router = web_router()
 
 MSP_STATUSES = ("draft", "submitted", "approved", "rejected", "signed", "active", "extended", "ended", "terminated")
 SUBMISSION_STATUSES = ("submitted", "accepted", "returned")
+CLOSED = frozenset({"ended", "terminated", "rejected"})
+MSP_DOCUMENT_PURPOSES = ("signed_msp", "amendment", "annex")
+PARTIES = web_allow("ngo", "ministry", "tpoa", note="the MSP's parties and TPOA (agreements checks)")
 
 
 @router.get("/msps", dependencies=[READERS])
@@ -89,6 +94,19 @@ async def render_msp(
         if submission["status"] != "returned"
         for line in submission.get("funding") or []
     ]
+    files = await documents.listed(page, "agreements", msp, f"/msps/{msp['id']}/documents")
+    party = (
+        user.role == "tpoa"
+        or is_mitra_utama(page, msp)
+        or (user.role == "ngo" and str(user.organization_id) == str(msp["organization_id"]))
+    )
+    attach = (
+        documents.upload_form(
+            page, "agreements", "msp", MSP_DOCUMENT_PURPOSES, purpose=(form or {}).get("purpose", "signed_msp")
+        )
+        if party and msp["status"] not in CLOSED
+        else None
+    )
     counts: dict[str, int] = {}
     for item in timeline:
         counts[item["status"]] = counts.get(item["status"], 0) + 1
@@ -104,10 +122,28 @@ async def render_msp(
             "form": form or {},
             "open_action": action,
             "signatory_rows": _signatory_rows(form),
+            "files": files,
+            "attach": attach,
+            "publishes": user.role == "tpoa" or is_mitra_utama(page, msp),
         },
         errors=errors,
         status=status,
     )
+
+
+@router.post("/msps/{msp_id}/documents", dependencies=[documents.SIZE_GUARD, PARTIES])
+async def attach_document(page: Page, msp_id: str) -> Response:
+    """A party attaches the signed MSP, an amendment or an annex."""
+    form = await page.form()
+    purpose = form.get("purpose") or ""
+    purpose = purpose if purpose in MSP_DOCUMENT_PURPOSES else "annex"
+    errors = page.errors()
+    path = f"/msps/{uuid_or_404(msp_id)}/documents"
+    answer = await documents.attach(page, "agreements", path, purpose=purpose, key="msp", errors=errors)
+    if answer is not None and answer.ok:
+        name = str((answer.json or {}).get("filename", ""))
+        return page.redirect(f"/msps/{msp_id}#documents-title", flash=N_("The file %(name)s is attached."), name=name)
+    return await render_msp(page, msp_id, errors=errors, form=form, status=422)
 
 
 def _signatory_rows(form: Mapping[str, str] | None) -> int:

@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import Response
 
+from mitra_console.http.web import documents
 from mitra_console.http.web.kit import N_, FormErrors, Page, web_router
 from mitra_console.http.web.msp_common import (
     IN_FORCE,
@@ -20,6 +21,7 @@ from mitra_console.http.web.msp_common import (
     row_count,
     rows,
     rows_changed,
+    uuid_or_404,
     valid_date,
 )
 
@@ -177,3 +179,35 @@ async def request_recommendation(page: Page) -> Response:
             )
         errors.add_problem(answer.problem)
     return await _recommendation_page(page, values, errors, status=422)
+
+
+async def _request_page(
+    page: Page, recommendation_id: str, *, errors: FormErrors | None = None, status: int = 200
+) -> Response:
+    """The NGO's request: what it asked, the ministry's decision, and its documents (the letter first)."""
+    item = await page.api.get("agreements", f"/recommendations/{uuid_or_404(recommendation_id)}")
+    files = await documents.listed(page, "agreements", item, f"/recommendations/{item['id']}/documents")
+    # supporting documents go with the request while it awaits the decision
+    requested = item.get("status") == "requested"
+    attach = documents.upload_form(page, "agreements", "supporting", ("supporting",)) if requested else None
+    return page.render(
+        "ngo/recommendation.html", {"item": item, "files": files, "attach": attach}, errors=errors, status=status
+    )
+
+
+@router.get("/recommendations/{recommendation_id}", dependencies=[NGO_ONLY])
+async def recommendation(page: Page, recommendation_id: str) -> Response:
+    return await _request_page(page, recommendation_id)
+
+
+@router.post("/recommendations/{recommendation_id}/documents", dependencies=[documents.SIZE_GUARD, NGO_ONLY])
+async def attach_supporting(page: Page, recommendation_id: str) -> Response:
+    """The NGO attaches a supporting document to its request (a passport copy, a CV, an invitation...)."""
+    errors = page.errors()
+    path = f"/recommendations/{uuid_or_404(recommendation_id)}/documents"
+    answer = await documents.attach(page, "agreements", path, purpose="supporting", key="supporting", errors=errors)
+    if answer is not None and answer.ok:
+        name = str((answer.json or {}).get("filename", ""))
+        flash = N_("The file %(name)s is attached.")
+        return page.redirect(f"/recommendations/{recommendation_id}", flash=flash, name=name)
+    return await _request_page(page, recommendation_id, errors=errors, status=422)

@@ -32,6 +32,7 @@ from mitra_console.http.web.policy import session_of, system_context
 from mitra_console.http.web.routing import (
     BadRequest,
     CsrfRefused,
+    FileTooLarge,
     LoginRequired,
     NotAllowed,
     PageError,
@@ -289,6 +290,10 @@ ERROR_PAGES: dict[type[PageError], tuple[str, str]] = {
         N_("A part of Mitra is not answering right now. Nothing was changed; try again in a few minutes."),
     ),
     BadRequest: (N_("The address is not valid"), N_("Check the address or go back to the previous page.")),
+    FileTooLarge: (
+        N_("The file is too large"),
+        N_("A file may be at most %(max)s. Nothing was sent. Go back and choose a smaller file."),
+    ),
 }
 
 
@@ -309,6 +314,12 @@ async def render_error(request: Request, error: PageError) -> Response:
     title, text = ERROR_PAGES.get(type(error), (N_("Something went wrong"), N_("Try again in a few minutes.")))
     service = error.service if isinstance(error, ServiceUnavailable) else None
     status = error.status if error.status >= 400 else 500
-    return page.render(
-        "error.html", {"title": page.gettext(title), "text": page.gettext(text), "service": service}, status=status
+    params = {"max": error.limit} if isinstance(error, FileTooLarge) else {}
+    response = page.render(
+        "error.html",
+        {"title": page.gettext(title), "text": page.gettext(text, **params), "service": service},
+        status=status,
     )
+    if isinstance(error, FileTooLarge):  # the body is left unread: the connection is not to be used again
+        response.headers["Connection"] = "close"
+    return response

@@ -12,8 +12,10 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import StreamingResponse
+from starlette.responses import HTMLResponse, StreamingResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mitra_shared.errors import Forbidden, NotFound
 
@@ -27,6 +29,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
 }
+FORM_MARGIN = 64 * 1024  # a form's other fields and the multipart framing around its file
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
 MIN_GZIP_BYTES = 1024
 
@@ -77,11 +80,93 @@ class BadRequest(PageError):
     status = 400
 
 
+class FileTooLarge(PageError):
+    """A form with a file larger than the documents' limit (`limit`: as the page says it), refused unread."""
+
+    status = 413
+
+    def __init__(self, limit: str) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
+def _is_multipart(content_type: str) -> bool:
+    return content_type.split(";", 1)[0].strip().lower() == "multipart/form-data"
+
+
+def documents_limit(scope: Scope) -> int:
+    """MITRA_DOCUMENTS_MAX_BYTES of the app serving the request."""
+    return int(scope["app"].state.resources.settings.documents_max_bytes)
+
+
+class MultipartBodyLimit:
+    """A page's multipart/form-data body is counted as it is read, whether or not it declares its length (a chunked
+    body declares none): past the documents' limit and the form's margin, reading it raises `FileTooLarge` (the
+    route answers the 413 page) before the form parser has spooled more, and the answer closes the connection.
+    A declared length over the limit is refused at the first read, before any of the body is read. Other bodies
+    pass untouched (JSON has mitra_shared's JsonBodyLimit; the tus PATCH bodies are the service's to limit)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = Headers(scope=scope)
+        if scope["type"] != "http" or not _is_multipart(headers.get("content-type", "")):
+            await self.app(scope, receive, send)
+            return
+        limit = documents_limit(scope)
+        allowed = limit + FORM_MARGIN
+        declared = headers.get("content-length", "")
+        state = {"read": 0, "refused": False, "started": False}
+
+        def refuse() -> FileTooLarge:
+            from mitra_console.http.web.documents import size_text  # the page layer formats; routing only counts
+
+            state["refused"] = True
+            return FileTooLarge(size_text(limit, "en"))
+
+        async def counted() -> Message:
+            if declared.isdigit() and int(declared) > allowed:
+                raise refuse()
+            message = await receive()
+            if message["type"] == "http.request":
+                state["read"] += len(message.get("body", b""))
+                if state["read"] > allowed:
+                    raise refuse()
+            return message
+
+        async def closing(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                state["started"] = True
+                if state["refused"]:  # the rest of the body is left unread: the client must not reuse the connection
+                    kept = [
+                        (name, value) for name, value in message.get("headers", []) if name.lower() != b"connection"
+                    ]
+                    message = {**message, "headers": [*kept, (b"connection", b"close")]}
+            await send(message)
+
+        try:
+            await self.app(scope, counted, closing)
+        except FileTooLarge as error:  # not answered as a page (no page route): a plain 413
+            if state["started"]:
+                raise
+            answer = HTMLResponse(
+                f"<!doctype html><title>413</title><p>The file is too large: at most {error.limit}.</p>",
+                status_code=413,
+                headers={"Connection": "close"},
+            )
+            await answer(scope, receive, send)
+
+
 class WebRoute(APIRoute):
-    """A page's route: errors become pages, and every answer gets the security headers (and gzip)."""
+    """A page's route: errors become pages, and every answer gets the security headers (and gzip); a multipart
+    body is counted as it is read (`MultipartBodyLimit`)."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await MultipartBodyLimit(super().handle)(scope, receive, send)  # (FastAPI answers via `handle`, not `app`)
 
     def get_route_handler(self) -> Handler:
         original = super().get_route_handler()

@@ -1,14 +1,17 @@
 """An NGO's page (`/organizations/{id}`): its profile, permits, foreign staff and status history from the register,
 for the roles that read the register (an NGO only its own: registry answers 404 for another); and TPOA's decision
 on its status (approve or refuse an applicant, suspend, reinstate...), with a reason, sent with the version read
-(If-Match) so a decision on a record changed meanwhile is refused, not applied."""
+(If-Match) so a decision on a record changed meanwhile is refused, not applied. Each permit's scans are listed
+and downloaded there; TPOA (and the NGO, for its own permits) attaches a scan."""
 
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from fastapi import Response
 
+from mitra_console.http.web import documents
 from mitra_console.http.web.kit import N_, Page, PageNotFound, web_allow, web_router
 from mitra_console.http.web.offices_labels import focus_names, labels, uuid_of
 
@@ -17,6 +20,7 @@ READERS = web_allow(
     "tpoa", "ministry", "region", "auditor", "ngo", note="those who read the register; an NGO its own record only"
 )
 TPOA = web_allow("tpoa", note="TPOA decides an NGO's status")
+SCANNERS = web_allow("tpoa", "ngo", note="TPOA, and an NGO for its own permits (registry checks)")
 
 # registry's lifecycle (domain/organizations.py ALLOWED_TRANSITIONS), each target with what it means here
 TRANSITIONS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -55,6 +59,25 @@ async def _organization_page(
     permits = await page.api.get("registry", "/permits", params={"organization_id": organization_id, "limit": 100})
     staff = await page.api.get("registry", f"/organizations/{organization_id}/foreign-staff", params={"limit": 100})
     history = await page.api.get("registry", f"/organizations/{organization_id}/status-history")
+    raw = {
+        str(permit["id"]): await documents.raw(page, "registry", permit, f"/permits/{permit['id']}/documents")
+        for permit in permits["items"]
+    }
+    scans = await documents.shown(page, "registry", raw)
+    user = page.user
+    scanner = user.role == "tpoa" or (user.role == "ngo" and str(user.organization_id) == organization_id)
+    attach = (
+        documents.upload_form(
+            page,
+            "registry",
+            "scan",
+            ("scan",),
+            permit_id=(form or {}).get("scan.permit_id", ""),
+            upload_id=documents.kept_upload(page, form or {}),  # a finished upload, the permit not chosen yet
+        )
+        if scanner and permits["items"]
+        else None
+    )
     names = await focus_names(page)
     transitions = TRANSITIONS.get(organization["status"], ()) if page.user.role == "tpoa" else ()
     return page.render(
@@ -69,6 +92,9 @@ async def _organization_page(
             "transition_options": [("", page.gettext(N_("Choose")))]
             + [(status, page.gettext(label)) for status, label in transitions],
             "form": form or {},
+            "scans": scans,
+            "permit_choices": [(str(permit["id"]), permit["number"]) for permit in permits["items"]],
+            "attach": attach,
             **labels(),
         },
         errors=errors,
@@ -109,4 +135,25 @@ async def change_status(page: Page, organization_id: str) -> Response:
             errors.add(None, N_("Someone changed this NGO's record meanwhile. Check it below and decide again."))
         else:
             errors.add_problem(answer.problem, fields={"status", "reason"})
+    return await _organization_page(page, organization_id, form=form, errors=errors)
+
+
+@router.post("/organizations/{organization_id}/permit-scans", dependencies=[documents.SIZE_GUARD, SCANNERS])
+async def attach_scan(page: Page, organization_id: str) -> Response:
+    """A permit's scan, attached to the permit chosen (registry: POST /permits/{id}/documents, purpose `scan`)."""
+    organization_id = uuid_of(organization_id)
+    form = await page.form()
+    errors = page.errors()
+    permit_id = form.get("scan.permit_id", "")
+    try:
+        permit = str(UUID(permit_id))
+    except ValueError:
+        errors.add("scan.permit_id", N_("Choose the permit the scan is of."))
+    else:
+        path = f"/permits/{permit}/documents"
+        answer = await documents.attach(page, "registry", path, purpose="scan", key="scan", errors=errors)
+        if answer is not None and answer.ok:
+            name = str((answer.json or {}).get("filename", ""))
+            flash = N_("The file %(name)s is attached.")
+            return page.redirect(f"/organizations/{organization_id}#permits", flash=flash, name=name)
     return await _organization_page(page, organization_id, form=form, errors=errors)
