@@ -5,6 +5,7 @@ benchmark's own, so that it never touches a running demo or a test run."""
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,7 +95,8 @@ class System:
         return launcher.stop_all(self.services.values(), STOP_TIMEOUT)
 
     async def clean_up(self) -> None:
-        """Drop the run's databases and delete what it declared on the broker."""
+        """Drop the run's databases, delete what it declared on the broker and the files it kept."""
+        shutil.rmtree(launcher.documents_directory(self.namespace), ignore_errors=True)
         await launcher.drop_databases(
             ADMIN_DSN, [url for service in self.services.values() if (url := service.database_url) is not None]
         )

@@ -223,6 +223,12 @@ def runtime_role(owner: str) -> str:
     return f"{owner}_app"
 
 
+def documents_directory(namespace: str) -> Path:
+    """The document directory of a run in the broker namespace `namespace` (`isolated_settings`); the run removes it
+    when it cleans up."""
+    return Path(tempfile.gettempdir()) / "mitra-documents" / namespace
+
+
 def isolated_settings(
     name: str,
     *,
@@ -254,7 +260,7 @@ def isolated_settings(
         "MITRA_SMTP_SECURITY": "none",
         "MITRA_LOG_FORMAT": "json",
         # The run's own document directory: another run's sweeper never sees (or deletes) this run's files.
-        "MITRA_DOCUMENTS_DIR": str(Path(tempfile.gettempdir()) / "mitra-documents" / namespace),
+        "MITRA_DOCUMENTS_DIR": str(documents_directory(namespace)),
     }
 
 

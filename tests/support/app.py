@@ -21,6 +21,7 @@ import httpx
 from fastapi import FastAPI
 
 from mitra_shared.clock import Clock
+from mitra_shared.documents import store_from_settings
 from mitra_shared.service import ServiceSpec, create_app
 from mitra_shared.uow import UnitOfWork
 from support.tokens import auth_headers
@@ -36,7 +37,8 @@ def prepared_app(spec: ServiceSpec, pool: asyncpg.Pool, clock: Clock | None = No
     app = create_app(spec)
     the_clock = clock or spec.clock
     uow = UnitOfWork(pool, service=spec.name)
-    app.state.resources = SimpleNamespace(settings=spec.settings, pool=pool, uow=uow, clock=the_clock)
+    store = store_from_settings(spec.settings) if spec.documents else None
+    app.state.resources = SimpleNamespace(settings=spec.settings, pool=pool, uow=uow, clock=the_clock, store=store)
     app.state.uow = uow
     app.state.clock = the_clock
     return app

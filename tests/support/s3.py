@@ -12,11 +12,12 @@ tests use "testing"/"testing"), and stops when the block ends. Each test takes a
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+
+from mitra_devtools.launcher import free_port
 
 ACCESS_KEY_ID = "testing"
 SECRET_ACCESS_KEY = "testing"
@@ -46,19 +47,12 @@ class S3Server:
         }
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @contextmanager
 def moto_s3_server() -> Iterator[S3Server]:
     """Run moto's server (`moto.server.ThreadedMotoServer`) on a free local port for the block."""
     from moto.server import ThreadedMotoServer
 
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -158,6 +159,7 @@ def running_services(
             await delete_namespace(namespace, started, DEFAULT_RETRY_DELAYS_MS)
 
         asyncio.run(clean())
+        shutil.rmtree(launcher.documents_directory(namespace), ignore_errors=True)
     if check_exit:
         bad = {name: code for name, code in system.exit_codes.items() if code != 0}
         assert not bad, f"services did not exit cleanly on SIGTERM (None: killed): {bad}"

@@ -6,6 +6,7 @@ names an object that is not there.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import io
 import uuid
@@ -78,13 +79,8 @@ async def store_received(
         return stored
     small_key = thumbnail_key(service, document_id)
     await store.put_bytes(small_key, small, content_type=received.content_type)
-    return StoredDocument(
-        **{
-            **stored.__dict__,
-            "thumbnail_key": small_key,
-            "thumbnail_sha256": hashlib.sha256(small).hexdigest(),
-            "thumbnail_size": len(small),
-        }
+    return dataclasses.replace(
+        stored, thumbnail_key=small_key, thumbnail_sha256=hashlib.sha256(small).hexdigest(), thumbnail_size=len(small)
     )
 
 

@@ -36,15 +36,10 @@ async def checked_store(settings: ServiceSettings) -> DocumentStore:
 
 
 async def get_store(request: Request) -> DocumentStore:
-    """The service's store: the one its runtime built at start (`Resources.store`); an app prepared without a start
-    (the tests' `prepared_app`) gets one from its settings, made once."""
-    resources = request.app.state.resources
-    store: DocumentStore | None = getattr(resources, "store", None)
+    """The service's store: the one its runtime built and checked at start (`Resources.store`)."""
+    store: DocumentStore | None = request.app.state.resources.store
     if store is None:
-        store = getattr(request.app.state, "document_store", None)
-        if store is None:
-            store = store_from_settings(resources.settings)
-            request.app.state.document_store = store
+        raise RuntimeError("this service keeps no documents (its ServiceSpec has documents=False)")
     return store
 
 

@@ -8,7 +8,7 @@ resumable upload named by `upload_id`), stored, and recorded.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Request, Response
@@ -38,11 +38,6 @@ ATTACH_TO_RECOMMENDATION = allow(
 )
 PUBLISH = allow("ministry", "tpoa", note="the MSP's Mitra Utama ministry, TPOA; MSP and annual report documents only")
 
-_FILE_PROBLEMS: dict[int | str, dict[str, Any]] = {
-    413: {"model": Problem, "description": "The file is larger than `MITRA_DOCUMENTS_MAX_BYTES` (25 MB by default)"},
-    415: {"model": Problem, "description": "Not a PDF, DOCX, XLSX, ODT, JPEG or PNG (judged from its bytes)"},
-}
-
 
 async def _attach(
     owner_type: OwnerType,
@@ -68,7 +63,6 @@ async def _attach(
     response_model=DocumentView,
     summary="Attach the file of a work plan, report or Action Plan, or an annex",
     dependencies=[ATTACH_TO_SUBMISSION],
-    responses=_FILE_PROBLEMS,
     openapi_extra=upload_body(
         SUBMISSION_PURPOSES, purpose_description="`main` (default for the first) or `annex` (default after)."
     ),
@@ -94,7 +88,6 @@ async def attach_to_submission(
     response_model=DocumentView,
     summary="Attach the signed MSP, an amendment or an annex",
     dependencies=[ATTACH_TO_MSP],
-    responses=_FILE_PROBLEMS,
     openapi_extra=upload_body(MSP_PURPOSES, purpose_description="What the document is (required)."),
     description="By the MSP's NGO, its Mitra Utama ministry or TPOA, until the MSP ends, is terminated or rejected "
     "(409 then). Send `multipart/form-data` with `file` and `purpose`, or JSON naming a finished resumable upload. "
@@ -118,7 +111,6 @@ async def attach_to_msp(
     response_model=DocumentView,
     summary="Attach a supporting document, or the signed scan of the letter",
     dependencies=[ATTACH_TO_RECOMMENDATION],
-    responses=_FILE_PROBLEMS,
     openapi_extra=upload_body(
         RECOMMENDATION_PURPOSES,
         purpose_description="`supporting` (the requesting NGO, before the decision; its default) or `letter` "

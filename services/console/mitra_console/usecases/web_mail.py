@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Protocol
 
-import aiosmtplib
+from mitra_shared.mail import send_mail
+from mitra_shared.settings import MailingServiceSettings
 
 
 class Mailer(Protocol):
@@ -16,27 +17,12 @@ class Mailer(Protocol):
 
 @dataclass(frozen=True)
 class SmtpMailer:
-    host: str
-    port: int
-    security: str
-    username: str | None
-    password: str | None
-    sender: str
-    timeout: float
+    settings: MailingServiceSettings
 
     async def send(self, *, to: str, subject: str, text: str) -> None:
         message = EmailMessage()
-        message["From"] = self.sender
+        message["From"] = str(self.settings.smtp_from)
         message["To"] = to
         message["Subject"] = subject
         message.set_content(text)
-        await aiosmtplib.send(
-            message,
-            hostname=self.host,
-            port=self.port,
-            username=self.username,
-            password=self.password,
-            use_tls=self.security == "tls",
-            start_tls=self.security == "starttls",
-            timeout=self.timeout,
-        )
+        await send_mail(self.settings, message)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
-import aiosmtplib
-
 from mitra_notifications.domain.deliveries import message_id as stable_message_id
 from mitra_notifications.settings import NotificationsSettings
+from mitra_shared.mail import send_mail
 
 
 class SmtpMailer:
@@ -26,13 +25,4 @@ class SmtpMailer:
         message["X-Mitra-Notification-Id"] = message_id
         message.set_content(text)
         message.add_alternative(html, subtype="html")
-        await aiosmtplib.send(
-            message,
-            hostname=settings.smtp_host,
-            port=settings.smtp_port,
-            username=settings.smtp_username,
-            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
-            use_tls=settings.smtp_security == "tls",
-            start_tls=settings.smtp_security == "starttls",
-            timeout=settings.smtp_timeout_seconds,
-        )
+        await send_mail(settings, message)

@@ -1,6 +1,7 @@
 -- name: inbox
--- A page of a recipient's in-app inbox, newest first, with the total of the filter.
-SELECT id, event_id, event_type, subject, body_text, created_at, read_at, count(*) OVER () AS total
+-- A page of a recipient's in-app inbox, newest first, each with the event it is about (for its link), with the
+-- total of the filter.
+SELECT id, event_id, event_type, subject, body_text, created_at, read_at, payload, count(*) OVER () AS total
 FROM notifications
 WHERE recipient_id = :recipient_id AND channel = 'inbox' AND (:unread::boolean IS NULL OR (read_at IS NULL) = :unread)
 ORDER BY created_at DESC, id
@@ -17,24 +18,10 @@ WHERE id = :notification_id AND recipient_id = :recipient_id AND channel = 'inbo
 FOR UPDATE;
 
 -- name: mark_read
--- Mark one inbox notification read (the first reading counts) and return it as the inbox shows it.
+-- Mark one inbox notification read (the first reading counts) and return it with the event it is about.
 UPDATE notifications SET read_at = coalesce(read_at, :now)
 WHERE id = :notification_id AND recipient_id = :recipient_id AND channel = 'inbox'
-RETURNING id, event_id, event_type, subject, body_text, created_at, read_at;
-
--- name: inbox_with_payload
--- A page of a recipient's in-app inbox, newest first, each with the event it is about (for its link), with the
--- total of the filter.
-SELECT id, event_id, event_type, subject, body_text, created_at, read_at, payload, count(*) OVER () AS total
-FROM notifications
-WHERE recipient_id = :recipient_id AND channel = 'inbox' AND (:unread::boolean IS NULL OR (read_at IS NULL) = :unread)
-ORDER BY created_at DESC, id
-LIMIT :limit OFFSET :offset;
-
--- name: inbox_item
--- One of a recipient's inbox notifications with the event it is about.
-SELECT id, event_id, event_type, subject, body_text, created_at, read_at, payload FROM notifications
-WHERE id = :notification_id AND recipient_id = :recipient_id AND channel = 'inbox';
+RETURNING id, event_id, event_type, subject, body_text, created_at, read_at, payload;
 
 -- name: mark_all_read
 -- Mark every unread inbox notification of a recipient read; one row per notification marked.

@@ -15,6 +15,7 @@ import asyncpg
 from mitra_notifications.domain import access, recipients
 from mitra_notifications.domain.inbox_links import link_of
 from mitra_notifications.sql import INBOX, RECIPIENTS
+from mitra_notifications.usecases import inbox
 from mitra_shared.context import Context
 from mitra_shared.db import Record
 from mitra_shared.errors import NotFound
@@ -42,7 +43,7 @@ async def _mine(conn: asyncpg.Connection, ctx: Context) -> Record:
 
 def _item(row: asyncpg.Record | Record) -> Record:
     """An inbox entry as `/me` shows it: without the stored event, with its link."""
-    item: dict[str, Any] = {k: v for k, v in dict(row).items() if k not in ("payload", "total")}
+    item: dict[str, Any] = inbox.without(row, "payload", "total")
     item["link"] = link_of(row["event_type"], row["payload"])
     return item
 
@@ -50,9 +51,7 @@ def _item(row: asyncpg.Record | Record) -> Record:
 async def my_inbox(uow: UnitOfWork, ctx: Context, *, unread: bool | None, limit: int, offset: int) -> MyInbox:
     async with uow.read() as conn:
         recipient = await _mine(conn, ctx)
-        rows = await conn.fetch(
-            *INBOX.inbox_with_payload(recipient_id=recipient["id"], unread=unread, limit=limit, offset=offset)
-        )
+        rows = await conn.fetch(*INBOX.inbox(recipient_id=recipient["id"], unread=unread, limit=limit, offset=offset))
         unread_count = await conn.fetchval(*INBOX.inbox_unread_count(recipient_id=recipient["id"]))
     return MyInbox(items=[_item(row) for row in rows], total=rows[0]["total"] if rows else 0, unread=unread_count)
 
@@ -67,17 +66,9 @@ async def mark_read(uow: UnitOfWork, ctx: Context, notification_id: UUID) -> Rec
     """Mark one of the caller's inbox entries read (reading it again keeps the first time) and return it."""
     async with uow.change(ctx) as tx:
         recipient_id = (await _mine(tx.conn, ctx))["id"]
-        found = await tx.conn.fetchrow(
-            *INBOX.lock_inbox_item(notification_id=notification_id, recipient_id=recipient_id)
-        )
-        if found is None:
+        item = await inbox.read_item(tx, recipient_id, notification_id)
+        if item is None:
             raise NotFound("path.notification_id", f"no notification {notification_id} in your inbox")
-        row = await tx.conn.fetchrow(
-            *INBOX.mark_read(notification_id=notification_id, recipient_id=recipient_id, now=tx.now)
-        )
-        if found["read_at"] is None:
-            tx.audit("inbox_item.read", "inbox_item", notification_id, before=dict(found), after=dict(row))
-        item = await tx.conn.fetchrow(*INBOX.inbox_item(notification_id=notification_id, recipient_id=recipient_id))
     return _item(item)
 
 

@@ -73,7 +73,7 @@ async def attach_document(
                 document=document_ref(stored),
                 owner_id=permit_id,
                 organization_id=permit["organization_id"],
-                purpose="scan",
+                purpose=purpose,
                 attached_by=tx.actor,
                 attached_at=tx.now,
             ),

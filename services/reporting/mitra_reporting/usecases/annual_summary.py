@@ -17,13 +17,13 @@ from mitra_reporting.domain.access import check_annual_summary, reach_of, scope_
 from mitra_reporting.domain.annual_summary import AnnualFigures
 from mitra_reporting.domain.filters import Filters
 from mitra_reporting.sql import DOCUMENTS, MSPS, OBLIGATIONS, VISITS
+from mitra_reporting.usecases import SERVICE
 from mitra_shared.context import Context
 from mitra_shared.documents import DocumentStore, DocumentView, document_view, insert_document, store_generated
 from mitra_shared.uow import UnitOfWork
 
 ALL_MSPS = 10_000  # the MSP sheet lists every MSP of the year
 EXPIRING_WITHIN_DAYS = 90  # not shown: the counts of MSPs by ministry need a horizon
-SERVICE = "reporting"
 """The prefix of reporting's keys in the document store."""
 ANNUAL_SUMMARY_DOCUMENTS = "annual_summary"
 """The `owner_type` of a kept annual summary's PDF in the documents table."""

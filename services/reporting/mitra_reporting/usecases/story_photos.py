@@ -19,6 +19,7 @@ import asyncpg
 
 from mitra_reporting.domain import access, stories
 from mitra_reporting.sql import STORIES
+from mitra_reporting.usecases import SERVICE
 from mitra_reporting.usecases.stories import STORY_PHOTOS, story_facts
 from mitra_shared.context import Context
 from mitra_shared.contracts.documents import document_ref
@@ -33,8 +34,6 @@ from mitra_shared.documents import (
 )
 from mitra_shared.errors import NotFound
 from mitra_shared.uow import UnitOfWork
-
-SERVICE = "reporting"
 
 
 @dataclass(frozen=True)

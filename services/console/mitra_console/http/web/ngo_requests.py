@@ -27,7 +27,6 @@ from mitra_console.http.web.msp_common import (
 
 router = web_router()
 VISITOR_FIELDS = ("name", "nationality", "role")
-VISIT_FIELDS = ("msp_id", "purpose", "arrives_on", "departs_on", "region_codes", "programme")
 RECOMMENDATION_FIELDS = ("msp_id", "kind", "expert_name", "expert_nationality", "purpose")
 
 

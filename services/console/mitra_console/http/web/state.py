@@ -87,15 +87,7 @@ async def web_state(request: Request) -> WebState:
         )
         for name, url in _base_urls(settings).items()
     }
-    mailer: Mailer = getattr(request.app.state, "web_mailer", None) or SmtpMailer(
-        host=settings.smtp_host,
-        port=settings.smtp_port,
-        security=settings.smtp_security,
-        username=settings.smtp_username,
-        password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
-        sender=str(settings.smtp_from),
-        timeout=settings.smtp_timeout_seconds,
-    )
+    mailer: Mailer = getattr(request.app.state, "web_mailer", None) or SmtpMailer(settings)
     state = WebState(
         settings=settings,
         config=await console_config(request),
