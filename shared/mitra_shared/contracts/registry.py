@@ -14,6 +14,11 @@ from mitra_shared.contracts.documents import DocumentRef
 from mitra_shared.events import EventData, EventKind
 
 OrganizationStatus = Literal["applicant", "registered", "active", "suspended", "revoked", "closed"]
+SanctionKind = Literal["warning", "freeze", "revocation"]
+SanctionCategory = Literal[
+    "political_activity", "proselytising", "commercial_activity", "fundraising", "reporting_failure", "other"
+]
+ReviewVerdict = Literal["cleared", "objected"]
 PermitType = Literal["principle", "operating"]
 PartnerKind = Literal["ministry", "tpoa", "province", "regency"]
 Language = Literal["id", "en"]
@@ -49,6 +54,12 @@ class OrganizationUpdated(EventData):
     focus_areas: list[str] = Field(default_factory=list)
     website: str | None = None
     status: OrganizationStatus
+    contact_email: str | None = Field(
+        None,
+        description="The NGO's own contact address: notifications makes it one of the NGO's recipients.",
+        examples=["indonesia@plan-international.org"],
+    )
+    contact_language: Language = Field("en", description="The language the NGO's contact is written to (`id` or `en`).")
     changed_fields: list[str] = Field(description="Names of the fields this change touched.")
     version: int = Field(description="The NGO's record version after the change; higher is newer.", ge=1)
     updated_at: datetime
@@ -220,6 +231,89 @@ class PartnerUpdated(EventData):
     updated_at: datetime
 
 
+class SanctionImposed(EventData):
+    """A sanction was imposed on an NGO. A `warning` is recorded and told; a `freeze` suspends the NGO (no new MSP,
+    extension or visit while it lasts; its obligations keep running); a `revocation` revokes its permits (each also
+    told as `registry.permit.revoked`) and ends its MSPs."""
+
+    kind = EventKind("registry", "sanction", "imposed", 1)
+
+    sanction_id: UUID
+    organization_id: UUID
+    organization_name: str
+    sanction_kind: SanctionKind = Field(description="`warning`, `freeze` or `revocation`.")
+    category: SanctionCategory = Field(description="What the NGO did.")
+    reason: str = Field(description="Why, as the official recorded it.")
+    starts_on: date = Field(description="The day it took effect (Asia/Jakarta).")
+    ends_on: date | None = Field(None, description="For a warning or freeze: the day it ends by itself, if set.")
+    organization_status: OrganizationStatus = Field(description="The NGO's status in the register after it.")
+    imposed_by: str = Field(description="Subject (user id) of the official who imposed it.")
+    imposed_at: datetime
+
+
+class SanctionLifted(EventData):
+    """A warning or freeze ended: lifted by an official, or its end date came (`expired`). A revocation is final."""
+
+    kind = EventKind("registry", "sanction", "lifted", 1)
+
+    sanction_id: UUID
+    organization_id: UUID
+    organization_name: str
+    sanction_kind: SanctionKind
+    category: SanctionCategory
+    reason: str = Field(description="Why it was lifted (for an expiry: the end date came).")
+    expired: bool = Field(description="True when it ended by its end date rather than by an official.")
+    organization_status: OrganizationStatus = Field(description="The NGO's status in the register after it.")
+    lifted_by: str = Field(description="Subject of the official, or `system:registry` for an expiry.")
+    lifted_at: datetime
+
+
+class PermitRevoked(EventData):
+    """A permit was revoked before its end, by a revocation sanction."""
+
+    kind = EventKind("registry", "permit", "revoked", 1)
+
+    permit_id: UUID
+    organization_id: UUID
+    organization_name: str
+    permit_type: PermitType
+    number: str
+    revoked_on: date
+    reason: str
+    sanction_id: UUID | None = Field(None, description="The revocation that revoked it.")
+    revoked_at: datetime
+
+
+class ApplicationReviewRequested(EventData):
+    """An NGO's application (to enter the register) went to the TPOA member ministries: each clears or objects."""
+
+    kind = EventKind("registry", "application", "review_requested", 1)
+
+    organization_id: UUID
+    organization_name: str
+    country_of_origin: str = Field(min_length=2, max_length=2)
+    members: list[str] = Field(description="Codes of the TPOA member ministries asked.", examples=[["KEMLU"]])
+    answer_by: date = Field(description="After this day the secretariat may decide without the missing answers.")
+    requested_by: str
+    requested_at: datetime
+
+
+class ApplicationReviewAnswered(EventData):
+    """A TPOA member ministry cleared or objected to an NGO's application. One objection blocks it."""
+
+    kind = EventKind("registry", "application", "review_answered", 1)
+
+    organization_id: UUID
+    organization_name: str
+    member_code: str = Field(description="The member ministry that answered.", examples=["KEMENDAGRI"])
+    verdict: ReviewVerdict
+    note: str | None = None
+    awaiting: list[str] = Field(description="Members that have not answered yet.")
+    objected: list[str] = Field(description="Members that objected so far.")
+    answered_by: str
+    answered_at: datetime
+
+
 EVENTS: tuple[type[EventData], ...] = (
     OrganizationRegistered,
     OrganizationUpdated,
@@ -233,4 +327,9 @@ EVENTS: tuple[type[EventData], ...] = (
     ForeignStaffEnded,
     PartnerRegistered,
     PartnerUpdated,
+    SanctionImposed,
+    SanctionLifted,
+    PermitRevoked,
+    ApplicationReviewRequested,
+    ApplicationReviewAnswered,
 )

@@ -125,6 +125,10 @@ class MspTerminated(EventData):
     ministry: MinistryParty
     terminated_on: date
     reason: str
+    sanction_id: UUID | None = Field(None, description="The registry revocation that ended it, if one did.")
+    closed_obligation_ids: list[UUID] = Field(
+        default_factory=list, description="The open obligations it closed (no longer due)."
+    )
     terminated_by: str
     terminated_at: datetime
 

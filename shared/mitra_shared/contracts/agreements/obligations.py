@@ -107,6 +107,32 @@ class ActionPlanSubmitted(_Submitted):
     kind = EventKind("agreements", "action_plan", "submitted", 1)
 
 
+class ActionPlanAccepted(_Decided):
+    """The Mitra Utama accepted the NGO's Action Plan."""
+
+    kind = EventKind("agreements", "action_plan", "accepted", 1)
+
+
+class ActionPlanReturned(_Decided):
+    """The Mitra Utama returned the NGO's Action Plan with comments, to be submitted again."""
+
+    kind = EventKind("agreements", "action_plan", "returned", 1)
+
+
+class SubmissionCommented(_ObligationFacts):
+    """An office that sees a submission but does not decide it (the ministry, on a region's work plan) commented."""
+
+    kind = EventKind("agreements", "submission", "commented", 1)
+
+    submission_id: UUID
+    attempt: int = Field(ge=1)
+    comment: str
+    office_kind: str = Field(description="`ministry` or `region`.", examples=["ministry"])
+    office_code: str = Field(examples=["KEMENSOS"])
+    commented_by: str
+    commented_at: datetime
+
+
 class WorkPlanSubmitted(_Submitted):
     """The NGO submitted a work plan (RKT) for a year and region."""
 

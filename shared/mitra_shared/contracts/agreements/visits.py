@@ -80,6 +80,9 @@ class RecommendationRequested(EventData):
     ministry: MinistryParty
     expert_name: str | None = Field(None, description="For a visa recommendation: the foreign expert.")
     expert_nationality: str | None = None
+    staff_assignment_id: UUID | None = Field(
+        None, description="For a visa recommendation: the expert's assignment in registry's foreign-staff register."
+    )
     purpose: str
     requested_by: str
     requested_at: datetime
