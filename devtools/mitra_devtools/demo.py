@@ -3,16 +3,20 @@ load twice (a second load changes nothing and says so).
 
 Each step is made by the role that may make it, with a token `make run` mints (`mint(subject, role, scope)`): the
 administrator adds the notification recipients and the console's accounts; TPOA registers the NGOs named in the
-source documents, the government partners (Kemensos, Jawa Tengah, Kota Semarang), permits and foreign staff
-(`demo_registry`); Plan International drafts its MSP with Kemensos, TPOA approves it, Kemensos signs it as of about a
-year ago, and a year of work on its obligations follows (`demo_agreements`); a story of it is published
-(`demo_stories`). One console account per role is there to log in with (`DEMO_ACCOUNTS`, password `mitra-demo`,
+source documents, the government partners (Kemensos, TPOA's member ministries, Jawa Tengah, Kota Semarang),
+permits and foreign staff (`demo_registry`); Plan International drafts its MSP with Kemensos, TPOA's member
+ministries clear it, TPOA approves it, Kemensos signs it as of about a year ago, and a year of work on its
+obligations follows (`demo_agreements`); a story of it is published (`demo_stories`); TPOA warns CARE
+International. One console account per role is there to log in with (`DEMO_ACCOUNTS`, password `mitra-demo`,
 local runs only), each landing on real work:
 
 - `plan` (ngo): its MSP with Kemensos, active, with obligations accepted, returned, awaiting review, due and overdue;
 - `kemensos` (ministry): reports awaiting its review, a visa recommendation requested, CARE's MSP under review;
+- `kemendagri` (ministry, one of TPOA's member ministries): CARE's MSP awaiting its answer in TPOA's team review
+  (Plan's MSP was cleared by every member before TPOA approved it);
 - `jateng`, `semarang` (region): the MSP's work plans (RKT) of their area and the visits announced to them;
-- `tpoa`: Swisscontact and others as applicants to review, CARE International's MSP awaiting review.
+- `tpoa`: Swisscontact and others as applicants to review, CARE International's MSP awaiting review (some members
+  have answered), a warning on CARE International for a late report.
 
 Dates are counted from today, so the demo shows the same year whenever it is loaded. Texts are marked "(demo)".
 """
@@ -61,6 +65,11 @@ DEMO_ORGANIZATIONS = [
     {"legal_name": "Konrad Adenauer Stiftung", "acronym": "KAS", "country_of_origin": "DE", "focus_areas": []},
     {"legal_name": "Swisscontact", "country_of_origin": "CH", "focus_areas": ["poverty"]},
 ]
+CARE_WARNING = {
+    "kind": "warning",
+    "category": "reporting_failure",
+    "reason": "Laporan kegiatan tahunan terlambat disampaikan (demo)",
+}
 
 
 DEMO_PASSWORD = "mitra-demo"
@@ -74,6 +83,12 @@ DEMO_ACCOUNTS: list[dict[str, str]] = [
         "display_name": "Kementerian Sosial (demo)",
         "role": "ministry",
         "ministry_code": "KEMENSOS",
+    },
+    {
+        "username": "kemendagri",
+        "display_name": "Kementerian Dalam Negeri, anggota TPOA (demo)",
+        "role": "ministry",
+        "ministry_code": "KEMENDAGRI",
     },
     {"username": "jateng", "display_name": "Provinsi Jawa Tengah (demo)", "role": "region", "region_code": "33"},
     {"username": "semarang", "display_name": "Kota Semarang (demo)", "role": "region", "region_code": "3374"},
@@ -131,9 +146,11 @@ def _load_year(demo: Demo, year: Year, plan: dict[str, Any], care: dict[str, Any
     """Partners, permits, lifecycles, the MSPs and their year of work, and a published story."""
     partners = demo_registry.ensure_partners(demo)
     principle = demo_registry.principle_permit(demo, plan, "IP/DEMO/PLAN", year.principle_issued_on)
+    demo_registry.clear_application(demo, plan)
     demo_registry.move_to(demo, plan, [("registered", "Principle permit granted after TPOA review (demo)")])
     demo_registry.ensure_foreign_expert(demo, plan, year)
     demo_registry.principle_permit(demo, care, "IP/DEMO/CARE", year.care_issued_on)
+    demo_registry.clear_application(demo, care)
     demo_registry.move_to(demo, care, [("registered", "Principle permit granted after TPOA review (demo)")])
     msp = demo_agreements.load_agreements(demo, year, plan, care, partners[demo_registry.MINISTRY_CODE])
     operating = {
@@ -154,6 +171,7 @@ def _load_year(demo: Demo, year: Year, plan: dict[str, Any], care: dict[str, Any
         ],
     )
     demo_stories.publish_story(demo, plan, msp, year)
+    demo_registry.warn(demo, care, CARE_WARNING)
 
 
 def _find_organization(demo: Demo, legal_name: str) -> dict[str, Any]:

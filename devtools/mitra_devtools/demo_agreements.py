@@ -1,13 +1,14 @@
 """The agreements side of the demo year, each step by the role that makes it over agreements' API.
 
 Plan International's MSP with Kemensos, working in Jawa Tengah and Kota Semarang, signed about a year ago (so that
-its obligations lie in the past and the future): the NGO drafts and submits it, TPOA approves, Kemensos signs with
-the past `signed_on`. Then a year of work on its obligations, each moved from where it is to where the demo wants
-it (`plan_submissions`): the Action Plan filed; reports accepted, one returned with a comment and submitted again,
-the latest awaiting Kemensos's review; each region's work plans (RKT) accepted by that region, except Kota
-Semarang's latest, left overdue (the known failure: a region left without data), and its next one, submitted early
-and returned with a comment; the rest due. Two visits announced to Kota Semarang, a visa recommendation requested,
-and CARE International's MSP submitted, awaiting TPOA's review.
+its obligations lie in the past and the future): the NGO drafts and submits it, TPOA's member ministries clear it,
+TPOA approves, Kemensos signs with the past `signed_on`. Then a year of work on its obligations, each moved from
+where it is to where the demo wants it (`plan_submissions`): the Action Plan filed; reports accepted, one returned
+with a comment and submitted again, the latest awaiting Kemensos's review; each region's work plans (RKT) accepted
+by that region, except Kota Semarang's latest, left overdue (the known failure: a region left without data), and its
+next one, submitted early and returned with a comment; the rest due. Two visits announced to Kota Semarang, a visa
+recommendation requested, and CARE International's MSP submitted, awaiting TPOA's review (cleared by some members,
+others awaited).
 """
 
 from __future__ import annotations
@@ -17,14 +18,24 @@ from datetime import date, timedelta
 from typing import Any
 
 from mitra_devtools.demo_http import Demo, DemoError, eventually, first_field
-from mitra_devtools.demo_registry import MINISTRY_CODE, PROVINCE_CODE, REGENCY_CODE, TPOA_SUBJECT, Year
+from mitra_devtools.demo_registry import (
+    MINISTRY_CODE,
+    PROVINCE_CODE,
+    REGENCY_CODE,
+    TPOA_SUBJECT,
+    Year,
+    answer_review,
+)
 
 PLAN_MSP_TITLE = "Perlindungan anak dan pengurangan risiko bencana di Jawa Tengah (demo)"
 PLAN_MSP_NUMBER = "MSP/DEMO-PLAN/KEMENSOS"
 CARE_MSP_TITLE = "Penanggulangan kemiskinan dan kesiapsiagaan bencana (demo)"
 REGION_SUBJECTS = {PROVINCE_CODE: "demo-jateng", REGENCY_CODE: "demo-semarang"}
 KEMENSOS_SUBJECT = "demo-kemensos"
+EXPERT_NAME = "Maria Jansen (demo)"  # Plan International's foreign expert (demo_registry.ensure_foreign_expert)
 REPORTS = ("semester_report", "annual_report")
+PARTLY_ANSWERED = ("POLRI", "BIN", "BAPPENAS")
+"""The member ministries that have cleared CARE International's MSP; the others (Kemendagri among them) are awaited."""
 Steps = tuple[str, ...]
 
 
@@ -78,6 +89,9 @@ def ensure_msp(
     if msp["status"] == "draft":
         msp = demo.post(f"{url}/submit", staff, {}).json()
         demo.did(f"{name} submitted to TPOA")
+    if msp["status"] == "submitted":  # TPOA's member ministries: all clear Plan's, some have answered for CARE's
+        only = None if signed_on is not None else PARTLY_ANSWERED
+        answer_review(demo, f"{url}/review", f"the {name}", only=only)
     if signed_on is None:
         return msp, False
     if msp["status"] == "submitted":
@@ -250,22 +264,30 @@ def announce_visits(demo: Demo, organization: dict[str, Any], msp: dict[str, Any
 
 
 def request_recommendation(demo: Demo, organization: dict[str, Any], msp: dict[str, Any], fresh: bool) -> None:
-    """A visa recommendation for Plan International's foreign expert, awaiting Kemensos."""
+    """A visa recommendation for Plan International's foreign expert (assigned in registry's foreign-staff register
+    by `demo_registry.ensure_foreign_expert`), awaiting Kemensos. A visa names the expert's assignment: agreements
+    takes the name and nationality from what it learned of it (`registry.foreign_staff.assigned`)."""
     staff = ngo(demo, organization)
-    body = {
-        "msp_id": msp["id"],
-        "kind": "visa",
-        "expert_name": "Maria Jansen (demo)",
-        "expert_nationality": "NL",
-        "purpose": "Stay permit for the programme adviser, 12 months (demo)",
-    }
     listed = _listed(demo, "/recommendations", staff, organization_id=organization["id"], limit=500)
     if listed is None and not fresh:
         return
-    if any(item["purpose"] == body["purpose"] for item in listed or []):
+    purpose = "Stay permit for the programme adviser, 12 months (demo)"
+    if any(item["purpose"] == purpose for item in listed or []):
         return
-    demo.post(f"{demo.urls.agreements}/recommendations", staff, body)
-    demo.did(f"visa recommendation requested for {body['expert_name']}")
+    experts = demo.get(
+        f"{demo.urls.registry}/organizations/{organization['id']}/foreign-staff", staff, state="active", limit=100
+    )["items"]
+    expert = next((item for item in experts if item["full_name"] == EXPERT_NAME), None)
+    if expert is None:
+        raise DemoError(f"{organization['legal_name']} has no active foreign expert {EXPERT_NAME} in registry")
+    body = {"msp_id": msp["id"], "kind": "visa", "staff_assignment_id": expert["id"], "purpose": purpose}
+    _when_known(
+        demo,
+        lambda: demo.post(f"{demo.urls.agreements}/recommendations", staff, body, also=(422,)),
+        known=lambda response: response.status_code != 422,
+        description=f"agreements learning of the assignment of {EXPERT_NAME}",
+    )
+    demo.did(f"visa recommendation requested for {EXPERT_NAME}")
 
 
 def load_agreements(

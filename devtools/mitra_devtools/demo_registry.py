@@ -23,6 +23,15 @@ MINISTRY_CODE = "KEMENSOS"
 PROVINCE_CODE = "33"
 REGENCY_CODE = "3374"
 ONE_DAY = timedelta(days=1)
+MEMBER_MINISTRIES = {
+    "KEMENDAGRI": "Kementerian Dalam Negeri",
+    "KEMENKUMHAM": "Kementerian Hukum dan Hak Asasi Manusia",
+    "KEMENSETNEG": "Kementerian Sekretariat Negara",
+    "BAPPENAS": "Kementerian PPN/Bappenas",
+    "POLRI": "Kepolisian Negara Republik Indonesia",
+    "BIN": "Badan Intelijen Negara",
+}
+"""TPOA's member ministries (MITRA_TPOA_MEMBERS as the services default it), among registry's partners."""
 FORWARD = ("applicant", "registered", "active")
 """The NGO lifecycle as the demo moves an NGO on: from applicant, registered with a principle permit, active."""
 
@@ -83,7 +92,12 @@ def partner_bodies() -> list[dict[str, Any]]:
         # The office's own address, not a demo account's (each account is a recipient of its own).
         return [{"name": f"{office} (demo)", "email": f"{mailbox}@mitra-demo.example", "language": "id"}]
 
+    members = [
+        {"kind": "ministry", "code": code, "name": name, "contacts": contact("Anggota TPOA", f"tpoa-{code.lower()}")}
+        for code, name in MEMBER_MINISTRIES.items()
+    ]
     return [
+        *members,
         {
             "kind": "ministry",
             "code": MINISTRY_CODE,
@@ -111,7 +125,8 @@ def tpoa(demo: Demo) -> dict[str, str]:
 
 
 def ensure_partners(demo: Demo) -> dict[str, dict[str, Any]]:
-    """Kemensos, Jawa Tengah and Kota Semarang among registry's partners; each by its code."""
+    """Kemensos, TPOA's member ministries, Jawa Tengah and Kota Semarang among registry's partners; each by its
+    code."""
     partners = {}
     for body in partner_bodies():
         found = demo.get(f"{demo.urls.registry}/partners", tpoa(demo), kind=body["kind"], limit=1000)["items"]
@@ -187,3 +202,38 @@ def ensure_foreign_expert(demo: Demo, organization: dict[str, Any], year: Year) 
         expert = demo.post(url, tpoa(demo), body).json()
         demo.did(f"foreign expert {body['full_name']} of {organization['legal_name']}")
     return expert
+
+
+def member(demo: Demo, code: str) -> dict[str, str]:
+    """The headers of an officer of one of TPOA's member ministries."""
+    return demo.as_("ministry", f"demo-{code.lower()}", ministry_code=code)
+
+
+def answer_review(demo: Demo, url: str, name: str, *, only: tuple[str, ...] | None = None) -> None:
+    """The TPOA team's review at `url` (an applicant's or an MSP's) cleared by each member awaited (`only` those);
+    nothing when there is no review (TPOA decides alone)."""
+    response = demo.call("GET", url, tpoa(demo), also=(404,))
+    if response.status_code == 404:
+        return
+    for code in response.json()["awaiting"]:
+        if only is not None and code not in only:
+            continue
+        body = {"verdict": "cleared", "note": "Tidak ada keberatan (demo)"}
+        if demo.post(f"{url}/answers", member(demo, code), body, also=(409,)).status_code == 201:
+            demo.did(f"{code} cleared {name}")
+
+
+def clear_application(demo: Demo, organization: dict[str, Any]) -> None:
+    """An applicant's review cleared by every member, so that TPOA may register it."""
+    url = f"{demo.urls.registry}/organizations/{organization['id']}/review"
+    answer_review(demo, url, f"the application of {organization['legal_name']}")
+
+
+def warn(demo: Demo, organization: dict[str, Any], body: dict[str, Any]) -> None:
+    """A sanction on the NGO, unless one of that reason is there already."""
+    url = f"{demo.urls.registry}/organizations/{organization['id']}/sanctions"
+    found = demo.get(url, tpoa(demo), limit=100)["items"]
+    if any(item["reason"] == body["reason"] for item in found):
+        return
+    demo.post(url, tpoa(demo), body)
+    demo.did(f"{body['kind']} on {organization['legal_name']}: {body['reason']}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,8 @@ SUBMITTABLE = ("action_plan", "work_plan", *REPORTS)
 SUBMISSION_FORM = "form:has([name=summary])"
 SEND_BUTTON = "[type=submit][value=send]:not([aria-hidden=true])"
 UPLOAD_MS = 120_000
-EXPERT = "Jane Uji Peramban"
+EXPERT = "Maria Jansen (demo) (NL)"
+PURPOSE = f"Pelatihan guru (uji peramban dokumen {uuid.uuid4().hex[:6]})"
 REFERENCE = "B-777/REK/UJI-PERAMBAN"
 
 
@@ -223,9 +225,8 @@ def test_a_report_file_goes_from_the_ngo_to_the_ministry_and_the_letter_comes_ba
         {
             "msp_id": str(obligation["msp_id"]),
             "kind": "visa",
-            "expert_name": EXPERT,
-            "expert_nationality": "GB",
-            "purpose": "Pelatihan guru (uji peramban dokumen)",
+            "staff_assignment_id": EXPERT,  # chosen by its label: the demo's foreign expert
+            "purpose": PURPOSE,
         },
     )
     submit(request)
@@ -236,7 +237,7 @@ def test_a_report_file_goes_from_the_ngo_to_the_ministry_and_the_letter_comes_ba
         timeout=10,
     )
     listed.raise_for_status()
-    recommendation = next(item for item in listed.json()["items"] if item["expert_name"] == EXPERT)
+    recommendation = next(item for item in listed.json()["items"] if item["purpose"] == PURPOSE)
 
     ministry.goto(f"/ministry/recommendations/{recommendation['id']}")
     decision = ministry.locator("form[action$='/decide']")

@@ -45,6 +45,8 @@ class DemoAccount:
 DEMO_ACCOUNTS = [
     DemoAccount("plan", "ngo", sees=(PLAN_MSP,), does_not_see=(CARE_MSP,)),
     DemoAccount("kemensos", "ministry", sees=(PLAN_MSP,)),
+    # A TPOA member ministry: its reviews come to its inbox; it is Mitra Utama of no MSP.
+    DemoAccount("kemendagri", "ministry", does_not_see=(PLAN_MSP,)),
     DemoAccount("tpoa", "tpoa", sees=(CARE_MSP,)),
     # A province sees what touches its regencies too: Jawa Tengah sees the visit to Kota Semarang.
     DemoAccount("jateng", "region", sees=(BOTH_REGIONS_VISIT, SEMARANG_ONLY_VISIT)),
@@ -64,7 +66,7 @@ def test_the_login_page_is_in_bahasa_indonesia_and_accessible(page: Page) -> Non
     assert path_of(page) == "/login", "someone not logged in is sent to the login page"
     assert page.locator("html").get_attribute("lang") == "id"
     assert page.get_by_label("Kata sandi").count() == 1, "the password field is labelled in Bahasa Indonesia"
-    for username in ("tpoa", "kemensos", "jateng", "semarang", "plan", "auditor", "admin"):
+    for username in ("tpoa", "kemensos", "kemendagri", "jateng", "semarang", "plan", "auditor", "admin"):
         assert username in page.locator("body").inner_text(), f"the local demo banner lists {username}"
     check_accessibility(page)
     screenshot(page, "login", phone=True)

@@ -12,7 +12,7 @@ from support.browser import check_accessibility, log_in, path_of, screenshot
 
 pytestmark = pytest.mark.e2e
 
-ACCOUNTS = ("plan", "kemensos", "tpoa", "jateng", "semarang", "auditor", "admin")
+ACCOUNTS = ("plan", "kemensos", "kemendagri", "tpoa", "jateng", "semarang", "auditor", "admin")
 PHOTOGRAPHED: set[str] = set()
 
 

@@ -127,6 +127,9 @@ async def test_the_demo_shows_each_role_a_year_of_work_and_loads_twice_without_c
         assert any(s["status"] == "returned" and s["comments"] for history in histories for s in history)
         issued = get(client, f"{agreements}/recommendations/{recommendation['data']['recommendation_id']}", KEMENSOS)
         assert (issued["kind"], issued["status"]) == ("visa", "requested")
+        # The visa names the expert's assignment in registry's foreign-staff register; the name comes from it.
+        assert recommendation["data"]["staff_assignment_id"] is not None
+        assert issued["expert_name"] == "Maria Jansen (demo)"
 
         # Jawa Tengah and Kota Semarang: the MSP, the work plans of their area, the visits announced to them.
         # (A regency's office also sees its province's RKT: it touches its area.)

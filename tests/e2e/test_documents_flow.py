@@ -355,13 +355,9 @@ async def test_a_stored_file_changed_behind_agreements_back_is_refused_not_serve
 
 async def test_a_decided_recommendation_comes_with_a_letter_both_sides_download(system: System, world: World) -> None:
     async with httpx.AsyncClient(base_url=system.agreements, timeout=20) as client:
-        request = {
-            "msp_id": world.msp_id,
-            "kind": "visa",
-            "expert_name": "Maria Jensen",
-            "expert_nationality": "DK",
-            "purpose": "Penasihat teknis",
-        }
+        # A tax exemption: its letter is made as a visa's is, and it needs no foreign-staff assignment (an applicant
+        # NGO has none; visas tied to the staff register: tests/integration/test_agreements_recommendations_staff.py).
+        request = {"msp_id": world.msp_id, "kind": "tax_exemption", "purpose": "Pembebasan bea masuk peralatan"}
         recommendation = await post(client, "/recommendations", request, world.ngo)
         reference = f"B-{uuid.uuid4().hex[:6]}/REK/{date.today().year}"
         issued = await post(

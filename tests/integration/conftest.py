@@ -56,6 +56,6 @@ async def registry_client(
     from mitra_registry.bootstrap import build_spec
     from mitra_registry.settings import RegistrySettings
 
-    spec = build_spec(RegistrySettings(environment="test"))
+    spec = build_spec(RegistrySettings(environment="test", tpoa_members=[]))  # no member review unless a test asks
     async with api_client(spec, registry_pool, headers=registry_caller) as client:
         yield client

@@ -21,18 +21,25 @@ from typing import Any
 import asyncpg
 import pytest
 from support import eventually
+from support.agreements_world import (
+    AGREEMENTS,
+    foreign_staff_assigned,
+    learn,
+    organization_registered,
+    partner,
+    permit_granted,
+)
 from support.app import api_client
 from support.clock import FakeClock, at_jakarta
 from support.database import migrated_pool
 from support.tokens import as_role
 
 from mitra_agreements.bootstrap import build_spec
-from mitra_agreements.consumers.registry_facts import HANDLERS
 from mitra_agreements.domain.obligations import ObligationRules
 from mitra_agreements.domain.policy import Policy
 from mitra_agreements.settings import AgreementsSettings
 from mitra_agreements.sql import DEADLINES
-from mitra_agreements.usecases import msps, obligations, recommendations, registry_facts, visits
+from mitra_agreements.usecases import msps, obligations, recommendations, registry_facts, reviews, visits
 from mitra_agreements.usecases.commands import (
     AnnounceVisit,
     CancelVisit,
@@ -49,23 +56,19 @@ from mitra_agreements.usecases.commands import (
     UpdateVisit,
 )
 from mitra_agreements.workers.deadlines import DeadlineEngine
-from mitra_shared import events as ev
 from mitra_shared.clock import JAKARTA
 from mitra_shared.context import Context, Principal
 from mitra_shared.contracts import registry as registry_contracts
-from mitra_shared.db import MigrationSource
 from mitra_shared.documents import DOCUMENTS_MIGRATIONS, LocalDirectoryStore
 from mitra_shared.errors import Conflict, NotFound, RuleBroken
-from mitra_shared.events import EventData, new_event
+from mitra_shared.events import EventData
 from mitra_shared.http import refusal_status
 from mitra_shared.paging import MAX_OFFSET
 from mitra_shared.uow import UnitOfWork
 
 pytestmark = pytest.mark.integration
 
-PERMIT_VALID_UNTIL = date(2029, 12, 31)
 POLICY = Policy()
-AGREEMENTS = MigrationSource("agreements", "mitra_agreements")
 Engine = Callable[..., DeadlineEngine]
 
 
@@ -124,25 +127,6 @@ def ministry(clock: FakeClock, code: str = "KEMENSOS") -> Context:
     return ctx(clock, "ministry", ministry_code=code)
 
 
-async def learn(pool: asyncpg.Pool, data: EventData, *, at: datetime | None = None) -> None:
-    """Apply one of registry's events the way agreements' consumer does (its own slim model, one transaction)."""
-    received = ev.decode(ev.encode(new_event(data, subject="registry", time=at)))
-    known = HANDLERS[type(data).kind]
-    context = Context.for_system("agreements.consumer", received.time, causation_id=received.id)
-    async with UnitOfWork(pool).change(context) as tx:
-        await known.apply(tx, received, ev.read_data(received, known.model))
-
-
-def organization_registered(organization_id: uuid.UUID, name: str = "Plan International") -> EventData:
-    return registry_contracts.OrganizationRegistered(
-        organization_id=organization_id,
-        legal_name=name,
-        country_of_origin="GB",
-        status="active",
-        registered_at=datetime(2026, 1, 1, tzinfo=JAKARTA),
-    )
-
-
 def status_changed(organization_id: uuid.UUID, status: str, version: int = 2) -> EventData:
     return registry_contracts.OrganizationStatusChanged(
         organization_id=organization_id,
@@ -153,33 +137,6 @@ def status_changed(organization_id: uuid.UUID, status: str, version: int = 2) ->
         changed_by="tpoa-1",
         version=version,
         changed_at=datetime(2027, 1, 1, tzinfo=JAKARTA),
-    )
-
-
-def permit_granted(
-    organization_id: uuid.UUID, permit_id: uuid.UUID, valid_until: date = PERMIT_VALID_UNTIL
-) -> EventData:
-    return registry_contracts.PermitGranted(
-        permit_id=permit_id,
-        organization_id=organization_id,
-        organization_name="Plan International",
-        permit_type="principle",
-        number=f"IP-{permit_id.hex[:6]}",
-        issued_on=date(2026, 1, 1),
-        valid_until=valid_until,
-        granted_at=datetime(2026, 1, 1, tzinfo=JAKARTA),
-    )
-
-
-def partner(kind: str, code: str, name: str, parent: str | None = None, version: int = 1) -> EventData:
-    return registry_contracts.PartnerUpdated(
-        partner_id=uuid.uuid5(uuid.NAMESPACE_URL, f"partner/{code}"),
-        partner_kind=kind,  # type: ignore[arg-type]
-        name=name,
-        code=code,
-        parent_code=parent,
-        version=version,
-        updated_at=datetime(2026, 1, 1, tzinfo=JAKARTA),
     )
 
 
@@ -225,7 +182,7 @@ def sign_command(number: str | None = None) -> SignMsp:
 
 async def approved_msp(uow: UnitOfWork, world: World, clock: FakeClock, **overrides: Any) -> uuid.UUID:
     msp = await msps.draft_msp(uow, ngo(clock, world), draft_command(world, **overrides))
-    await msps.submit_msp(uow, ngo(clock, world), msp.id)
+    await msps.submit_msp(uow, ngo(clock, world), msp.id, policy=POLICY)
     await msps.approve_msp(uow, ctx(clock), msp.id, Decide(note="ok"))
     return msp.id
 
@@ -315,7 +272,7 @@ async def test_an_msp_from_draft_to_signed_publishes_each_step_with_the_parties(
     msp = await msps.draft_msp(uow, ngo(clock, world), draft_command(world))
     assert msp.status == "draft"
     assert [(loc.code, loc.province_code) for loc in msp.work_locations] == [("3374", "33"), ("33", "33")]
-    await msps.submit_msp(uow, ngo(clock, world), msp.id)
+    await msps.submit_msp(uow, ngo(clock, world), msp.id, policy=POLICY)
     await msps.approve_msp(uow, ctx(clock), msp.id, Decide(note="TPOA 4 Jan"))
     signed = await msps.sign_msp(uow, ministry(clock), msp.id, sign_command("MSP/1/2027"), policy=POLICY)
     assert (signed.status, signed.signed_on, signed.number) == ("active", clock.today, "MSP/1/2027")
@@ -404,7 +361,7 @@ async def test_a_rejected_msp_keeps_the_reason_and_is_not_signed(
 ) -> None:
     world = await seed(pool)
     msp = await msps.draft_msp(uow, ngo(clock, world), draft_command(world))
-    await msps.submit_msp(uow, ngo(clock, world), msp.id)
+    await msps.submit_msp(uow, ngo(clock, world), msp.id, policy=POLICY)
     rejected = await msps.reject_msp(uow, ctx(clock), msp.id, Reject(reason="Scope overlaps"))
     assert (rejected.status, rejected.decision_note, rejected.version) == ("rejected", "Scope overlaps", 3)
     [event] = await published(pool, "agreements.msp.rejected")
@@ -437,7 +394,7 @@ async def test_unknown_parties_and_steps_out_of_order_are_refused(
         await msps.sign_msp(uow, ministry(clock), msp.id, sign_command(), policy=POLICY)
     assert out_of_order.value.field == "msp.status"
     with pytest.raises(NotFound):
-        await msps.submit_msp(uow, ngo(clock, world), uuid.uuid4())
+        await msps.submit_msp(uow, ngo(clock, world), uuid.uuid4(), policy=POLICY)
 
 
 async def test_extension_adds_the_extra_periods_obligations_and_termination_closes_them(
@@ -447,15 +404,18 @@ async def test_extension_adds_the_extra_periods_obligations_and_termination_clos
     msp_id = await signed_msp(uow, world, clock)
     before = {(o.kind, o.period, o.region_code) for o in await msps.obligations_of(uow, ctx(clock), msp_id)}
     with pytest.raises(Conflict) as past_permit:
-        await msps.extend_msp(
+        await reviews.request_extension(
             uow, ministry(clock), msp_id, ExtendMsp(ends_on=date(2030, 12, 31), reason="TPOA"), policy=POLICY
         )
     assert past_permit.value.field == "body.ends_on"
 
-    extended = await msps.extend_msp(
+    # The Mitra Utama asks; the MSP keeps its dates until TPOA approves.
+    pending = await reviews.request_extension(
         uow, ministry(clock), msp_id, ExtendMsp(ends_on=date(2029, 12, 31), reason="TPOA agreed"), policy=POLICY
     )
-    assert (extended.status, extended.ends_on) == ("extended", date(2029, 12, 31))
+    assert (pending.ends_on, pending.pending_extension is not None) == (date(2029, 6, 30), True)
+    extended = await reviews.approve_extension(uow, ctx(clock), msp_id, Decide(note=None), policy=POLICY)
+    assert (extended.status, extended.ends_on, extended.pending_extension) == ("extended", date(2029, 12, 31), None)
     after = await msps.obligations_of(uow, ctx(clock), msp_id)
     added = {(o.kind, o.period, o.region_code) for o in after} - before
     assert added == {("semester_report", "2029-S2", None), ("extension_decision", "2029-12-31", None)}
@@ -800,12 +760,15 @@ async def test_a_recommendation_is_requested_and_issued_once_under_a_unique_refe
         await recommendations.request_recommendation(
             uow, ngo(clock, world), RequestRecommendation(msp_id=msp_id, kind="visa", purpose="Adviser")
         )
-    assert no_expert.value.field == "body.expert_name"
+    assert no_expert.value.field == "body.staff_assignment_id"
+    expert = foreign_staff_assigned(world.organization_id)
+    await learn(pool, expert)
     visa = await recommendations.request_recommendation(
         uow,
         ngo(clock, world),
-        RequestRecommendation(msp_id=msp_id, kind="visa", expert_name="Maria", expert_nationality="DK", purpose="DRR"),
+        RequestRecommendation(msp_id=msp_id, kind="visa", staff_assignment_id=expert.assignment_id, purpose="DRR"),
     )
+    assert (visa.expert_name, visa.expert_nationality) == ("Maria", "DK")
     tax = await recommendations.request_recommendation(
         uow, ngo(clock, world), RequestRecommendation(msp_id=msp_id, kind="tax_exemption", purpose="Imported goods")
     )
@@ -882,7 +845,7 @@ async def test_the_api_runs_each_command_in_the_context_of_its_request(
     """The real app over ASGI: the caller, the service's clock and the correlation id reach the events; the
     service's settings reach the rules; refusals are problem documents; no page offset is too large."""
     world = await seed(pool)
-    settings = AgreementsSettings(environment="test", visit_notice_days=30, documents_dir=tmp_path)
+    settings = AgreementsSettings(environment="test", visit_notice_days=30, documents_dir=tmp_path, tpoa_members=[])
     spec = build_spec(settings, clock=clock)
     the_ngo = as_role("ngo", subject="ngo-staff", organization_id=world.organization_id)
     async with api_client(spec, pool, headers=as_role("tpoa")) as client:
@@ -908,7 +871,7 @@ async def test_the_api_runs_each_command_in_the_context_of_its_request(
         assert unknown.headers["content-type"] == "application/problem+json"
         assert unknown.json()["errors"] == [{"field": "body.organization_id", "reason": unknown.json()["detail"]}]
 
-        await msps.submit_msp(uow, ngo(clock, world), uuid.UUID(msp_id))
+        await msps.submit_msp(uow, ngo(clock, world), uuid.UUID(msp_id), policy=POLICY)
         await msps.approve_msp(uow, ctx(clock), uuid.UUID(msp_id), Decide(note="ok"))
         signed = await client.post(
             f"/msps/{msp_id}/sign",

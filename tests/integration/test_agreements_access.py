@@ -74,6 +74,12 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "POST /msps/{msp_id}/reject":                     (YES,    NO,     NO,     NO,     NO,     NO,     NO),
     "POST /msps/{msp_id}/sign":                       (NO,     OWN,    NO,     NO,     NO,     NO,     NO),
     "POST /msps/{msp_id}/extend":                     (NO,     OWN,    NO,     NO,     NO,     NO,     NO),
+    "POST /msps/{msp_id}/extension/approve":          (YES,    NO,     NO,     NO,     NO,     NO,     NO),
+    "POST /msps/{msp_id}/extension/reject":           (YES,    NO,     NO,     NO,     NO,     NO,     NO),
+    # TPOA's member review: the government's deliberation (not the NGO's or the regions'); answered by a member
+    # ministry the review asked (here a review that asked the caller's ministry, of an MSP it reads).
+    "GET /msps/{msp_id}/review":                      (YES,    OWN,    NO,     NO,     YES,    NO,     YES),
+    "POST /msps/{msp_id}/review/answers":             (NO,     OWN,    NO,     NO,     NO,     NO,     NO),
     "POST /msps/{msp_id}/terminate":                  (NO,     OWN,    NO,     NO,     NO,     NO,     NO),
     "GET /msps/{msp_id}/obligations":                 (YES,    OWN,    OWN,    OWN,    YES,    NO,     YES),
     "GET /obligations":                               (YES,    FILTER, FILTER, FILTER, YES,    NO,     YES),
@@ -83,6 +89,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "GET /submissions/{submission_id}":               (YES,    OWN,    OWN,    OWN,    YES,    NO,     YES),
     "POST /submissions/{submission_id}/accept":       (NO,     OWN,    OWN,    NO,     NO,     NO,     NO),
     "POST /submissions/{submission_id}/return":       (NO,     OWN,    OWN,    NO,     NO,     NO,     NO),
+    "POST /submissions/{submission_id}/comments":     (NO,     OWN,    OWN,    NO,     NO,     NO,     NO),
     "POST /visits":                                   (NO,     NO,     NO,     OWN,    NO,     NO,     NO),
     "GET /visits":                                    (YES,    FILTER, FILTER, FILTER, YES,    NO,     YES),
     "GET /visits/{visit_id}":                         (YES,    OWN,    OWN,    OWN,    YES,    NO,     YES),
@@ -126,6 +133,7 @@ OWN_REGION = "33"  # the region officer's province; the own MSPs work in its reg
 PLACES = {"own": ["3374", "51"], "other": ["51"]}
 WORK_PLAN_REGION = {"own": "3374", "other": "51"}
 SCOPE_OF = {"ministry": {"ministry_code": "KEMENSOS"}, "region": {"region_code": OWN_REGION}}
+MEMBER = "KEMENDAGRI"  # TPOA's one member ministry in this world (MITRA_TPOA_MEMBERS)
 _serial = itertools.count(1)
 
 
@@ -173,21 +181,71 @@ class World:
 
     # --- records, made by the role that makes them ------------------------------------------------------------
 
-    async def draft(self, scope: str) -> dict[str, Any]:
-        return await self.call(self.ngo_of(scope), "POST", "/msps", draft_body(self, scope))
+    async def draft(self, scope: str, places: list[str] | None = None) -> dict[str, Any]:
+        body = draft_body(self, scope) | ({"work_location_codes": places} if places else {})
+        return await self.call(self.ngo_of(scope), "POST", "/msps", body)
 
-    async def submitted(self, scope: str) -> dict[str, Any]:
-        msp = await self.draft(scope)
+    async def submitted(self, scope: str, places: list[str] | None = None) -> dict[str, Any]:
+        msp = await self.draft(scope, places)
         return await self.call(self.ngo_of(scope), "POST", f"/msps/{msp['id']}/submit", {})
 
-    async def approved(self, scope: str) -> dict[str, Any]:
+    async def cleared(self, scope: str) -> dict[str, Any]:
+        """Submitted, and cleared by TPOA's member: TPOA may approve it."""
         msp = await self.submitted(scope)
+        await self.clear(msp)
+        return msp
+
+    async def clear(self, msp: dict[str, Any]) -> None:
+        member = as_role("ministry", subject="seed-member", ministry_code=MEMBER)
+        await self.call(member, "POST", f"/msps/{msp['id']}/review/answers", {"verdict": "cleared"})
+
+    async def approved(self, scope: str, places: list[str] | None = None) -> dict[str, Any]:
+        msp = await self.submitted(scope, places)
+        await self.clear(msp)
         tpoa = as_role("tpoa", subject="seed-tpoa")
         return await self.call(tpoa, "POST", f"/msps/{msp['id']}/approve", {"note": "ok"})
 
-    async def signed(self, scope: str) -> dict[str, Any]:
-        msp = await self.approved(scope)
+    async def signed(self, scope: str, places: list[str] | None = None) -> dict[str, Any]:
+        msp = await self.approved(scope, places)
         return await self.call(self.ministry_of(scope), "POST", f"/msps/{msp['id']}/sign", sign_body())
+
+    async def extension_requested(self, scope: str) -> dict[str, Any]:
+        msp = await self.signed(scope)
+        body = {"ends_on": "2029-12-31", "reason": "agreed"}
+        return await self.call(self.ministry_of(scope), "POST", f"/msps/{msp['id']}/extend", body)
+
+    async def extension_cleared(self, scope: str) -> dict[str, Any]:
+        msp = await self.extension_requested(scope)
+        await self.clear(msp)
+        return msp
+
+    async def submission_to_decide(self, scope: str, role: str) -> dict[str, Any]:
+        """A submission the caller of the table decides in its own scope: a report for the ministry, a work plan
+        of exactly its region for a region's office (none of another's scope reads)."""
+        if role == "ministry":
+            msp = await self.signed(scope)
+            obligations = await self.call(as_role("tpoa"), "GET", f"/msps/{msp['id']}/obligations")
+            [report] = [o for o in obligations if o["kind"] == "semester_report" and o["period"] == "2027-S1"]
+            path = f"/obligations/{report['id']}/submissions"
+            return await self.call(self.ngo_of(scope), "POST", path, {"summary": "Semester I"})
+        if role == "region" and side(scope) == "own":
+            msp = await self.signed(scope, [OWN_REGION])
+            obligations = await self.call(as_role("tpoa"), "GET", f"/msps/{msp['id']}/obligations")
+            [plan] = [o for o in obligations if o["kind"] == "work_plan" and o["period"] == "2027"]
+            path = f"/obligations/{plan['id']}/submissions"
+            return await self.call(self.ngo_of(scope), "POST", path, {"summary": "RKT 2027"})
+        return await self.submission(scope)
+
+    async def asking_the_caller(self, scope: str) -> dict[str, Any]:
+        """A submitted MSP whose review asked the caller's ministry as well (in its own scope)."""
+        msp = await self.submitted(scope)
+        if side(scope) == "own":
+            await self.pool.execute(
+                "UPDATE msp_reviews SET members = members || $2::text WHERE msp_id = $1 AND status = 'open'",
+                uuid.UUID(msp["id"]),
+                self.ministries["own"],
+            )
+        return msp
 
     async def work_plan(self, scope: str, msp: dict[str, Any] | None = None) -> dict[str, Any]:
         msp = msp or await self.signed(scope)
@@ -377,7 +435,9 @@ async def learn_the_register(pool: asyncpg.Pool) -> dict[str, str]:
 async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
     dsn = await create_migrated_database([DOCUMENTS_MIGRATIONS, db.MigrationSource("agreements", "mitra_agreements")])
     pool = await db.create_pool(dsn, min_size=1, max_size=4)
-    settings = AgreementsSettings(environment="test", documents_dir=tmp_path_factory.mktemp("documents"))
+    settings = AgreementsSettings(
+        environment="test", documents_dir=tmp_path_factory.mktemp("documents"), tpoa_members=[MEMBER]
+    )
     spec = build_spec(settings)
     try:
         organizations = await learn_the_register(pool)
@@ -412,6 +472,16 @@ def post(path: str, target: Callable[[World, str], Awaitable[dict[str, Any]]], b
     async def prepare(world: World, scope: str, role: str) -> Request:
         made = await target(world, scope)
         return "POST", path.format(id=made["id"]), body() if callable(body) else (body or {})
+
+    return prepare
+
+
+def decide_submission(action: str, body: dict[str, Any] | None = None) -> Prepare:
+    """A decision on a submission the caller decides in its own scope (`World.submission_to_decide`)."""
+
+    async def prepare(world: World, scope: str, role: str) -> Request:
+        submission = await world.submission_to_decide(scope, role)
+        return "POST", f"/submissions/{submission['id']}/{action}", body or {}
 
     return prepare
 
@@ -501,11 +571,19 @@ PREPARE: dict[str, Prepare] = {
     "GET /msps": get(lambda world, scope: _const("/msps?limit=500")),
     "GET /msps/{msp_id}": get(lambda world, scope: shared_path(world, "signed", scope, "/msps/{id}")),
     "POST /msps/{msp_id}/submit": post("/msps/{id}/submit", World.draft),
-    "POST /msps/{msp_id}/approve": post("/msps/{id}/approve", World.submitted, {"note": "reviewed"}),
+    "POST /msps/{msp_id}/approve": post("/msps/{id}/approve", World.cleared, {"note": "reviewed"}),
     "POST /msps/{msp_id}/reject": post("/msps/{id}/reject", World.submitted, {"reason": "overlaps"}),
     "POST /msps/{msp_id}/sign": post("/msps/{id}/sign", World.approved, sign_body),
     "POST /msps/{msp_id}/extend": post(
         "/msps/{id}/extend", World.signed, {"ends_on": "2029-12-31", "reason": "agreed"}
+    ),
+    "POST /msps/{msp_id}/extension/approve": post("/msps/{id}/extension/approve", World.extension_cleared, {}),
+    "POST /msps/{msp_id}/extension/reject": post(
+        "/msps/{id}/extension/reject", World.extension_requested, {"note": "not now"}
+    ),
+    "GET /msps/{msp_id}/review": get(lambda world, scope: shared_path(world, "signed", scope, "/msps/{id}/review")),
+    "POST /msps/{msp_id}/review/answers": post(
+        "/msps/{id}/review/answers", World.asking_the_caller, {"verdict": "cleared"}
     ),
     "POST /msps/{msp_id}/terminate": post("/msps/{id}/terminate", World.signed, {"reason": "ended by agreement"}),
     "GET /msps/{msp_id}/obligations": get(
@@ -520,9 +598,10 @@ PREPARE: dict[str, Prepare] = {
     "GET /submissions/{submission_id}": get(
         lambda world, scope: shared_path(world, "submission", scope, "/submissions/{id}")
     ),
-    "POST /submissions/{submission_id}/accept": post("/submissions/{id}/accept", World.submission),
-    "POST /submissions/{submission_id}/return": post(
-        "/submissions/{id}/return", World.submission, {"comments": "add the budget"}
+    "POST /submissions/{submission_id}/accept": decide_submission("accept"),
+    "POST /submissions/{submission_id}/return": decide_submission("return", {"comments": "add the budget"}),
+    "POST /submissions/{submission_id}/comments": post(
+        "/submissions/{id}/comments", World.submission, {"comment": "align the budget with the RPJMD"}
     ),
     "POST /visits": new_visit,
     "GET /visits": listing("/visits?limit=500", "visit"),
@@ -715,6 +794,7 @@ async def test_a_regency_sees_a_province_wide_msp_and_a_visit_to_its_area(world:
     as_ngo = world.ngo_of("own")
     msp = await world.call(as_ngo, "POST", "/msps", {**draft_body(world, "own"), "work_location_codes": ["33"]})
     await world.call(as_ngo, "POST", f"/msps/{msp['id']}/submit", {})
+    await world.clear(msp)
     await world.call(as_role("tpoa"), "POST", f"/msps/{msp['id']}/approve", {})
     await world.call(world.ministry_of("own"), "POST", f"/msps/{msp['id']}/sign", sign_body())
     semarang = as_role("region", region_code="3374")
@@ -740,6 +820,7 @@ async def test_whoever_drafted_or_submitted_an_msp_does_not_approve_reject_or_si
         refused = await world.client.post(f"/msps/{msp['id']}/{step}", json=body, headers=as_role("tpoa", **alice))
         assert refused.status_code == 403, refused.text
         assert "four eyes" in refused.json()["detail"]
+    await world.clear(msp)
     await world.call(as_role("tpoa", subject="bob"), "POST", f"/msps/{msp['id']}/approve", {})
     alice_signs = as_role("ministry", ministry_code="KEMENSOS", **alice)
     refused = await world.client.post(f"/msps/{msp['id']}/sign", json=sign_body(), headers=alice_signs)
@@ -753,10 +834,11 @@ async def test_whoever_submitted_a_work_plan_does_not_accept_it_nor_a_requester_
     plan = await world.work_plan("own")
     as_ngo = as_role("ngo", organization_id=world.organizations["own"], **carol)
     submission = await world.call(as_ngo, "POST", f"/obligations/{plan['id']}/submissions", {"summary": "RKT"})
-    for who in (as_role("ministry", ministry_code="KEMENSOS", **carol), as_role("region", region_code="33", **carol)):
+    for who in (as_role("ministry", ministry_code="KEMENSOS"), as_role("region", region_code="3374", **carol)):
         refused = await world.client.post(f"/submissions/{submission['id']}/accept", json={}, headers=who)
         assert refused.status_code == 403, refused.text
-    await world.call(world.caller("region"), "POST", f"/submissions/{submission['id']}/accept", {})
+    semarang = as_role("region", region_code="3374")
+    await world.call(semarang, "POST", f"/submissions/{submission['id']}/accept", {})
 
     msp = await world.shared_record("signed", "own")
     body = {"msp_id": msp["id"], "kind": "tax_exemption", "purpose": "Imported goods"}
@@ -770,3 +852,153 @@ async def test_whoever_submitted_a_work_plan_does_not_accept_it_nor_a_requester_
     assert refused.status_code == 403, refused.text
     issued = await world.call(world.caller("ministry"), "POST", f"/recommendations/{requested['id']}/issue", issue)
     assert issued["status"] == "issued"
+
+
+# --- monitoring visits and mitigation actions (issue 14): their rows, and their cases ----------------------------
+
+# fmt: off
+#                                                     tpoa    ministry region  ngo     auditor admin   integration
+MONITORING_EXPECTED: dict[str, tuple[str, ...]] = {
+    "POST /msps/{msp_id}/monitoring-visits":          (NO,     OWN,    OWN,    NO,     NO,     NO,     NO),
+    "GET /msps/{msp_id}/monitoring-visits":           (YES,    OWN,    OWN,    OWN,    YES,    NO,     YES),
+    "GET /monitoring-visits/{monitoring_visit_id}":   (YES,    OWN,    OWN,    OWN,    YES,    NO,     YES),
+    "POST /msps/{msp_id}/mitigation-actions":         (NO,     OWN,    OWN,    NO,     NO,     NO,     NO),
+    "GET /msps/{msp_id}/mitigation-actions":          (YES,    OWN,    OWN,    OWN,    YES,    NO,     YES),
+    "GET /mitigation-actions":                        (YES,    FILTER, FILTER, FILTER, YES,    NO,     YES),
+    "GET /mitigation-actions/{action_id}":            (YES,    OWN,    OWN,    OWN,    YES,    NO,     YES),
+    "POST /mitigation-actions/{action_id}/status":    (NO,     OWN,    OWN,    OWN,    NO,     NO,     NO),
+}
+# fmt: on
+_monitoring: dict[tuple[str, str], dict[str, Any]] = {}
+MONITORING_VISIT = {
+    "visited_on": "2027-01-04",
+    "aspects": ["administration"],
+    "rating": "satisfactory",
+    "findings": "As planned",
+}
+
+
+def mitigation_body(owner: str = "ngo", owner_region_code: str | None = None) -> dict[str, Any]:
+    body = {"description": "Complete the attendance lists", "owner": owner, "due_on": "2027-03-01"}
+    return body if owner_region_code is None else {**body, "owner_region_code": owner_region_code}
+
+
+async def monitoring_record(world: World, kind: str, scope: str) -> dict[str, Any]:
+    """An MSP-wide monitoring visit or mitigation action (owned by the NGO) of the scope's MSP, made once by its
+    ministry."""
+    key = (kind, side(scope))
+    if key not in _monitoring:
+        msp = await world.shared_record("signed", scope)
+        path, body = (
+            ("monitoring-visits", MONITORING_VISIT) if kind == "monitoring_visit" else ("mitigation-actions", None)
+        )
+        _monitoring[key] = await world.call(
+            world.ministry_of(scope), "POST", f"/msps/{msp['id']}/{path}", body or mitigation_body()
+        )
+    return _monitoring[key]
+
+
+def on_monitoring(kind: str, template: str) -> Prepare:
+    async def prepare(world: World, scope: str, role: str) -> Request:
+        return "GET", template.format(id=(await monitoring_record(world, kind, scope))["id"]), None
+
+    return prepare
+
+
+async def move_an_action(world: World, scope: str, role: str) -> Request:
+    """A new action owned by the caller's office (the NGO, the ministry, or exactly the caller's region, where the
+    MSP works; the other side's in Bali)."""
+    msp = await world.shared_record("signed", scope)
+    owner = role if role in ("ngo", "ministry", "region") else "ngo"
+    owner_region = OWN_REGION if side(scope) == "own" else WORK_PLAN_REGION["other"]
+    body = mitigation_body(owner, owner_region if owner == "region" else None)
+    made = await world.call(world.ministry_of(scope), "POST", f"/msps/{msp['id']}/mitigation-actions", body)
+    return "POST", f"/mitigation-actions/{made['id']}/status", {"status": "in_progress"}
+
+
+async def list_actions(world: World, scope: str, role: str) -> Request:
+    for side_ in ("own", "other"):
+        await monitoring_record(world, "mitigation_action", side_)
+    return "GET", "/mitigation-actions?limit=500", None
+
+
+MONITORING_PREPARE: dict[str, Prepare] = {
+    "POST /msps/{msp_id}/monitoring-visits": post(
+        "/msps/{id}/monitoring-visits", lambda world, scope: world.shared_record("signed", scope), MONITORING_VISIT
+    ),
+    "GET /msps/{msp_id}/monitoring-visits": get(
+        lambda world, scope: shared_path(world, "signed", scope, "/msps/{id}/monitoring-visits")
+    ),
+    "GET /monitoring-visits/{monitoring_visit_id}": on_monitoring("monitoring_visit", "/monitoring-visits/{id}"),
+    "POST /msps/{msp_id}/mitigation-actions": post(
+        "/msps/{id}/mitigation-actions", lambda world, scope: world.shared_record("signed", scope), mitigation_body
+    ),
+    "GET /msps/{msp_id}/mitigation-actions": get(
+        lambda world, scope: shared_path(world, "signed", scope, "/msps/{id}/mitigation-actions")
+    ),
+    "GET /mitigation-actions": list_actions,
+    "GET /mitigation-actions/{action_id}": on_monitoring("mitigation_action", "/mitigation-actions/{id}"),
+    "POST /mitigation-actions/{action_id}/status": move_an_action,
+}
+EXPECTED.update(MONITORING_EXPECTED)
+PREPARE.update(MONITORING_PREPARE)
+
+
+@pytest.mark.parametrize(
+    ("operation", "role", "answer", "scope"), [case for case in cases() if case.values[0] in MONITORING_EXPECTED]
+)
+async def test_monitoring_operation_by_role_and_scope(
+    world: World, operation: str, role: str, answer: str, scope: str
+) -> None:
+    await test_operation_by_role_and_scope(world, operation, role, answer, scope)
+    if operation == "GET /mitigation-actions" and answer != DENY:
+        listed = {
+            item["id"]
+            for item in (await world.call(world.caller(role), "GET", "/mitigation-actions?limit=500"))["items"]
+        }
+        own = (await monitoring_record(world, "mitigation_action", "own"))["id"]
+        other = (await monitoring_record(world, "mitigation_action", "other"))["id"]
+        assert own in listed
+        assert (other in listed) == (answer == ALLOW), "the queue is held to the caller's scope"
+
+
+# --- the queue of TPOA's open member reviews: its row, and its cases ---------------------------------------------
+
+# fmt: off
+#                                                     tpoa    ministry region  ngo     auditor admin   integration
+REVIEW_QUEUE_EXPECTED: dict[str, tuple[str, ...]] = {
+    "GET /reviews":                                   (YES,    FILTER, NO,     NO,     YES,    NO,     YES),
+}
+# fmt: on
+_reviews: dict[str, dict[str, Any]] = {}
+
+
+async def review_asking(world: World, scope: str) -> dict[str, Any]:
+    """A submitted MSP under review, made once per side: the `own` one's review asked the caller's ministry too."""
+    if side(scope) not in _reviews:
+        _reviews[side(scope)] = await world.asking_the_caller(scope)
+    return _reviews[side(scope)]
+
+
+async def list_reviews(world: World, scope: str, role: str) -> Request:
+    for side_ in ("own", "other"):
+        await review_asking(world, side_)
+    return "GET", "/reviews?limit=500", None
+
+
+EXPECTED.update(REVIEW_QUEUE_EXPECTED)
+PREPARE["GET /reviews"] = list_reviews
+
+
+@pytest.mark.parametrize(
+    ("operation", "role", "answer", "scope"), [case for case in cases() if case.values[0] in REVIEW_QUEUE_EXPECTED]
+)
+async def test_review_queue_by_role_and_scope(world: World, operation: str, role: str, answer: str, scope: str) -> None:
+    await test_operation_by_role_and_scope(world, operation, role, answer, scope)
+    if answer != DENY:
+        listed = {
+            item["msp_id"] for item in (await world.call(world.caller(role), "GET", "/reviews?limit=500"))["items"]
+        }
+        assert (await review_asking(world, "own"))["id"] in listed
+        other = (await review_asking(world, "other"))["id"]
+        assert (other in listed) == (answer == ALLOW), "a ministry sees only the reviews that asked it"

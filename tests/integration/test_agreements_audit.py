@@ -16,16 +16,16 @@ from typing import Any
 
 import asyncpg
 import pytest
+from support.agreements_world import AGREEMENTS, foreign_staff_assigned, learn, learn_the_register
 from support.app import api_client
 from support.clock import FakeClock
 from support.database import migrated_pool
 from support.tokens import auth_headers
 
 from mitra_agreements.bootstrap import build_spec
-from mitra_agreements.consumers.registry_facts import HANDLERS
 from mitra_agreements.domain.policy import Policy
 from mitra_agreements.settings import AgreementsSettings
-from mitra_agreements.usecases import msps, obligations, recommendations, visits
+from mitra_agreements.usecases import msps, obligations, recommendations, reviews, visits
 from mitra_agreements.usecases.commands import (
     AnnounceVisit,
     CancelVisit,
@@ -41,21 +41,15 @@ from mitra_agreements.usecases.commands import (
     TerminateMsp,
     UpdateVisit,
 )
-from mitra_shared import events as ev
-from mitra_shared.clock import JAKARTA
 from mitra_shared.context import Context, Principal
-from mitra_shared.contracts import registry as registry_contracts
 from mitra_shared.contracts.audit import AuditRecorded
-from mitra_shared.db import MigrationSource
 from mitra_shared.documents import DOCUMENTS_MIGRATIONS, LocalDirectoryStore
 from mitra_shared.errors import Forbidden
-from mitra_shared.events import EventData, new_event
 from mitra_shared.uow import UnitOfWork
 
 pytestmark = pytest.mark.integration
 
 POLICY = Policy()
-AGREEMENTS = MigrationSource("agreements", "mitra_agreements")
 AUDIT = "audit.agreements.recorded"
 MSP_STEPS = ["msp.drafted", "msp.submitted", "msp.approved", "msp.signed"]
 
@@ -98,57 +92,10 @@ def tpoa(clock: FakeClock) -> Context:
     return ctx(clock, "tpoa")
 
 
-async def learn(pool: asyncpg.Pool, data: EventData) -> None:
-    received = ev.decode(ev.encode(new_event(data, subject="registry")))
-    known = HANDLERS[type(data).kind]
-    context = Context.for_system("agreements.consumer", received.time, causation_id=received.id)
-    async with UnitOfWork(pool, "agreements").change(context) as tx:
-        await known.apply(tx, received, ev.read_data(received, known.model))
-
-
 async def seed(pool: asyncpg.Pool) -> uuid.UUID:
     """An active NGO with a principle permit until 2029, KEMENSOS, Jawa Tengah and Semarang; the NGO's id."""
-    organization_id, at = uuid.uuid4(), datetime(2026, 1, 1, tzinfo=JAKARTA)
-    await learn(
-        pool,
-        registry_contracts.OrganizationRegistered(
-            organization_id=organization_id,
-            legal_name="Plan International",
-            country_of_origin="GB",
-            status="active",
-            registered_at=at,
-        ),
-    )
-    await learn(
-        pool,
-        registry_contracts.PermitGranted(
-            permit_id=uuid.uuid4(),
-            organization_id=organization_id,
-            organization_name="Plan International",
-            permit_type="principle",
-            number="IP-1",
-            issued_on=date(2026, 1, 1),
-            valid_until=date(2029, 12, 31),
-            granted_at=at,
-        ),
-    )
-    for kind, code, name, parent in (
-        ("ministry", "KEMENSOS", "Kementerian Sosial", None),
-        ("province", "33", "Jawa Tengah", None),
-        ("regency", "3374", "Kota Semarang", "33"),
-    ):
-        await learn(
-            pool,
-            registry_contracts.PartnerUpdated(
-                partner_id=uuid.uuid5(uuid.NAMESPACE_URL, f"partner/{code}"),
-                partner_kind=kind,  # type: ignore[arg-type]
-                name=name,
-                code=code,
-                parent_code=parent,
-                version=1,
-                updated_at=at,
-            ),
-        )
+    organization_id = uuid.uuid4()
+    await learn_the_register(pool, organization_id)
     return organization_id
 
 
@@ -171,7 +118,7 @@ SIGN = SignMsp.model_validate(
 
 async def signed_msp(uow: UnitOfWork, clock: FakeClock, organization_id: uuid.UUID) -> uuid.UUID:
     msp = await msps.draft_msp(uow, ngo(clock, organization_id), draft_command(organization_id))
-    await msps.submit_msp(uow, ngo(clock, organization_id), msp.id)
+    await msps.submit_msp(uow, ngo(clock, organization_id), msp.id, policy=POLICY)
     await msps.approve_msp(uow, tpoa(clock), msp.id, Decide(note="TPOA 4 Jan"))
     await msps.sign_msp(uow, ministry(clock), msp.id, SIGN, policy=POLICY)
     return msp.id
@@ -250,7 +197,7 @@ async def test_a_rejection_records_the_reason_and_a_refused_change_records_nothi
 ) -> None:
     organization_id = await seed(pool)
     msp = await msps.draft_msp(uow, ngo(clock, organization_id), draft_command(organization_id))
-    await msps.submit_msp(uow, ngo(clock, organization_id), msp.id)
+    await msps.submit_msp(uow, ngo(clock, organization_id), msp.id, policy=POLICY)
     before = await entries(pool)
     with pytest.raises(Forbidden):  # the ministry does not review
         await msps.reject_msp(uow, ministry(clock), msp.id, Reject(reason="Overlaps"))
@@ -270,11 +217,15 @@ async def test_extension_and_termination_record_the_msp_and_the_obligations_they
     msp_id = await signed_msp(uow, clock, organization_id)
     known = {e["object_id"] for e in await entries(pool, "obligation")}
 
-    await msps.extend_msp(
+    await reviews.request_extension(
         uow, ministry(clock), msp_id, ExtendMsp(ends_on=date(2029, 12, 31), reason="TPOA agreed"), policy=POLICY
     )
+    requested = (await entries(pool, "msp"))[-1]
+    assert (requested["action"], requested["actor"]["role"]) == ("msp.extension_requested", "ministry")
+    assert requested["after"]["pending_extension"]["proposed_ends_on"] == "2029-12-31"
+    await reviews.approve_extension(uow, tpoa(clock), msp_id, Decide(note=None), policy=POLICY)
     extended = (await entries(pool, "msp"))[-1]
-    assert (extended["action"], extended["actor"]["role"]) == ("msp.extended", "ministry")
+    assert (extended["action"], extended["actor"]["role"]) == ("msp.extended", "tpoa")
     assert (extended["before"]["ends_on"], extended["after"]["ends_on"]) == ("2029-06-30", "2029-12-31")
     assert (status_of(extended["before"]), status_of(extended["after"])) == ("signed", "extended")
     changes = [e for e in await entries(pool, "obligation") if e["object_id"] not in known or e["before"]]
@@ -395,10 +346,12 @@ async def test_a_recommendation_records_its_request_and_its_issue(
     organization_id = await seed(pool)
     msp_id = await signed_msp(uow, clock, organization_id)
     clock.set(date(2027, 2, 2))
+    expert = foreign_staff_assigned(organization_id, starts_on=date(2027, 1, 1), ends_on=date(2027, 12, 31))
+    await learn(pool, expert)
     requested = await recommendations.request_recommendation(
         uow,
         ngo(clock, organization_id),
-        RequestRecommendation(msp_id=msp_id, kind="visa", expert_name="Maria", expert_nationality="DK", purpose="DRR"),
+        RequestRecommendation(msp_id=msp_id, kind="visa", staff_assignment_id=expert.assignment_id, purpose="DRR"),
     )
     issued = await recommendations.issue_recommendation(
         uow,
@@ -430,7 +383,7 @@ async def test_the_api_records_the_tokens_person_and_the_requests_id(
     pool: asyncpg.Pool, clock: FakeClock, tmp_path: Path
 ) -> None:
     organization_id = await seed(pool)
-    spec = build_spec(AgreementsSettings(environment="test", documents_dir=tmp_path), clock=clock)
+    spec = build_spec(AgreementsSettings(environment="test", documents_dir=tmp_path, tpoa_members=[]), clock=clock)
     caller = auth_headers(subject="acc-42", name="Siti Rahma", role="ngo", organization_id=organization_id) | {
         "X-Correlation-ID": "corr-http"
     }

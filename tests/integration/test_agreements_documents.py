@@ -29,6 +29,7 @@ from support.database import migrated_pool
 from support.tokens import as_role
 
 from mitra_agreements.bootstrap import build_spec
+from mitra_agreements.consumers import staff_facts
 from mitra_agreements.consumers.registry_facts import HANDLERS
 from mitra_agreements.domain.letters import Letterhead
 from mitra_agreements.settings import AgreementsSettings
@@ -126,7 +127,7 @@ class World:
 async def learn(pool: asyncpg.Pool, data: EventData) -> None:
     """Apply one of registry's events the way agreements' consumer does."""
     received = ev.decode(ev.encode(new_event(data, subject="registry")))
-    known = HANDLERS[type(data).kind]
+    known = {**HANDLERS, **staff_facts.HANDLERS}[type(data).kind]
     context = Context.for_system("agreements.consumer", received.time, causation_id=received.id)
     async with UnitOfWork(pool).change(context) as tx:
         await known.apply(tx, received, ev.read_data(received, known.model))
@@ -196,6 +197,7 @@ async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
 async def world(pool: asyncpg.Pool, clock: FakeClock, tmp_path: Path) -> AsyncIterator[World]:
     settings = AgreementsSettings(
         environment="test",
+        tpoa_members=[],  # no member review: TPOA approves right after the submission
         documents_dir=tmp_path / "documents",
         public_base_url=PUBLIC_BASE,
         letterheads={
@@ -470,11 +472,22 @@ def pdf_text(data: bytes) -> str:
 
 async def test_deciding_a_recommendation_makes_its_letter_for_both_sides(world: World) -> None:
     msp = await signed_msp(world)
+    expert = registry_contracts.ForeignStaffAssigned(
+        assignment_id=uuid.uuid4(),
+        organization_id=world.organization_id,
+        organization_name="NGO",
+        full_name="Maria Jensen",
+        nationality="DK",
+        role="Adviser",
+        starts_on=date(2026, 6, 1),
+        ends_on=date(2028, 5, 31),
+        active_assignments=1,
+    )
+    await learn(world.pool, expert)
     request = {
         "msp_id": msp["id"],
         "kind": "visa",
-        "expert_name": "Maria Jensen",
-        "expert_nationality": "DK",
+        "staff_assignment_id": str(expert.assignment_id),
         "purpose": "Penasihat teknis pengurangan risiko bencana",
     }
     recommendation = await world.call("POST", "/recommendations", world.ngo, request, expected=201)

@@ -26,6 +26,7 @@ from support.database import create_migrated_database, drop_database
 from support.tokens import as_role
 
 from mitra_agreements.bootstrap import build_spec
+from mitra_agreements.consumers import staff_facts
 from mitra_agreements.consumers.registry_facts import HANDLERS
 from mitra_agreements.settings import AgreementsSettings
 from mitra_agreements.workers.deadlines import DeadlineEngine
@@ -112,7 +113,7 @@ class World:
 
 async def learn(pool: asyncpg.Pool, data: EventData) -> None:
     received = ev.decode(ev.encode(new_event(data, subject="registry")))
-    known = HANDLERS[type(data).kind]
+    known = {**HANDLERS, **staff_facts.HANDLERS}[type(data).kind]
     context = Context.for_system("agreements.consumer", received.time, causation_id=received.id)
     async with UnitOfWork(pool).change(context) as tx:
         await known.apply(tx, received, ev.read_data(received, known.model))
@@ -174,7 +175,9 @@ async def learn_the_register(pool: asyncpg.Pool) -> dict[str, str]:
 async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
     dsn = await create_migrated_database([DOCUMENTS_MIGRATIONS, db.MigrationSource("agreements", "mitra_agreements")])
     pool = await db.create_pool(dsn, min_size=1, max_size=4)
-    settings = AgreementsSettings(environment="test", documents_dir=tmp_path_factory.mktemp("documents"))
+    settings = AgreementsSettings(
+        environment="test", documents_dir=tmp_path_factory.mktemp("documents"), tpoa_members=[]
+    )
     spec = build_spec(settings)
     clock = FakeClock(TODAY)
     try:
@@ -384,7 +387,19 @@ async def test_the_recommendations_queue_holds_the_requests_by_status_and_kind(w
     async def request(name: str, msp: dict[str, Any], kind: str) -> Any:
         body: dict[str, Any] = {"msp_id": msp["id"], "kind": kind, "purpose": "Programme adviser"}
         if kind == "visa":
-            body |= {"expert_name": "Jane Doe", "expert_nationality": "GB"}
+            expert = registry_contracts.ForeignStaffAssigned(
+                assignment_id=uuid.uuid4(),
+                organization_id=uuid.UUID(world.organizations[name]),
+                organization_name="NGO",
+                full_name="Jane Doe",
+                nationality="GB",
+                role="Adviser",
+                starts_on=date(2026, 6, 1),
+                ends_on=date(2028, 5, 31),
+                active_assignments=1,
+            )
+            await learn(world.pool, expert)
+            body |= {"staff_assignment_id": str(expert.assignment_id)}
         return await world.call(world.ngo(name), "POST", "/recommendations", body)
 
     visa = await request("A", msp_a, "visa")

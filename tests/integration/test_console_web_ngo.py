@@ -34,6 +34,7 @@ from test_console_web_msps import (  # noqa: F401 - fixtures
 )
 
 pytestmark = pytest.mark.integration
+STAFF_ID = "5f1d2a9e-3c4b-4e8f-a1d2-7b6c5e4f3a21"
 
 
 def the_ngo_world(services: Services) -> None:
@@ -67,6 +68,7 @@ def the_ngo_world(services: Services) -> None:
             ("GET", "registry", f"/organizations/{PLAN}/foreign-staff"): page_of(
                 [
                     {
+                        "id": STAFF_ID,
                         "full_name": "Maria Jensen",
                         "nationality": "DK",
                         "role": "Adviser",
@@ -292,19 +294,22 @@ async def test_the_ngo_announces_a_visit_and_requests_a_recommendation(
     request = await web.get("/recommendations/new")
     missing = await post_form(web, "/recommendations/new", request, {"msp_id": MSP_ID, "kind": "visa", "purpose": "x"})
     assert missing.status_code == 422
-    assert 'href="#f-expert_name"' in missing.text
+    assert 'href="#f-staff_assignment_id"' in missing.text
     assert 'href="#f-purpose"' in missing.text
     assert not services.sent("POST", "/recommendations")
     services.answers[("POST", "agreements", "/recommendations")] = lambda call: (201, {"id": "r1"})
+    assert f'<option value="{STAFF_ID}">Maria Jensen (DK)</option>' in request.text
+    visa = {"msp_id": MSP_ID, "kind": "visa", "staff_assignment_id": STAFF_ID, "purpose": "Penasihat teknis"}
+    assert (await post_form(web, "/recommendations/new", request, visa)).status_code == 303
+    assert services.sent("POST", "/recommendations")[0].body == visa
     asked = await post_form(
         web, "/recommendations/new", request, {"msp_id": MSP_ID, "kind": "tax_exemption", "purpose": "Impor alat"}
     )
     assert asked.status_code == 303
-    assert services.sent("POST", "/recommendations")[0].body == {
+    assert services.sent("POST", "/recommendations")[1].body == {
         "msp_id": MSP_ID,
         "kind": "tax_exemption",
-        "expert_name": None,
-        "expert_nationality": None,
+        "staff_assignment_id": None,
         "purpose": "Impor alat",
     }
 

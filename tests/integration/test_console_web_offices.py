@@ -207,6 +207,11 @@ async def test_the_ministry_sees_its_queues_and_what_to_do_next(
     assert home.status_code == 200, home.text
     shown = text_of(home.text)
     assert "Pengajuan yang menunggu tinjauan Anda (1)" in shown
+    asked = [call.params for call in services.calls if call.path == "/submissions"]
+    assert [params["decidable"] for params in asked] == [["true"], ["false"]]  # what it decides; RKTs to comment on
+    assert asked[1]["kind"] == ["work_plan"]
+    assert 'href="/ministry/submissions?for=comment"' in home.text
+    assert 'data-testid="open-reviews"' not in home.text  # no review awaits it (registry and agreements: none)
     assert f'href="/obligations/{OBLIGATION_ID}"' in home.text  # review on the obligation page
     assert f'href="/msps/{MSP_ID}"' in home.text
     assert "Tidak ada rekomendasi visa atau pembebasan pajak yang menunggu keputusan Anda." in shown
@@ -231,7 +236,13 @@ async def test_the_ministry_sees_its_queues_and_what_to_do_next(
 
     services.answer("agreements", "GET", "/submissions", page_of([]))
     empty = await browser.get("/ministry/submissions")
+    assert services.last("agreements", "/submissions").params["decidable"] == ["true"]
     assert "Tidak ada yang perlu ditinjau" in empty.text
+    for_comment = await browser.get("/ministry/submissions", params={"for": "comment"})
+    assert for_comment.status_code == 200, for_comment.text
+    call = services.last("agreements", "/submissions")
+    assert (call.params["decidable"], call.params["kind"]) == (["false"], ["work_plan"])
+    assert "Rencana kerja daerah untuk Anda beri komentar" in text_of(for_comment.text)
     assert 'href="/ministry/obligations"' in empty.text  # the empty state says what to do next
 
     assert (await browser.get("/ministry/obligations", params={"status": "bogus"})).status_code == 400
@@ -341,8 +352,9 @@ async def test_tpoa_searches_the_register_and_approves_an_applicant(
 async def test_the_region_sees_the_visits_and_work_plans_of_its_area(
     browser: httpx.AsyncClient, services: Services, log_in_as: LogIn
 ) -> None:
+    work_plan = {**SUBMISSION, "kind": "work_plan", "period": "2027", "region_code": "3374", "attempt": 1}
     services.answer("agreements", "GET", "/visits", page_of([VISIT]))
-    services.answer("agreements", "GET", "/obligations", page_of([OBLIGATION]))
+    services.answer("agreements", "GET", "/submissions", page_of([work_plan]))
     services.answer("agreements", "GET", "/organizations", {**page_of([]), "total": 2})
     services.answer("agreements", "GET", f"/visits/{VISIT_ID}", VISIT)
     services.answer("agreements", "GET", f"/msps/{MSP_ID}", MSP)
@@ -353,10 +365,25 @@ async def test_the_region_sees_the_visits_and_work_plans_of_its_area(
     assert "Field visit to child protection posts" in home.text
     visits = services.last("agreements", "/visits")
     assert visits.params["region_code"] == ["3374"]
-    work_plans = services.last("agreements", "/obligations")
-    assert (work_plans.params["kind"], work_plans.params["status"]) == (["work_plan"], ["submitted"])
-    assert work_plans.params["region_code"] == ["3374"]
+    asked = [call.params for call in services.calls if call.path == "/submissions"]
+    assert [(params["kind"], params["status"], params["region_code"]) for params in asked] == [
+        (["work_plan"], ["submitted"], ["3374"])
+    ] * 2
+    # what it accepts or returns (exactly its region's), and a count of the others in its area, to comment on
+    assert [params["decidable"] for params in asked] == [["true"], ["false"]]
     assert f'href="/obligations/{OBLIGATION_ID}"' in home.text
+    assert 'href="/region/work-plans?for=comment"' in home.text
+
+    to_agree = await browser.get("/region/work-plans")
+    assert to_agree.status_code == 200, to_agree.text
+    assert services.last("agreements", "/submissions").params["decidable"] == ["true"]
+    assert f'href="/obligations/{OBLIGATION_ID}"' in to_agree.text
+    services.answer("agreements", "GET", "/submissions", page_of([]))
+    to_comment = await browser.get("/region/work-plans", params={"for": "comment"})
+    assert to_comment.status_code == 200, to_comment.text
+    assert services.last("agreements", "/submissions").params["decidable"] == ["false"]
+    assert "Rencana kerja (RKT) untuk Anda beri komentar" in text_of(to_comment.text)
+    assert (await browser.get("/region/work-plans", params={"for": "x"})).status_code == 400
 
     listed = await browser.get("/region/visits", params={"from": "2026-12-10", "to": "2026-12-01"})
     assert 'id="f-to-error"' in listed.text  # a window ending before it starts
@@ -473,3 +500,56 @@ async def test_the_admin_creates_disables_and_enables_an_account(
     rules = await browser.get("/admin/routing-rules")
     assert rules.status_code == 200
     assert "Aturan perutean" in rules.text
+
+
+APPLICATION_REVIEW = {"organization_id": ORG_ID, "organization_name": "Stichting Hulp Anak", "country_of_origin": "NL",
+                      "members": ["KEMENDAGRI", "POLRI"], "answer_by": "2026-12-18", "awaiting": ["KEMENDAGRI"],
+                      "objected": [], "decidable": False, "requested_at": "2026-12-04T02:00:00Z"}  # fmt: skip
+EXTENSION_REVIEW = {"review_id": str(uuid.uuid4()), "msp_id": MSP_ID, "subject": "extension",
+                    "title": "Perlindungan Anak Jawa Tengah",
+                    "organization": {"organization_id": ORG_ID, "name": "Plan International"},
+                    "ministry_code": "KEMENSOS", "proposed_ends_on": "2029-12-31", "members": ["KEMENDAGRI", "POLRI"],
+                    "answer_by": "2026-12-20", "awaiting": ["KEMENDAGRI"], "objected": ["POLRI"],
+                    "decidable": False, "requested_at": "2026-12-06T02:00:00Z"}  # fmt: skip
+
+
+async def test_a_member_ministry_and_tpoa_see_the_open_reviews_on_their_home(
+    browser: httpx.AsyncClient, services: Services, log_in_as: LogIn
+) -> None:
+    for path in ("/submissions", "/obligations", "/recommendations", "/msps"):
+        services.answer("agreements", "GET", path, page_of([]))
+    services.answer("registry", "GET", "/reviews", page_of([APPLICATION_REVIEW]))
+    services.answer("agreements", "GET", "/reviews", page_of([EXTENSION_REVIEW]))
+    await log_in_as("ministry", ministry_code="KEMENDAGRI")
+
+    home = await browser.get("/ministry")
+    assert home.status_code == 200, home.text
+    shown = text_of(home.text)
+    assert "Menunggu telaah Anda (2)" in shown
+    assert "Permohonan pendaftaran" in shown
+    assert "Stichting Hulp Anak (NL)" in shown
+    assert "Perpanjangan MSP sampai" in shown
+    assert "Keberatan: POLRI" in shown
+    assert f'href="/organizations/{ORG_ID}#review-title"' in home.text  # where the answer form is
+    assert f'href="/msps/{MSP_ID}#review-title"' in home.text
+    # the services keep the ministry's own awaited reviews by default: the console asks for no more
+    for service in ("registry", "agreements"):
+        assert "awaiting" not in services.last(service, "/reviews").params
+
+    browser.cookies.clear()
+    await log_in_as("tpoa")
+    services.answer("registry", "GET", "/organizations", page_of([]))
+    services.answer("registry", "GET", "/permits", page_of([]))
+    services.answer("registry", "GET", "/focus-areas", [])
+    services.answer("registry", "GET", "/reviews", page_of([{**APPLICATION_REVIEW, "awaiting": [], "decidable": True}]))
+    services.answer("agreements", "GET", "/reviews", page_of([]))
+    home = await browser.get("/tpoa")
+    assert home.status_code == 200, home.text
+    shown = text_of(home.text)
+    assert "Telaah tim TPOA yang sedang berjalan (1)" in shown
+    assert "Siap diputuskan TPOA" in shown
+
+    services.answers.pop(("registry", "GET", "/reviews"))  # a service without the queue: the home still shows
+    home = await browser.get("/tpoa")
+    assert home.status_code == 200, home.text
+    assert "Tidak ada telaah tim TPOA yang terbuka." in text_of(home.text)

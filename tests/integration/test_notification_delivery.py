@@ -11,68 +11,26 @@ import asyncpg
 import pytest
 from support.database import migrated_pool
 from support.mail import SmtpServer
+from support.notifications import NOTIFICATIONS, add_recipient, apply, consume, context
 from support.polling import eventually
 
 from mitra_devtools.launcher import free_port
 from mitra_notifications.channels.smtp import SmtpMailer
 from mitra_notifications.channels.webhooks import WebhookSender
-from mitra_notifications.consumers import HANDLERS
 from mitra_notifications.settings import NotificationsSettings
-from mitra_notifications.usecases import deliveries, recipients
+from mitra_notifications.usecases import deliveries
 from mitra_notifications.workers.delivery import DeliveryWorker
-from mitra_shared.clock import Clock, system_clock
-from mitra_shared.context import Context
 from mitra_shared.contracts.registry import OrganizationRegistered
-from mitra_shared.db import MigrationSource
-from mitra_shared.events import EventData, ReceivedEvent, decode, encode, new_event
+from mitra_shared.events import ReceivedEvent, decode
 from mitra_shared.uow import UnitOfWork
 
 pytestmark = pytest.mark.integration
-NOTIFICATIONS = MigrationSource("notifications", "mitra_notifications")
 
 
 @pytest.fixture
 async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
     async with migrated_pool(database, [NOTIFICATIONS], max_size=6) as ready:
         yield ready
-
-
-def context(clock: Clock = system_clock) -> Context:
-    return Context.for_system("tests", clock())
-
-
-async def consume(pool: asyncpg.Pool, data: EventData, clock: Clock = system_clock) -> ReceivedEvent:
-    """An event as its producer publishes it (the subject: the NGO or partner it is about), consumed."""
-    subject = getattr(data, "organization_id", None) or getattr(data, "partner_id", None) or uuid.uuid4()
-    event = decode(encode(new_event(data, subject=str(subject))))
-    await apply(pool, event, clock)
-    return event
-
-
-async def apply(pool: asyncpg.Pool, event: ReceivedEvent, clock: Clock = system_clock) -> None:
-    """What notifications' consumer does with an event: its handler, in a unit of work of its own."""
-    [known] = [handler for kind, handler in HANDLERS.items() if kind.type == event.type]
-    consumer = Context.for_system("notifications.consumer", clock(), causation_id=event.id)
-    async with UnitOfWork(pool).change(consumer) as tx:
-        await known.apply(tx, event, known.model.model_validate(event.data))
-
-
-async def add_recipient(pool: asyncpg.Pool, name: str, role: str, **fields: Any) -> dict[str, Any]:
-    """An office added as over the API (no webhook, region or NGO unless given)."""
-    command = recipients.NewRecipient(
-        **{
-            "name": name,
-            "role": role,
-            "email": None,
-            "webhook_url": None,
-            "region_code": None,
-            "parent_region_code": None,
-            "organization_id": None,
-            "language": "id",
-            **fields,
-        }
-    )
-    return await recipients.add_recipient(UnitOfWork(pool), context(), command, allow_internal_webhooks=True)
 
 
 async def _registered_event_for_tpoa(pool: asyncpg.Pool, recipients: int) -> ReceivedEvent:

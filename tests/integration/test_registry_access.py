@@ -11,7 +11,8 @@ with a request that would succeed for an allowed caller (a DENY is a real 403, n
 - FILTER: 2xx, a list holding the caller's own records and none of another NGO's.
 
 One database for the module, seeded once through the API as TPOA: two active NGOs (`own`, the caller's when it is
-an NGO, and `other`), each with a foreign expert and a principle permit, a province and a ministry.
+an NGO, and `other`), each with a foreign expert, a principle permit and a warning, a province and a ministry. The
+ministry (KEMENSOS) is TPOA's one member ministry: it clears each application before TPOA registers the NGO.
 
 The shared resumable uploads (`/uploads`, tus) are in the table too; OPTIONS and HEAD, which the common table
 reader leaves out, are checked against the document here. An upload is its creator's alone: each caller works on
@@ -57,6 +58,14 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "PATCH /organizations/{organization_id}":             (ALLOW,  DENY,   DENY,   OWN,    DENY,   DENY,   DENY),
     "POST /organizations/{organization_id}/status":       (ALLOW,  DENY,   DENY,   DENY,   DENY,   DENY,   DENY),
     "GET /organizations/{organization_id}/status-history":(ALLOW,  ALLOW,  ALLOW,  OWN,    ALLOW,  DENY,   ALLOW),
+    "POST /organizations/{organization_id}/sanctions":    (ALLOW,  DENY,   DENY,   DENY,   DENY,   DENY,   DENY),
+    "GET /organizations/{organization_id}/sanctions":     (ALLOW,  ALLOW,  ALLOW,  OWN,    ALLOW,  DENY,   ALLOW),
+    "GET /sanctions/{sanction_id}":                       (ALLOW,  ALLOW,  ALLOW,  OWN,    ALLOW,  DENY,   ALLOW),
+    "POST /sanctions/{sanction_id}/lift":                 (ALLOW,  DENY,   DENY,   DENY,   DENY,   DENY,   DENY),
+    # The member ministries' review of an application: a member answers (the caller's KEMENSOS is the member).
+    "GET /organizations/{organization_id}/review":        (ALLOW,  ALLOW,  DENY,   DENY,   ALLOW,  DENY,   ALLOW),
+    "POST /organizations/{organization_id}/review/answers":(DENY,  ALLOW,  DENY,   DENY,   DENY,   DENY,   DENY),
+    "GET /reviews":                                       (ALLOW,  ALLOW,  DENY,   DENY,   ALLOW,  DENY,   ALLOW),
     "GET /focus-areas":                                   (ALLOW,  ALLOW,  ALLOW,  ALLOW,  ALLOW,  ALLOW,  ALLOW),
     "POST /focus-areas":                                  (ALLOW,  DENY,   DENY,   DENY,   DENY,   DENY,   DENY),
     "POST /organizations/{organization_id}/foreign-staff":(ALLOW,  DENY,   DENY,   OWN,    DENY,   DENY,   DENY),
@@ -93,7 +102,9 @@ PUBLIC_OPERATIONS = {
 UNLISTED_METHODS = ("OPTIONS", "HEAD")
 """Methods the common reader of the document (support/access.py) leaves out: their rows are checked here."""
 TUS = {"Tus-Resumable": "1.0.0"}
-SCOPES = {"ministry_code": "KEMENSOS", "region_code": "33"}
+MEMBER = "KEMENSOS"
+"""TPOA's one member ministry in this module, the ministry callers' own."""
+SCOPES = {"ministry_code": MEMBER, "region_code": "33"}
 DOCUMENTS_DIR = Path(tempfile.mkdtemp(prefix="mitra-registry-access-"))
 SCAN = b"%PDF-1.4\n%%EOF\n"
 NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)  # 10:00 in Jakarta
@@ -117,6 +128,7 @@ class World:
     organizations: dict[str, dict[str, Any]]  # "own", "other"
     staff: dict[str, dict[str, Any]]
     permits: dict[str, dict[str, Any]]
+    sanctions: dict[str, dict[str, Any]]
     partner: dict[str, Any]
     documents: dict[str, dict[str, Any]]
 
@@ -138,6 +150,8 @@ class World:
             "POST", "/organizations", json={"legal_name": f"Access NGO {next(_serial)}", "country_of_origin": "NL"}
         )
         for status in statuses:
+            if status == "registered":
+                await self.clear_review(organization)
             organization = await self.as_tpoa(
                 "POST",
                 f"/organizations/{organization['id']}/status",
@@ -145,6 +159,22 @@ class World:
                 headers={"If-Match": f'"{organization["version"]}"'},
             )
         return organization
+
+    async def clear_review(self, organization: dict[str, Any]) -> None:
+        """The member ministry clears the application, so that TPOA may register the NGO."""
+        response = await self.client.post(
+            f"/organizations/{organization['id']}/review/answers",
+            json={"verdict": "cleared"},
+            headers=as_role("ministry", ministry_code=MEMBER),
+        )
+        assert response.status_code == 201, response.text
+
+    async def new_warning(self, organization: dict[str, Any]) -> dict[str, Any]:
+        return await self.as_tpoa(
+            "POST",
+            f"/organizations/{organization['id']}/sanctions",
+            json={"kind": "warning", "category": "reporting_failure", "reason": "report late, for the access test"},
+        )
 
     async def new_assignment(self, organization: dict[str, Any]) -> dict[str, Any]:
         return await self.as_tpoa("POST", f"/organizations/{organization['id']}/foreign-staff", json=expert())
@@ -183,15 +213,18 @@ def principle_permit() -> dict[str, Any]:
 async def world(registry_database: str) -> AsyncIterator[World]:
     """The module's registry database (from conftest, one per module), seeded once."""
     pool = await db.create_pool(registry_database, min_size=1, max_size=4)
-    spec = build_spec(RegistrySettings(environment="test", documents_dir=DOCUMENTS_DIR))
+    spec = build_spec(RegistrySettings(environment="test", documents_dir=DOCUMENTS_DIR, tpoa_members=[MEMBER]))
     try:
         async with api_client(spec, pool, clock=FakeClock(NOW), headers={}) as client:
-            seeded = World(client=client, pool=pool, organizations={}, staff={}, permits={}, partner={}, documents={})
+            seeded = World(
+                client=client, pool=pool, organizations={}, staff={}, permits={}, sanctions={}, partner={}, documents={}
+            )
             for name in ("own", "other"):
                 organization = await seeded.new_organization("registered", "active")
                 seeded.organizations[name] = organization
                 seeded.staff[name] = await seeded.new_assignment(organization)
                 seeded.permits[name] = await seeded.new_permit(organization)
+                seeded.sanctions[name] = await seeded.new_warning(organization)
                 seeded.documents[name] = await seeded.as_tpoa(
                     "POST", f"/permits/{seeded.permits[name]['id']}/documents", files={"file": ("scan.pdf", SCAN)}
                 )
@@ -244,10 +277,28 @@ async def update_organization(world: World, who: dict[str, str], scope: str) -> 
 
 async def change_status(world: World, who: dict[str, str], scope: str) -> httpx.Response:
     organization = await world.new_organization()
+    await world.clear_review(organization)
     return await world.client.post(
         f"/organizations/{organization['id']}/status",
         json={"status": "registered", "reason": "principle permit granted"},
         headers={**who, "If-Match": f'"{organization["version"]}"'},
+    )
+
+
+async def impose_sanction(world: World, who: dict[str, str], scope: str) -> httpx.Response:
+    body = {"kind": "warning", "category": "other", "reason": f"warning {next(_serial)}"}
+    return await world.client.post(f"/organizations/{target(world, scope)['id']}/sanctions", json=body, headers=who)
+
+
+async def lift_sanction(world: World, who: dict[str, str], scope: str) -> httpx.Response:
+    sanction = await world.new_warning(target(world, scope))
+    return await world.client.post(f"/sanctions/{sanction['id']}/lift", json={"reason": "complied"}, headers=who)
+
+
+async def answer_review(world: World, who: dict[str, str], scope: str) -> httpx.Response:
+    organization = await world.new_organization()
+    return await world.client.post(
+        f"/organizations/{organization['id']}/review/answers", json={"verdict": "cleared"}, headers=who
     )
 
 
@@ -354,6 +405,17 @@ PROBES: dict[str, Probe] = {
     "GET /organizations/{organization_id}/status-history": read(
         lambda world, scope: f"/organizations/{target(world, scope)['id']}/status-history"
     ),
+    "POST /organizations/{organization_id}/sanctions": impose_sanction,
+    "GET /organizations/{organization_id}/sanctions": read(
+        lambda world, scope: f"/organizations/{target(world, scope)['id']}/sanctions"
+    ),
+    "GET /sanctions/{sanction_id}": read(lambda world, scope: f"/sanctions/{world.sanctions[which(scope)]['id']}"),
+    "POST /sanctions/{sanction_id}/lift": lift_sanction,
+    "GET /organizations/{organization_id}/review": read(
+        lambda world, scope: f"/organizations/{target(world, scope)['id']}/review"
+    ),
+    "POST /organizations/{organization_id}/review/answers": answer_review,
+    "GET /reviews": read(lambda world, scope: "/reviews?awaiting=false"),
     "GET /focus-areas": read(lambda world, scope: "/focus-areas"),
     "POST /focus-areas": add_focus_area,
     "POST /organizations/{organization_id}/foreign-staff": assign_staff,
@@ -441,7 +503,10 @@ async def test_operation_by_role_and_scope(world: World, operation: str, role: s
 LIST_OWNER = {"GET /organizations": "id", "GET /permits": "organization_id"}
 """The lists filtered to the caller's scope, and the field of an item that names its NGO."""
 SETUP_WRITES = {
-    "POST /organizations/{organization_id}/status": 2,  # the new NGO to move, registered as TPOA
+    # the new NGO to move, registered as TPOA (with its review opened), and cleared by the member
+    "POST /organizations/{organization_id}/status": 6,
+    "POST /sanctions/{sanction_id}/lift": 2,  # the warning to lift, imposed as TPOA
+    "POST /organizations/{organization_id}/review/answers": 4,  # the new applicant, with its review opened
     "POST /foreign-staff/{assignment_id}/end": 2,  # the new assignment to end, made as TPOA
     "POST /permits/{permit_id}/extensions": 2,  # the new permit to extend, granted as TPOA
 }

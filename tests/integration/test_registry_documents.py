@@ -56,7 +56,7 @@ async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
 
 @pytest.fixture
 async def client(pool: asyncpg.Pool, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    spec = build_spec(RegistrySettings(environment="test", documents_dir=tmp_path))
+    spec = build_spec(RegistrySettings(environment="test", documents_dir=tmp_path, tpoa_members=[]))
     async with api_client(spec, pool, headers=TPOA) as app_client:
         yield app_client
 

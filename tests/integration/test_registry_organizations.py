@@ -129,6 +129,34 @@ async def test_an_update_changes_only_the_named_fields_and_publishes_what_change
     assert event["subject"] == organization["id"]
 
 
+async def test_the_contact_and_its_language_are_kept_and_told(registry: Registry) -> None:
+    default = await registry.register(legal_name="Oxfam", contact_email="id@oxfam.org")
+    assert default["contact_language"] == "en"
+    organization = await registry.register(
+        legal_name="Yayasan Contoh Asing", contact_email="kontak@contoh.org", contact_language="id"
+    )
+    assert organization["contact_language"] == "id"
+    registered = [event["data"] for event in await registry.events("registry.organization.registered")]
+    told = {data["legal_name"]: (data["contact_email"], data["contact_language"]) for data in registered}
+    assert told == {"Oxfam": ("id@oxfam.org", "en"), "Yayasan Contoh Asing": ("kontak@contoh.org", "id")}
+
+    response = await registry.patch(f"/organizations/{default['id']}", {"contact_language": "id"}, **if_match(default))
+    assert response.status_code == 200, response.text
+    assert response.json()["contact_language"] == "id"
+    [event] = await registry.events("registry.organization.updated")
+    data = OrganizationUpdated.model_validate(event["data"])
+    assert (data.changed_fields, data.contact_email, data.contact_language) == (
+        ["contact_language"],
+        "id@oxfam.org",
+        "id",
+    )
+    refused = await registry.post(
+        "/organizations", {"legal_name": "Bad", "country_of_origin": "GB", "contact_language": "fr"}
+    )
+    assert refused.status_code == 422
+    assert fields_of(refused) == {"body.contact_language"}
+
+
 async def test_an_update_that_changes_nothing_publishes_nothing(registry: Registry) -> None:
     organization = await registry.register(legal_name="Swisscontact", country_of_origin="CH")
     response = await registry.patch(
@@ -185,6 +213,8 @@ INVALID_UPDATES: list[tuple[dict[str, Any], str]] = [
     ({"website": "not a url"}, "body.website"),
     ({"contact_email": "nobody"}, "body.contact_email"),
     ({"contact_phone": "call me"}, "body.contact_phone"),
+    ({"contact_language": "fr"}, "body.contact_language"),
+    ({"contact_language": None}, "body.contact_language"),
     ({"status": "active"}, "body.status"),
     ({}, "body"),
 ]

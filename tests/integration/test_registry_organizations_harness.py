@@ -137,7 +137,7 @@ async def registry_fixture(registry_database: str, tmp_path: Path) -> AsyncItera
     pool = await db.create_pool(registry_database, min_size=1, max_size=8)
     # 10:00 in Jakarta (UTC+7) on a Monday.
     clock = FakeClock(datetime(2026, 3, 2, 3, 0, tzinfo=UTC))
-    spec = build_spec(RegistrySettings(environment="test", documents_dir=tmp_path))
+    spec = build_spec(RegistrySettings(environment="test", documents_dir=tmp_path, tpoa_members=[]))
     app = prepared_app(spec, pool, clock)
     # The unit of work as the started service has it, named for the service: its audit entries are
     # `audit.registry.recorded`, with `service: registry`.

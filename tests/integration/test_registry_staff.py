@@ -260,3 +260,34 @@ async def test_the_staff_list_pages_and_refuses_bad_parameters(registry: Registr
             assert fields_of(response) == {field}
     assert (await registry.get(f"/organizations/{uuid.uuid4()}/foreign-staff")).status_code == 404
     assert (await registry.get(f"/foreign-staff/{uuid.uuid4()}")).status_code == 404
+
+
+async def test_an_expert_works_at_most_five_years_in_all_across_ngos(registry: Registry) -> None:
+    first, second = await active_ngo(registry, "SNV Netherlands"), await active_ngo(registry, "Cordaid")
+    passport = {"passport_number": "NX7777777"}
+    earlier = await registry.post(
+        f"/organizations/{first['id']}/foreign-staff",
+        expert(1, starts_on="2026-03-01", ends_on="2029-02-28", **passport),
+    )
+    assert earlier.status_code == 201, earlier.text
+    # Days shared with the first assignment count once: up to the fifth anniversary of its start is allowed.
+    within = await registry.post(
+        f"/organizations/{second['id']}/foreign-staff",
+        expert(2, starts_on="2029-01-01", ends_on="2031-02-28", **passport),
+    )
+    assert within.status_code == 201, within.text
+    before = await registry.written()
+    beyond = await registry.post(
+        f"/organizations/{second['id']}/foreign-staff",
+        expert(3, starts_on="2031-03-01", ends_on="2031-03-31", **passport),
+    )
+    assert beyond.status_code == 409, beyond.text
+    assert fields_of(beyond) == {"body.ends_on"}
+    assert "NX7777777" not in beyond.text
+    assert "SNV" not in beyond.text
+    assert await registry.written() == before
+    # Another expert is not concerned.
+    other = await registry.post(
+        f"/organizations/{second['id']}/foreign-staff", expert(4, starts_on="2031-03-01", ends_on="2031-03-31")
+    )
+    assert other.status_code == 201, other.text

@@ -37,7 +37,8 @@ def uow(pool: asyncpg.Pool) -> UnitOfWork:
 
 
 def history() -> list[EventData]:
-    """A year of the register: NGOs registered, changed, suspended; permits granted, extended, expired; staff."""
+    """A year of the register: NGOs registered, changed, suspended, warned; permits granted, extended, expired,
+    revoked; staff."""
     facts: list[EventData] = []
     for number in range(40):
         organization = uuid.uuid4()
@@ -64,6 +65,33 @@ def history() -> list[EventData]:
                     updated_at=at,
                 )
             )
+        if number % 6 == 0:
+            warning = contracts.SanctionImposed(
+                sanction_id=uuid.uuid4(),
+                organization_id=organization,
+                organization_name=f"NGO {number}",
+                sanction_kind="warning",
+                category="reporting_failure",
+                reason="Reports late",
+                starts_on=at.date(),
+                organization_status="applicant",
+                imposed_by="tpoa-officer",
+                imposed_at=at,
+            )
+            facts.append(warning)
+            if number % 12 == 0:
+                facts.append(
+                    contracts.SanctionLifted(
+                        **warning.model_dump(include={"sanction_id", "organization_id", "organization_name"}),
+                        sanction_kind="warning",
+                        category="reporting_failure",
+                        reason="Reports in",
+                        expired=False,
+                        organization_status="applicant",
+                        lifted_by="tpoa-officer",
+                        lifted_at=at,
+                    )
+                )
         if number % 5 == 0:
             facts.append(
                 contracts.OrganizationStatusChanged(
@@ -103,6 +131,19 @@ def history() -> list[EventData]:
                     requested_on=date(2027, 6, 1),
                     requested_late=False,
                     extended_at=at,
+                )
+            )
+        if number % 9 == 0:
+            facts.append(
+                contracts.PermitRevoked(
+                    permit_id=permit,
+                    organization_id=organization,
+                    organization_name=f"NGO {number}",
+                    permit_type="principle",
+                    number=f"IP-{number}",
+                    revoked_on=at.date(),
+                    reason="Revoked with the NGO",
+                    revoked_at=at,
                 )
             )
         if number % 7 == 0:
@@ -167,6 +208,8 @@ async def test_a_rebuild_gives_the_projections_live_consumption_gave(uow: UnitOf
     live = await snapshot(pool)
     assert len(live["organizations"]) == 40
     assert sum(1 for row in live["organizations"] if row["status"] == "suspended") == 4
+    assert sum(1 for row in live["permits"] if row["status"] == "revoked") == 5
+    assert sorted(row["status"] for row in live["sanctions"]) == ["active"] * 3 + ["lifted"] * 4
 
     report = await rebuild(uow, Context.for_system("reporting.rebuild", START))
     assert report.events == len(history())

@@ -1,7 +1,8 @@
 """Test support, one module per kind, shared by the unit, integration and end-to-end tests (no test keeps a copy):
 
 - `paths`: `REPO`, `DATA` (the repository's own reference data, `data/`)
-- `database`: `create_database`, `drop_database`, `migrate`, `create_migrated_database`, `migrated_pool`
+- `database`: `create_database`, `drop_database`, `migrate`, `create_migrated_database`, `migrated_pool`,
+  `module_database`, `emptied_pool`
 - `broker`: `AMQP_URL`, `new_namespace`, `delete_namespace`
 - `clock`: `FakeClock`, `at_jakarta`
 - `subscriber`: `OutsideSubscriber`, an outside system's queue on the events exchange
@@ -11,6 +12,8 @@
 - `webhooks`: `webhook_receiver`, `WebhookReceiver`, `serving`
 - `polling`: `eventually`
 - `tokens`: `token`, `auth_headers`
+- `agreements_world`: `AgreementsWorld`, `agreements_world`, `learn`, registry's facts as agreements learns them
+- `notifications`: `consume`, `apply`, `add_recipient`, `partners`, `sign`, `emailed`, `message`
 
 The fixtures (`database`, `namespace`, `amqp`, `pool`, `clock`) are in `tests/conftest.py`. The names below are
 re-exported so that `from support import X` keeps working.

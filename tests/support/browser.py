@@ -34,6 +34,7 @@ from playwright.sync_api import Browser, Locator, Page, Playwright, sync_playwri
 from playwright.sync_api import Error as PlaywrightError
 
 from mitra_devtools import demo
+from mitra_devtools.demo_registry import MEMBER_MINISTRIES
 from mitra_devtools.launcher import free_port
 from support.mail import Mailbox
 from support.paths import REPO
@@ -99,6 +100,10 @@ def running_console(
         for name, port in ports.items()
     }
     extra_env["console"] |= {f"MITRA_{name.upper()}_URL": urls[name] for name in SERVICES} | dict(console_env or {})
+    # As under `make run`: TPOA's member ministries (the services' default, which the demo registers) review
+    # applicants, MSPs and extensions; the other test systems leave the list empty.
+    for name in ("registry", "agreements"):
+        extra_env[name]["MITRA_TPOA_MEMBERS"] = ",".join(MEMBER_MINISTRIES)
     with running_services(["console", *services], log_dir=log_dir, smtp=True, extra_env=extra_env) as system:
         mitra = Mitra(system=system, console_url=urls["console"])
         if load_demo:

@@ -6,9 +6,10 @@ async with migrated_pool(database, [MigrationSource("registry", "mitra_registry"
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 
 import asyncpg
 
@@ -58,6 +59,28 @@ async def migrated_pool(
     await migrate(dsn, sources)
     pool = await db.create_pool(dsn, min_size=min_size, max_size=max_size)
     try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+@contextmanager
+def module_database(sources: Sequence[db.MigrationSource] = ()) -> Iterator[str]:
+    """A migrated database (`create_migrated_database`) for a module-scoped fixture; dropped on leaving."""
+    dsn = asyncio.run(create_migrated_database(sources))
+    try:
+        yield dsn
+    finally:
+        asyncio.run(drop_database(dsn))
+
+
+@asynccontextmanager
+async def emptied_pool(dsn: str, *statements: str, max_size: int = 4) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on a module's database after running `statements` (the TRUNCATEs that give each test empty tables)."""
+    pool = await db.create_pool(dsn, min_size=1, max_size=max_size)
+    try:
+        for statement in statements:
+            await pool.execute(statement)
         yield pool
     finally:
         await pool.close()

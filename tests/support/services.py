@@ -46,7 +46,8 @@ STOP_TIMEOUT = 30.0
 def service_settings(name: str, *, namespace: str, smtp_port: int) -> dict[str, str]:
     """The `MITRA_*` settings of one service in a test run: isolated, with a role of its own (see
     `launcher.isolated_settings`; `start_service` creates the role and the database), in the `test` environment,
-    relaying quickly, and allowed to call webhooks on loopback (where the tests' receivers are)."""
+    relaying quickly, and allowed to call webhooks on loopback (where the tests' receivers are). TPOA decides alone
+    (no member ministries to wait for) unless a test names its members in `extra_env`, as the issue-14 tests do."""
     return {
         **launcher.isolated_settings(
             name,
@@ -60,6 +61,7 @@ def service_settings(name: str, *, namespace: str, smtp_port: int) -> dict[str, 
         "MITRA_ENVIRONMENT": "test",
         "MITRA_RELAY_POLL_INTERVAL_SECONDS": "0.5",
         "MITRA_WEBHOOK_ALLOW_INTERNAL_ADDRESSES": "true",
+        "MITRA_TPOA_MEMBERS": "",
     }
 
 

@@ -123,10 +123,12 @@ def test_the_mitra_utama_signs_extends_terminates_and_issues() -> None:
     ("principal", "kind", "region_code", "allowed"),
     [
         (who("ministry", ministry_code="KEMENSOS"), "semester_report", None, True),
-        (who("ministry", ministry_code="KEMENSOS"), "work_plan", "51", True),
+        (who("ministry", ministry_code="KEMENSOS"), "action_plan", None, True),
+        (who("ministry", ministry_code="KEMENSOS"), "work_plan", "51", False),  # a region's RKT: it comments
         (who("ministry", ministry_code="KEMENLU"), "work_plan", "51", False),
-        (who("region", region_code="33"), "work_plan", "3374", True),  # the province decides its regency's RKT
+        (who("region", region_code="33"), "work_plan", "3374", False),  # only exactly the plan's region decides
         (who("region", region_code="3374"), "work_plan", "3374", True),
+        (who("region", region_code="33"), "action_plan", None, False),
         (who("region", region_code="3374"), "work_plan", "33", False),  # not the province's own RKT
         (who("region", region_code="33"), "work_plan", "51", False),
         (who("region", region_code="33"), "semester_report", None, False),
@@ -147,5 +149,33 @@ def test_who_decides_a_submission(principal: Principal, kind: str, region_code: 
 def test_whoever_submitted_does_not_decide() -> None:
     with pytest.raises(Forbidden, match="four eyes"):
         access.check_decide_submission(
-            who("region", "carol", region_code="33"), MSP, kind="work_plan", region_code="3374", submitted_by="carol"
+            who("region", "carol", region_code="3374"), MSP, kind="work_plan", region_code="3374", submitted_by="carol"
         )
+
+
+def test_who_comments_and_who_answers_a_review() -> None:
+    access.check_comment(who("ministry", ministry_code="KEMENSOS"), MSP)
+    access.check_comment(who("region", region_code="33"), MSP)
+    for refused in (who("ministry", ministry_code="KEMENLU"), who("ngo", organization_id=NGO_A), who("tpoa")):
+        with pytest.raises(Forbidden):
+            access.check_comment(refused, MSP)
+    assert access.check_review_member(who("ministry", ministry_code="POLRI"), ["POLRI", "BIN"]) == "POLRI"
+    for refused in (who("ministry", ministry_code="KEMENSOS"), who("tpoa"), who("region", region_code="33")):
+        with pytest.raises(Forbidden):
+            access.check_review_member(refused, ["POLRI", "BIN"])
+
+
+@pytest.mark.parametrize(
+    ("principal", "office"),
+    [
+        (who("ministry", ministry_code="KEMENSOS"), ("KEMENSOS", None)),
+        (who("region", region_code="3374"), (None, "3374")),
+        (who("tpoa"), (None, None)),
+        (who("ngo", organization_id=NGO_A), (None, None)),
+        (who("auditor"), (None, None)),
+    ],
+)
+def test_the_office_that_decides_submissions_for_the_decidable_filter(
+    principal: Principal, office: tuple[str | None, str | None]
+) -> None:
+    assert access.deciding_office(principal) == office

@@ -16,7 +16,7 @@ from mitra_agreements.domain.msps import Region
 from mitra_agreements.domain.obligations import ObligationRules
 from mitra_agreements.domain.policy import DEFAULT_REMINDER_DAYS
 from mitra_agreements.domain.registry_facts import KnownOrganization, KnownPartner, KnownPermit
-from mitra_agreements.usecases.commands import DraftMsp, UpdateVisit
+from mitra_agreements.usecases.commands import DraftMsp, RequestRecommendation, UpdateVisit
 from mitra_shared.clock import add_months, jakarta_date
 from mitra_shared.errors import Conflict, Refused, RuleBroken
 
@@ -495,8 +495,14 @@ def test_what_may_be_submitted_and_decided() -> None:
     assert (returned.status, returned.next_check_on) == ("returned", date(2027, 5, 1))
     accepted = obligations.decide(kind="work_plan", submission_status="submitted", accept=True, today=date(2027, 5, 1))
     assert (accepted.status, accepted.next_check_on) == ("accepted", None)
-    with pytest.raises(Conflict, match="Action Plan"):
-        obligations.decide(kind="action_plan", submission_status="submitted", accept=True, today=date(2027, 5, 1))
+    action_plan = obligations.decide(
+        kind="action_plan", submission_status="submitted", accept=True, today=date(2027, 5, 1)
+    )
+    assert action_plan.event_type is obligations.ACCEPTED["action_plan"]
+    with pytest.raises(Conflict, match="extension decision"):
+        obligations.decide(
+            kind="extension_decision", submission_status="submitted", accept=True, today=date(2027, 5, 1)
+        )
     with pytest.raises(Conflict, match="already accepted"):
         obligations.decide(kind="work_plan", submission_status="accepted", accept=False, today=date(2027, 5, 1))
 
@@ -519,11 +525,35 @@ def test_a_visit_is_not_announced_for_the_past_and_its_fields_are_not_emptied() 
             UpdateVisit.model_validate(emptied)
 
 
-def test_a_visa_recommendation_names_the_expert_and_is_issued_once() -> None:
-    recommendations.check_request(kind="tax_exemption", expert_name=None, expert_nationality=None)
-    with pytest.raises(RuleBroken) as no_nationality:
-        recommendations.check_request(kind="visa", expert_name="Maria", expert_nationality=None)
-    assert no_nationality.value.field == "body.expert_nationality"
+def test_a_visa_recommendation_names_the_experts_assignment_and_is_issued_once() -> None:
+    organization_id, today = uuid.uuid4(), date(2027, 3, 1)
+
+    def request(**fields: object) -> RequestRecommendation:
+        return RequestRecommendation.model_validate({"msp_id": uuid.uuid4(), "purpose": "DRR", **fields})
+
+    def assignment(ends_on: date, ended_on: date | None = None) -> recommendations.KnownAssignment:
+        return recommendations.KnownAssignment(
+            uuid.uuid4(), organization_id, "Maria", "DK", date(2026, 1, 1), ends_on, ended_on
+        )
+
+    tax = recommendations.check_request(
+        request(kind="tax_exemption"), organization_id=organization_id, assignment=None, today=today
+    )
+    assert tax.staff_assignment_id is None
+    with pytest.raises(RuleBroken) as no_assignment:
+        recommendations.check_request(
+            request(kind="visa", expert_name="Maria"), organization_id=organization_id, assignment=None, today=today
+        )
+    assert no_assignment.value.field == "body.staff_assignment_id"
+    current = assignment(date(2027, 12, 31))
+    visa = request(kind="visa", staff_assignment_id=current.assignment_id, expert_name="Someone")
+    expert = recommendations.check_request(visa, organization_id=organization_id, assignment=current, today=today)
+    assert (expert.name, expert.nationality, expert.staff_assignment_id) == ("Maria", "DK", current.assignment_id)
+    for over in (assignment(date(2027, 2, 28)), assignment(date(2027, 12, 31), ended_on=today)):
+        with pytest.raises(RuleBroken, match="is over"):
+            recommendations.check_request(visa, organization_id=organization_id, assignment=over, today=today)
+    with pytest.raises(RuleBroken, match="knows no"):
+        recommendations.check_request(visa, organization_id=uuid.uuid4(), assignment=current, today=today)
     with pytest.raises(Conflict) as issued:
         recommendations.check_issue(
             status="issued", reference_number="B-1/REK", reference_taken=False, new_reference="B-2/REK"

@@ -1,7 +1,7 @@
 """The one place agreements is wired: settings, database, broker, routers, consumers, the deadline engine, app."""
 
 from mitra_agreements import http
-from mitra_agreements.consumers import registry_facts
+from mitra_agreements.consumers import registry_facts, staff_facts
 from mitra_agreements.settings import AgreementsSettings
 from mitra_agreements.workers.deadlines import DeadlineEngine
 from mitra_shared.clock import Clock, system_clock
@@ -33,7 +33,7 @@ def build_spec(settings: AgreementsSettings | None = None, clock: Clock = system
         settings=settings,
         migrations=MigrationSource("agreements", "mitra_agreements", "sql/migrations"),
         routers=http.ROUTERS,
-        consumes=registry_facts.HANDLERS,
+        consumes={**registry_facts.HANDLERS, **staff_facts.HANDLERS},
         publishes=contracts.EVENTS,
         workers=[deadline_engine],
         openapi_tags=[
@@ -42,6 +42,7 @@ def build_spec(settings: AgreementsSettings | None = None, clock: Clock = system
             {"name": "obligations", "description": "Work plans, reports and Action Plans: submissions and decisions"},
             {"name": "visits", "description": "Announcements of foreign guests' visits"},
             {"name": "recommendations", "description": "Visa/stay-permit and tax-exemption recommendations"},
+            {"name": "monitoring", "description": "Monitoring visits per MSP and the mitigation actions that follow"},
             {
                 "name": "documents",
                 "description": "The files behind submissions, MSPs and recommendations: attach, list, download, "

@@ -1,11 +1,16 @@
-from pydantic import Field, PositiveFloat, PositiveInt, SecretStr
-from pydantic_settings import SettingsConfigDict
+from typing import Annotated, Any
+
+from pydantic import Field, PositiveFloat, PositiveInt, SecretStr, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from mitra_agreements.domain.letters import Letterhead
 from mitra_agreements.domain.policy import (
     DEFAULT_EXPIRY_WARNING_DAYS,
     DEFAULT_REMINDER_DAYS,
+    DEFAULT_TPOA_MEMBERS,
+    DEFAULT_TPOA_REVIEW_DAYS,
     DEFAULT_VISIT_NOTICE_DAYS,
+    Policy,
 )
 from mitra_shared.settings import DEVELOPMENT_DATABASE_PASSWORD, ServiceSettings
 
@@ -39,3 +44,28 @@ class AgreementsSettings(ServiceSettings):
         '`{"KEMENSOS": {"name": "Kementerian Sosial Republik Indonesia", "address": "...", "city": "Jakarta", '
         '"phone": "..."}}`. A ministry without one gets its name as agreements knows it, and no address.',
     )
+    tpoa_members: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_TPOA_MEMBERS),
+        description="Comma-separated codes of TPOA's member ministries, who review each submitted MSP and each "
+        "extension before TPOA decides. Empty: no member review (TPOA decides alone).",
+    )
+    tpoa_review_days: PositiveInt = Field(
+        DEFAULT_TPOA_REVIEW_DAYS,
+        description="Days the TPOA members have to answer; after them TPOA may decide without the missing answers.",
+    )
+
+    @field_validator("tpoa_members", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [code.strip().upper() for code in value.split(",") if code.strip()]
+        return value
+
+    def policy(self) -> Policy:
+        """The rules' settings (`domain/policy.py`)."""
+        return Policy(
+            reminder_days=tuple(self.reminder_days),
+            visit_notice_days=self.visit_notice_days,
+            tpoa_members=tuple(dict.fromkeys(self.tpoa_members)),
+            tpoa_review_days=self.tpoa_review_days,
+        )

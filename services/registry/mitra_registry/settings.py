@@ -1,7 +1,11 @@
+from typing import Annotated, Any
+
 from pydantic import Field, PositiveFloat, PositiveInt, SecretStr, field_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from mitra_shared.settings import DEVELOPMENT_DATABASE_PASSWORD, ServiceSettings
+
+DEFAULT_TPOA_MEMBERS = ("KEMENDAGRI", "KEMENKUMHAM", "KEMENSETNEG", "BAPPENAS", "POLRI", "BIN")
 
 
 class RegistrySettings(ServiceSettings):
@@ -22,6 +26,29 @@ class RegistrySettings(ServiceSettings):
         300.0, description="How often the expiry scheduler looks for due reminders and expired permits."
     )
     permit_expiry_batch_size: PositiveInt = 200
+    sanction_expiry_tick_seconds: PositiveFloat = Field(
+        300.0, description="How often the sanction expiry worker ends warnings and freezes past their `ends_on`."
+    )
+
+    tpoa_members: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_TPOA_MEMBERS),
+        description="Codes of TPOA's member ministries asked to clear or object to each application, comma-separated "
+        '(`MITRA_TPOA_MEMBERS="KEMENDAGRI,POLRI"`); an empty value: no member review, TPOA decides alone.',
+    )
+    tpoa_review_days: PositiveInt = Field(
+        14,
+        description="Days (at least 1) the members have to answer; after them TPOA may decide without the missing "
+        "answers.",
+    )
+
+    @field_validator("tpoa_members", mode="before")
+    @classmethod
+    def _member_codes(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list | tuple):
+            return list(dict.fromkeys(str(code).strip().upper() for code in value if str(code).strip()))
+        return value
 
     @field_validator("permit_reminder_days")
     @classmethod

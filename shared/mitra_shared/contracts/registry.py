@@ -39,6 +39,12 @@ class OrganizationRegistered(EventData):
         default_factory=list, description="Focus-area codes.", examples=[["child_welfare", "disaster"]]
     )
     status: OrganizationStatus = Field(description="Status in the register after this change.")
+    contact_email: str | None = Field(
+        None,
+        description="The NGO's own contact address: notifications makes it one of the NGO's recipients.",
+        examples=["indonesia@plan-international.org"],
+    )
+    contact_language: Language = Field("en", description="The language the NGO's contact is written to (`id` or `en`).")
     registered_at: datetime = Field(description="When the NGO was entered in the register.")
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from mitra_agreements.sql import REGISTRY_FACTS
+from mitra_agreements.usecases import registry_facts
 from mitra_shared.contracts import registry as registry_contracts
 from mitra_shared.events import ConsumedData, ReceivedEvent
 from mitra_shared.inbox import Handler, handler
@@ -54,6 +55,16 @@ class PermitValidity(ConsumedData):
     valid_until: date
 
 
+class PermitRevoked(ConsumedData):
+    """Agreements' copy of `registry.permit.revoked`."""
+
+    permit_id: UUID
+    organization_id: UUID
+    permit_type: str
+    number: str
+    revoked_on: date
+
+
 class Partner(ConsumedData):
     """Agreements' copy of `registry.partner.registered` and `.updated`."""
 
@@ -64,6 +75,32 @@ class Partner(ConsumedData):
     parent_code: str | None = None
     active: bool = True
     version: int = 1
+
+
+class SanctionImposed(ConsumedData):
+    """Agreements' copy of `registry.sanction.imposed`."""
+
+    sanction_id: UUID
+    organization_id: UUID
+    organization_name: str
+    sanction_kind: str
+    category: str
+    reason: str
+    starts_on: date
+    ends_on: date | None = None
+    organization_status: str
+
+
+class SanctionLifted(ConsumedData):
+    """Agreements' copy of `registry.sanction.lifted`."""
+
+    sanction_id: UUID
+    organization_id: UUID
+    organization_name: str
+    sanction_kind: str
+    category: str
+    reason: str
+    organization_status: str
 
 
 async def organization_particulars(tx: Transaction, event: ReceivedEvent, data: OrganizationParticulars) -> None:
@@ -86,8 +123,20 @@ async def permit_expired(tx: Transaction, event: ReceivedEvent, data: PermitVali
     await tx.conn.execute(*REGISTRY_FACTS.learn_permit_expired(**data.model_dump(), as_of=event.time))
 
 
+async def permit_revoked(tx: Transaction, event: ReceivedEvent, data: PermitRevoked) -> None:
+    await tx.conn.execute(*REGISTRY_FACTS.learn_permit_revoked(**data.model_dump(), as_of=event.time))
+
+
 async def partner(tx: Transaction, event: ReceivedEvent, data: Partner) -> None:
     await tx.conn.execute(*REGISTRY_FACTS.learn_partner(**data.model_dump()))
+
+
+async def sanction_imposed(tx: Transaction, event: ReceivedEvent, data: SanctionImposed) -> None:
+    await registry_facts.sanction_imposed(tx, **data.model_dump(), as_of=event.time)
+
+
+async def sanction_lifted(tx: Transaction, event: ReceivedEvent, data: SanctionLifted) -> None:
+    await registry_facts.sanction_lifted(tx, **data.model_dump(), as_of=event.time)
 
 
 HANDLERS: dict[Any, Handler[Any]] = {
@@ -97,6 +146,9 @@ HANDLERS: dict[Any, Handler[Any]] = {
     registry_contracts.PermitGranted.kind: handler(PermitGranted, permit_granted),
     registry_contracts.PermitExtended.kind: handler(PermitValidity, permit_extended),
     registry_contracts.PermitExpired.kind: handler(PermitValidity, permit_expired),
+    registry_contracts.PermitRevoked.kind: handler(PermitRevoked, permit_revoked),
     registry_contracts.PartnerRegistered.kind: handler(Partner, partner),
     registry_contracts.PartnerUpdated.kind: handler(Partner, partner),
+    registry_contracts.SanctionImposed.kind: handler(SanctionImposed, sanction_imposed),
+    registry_contracts.SanctionLifted.kind: handler(SanctionLifted, sanction_lifted),
 }

@@ -9,11 +9,13 @@ What each role's scope covers:
   submissions, visits and recommendations. It drafts and submits its own MSPs, submits their obligations,
   announces, changes and cancels their visits and requests their recommendations; it decides nothing.
 - `ministry` (`ministry_code`): the MSPs whose Mitra Utama it is, everything under them, and their NGOs. It signs,
-  extends and terminates them, accepts or returns their work plans and reports, and issues their recommendations.
+  asks TPOA to extend and terminates them, accepts or returns their reports and Action Plans (and the work plans
+  without a region), comments on their work plans, and issues their recommendations. A TPOA member ministry
+  (`Policy.tpoa_members`) also reads the MSPs whose review asked it, and answers that review.
 - `region` (`region_code`; a province covers its regencies and cities): the MSPs with a work location that touches
   its area (a regency is concerned by a province-wide MSP too), their MSP-wide obligations and those of a region
   that touches it, the visits that go to its area, and the NGOs party to those MSPs; no recommendations. It
-  accepts or returns the work plans (RKT) of a region it covers.
+  accepts or returns the work plans (RKT) of exactly its own region, and comments on the submissions it reads.
 - `admin`: nothing in agreements (no domain decision).
 
 One rule for a record outside the caller's scope: a record the caller may not read does not exist for them (404,
@@ -169,18 +171,52 @@ def check_signing(principal: Principal, msp: MspParties, *, drafted_by: str | No
 def check_decide_submission(
     principal: Principal, msp: MspParties, *, kind: str, region_code: str | None, submitted_by: str
 ) -> None:
-    """The Mitra Utama accepts or returns its MSPs' submissions; a region's office the work plans (RKT) of a region
-    it covers. Not whoever submitted it."""
-    scope = region_of(principal) if has_role(principal, "region") else None
-    by_region = (
-        scope is not None and kind == "work_plan" and region_code is not None and region_covers(scope, region_code)
-    )
+    """A work plan (RKT) of a region is accepted or returned by the office of exactly that region (the ministry
+    comments on it); the rest (reports, the Action Plan) by the Mitra Utama. Not whoever submitted it."""
+    if kind == "work_plan" and region_code is not None:
+        require(
+            has_role(principal, "region") and region_of(principal) == region_code,
+            f"only the office of region {region_code} accepts or returns this work plan; the ministry may comment",
+        )
+    else:
+        require(
+            has_role(principal, "ministry") and ministry_of(principal) == msp.ministry_code,
+            "only the MSP's Mitra Utama ministry accepts or returns this submission",
+        )
+    require_not_same_person(principal, submitted_by, "submitted")
+
+
+def deciding_office(principal: Principal) -> tuple[str | None, str | None]:
+    """(ministry_code, region_code) of the office that decides submissions (`check_decide_submission`): a ministry
+    the submissions of its MSPs but a region's work plans, a region's office the work plans of exactly its region;
+    (None, None) for a role that decides none."""
+    if has_role(principal, "ministry"):
+        return ministry_of(principal), None
+    if has_role(principal, "region"):
+        return None, region_of(principal)
+    return None, None
+
+
+def check_comment(principal: Principal, msp: MspParties) -> None:
+    """The Mitra Utama, or a region's office (which reads the submission), comments on a submission."""
     by_ministry = has_role(principal, "ministry") and ministry_of(principal) == msp.ministry_code
     require(
-        by_ministry or by_region,
-        "the MSP's Mitra Utama ministry decides its submissions; a region's office only the work plans of its region",
+        by_ministry or has_role(principal, "region"),
+        "only the MSP's Mitra Utama ministry or a region's office comments on its submissions",
     )
-    require_not_same_person(principal, submitted_by, "submitted")
+
+
+def check_review_member(principal: Principal, members: Sequence[str]) -> str:
+    """A TPOA member ministry asked by the review answers it; returns its code."""
+    code = ministry_of(principal) if has_role(principal, "ministry") else None
+    require(code is not None and code in members, "only a TPOA member ministry asked by this review answers it")
+    assert code is not None
+    return code
+
+
+def check_tpoa(principal: Principal) -> None:
+    """TPOA (the secretariat) decides an extension."""
+    require(has_role(principal, "tpoa"), "only TPOA decides an extension")
 
 
 def check_issue_recommendation(principal: Principal, msp: MspParties, *, requested_by: str) -> None:

@@ -1,5 +1,6 @@
-"""The deadline engine's decisions, day by day: which reminder or overdue notice an obligation gets, when an MSP
-becomes active, is warned of its end, or ends; and the keys that make each notice go out once."""
+"""The deadline engine's decisions, day by day: which reminder or overdue notice an obligation or a mitigation
+action gets, when an MSP becomes active, is warned of its end, or ends; and the keys that make each notice go out
+once."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from mitra_agreements.domain.dates import ONE_DAY
+from mitra_agreements.domain.monitoring import OPEN_ACTION
 from mitra_agreements.domain.msps import IN_FORCE
 from mitra_agreements.domain.obligations import OPEN_OBLIGATION, PlannedObligation
 from mitra_shared.contracts import agreements as contracts
@@ -62,7 +64,20 @@ def obligation_step(*, status: str, due_on: date, reminder_days: Sequence[int], 
     """Only the most urgent reminder that applies today is sent: after downtime an obligation gets one notice,
     not every reminder it missed (a 30-day and a 7-day reminder on the same morning say nothing more than the
     7-day one). The day after the due date an open obligation is overdue."""
-    if status not in OPEN_OBLIGATION:
+    return _due_step(open_=status in OPEN_OBLIGATION, due_on=due_on, reminder_days=reminder_days, today=today)
+
+
+def action_step(
+    *, status: str, msp_status: str, due_on: date, reminder_days: Sequence[int], today: date
+) -> ObligationStep:
+    """A mitigation action is reminded of as an obligation is, while it is open or in progress and its MSP in force
+    (an MSP that ended or was terminated asks nothing more)."""
+    open_ = status in OPEN_ACTION and msp_status in IN_FORCE
+    return _due_step(open_=open_, due_on=due_on, reminder_days=reminder_days, today=today)
+
+
+def _due_step(*, open_: bool, due_on: date, reminder_days: Sequence[int], today: date) -> ObligationStep:
+    if not open_:
         return ObligationStep(None, None)
     if today > due_on:
         return ObligationStep(Overdue((today - due_on).days), None)

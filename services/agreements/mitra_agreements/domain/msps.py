@@ -17,6 +17,7 @@ from mitra_shared.errors import Conflict, RuleBroken
 MspStatus = Literal["draft", "submitted", "approved", "rejected", "signed", "active", "extended", "ended", "terminated"]
 
 IN_FORCE: frozenset[str] = frozenset({"signed", "active", "extended"})
+NOT_YET_SIGNED: frozenset[str] = frozenset({"draft", "submitted", "approved"})
 NO_NEW_MSP: frozenset[str] = frozenset({"suspended", "revoked", "closed"})
 
 Action = Literal["submit", "approve", "reject", "sign", "extend", "terminate"]
@@ -216,3 +217,24 @@ def check_in_force(status: str, *, field: str) -> None:
     """Visits and recommendations need an MSP in force."""
     if status not in IN_FORCE:
         raise Conflict(field, f"the MSP is {status}, not in force")
+
+
+def check_not_frozen(freeze_reasons: Sequence[str], organization_name: str, *, field: str) -> None:
+    """While a freeze (a registry sanction) lasts the NGO gets no new MSP, submits none, extends none and announces
+    no visit: 409 naming the NGO's field, with the sanction's reason."""
+    if freeze_reasons:
+        raise Conflict(
+            field,
+            f"{organization_name} is frozen by a sanction ({'; '.join(freeze_reasons)}): no new MSP, submission, "
+            "extension or visit while it lasts",
+        )
+
+
+def revocation_outcome(status: str) -> Literal["terminate", "reject"] | None:
+    """What a revocation of the NGO does to one of its MSPs: one in force ends (terminated), one not yet signed is
+    refused (rejected); an MSP already over stays as it is."""
+    if status in IN_FORCE:
+        return "terminate"
+    if status in NOT_YET_SIGNED:
+        return "reject"
+    return None

@@ -153,11 +153,13 @@ SUBMITTED: dict[str, type[EventData]] = {
     "annual_report": contracts.ReportSubmitted,
 }
 ACCEPTED: dict[str, type[EventData]] = {
+    "action_plan": contracts.ActionPlanAccepted,
     "work_plan": contracts.WorkPlanAccepted,
     "semester_report": contracts.ReportAccepted,
     "annual_report": contracts.ReportAccepted,
 }
 RETURNED: dict[str, type[EventData]] = {
+    "action_plan": contracts.ActionPlanReturned,
     "work_plan": contracts.WorkPlanReturned,
     "semester_report": contracts.ReportReturned,
     "annual_report": contracts.ReportReturned,
@@ -186,12 +188,16 @@ class Decision:
     event_type: type[EventData]
 
 
-def decide(*, kind: str, submission_status: str, accept: bool, today: date) -> Decision:
+def decide(
+    *, kind: str, submission_status: str, accept: bool, today: date, obligation_status: str = "submitted"
+) -> Decision:
     event_type = (ACCEPTED if accept else RETURNED).get(kind)
     if event_type is None:
-        raise Conflict("obligation.kind", "an Action Plan is filed, not accepted or returned")
+        raise Conflict("obligation.kind", "an extension decision is made by extending the MSP or letting it end")
     if submission_status != "submitted":
         raise Conflict("submission.status", f"the submission was already {submission_status}")
+    if obligation_status == "closed":
+        raise Conflict("obligation.status", "the obligation is closed (its MSP ended)")
     if accept:
         return Decision("accepted", None, event_type)
     # A returned one is open again: the engine looks at it on its next tick (overdue if the date has passed).

@@ -1,6 +1,7 @@
-"""The queues: obligations, submissions, visits and recommendation requests across MSPs, each filtered, sorted and
-paged as the query string asks, and always held to the caller's scope (`domain/access.py`: a list is filtered to
-what the caller reads, never refused wholesale). Pure: the queries as the API takes them, and their checks.
+"""The queues: obligations, submissions, visits, recommendation requests and mitigation actions across MSPs, each
+filtered, sorted and paged as the query string asks, and always held to the caller's scope (`domain/access.py`: a
+list is filtered to what the caller reads, never refused wholesale). Pure: the queries as the API takes them, and
+their checks.
 
 `region_code` (a filter, as a region's scope) keeps what touches that region: the same code, a province's regencies
 and cities, and for a regency or city what is province-wide in its province (what that region's office reads).
@@ -31,6 +32,9 @@ ObligationSort = Literal["due_on", "-due_on", "organization_name", "-organizatio
 SubmissionSort = Literal["submitted_at", "-submitted_at", "due_on", "-due_on"]
 VisitSort = Literal["arrives_on", "-arrives_on", "announced_on", "-announced_on"]
 RecommendationSort = Literal["requested_at", "-requested_at"]
+MitigationActionStatus = Literal["open", "in_progress", "done", "cancelled"]
+MitigationActionOwner = Literal["ngo", "ministry", "region"]
+MitigationActionSort = Literal["due_on", "-due_on", "opened_at", "-opened_at"]
 
 _SORT = "A leading `-` sorts descending; ties are broken by id, so pages never overlap."
 
@@ -80,6 +84,12 @@ class SubmissionQuery(_InRegion):
         description="Repeat for several; by default `submitted`, those awaiting review.",
     )
     kind: list[ObligationKind] = Field(default_factory=list, description="The obligation's kind; repeat for several.")
+    decidable: bool | None = Field(
+        None,
+        description="`true`: only the submissions the caller may accept or return (a ministry: those of its MSPs but "
+        "the work plans of a region; a region's office: the work plans of exactly its region; other roles: none); "
+        "`false`: only those it may not (it reads them, and may comment); none: both.",
+    )
     sort: SubmissionSort = Field("submitted_at", description="By default the longest waiting first. " + _SORT)
 
 
@@ -98,6 +108,25 @@ class RecommendationQuery(_AcrossMsps):
     )
     kind: list[RecommendationKind] = Field(default_factory=list, description="Repeat for several; none: every kind.")
     sort: RecommendationSort = Field("requested_at", description="By default the longest waiting first. " + _SORT)
+
+
+class MitigationActionQuery(_InRegion):
+    status: list[MitigationActionStatus] = Field(
+        default_factory=list, description="Repeat for several (`status=open&status=in_progress`); none: every status."
+    )
+    owner: list[MitigationActionOwner] = Field(default_factory=list, description="Repeat for several; none: all.")
+    due_before: date | None = Field(None, description="Due before this day (the day itself excluded).")
+    due_after: date | None = Field(None, description="Due after this day (the day itself excluded).")
+    sort: MitigationActionSort = Field("due_on", description=_SORT)
+
+
+class ReviewQuery(_Page):
+    awaiting: bool = Field(
+        True,
+        description="A member ministry: `true` (default) the reviews still awaiting its own answer, `false` those it "
+        "answered. TPOA, the auditor, integrations: `true` (default) the reviews some member has still to answer, "
+        "`false` those every member answered (waiting for TPOA's decision).",
+    )
 
 
 def check_window(start: date | None, end: date | None, *, field: str, inclusive: bool) -> None:

@@ -26,9 +26,8 @@ def router(tag: str) -> APIRouter:
 
 
 async def current_policy(request: Request) -> Policy:
-    """The reminder and visit-notice days of the settings the service was built with."""
-    settings = cast(AgreementsSettings, request.app.state.runtime.spec.settings)
-    return Policy(reminder_days=tuple(settings.reminder_days), visit_notice_days=settings.visit_notice_days)
+    """The rules' settings (reminder and visit-notice days, TPOA's members) the service was built with."""
+    return cast(AgreementsSettings, request.app.state.runtime.spec.settings).policy()
 
 
 CurrentPolicy = Annotated[Policy, Depends(current_policy)]

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from mitra_agreements.domain.msps import MspStatus
 from mitra_agreements.http.dependencies import MITRA_UTAMA, NGO_FOR_ITSELF, READ, TPOA_REVIEW, CurrentPolicy
 from mitra_agreements.http.dependencies import router as make_router
-from mitra_agreements.usecases import msps
+from mitra_agreements.usecases import msps, reviews
 from mitra_agreements.usecases.commands import Decide, DraftMsp, ExtendMsp, Reject, SignMsp, TerminateMsp
 from mitra_agreements.usecases.views import Msp, MspDetail, Obligation
 from mitra_shared.http import RequestContext, Work
@@ -34,8 +34,9 @@ class MspPage(BaseModel):
     summary="Draft an MSP",
     dependencies=[NGO_FOR_ITSELF],
     description="Drafts an MSP between a foreign NGO and its Mitra Utama ministry and publishes "
-    "`agreements.msp.drafted`. Refused (409) for an NGO that is suspended, revoked or closed, or when the end date "
-    "passes the NGO's principle permit; 422 for an NGO, ministry or region agreements does not know.",
+    "`agreements.msp.drafted`. Refused (409) for an NGO that is suspended, revoked or closed, or frozen by a "
+    "sanction (naming `organization_id`, with the reason), or when the end date passes the NGO's principle permit; "
+    "422 for an NGO, ministry or region agreements does not know.",
 )
 async def draft_msp(command: DraftMsp, uow: Work, ctx: RequestContext, response: Response) -> Msp:
     msp = await msps.draft_msp(uow, ctx, command)
@@ -82,10 +83,12 @@ async def get_msp(msp_id: UUID, uow: Work, ctx: RequestContext) -> MspDetail:
     response_model=Msp,
     summary="Submit a draft MSP to TPOA for review",
     dependencies=[NGO_FOR_ITSELF],
-    description="draft → submitted; publishes `agreements.msp.submitted`.",
+    description="draft → submitted; publishes `agreements.msp.submitted`, and opens TPOA's member review "
+    "(`GET /msps/{id}/review`; `agreements.msp.review_requested` to the members of `MITRA_TPOA_MEMBERS`, none when "
+    "it is empty). 409 naming `organization_id` while the NGO is frozen by a sanction.",
 )
-async def submit_msp(msp_id: UUID, uow: Work, ctx: RequestContext) -> Msp:
-    return await msps.submit_msp(uow, ctx, msp_id)
+async def submit_msp(msp_id: UUID, uow: Work, ctx: RequestContext, policy: CurrentPolicy) -> Msp:
+    return await msps.submit_msp(uow, ctx, msp_id, policy=policy)
 
 
 @router.post(
@@ -93,7 +96,8 @@ async def submit_msp(msp_id: UUID, uow: Work, ctx: RequestContext) -> Msp:
     response_model=Msp,
     summary="TPOA approves an MSP",
     dependencies=[TPOA_REVIEW],
-    description="submitted → approved; publishes `agreements.msp.approved`.",
+    description="submitted → approved; publishes `agreements.msp.approved`. 409 on `review` while a TPOA member "
+    "objects, or members are awaited and today is not past the review's `answer_by`.",
 )
 async def approve_msp(msp_id: UUID, command: Decide, uow: Work, ctx: RequestContext) -> Msp:
     return await msps.approve_msp(uow, ctx, msp_id, command)
@@ -104,7 +108,8 @@ async def approve_msp(msp_id: UUID, command: Decide, uow: Work, ctx: RequestCont
     response_model=Msp,
     summary="TPOA rejects an MSP",
     dependencies=[TPOA_REVIEW],
-    description="submitted → rejected, with the reason; publishes `agreements.msp.rejected`.",
+    description="submitted → rejected, with the reason (any time, whatever the review); publishes "
+    "`agreements.msp.rejected`.",
 )
 async def reject_msp(msp_id: UUID, command: Reject, uow: Work, ctx: RequestContext) -> Msp:
     return await msps.reject_msp(uow, ctx, msp_id, command)
@@ -125,14 +130,17 @@ async def sign_msp(msp_id: UUID, command: SignMsp, uow: Work, ctx: RequestContex
 
 @router.post(
     "/msps/{msp_id}/extend",
+    status_code=202,
     response_model=Msp,
-    summary="Extend a signed MSP",
+    summary="Ask TPOA to extend a signed MSP",
     dependencies=[MITRA_UTAMA],
-    description="Moves the end date later (not past the principle permit), adds the obligations of the extra "
-    "period and publishes `agreements.msp.extended`.",
+    description="The MSP keeps its dates and shows `pending_extension` until TPOA decides "
+    "(`POST /msps/{id}/extension/approve` or `/reject`); publishes `agreements.msp.extension_requested` and opens "
+    "TPOA's member review of the extension. 409 when an extension already waits, the NGO is frozen by a sanction "
+    "(naming `organization_id`), or the new end passes the principle permit.",
 )
 async def extend_msp(msp_id: UUID, command: ExtendMsp, uow: Work, ctx: RequestContext, policy: CurrentPolicy) -> Msp:
-    return await msps.extend_msp(uow, ctx, msp_id, command, policy=policy)
+    return await reviews.request_extension(uow, ctx, msp_id, command, policy=policy)
 
 
 @router.post(

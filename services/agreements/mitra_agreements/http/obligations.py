@@ -13,6 +13,7 @@ from mitra_agreements.http.dependencies import NGO_FOR_ITSELF, READ
 from mitra_agreements.http.dependencies import router as make_router
 from mitra_agreements.usecases import obligations, queues
 from mitra_agreements.usecases.commands import DecideSubmission, SubmitObligation
+from mitra_agreements.usecases.obligations import CommentSubmission, SubmissionComment, SubmissionWithComments
 from mitra_agreements.usecases.views import ObligationItem, Submission, SubmissionDetail, SubmissionItem
 from mitra_shared.http import RequestContext, Work
 from mitra_shared.policy import allow
@@ -21,9 +22,10 @@ router = make_router("obligations")
 DECIDERS = allow(
     "ministry",
     "region",
-    note="the MSP's Mitra Utama ministry; a region's office only the work plans (RKT) of its area; not whoever "
-    "submitted it (four eyes)",
+    note="a work plan (RKT) of a region: the office of exactly that region; reports and the Action Plan: the MSP's "
+    "Mitra Utama ministry; not whoever submitted it (four eyes)",
 )
+COMMENTERS = allow("ministry", "region", note="the MSP's Mitra Utama ministry, or a region's office that reads it")
 
 
 class ObligationPage(BaseModel):
@@ -64,7 +66,10 @@ async def list_obligations(
     summary="The queue of submissions, by default those awaiting review, longest waiting first",
     description="Work plans, reports and Action Plans submitted, with their obligation, MSP, NGO and Mitra Utama; "
     "`comments` holds the reviewer's comments once decided (why it was returned). `status` (default `submitted`) "
-    "and `kind` may be repeated. Scoped as `GET /obligations`: who reads an obligation reads its submissions.",
+    "and `kind` may be repeated. Scoped as `GET /obligations`: who reads an obligation reads its submissions. "
+    "`decidable=true` keeps what the caller itself accepts or returns (a ministry: its MSPs' reports, Action Plans "
+    "and work plans without a region; a region's office: the work plans of exactly its region), `decidable=false` "
+    "what it reads but does not decide (and may comment on).",
     dependencies=[READ],
 )
 async def list_all_submissions(
@@ -101,24 +106,42 @@ async def list_submissions(obligation_id: UUID, uow: Work, ctx: RequestContext) 
 
 @router.get(
     "/submissions/{submission_id}",
-    response_model=SubmissionDetail,
-    summary="One submission, with its documents",
+    response_model=SubmissionWithComments,
+    summary="One submission, with the offices' comments and its documents",
     dependencies=[READ],
-    description="Scoped as `GET /obligations`: who reads an obligation reads its submissions. `document_ref` is a "
-    "reference to another system, kept as given; the files themselves are the submission's `documents` "
-    "(`POST /submissions/{id}/documents`).",
+    description="Scoped as `GET /obligations`: who reads an obligation reads its submissions. `comments` lists "
+    "the offices' comments (`POST /submissions/{id}/comments`); the reviewer's text with the decision is "
+    "`decision_comments` here. `document_ref` is a reference to another system, kept as given; the files "
+    "themselves are the submission's `documents` (`POST /submissions/{id}/documents`).",
 )
-async def get_submission(submission_id: UUID, uow: Work, ctx: RequestContext) -> SubmissionDetail:
+async def get_submission(submission_id: UUID, uow: Work, ctx: RequestContext) -> SubmissionWithComments:
     return await obligations.get_submission(uow, ctx, submission_id)
+
+
+@router.post(
+    "/submissions/{submission_id}/comments",
+    status_code=201,
+    response_model=SubmissionComment,
+    summary="Comment on a submission",
+    dependencies=[COMMENTERS],
+    description="The MSP's Mitra Utama (on a region's work plan it does not decide), or a region's office that "
+    "reads the submission; publishes `agreements.submission.commented` (told to the NGO and the work plan's "
+    "region). Listed in `GET /submissions/{id}`.",
+)
+async def comment_submission(
+    submission_id: UUID, command: CommentSubmission, uow: Work, ctx: RequestContext
+) -> SubmissionComment:
+    return await obligations.comment_submission(uow, ctx, submission_id, command)
 
 
 @router.post(
     "/submissions/{submission_id}/accept",
     response_model=Submission,
-    summary="Accept a submitted work plan or report",
+    summary="Accept a submitted work plan, report or Action Plan",
     dependencies=[DECIDERS],
-    description="By the ministry, or for a work plan the regional government concerned; publishes "
-    "`agreements.work_plan.accepted` or `agreements.report.accepted`.",
+    description="A work plan (RKT) of a region by the office of exactly that region (the ministry gets 403 and may "
+    "comment); a report or the Action Plan by the Mitra Utama. Publishes `agreements.work_plan.accepted`, "
+    "`agreements.report.accepted` or `agreements.action_plan.accepted`.",
 )
 async def accept_submission(
     submission_id: UUID, command: DecideSubmission, uow: Work, ctx: RequestContext
@@ -129,10 +152,10 @@ async def accept_submission(
 @router.post(
     "/submissions/{submission_id}/return",
     response_model=Submission,
-    summary="Return a submitted work plan or report with comments",
+    summary="Return a submitted work plan, report or Action Plan with comments",
     dependencies=[DECIDERS],
-    description="The obligation is open again for a new submission; publishes `agreements.work_plan.returned` or "
-    "`agreements.report.returned`.",
+    description="Decided by the same offices as an acceptance; the obligation is open again for a new submission. "
+    "Publishes `agreements.work_plan.returned`, `agreements.report.returned` or `agreements.action_plan.returned`.",
 )
 async def return_submission(
     submission_id: UUID, command: DecideSubmission, uow: Work, ctx: RequestContext

@@ -43,7 +43,10 @@ class RecommendationPage(BaseModel):
     response_model=Recommendation,
     summary="Request a visa/stay-permit or tax-exemption recommendation",
     dependencies=[NGO_FOR_ITSELF],
-    description="Publishes `agreements.recommendation.requested`; the MSP must be in force.",
+    description="Publishes `agreements.recommendation.requested`; the MSP must be in force. A visa recommendation "
+    "names `staff_assignment_id`, an assignment of the MSP's NGO in registry's foreign-staff register (under way or "
+    "starting later, as agreements learned it from `registry.foreign_staff.*`), else 422 naming that field; the "
+    "expert's name and nationality are the assignment's.",
 )
 async def request_recommendation(
     command: RequestRecommendation, uow: Work, ctx: RequestContext, response: Response

@@ -40,3 +40,22 @@ UPDATE msps
 SET status = :status, next_check_on = :next_check_on, updated_at = :now,
     version = version + (CASE WHEN status = :status THEN 0 ELSE 1 END)
 WHERE id = :msp_id;
+
+-- name: clear_pending_extension
+-- An MSP that ends leaves nothing to extend: an extension still waiting for TPOA is dropped with it.
+UPDATE msps SET pending_extension = NULL WHERE id = :msp_id;
+
+-- name: claim_due_mitigation_actions
+-- Mitigation actions to remind of or to mark overdue today, with their MSP's parties; rows another replica holds
+-- are skipped.
+SELECT a.*, m.organization_id, m.organization_name, m.ministry_partner_id, m.ministry_name, m.ministry_code,
+       m.status AS msp_status
+FROM mitigation_actions a JOIN msps m ON m.id = a.msp_id
+WHERE a.next_check_on IS NOT NULL AND a.next_check_on <= :today
+ORDER BY a.next_check_on
+LIMIT :limit
+FOR UPDATE OF a SKIP LOCKED;
+
+-- name: set_mitigation_action_check
+-- Whether the action is overdue now (it stays so once found) and when to look again.
+UPDATE mitigation_actions SET overdue = overdue OR :overdue, next_check_on = :next_check_on WHERE id = :action_id;

@@ -55,17 +55,18 @@ WHERE id = :msp_id
 RETURNING *;
 
 -- name: extend_msp
--- A later end date; the engine looks at it again on next_check_on.
+-- A later end date (the extension waiting for TPOA is done); the engine looks at it again on next_check_on.
 UPDATE msps SET status = 'extended', ends_on = :ends_on, decision_note = :reason, next_check_on = :next_check_on,
-                version = version + 1, updated_at = :now
+                pending_extension = NULL, version = version + 1, updated_at = :now
 WHERE id = :msp_id
 RETURNING *;
 
 -- name: terminate_msp
--- The early end, with its reason; the engine has nothing more to do with it.
+-- The early end, with its reason (an extension waiting for TPOA goes with it); the engine has nothing more to do
+-- with it.
 UPDATE msps
 SET status = 'terminated', terminated_on = :terminated_on, termination_reason = :reason, next_check_on = NULL,
-    version = version + 1, updated_at = :now
+    pending_extension = NULL, version = version + 1, updated_at = :now
 WHERE id = :msp_id
 RETURNING *;
 
@@ -76,3 +77,11 @@ SELECT EXISTS (SELECT 1 FROM msps WHERE number = :number AND id <> :msp_id);
 -- name: msps_of_organization
 -- The parties and places of an NGO's MSPs (who may read the NGO: domain/access.py).
 SELECT organization_id, ministry_code, work_locations FROM msps WHERE organization_id = :organization_id;
+
+-- name: live_msps_of_organization
+-- An NGO's MSPs a revocation ends (in force) or refuses (not yet signed), oldest first, locked for the change.
+SELECT * FROM msps
+WHERE organization_id = :organization_id
+  AND status IN ('draft', 'submitted', 'approved', 'signed', 'active', 'extended')
+ORDER BY created_at, id
+FOR UPDATE;

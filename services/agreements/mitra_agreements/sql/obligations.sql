@@ -27,6 +27,14 @@ FROM obligations prior
 WHERE o.id = prior.id AND o.msp_id = :msp_id AND o.status IN ('pending', 'returned')
 RETURNING o.*, prior.status AS previous_status, prior.next_check_on AS previous_next_check_on;
 
+-- name: close_obligations_on_revocation
+-- A revocation ends the MSP: its open obligations and its overdue ones (they can no longer be submitted) are
+-- closed. Returns them, with their status and next check before (for the audit trail and MspTerminated).
+UPDATE obligations o SET status = 'closed', next_check_on = NULL, updated_at = :now
+FROM obligations prior
+WHERE o.id = prior.id AND o.msp_id = :msp_id AND o.status IN ('pending', 'returned', 'overdue')
+RETURNING o.*, prior.status AS previous_status, prior.next_check_on AS previous_next_check_on;
+
 -- name: close_extension_decision
 -- The decision to extend is made: the open extension decision of the old end date is closed. Returns it, with its
 -- status and next check before (for the audit trail).
@@ -83,3 +91,13 @@ SELECT * FROM submissions WHERE obligation_id = :obligation_id ORDER BY attempt;
 -- name: get_submission
 -- One submission.
 SELECT * FROM submissions WHERE id = :submission_id;
+
+-- name: insert_comment
+-- An office's comment on a submission it reads but may not decide (or alongside its decision).
+INSERT INTO submission_comments (id, submission_id, comment, office_kind, office_code, commented_by, commented_at)
+VALUES (:id, :submission_id, :comment, :office_kind, :office_code, :commented_by, :now)
+RETURNING *;
+
+-- name: comments_of
+-- A submission's comments, first to last.
+SELECT * FROM submission_comments WHERE submission_id = :submission_id ORDER BY commented_at, id;

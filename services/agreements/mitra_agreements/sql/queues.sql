@@ -51,7 +51,9 @@ ORDER BY page.position;
 
 -- name: list_submissions
 -- Submissions with their obligation and its MSP's parties (awaiting review: status `submitted`). Who reads the
--- obligation reads its submissions.
+-- obligation reads its submissions. :decidable keeps those the caller's office decides (true) or not (false):
+-- a ministry (:decider_ministry_code) those of its MSPs but a region's work plans, a region's office
+-- (:decider_region_code) the work plans of exactly its region (domain/access.check_decide_submission).
 SELECT s.*, o.kind, o.period, o.region_code, o.due_on, o.msp_id, m.title AS msp_title, m.organization_id,
        m.organization_name, m.ministry_code, count(*) OVER () AS total
 FROM submissions AS s
@@ -72,6 +74,11 @@ WHERE (cardinality(:statuses::text[]) = 0 OR s.status = ANY(:statuses::text[]))
         (o.region_code IS NULL OR agreements_region_touches(o.region_code, :scope_region_code))
         AND EXISTS (SELECT 1 FROM jsonb_array_elements(m.work_locations) AS location
                     WHERE agreements_region_touches(location->>'code', :scope_region_code))))
+  AND (:decidable::boolean IS NULL OR :decidable = coalesce(
+        (:decider_ministry_code::text IS NOT NULL AND m.ministry_code = :decider_ministry_code
+         AND NOT (o.kind = 'work_plan' AND o.region_code IS NOT NULL))
+        OR (:decider_region_code::text IS NOT NULL AND o.kind = 'work_plan'
+            AND o.region_code = :decider_region_code), false))
 ORDER BY
     CASE WHEN :sort::text = 'submitted_at' THEN s.submitted_at END ASC,
     CASE WHEN :sort::text = '-submitted_at' THEN s.submitted_at END DESC,
@@ -127,4 +134,36 @@ ORDER BY
     CASE WHEN :sort::text = 'requested_at' THEN r.requested_at END ASC,
     CASE WHEN :sort::text = '-requested_at' THEN r.requested_at END DESC,
     r.requested_at, r.id
+LIMIT :limit OFFSET :offset;
+
+-- name: list_mitigation_actions
+-- Mitigation actions with their MSP's parties. For a region (the scope's or the filter's): those of an MSP working
+-- in it, MSP-wide or of a region touching it (as for obligations).
+SELECT a.*, m.title AS msp_title, m.organization_id, m.organization_name, m.ministry_code,
+       count(*) OVER () AS total
+FROM mitigation_actions AS a
+JOIN msps AS m ON m.id = a.msp_id
+WHERE (cardinality(:statuses::text[]) = 0 OR a.status = ANY(:statuses::text[]))
+  AND (cardinality(:owners::text[]) = 0 OR a.owner = ANY(:owners::text[]))
+  AND (:due_before::date IS NULL OR a.due_on < :due_before)
+  AND (:due_after::date IS NULL OR a.due_on > :due_after)
+  AND (:organization_id::uuid IS NULL OR m.organization_id = :organization_id)
+  AND (:ministry_code::text IS NULL OR m.ministry_code = :ministry_code)
+  AND (:msp_id::uuid IS NULL OR a.msp_id = :msp_id)
+  AND (:region_code::text IS NULL OR (
+        (a.region_code IS NULL OR agreements_region_touches(a.region_code, :region_code))
+        AND EXISTS (SELECT 1 FROM jsonb_array_elements(m.work_locations) AS location
+                    WHERE agreements_region_touches(location->>'code', :region_code))))
+  AND (:scope_organization_id::uuid IS NULL OR m.organization_id = :scope_organization_id)
+  AND (:scope_ministry_code::text IS NULL OR m.ministry_code = :scope_ministry_code)
+  AND (:scope_region_code::text IS NULL OR (
+        (a.region_code IS NULL OR agreements_region_touches(a.region_code, :scope_region_code))
+        AND EXISTS (SELECT 1 FROM jsonb_array_elements(m.work_locations) AS location
+                    WHERE agreements_region_touches(location->>'code', :scope_region_code))))
+ORDER BY
+    CASE WHEN :sort::text = 'due_on' THEN a.due_on END ASC,
+    CASE WHEN :sort::text = '-due_on' THEN a.due_on END DESC,
+    CASE WHEN :sort::text = 'opened_at' THEN a.opened_at END ASC,
+    CASE WHEN :sort::text = '-opened_at' THEN a.opened_at END DESC,
+    a.due_on, a.id
 LIMIT :limit OFFSET :offset;

@@ -59,6 +59,18 @@ ON CONFLICT (permit_id) DO UPDATE
 SET expired = CASE WHEN k.valid_until <= EXCLUDED.valid_until THEN true ELSE k.expired END,
     learned_at = now();
 
+-- name: learn_permit_revoked
+-- A permit revoked before its end (a revocation sanction): no longer valid, whatever extension is known; its
+-- validity ends the day before the revocation. The grant may not have arrived yet: it then keeps these.
+INSERT INTO known_permits AS k
+    (permit_id, organization_id, permit_type, number, issued_on, valid_until, expired, as_of)
+VALUES (:permit_id, :organization_id, :permit_type, :number, '-infinity', :revoked_on::date - 1, true, :as_of)
+ON CONFLICT (permit_id) DO UPDATE
+SET valid_until = LEAST(k.valid_until, EXCLUDED.valid_until),
+    expired = true,
+    as_of = GREATEST(k.as_of, EXCLUDED.as_of),
+    learned_at = now();
+
 -- name: learn_partner
 -- A ministry or region as registry last described it; an older version never overwrites a newer one.
 INSERT INTO known_partners AS k (partner_id, partner_kind, name, code, parent_code, active, version)
@@ -112,3 +124,23 @@ SELECT partner_id, partner_kind, name, code, parent_code, active FROM known_part
 SELECT partner_id, partner_kind, name, code, parent_code, active
 FROM known_partners
 WHERE code = ANY(:codes::text[]) AND partner_kind IN ('province', 'regency') AND active;
+
+-- name: learn_sanction_imposed
+-- A sanction registry imposed; one already lifted (the lift arrived first) stays lifted.
+INSERT INTO known_sanctions (sanction_id, organization_id, sanction_kind, category, reason, starts_on, ends_on, active)
+VALUES (:sanction_id, :organization_id, :sanction_kind, :category, :reason, :starts_on, :ends_on, true)
+ON CONFLICT (sanction_id) DO UPDATE
+SET starts_on = EXCLUDED.starts_on, ends_on = EXCLUDED.ends_on, reason = EXCLUDED.reason, learned_at = now();
+
+-- name: learn_sanction_lifted
+-- A warning or freeze ended (lifted, or its end date came); it may arrive before its imposition.
+INSERT INTO known_sanctions (sanction_id, organization_id, sanction_kind, category, reason, active)
+VALUES (:sanction_id, :organization_id, :sanction_kind, :category, :reason, false)
+ON CONFLICT (sanction_id) DO UPDATE SET active = false, learned_at = now();
+
+-- name: active_freezes_of
+-- The NGO's active freezes, oldest first.
+SELECT sanction_id, reason, starts_on, ends_on
+FROM known_sanctions
+WHERE organization_id = :organization_id AND active AND sanction_kind = 'freeze'
+ORDER BY starts_on NULLS LAST, sanction_id;

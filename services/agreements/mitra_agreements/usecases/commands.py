@@ -232,8 +232,7 @@ class RequestRecommendation(_Command):
                 {
                     "msp_id": _EXAMPLE_MSP,
                     "kind": "visa",
-                    "expert_name": "Maria Jensen",
-                    "expert_nationality": "DK",
+                    "staff_assignment_id": "5f1d2a9e-3c4b-4e8f-a1d2-7b6c5e4f3a21",
                     "purpose": "Technical adviser for disaster risk management, 12 months",
                 }
             ]
@@ -242,8 +241,20 @@ class RequestRecommendation(_Command):
 
     msp_id: UUID
     kind: Literal["visa", "tax_exemption"]
-    expert_name: str | None = Field(None, max_length=300, description="Required for a visa recommendation.")
-    expert_nationality: str | None = Field(None, pattern="^[A-Z]{2}$", description="ISO 3166-1 alpha-2.")
+    staff_assignment_id: UUID | None = Field(
+        None,
+        description="Required for a visa recommendation: the expert's assignment to the MSP's NGO in registry's "
+        "foreign-staff register (`registry.foreign_staff.assigned`), under way or starting later. Not for a tax "
+        "exemption.",
+    )
+    expert_name: str | None = Field(
+        None,
+        max_length=300,
+        description="Taken from the assignment for a visa recommendation (a value given here is ignored).",
+    )
+    expert_nationality: str | None = Field(
+        None, pattern="^[A-Z]{2}$", description="ISO 3166-1 alpha-2; taken from the assignment for a visa."
+    )
     purpose: str = Field(min_length=3, max_length=2000)
 
 

@@ -1,5 +1,6 @@
-"""MSPs from draft to end: draft, submit, approve or reject, sign (which creates the obligations), extend,
-terminate; and the MSPs as the API reads them. Activation, expiry warnings and the end are the deadline engine's.
+"""MSPs from draft to end: draft, submit (which opens TPOA's member review), approve (once the review allows) or
+reject, sign (which creates the obligations), terminate; and the MSPs as the API reads them. Extensions go through
+TPOA (`usecases/reviews.py`). Activation, expiry warnings and the end are the deadline engine's.
 
 Each checks the caller's scope first (`domain/access.py`): an MSP the caller may not read is answered as unknown
 (404), one it may read but not act on that way with 403."""
@@ -17,9 +18,9 @@ from mitra_agreements.domain.msps import Action
 from mitra_agreements.domain.obligations import ObligationRules, plan_obligations
 from mitra_agreements.domain.policy import Policy
 from mitra_agreements.sql import MSPS, OBLIGATIONS
-from mitra_agreements.usecases import registry_facts
+from mitra_agreements.usecases import registry_facts, reviews
 from mitra_agreements.usecases.access import parties, scope_parameters
-from mitra_agreements.usecases.commands import Decide, DraftMsp, ExtendMsp, Reject, SignMsp, TerminateMsp
+from mitra_agreements.usecases.commands import Decide, DraftMsp, Reject, SignMsp, TerminateMsp
 from mitra_agreements.usecases.event_facts import (
     ministry_party,
     obligation_summary,
@@ -50,14 +51,21 @@ async def locked_msp(conn: asyncpg.Connection, ctx: Context, msp_id: UUID) -> as
     return row
 
 
-async def msp_in_force(conn: asyncpg.Connection, ctx: Context, msp_id: UUID, *, field: str) -> asyncpg.Record:
+async def msp_in_force(
+    conn: asyncpg.Connection, ctx: Context, msp_id: UUID, *, field: str, not_frozen: bool = False
+) -> asyncpg.Record:
     """The MSP that a visit or a recommendation names (in its body, hence not a 404), which must be the calling
-    NGO's own (403) and in force."""
+    NGO's own (403) and in force; `not_frozen`: and its NGO not frozen by a sanction (409 naming
+    `msp.organization_id`)."""
     row = await conn.fetchrow(*MSPS.get_msp(msp_id=msp_id))
     if row is None:
         raise RuleBroken(field, f"no MSP {msp_id}")
     access.check_ngo_acts_for(ctx.principal, row["organization_id"], field=field)
     rules.check_in_force(row["status"], field=field)
+    if not_frozen:
+        await registry_facts.check_not_frozen(
+            conn, row["organization_id"], row["organization_name"], field="msp.organization_id"
+        )
     return row
 
 
@@ -68,9 +76,14 @@ async def draft_msp(uow: UnitOfWork, ctx: Context, command: DraftMsp) -> Msp:
     access.check_ngo_acts_for(ctx.principal, command.organization_id, field="body.organization_id")
     async with uow.change(ctx) as tx:
         conn = tx.conn
+        organization = await registry_facts.organization(conn, command.organization_id)
+        if organization is not None:
+            await registry_facts.check_not_frozen(
+                conn, organization.organization_id, organization.legal_name, field="body.organization_id"
+            )
         parties = rules.check_draft(
             organization_id=command.organization_id,
-            organization=await registry_facts.organization(conn, command.organization_id),
+            organization=organization,
             ministry_partner_id=command.ministry_partner_id,
             ministry=await registry_facts.known_partner(conn, command.ministry_partner_id),
             work_location_codes=command.work_location_codes,
@@ -120,11 +133,15 @@ async def draft_msp(uow: UnitOfWork, ctx: Context, command: DraftMsp) -> Msp:
     return view(Msp, row)
 
 
-async def submit_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID) -> Msp:
+async def submit_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID, *, policy: Policy) -> Msp:
+    """draft → submitted; TPOA's members are asked to review it (`policy.tpoa_members`)."""
     async with uow.change(ctx) as tx:
         current = await locked_msp(tx.conn, ctx, msp_id)
         access.check_ngo_acts_for(ctx.principal, current["organization_id"])
         status = rules.transition(current["status"], "submit")
+        await registry_facts.check_not_frozen(
+            tx.conn, current["organization_id"], current["organization_name"], field="msp.organization_id"
+        )
         organization = await registry_facts.organization(tx.conn, current["organization_id"])
         rules.check_can_get_msp(organization, current["organization_id"], field="msp.organization_id")
         row = await tx.conn.fetchrow(
@@ -141,6 +158,7 @@ async def submit_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID) -> Msp:
             ),
             subject=str(msp_id),
         )
+        await reviews.open_review(tx, row, "msp", policy)
         tx.audit("msp.submitted", "msp", msp_id, before=values(Msp, current), after=values(Msp, row))
     return view(Msp, row)
 
@@ -157,11 +175,15 @@ async def _decide(
 ) -> Msp:
     """TPOA's decision on a submitted MSP (not by whoever drafted or submitted it): the new status, the decision's
     text (kept as the MSP's decision note, and in the event as its `field`), and the event that says so, by whom
-    (`<status>_by`) and when (`_at`)."""
+    (`<status>_by`) and when (`_at`). An approval waits for the members' review (409 on `review`); a rejection
+    does not. Either closes the review."""
     async with uow.change(ctx) as tx:
         current = await locked_msp(tx.conn, ctx, msp_id)
         access.check_review(ctx.principal, drafted_by=current["drafted_by"], submitted_by=current["submitted_by"])
         status = rules.transition(current["status"], action)
+        if action == "approve":
+            await reviews.check_decidable(tx.conn, msp_id, jakarta_date(tx.now))
+        await reviews.close_review(tx.conn, msp_id, tx.now)
         row = await tx.conn.fetchrow(
             *MSPS.set_msp_status(msp_id=msp_id, status=status, note=text, actor=tx.actor, now=tx.now)
         )
@@ -262,58 +284,6 @@ async def sign_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID, command: SignMsp
     return view(Msp, row)
 
 
-async def extend_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID, command: ExtendMsp, *, policy: Policy) -> Msp:
-    today = jakarta_date(ctx.now)
-    async with uow.change(ctx) as tx:
-        conn = tx.conn
-        current = await locked_msp(conn, ctx, msp_id)
-        access.check_ministry_acts(ctx.principal, parties(current))
-        rules.check_extension(
-            status=current["status"],
-            ends_on=current["ends_on"],
-            new_ends_on=command.ends_on,
-            organization=await registry_facts.organization(conn, current["organization_id"]),
-            organization_id=current["organization_id"],
-            organization_name=current["organization_name"],
-            permits=await registry_facts.principle_permits(conn, current["organization_id"]),
-            today=today,
-        )
-        planned = plan_obligations(
-            starts_on=current["starts_on"],
-            ends_on=command.ends_on,
-            signed_on=current["signed_on"],
-            regions=regions(current),
-            rules=ObligationRules.model_validate(current["obligation_rules"]),
-            from_day=today,
-        )
-        # The decision to extend is made: the old end date's decision is closed, the new end date gets its own.
-        closed = await conn.fetch(*OBLIGATIONS.close_extension_decision(msp_id=msp_id, now=tx.now))
-        created = await create_obligations(conn, msp_id, planned, policy.reminder_days, tx.now)
-        row = await conn.fetchrow(
-            *MSPS.extend_msp(
-                msp_id=msp_id, ends_on=command.ends_on, reason=command.reason, next_check_on=today, now=tx.now
-            )
-        )
-        tx.publish(
-            contracts.MspExtended(
-                msp_id=msp_id,
-                organization=organization_party(row),
-                ministry=ministry_party(row),
-                previous_ends_on=current["ends_on"],
-                ends_on=command.ends_on,
-                reason=command.reason,
-                new_obligations=[obligation_summary(o) for o in created],
-                extended_by=tx.actor,
-                extended_at=tx.now,
-            ),
-            subject=str(msp_id),
-        )
-        tx.audit("msp.extended", "msp", msp_id, before=values(Msp, current), after=values(Msp, row))
-        audit_obligations_closed(tx, closed)
-        audit_obligations_created(tx, created)
-    return view(Msp, row)
-
-
 async def terminate_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID, command: TerminateMsp) -> Msp:
     terminated_on = command.terminated_on or jakarta_date(ctx.now)
     async with uow.change(ctx) as tx:
@@ -324,6 +294,7 @@ async def terminate_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID, command: Te
             *MSPS.terminate_msp(msp_id=msp_id, terminated_on=terminated_on, reason=command.reason, now=tx.now)
         )
         closed = await tx.conn.fetch(*OBLIGATIONS.close_open_obligations(msp_id=msp_id, now=tx.now))
+        await reviews.close_review(tx.conn, msp_id, tx.now)
         tx.publish(
             contracts.MspTerminated(
                 msp_id=msp_id,
@@ -331,6 +302,7 @@ async def terminate_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID, command: Te
                 ministry=ministry_party(row),
                 terminated_on=terminated_on,
                 reason=command.reason,
+                closed_obligation_ids=[obligation["id"] for obligation in closed],
                 terminated_by=tx.actor,
                 terminated_at=tx.now,
             ),
@@ -345,8 +317,11 @@ async def terminate_msp(uow: UnitOfWork, ctx: Context, msp_id: UUID, command: Te
 
 
 async def _readable_msp(conn: asyncpg.Connection, ctx: Context, msp_id: UUID) -> asyncpg.Record:
+    """An MSP the caller reads (a TPOA member ministry also the MSPs its review asked it about), or 404."""
     row = await conn.fetchrow(*MSPS.get_msp(msp_id=msp_id))
-    if row is None or not access.may_read_msp(ctx.principal, parties(row)):
+    if row is None or not (
+        access.may_read_msp(ctx.principal, parties(row)) or await reviews.may_read_as_member(conn, ctx, msp_id)
+    ):
         raise NotFound("path.msp_id", f"no MSP {msp_id}")
     return row
 

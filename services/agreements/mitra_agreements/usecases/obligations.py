@@ -2,17 +2,20 @@
 of work plans, reports and Action Plans, and the decisions on them. Reminders and overdue notices are the deadline
 engine's.
 
-An obligation or submission the caller may not read is answered as unknown (404); the NGO alone submits, the
-Mitra Utama (or, for a work plan, the region's office) decides, and not whoever submitted (`domain/access.py`)."""
+An obligation or submission the caller may not read is answered as unknown (404); the NGO alone submits; the
+Mitra Utama decides reports and the Action Plan, the office of exactly its region a work plan (RKT), and not
+whoever submitted; the ministry or a region's office may comment (`domain/access.py`)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 import asyncpg
+from pydantic import BaseModel, ConfigDict, Field
 
 from mitra_agreements.domain import access
 from mitra_agreements.domain import obligations as rules
@@ -23,9 +26,12 @@ from mitra_agreements.usecases.access import parties
 from mitra_agreements.usecases.commands import DecideSubmission, SubmitObligation
 from mitra_agreements.usecases.event_facts import obligation_facts
 from mitra_agreements.usecases.views import Obligation, Submission, SubmissionDetail, values, view
+from mitra_shared.access import has_role, ministry_of, region_of
 from mitra_shared.clock import jakarta_date
 from mitra_shared.context import Context
-from mitra_shared.documents import documents_of, documents_of_many
+from mitra_shared.contracts import agreements as contracts
+from mitra_shared.contracts.agreements import FundingSource
+from mitra_shared.documents import DocumentView, documents_of, documents_of_many
 from mitra_shared.errors import NotFound
 from mitra_shared.uow import Transaction, UnitOfWork
 
@@ -173,7 +179,11 @@ async def decide_submission(
             submitted_by=submission["submitted_by"],
         )
         decision = rules.decide(
-            kind=obligation["kind"], submission_status=submission["status"], accept=accept, today=jakarta_date(tx.now)
+            kind=obligation["kind"],
+            submission_status=submission["status"],
+            accept=accept,
+            today=jakarta_date(tx.now),
+            obligation_status=obligation["status"],
         )
         row = await tx.conn.fetchrow(
             *OBLIGATIONS.decide_submission(
@@ -219,9 +229,93 @@ async def submissions_of(uow: UnitOfWork, ctx: Context, obligation_id: UUID) -> 
     return [SubmissionDetail(**view(Submission, row).model_dump(), documents=attached[row["id"]]) for row in rows]
 
 
-async def get_submission(uow: UnitOfWork, ctx: Context, submission_id: UUID) -> SubmissionDetail:
-    """One submission with its documents (the report, RKT or Action Plan file and its annexes); unknown (404) to a
-    caller who may not read its obligation."""
+class CommentSubmission(BaseModel):
+    """Command: an office comments on a submission (the ministry on a region's work plan it does not decide)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={"examples": [{"comment": "Please align the budget with the regional plan (RPJMD)"}]},
+    )
+
+    comment: str = Field(min_length=3, max_length=5000)
+
+
+class SubmissionComment(BaseModel):
+    comment: str
+    office_kind: Literal["ministry", "region"]
+    office_code: str
+    commented_by: str
+    commented_at: datetime
+
+
+class SubmissionWithComments(BaseModel):
+    """One submission as `GET /submissions/{id}` shows it: `comments` are the offices' comments on it;
+    `decision_comments` the reviewer's text with the acceptance or return."""
+
+    id: UUID
+    obligation_id: UUID
+    attempt: int
+    summary: str
+    document_ref: str | None
+    funding: list[FundingSource]
+    status: Literal["submitted", "accepted", "returned"]
+    late: bool
+    submitted_by: str
+    submitted_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_comments: str | None = Field(description="The reviewer's comments with the decision.")
+    comments: list[SubmissionComment] = Field(description="The offices' comments on it, first to last.")
+    documents: list[DocumentView]
+
+
+async def comment_submission(
+    uow: UnitOfWork, ctx: Context, submission_id: UUID, command: CommentSubmission
+) -> SubmissionComment:
+    """The Mitra Utama, or a region's office that reads the submission, comments; the NGO (and the work plan's
+    region) are told (`agreements.submission.commented`)."""
+    async with uow.change(ctx) as tx:
+        submission, obligation = await _locked_submission(tx.conn, ctx, submission_id)
+        access.check_comment(ctx.principal, parties(obligation))
+        ministry = ministry_of(ctx.principal) if has_role(ctx.principal, "ministry") else None
+        office_kind, office_code = ("ministry", ministry) if ministry else ("region", region_of(ctx.principal))
+        assert office_code is not None
+        row = await tx.conn.fetchrow(
+            *OBLIGATIONS.insert_comment(
+                id=uuid.uuid4(),
+                submission_id=submission_id,
+                comment=command.comment,
+                office_kind=office_kind,
+                office_code=office_code,
+                commented_by=tx.actor,
+                now=tx.now,
+            )
+        )
+        assert row is not None
+        tx.publish(
+            contracts.SubmissionCommented(
+                **obligation_facts(obligation),
+                submission_id=submission_id,
+                attempt=submission["attempt"],
+                comment=command.comment,
+                office_kind=office_kind,
+                office_code=office_code,
+                commented_by=tx.actor,
+                commented_at=tx.now,
+            ),
+            subject=str(obligation["id"]),
+        )
+        comment = view(SubmissionComment, row)
+        tx.audit(
+            "submission.commented", "submission", submission_id, before=None, after=comment.model_dump(mode="json")
+        )
+    return comment
+
+
+async def get_submission(uow: UnitOfWork, ctx: Context, submission_id: UUID) -> SubmissionWithComments:
+    """One submission with the offices' comments and its documents (the report, RKT or Action Plan file and its
+    annexes); unknown (404) to a caller who may not read its obligation."""
     async with uow.read() as conn:
         row = await conn.fetchrow(*OBLIGATIONS.get_submission(submission_id=submission_id))
         obligation = (
@@ -231,5 +325,11 @@ async def get_submission(uow: UnitOfWork, ctx: Context, submission_id: UUID) -> 
         )
         if row is None or not _readable(ctx, obligation):
             raise NotFound("path.submission_id", f"no submission {submission_id}")
+        comments = await conn.fetch(*OBLIGATIONS.comments_of(submission_id=submission_id))
         attached = await documents_of(conn, "submission", submission_id)
-    return SubmissionDetail(**view(Submission, row).model_dump(), documents=attached)
+    return SubmissionWithComments(
+        **view(Submission, row).model_dump(exclude={"comments"}),
+        decision_comments=row["comments"],
+        comments=[view(SubmissionComment, comment) for comment in comments],
+        documents=attached,
+    )

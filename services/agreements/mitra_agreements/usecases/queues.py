@@ -1,5 +1,5 @@
-"""The queues across MSPs: obligations, submissions, visits and recommendation requests, each a page and its total,
-filtered as asked and held to the caller's scope (`domain/queues.py`, `domain/access.py`)."""
+"""The queues across MSPs: obligations, submissions, visits, recommendation requests and mitigation actions, each
+a page and its total, filtered as asked and held to the caller's scope (`domain/queues.py`, `domain/access.py`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from mitra_agreements.domain import queues as rules
-from mitra_agreements.domain.queues import ObligationQuery, RecommendationQuery, SubmissionQuery, VisitQuery
+from mitra_agreements.domain.access import deciding_office
+from mitra_agreements.domain.monitoring import MitigationActionItem
+from mitra_agreements.domain.queues import (
+    MitigationActionQuery,
+    ObligationQuery,
+    RecommendationQuery,
+    SubmissionQuery,
+    VisitQuery,
+)
 from mitra_agreements.sql import QUEUES
 from mitra_agreements.usecases.access import scope_parameters
 from mitra_agreements.usecases.views import ObligationItem, RecommendationItem, SubmissionItem, VisitItem, view
@@ -19,7 +27,10 @@ from mitra_shared.uow import UnitOfWork
 Item = TypeVar("Item", bound=BaseModel)
 
 
-def _across_msps(query: ObligationQuery | SubmissionQuery | VisitQuery | RecommendationQuery) -> dict[str, Any]:
+AnyQuery = ObligationQuery | SubmissionQuery | VisitQuery | RecommendationQuery | MitigationActionQuery
+
+
+def _across_msps(query: AnyQuery) -> dict[str, Any]:
     return {
         "organization_id": query.organization_id,
         "ministry_code": query.ministry_code,
@@ -65,6 +76,9 @@ async def list_submissions(uow: UnitOfWork, ctx: Context, query: SubmissionQuery
         statuses=list(query.status),
         kinds=list(query.kind),
         region_code=query.region_code,
+        decidable=query.decidable,
+        decider_ministry_code=deciding_office(ctx.principal)[0],
+        decider_region_code=deciding_office(ctx.principal)[1],
         **_across_msps(query),
     )
 
@@ -94,5 +108,23 @@ async def list_recommendations(
         QUEUES.list_recommendations,
         statuses=list(query.status),
         kinds=list(query.kind),
+        **_across_msps(query),
+    )
+
+
+async def list_mitigation_actions(
+    uow: UnitOfWork, ctx: Context, query: MitigationActionQuery
+) -> tuple[list[MitigationActionItem], int]:
+    rules.check_window(query.due_after, query.due_before, field="query.due_before", inclusive=False)
+    return await _page(
+        uow,
+        ctx,
+        MitigationActionItem,
+        QUEUES.list_mitigation_actions,
+        statuses=list(query.status),
+        owners=list(query.owner),
+        due_before=query.due_before,
+        due_after=query.due_after,
+        region_code=query.region_code,
         **_across_msps(query),
     )

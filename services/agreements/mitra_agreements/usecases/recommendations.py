@@ -1,5 +1,6 @@
 """Visa/stay-permit and tax-exemption recommendations: requested under an MSP in force, decided once by the
-ministry under a unique reference number. The NGO itself requests; its Mitra Utama issues, not whoever requested;
+ministry under a unique reference number. The NGO itself requests (a visa for the expert of one of its foreign-staff
+assignments, as agreements learned them); its Mitra Utama issues, not whoever requested;
 a recommendation the caller may not read is answered as unknown, 404 (`domain/access.py`)."""
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
+
+import asyncpg
 
 from mitra_agreements.domain import access
 from mitra_agreements.domain import recommendations as rules
@@ -29,19 +32,41 @@ from mitra_shared.errors import NotFound
 from mitra_shared.uow import UnitOfWork
 
 
-async def request_recommendation(uow: UnitOfWork, ctx: Context, command: RequestRecommendation) -> Recommendation:
-    rules.check_request(
-        kind=command.kind, expert_name=command.expert_name, expert_nationality=command.expert_nationality
+async def _known_assignment(conn: asyncpg.Connection, assignment_id: UUID | None) -> rules.KnownAssignment | None:
+    if assignment_id is None:
+        return None
+    row = await conn.fetchrow(*RECOMMENDATIONS.get_known_assignment(assignment_id=assignment_id))
+    if row is None:
+        return None
+    return rules.KnownAssignment(
+        row["assignment_id"],
+        row["organization_id"],
+        row["full_name"],
+        row["nationality"],
+        row["starts_on"],
+        row["ends_on"],
+        row["ended_on"],
     )
+
+
+async def request_recommendation(uow: UnitOfWork, ctx: Context, command: RequestRecommendation) -> Recommendation:
+    """The NGO asks; a visa recommendation names its expert's assignment (`domain/recommendations.py`)."""
     async with uow.change(ctx) as tx:
         msp = await msp_in_force(tx.conn, ctx, command.msp_id, field="body.msp_id")
+        expert = rules.check_request(
+            command,
+            organization_id=msp["organization_id"],
+            assignment=await _known_assignment(tx.conn, command.staff_assignment_id),
+            today=jakarta_date(tx.now),
+        )
         row = await tx.conn.fetchrow(
             *RECOMMENDATIONS.insert_recommendation(
                 id=uuid.uuid4(),
                 kind=command.kind,
                 msp_id=command.msp_id,
-                expert_name=command.expert_name,
-                expert_nationality=command.expert_nationality,
+                expert_name=expert.name,
+                expert_nationality=expert.nationality,
+                staff_assignment_id=expert.staff_assignment_id,
                 purpose=command.purpose,
                 requested_by=tx.actor,
                 now=tx.now,
@@ -54,8 +79,9 @@ async def request_recommendation(uow: UnitOfWork, ctx: Context, command: Request
                 msp_id=command.msp_id,
                 organization=organization_party(msp),
                 ministry=ministry_party(msp),
-                expert_name=command.expert_name,
-                expert_nationality=command.expert_nationality,
+                expert_name=expert.name,
+                expert_nationality=expert.nationality,
+                staff_assignment_id=expert.staff_assignment_id,
                 purpose=command.purpose,
                 requested_by=tx.actor,
                 requested_at=tx.now,

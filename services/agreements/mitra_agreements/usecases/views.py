@@ -28,6 +28,13 @@ def values(model: type[BaseModel], row: Mapping[str, Any] | None) -> dict[str, A
     return None if row is None else view(model, row).model_dump(mode="json")
 
 
+class PendingExtension(BaseModel):
+    proposed_ends_on: date
+    reason: str
+    requested_by: str
+    requested_at: datetime
+
+
 class Msp(BaseModel):
     id: UUID
     organization_id: UUID
@@ -54,6 +61,9 @@ class Msp(BaseModel):
     decision_note: str | None
     terminated_on: date | None
     termination_reason: str | None
+    pending_extension: PendingExtension | None = Field(
+        None, description="An extension the Mitra Utama asked for, waiting for TPOA (the dates are unchanged)."
+    )
     version: int
     created_at: datetime
     updated_at: datetime
@@ -113,6 +123,9 @@ class Recommendation(BaseModel):
     msp_id: UUID
     expert_name: str | None
     expert_nationality: str | None
+    staff_assignment_id: UUID | None = Field(
+        None, description="For a visa recommendation: the expert's assignment in registry's foreign-staff register."
+    )
     purpose: str
     status: Literal["requested", "issued"]
     granted: bool | None

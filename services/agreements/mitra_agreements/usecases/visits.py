@@ -81,7 +81,7 @@ async def _locked_visit(conn: asyncpg.Connection, ctx: Context, visit_id: UUID) 
 async def announce_visit(uow: UnitOfWork, ctx: Context, command: AnnounceVisit, *, policy: Policy) -> Visit:
     today = jakarta_date(ctx.now)
     async with uow.change(ctx) as tx:
-        msp = await msp_in_force(tx.conn, ctx, command.msp_id, field="body.msp_id")
+        msp = await msp_in_force(tx.conn, ctx, command.msp_id, field="body.msp_id", not_frozen=True)
         rules.check_announcement(arrives_on=command.arrives_on, departs_on=command.departs_on, today=today)
         regions = await _visited_regions(tx.conn, command.region_codes)
         notice = rules.visit_notice(

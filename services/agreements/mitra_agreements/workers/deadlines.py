@@ -1,5 +1,5 @@
-"""The deadline engine: reminders before each due date, overdue the day after, MSP expiry warnings, activation on
-the start date and the end after the end date.
+"""The deadline engine: reminders before each due date, overdue the day after (obligations and mitigation actions),
+MSP expiry warnings, activation on the start date and the end after the end date.
 
 It runs on the shared `PollingWorker`: at least every `MITRA_DEADLINE_TICK_SECONDS`, at once again while a batch
 was full, and whenever something sends `NOTIFY agreements_deadlines`. It asks the database only for what is due
@@ -25,8 +25,9 @@ import structlog
 from mitra_agreements.domain import deadlines as rules
 from mitra_agreements.domain.dates import day_kind
 from mitra_agreements.domain.policy import DEFAULT_EXPIRY_WARNING_DAYS, DEFAULT_REMINDER_DAYS
-from mitra_agreements.sql import DEADLINES, OBLIGATIONS
+from mitra_agreements.sql import DEADLINES, OBLIGATIONS, REVIEWS
 from mitra_agreements.usecases.event_facts import ministry_party, obligation_facts, organization_party
+from mitra_agreements.usecases.monitoring import action_facts
 from mitra_shared.clock import Clock, jakarta_date
 from mitra_shared.context import Context
 from mitra_shared.contracts import agreements as contracts
@@ -88,14 +89,19 @@ class DeadlineEngine(PollingWorker):
                 return sent
 
     async def _pass(self) -> Pass:
-        """A batch of due obligations; once none is left, a batch of due MSPs. Obligations come first, so that an
-        MSP ending today closes only obligations already told they are overdue."""
+        """A batch of due obligations; once none is left, a batch of due MSPs; then of due mitigation actions.
+        Obligations come first, so that an MSP ending today closes only obligations already told they are
+        overdue."""
         context = Context.for_system(COMPONENT, self._clock())
         rows, notices = await self._batch(context, DEADLINES.claim_due_obligations, self._look_at_obligation)
         if rows >= self._batch_size:
             return Pass(rows, notices)
         msp_rows, msp_notices = await self._batch(context, DEADLINES.claim_due_msps, self._look_at_msp)
-        return Pass(msp_rows, notices + msp_notices)
+        if msp_rows >= self._batch_size:
+            return Pass(msp_rows, notices + msp_notices)
+        claim = DEADLINES.claim_due_mitigation_actions
+        action_rows, action_notices = await self._batch(context, claim, self._look_at_action)
+        return Pass(action_rows, notices + msp_notices + action_notices)
 
     async def _batch(self, context: Context, claim: Query, look_at: LookAt) -> tuple[int, int]:
         """Claim a batch of what is due today and look at each, in one change; the rows and the notices sent."""
@@ -173,6 +179,8 @@ class DeadlineEngine(PollingWorker):
         if step.end:
             status = "ended"
             await tx.conn.execute(*OBLIGATIONS.close_open_obligations(msp_id=row["id"], now=tx.now))
+            await tx.conn.execute(*DEADLINES.clear_pending_extension(msp_id=row["id"]))  # nothing left to extend
+            await tx.conn.execute(*REVIEWS.close_review(msp_id=row["id"], now=tx.now))
             if await self._first_time(tx, row["id"], rules.ENDED_NOTICE_KEY):
                 tx.publish(contracts.MspEnded(**parties, ended_on=row["ends_on"]), subject=str(row["id"]))
                 sent += 1
@@ -186,5 +194,36 @@ class DeadlineEngine(PollingWorker):
                 sent += 1
         await tx.conn.execute(
             *DEADLINES.set_msp_check(msp_id=row["id"], status=status, next_check_on=step.next_check_on, now=tx.now)
+        )
+        return sent
+
+    async def _look_at_action(self, tx: Transaction, row: Row, today: date) -> int:
+        """Today's reminder or overdue notice for a mitigation action (open or in progress, of an MSP in force), and
+        when to look again; the notices sent."""
+        step = rules.action_step(
+            status=row["status"],
+            msp_status=row["msp_status"],
+            due_on=row["due_on"],
+            reminder_days=self._reminder_days,
+            today=today,
+        )
+        facts, sent, overdue = action_facts(row, row), 0, False
+        if isinstance(step.notice, rules.Reminder):
+            if await self._first_time(tx, row["id"], rules.reminder_notice_key(step.notice.days_before)):
+                due = contracts.MitigationActionDue(
+                    **facts, days_before=step.notice.days_before, days_left=step.notice.days_left
+                )
+                tx.publish(due, subject=str(row["id"]))
+                sent = 1
+        elif isinstance(step.notice, rules.Overdue):
+            overdue = True
+            if await self._first_time(tx, row["id"], rules.OVERDUE_NOTICE_KEY):
+                late = contracts.MitigationActionOverdue(**facts, days_overdue=step.notice.days_overdue)
+                tx.publish(late, subject=str(row["id"]))
+                sent = 1
+        await tx.conn.execute(
+            *DEADLINES.set_mitigation_action_check(
+                action_id=row["id"], overdue=overdue, next_check_on=step.next_check_on
+            )
         )
         return sent

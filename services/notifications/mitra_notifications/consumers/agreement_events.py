@@ -50,6 +50,7 @@ class MspNotice(ConsumedData):
     province_codes: list[str] = []
     reason: str | None = None
     days_before: int | None = None
+    closed_obligation_ids: list[UUID] = []
 
     @property
     def regions_of_work(self) -> list[str]:
@@ -125,6 +126,7 @@ def _msp_text(data: MspNotice) -> texts.MspFacts:
         region_names=names,
         reason=data.reason,
         days_before=data.days_before,
+        closed_obligations=len(data.closed_obligation_ids),
     )
 
 

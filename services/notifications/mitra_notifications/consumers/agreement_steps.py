@@ -1,8 +1,8 @@
 """What notifications does with the steps of the work loop (issue 14): whom each concerns, and its message.
 
-The default rules (migration 011): a submission submitted → its Mitra Utama (a work plan also its region); accepted
-or returned → the NGO; an MSP submitted → TPOA, approved or rejected → the NGO and its Mitra Utama; a
-recommendation requested → the Mitra Utama, issued → the NGO."""
+The default rules (migrations 011 and 013): a submission submitted → its Mitra Utama (a work plan also its region);
+accepted or returned (an Action Plan too) → the NGO; an MSP submitted → TPOA, approved or rejected → the NGO and its
+Mitra Utama; a recommendation requested → the Mitra Utama, issued → the NGO."""
 
 from __future__ import annotations
 
@@ -127,6 +127,8 @@ def _handlers() -> dict[Any, Handler[Any]]:
     found: dict[Any, Handler[Any]] = {}
     submissions: tuple[tuple[Any, texts.SubmissionStep], ...] = (
         (contracts.ActionPlanSubmitted, "submitted"),
+        (contracts.ActionPlanAccepted, "accepted"),
+        (contracts.ActionPlanReturned, "returned"),
         (contracts.WorkPlanSubmitted, "submitted"),
         (contracts.WorkPlanAccepted, "accepted"),
         (contracts.WorkPlanReturned, "returned"),

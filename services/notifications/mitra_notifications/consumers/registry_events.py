@@ -1,5 +1,6 @@
 """What notifications does with registry's events: new NGOs, permits expiring and expired, status changes become
-notifications; partners' contacts become recipients."""
+notifications; partners' contacts and an NGO's own contact address become recipients. (Sanctions, revoked permits
+and the TPOA team's review of an application: `consumers/sanctions.py`.)"""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from uuid import UUID
 from pydantic import Field
 
 from mitra_notifications.domain import registry_texts as texts
+from mitra_notifications.domain.recipients import OrganizationContact
 from mitra_notifications.domain.recipients import PartnerContact as Contact
 from mitra_notifications.domain.recipients import PartnerState as Partner
 from mitra_notifications.domain.routing import EventFacts
 from mitra_notifications.domain.texts import Language, Message
-from mitra_notifications.usecases.recipients import apply_partner_state
+from mitra_notifications.usecases.recipients import apply_organization_contact, apply_partner_state
 from mitra_notifications.usecases.routing import Notice, notify
 from mitra_shared.contracts import registry as contracts
 from mitra_shared.events import ConsumedData, EventData, ReceivedEvent
@@ -30,13 +32,39 @@ class _AboutAnNgo(ConsumedData):
 
 
 class OrganizationRegistered(_AboutAnNgo):
-    """Notifications' slim copy of `registry.organization.registered`."""
+    """Notifications' slim copy of `registry.organization.registered` (the contact address, when registry sends it)."""
 
     legal_name: str
     acronym: str | None = None
     country_of_origin: str
     focus_areas: list[str] = []
     registered_at: datetime
+    contact_email: str | None = None
+    contact_language: Language = "en"
+    version: int = 1
+
+
+class OrganizationUpdated(_AboutAnNgo):
+    """Notifications' slim copy of `registry.organization.updated`: the NGO's contact address and its language."""
+
+    legal_name: str
+    contact_email: str | None = None
+    contact_language: Language = "en"
+    version: int
+
+
+def _contact(data: OrganizationRegistered | OrganizationUpdated) -> OrganizationContact:
+    return OrganizationContact(
+        organization_id=data.organization_id,
+        name=data.legal_name,
+        email=(data.contact_email or "").strip() or None,
+        language=data.contact_language,
+        version=data.version,
+    )
+
+
+async def organization_updated(tx: Transaction, event: ReceivedEvent, data: OrganizationUpdated) -> None:
+    await apply_organization_contact(tx, _contact(data))
 
 
 class PermitNotice(_AboutAnNgo):
@@ -60,6 +88,7 @@ class StatusChange(_AboutAnNgo):
 
 
 Facts = TypeVar("Facts")
+_NOT_IN_TEXT = {"organization_id", "contact_email", "contact_language", "version"}
 
 
 def _notifying(
@@ -69,10 +98,10 @@ def _notifying(
     render: Callable[[Facts, Language], Message],
 ) -> Handler[Any]:
     """An event about an NGO: notify whom its rules and subscriptions name, in their language. The text's facts are
-    the slim copy's own fields but the NGO's id."""
+    the slim copy's own fields but the NGO's id (and what only keeps its contact)."""
 
     async def apply(tx: Transaction, event: ReceivedEvent, data: _AboutAnNgo) -> None:
-        facts = facts_type(**data.model_dump(exclude={"organization_id"}))
+        facts = facts_type(**data.model_dump(exclude=_NOT_IN_TEXT))
         routing = EventFacts(organization_id=data.organization_id)
         await notify(tx, Notice(event, contract.kind.routing_key, lambda language: render(facts, language), routing))
 
@@ -113,13 +142,24 @@ async def partner_changed(tx: Transaction, event: ReceivedEvent, data: PartnerSt
     )
 
 
+_notify_registered = _notifying(
+    OrganizationRegistered,
+    contracts.OrganizationRegistered,
+    texts.OrganizationRegisteredFacts,
+    texts.organization_registered,
+)
+
+
+async def organization_registered(tx: Transaction, event: ReceivedEvent, data: OrganizationRegistered) -> None:
+    """TPOA hears of the new NGO; its contact address (if registry sends one) becomes one of its recipients."""
+    if "contact_email" in data.model_fields_set:
+        await apply_organization_contact(tx, _contact(data))
+    await _notify_registered.apply(tx, event, data)
+
+
 HANDLERS: dict[Any, Handler[Any]] = {
-    contracts.OrganizationRegistered.kind: _notifying(
-        OrganizationRegistered,
-        contracts.OrganizationRegistered,
-        texts.OrganizationRegisteredFacts,
-        texts.organization_registered,
-    ),
+    contracts.OrganizationRegistered.kind: handler(OrganizationRegistered, organization_registered),
+    contracts.OrganizationUpdated.kind: handler(OrganizationUpdated, organization_updated),
     contracts.OrganizationStatusChanged.kind: _notifying(
         StatusChange, contracts.OrganizationStatusChanged, texts.StatusChangeFacts, texts.organization_status_changed
     ),

@@ -36,6 +36,7 @@ class MspFacts:
     region_names: tuple[str, ...] = ()
     reason: str | None = None
     days_before: int | None = None
+    closed_obligations: int = 0
 
 
 def msp_signed(f: MspFacts, language: Language) -> Message:
@@ -89,19 +90,20 @@ def msp_extended(f: MspFacts, language: Language) -> Message:
 
 def msp_terminated(f: MspFacts, language: Language) -> Message:
     if language == "id":
-        return compose(
-            f"MSP {f.number} diakhiri lebih awal",
-            [
-                f"MSP {f.number} ({f.organization_name} – {f.ministry_name}) diakhiri sebelum waktunya.",
-                f"Alasan: {f.reason or '-'}",
-            ],
-            language,
-        )
-    return compose(
-        f"MSP {f.number} terminated early",
-        [f"MSP {f.number} ({f.organization_name} – {f.ministry_name}) was ended early.", f"Reason: {f.reason or '-'}"],
-        language,
-    )
+        lines = [
+            f"MSP {f.number} ({f.organization_name} – {f.ministry_name}) diakhiri sebelum waktunya.",
+            f"Alasan: {f.reason or '-'}",
+        ]
+        if f.closed_obligations:
+            lines.append(f"Kewajiban yang belum dipenuhi dan kini ditutup: {f.closed_obligations}")
+        return compose(f"MSP {f.number} diakhiri lebih awal", lines, language)
+    lines = [
+        f"MSP {f.number} ({f.organization_name} – {f.ministry_name}) was ended early.",
+        f"Reason: {f.reason or '-'}",
+    ]
+    if f.closed_obligations:
+        lines.append(f"Open obligations now closed: {f.closed_obligations}")
+    return compose(f"MSP {f.number} terminated early", lines, language)
 
 
 def msp_expiring(f: MspFacts, language: Language) -> Message:

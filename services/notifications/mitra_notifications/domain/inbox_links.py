@@ -1,5 +1,6 @@
 """What an inbox entry links to: the event it is about, by routing key, and the object the console shows for it (an
-MSP, an obligation, a visit, a recommendation, an NGO, a permit). Pure: no I/O."""
+MSP, an obligation, a visit, a recommendation, an NGO, a permit, a sanction, a monitoring visit, a mitigation action,
+a story). Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -20,6 +21,12 @@ OBJECTS: dict[str, tuple[str, str]] = {
     "organization": ("organization", "organization_id"),
     "permit": ("permit", "permit_id"),
     "partner": ("partner", "partner_id"),
+    "sanction": ("sanction", "sanction_id"),
+    "application": ("organization", "organization_id"),
+    "submission": ("obligation", "obligation_id"),
+    "monitoring_visit": ("monitoring_visit", "monitoring_visit_id"),
+    "mitigation_action": ("mitigation_action", "action_id"),
+    "story": ("story", "story_id"),
 }
 """Per aggregate of a routing key: the object type the link names, and the field of the event's data with its id."""
 

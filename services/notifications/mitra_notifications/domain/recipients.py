@@ -103,3 +103,15 @@ class PartnerState:
     def kept_contact_names(self) -> list[str]:
         """The contacts that stay notified: all that it names, none once the partner is inactive."""
         return [contact.name for contact in self.contacts] if self.active else []
+
+
+@dataclass(frozen=True)
+class OrganizationContact:
+    """An NGO's own contact address as registry's newest record of the NGO says: one of the NGO's recipients (e-mail,
+    in the contact's language); a removed one leaves that recipient inactive."""
+
+    organization_id: UUID
+    name: str
+    email: str | None
+    language: str
+    version: int

@@ -8,11 +8,11 @@ from datetime import date, datetime
 
 from mitra_notifications.domain.texts import Language, Message, compose, format_date, format_datetime
 
-_PERMIT_NAMES = {
+PERMIT_NAMES = {
     "id": {"principle": "izin prinsip", "operating": "izin operasional"},
     "en": {"principle": "principle permit", "operating": "operating permit"},
 }
-_STATUS_NAMES = {
+STATUS_NAMES = {
     "id": {
         "applicant": "pemohon",
         "registered": "terdaftar",
@@ -82,7 +82,7 @@ class PermitFacts:
 
 
 def permit_expiring(facts: PermitFacts, language: Language) -> Message:
-    kind = _PERMIT_NAMES[language].get(facts.permit_type, facts.permit_type)
+    kind = PERMIT_NAMES[language].get(facts.permit_type, facts.permit_type)
     until = format_date(facts.valid_until, language)
     if language == "id":
         subject = f"{kind.capitalize()} {facts.organization_name} berakhir dalam {facts.days_before} hari"
@@ -102,7 +102,7 @@ def permit_expiring(facts: PermitFacts, language: Language) -> Message:
 
 
 def permit_expired(facts: PermitFacts, language: Language) -> Message:
-    kind = _PERMIT_NAMES[language].get(facts.permit_type, facts.permit_type)
+    kind = PERMIT_NAMES[language].get(facts.permit_type, facts.permit_type)
     until = format_date(facts.valid_until, language)
     if language == "id":
         subject = f"{kind.capitalize()} {facts.organization_name} telah berakhir"
@@ -123,7 +123,7 @@ class StatusChangeFacts:
 
 
 def organization_status_changed(facts: StatusChangeFacts, language: Language) -> Message:
-    names = _STATUS_NAMES[language]
+    names = STATUS_NAMES[language]
     before, after = names.get(facts.previous_status, facts.previous_status), names.get(facts.status, facts.status)
     when = format_datetime(facts.changed_at, language)
     if language == "id":

@@ -3,8 +3,9 @@ routing use case; what they mean is decided here.
 
 Routing rules (data, editable over the API) name, per routing key, the audiences to tell and the channels to use.
 An audience stands for active recipients (a role as such, or drawn from the event's facts: the NGO, its Mitra
-Utama, the regions it concerns). A recipient gets each channel of its rules and subscriptions that it has: e-mail
-needs an address, a webhook a URL that has not answered 410; the in-app inbox every recipient has.
+Utama, the regions it concerns, the TPOA member ministries a review names, a mitigation action's owner). A
+recipient gets each channel of its rules and subscriptions that it has: e-mail needs an address, a webhook a URL
+that has not answered 410; the in-app inbox every recipient has.
 """
 
 from __future__ import annotations
@@ -18,7 +19,16 @@ from uuid import UUID
 from mitra_notifications.domain.texts import Language
 
 Audience = Literal[
-    "tpoa", "mitra_utama", "regions_of_work", "regions_visited", "ngo", "ministries", "provinces", "regencies"
+    "tpoa",
+    "mitra_utama",
+    "regions_of_work",
+    "regions_visited",
+    "ngo",
+    "ministries",
+    "provinces",
+    "regencies",
+    "review_members",
+    "action_owner",
 ]
 Channel = Literal["email", "webhook", "inbox"]
 
@@ -27,14 +37,21 @@ Channel = Literal["email", "webhook", "inbox"]
 ROLE_AUDIENCES = {"tpoa": "tpoa", "ministries": "ministry", "provinces": "province", "regencies": "regency"}
 
 
+ActionOwner = Literal["ngo", "ministry", "region"]
+
+
 @dataclass(frozen=True)
 class EventFacts:
-    """What routing needs to know of an event: the NGO, its Mitra Utama, the regions (with their provinces)."""
+    """What routing needs to know of an event: the NGO, its Mitra Utama, the regions (with their provinces); for a
+    TPOA team review the member ministries asked; for a mitigation action who owns it (and, a region, which)."""
 
     organization_id: UUID | None = None
     region_codes: tuple[str, ...] = ()
     ministry_partner_id: UUID | None = None
     ministry_code: str | None = None
+    member_codes: tuple[str, ...] = ()
+    owner: ActionOwner | None = None
+    owner_region_code: str | None = None
 
 
 def with_provinces(codes: Iterable[str], provinces: Iterable[str] = ()) -> tuple[str, ...]:
@@ -62,6 +79,13 @@ class OfOrganizationMinistries:
 
 
 @dataclass(frozen=True)
+class OfMinistryCodes:
+    """Ministries named by code: the TPOA member ministries a review asks."""
+
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class OfRegions:
     region_codes: tuple[str, ...]
 
@@ -73,7 +97,7 @@ class OfOrganization:
     organization_id: UUID
 
 
-Lookup = ByRole | OfMinistry | OfOrganizationMinistries | OfRegions | OfOrganization
+Lookup = ByRole | OfMinistry | OfOrganizationMinistries | OfMinistryCodes | OfRegions | OfOrganization
 
 
 def audience_lookup(audience: str, facts: EventFacts) -> Lookup | None:
@@ -89,6 +113,21 @@ def audience_lookup(audience: str, facts: EventFacts) -> Lookup | None:
         return OfRegions(facts.region_codes)
     if audience == "ngo" and facts.organization_id:
         return OfOrganization(facts.organization_id)
+    if audience == "review_members" and facts.member_codes:
+        return OfMinistryCodes(facts.member_codes)
+    if audience == "action_owner":
+        return _owner_lookup(facts)
+    return None
+
+
+def _owner_lookup(facts: EventFacts) -> Lookup | None:
+    """The owner of a mitigation action: the NGO, the Mitra Utama, or the office of exactly its region."""
+    if facts.owner == "ngo" and facts.organization_id:
+        return OfOrganization(facts.organization_id)
+    if facts.owner == "ministry" and (facts.ministry_partner_id or facts.ministry_code):
+        return OfMinistry(facts.ministry_partner_id, facts.ministry_code)
+    if facts.owner == "region" and facts.owner_region_code:
+        return OfRegions((facts.owner_region_code,))
     return None
 
 

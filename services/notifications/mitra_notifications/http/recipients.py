@@ -84,7 +84,8 @@ class Recipient(BaseModel):
     account_subject: str | None = Field(None, description="The one account it belongs to, if linked to one.")
     language: Literal["id", "en"]
     source: Literal["api", "registry", "console"] = Field(
-        description="`registry`: learned from a partner's contacts; `console`: a person's account."
+        description="`registry`: learned from registry (a partner's contacts, or an NGO's own contact address); "
+        "`console`: a person's account."
     )
     email_enabled: bool = Field(True, description="`false`: its owner switched e-mail off (the inbox stays).")
     digest: bool = Field(description="Gets a daily digest instead of one e-mail per event.")

@@ -111,3 +111,31 @@ LIMIT 1;
 UPDATE recipients SET language = :language, email_enabled = :email_enabled, digest = :digest
 WHERE id = :recipient_id
 RETURNING *;
+
+-- name: upsert_organization_contact
+-- The recipient of an NGO's contact address (source `registry`, role `ngo`, no partner), as the NGO's newest record
+-- version says (an older one changes nothing). It becomes active again only when the address changed or had been
+-- removed (`contact_removed`): a recipient an administrator stopped stays stopped through the NGO's other updates.
+INSERT INTO recipients (id, name, role, email, language, source, organization_id, organization_version,
+                        webhook_secret, active, created_at)
+VALUES (:id, :name, 'ngo', :email, :language, 'registry', :organization_id, :version, :webhook_secret, true, :now)
+ON CONFLICT (organization_id) WHERE source = 'registry' AND partner_id IS NULL AND organization_id IS NOT NULL
+DO UPDATE
+SET name = EXCLUDED.name,
+    email = EXCLUDED.email,
+    language = EXCLUDED.language,
+    organization_version = EXCLUDED.organization_version,
+    active = recipients.active OR recipients.contact_removed
+             OR lower(recipients.email) IS DISTINCT FROM lower(EXCLUDED.email),
+    contact_removed = false
+WHERE recipients.organization_version IS NULL OR recipients.organization_version <= EXCLUDED.organization_version
+RETURNING id;
+
+-- name: remove_organization_contact
+-- The NGO's contact address was removed: its recipient stays, inactive, with the last address it had, marked as
+-- removed if the removal is what stopped it (an older record version changes nothing; an NGO that never had one gets
+-- no recipient).
+UPDATE recipients SET active = false, contact_removed = contact_removed OR active, organization_version = :version
+WHERE source = 'registry' AND partner_id IS NULL AND organization_id = :organization_id
+  AND (organization_version IS NULL OR organization_version <= :version)
+RETURNING id;

@@ -19,9 +19,15 @@ SELECT id, name, CASE WHEN email_enabled THEN email END AS email, language, webh
 WHERE active AND role IN ('province', 'regency') AND region_code = ANY(:region_codes::text[]);
 
 -- name: recipients_of_organization
--- An NGO's own contacts.
-SELECT id, name, CASE WHEN email_enabled THEN email END AS email, language, webhook_url, webhook_disabled_at, digest FROM recipients
-WHERE active AND role = 'ngo' AND organization_id = :organization_id;
+-- An NGO's own contacts: its people's accounts, offices added over the API, and the contact address registry keeps
+-- (source `registry`, no partner), the latter left out while a person's account of the NGO has the same address and
+-- mails it (an account that switched e-mail off leaves the contact address to be mailed).
+SELECT r.id, r.name, CASE WHEN r.email_enabled THEN r.email END AS email, r.language, r.webhook_url, r.webhook_disabled_at, r.digest FROM recipients r
+WHERE r.active AND r.role = 'ngo' AND r.organization_id = :organization_id
+  AND NOT (r.source = 'registry' AND r.partner_id IS NULL
+           AND EXISTS (SELECT 1 FROM recipients a
+                       WHERE a.source = 'console' AND a.active AND a.email_enabled AND a.role = 'ngo'
+                         AND a.organization_id = r.organization_id AND lower(a.email) = lower(r.email)));
 
 -- name: recipients_of_organization_ministries
 -- The Mitra Utama of an NGO's signed MSPs, for events that name the NGO but no ministry (a permit expiring).
@@ -29,6 +35,11 @@ SELECT r.id, r.name, CASE WHEN r.email_enabled THEN r.email END AS email, r.lang
 WHERE r.active AND r.role = 'ministry'
   AND EXISTS (SELECT 1 FROM msp_facts m WHERE m.organization_id = :organization_id
               AND (m.ministry_partner_id = r.partner_id OR m.ministry_code = r.partner_code));
+
+-- name: recipients_of_ministry_codes
+-- Ministries named by code in the event: the TPOA member ministries a review asks.
+SELECT id, name, CASE WHEN email_enabled THEN email END AS email, language, webhook_url, webhook_disabled_at, digest FROM recipients
+WHERE active AND role = 'ministry' AND partner_code = ANY(:codes::text[]);
 
 -- name: matching_subscriptions
 -- Subscriptions to an event: for its NGO (or all NGOs) and one of the regions it concerns (or all regions).
@@ -71,3 +82,12 @@ SET number = EXCLUDED.number, organization_name = EXCLUDED.organization_name,
 -- name: msp_regions
 -- The regions of work of a signed MSP, for its events that name none.
 SELECT region_codes FROM msp_facts WHERE msp_id = :msp_id;
+
+-- name: msp_parties
+-- The Mitra Utama and regions of work of a signed MSP, for its events that name neither (a story).
+SELECT ministry_partner_id, ministry_code, region_codes FROM msp_facts WHERE msp_id = :msp_id;
+
+-- name: organization_regions
+-- The regions of work of all of an NGO's signed MSPs, for events about the NGO (a sanction).
+SELECT coalesce(array_agg(DISTINCT code ORDER BY code), '{}') FROM msp_facts, unnest(region_codes) AS code
+WHERE organization_id = :organization_id;

@@ -14,7 +14,7 @@ import structlog
 from mitra_notifications.channels.webhooks import check_url
 from mitra_notifications.domain import access, recipients
 from mitra_notifications.domain.accounts import AccountState, recipient_of
-from mitra_notifications.domain.recipients import PartnerState
+from mitra_notifications.domain.recipients import OrganizationContact, PartnerState
 from mitra_notifications.sql import RECIPIENTS
 from mitra_shared.context import Context
 from mitra_shared.db import Record
@@ -183,3 +183,24 @@ async def apply_account_state(tx: Transaction, account: AccountState) -> None:
     )
     if changed is None:
         log.info("older account state ignored", account_id=str(account.account_id), version=account.version)
+
+
+async def apply_organization_contact(tx: Transaction, contact: OrganizationContact) -> None:
+    """Keep the recipient of an NGO's contact address as registry's newest record of the NGO says: made when it first
+    has one, changed with it, inactive once it is removed. (Routing leaves it out while a person's account of the
+    NGO has the same address: `recipients_of_organization`.)"""
+    if contact.email:
+        query = RECIPIENTS.upsert_organization_contact(
+            id=uuid.uuid4(),
+            name=contact.name,
+            email=contact.email,
+            language=contact.language,
+            organization_id=contact.organization_id,
+            version=contact.version,
+            webhook_secret=recipients.new_secret(),
+            now=tx.now,
+        )
+    else:
+        query = RECIPIENTS.remove_organization_contact(organization_id=contact.organization_id, version=contact.version)
+    if await tx.conn.fetchval(*query) is None:
+        log.info("NGO contact unchanged", organization_id=str(contact.organization_id), version=contact.version)

@@ -18,6 +18,7 @@ from mitra_notifications.domain.routing import (
     EventFacts,
     Lookup,
     OfMinistry,
+    OfMinistryCodes,
     OfOrganization,
     OfOrganizationMinistries,
     OfRegions,
@@ -96,6 +97,8 @@ async def _audience(conn: asyncpg.Connection, lookup: Lookup) -> list[asyncpg.Re
             query = ROUTING.recipients_of_ministry(partner_id=partner_id, code=code)
         case OfOrganizationMinistries(organization_id):
             query = ROUTING.recipients_of_organization_ministries(organization_id=organization_id)
+        case OfMinistryCodes(codes):
+            query = ROUTING.recipients_of_ministry_codes(codes=list(codes))
         case OfRegions(region_codes):
             query = ROUTING.recipients_of_regions(region_codes=list(region_codes))
         case OfOrganization(organization_id):
@@ -146,3 +149,27 @@ async def remember_msp(tx: Transaction, msp: SignedMsp) -> None:
 async def msp_regions(tx: Transaction, msp_id: UUID) -> list[str]:
     """The regions of work of a signed MSP as notifications remembers them (none if it never heard of it)."""
     return list(await tx.conn.fetchval(*ROUTING.msp_regions(msp_id=msp_id)) or [])
+
+
+@dataclass(frozen=True)
+class KnownMsp:
+    """A signed MSP's Mitra Utama and regions of work, as notifications remembers them."""
+
+    ministry_partner_id: UUID | None
+    ministry_code: str | None
+    region_codes: list[str]
+
+
+async def known_msp(tx: Transaction, msp_id: UUID | None) -> KnownMsp | None:
+    """What notifications remembers of an MSP from its signing (None: it never heard of it)."""
+    if msp_id is None:
+        return None
+    row = await tx.conn.fetchrow(*ROUTING.msp_parties(msp_id=msp_id))
+    if row is None:
+        return None
+    return KnownMsp(row["ministry_partner_id"], row["ministry_code"], list(row["region_codes"] or []))
+
+
+async def organization_regions(tx: Transaction, organization_id: UUID) -> list[str]:
+    """The regions of work of all of an NGO's signed MSPs (for events about the NGO that name no region)."""
+    return list(await tx.conn.fetchval(*ROUTING.organization_regions(organization_id=organization_id)) or [])

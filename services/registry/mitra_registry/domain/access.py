@@ -13,6 +13,10 @@ may touch once it is let in, and the use cases ask them:
   staff): the register knows no MSPs, so it cannot tell which NGOs are "theirs", and it is the government's
   shared reference of which NGOs may work in Indonesia. What concerns them in particular (an MSP, a visit) is
   agreements' to filter.
+- Sanctions: `tpoa` imposes and lifts them; they are read as the NGO's other records are (an NGO: its own).
+- An application's review by TPOA's member ministries: a member ministry answers it (the use case checks the
+  ministry is one asked); `tpoa`, the ministries, `auditor` and `integration` read it; not the NGO or the regions.
+  The queue of open reviews (`GET /reviews`) shows a ministry only the reviews that asked it.
 - `auditor` and `integration` read everything; they change nothing.
 - `admin` reads the partners (its recipients and routing rules follow their contacts) and the focus areas.
 - Consumers and workers act as `system` principals and are not subject to these rules.
@@ -37,6 +41,8 @@ READS_WHOLE_REGISTER: tuple[Role, ...] = ("tpoa", "ministry", "region", "auditor
 """Roles that read every NGO's records (an `ngo` reads its own)."""
 EVERY_ROLE: tuple[Role, ...] = ROLES
 """Who reads what every role needs to know: the partners (their codes and offices) and the focus areas."""
+REVIEW_READERS: tuple[Role, ...] = ("tpoa", "ministry", "auditor", "integration")
+"""Who reads the member ministries' review of an application: the government's deliberation, not the NGO's."""
 SEES_EVERY_PASSPORT: tuple[Role, ...] = ("tpoa",)
 """Roles that see every foreign expert's passport number (an `ngo` sees those of its own staff)."""
 

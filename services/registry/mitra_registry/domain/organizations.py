@@ -13,6 +13,7 @@ from mitra_registry.domain.names import NameText
 from mitra_shared.errors import Conflict, RuleBroken, StaleVersion
 from mitra_shared.paging import MAX_OFFSET
 
+ContactLanguage = Literal["id", "en"]
 OrganizationStatus = Literal["applicant", "registered", "active", "suspended", "revoked", "closed"]
 INITIAL_STATUS: OrganizationStatus = "applicant"
 REGISTRATION_REASON = "entered in the register"
@@ -49,6 +50,10 @@ LIFECYCLE_DESCRIPTION = """Allowed transitions (anything else is refused with 40
 | `active` | `registered` (MSP ended without a new one), `suspended` (permit frozen), `revoked`, `closed` |
 | `suspended` | `active` or `registered` (reinstatement), `revoked`, `closed` |
 | `revoked`, `closed` | none: both are final |
+
+`revoked` is reached only by a revocation (`POST /organizations/{id}/sanctions`): this route refuses it (409). An
+NGO suspended by a freeze leaves `suspended` only when the freeze is lifted (`POST /sanctions/{id}/lift`) or ends
+(409 here); a suspension without a freeze (administrative) is entered and left here.
 """
 
 
@@ -95,6 +100,7 @@ _ORGANIZATION_EXAMPLE: dict[str, Any] = {
     "representative_name": "Country Director",
     "contact_email": "indonesia@plan-international.org",
     "contact_phone": "+62 21 522 9566",
+    "contact_language": "en",
     "focus_areas": ["child_welfare", "disaster_risk_management"],
 }
 
@@ -115,6 +121,9 @@ class RegisterOrganization(BaseModel):
     representative_name: NameText | None = Field(None, max_length=200)
     contact_email: EmailStr | None = None
     contact_phone: str | None = Field(None, max_length=40, pattern=r"^\+?[0-9 ()./-]{5,40}$")
+    contact_language: ContactLanguage = Field(
+        "en", description="The language the NGO's contact (`contact_email`) is written to: `id` or `en`."
+    )
     focus_areas: list[str] = Field(default_factory=list, max_length=20, description="Focus-area codes.")
 
     @field_validator("country_of_origin")
@@ -153,9 +162,10 @@ class UpdateOrganization(BaseModel):
     representative_name: NameText | None = Field(None, max_length=200)
     contact_email: EmailStr | None = None
     contact_phone: str | None = Field(None, max_length=40, pattern=r"^\+?[0-9 ()./-]{5,40}$")
+    contact_language: ContactLanguage | None = Field(None, description="`id` or `en`.")
     focus_areas: list[str] | None = Field(None, max_length=20, description="Focus-area codes; replaces the list.")
 
-    @field_validator("legal_name", "country_of_origin", "focus_areas", mode="before")
+    @field_validator("legal_name", "country_of_origin", "contact_language", "focus_areas", mode="before")
     @classmethod
     def _not_null(cls, value: Any) -> Any:
         if value is None:
@@ -215,6 +225,7 @@ class Organization(BaseModel):
     representative_name: str | None
     contact_email: str | None
     contact_phone: str | None = None
+    contact_language: ContactLanguage = "en"
     status: OrganizationStatus
     focus_areas: list[str]
     version: int = Field(description="Record version, also the ETag; send it back in `If-Match` to change it.")

@@ -1,4 +1,6 @@
-"""Foreign staff (tenaga ahli asing) rules, free of I/O: at most 3 active per NGO, each for at most 5 years.
+"""Foreign staff (tenaga ahli asing) rules, free of I/O: at most 3 active per NGO, each for at most 5 years, and
+each expert (by passport number) at most 5 years in all across their assignments with any NGO (days two of them
+share count once).
 
 An assignment covers the days from `starts_on` to `ends_on`, both included. Ended early on day D, it no longer
 counts from D on (its last day is D - 1). It is active on a day it covers; "today" is the calendar day in
@@ -170,11 +172,49 @@ def busiest_day(periods: Iterable[Period], first: date, last: date) -> tuple[dat
     return best_day, best
 
 
+def days_covered(periods: Iterable[Period]) -> int:
+    """How many distinct days the periods cover together (a day two of them cover counts once)."""
+    total = 0
+    reached: date | None = None
+    for start, last in sorted((p.starts_on, p.last_day) for p in periods if p.starts_on <= p.last_day):
+        if reached is not None:
+            start = max(start, reached + timedelta(days=1))
+        if start <= last:
+            total += (last - start).days + 1
+            reached = last
+    return total
+
+
+def person_limit_days(first_day: date) -> int:
+    """The days a foreign expert may work in all: those of the five years from their first assignment's start,
+    both ends included (as many as the longest single assignment starting that day)."""
+    return (add_years(first_day, MAX_ASSIGNMENT_YEARS) - first_day).days + 1
+
+
+def check_person_total(new: Period, person: Sequence[Period]) -> None:
+    """Refuse (Conflict naming `ends_on`) an assignment that would bring the expert's days in Indonesia, across
+    every assignment of theirs with any NGO (`person`: those, by passport number), past five years. The reason names
+    no passport and no other NGO."""
+    periods = [p for p in (*person, new) if p.starts_on <= p.last_day]
+    total = days_covered(periods)
+    limit = person_limit_days(min(p.starts_on for p in periods))
+    if total > limit:
+        raise Conflict(
+            "body.ends_on",
+            f"a foreign expert works at most {MAX_ASSIGNMENT_YEARS} years in all, across their assignments: with this "
+            f"one this expert would reach {total} days, over the {limit} allowed; end it earlier",
+        )
+
+
 def check_assignment(
-    command: AssignForeignStaff, organization_status: str, existing: Sequence[Period], today: date
+    command: AssignForeignStaff,
+    organization_status: str,
+    existing: Sequence[Period],
+    today: date,
+    person: Sequence[Period] = (),
 ) -> None:
     """Refuse (RuleBroken, Conflict) if the NGO may not take this expert for this period; `existing` are its
-    assignments."""
+    assignments, `person` every assignment of this expert (same passport number) with any NGO."""
     if organization_status not in STAFF_ELIGIBLE_STATUSES:
         raise Conflict(
             None, f"only a registered or active NGO may have foreign staff; this one is {organization_status}"
@@ -192,6 +232,7 @@ def check_assignment(
             f"an NGO may have at most {MAX_ACTIVE_PER_ORGANIZATION} active foreign staff; "
             f"it already has {busiest} on {day.isoformat()}",
         )
+    check_person_total(new, person)
 
 
 def check_ending(period: Period, command: EndAssignment, today: date) -> None:

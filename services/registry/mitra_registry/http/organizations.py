@@ -19,6 +19,7 @@ from mitra_registry.domain.organizations import (
     StatusChange,
     UpdateOrganization,
 )
+from mitra_registry.http.reviews import Review
 from mitra_registry.usecases import organizations
 from mitra_shared.http import ExpectedVersion, RequestContext, Work, etag, problems, require_principal
 from mitra_shared.policy import allow
@@ -39,14 +40,16 @@ class OrganizationPage(BaseModel):
     response_model=Organization,
     summary="Register a foreign NGO",
     description="Enters the NGO in the register with status `applicant`, records who did so as the first entry of "
-    "its status history, and publishes `registry.organization.registered`. The ETag is the record version.",
+    "its status history, and publishes `registry.organization.registered`. The ETag is the record version. With "
+    "TPOA member ministries configured, their review of the application opens (`registry.application."
+    "review_requested`; `GET /organizations/{id}/review`).",
     responses=problems(409, 422),
     dependencies=[allow(KEEPER, note="TPOA keeps the register")],
 )
 async def register_organization(
-    command: RegisterOrganization, uow: Work, ctx: RequestContext, response: Response
+    command: RegisterOrganization, uow: Work, ctx: RequestContext, response: Response, review: Review
 ) -> Organization:
-    organization = await organizations.register_organization(uow, ctx, command)
+    organization = await organizations.register_organization(uow, ctx, command, review)
     response.headers["Location"] = f"/organizations/{organization.id}"
     response.headers["ETag"] = etag(organization.version)
     return organization
@@ -116,7 +119,9 @@ async def update_organization(
     summary="Move an NGO in its lifecycle",
     description="Records who (the token's subject), when and why in the status history and publishes "
     "`registry.organization.status_changed`. Requires `If-Match` (428 without it, 412 if the record changed "
-    "since). TPOA's decision only.\n\n" + LIFECYCLE_DESCRIPTION,
+    "since). TPOA's decision only. An applicant becomes `registered` only once the member ministries' review allows "
+    "it (409 naming `review` while one objects, or while answers are awaited until `answer_by`).\n\n"
+    + LIFECYCLE_DESCRIPTION,
     responses=problems(404, 409, 412, 422, 428),
     dependencies=[allow(KEEPER, note="TPOA decides an NGO's status; the NGO itself does not")],
 )

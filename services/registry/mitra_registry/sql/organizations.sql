@@ -16,10 +16,10 @@ RETURNING code, name_id, name_en;
 -- Enters an NGO in the register; no row when one of that legal name from that country is already in it.
 INSERT INTO organizations (
     id, legal_name, acronym, country_of_origin, headquarters_address, indonesia_office_address, website,
-    representative_name, contact_email, contact_phone, status, focus_areas, registered_at, updated_at
+    representative_name, contact_email, contact_phone, contact_language, status, focus_areas, registered_at, updated_at
 ) VALUES (
     :id, :legal_name, :acronym, :country_of_origin, :headquarters_address, :indonesia_office_address, :website,
-    :representative_name, :contact_email, :contact_phone, :status, :focus_areas, :now, :now
+    :representative_name, :contact_email, :contact_phone, :contact_language, :status, :focus_areas, :now, :now
 )
 ON CONFLICT DO NOTHING
 RETURNING *;
@@ -51,6 +51,8 @@ UPDATE organizations SET
              ELSE representative_name END,
     contact_email            = CASE WHEN 'contact_email' = ANY(:fields::text[]) THEN :contact_email ELSE contact_email END,
     contact_phone            = CASE WHEN 'contact_phone' = ANY(:fields::text[]) THEN :contact_phone ELSE contact_phone END,
+    contact_language         =
+        CASE WHEN 'contact_language' = ANY(:fields::text[]) THEN :contact_language ELSE contact_language END,
     focus_areas              =
         CASE WHEN 'focus_areas' = ANY(:fields::text[]) THEN :focus_areas::text[] ELSE focus_areas END,
     version                  = version + 1,

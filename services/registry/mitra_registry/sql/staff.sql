@@ -21,3 +21,12 @@ SELECT * FROM foreign_staff_assignments WHERE id = :assignment_id;
 UPDATE foreign_staff_assignments SET ended_on = :ended_on, end_reason = :reason, ended_by = :ended_by, ended_at = :now
 WHERE id = :assignment_id
 RETURNING *;
+
+-- name: lock_person
+-- Serialises the assignments of one foreign expert (by passport number) across NGOs for the transaction.
+SELECT pg_advisory_xact_lock(hashtextextended('registry.foreign_staff:' || :passport_number, 0));
+
+-- name: assignments_of_person
+-- Every assignment of one foreign expert (by passport number) with any NGO: their 5 years in all.
+SELECT starts_on, ends_on, ended_on, passport_number FROM foreign_staff_assignments
+WHERE passport_number = :passport_number;

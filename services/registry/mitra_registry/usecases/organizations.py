@@ -31,7 +31,10 @@ from mitra_registry.domain.organizations import (
     like_pattern_body,
     require_known_focus_areas,
 )
-from mitra_registry.sql import ORGANIZATIONS
+from mitra_registry.domain.sanctions import check_status_change
+from mitra_registry.sql import ORGANIZATIONS, SANCTIONS
+from mitra_registry.usecases.review_gate import NO_REVIEW, ReviewPolicy, open_review, require_decidable
+from mitra_shared.clock import jakarta_date
 from mitra_shared.context import Context
 from mitra_shared.contracts.registry import OrganizationRegistered, OrganizationStatusChanged, OrganizationUpdated
 from mitra_shared.errors import Conflict, NotFound
@@ -47,12 +50,16 @@ _UPDATE_COLUMNS = (
     "representative_name",
     "contact_email",
     "contact_phone",
+    "contact_language",
     "focus_areas",
 )
 
 
-async def register_organization(uow: UnitOfWork, ctx: Context, command: RegisterOrganization) -> Organization:
-    """Enter an NGO as an applicant; the registration is the first entry of its status history."""
+async def register_organization(
+    uow: UnitOfWork, ctx: Context, command: RegisterOrganization, review: ReviewPolicy = NO_REVIEW
+) -> Organization:
+    """Enter an NGO as an applicant; the registration is the first entry of its status history. With TPOA members
+    in `review`, their review of the application opens in the same unit of work."""
     require_keeper(ctx.principal, "enters NGOs in the register")
     async with uow.change(ctx) as tx:
         await _require_focus_areas(tx.conn, command.focus_areas)
@@ -68,6 +75,7 @@ async def register_organization(uow: UnitOfWork, ctx: Context, command: Register
                 representative_name=command.representative_name,
                 contact_email=command.contact_email,
                 contact_phone=command.contact_phone,
+                contact_language=command.contact_language,
                 status=INITIAL_STATUS,
                 focus_areas=command.focus_areas,
                 now=tx.now,
@@ -84,6 +92,7 @@ async def register_organization(uow: UnitOfWork, ctx: Context, command: Register
             subject=str(organization.id),
         )
         tx.audit("organization.registered", "organization", organization.id, before=None, after=_values(organization))
+        await open_review(tx, organization, review)
     return organization
 
 
@@ -133,38 +142,52 @@ async def update_organization(
 async def change_status(
     uow: UnitOfWork, ctx: Context, organization_id: uuid.UUID, command: ChangeStatus, *, expected_version: int
 ) -> Organization:
-    """Move an NGO in its lifecycle, recording who (the context's actor), when and why: TPOA's decision."""
+    """Move an NGO in its lifecycle, recording who (the context's actor), when and why: TPOA's decision. Revoking
+    and ending a freeze are sanctions' (`domain.sanctions.check_status_change`)."""
     require_keeper(ctx.principal, "moves an NGO in its lifecycle")
     async with uow.change(ctx) as tx:
         current = await _lock(tx.conn, organization_id)
         check_version(current, expected_version)
+        frozen_by = None
+        if current.status == "suspended":
+            frozen_by = await tx.conn.fetchval(*SANCTIONS.active_freeze(organization_id=organization_id))
+        check_status_change(organization_id, current.status, command.status, frozen_by)
         check_transition(current.status, command.status)
-        row = await tx.conn.fetchrow(
-            *ORGANIZATIONS.set_organization_status(organization_id=organization_id, status=command.status, now=tx.now)
-        )
-        assert row is not None, "the row is locked by this transaction"
-        organization = Organization.model_validate(dict(row))
-        await _record_status_change(tx, organization, previous_status=current.status, reason=command.reason)
-        tx.publish(
-            OrganizationStatusChanged(
-                organization_id=organization.id,
-                legal_name=organization.legal_name,
-                previous_status=current.status,
-                status=organization.status,
-                reason=command.reason,
-                changed_by=tx.actor,
-                version=organization.version,
-                changed_at=tx.now,
-            ),
-            subject=str(organization.id),
-        )
-        tx.audit(
-            "organization.status_changed",
-            "organization",
-            organization.id,
-            before=_values(current),
-            after={**_values(organization), "status_reason": command.reason},
-        )
+        if current.status == "applicant" and command.status == "registered":
+            await require_decidable(tx.conn, organization_id, jakarta_date(tx.now))
+        organization = await move_status(tx, current, command.status, command.reason)
+    return organization
+
+
+async def move_status(tx: Transaction, current: Organization, status: str, reason: str) -> Organization:
+    """Move a locked NGO to `status` (the caller has checked the step): its status history, the
+    `registry.organization.status_changed` event and the audit entry, by the context's actor at its now."""
+    row = await tx.conn.fetchrow(
+        *ORGANIZATIONS.set_organization_status(organization_id=current.id, status=status, now=tx.now)
+    )
+    assert row is not None, "the row is locked by this transaction"
+    organization = Organization.model_validate(dict(row))
+    await _record_status_change(tx, organization, previous_status=current.status, reason=reason)
+    tx.publish(
+        OrganizationStatusChanged(
+            organization_id=organization.id,
+            legal_name=organization.legal_name,
+            previous_status=current.status,
+            status=organization.status,
+            reason=reason,
+            changed_by=tx.actor,
+            version=organization.version,
+            changed_at=tx.now,
+        ),
+        subject=str(organization.id),
+    )
+    tx.audit(
+        "organization.status_changed",
+        "organization",
+        organization.id,
+        before=_values(current),
+        after={**_values(organization), "status_reason": reason},
+    )
     return organization
 
 
@@ -261,6 +284,8 @@ def _about(organization: Organization) -> dict[str, Any]:
         "country_of_origin": organization.country_of_origin,
         "focus_areas": organization.focus_areas,
         "status": organization.status,
+        "contact_email": organization.contact_email,
+        "contact_language": organization.contact_language,
     }
 
 
@@ -279,6 +304,11 @@ async def _record_status_change(
             version=organization.version,
         )
     )
+
+
+async def lock_organization_record(conn: asyncpg.Connection, organization_id: uuid.UUID) -> Organization:
+    """The NGO, locked for the rest of the transaction (see `lock_organization`)."""
+    return await _lock(conn, organization_id)
 
 
 async def _lock(conn: asyncpg.Connection, organization_id: uuid.UUID) -> Organization:

@@ -49,7 +49,9 @@ async def assign(
         organization = await lock_organization(tx.conn, organization_id)
         rows = await tx.conn.fetch(*STAFF.foreign_staff_of_organization(organization_id=organization_id))
         existing = [_period(row) for row in rows]
-        check_assignment(command, organization["status"], existing, today)
+        await tx.conn.execute(*STAFF.lock_person(passport_number=command.passport_number))
+        person = await tx.conn.fetch(*STAFF.assignments_of_person(passport_number=command.passport_number))
+        check_assignment(command, organization["status"], existing, today, [_period(row) for row in person])
         row = await tx.conn.fetchrow(
             *STAFF.insert_foreign_staff(
                 id=uuid.uuid4(),

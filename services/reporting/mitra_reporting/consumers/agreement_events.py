@@ -76,6 +76,7 @@ class MspTerminated(ConsumedData):
     msp_id: UUID
     terminated_on: date
     reason: str
+    closed_obligation_ids: list[UUID] = []
 
 
 class MspEnded(ConsumedData):
@@ -219,6 +220,10 @@ async def msp_terminated(tx: Transaction, event: ReceivedEvent, d: MspTerminated
             msp_id=d.msp_id, status="terminated", closed_on=d.terminated_on, reason=d.reason, updated_at=event.time
         )
     )
+    if d.closed_obligation_ids:
+        await tx.conn.execute(
+            *OBLIGATIONS.project_obligations_closed(obligation_ids=d.closed_obligation_ids, closed_on=d.terminated_on)
+        )
 
 
 async def msp_ended(tx: Transaction, event: ReceivedEvent, d: MspEnded) -> None:
@@ -330,9 +335,9 @@ PROJECTORS: dict[EventKind, Handler[Any]] = {
 }
 for _submission in (contracts.ActionPlanSubmitted, contracts.WorkPlanSubmitted, contracts.ReportSubmitted):
     PROJECTORS[_submission.kind] = handler(Submitted, submitted)
-for _accepted in (contracts.WorkPlanAccepted, contracts.ReportAccepted):
+for _accepted in (contracts.ActionPlanAccepted, contracts.WorkPlanAccepted, contracts.ReportAccepted):
     PROJECTORS[_accepted.kind] = handler(Decided, _decision("accepted"))
-for _returned in (contracts.WorkPlanReturned, contracts.ReportReturned):
+for _returned in (contracts.ActionPlanReturned, contracts.WorkPlanReturned, contracts.ReportReturned):
     PROJECTORS[_returned.kind] = handler(Decided, _decision("returned"))
 for _late in (contracts.ActionPlanOverdue, contracts.WorkPlanOverdue, contracts.ReportOverdue):
     PROJECTORS[_late.kind] = handler(ObligationStep, overdue)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mitra_reporting.consumers import agreement_events, registry_events
+from mitra_reporting.consumers import agreement_events, mitigation_events, registry_events, sanction_events
 from mitra_reporting.sql import EVENT_LOG
 from mitra_shared.events import EventKind, ReceivedEvent
 from mitra_shared.inbox import Handler, handler
@@ -28,10 +28,17 @@ PROJECTION_TABLES = (
     "obligations",
     "visits",
     "public_documents",
+    "sanctions",
+    "mitigation_actions",
 )
 
 # What each event does to the projections.
-PROJECTORS: dict[EventKind, Handler[Any]] = {**registry_events.PROJECTORS, **agreement_events.PROJECTORS}
+PROJECTORS: dict[EventKind, Handler[Any]] = {
+    **registry_events.PROJECTORS,
+    **sanction_events.PROJECTORS,
+    **agreement_events.PROJECTORS,
+    **mitigation_events.PROJECTORS,
+}
 
 
 def _live(projector: Handler[Any]) -> Handler[Any]:

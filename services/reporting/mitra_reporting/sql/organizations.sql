@@ -13,6 +13,7 @@ WHERE organizations.version > 1;
 
 -- name: project_organization_updated
 -- A changed NGO (registered at :event_time if its registration is still to come); an older version changes nothing.
+-- A status it brings that is new here (its status change not yet arrived) counts from :event_time at the latest.
 INSERT INTO organizations (organization_id, legal_name, acronym, country_of_origin, status, focus_areas,
                            version, registered_at)
 VALUES (:organization_id, :legal_name, :acronym, :country_of_origin, :status, :focus_areas, :version, :event_time)
@@ -20,6 +21,8 @@ ON CONFLICT (organization_id) DO UPDATE
 SET legal_name = EXCLUDED.legal_name,
     acronym = EXCLUDED.acronym,
     country_of_origin = EXCLUDED.country_of_origin,
+    status_changed_at = CASE WHEN organizations.status IS DISTINCT FROM EXCLUDED.status THEN :event_time
+                             ELSE organizations.status_changed_at END,
     status = EXCLUDED.status,
     focus_areas = EXCLUDED.focus_areas,
     version = EXCLUDED.version
@@ -37,12 +40,14 @@ VALUES (:permit_id, :organization_id, :permit_type, :number, :issued_on, :valid_
 ON CONFLICT (permit_id) DO NOTHING;
 
 -- name: project_permit_extended
--- A permit's new end (never earlier than the one known).
-UPDATE permits SET valid_until = greatest(valid_until, :valid_until), status = 'valid' WHERE permit_id = :permit_id;
+-- A permit's new end (never earlier than the one known); a revoked permit stays revoked.
+UPDATE permits SET valid_until = greatest(valid_until, :valid_until),
+                   status = CASE WHEN status = 'revoked' THEN status ELSE 'valid' END
+WHERE permit_id = :permit_id;
 
 -- name: project_permit_expired
--- A permit that expired.
-UPDATE permits SET status = 'expired' WHERE permit_id = :permit_id;
+-- A permit that expired (a revoked one stays revoked).
+UPDATE permits SET status = 'expired' WHERE permit_id = :permit_id AND status <> 'revoked';
 
 -- name: project_staff_assigned
 -- A foreign expert assigned to an NGO.

@@ -77,6 +77,12 @@ class MitigationActionDue(_ActionFacts):
     kind = EventKind("agreements", "mitigation_action", "due", 1)
 
     days_before: int = Field(ge=1)
+    days_left: int | None = Field(
+        None,
+        ge=0,
+        description="Days from the reminder's day to the due date (Asia/Jakarta): fewer than `days_before` when the "
+        "reminder went out late. Absent from reminders sent before it was added (additive).",
+    )
 
 
 class MitigationActionOverdue(_ActionFacts):

@@ -23,6 +23,7 @@ router = web_router(tags=["web"])
 DEMO_ACCOUNTS = (
     ("tpoa", N_("TPOA secretariat")),
     ("kemensos", N_("Ministry of Social Affairs")),
+    ("kemendagri", N_("Ministry of Home Affairs (TPOA member)")),
     ("jateng", N_("Province of Central Java (33)")),
     ("semarang", N_("City of Semarang (3374)")),
     ("plan", N_("Plan International (NGO)")),

@@ -10,6 +10,7 @@ from fastapi import Response
 
 from mitra_console.http.web import documents
 from mitra_console.http.web.kit import N_, Page, Paging, Sorting, add_nav, web_allow, web_router
+from mitra_console.http.web.msp_panels import open_reviews
 from mitra_console.http.web.offices_labels import KINDS, LABELS, choice, day_filter, filters, labels, options, uuid_of
 
 router = web_router()
@@ -33,7 +34,10 @@ SHOWN_ON_HOME = 5
 @router.get("/ministry", dependencies=[MINISTRY])
 async def ministry_home(page: Page) -> Response:
     first = {"limit": SHOWN_ON_HOME, "offset": 0}
-    submissions = await page.api.get("agreements", "/submissions", params=first)
+    submissions = await page.api.get("agreements", "/submissions", params={**first, "decidable": "true"})
+    for_comment = await page.api.get(
+        "agreements", "/submissions", params={"limit": 1, "offset": 0, "kind": "work_plan", "decidable": "false"}
+    )
     overdue = await page.api.get("agreements", "/obligations", params={**first, "status": "overdue"})
     recommendations = await page.api.get("agreements", "/recommendations", params={**first, "status": "requested"})
     to_sign = await page.api.get("agreements", "/msps", params={**first, "status": "approved"})
@@ -42,6 +46,8 @@ async def ministry_home(page: Page) -> Response:
         "ministry/home.html",
         {
             "submissions": submissions,
+            "for_comment_total": for_comment["total"],
+            "reviews": await open_reviews(page),
             "overdue": overdue,
             "recommendations": recommendations,
             "to_sign": to_sign,
@@ -53,13 +59,22 @@ async def ministry_home(page: Page) -> Response:
 
 @router.get("/ministry/submissions", dependencies=[MINISTRY])
 async def submissions(page: Page) -> Response:
+    """What the ministry accepts or returns (`decidable`); `?for=comment`: the regional work plans of its MSPs, which
+    only their region's office decides and the ministry comments on."""
     paging = Paging.from_request(page)
     sorting = Sorting.from_request(page, ("submitted_at", "due_on"), default="submitted_at")
-    kind = choice(page, "kind", OBLIGATION_KINDS)
+    for_comment = choice(page, "for", ("comment",)) == "comment"
+    kind = "work_plan" if for_comment else choice(page, "kind", OBLIGATION_KINDS)
     data = await page.api.get(
         "agreements",
         "/submissions",
-        params={"limit": paging.limit, "offset": paging.offset, "sort": sorting.value, "kind": kind},
+        params={
+            "limit": paging.limit,
+            "offset": paging.offset,
+            "sort": sorting.value,
+            "kind": kind,
+            "decidable": "false" if for_comment else "true",
+        },
     )
     return page.render(
         "ministry/submissions.html",
@@ -68,7 +83,8 @@ async def submissions(page: Page) -> Response:
             "total": data["total"],
             "links": paging.links(data["total"]),
             "sorting": sorting,
-            "chosen": filters(page, "kind"),
+            "chosen": filters(page, "kind", "for"),
+            "for_comment": for_comment,
             "kind_options": options(page, OBLIGATION_KINDS, blank=N_("Every kind")),
             **labels(),
         },

@@ -1,6 +1,8 @@
-"""The actions on an MSP, each a plain form on its page (POST → redirect → GET): the NGO submits its draft; TPOA
-approves or rejects it with a reason; its Mitra Utama ministry records the signing (date, signatories), extends it
-or ends it early. A refusal is shown on the MSP's page next to the field the API names."""
+"""The actions on an MSP, each a plain form on its page (POST → redirect → GET): the NGO submits its draft; the TPOA
+team's member ministries clear it or object (with a note); TPOA approves (refused while a member objects or is
+awaited: the reason is shown at the approve button) or rejects it with a reason; its Mitra Utama ministry records
+the signing (date, signatories), asks TPOA for an extension (TPOA approves or rejects it) or ends it early. A refusal
+is shown on the MSP's page next to the field the API names."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from fastapi import Response
 
 from mitra_console.http.web.kit import N_, Page, web_allow, web_router
 from mitra_console.http.web.msp_common import NGO_ONLY, rows, uuid_or_404, valid_date
+from mitra_console.http.web.msp_panels import VERDICTS
 from mitra_console.http.web.msps import render_msp
 
 router = web_router()
@@ -32,7 +35,7 @@ async def _send(
     errors = page.errors()
     answer = await page.api.send("POST", "agreements", f"/msps/{uuid_or_404(msp_id)}/{action}", json=body or {})
     if answer.ok:
-        return page.redirect(f"/msps/{msp_id}", flash=DONE[action])
+        return page.redirect(f"/msps/{msp_id}", flash=DONE[action], kind="info" if answer.status == 202 else "success")
     errors.add_problem(_renamed(answer.problem, renamed or {}))
     return await render_msp(page, msp_id, errors=errors, form=form, action=action, status=422)
 
@@ -52,7 +55,10 @@ DONE = {
     "approve": N_("The MSP is approved."),
     "reject": N_("The MSP is rejected."),
     "sign": N_("The signing is recorded. The MSP's obligations are created."),
-    "extend": N_("The MSP is extended."),
+    "extend": N_("The extension is requested. TPOA reviews it with its member ministries."),
+    "extension/approve": N_("The extension is approved. The MSP is extended."),
+    "extension/reject": N_("The extension is rejected. The NGO and the ministry are told."),
+    "review/answers": N_("Your answer is recorded. TPOA sees it."),
     "terminate": N_("The MSP is ended."),
 }
 
@@ -141,3 +147,48 @@ async def terminate(page: Page, msp_id: str) -> Response:
         return await render_msp(page, msp_id, errors=errors, form=form, action="terminate", status=422)
     body = {"reason": reason, "terminated_on": form.get("terminated_on") or None}
     return await _send(page, msp_id, "terminate", body, form, renamed={"reason": "termination_reason"})
+
+
+async def answer_review(page: Page, form: dict[str, str], service: str, path: str, rerender: Any) -> Response:
+    """A member ministry's answer to a TPOA team review (of an MSP, its extension or an applicant): cleared, or
+    objected with a note; shared by the MSP's and the NGO's pages (`rerender(errors, form)` shows the page again)."""
+    errors = page.errors()
+    verdict, note = form.get("verdict", ""), form.get("review_note", "").strip()
+    if verdict not in VERDICTS:
+        errors.add("verdict", N_("Choose whether you clear it or object."))
+    elif verdict == "objected" and not note:
+        errors.add("review_note", N_("Say why your ministry objects: TPOA and the other members read it."))
+    if errors:
+        return await rerender(errors, form)
+    answer = await page.api.send("POST", service, path, json={"verdict": verdict, "note": note or None})
+    if answer.ok:
+        return page.redirect(form.get("back") or "/", flash=DONE["review/answers"])
+    errors.add_problem(_renamed(answer.problem, {"note": "review_note"}), fields={"verdict", "review_note"})
+    return await rerender(errors, form)
+
+
+@router.post("/msps/{msp_id}/review/answers", dependencies=[web_allow("ministry", note="a TPOA member ministry")])
+async def review_answer(page: Page, msp_id: str) -> Response:
+    form = await page.form()
+    form["back"] = f"/msps/{uuid_or_404(msp_id)}#review-title"
+
+    async def rerender(errors: Any, values: dict[str, str]) -> Response:
+        return await render_msp(page, msp_id, errors=errors, form=values, action="answer", status=422)
+
+    return await answer_review(page, form, "agreements", f"/msps/{uuid_or_404(msp_id)}/review/answers", rerender)
+
+
+@router.post("/msps/{msp_id}/extension/approve", dependencies=[TPOA])
+async def approve_extension(page: Page, msp_id: str) -> Response:
+    return await _send(page, msp_id, "extension/approve", None, await page.form())
+
+
+@router.post("/msps/{msp_id}/extension/reject", dependencies=[TPOA])
+async def reject_extension(page: Page, msp_id: str) -> Response:
+    form = await page.form()
+    if not form.get("extension_note", "").strip():
+        errors = page.errors()
+        errors.add("extension_note", N_("Enter the reason for rejecting the extension."))
+        return await render_msp(page, msp_id, errors=errors, form=form, action="extension/reject", status=422)
+    body = {"note": form["extension_note"].strip()}
+    return await _send(page, msp_id, "extension/reject", body, form, renamed={"note": "extension_note"})

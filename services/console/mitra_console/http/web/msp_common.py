@@ -17,7 +17,7 @@ NGO_ONLY = web_allow("ngo", note="the NGO itself, for its own MSPs")
 
 IN_FORCE = frozenset({"signed", "active", "extended"})
 OPEN_OBLIGATION = frozenset({"pending", "returned", "overdue"})
-DECIDED_KINDS = frozenset({"work_plan", "semester_report", "annual_report"})  # an Action Plan is filed, not decided
+DECIDED_KINDS = frozenset({"action_plan", "work_plan", "semester_report", "annual_report"})
 SUBMITTABLE_KINDS = frozenset({"action_plan", "work_plan", "semester_report", "annual_report"})
 MAX_ROWS = 20
 CODE_SPLIT = re.compile(r"[\s,;]+")
@@ -56,16 +56,32 @@ def region_covers(region_code: str | None, obligation: Mapping[str, Any]) -> boo
     return bool(code == region_code or code.startswith(region_code) or obligation.get("province_code") == region_code)
 
 
+def regional_plan(obligation: Mapping[str, Any]) -> bool:
+    return obligation.get("kind") == "work_plan" and bool(obligation.get("region_code"))
+
+
 def may_decide(page: Page, obligation: Mapping[str, Any]) -> bool:
-    """Whether the person may accept or return this obligation's submission (the API checks again)."""
+    """Whether the person may accept or return this obligation's submission (the API checks again): a work plan
+    (RKT) of a region only its region's office, everything else the Mitra Utama ministry."""
     if obligation.get("kind") not in DECIDED_KINDS:
+        return False
+    user = page.user
+    if regional_plan(obligation):
+        return user.role == "region" and bool(user.region_code) and user.region_code == obligation.get("region_code")
+    if user.role == "ministry":
+        return bool(user.ministry_code) and user.ministry_code == obligation.get("ministry_code")
+    return False
+
+
+def may_comment(page: Page, obligation: Mapping[str, Any]) -> bool:
+    """Whether the person may comment on a regional work plan they do not decide: the MSP's ministry, or a region
+    office that reads it (a province on its regency's plan)."""
+    if not regional_plan(obligation) or may_decide(page, obligation):
         return False
     user = page.user
     if user.role == "ministry":
         return bool(user.ministry_code) and user.ministry_code == obligation.get("ministry_code")
-    if user.role == "region":
-        return obligation.get("kind") == "work_plan" and region_covers(user.region_code, obligation)
-    return False
+    return user.role == "region" and region_covers(user.region_code, obligation)
 
 
 def may_submit(page: Page, obligation: Mapping[str, Any]) -> bool:

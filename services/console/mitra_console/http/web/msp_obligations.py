@@ -1,7 +1,8 @@
 """`/obligations/{id}`: one obligation of an MSP (an Action Plan, a work plan (RKT), a report) with its submissions
 and the reviewers' comments. The NGO submits it with its funding lines (rows added and removed without JavaScript:
 "Add another line" and "Remove" re-render the form), and again after a return, seeing the comment; the Mitra Utama
-ministry (or, for the work plan of its area, the region's office) accepts it or returns it with a comment.
+ministry accepts it or returns it with a comment; a regional work plan (RKT) only its region's office, the ministry
+(and a province on its regency's plan) commenting on it instead, the comments listed with each submission.
 
 Documents: the NGO attaches its file when submitting and, while the submission awaits review, more files (the main
 document, annexes); everyone who sees the page lists and downloads each submission's files (the reviewer while
@@ -23,8 +24,10 @@ from mitra_console.http.web.msp_common import (
     READERS,
     filled,
     funding_lines,
+    may_comment,
     may_decide,
     may_submit,
+    regional_plan,
     renumber_problem,
     renumbered,
     row_count,
@@ -32,6 +35,7 @@ from mitra_console.http.web.msp_common import (
     rows_changed,
     uuid_or_404,
 )
+from mitra_console.http.web.msp_panels import optional
 from mitra_console.http.web.routing import LoginRequired, PageError
 
 router = web_router()
@@ -78,6 +82,8 @@ async def render_obligation(
         {**item, "by": _person(item.get("submitted_by")), "decider": _person(item.get("decided_by"))}
         for item in await page.api.get("agreements", f"/obligations/{obligation['id']}/submissions")
     ]
+    for item in submissions:
+        item["thread"] = await _comments(page, item) if regional_plan(obligation) else []
     raw = {
         str(item["id"]): await documents.raw(page, "agreements", item, f"/submissions/{item['id']}/documents")
         for item in submissions
@@ -116,6 +122,7 @@ async def render_obligation(
             "returned": returned,
             "can_submit": may_submit(page, obligation),
             "decidable": decidable,
+            "commentable": may_comment(page, obligation) and latest is not None,
             "form": values,
             "funding_rows": row_count(values, "funding"),
             "attach": documents.upload_form(
@@ -132,6 +139,16 @@ async def render_obligation(
         errors=errors,
         status=status,
     )
+
+
+async def _comments(page: Page, submission: dict[str, Any]) -> list[dict[str, Any]]:
+    """The offices' comments on a submission (GET /submissions/{id} lists them); the reviewer's own comment on a
+    decision stays the text it was."""
+    detail = await optional(page, "agreements", f"/submissions/{submission['id']}")
+    found = (detail or {}).get("comments")
+    if isinstance(submission.get("comments"), list):
+        found, submission["comments"] = submission["comments"], None
+    return list(found) if isinstance(found, list) else []
 
 
 def _person(subject: str | None) -> str | None:
@@ -272,3 +289,23 @@ async def accept(page: Page, obligation_id: str, submission_id: str) -> Response
 @router.post("/obligations/{obligation_id}/submissions/{submission_id}/return", dependencies=[DECIDERS])
 async def return_(page: Page, obligation_id: str, submission_id: str) -> Response:
     return await _decide(page, obligation_id, submission_id, False)
+
+
+@router.post("/obligations/{obligation_id}/submissions/{submission_id}/comments", dependencies=[DECIDERS])
+async def comment(page: Page, obligation_id: str, submission_id: str) -> Response:
+    """The ministry (or a province) comments on a regional work plan it does not decide."""
+    form = await page.form()
+    hint = form.get("msp") or None
+    errors = page.errors()
+    text = form.get("comment", "").strip()
+    if len(text) < 3:
+        errors.add("comment", N_("Enter your comment on the work plan."))
+    else:
+        path = f"/submissions/{uuid_or_404(submission_id)}/comments"
+        answer = await page.api.send("POST", "agreements", path, json={"comment": text})
+        if answer.ok:
+            suffix = f"?msp={hint}" if hint else ""
+            flash = N_("Your comment is sent. The NGO and the region's office are told.")
+            return page.redirect(f"/obligations/{obligation_id}{suffix}", flash=flash)
+        errors.add_problem(answer.problem, fields={"comment"})
+    return await render_obligation(page, obligation_id, msp_hint=hint, errors=errors, form=form, status=422)

@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import Response
 
-from mitra_console.http.web import documents
+from mitra_console.http.web import documents, msp_panels
 from mitra_console.http.web.kit import N_, FormErrors, Page, Paging, Sorting, web_allow, web_router
 from mitra_console.http.web.msp_common import IN_FORCE, READERS, is_mitra_utama, may_decide, uuid_or_404
 
@@ -20,6 +20,7 @@ router = web_router()
 MSP_STATUSES = ("draft", "submitted", "approved", "rejected", "signed", "active", "extended", "ended", "terminated")
 SUBMISSION_STATUSES = ("submitted", "accepted", "returned")
 CLOSED = frozenset({"ended", "terminated", "rejected"})
+MONITORED = IN_FORCE | {"ended", "terminated"}
 MSP_DOCUMENT_PURPOSES = ("signed_msp", "amendment", "annex")
 PARTIES = web_allow("ngo", "ministry", "tpoa", note="the MSP's parties and TPOA (agreements checks)")
 
@@ -65,7 +66,8 @@ async def render_msp(
 ) -> Response:
     """The MSP's page; after a refused action, with its errors next to that action's form (still open)."""
     msp = await page.api.get("agreements", f"/msps/{uuid_or_404(msp_id)}")
-    obligations = await page.api.get("agreements", f"/msps/{msp['id']}/obligations")
+    # a TPOA member ministry reads the MSP it reviews, not its obligations
+    obligations = msp_panels.items_of(await msp_panels.optional(page, "agreements", f"/msps/{msp['id']}/obligations"))
     submissions = await _submissions(page, str(msp["id"])) if obligations else {}
     timeline = [
         {
@@ -79,12 +81,19 @@ async def render_msp(
     for item in timeline:
         item["decidable"] = may_decide(page, item) and any(s["status"] == "submitted" for s in item["submissions"])
     user = page.user
+    pending = msp.get("pending_extension") or None
+    review = None
+    # the TPOA team's review of the MSP, or of its pending extension: the government's deliberation, not the NGO's
+    if msp["status"] != "draft" and user.role != "ngo":
+        found = await msp_panels.optional(page, "agreements", f"/msps/{msp['id']}/review")
+        review = msp_panels.review_state(found, user.role, user.ministry_code)
     actions = {
         "submit": user.role == "ngo" and msp["status"] == "draft",
         "ask": user.role == "ngo" and msp["status"] in IN_FORCE,
         "review": user.role == "tpoa" and msp["status"] == "submitted",
         "sign": is_mitra_utama(page, msp) and msp["status"] == "approved",
-        "extend": is_mitra_utama(page, msp) and msp["status"] in IN_FORCE,
+        "extend": is_mitra_utama(page, msp) and msp["status"] in IN_FORCE and not pending,
+        "extension": user.role == "tpoa" and msp["status"] in IN_FORCE and bool(pending),
         "terminate": is_mitra_utama(page, msp) and msp["status"] in IN_FORCE,
     }
     funding = [
@@ -125,6 +134,10 @@ async def render_msp(
             "files": files,
             "attach": attach,
             "publishes": user.role == "tpoa" or is_mitra_utama(page, msp),
+            "review": review,
+            "pending": pending,
+            "monitoring": await msp_panels.monitoring(page, msp) if msp["status"] in MONITORED else None,
+            "panels": msp_panels,
         },
         errors=errors,
         status=status,

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import Response
 
-from mitra_console.http.web import msp_actions, msp_new, msp_obligations, msps, ngo_requests
+from mitra_console.http.web import msp_actions, msp_monitoring, msp_new, msp_obligations, msps, ngo_requests
 from mitra_console.http.web.kit import N_, Page, PageError, add_nav, web_allow, web_router
 
 router = web_router()
@@ -16,6 +16,7 @@ router = web_router()
 router.include_router(msp_new.router)
 router.include_router(msps.router)
 router.include_router(msp_actions.router)
+router.include_router(msp_monitoring.router)
 router.include_router(msp_obligations.router)
 router.include_router(ngo_requests.router)
 

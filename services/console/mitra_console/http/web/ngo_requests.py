@@ -24,10 +24,11 @@ from mitra_console.http.web.msp_common import (
     uuid_or_404,
     valid_date,
 )
+from mitra_console.http.web.msp_panels import items_of, optional
 
 router = web_router()
 VISITOR_FIELDS = ("name", "nationality", "role")
-RECOMMENDATION_FIELDS = ("msp_id", "kind", "expert_name", "expert_nationality", "purpose")
+RECOMMENDATION_FIELDS = ("msp_id", "kind", "staff_assignment_id", "purpose")
 
 
 async def _msps_in_force(page: Page) -> list[dict[str, Any]]:
@@ -135,10 +136,21 @@ async def _recommendation_page(
     msps = await _msps_in_force(page)
     return page.render(
         "ngo/recommendation_new.html",
-        {"form": form, "msps": [(msp["id"], msp["title"]) for msp in msps]},
+        {"form": form, "msps": [(msp["id"], msp["title"]) for msp in msps], "experts": await _experts(page)},
         errors=errors,
         status=status,
     )
+
+
+async def _experts(page: Page) -> list[tuple[str, str]]:
+    """The NGO's foreign staff whose assignment is under way or starts later (a visa recommendation is for one)."""
+    path = f"/organizations/{page.user.organization_id}/foreign-staff"
+    staff = await optional(page, "registry", path, {"limit": 100})
+    return [
+        (str(person["id"]), f"{person['full_name']} ({person['nationality']})")
+        for person in items_of(staff)
+        if person.get("state") in ("active", "upcoming")
+    ]
 
 
 @router.get("/recommendations/new", dependencies=[NGO_ONLY])
@@ -156,19 +168,15 @@ async def request_recommendation(page: Page) -> Response:
         errors.add("msp_id", N_("Choose the MSP the request is under."))
     if values["kind"] not in ("visa", "tax_exemption"):
         errors.add("kind", N_("Choose what to ask for."))
-    if values["kind"] == "visa":
-        if not values["expert_name"]:
-            errors.add("expert_name", N_("Enter the expert's name: a visa recommendation is for a person."))
-        if len(values["expert_nationality"]) != 2:
-            errors.add("expert_nationality", N_("Enter the country as two letters, like GB."))
+    if values["kind"] == "visa" and not values["staff_assignment_id"]:
+        errors.add("staff_assignment_id", N_("Choose the foreign expert: a visa recommendation is for a person."))
     if len(values["purpose"]) < 3:
         errors.add("purpose", N_("Enter the purpose of the request."))
     if not errors:
         body = {
             "msp_id": values["msp_id"],
             "kind": values["kind"],
-            "expert_name": values["expert_name"] or None,
-            "expert_nationality": values["expert_nationality"].upper() or None,
+            "staff_assignment_id": (values["staff_assignment_id"] or None) if values["kind"] == "visa" else None,
             "purpose": values["purpose"],
         }
         answer = await page.api.send("POST", "agreements", "/recommendations", json=body)

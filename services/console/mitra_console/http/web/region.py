@@ -24,11 +24,14 @@ def _area(page: Page) -> dict[str, str | None]:
     return {"region_code": page.user.region_code}
 
 
-def _work_plans_query(page: Page, paging: Paging) -> dict[str, object]:
+def _work_plans_query(page: Page, paging: Paging, *, decidable: bool = True) -> dict[str, object]:
+    """The work plans submitted in the area: those of exactly its region, which it accepts or returns
+    (`decidable`), or the others it reads (a province's regencies), which it may only comment on."""
     return {
         **_area(page),
         "kind": "work_plan",
         "status": "submitted",
+        "decidable": "true" if decidable else "false",
         "sort": "due_on",
         "limit": paging.limit,
         "offset": paging.offset,
@@ -44,11 +47,19 @@ async def region_home(page: Page) -> Response:
         "/visits",
         params={**_area(page), "status": "announced", "from": today, "limit": SHOWN_ON_HOME, "offset": 0},
     )
-    work_plans = await page.api.get("agreements", "/obligations", params=_work_plans_query(page, first))
+    work_plans = await page.api.get("agreements", "/submissions", params=_work_plans_query(page, first))
+    one = Paging(limit=1, offset=0, path="/region", query={})
+    for_comment = await page.api.get("agreements", "/submissions", params=_work_plans_query(page, one, decidable=False))
     organizations = await page.api.get("agreements", "/organizations", params={"limit": 1, "offset": 0})
     return page.render(
         "region/home.html",
-        {"visits": visits, "work_plans": work_plans, "organizations_total": organizations["total"], **labels()},
+        {
+            "visits": visits,
+            "work_plans": work_plans,
+            "for_comment_total": for_comment["total"],
+            "organizations_total": organizations["total"],
+            **labels(),
+        },
     )
 
 
@@ -99,11 +110,20 @@ async def visit(page: Page, visit_id: str) -> Response:
 
 @router.get("/region/work-plans", dependencies=[REGION])
 async def work_plans(page: Page) -> Response:
+    """`?for=comment`: the work plans of the area it may only comment on (its regencies', for a province)."""
     paging = Paging.from_request(page)
-    data = await page.api.get("agreements", "/obligations", params=_work_plans_query(page, paging))
+    for_comment = choice(page, "for", ("comment",)) == "comment"
+    query = _work_plans_query(page, paging, decidable=not for_comment)
+    data = await page.api.get("agreements", "/submissions", params=query)
     return page.render(
         "region/work_plans.html",
-        {"items": data["items"], "total": data["total"], "links": paging.links(data["total"]), **labels()},
+        {
+            "items": data["items"],
+            "total": data["total"],
+            "links": paging.links(data["total"]),
+            "for_comment": for_comment,
+            **labels(),
+        },
     )
 
 

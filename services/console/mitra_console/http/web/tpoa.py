@@ -9,8 +9,9 @@ from typing import Any
 
 from fastapi import Response
 
-from mitra_console.http.web import tpoa_organizations
+from mitra_console.http.web import tpoa_organizations, tpoa_sanctions
 from mitra_console.http.web.kit import N_, Page, Paging, Sorting, add_nav, web_allow, web_router
+from mitra_console.http.web.msp_panels import open_reviews
 from mitra_console.http.web.offices_labels import (
     KINDS,
     LABELS,
@@ -24,6 +25,7 @@ from mitra_console.http.web.offices_labels import (
 
 router = web_router()
 router.include_router(tpoa_organizations.router)
+router.include_router(tpoa_sanctions.router)
 TPOA = web_allow("tpoa", note="TPOA keeps the register and reviews MSPs")
 add_nav("tpoa", "/tpoa/applicants", N_("Applicants"))
 add_nav("tpoa", "/tpoa/register", N_("Register"))
@@ -58,6 +60,7 @@ async def tpoa_home(page: Page) -> Response:
         {
             "applicants": applicants,
             "msps": msps,
+            "reviews": await open_reviews(page),
             "expiring": expiring,
             "expiring_before": soon,
             "names": await _names(page, expiring["items"]),

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from fastapi import Response
 
-from mitra_console.http.web import documents
+from mitra_console.http.web import documents, msp_panels
 from mitra_console.http.web.kit import N_, Page, PageNotFound, web_allow, web_router
 from mitra_console.http.web.offices_labels import focus_names, labels, uuid_of
 
@@ -22,7 +22,8 @@ READERS = web_allow(
 TPOA = web_allow("tpoa", note="TPOA decides an NGO's status")
 SCANNERS = web_allow("tpoa", "ngo", note="TPOA, and an NGO for its own permits (registry checks)")
 
-# registry's lifecycle (domain/organizations.py ALLOWED_TRANSITIONS), each target with what it means here
+# registry's lifecycle (domain/organizations.py ALLOWED_TRANSITIONS), each target with what it means here; a
+# revocation is a sanction (the form beside it), and a frozen NGO leaves `suspended` only by lifting its freeze
 TRANSITIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "applicant": (
         ("registered", N_("Approve: registered (principle permit granted)")),
@@ -31,27 +32,31 @@ TRANSITIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "registered": (
         ("active", N_("Active (MSP signed)")),
         ("suspended", N_("Suspend")),
-        ("revoked", N_("Revoke")),
         ("closed", N_("Close")),
     ),
     "active": (
         ("registered", N_("Back to registered (MSP ended without a new one)")),
         ("suspended", N_("Suspend")),
-        ("revoked", N_("Revoke")),
         ("closed", N_("Close")),
     ),
     "suspended": (
         ("active", N_("Reinstate: active")),
         ("registered", N_("Reinstate: registered")),
-        ("revoked", N_("Revoke")),
         ("closed", N_("Close")),
     ),
 }
 
 
-async def _organization_page(
-    page: Page, organization_id: str, *, form: dict[str, str] | None = None, errors: Any = None
+async def render_organization(
+    page: Page,
+    organization_id: str,
+    *,
+    form: dict[str, str] | None = None,
+    errors: Any = None,
+    action: str = "",
 ) -> Response:
+    """The NGO's page; after a refused action (`action`: `status`, `sanction`, `lift`, `answer`), its form open
+    again with the errors at its fields."""
     answer = await page.api.send("GET", "registry", f"/organizations/{organization_id}")
     organization = answer.json
     if not answer.ok:
@@ -79,7 +84,9 @@ async def _organization_page(
         else None
     )
     names = await focus_names(page)
-    transitions = TRANSITIONS.get(organization["status"], ()) if page.user.role == "tpoa" else ()
+    panels = await msp_panels.organization_panels(page, organization)
+    frozen = any(item.get("kind") == "freeze" and item.get("status") == "active" for item in panels["sanctions"])
+    transitions = TRANSITIONS.get(organization["status"], ()) if page.user.role == "tpoa" and not frozen else ()
     return page.render(
         "tpoa/organization.html",
         {
@@ -95,6 +102,9 @@ async def _organization_page(
             "scans": scans,
             "permit_choices": [(str(permit["id"]), permit["number"]) for permit in permits["items"]],
             "attach": attach,
+            "open_action": action,
+            **panels,
+            "frozen": frozen,
             **labels(),
         },
         errors=errors,
@@ -104,7 +114,7 @@ async def _organization_page(
 
 @router.get("/organizations/{organization_id}", dependencies=[READERS])
 async def organization(page: Page, organization_id: str) -> Response:
-    return await _organization_page(page, uuid_of(organization_id))
+    return await render_organization(page, uuid_of(organization_id))
 
 
 @router.post("/organizations/{organization_id}/status", dependencies=[TPOA])
@@ -135,7 +145,7 @@ async def change_status(page: Page, organization_id: str) -> Response:
             errors.add(None, N_("Someone changed this NGO's record meanwhile. Check it below and decide again."))
         else:
             errors.add_problem(answer.problem, fields={"status", "reason"})
-    return await _organization_page(page, organization_id, form=form, errors=errors)
+    return await render_organization(page, organization_id, form=form, errors=errors)
 
 
 @router.post("/organizations/{organization_id}/permit-scans", dependencies=[documents.SIZE_GUARD, SCANNERS])
@@ -156,4 +166,4 @@ async def attach_scan(page: Page, organization_id: str) -> Response:
             name = str((answer.json or {}).get("filename", ""))
             flash = N_("The file %(name)s is attached.")
             return page.redirect(f"/organizations/{organization_id}#permits", flash=flash, name=name)
-    return await _organization_page(page, organization_id, form=form, errors=errors)
+    return await render_organization(page, organization_id, form=form, errors=errors)
