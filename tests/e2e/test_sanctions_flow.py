@@ -106,7 +106,8 @@ async def test_a_freeze_stops_new_msps_and_visits_until_it_is_lifted(world: Worl
         async def frozen() -> httpx.Response | None:
             response = await draft_answer(client, world, ngo)
             assert response.status_code in (201, 409), response.text
-            return response if response.status_code == 409 else None
+            # Until the sanction's own event has arrived, a refusal may name only the NGO's suspended status.
+            return response if response.status_code == 409 and freeze["reason"] in response.json()["detail"] else None
 
         refusal = await eventually(frozen, timeout=30, interval=0.2, description="agreements refusing the draft")
         assert (problem_field(refusal) or "").endswith("organization_id"), refusal.text
@@ -121,6 +122,7 @@ async def test_a_freeze_stops_new_msps_and_visits_until_it_is_lifted(world: Worl
         )
         assert extend.status_code == 409, extend.text
         assert (problem_field(extend) or "").endswith("organization_id"), extend.text
+        assert freeze["reason"] in extend.json()["detail"]
 
         lifted = await post(
             client, f"{registry}/sanctions/{sanction['id']}/lift", {"reason": "Funds returned"}, expected=200
@@ -207,3 +209,11 @@ async def test_a_revocation_ends_the_ngos_msps_and_everyone_concerned_hears_of_i
                 description=f"the revocation's e-mail to {who}",
             )
             assert mails
+        # ... and the Mitra Utama and the region also hear that the MSP ended early.
+        for address in (ministry_mail(world.ministry["code"]), world.regions["3374"]):
+            await mail_to(
+                world.parties.system,
+                address,
+                lambda m: any(w in m["Subject"] for w in ("diakhiri lebih awal", "terminated early")),
+                description=f"the termination's e-mail to {address}",
+            )
