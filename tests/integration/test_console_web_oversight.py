@@ -7,6 +7,7 @@ applicant's review answered by a member ministry."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -33,6 +34,7 @@ from test_console_web_msps import (  # noqa: F401 - fixtures
     the_msp_world,
     web_fixture,
 )
+from test_console_web_ngo import as_plan
 
 pytestmark = pytest.mark.integration
 MEMBERS = ["KEMENDAGRI", "KEMENKUMHAM", "POLRI"]
@@ -226,6 +228,9 @@ async def test_monitoring_visits_and_mitigation_actions_on_the_msp_page(
     assert empty.status_code == 422
     for name in ("visited_on", "aspects", "rating", "findings"):
         assert f'href="#f-{name}"' in empty.text
+    # the summary's link goes to the first aspect's checkbox, each described by the error
+    assert 'id="f-aspects" name="aspects" value="administration" aria-describedby="f-aspects-error"' in empty.text
+    assert 'id="f-aspects-error"' in empty.text
     assert not services.commands()
     services.answers[("POST", "agreements", f"/msps/{MSP_ID}/monitoring-visits")] = lambda call: (201, visit)
     data = {"visited_on": "2026-12-01", "region_code": "33", "aspects": ["administration", "field_implementation"],
@@ -384,3 +389,212 @@ async def test_a_member_ministry_answers_the_applicants_review_on_its_page(
     page = await web.get(f"/organizations/{PLAN}")
     assert "TPOA dapat menyetujui setelah semua anggota menjawab" in text_of(page)
     assert "review/answers" not in page.text
+
+
+def options_of(html: str, name: str) -> list[tuple[str, str]]:
+    """(value, label) of the options of the select named `name`."""
+    found = re.search(rf'<select[^>]* name="{re.escape(name)}"[^>]*>(.*?)</select>', html, re.S)
+    assert found, name
+    return [
+        (value, " ".join(label.split()))
+        for value, label in re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)<', found[1])
+    ]
+
+
+@pytest.mark.parametrize(
+    ("region", "offered"),
+    [("3374", ["3374"]), ("33", ["33", "3374"])],  # a province's office covers its regencies
+)
+async def test_a_region_office_is_offered_only_its_area_and_a_refusal_shows_at_the_region(
+    web: httpx.AsyncClient,
+    console_pool: asyncpg.Pool,
+    clock: FakeClock,
+    services: Services,
+    region: str,
+    offered: list[str],
+) -> None:
+    the_msp_world(services)
+    await log_in_as(web, console_pool, clock, "region", region_code=region)
+    page = await web.get(f"/msps/{MSP_ID}")
+    assert page.status_code == 200, page.text
+    visit_regions = options_of(page.text, "region_code")
+    assert visit_regions[0] == ("", f"Wilayah kantor Anda sendiri ({region})")
+    assert [value for value, _label in visit_regions[1:]] == offered
+    owner_regions = options_of(page.text, "owner_region_code")
+    assert owner_regions[0] == ("", "Pilih")
+    assert [value for value, _label in owner_regions[1:]] == offered
+
+    # agreements refuses a region outside the office's area (403 on the field): shown there, the form kept
+    problem = {"title": "Forbidden", "status": 403, "detail": "33 is outside your area",
+               "errors": [{"field": "body.region_code", "reason": "33 is outside your area"}]}  # fmt: skip
+    services.answers[("POST", "agreements", f"/msps/{MSP_ID}/monitoring-visits")] = lambda call: (403, problem)
+    data = {"visited_on": "2026-12-01", "region_code": "33", "aspects": ["administration"],
+            "rating": "satisfactory", "findings": "Kegiatan berjalan baik (uji)"}  # fmt: skip
+    refused = await post_form(web, f"/msps/{MSP_ID}/monitoring-visits", page, data)
+    assert refused.status_code == 422, refused.text
+    assert 'href="#f-region_code"' in refused.text
+    assert 'id="f-region_code-error"' in refused.text
+    assert "33 is outside your area" in text_of(refused)
+    assert "Kegiatan berjalan baik (uji)" in refused.text
+
+    # the owner region left on "Choose": the console asks for it
+    action = {"description": "Perbaiki data", "owner": "region", "owner_region_code": "", "due_on": "2027-01-31"}
+    unchosen = await post_form(web, f"/msps/{MSP_ID}/mitigation-actions", page, action)
+    assert unchosen.status_code == 422
+    assert 'href="#f-owner_region_code"' in unchosen.text
+    assert not services.sent("POST", f"/msps/{MSP_ID}/mitigation-actions")
+
+
+FROZEN = (
+    "Plan International is frozen by a sanction (Kegiatan politik praktis (uji)): no new MSP, submission, "
+    "extension or visit while it lasts"
+)
+FROZEN_ID = "Plan International sedang dibekukan oleh sanksi (Kegiatan politik praktis (uji))"
+
+
+def refused_by_the_freeze(page: httpx.Response) -> None:
+    assert page.status_code == 422, page.text
+    assert FROZEN_ID in text_of(page)
+    assert 'href="#main"' in page.text  # about the whole form, no field to link to
+    assert "organization_id" not in page.text
+
+
+async def test_a_frozen_ngo_is_refused_for_the_whole_form_in_indonesian(
+    web: httpx.AsyncClient, console_pool: asyncpg.Pool, clock: FakeClock, services: Services
+) -> None:
+    the_msp_world(services, status="draft")
+    await log_in_as(web, console_pool, clock, "ngo", organization_id=PLAN)
+    page = await web.get(f"/msps/{MSP_ID}")
+    services.answers[("POST", "agreements", f"/msps/{MSP_ID}/submit")] = refusal("msp.organization_id", FROZEN)
+    refused_by_the_freeze(await post_form(web, f"/msps/{MSP_ID}/submit", page, {}))
+
+    the_msp_world(services)
+    await log_in_again(web, console_pool, clock, "ministry", ministry_code="KEMENSOS")
+    page = await web.get(f"/msps/{MSP_ID}")
+    services.answers[("POST", "agreements", f"/msps/{MSP_ID}/extend")] = refusal("msp.organization_id", FROZEN)
+    extension = {"ends_on": "2029-12-31", "reason": "Program diperluas (uji)"}
+    refused = await post_form(web, f"/msps/{MSP_ID}/extend", page, extension)
+    refused_by_the_freeze(refused)
+    assert "Program diperluas (uji)" in refused.text  # the form kept
+
+
+async def test_a_frozen_ngo_announcing_a_visit_is_refused_for_the_whole_form(
+    web: httpx.AsyncClient, console_pool: asyncpg.Pool, clock: FakeClock, services: Services
+) -> None:
+    await as_plan(web, console_pool, clock, services)
+    form = await web.get("/visits/new")
+    visit = {"msp_id": MSP_ID, "visitors_rows": "1", "visitors.0.name": "John Smith", "visitors.0.nationality": "GB",
+             "visitors.0.role": "Adviser", "purpose": "Monitoring", "arrives_on": "2030-03-01",
+             "departs_on": "2030-03-05", "region_codes": "3374", "action": "send"}  # fmt: skip
+    for field in ("msp.organization_id", "body.organization_id"):
+        services.answers[("POST", "agreements", "/visits")] = refusal(field, FROZEN)
+        refused_by_the_freeze(await post_form(web, "/visits/new", form, visit))
+
+
+async def test_a_decided_application_takes_no_more_answers(
+    web: httpx.AsyncClient, console_pool: asyncpg.Pool, clock: FakeClock, services: Services
+) -> None:
+    the_ngo_record(services, "registered")
+    services.answers[("GET", "registry", f"/organizations/{PLAN}/review")] = {
+        key: value for key, value in review().items() if key not in ("review_id", "subject")
+    }
+    await log_in_as(web, console_pool, clock, "ministry", ministry_code="KEMENKUMHAM")  # awaited, never answered
+    page = await web.get(f"/organizations/{PLAN}")
+    assert page.status_code == 200, page.text
+    assert "Telaah tim TPOA atas permohonan" in text_of(page)
+    assert "review/answers" not in page.text
+    assert "Telaah sudah ditutup" in text_of(page)
+
+
+@pytest.mark.parametrize(
+    ("status", "frozen", "kinds"),
+    [
+        ("applicant", False, ["warning"]),
+        ("suspended", True, ["warning", "revocation"]),
+        ("registered", False, ["warning", "freeze", "revocation"]),
+    ],
+)
+async def test_the_sanction_kinds_offered_fit_the_ngo(
+    web: httpx.AsyncClient,
+    console_pool: asyncpg.Pool,
+    clock: FakeClock,
+    services: Services,
+    status: str,
+    frozen: bool,
+    kinds: list[str],
+) -> None:
+    the_ngo_record(services, status)
+    if frozen:
+        freeze = {"id": str(uuid.uuid4()), "organization_id": PLAN, "kind": "freeze", "category": "other",
+                  "reason": "Dibekukan (uji)", "starts_on": "2026-12-01", "ends_on": None, "status": "active",
+                  "imposed_by": "tpoa-1", "imposed_at": "2026-12-02T02:00:00Z", "lifted_by": None,
+                  "lifted_at": None, "lift_reason": None}  # fmt: skip
+        services.answers[("GET", "registry", f"/organizations/{PLAN}/sanctions")] = page_of([freeze])
+    await log_in_as(web, console_pool, clock, "tpoa")
+    page = await web.get(f"/organizations/{PLAN}")
+    assert page.status_code == 200, page.text
+    assert [value for value, _label in options_of(page.text, "sanction.kind")] == ["", *kinds]
+
+
+async def test_tpoa_registering_a_blocked_applicant_is_told_why_at_the_status(
+    web: httpx.AsyncClient, console_pool: asyncpg.Pool, clock: FakeClock, services: Services
+) -> None:
+    the_ngo_record(services, "applicant")
+    services.answers[("GET", "registry", f"/organizations/{PLAN}/review")] = {
+        key: value for key, value in review(objected=["POLRI"]).items() if key not in ("review_id", "subject")
+    }
+    await log_in_as(web, console_pool, clock, "tpoa")
+    page = await web.get(f"/organizations/{PLAN}")
+    url = f"/organizations/{PLAN}/status"
+    decision = {"status": "registered", "reason": "Berkas lengkap (uji)", "version": '"2"'}
+    services.answers[("POST", "registry", url)] = refusal("review", "objected by the TPOA member(s) POLRI")
+    refused = await post_form(web, url, page, decision)
+    assert refused.status_code == 422, refused.text
+    assert 'href="#f-status"' in refused.text
+    assert 'id="f-status-error"' in refused.text
+    assert "TPOA tidak dapat mendaftarkan pemohon selama ada kementerian anggota yang keberatan: POLRI." in text_of(
+        refused
+    )
+    awaited = "awaiting the TPOA member(s) KEMENDAGRI, KEMENKUMHAM until 2026-12-18"
+    services.answers[("POST", "registry", url)] = refusal("review", awaited)
+    refused = await post_form(web, url, page, decision)
+    assert "Jawaban KEMENDAGRI, KEMENKUMHAM ditunggu sampai 2026-12-18" in text_of(refused)
+
+    # agreements' refusal of an MSP's approval reads in Indonesian too
+    the_msp_world(services, status="submitted")
+    services.answers[("GET", "agreements", f"/msps/{MSP_ID}/review")] = review()
+    page = await web.get(f"/msps/{MSP_ID}")
+    waiting = "awaiting the answers of KEMENDAGRI until 2026-12-18; TPOA may decide without them after that day"
+    services.answers[("POST", "agreements", f"/msps/{MSP_ID}/approve")] = refusal("review", waiting)
+    refused = await post_form(web, f"/msps/{MSP_ID}/approve", page, {"note": ""})
+    assert refused.status_code == 422
+    assert 'href="#f-review"' in refused.text
+    assert "Jawaban KEMENDAGRI ditunggu sampai 2026-12-18" in text_of(refused)
+
+
+async def test_a_refused_status_change_shows_at_that_actions_status(
+    web: httpx.AsyncClient, console_pool: asyncpg.Pool, clock: FakeClock, services: Services
+) -> None:
+    the_msp_world(services)
+    action = {"id": ACTION_ID, "msp_id": MSP_ID, "description": "Lengkapi arsip kegiatan (uji)", "owner": "ngo",
+              "owner_region_code": None, "due_on": "2027-01-15", "status": "open"}  # fmt: skip
+    services.answers[("GET", "agreements", f"/msps/{MSP_ID}/mitigation-actions")] = [action]
+    await log_in_as(web, console_pool, clock, "ngo", organization_id=PLAN)
+    page = await web.get(f"/msps/{MSP_ID}")
+    url = f"/mitigation-actions/{ACTION_ID}/status"
+    problem = {"title": "Conflict", "status": 409, "detail": "the action is done already"}
+    services.answers[("POST", "agreements", url)] = lambda call: (409, problem)
+    refused = await post_form(web, url, page, {"status": "done", "note": "Arsip lengkap (uji)", "msp": MSP_ID})
+    assert refused.status_code == 422, refused.text
+    status_id = f"f-action-{ACTION_ID}-status"
+    assert f'href="#{status_id}"' in refused.text
+    assert f'id="{status_id}-error"' in refused.text
+    assert f'aria-describedby="{status_id}-error"' in refused.text
+    assert "the action is done already" in text_of(refused)
+    assert 'value="Arsip lengkap (uji)"' in refused.text  # the form kept
+    assert '<option value="done" selected>' in refused.text
+
+    unchosen = await post_form(web, url, page, {"status": "", "msp": MSP_ID})
+    assert unchosen.status_code == 422
+    assert f'href="#{status_id}"' in unchosen.text
+    assert len(services.sent("POST", url)) == 1

@@ -69,6 +69,37 @@ KNOWN_REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^this password is well known", N_("This password is well known: choose another.")),
         (r"^the current password is wrong", N_("The current password is wrong.")),
         (r"^the new password is the current one", N_("The new password is the current one: choose another.")),
+        # agreements, while a freeze (a registry sanction) lasts (domain/msps.check_not_frozen)
+        (
+            r"^(?P<name>.+) is frozen by a sanction \((?P<reason>.*)\):",
+            N_(
+                "%(name)s is frozen by a sanction (%(reason)s): "
+                "no new MSP, submission, extension or visit while it lasts."
+            ),
+        ),
+        # the TPOA team's review: registry's of an application, agreements' of an MSP or an extension
+        (
+            r"^objected by the TPOA member\(s\) (?P<codes>.+)$",
+            N_("TPOA cannot register the applicant while a member ministry objects: %(codes)s."),
+        ),
+        (
+            r"^(?P<codes>.+) objected; TPOA cannot approve while an objection stands$",
+            N_("TPOA cannot approve while a member ministry objects: %(codes)s."),
+        ),
+        (
+            r"^awaiting the (TPOA member\(s\)|answers of) (?P<codes>.+) until (?P<day>\d{4}-\d{2}-\d{2})",
+            N_("The answers of %(codes)s are awaited until %(day)s: TPOA may decide without them after that day."),
+        ),
+        (
+            r"^the application was decided: the NGO is ",
+            N_("The application is already decided: its review is closed."),
+        ),
+        (r"^(?P<code>\S+) (has )?already answered this review$", N_("%(code)s has already answered this review.")),
+        (r"^the MSP has no open review to answer$", N_("The MSP has no open review to answer.")),
+        (
+            r"^(?P<code>\S+) is not among the members asked \((?P<codes>.*)\)$",
+            N_("%(code)s is not among the member ministries asked (%(codes)s)."),
+        ),
     )
 )
 
@@ -106,5 +137,7 @@ def field_messages(problem: Mapping[str, Any]) -> list[FieldMessage]:
         else:
             found.append(FieldMessage(name, text=reason))
     if not found:
-        found.append(FieldMessage(None, text=str(problem.get("detail") or problem.get("title") or "")))
+        detail = str(problem.get("detail") or problem.get("title") or "")
+        known = known_reason(detail)
+        found.append(FieldMessage(None, msgid=known[0], params=known[1]) if known else FieldMessage(None, text=detail))
     return found

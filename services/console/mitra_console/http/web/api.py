@@ -90,7 +90,7 @@ class ApiClient:
                 raise LoginRequired("ended")
         status = response.status_code
         if status == 403:
-            raise NotAllowed(_detail(response))
+            raise NotAllowed(_detail(response), _problem(response))
         if status == 404:
             raise PageNotFound(_detail(response))
         if status >= 500:
@@ -187,7 +187,7 @@ class ApiClient:
             raise LoginRequired("ended")
         status = response.status_code
         if status == 403:
-            raise NotAllowed(_detail(response))
+            raise NotAllowed(_detail(response), _problem(response))
         if status == 404:
             raise PageNotFound(_detail(response))
         if status >= 500:
@@ -262,6 +262,11 @@ def _detail(response: httpx.Response) -> str:
     if isinstance(body, Mapping):
         return str(body.get("detail") or body.get("title") or response.status_code)
     return str(response.status_code)
+
+
+def _problem(response: httpx.Response) -> Mapping[str, Any] | None:
+    body = _json(response)
+    return body if isinstance(body, Mapping) else None
 
 
 def _summary(answer: Answer) -> str:

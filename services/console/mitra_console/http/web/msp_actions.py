@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import Response
 
 from mitra_console.http.web.kit import N_, Page, web_allow, web_router
-from mitra_console.http.web.msp_common import NGO_ONLY, rows, uuid_or_404, valid_date
+from mitra_console.http.web.msp_common import NGO_ONLY, about_the_form, rows, uuid_or_404, valid_date
 from mitra_console.http.web.msp_panels import VERDICTS
 from mitra_console.http.web.msps import render_msp
 
@@ -36,7 +36,7 @@ async def _send(
     answer = await page.api.send("POST", "agreements", f"/msps/{uuid_or_404(msp_id)}/{action}", json=body or {})
     if answer.ok:
         return page.redirect(f"/msps/{msp_id}", flash=DONE[action], kind="info" if answer.status == 202 else "success")
-    errors.add_problem(_renamed(answer.problem, renamed or {}))
+    errors.add_problem(_renamed(about_the_form(answer.problem), renamed or {}))
     return await render_msp(page, msp_id, errors=errors, form=form, action=action, status=422)
 
 

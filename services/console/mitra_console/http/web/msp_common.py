@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from mitra_console.domain.problems import form_field
 from mitra_console.http.web.kit import N_, FormErrors, Page, PageNotFound, web_allow
 
 # The person roles that read agreements (admin does not: its work is accounts).
@@ -21,6 +22,23 @@ DECIDED_KINDS = frozenset({"action_plan", "work_plan", "semester_report", "annua
 SUBMITTABLE_KINDS = frozenset({"action_plan", "work_plan", "semester_report", "annual_report"})
 MAX_ROWS = 20
 CODE_SPLIT = re.compile(r"[\s,;]+")
+
+
+# the fields agreements names when the refusal is about the NGO itself (its 409 while a freeze lasts)
+ORGANIZATION_FIELDS = frozenset({"organization_id", "msp.organization_id"})
+
+
+def about_the_form(problem: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """A refusal about the NGO itself (agreements' 409 while a freeze lasts names `msp.organization_id` or
+    `organization_id`), about the whole form: no field of the form to link it to."""
+    if not problem:
+        return problem
+    errors = [
+        {**error, "field": None} if form_field(str(error.get("field") or "") or None) in ORGANIZATION_FIELDS else error
+        for error in problem.get("errors") or []
+        if isinstance(error, Mapping)
+    ]
+    return {**problem, "errors": errors}
 
 
 def uuid_or_404(value: str) -> UUID:

@@ -5,11 +5,12 @@ also cancels it. A refusal is shown next to the field the API names, the form ke
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from fastapi import Response
 
-from mitra_console.http.web.kit import N_, FormErrors, Page, web_allow, web_router
+from mitra_console.http.web.kit import N_, FormErrors, NotAllowed, Page, web_allow, web_router
 from mitra_console.http.web.msp_common import uuid_or_404, valid_date
 from mitra_console.http.web.msp_panels import ASPECTS, OWNERS, RATINGS
 from mitra_console.http.web.msps import render_msp
@@ -36,10 +37,15 @@ async def _create(
     """Send a checked form (`body`, None when it has errors) to agreements as a new `kind` of the MSP: back to the
     MSP's page at `anchor` when it is taken, else the page again with the form and the refusal by its field."""
     if body is not None:
-        answer = await page.api.send("POST", "agreements", f"/msps/{uuid_or_404(msp_id)}/{kind}s", json=body)
-        if answer.ok:
-            return page.redirect(f"/msps/{msp_id}#{anchor}", flash=flash)
-        errors.add_problem(answer.problem, fields=VISIT_FIELDS if kind == "monitoring-visit" else ACTION_FIELDS)
+        fields = VISIT_FIELDS if kind == "monitoring-visit" else ACTION_FIELDS
+        try:
+            answer = await page.api.send("POST", "agreements", f"/msps/{uuid_or_404(msp_id)}/{kind}s", json=body)
+        except NotAllowed as refused:  # a region's office naming a region outside its area (403 on that field)
+            errors.add_problem(refused.problem or {"detail": refused.detail}, fields=fields)
+        else:
+            if answer.ok:
+                return page.redirect(f"/msps/{msp_id}#{anchor}", flash=flash)
+            errors.add_problem(answer.problem, fields=fields)
     return await render_msp(page, msp_id, errors=errors, form=form, action=kind, status=422)
 
 
@@ -100,15 +106,33 @@ async def open_action(page: Page, msp_id: str) -> Response:
 async def move_action(page: Page, action_id: str) -> Response:
     form = await page.form()
     msp_id = str(uuid_or_404(form.get("msp", "")))
+    action = str(uuid_or_404(action_id))
+    form["action_id"] = action
     errors = page.errors()
     status = form.get("status", "")
     if status not in MOVES:
-        errors.add(None, N_("Choose the new status."))
+        errors.add(f"action.{action}.status", N_("Choose the new status."))
     else:
         body = {"status": status, "note": form.get("note", "").strip() or None}
-        path = f"/mitigation-actions/{uuid_or_404(action_id)}/status"
-        answer = await page.api.send("POST", "agreements", path, json=body)
-        if answer.ok:
-            return page.redirect(f"/msps/{msp_id}#action-{action_id}", flash=N_("The action's status is changed."))
-        errors.add_problem(answer.problem, fields=set())
-    return await render_msp(page, msp_id, errors=errors, status=422)
+        try:
+            answer = await page.api.send("POST", "agreements", f"/mitigation-actions/{action}/status", json=body)
+        except NotAllowed as refused:
+            errors.add_problem(_at_action(refused.problem or {"detail": refused.detail}, action))
+        else:
+            if answer.ok:
+                return page.redirect(f"/msps/{msp_id}#action-{action}", flash=N_("The action's status is changed."))
+            errors.add_problem(_at_action(answer.problem or {}, action))
+    return await render_msp(page, msp_id, errors=errors, form=form, action="mitigation-status", status=422)
+
+
+def _at_action(problem: Mapping[str, Any], action_id: str) -> Mapping[str, Any]:
+    """A refused status change, next to that action's inputs: its note's problem at the note, any other at its
+    status (the page lists every action, each with its own form)."""
+    reasons = [error for error in problem.get("errors") or [] if isinstance(error, Mapping)]
+    if not reasons:
+        reasons = [{"reason": str(problem.get("detail") or problem.get("title") or "")}]
+    errors = []
+    for error in reasons:
+        name = "note" if str(error.get("field") or "").removeprefix("body.") == "note" else "status"
+        errors.append({**error, "field": f"action.{action_id}.{name}"})
+    return {**problem, "errors": errors}

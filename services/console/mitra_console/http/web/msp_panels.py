@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mitra_console.http.web.kit import NotAllowed, Page, PageError, PageNotFound
+from mitra_console.http.web.kit import N_, NotAllowed, Page, PageError, PageNotFound
+from mitra_shared.access import region_covers
 
 VERDICTS = ("cleared", "objected")
 ASPECTS = ("administration", "field_implementation", "monitoring_evaluation")
@@ -34,8 +35,8 @@ def items_of(data: Any) -> list[dict[str, Any]]:
 
 
 def review_state(review: Mapping[str, Any] | None, role: str, ministry_code: str | None) -> dict[str, Any] | None:
-    """The review as a page shows it: `answerable` for a member ministry not yet answered; `blocked` (objected or
-    awaited) for TPOA's decision."""
+    """The review as a page shows it: `answerable` for a member ministry not yet answered (while it is open),
+    `answered` once it has; `blocked` (objected or awaited) for TPOA's decision; `closed` once decided."""
     if not review:
         return None
     members = list(review.get("members") or [])
@@ -52,6 +53,8 @@ def review_state(review: Mapping[str, Any] | None, role: str, ministry_code: str
         "answers": answers,
         "member": member,
         "answerable": member and ministry_code not in answered and review.get("status", "open") == "open",
+        "answered": member and ministry_code in answered,
+        "closed": review.get("status", "open") != "open",
         "decidable": bool(review.get("decidable")),
         "blocked": "objected" if objected else ("awaiting" if not review.get("decidable") else ""),
     }
@@ -113,7 +116,28 @@ async def monitoring(page: Page, msp: Mapping[str, Any]) -> dict[str, Any]:
         "visits": sorted(visits, key=lambda visit: str(visit.get("visited_on") or ""), reverse=True),
         "actions": sorted(actions, key=lambda action: str(action.get("due_on") or "")),
         "monitors": monitors(page, msp) and msp.get("status") in ("signed", "active", "extended"),
+        **region_options(page, msp),
     }
+
+
+def region_options(page: Page, msp: Mapping[str, Any]) -> dict[str, list[tuple[str, str]]]:
+    """The regions the monitoring forms offer: the MSP's work locations, for a region's office only those it covers
+    (a province covers its regencies), as agreements allows; the visit's blank option is the ministry's own visit
+    or, for a region's office, one of its own area; an action's owner region is chosen (a region's office may name
+    itself)."""
+    user = page.user
+    scope = user.region_code if user.role == "region" else None
+    places: list[tuple[str, str]] = []
+    for location in msp.get("work_locations") or []:
+        code = str(location.get("code") or "")
+        if code and (scope is None or region_covers(scope, code)):
+            places.append((code, f"{location.get('name') or code} ({code})"))
+    if scope:
+        own = page.gettext(N_("Your office's own area (%(code)s)"), code=scope)
+        owners = places if any(code == scope for code, _ in places) else [(scope, own), *places]
+        return {"visit_regions": [("", own), *places], "owner_regions": [("", page.gettext(N_("Choose"))), *owners]}
+    blank = page.gettext(N_("None: the ministry's own"))
+    return {"visit_regions": [("", blank), *places], "owner_regions": [("", page.gettext(N_("Choose"))), *places]}
 
 
 SANCTION_KINDS = ("warning", "freeze", "revocation")
@@ -138,13 +162,27 @@ async def organization_panels(page: Page, organization: Mapping[str, Any]) -> di
             user.role == "tpoa" and sanction.get("status") == "active" and sanction.get("kind") != "revocation"
         )
     found = await optional(page, "registry", f"{base}/review") if user.role != "ngo" else None
+    review = review_state(found, user.role, user.ministry_code)
+    if review and organization.get("status") != "applicant":
+        # the application is decided: its review is closed, answered no more and blocking nothing
+        review.update(answerable=False, blocked="", closed=True)
     return {
         "sanctions": sorted(sanctions, key=lambda item: str(item.get("imposed_at") or ""), reverse=True),
         "imposes": user.role == "tpoa" and organization.get("status") not in ("revoked", "closed"),
-        "review": review_state(found, user.role, user.ministry_code),
-        "sanction_kinds": SANCTION_KINDS,
+        "review": review,
+        "sanction_kinds": sanction_kinds(organization, sanctions),
         "sanction_categories": SANCTION_CATEGORIES,
     }
+
+
+def sanction_kinds(organization: Mapping[str, Any], sanctions: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The kinds TPOA may impose, as registry allows: an applicant is warned only (its application is closed
+    instead); an NGO already frozen is not frozen again (a warning or a revocation)."""
+    if organization.get("status") == "applicant":
+        return ("warning",)
+    if any(item.get("kind") == "freeze" and item.get("status") == "active" for item in sanctions):
+        return ("warning", "revocation")
+    return SANCTION_KINDS
 
 
 async def open_reviews(page: Page, limit: int = 5) -> dict[str, Any]:

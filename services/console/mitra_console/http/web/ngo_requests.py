@@ -14,6 +14,7 @@ from mitra_console.http.web.kit import N_, FormErrors, Page, web_router
 from mitra_console.http.web.msp_common import (
     IN_FORCE,
     NGO_ONLY,
+    about_the_form,
     codes,
     filled,
     renumber_problem,
@@ -115,7 +116,7 @@ async def announce_visit(page: Page) -> Response:
             return page.redirect("/ngo", flash=N_("The visit is announced. The regions it goes to are told."))
         index_of = [index for index, _row in filled(shown)]
         problem = renumber_problem(answer.problem, "visitors", index_of)
-        errors.add_problem(_region_field(problem))
+        errors.add_problem(_region_field(about_the_form(problem) or {}))
     return await _visit_page(page, values, errors, status=422)
 
 

@@ -6,7 +6,7 @@ answer. A page module makes its router with `web_router()`.
 from __future__ import annotations
 
 import gzip
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -55,7 +55,14 @@ class LoginRequired(PageError):
 
 
 class NotAllowed(PageError):
+    """403: the person's role or scope does not allow it; `problem` is the service's problem document, if any (a
+    form may show its reason at the field it names)."""
+
     status = 403
+
+    def __init__(self, detail: str = "", problem: Mapping[str, Any] | None = None) -> None:
+        super().__init__(detail)
+        self.problem = problem
 
 
 class PageNotFound(PageError):

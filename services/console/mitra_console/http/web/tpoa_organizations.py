@@ -6,6 +6,7 @@ and downloaded there; TPOA (and the NGO, for its own permits) attaches a scan.""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
@@ -144,8 +145,19 @@ async def change_status(page: Page, organization_id: str) -> Response:
         if answer.status == 412:
             errors.add(None, N_("Someone changed this NGO's record meanwhile. Check it below and decide again."))
         else:
-            errors.add_problem(answer.problem, fields={"status", "reason"})
+            errors.add_problem(_review_at_status(answer.problem), fields={"status", "reason"})
     return await render_organization(page, organization_id, form=form, errors=errors)
+
+
+def _review_at_status(problem: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """Registry's refusal to register an applicant while its review blocks it (409 on `review`): at the status."""
+    if not problem:
+        return problem
+    errors = [
+        {**error, "field": "status"} if str(error.get("field") or "").removeprefix("body.") == "review" else error
+        for error in problem.get("errors") or []
+    ]
+    return {**problem, "errors": errors}
 
 
 @router.post("/organizations/{organization_id}/permit-scans", dependencies=[documents.SIZE_GUARD, SCANNERS])
