@@ -29,7 +29,7 @@ import httpx
 import pytest
 from lxml import etree
 from openpyxl import load_workbook
-from support.access import assert_policies_match
+from support.access import assert_policies_match, public_operations
 from support.app import api_client
 from support.clock import FakeClock
 from support.database import create_migrated_database, drop_database
@@ -87,6 +87,16 @@ EXPECTED: dict[str, dict[str, str]] = {
     "HEAD /uploads/{upload_id}": row(ALLOW, ALLOW, ALLOW, ALLOW, DENY, DENY, DENY),
     "PATCH /uploads/{upload_id}": row(ALLOW, ALLOW, ALLOW, ALLOW, DENY, DENY, DENY),
     "DELETE /uploads/{upload_id}": row(ALLOW, ALLOW, ALLOW, ALLOW, DENY, DENY, DENY),
+}
+PUBLIC_OPERATIONS = {
+    "GET /health/live",
+    "GET /health/ready",
+    "GET /metrics",
+    "GET /asyncapi.json",
+    "GET /asyncapi",
+    # The open register: anyone, without a token (rate limited per client address; tests/.../test_reporting_public).
+    "GET /public/organizations",
+    "GET /public/organizations/{organization_id}",
 }
 UNLISTED_METHODS = ("OPTIONS", "HEAD")
 """Methods the common reader of the document (support/access.py) leaves out: their rows are checked here."""
@@ -418,6 +428,7 @@ def expected_seen(key: str, role: str, side: str) -> set[str]:
 
 async def test_the_table_covers_every_operation_of_the_document(client: httpx.AsyncClient) -> None:
     document = (await client.get("/openapi.json")).json()
+    assert public_operations(document) == PUBLIC_OPERATIONS
     assert set(CALLS) == set(EXPECTED)
     allowed = {key: [role for role, answer in row.items() if answer != DENY] for key, row in EXPECTED.items()}
     assert_policies_match(
@@ -467,6 +478,13 @@ async def test_access(
 
 
 # --- the finer points -------------------------------------------------------------------------------------------
+
+
+async def test_the_open_register_answers_without_a_token(client: httpx.AsyncClient) -> None:
+    listed = await client.get("/public/organizations")
+    assert listed.status_code == 200, listed.text
+    assert {item["organization_id"] for item in listed.json()["items"]} == {str(NGO["A"]), str(NGO["B"])}
+    assert (await client.get(f"/public/organizations/{NGO['A']}")).status_code == 200
 
 
 async def test_a_regency_office_sees_what_works_in_its_regency_only(client: httpx.AsyncClient) -> None:

@@ -4,7 +4,17 @@ import structlog
 
 from mitra_reporting.consumers import audit_entries
 from mitra_reporting.consumers.projections import HANDLERS
-from mitra_reporting.http import annual_summary, audit, documents, msps, obligations, organizations, stories, visits
+from mitra_reporting.http import (
+    annual_summary,
+    audit,
+    documents,
+    msps,
+    obligations,
+    organizations,
+    public,
+    stories,
+    visits,
+)
 from mitra_reporting.settings import ReportingSettings
 from mitra_reporting.usecases.audit import privileges_beyond_appending, verify_chain
 from mitra_reporting.usecases.rebuild import rebuild
@@ -73,6 +83,7 @@ def build_spec(settings: ReportingSettings | None = None) -> ServiceSpec:
             annual_summary.router,
             documents.router,
             audit.router,
+            public.router,
         ],
         # The projections' events, and every service's audit entries (into the hash-chained audit log).
         consumes={**HANDLERS, **audit_entries.HANDLERS},
@@ -88,6 +99,7 @@ def build_spec(settings: ReportingSettings | None = None) -> ServiceSpec:
             {"name": "compliance", "description": "Obligations on time, late and overdue; the risk score"},
             {"name": "lists", "description": "Lists, as JSON, CSV or XLSX"},
             {"name": "open data", "description": "IATI 2.03 activity export"},
+            {"name": "open register", "description": "The register of foreign NGOs for anyone, without a token"},
             {"name": "stories", "description": "Good practices and success stories (Praktik Baik dan Kisah Sukses)"},
             {"name": "audit", "description": "The audit trail: every change, who made it, the values before and after"},
         ],

@@ -1,6 +1,9 @@
 """Lists as files: CSV (UTF-8 with a byte-order mark, so that spreadsheet programs read Indonesian names right)
 and XLSX (openpyxl), with the same columns as the JSON. Pure: rows in, the file's bytes out.
 
+CSV cells are separated by commas, or by semicolons on request (`semicolon`): Excel with Indonesian regional
+settings takes `,` for the decimal mark and opens a comma-separated file as one column.
+
 Text is written as text, never as a formula a spreadsheet program would run (CSV/formula injection): in CSV a cell
 that begins with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`; in XLSX such a cell is typed as
 a string. Control characters XLSX cannot hold are left out.
@@ -14,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from openpyxl import Workbook
@@ -24,6 +27,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet program may take for the start of a formula."""
+CsvDelimiter = Literal["comma", "semicolon"]
+SEPARATORS: dict[str, str] = {"comma": ",", "semicolon": ";"}
 _NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -69,9 +74,9 @@ def append_row(worksheet: Worksheet, values: Sequence[Any]) -> None:
     worksheet.append([_xlsx_cell(worksheet, value) for value in values])
 
 
-def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> bytes:
+def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[Column], *, delimiter: CsvDelimiter = "comma") -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=SEPARATORS[delimiter])
     writer.writerow([csv_text(column.title) for column in columns])
     for row in rows:
         values = [_cell(row.get(column.key)) for column in columns]

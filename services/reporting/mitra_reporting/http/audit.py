@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from mitra_reporting.domain.access import AUDIT_READERS
-from mitra_reporting.http.files import CSV_TYPE, Column, list_as_file
+from mitra_reporting.http.files import CSV_TYPE, Column, Delimiter, list_as_file
 from mitra_reporting.http.filters import Offset
 from mitra_reporting.usecases.audit import AuditQuery, list_entries
 from mitra_shared.errors import RuleBroken
@@ -115,6 +115,7 @@ async def audit_trail(
     at_to: Annotated[datetime | None, Query(alias="to", description="Changes before this time")] = None,
     order: Literal["newest", "oldest"] = "newest",
     format: Literal["json", "csv"] | None = None,
+    delimiter: Delimiter = "comma",
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
     offset: Offset = 0,
 ) -> AuditPage | Response:
@@ -129,5 +130,7 @@ async def audit_trail(
     )
     items, total = await list_entries(uow, ctx, query)
     if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
-        return list_as_file([_flat(item) for item in items], AUDIT_COLUMNS, kind="csv", name="audit")
+        return list_as_file(
+            [_flat(item) for item in items], AUDIT_COLUMNS, kind="csv", name="audit", delimiter=delimiter
+        )
     return AuditPage.model_validate({"items": items, "total": total, "limit": limit, "offset": offset, "order": order})

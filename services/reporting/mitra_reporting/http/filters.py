@@ -21,6 +21,14 @@ async def chosen_filters(
     region: Annotated[
         str | None, Query(pattern=r"^\d{2}(\d{2})?$", description="Province (`33`) or regency/city (`3374`) code")
     ] = None,
+    focus_area: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="A focus area, e.g. `education`: an MSP's own focus areas on MSP-based figures, the NGO's on "
+            "NGO-based ones (summary and list of NGOs)",
+        ),
+    ] = None,
     period_from: Annotated[date | None, Query(alias="from", description="Start of the period")] = None,
     period_to: Annotated[date | None, Query(alias="to", description="End of the period")] = None,
     as_of: Annotated[date | None, Query(description="Compute the figures as of this day (default today)")] = None,
@@ -28,6 +36,7 @@ async def chosen_filters(
     return Filters.chosen(
         ministry=ministry,
         region=region,
+        focus_area=focus_area,
         period_from=period_from,
         period_to=period_to,
         as_of=as_of,

@@ -11,7 +11,16 @@ from pydantic import BaseModel, Field
 
 from mitra_reporting.domain import iati
 from mitra_reporting.domain.access import READ_NOTE, READERS
-from mitra_reporting.http.files import LIST_AS_FILE, XML_TYPE, Column, FileFormat, FileLimit, attachment, page_or_file
+from mitra_reporting.http.files import (
+    LIST_AS_FILE,
+    XML_TYPE,
+    Column,
+    Delimiter,
+    FileFormat,
+    FileLimit,
+    attachment,
+    page_or_file,
+)
 from mitra_reporting.http.filters import Chosen, Offset
 from mitra_reporting.settings import ReportingSettings
 from mitra_reporting.usecases.msps import State, count_msps, list_msps
@@ -109,6 +118,7 @@ async def msp_list(
     state: State | None = None,
     expiring_within_days: Annotated[int | None, Query(ge=1, le=3650)] = None,
     format: FileFormat = "json",
+    delimiter: Delimiter = "comma",
     limit: FileLimit = 50,
     offset: Offset = 0,
 ) -> MspList | Response:
@@ -116,7 +126,15 @@ async def msp_list(
         uow, ctx, chosen, state=state, expiring_within_days=expiring_within_days, limit=limit, offset=offset
     )
     return page_or_file(
-        items, total, page=MspList, format=format, columns=MSP_COLUMNS, name="msps", limit=limit, offset=offset
+        items,
+        total,
+        page=MspList,
+        format=format,
+        columns=MSP_COLUMNS,
+        name="msps",
+        limit=limit,
+        offset=offset,
+        delimiter=delimiter,
     )
 
 

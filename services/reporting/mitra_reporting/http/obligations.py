@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from mitra_reporting.domain import risk
 from mitra_reporting.domain.access import READ_NOTE, READERS
-from mitra_reporting.http.files import LIST_AS_FILE, Column, FileFormat, list_as_file
+from mitra_reporting.http.files import LIST_AS_FILE, Column, Delimiter, FileFormat, list_as_file
 from mitra_reporting.http.filters import Chosen
 from mitra_reporting.usecases.obligations import count_compliance, list_overdue, rank_risks
 from mitra_shared.http import RequestContext, Work, problems, require_principal
@@ -87,11 +87,11 @@ OVERDUE_COLUMNS = [
     responses=LIST_AS_FILE,
 )
 async def overdue_now(
-    uow: Work, ctx: RequestContext, chosen: Chosen, format: FileFormat = "json"
+    uow: Work, ctx: RequestContext, chosen: Chosen, format: FileFormat = "json", delimiter: Delimiter = "comma"
 ) -> list[OverdueObligation] | Response:
     rows = await list_overdue(uow, ctx, chosen)
     if format != "json":
-        return list_as_file(rows, OVERDUE_COLUMNS, kind=format, name="overdue")
+        return list_as_file(rows, OVERDUE_COLUMNS, kind=format, name="overdue", delimiter=delimiter)
     return [OverdueObligation.model_validate(row) for row in rows]
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
 from mitra_reporting.domain.access import READ_NOTE, READERS
-from mitra_reporting.http.files import LIST_AS_FILE, Column, FileFormat, FileLimit, page_or_file
+from mitra_reporting.http.files import LIST_AS_FILE, Column, Delimiter, FileFormat, FileLimit, page_or_file
 from mitra_reporting.http.filters import Chosen, Offset
 from mitra_reporting.usecases.organizations import Counts, count_organizations, list_organizations
 from mitra_shared.http import RequestContext, Work, problems, require_principal
@@ -102,13 +102,13 @@ async def organizations(
     chosen: Chosen,
     status: str | None = None,
     country: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$")] = None,
-    focus_area: str | None = None,
     format: FileFormat = "json",
+    delimiter: Delimiter = "comma",
     limit: FileLimit = 50,
     offset: Offset = 0,
 ) -> OrganizationList | Response:
     items, total = await list_organizations(
-        uow, ctx, chosen, status=status, country=country, focus_area=focus_area, limit=limit, offset=offset
+        uow, ctx, chosen, status=status, country=country, limit=limit, offset=offset
     )
     return page_or_file(
         items,
@@ -119,4 +119,5 @@ async def organizations(
         name="organizations",
         limit=limit,
         offset=offset,
+        delimiter=delimiter,
     )

@@ -1,6 +1,7 @@
 -- MSPs as agreements reports them, with their regions of work; MSPs by ministry, their list, the IATI export.
 -- Filters: :ministry code, :region code (a province's code also covers its regencies), :period_from, :period_to
--- (each NULL for no filter), and :as_of, the day the figures are "as of" (Asia/Jakarta).
+-- (each NULL for no filter), :focus_area (one of the MSP's own focus areas; NULL for any), and :as_of, the day
+-- the figures are "as of" (Asia/Jakarta).
 -- The caller's reach (each NULL: no limit): :scope_ministry (its MSPs), :scope_organization (an NGO's own),
 -- :scope_region (MSPs working in the area, or province-wide in the province of a regency).
 
@@ -59,6 +60,7 @@ WITH chosen AS (
             SELECT 1 FROM msp_regions r WHERE r.msp_id = m.msp_id AND r.region_code LIKE :region || '%'))
       AND (:period_from::date IS NULL OR m.ends_on >= :period_from)
       AND (:period_to::date IS NULL OR m.starts_on <= :period_to)
+      AND (:focus_area::text IS NULL OR :focus_area = ANY(m.focus_areas))
       AND (:scope_ministry::text IS NULL OR m.ministry_code = :scope_ministry)
       AND (:scope_organization::uuid IS NULL OR m.organization_id = :scope_organization)
       AND (:scope_region::text IS NULL OR EXISTS (
@@ -93,6 +95,7 @@ WHERE (:ministry::text IS NULL OR m.ministry_code = :ministry)
         SELECT 1 FROM msp_regions r WHERE r.msp_id = m.msp_id AND r.region_code LIKE :region || '%'))
   AND (:period_from::date IS NULL OR m.ends_on >= :period_from)
   AND (:period_to::date IS NULL OR m.starts_on <= :period_to)
+  AND (:focus_area::text IS NULL OR :focus_area = ANY(m.focus_areas))
   AND (:within_days::integer IS NULL
        OR (m.status IN ('signed', 'extended') AND m.ends_on BETWEEN :as_of AND :as_of + :within_days::integer))
   AND (:state::text IS NULL
@@ -129,6 +132,7 @@ WHERE m.status IN ('signed', 'extended', 'ended', 'terminated')
         SELECT 1 FROM msp_regions r WHERE r.msp_id = m.msp_id AND r.region_code LIKE :region || '%'))
   AND (:period_from::date IS NULL OR m.ends_on >= :period_from)
   AND (:period_to::date IS NULL OR m.starts_on <= :period_to)
+  AND (:focus_area::text IS NULL OR :focus_area = ANY(m.focus_areas))
   AND (:scope_ministry::text IS NULL OR m.ministry_code = :scope_ministry)
   AND (:scope_organization::uuid IS NULL OR m.organization_id = :scope_organization)
   AND (:scope_region::text IS NULL OR EXISTS (
@@ -146,6 +150,7 @@ WHERE m.status IN ('signed', 'extended') AND m.starts_on <= :as_of AND m.ends_on
   AND (:region::text IS NULL OR r.region_code LIKE :region || '%')
   AND (:period_from::date IS NULL OR m.ends_on >= :period_from)
   AND (:period_to::date IS NULL OR m.starts_on <= :period_to)
+  AND (:focus_area::text IS NULL OR :focus_area = ANY(m.focus_areas))
   AND (:scope_ministry::text IS NULL OR m.ministry_code = :scope_ministry)
   AND (:scope_organization::uuid IS NULL OR m.organization_id = :scope_organization)
   AND (:scope_region::text IS NULL
@@ -162,6 +167,7 @@ WHERE m.status IN ('signed', 'extended') AND m.starts_on <= :as_of AND m.ends_on
   AND (:region::text IS NULL OR r.region_code LIKE :region || '%')
   AND (:period_from::date IS NULL OR m.ends_on >= :period_from)
   AND (:period_to::date IS NULL OR m.starts_on <= :period_to)
+  AND (:focus_area::text IS NULL OR :focus_area = ANY(m.focus_areas))
   AND (:scope_ministry::text IS NULL OR m.ministry_code = :scope_ministry)
   AND (:scope_organization::uuid IS NULL OR m.organization_id = :scope_organization)
   AND (:scope_region::text IS NULL

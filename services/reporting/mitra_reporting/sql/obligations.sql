@@ -1,6 +1,7 @@
 -- Obligations of signed MSPs (action plans, work plans, reports) and their submissions; compliance and risk.
 -- Filters: :ministry code, :region code (a province's code also covers its regencies), :period_from, :period_to
--- (each NULL for no filter), and :as_of, the day the figures are "as of" (Asia/Jakarta).
+-- (each NULL for no filter), :focus_area (one of the MSP's own focus areas; NULL for any), and :as_of, the day
+-- the figures are "as of" (Asia/Jakarta).
 -- The caller's reach (each NULL: no limit): :scope_ministry, :scope_organization, and :scope_region: obligations of
 -- its area (a regional one by its own region, an MSP-wide one by its MSP's regions of work).
 
@@ -44,6 +45,7 @@ WITH chosen AS (
                 SELECT 1 FROM msp_regions r WHERE r.msp_id = o.msp_id AND r.region_code LIKE :region || '%')))
       AND (:period_from::date IS NULL OR o.due_on >= :period_from)
       AND (:period_to::date IS NULL OR o.due_on <= :period_to)
+      AND (:focus_area::text IS NULL OR :focus_area = ANY(m.focus_areas))
       AND NOT (m.status = 'terminated' AND m.closed_on < o.due_on)
       AND (o.closed_on IS NULL OR o.closed_on > :as_of OR o.first_submitted_on <= o.closed_on)
       AND (:scope_ministry::text IS NULL OR o.ministry_code = :scope_ministry)
@@ -81,6 +83,7 @@ WHERE o.due_on < :as_of AND (o.first_submitted_on IS NULL OR o.first_submitted_o
             SELECT 1 FROM msp_regions r WHERE r.msp_id = o.msp_id AND r.region_code LIKE :region || '%')))
   AND (:period_from::date IS NULL OR o.due_on >= :period_from)
   AND (:period_to::date IS NULL OR o.due_on <= :period_to)
+  AND (:focus_area::text IS NULL OR :focus_area = ANY(m.focus_areas))
   AND (:scope_ministry::text IS NULL OR o.ministry_code = :scope_ministry)
   AND (:scope_organization::uuid IS NULL OR o.organization_id = :scope_organization)
   AND (:scope_region::text IS NULL
@@ -138,6 +141,7 @@ WHERE m.status IN ('signed', 'extended') AND m.starts_on <= :as_of AND m.ends_on
         SELECT 1 FROM msp_regions r WHERE r.msp_id = m.msp_id AND r.region_code LIKE :region || '%'))
   AND (:period_from::date IS NULL OR m.ends_on >= :period_from)
   AND (:period_to::date IS NULL OR m.starts_on <= :period_to)
+  AND (:focus_area::text IS NULL OR :focus_area = ANY(m.focus_areas))
   AND (:scope_ministry::text IS NULL OR m.ministry_code = :scope_ministry)
   AND (:scope_organization::uuid IS NULL OR m.organization_id = :scope_organization)
   AND (:scope_region::text IS NULL OR EXISTS (

@@ -61,7 +61,8 @@ UPDATE foreign_staff SET ended_on = :ended_on WHERE assignment_id = :assignment_
 
 -- name: organization_summary
 -- NGOs by status, country and focus area. With a ministry, region or period: only NGOs with an MSP (not rejected)
--- of that ministry, in that region (a province's code also covers its regencies), running in that period.
+-- of that ministry, in that region (a province's code also covers its regencies), running in that period; with a
+-- focus area, only the NGOs that name it among their own.
 WITH chosen AS (
     SELECT o.* FROM organizations o
     WHERE ((:ministry::text IS NULL AND :region::text IS NULL AND :period_from::date IS NULL
@@ -74,6 +75,7 @@ WITH chosen AS (
                         SELECT 1 FROM msp_regions r WHERE r.msp_id = m.msp_id AND r.region_code LIKE :region || '%'))
                   AND (:period_from::date IS NULL OR m.ends_on >= :period_from)
                   AND (:period_to::date IS NULL OR m.starts_on <= :period_to)))
+      AND (:focus_area::text IS NULL OR :focus_area = ANY(o.focus_areas))
       AND (:scope_organization::uuid IS NULL OR o.organization_id = :scope_organization)
       AND ((:scope_ministry::text IS NULL AND :scope_region::text IS NULL) OR EXISTS (
             SELECT 1 FROM msps m

@@ -1,6 +1,7 @@
 -- Visits of foreign guests to MSPs' regions; visits by region and month.
 -- Filters: :ministry code, :region code (a province's code also covers its regencies), :period_from, :period_to
--- (each NULL for no filter). Visits count in the month they arrive, past or announced ahead: no "as of" day.
+-- (each NULL for no filter), :focus_area (one of the visited MSP's focus areas; NULL for any). Visits count in
+-- the month they arrive, past or announced ahead: no "as of" day.
 -- The caller's reach (each NULL: no limit): :scope_ministry, :scope_organization, and :scope_region: the regions
 -- visited within its area.
 
@@ -28,6 +29,8 @@ WHERE v.status = 'announced'
   AND (:region::text IS NULL OR region LIKE :region || '%')
   AND (:period_from::date IS NULL OR v.arrives_on >= :period_from)
   AND (:period_to::date IS NULL OR v.arrives_on <= :period_to)
+  AND (:focus_area::text IS NULL OR EXISTS (
+        SELECT 1 FROM msps m WHERE m.msp_id = v.msp_id AND :focus_area = ANY(m.focus_areas)))
   AND (:scope_ministry::text IS NULL OR v.ministry_code = :scope_ministry)
   AND (:scope_organization::uuid IS NULL OR v.organization_id = :scope_organization)
   AND (:scope_region::text IS NULL OR region LIKE :scope_region || '%' OR :scope_region LIKE region || '%')
@@ -43,6 +46,8 @@ WHERE status = 'announced'
   AND (:region::text IS NULL OR EXISTS (SELECT 1 FROM unnest(region_codes) AS region WHERE region LIKE :region || '%'))
   AND (:period_from::date IS NULL OR arrives_on >= :period_from)
   AND (:period_to::date IS NULL OR arrives_on <= :period_to)
+  AND (:focus_area::text IS NULL OR EXISTS (
+        SELECT 1 FROM msps m WHERE m.msp_id = visits.msp_id AND :focus_area = ANY(m.focus_areas)))
   AND (:scope_ministry::text IS NULL OR ministry_code = :scope_ministry)
   AND (:scope_organization::uuid IS NULL OR organization_id = :scope_organization)
   AND (:scope_region::text IS NULL OR EXISTS (

@@ -46,7 +46,6 @@ async def list_organizations(
     *,
     status: str | None,
     country: str | None,
-    focus_area: str | None,
     limit: int,
     offset: int,
 ) -> tuple[list[dict[str, Any]], int]:
@@ -58,7 +57,6 @@ async def list_organizations(
                 **chosen.named(),
                 status=status,
                 country=country.upper() if country else None,
-                focus_area=focus_area,
                 limit=limit,
                 offset=offset,
             )
