@@ -68,6 +68,7 @@ async def list_obligations(uow: UnitOfWork, ctx: Context, query: ObligationQuery
 
 
 async def list_submissions(uow: UnitOfWork, ctx: Context, query: SubmissionQuery) -> tuple[list[SubmissionItem], int]:
+    decider_ministry_code, decider_region_code = deciding_office(ctx.principal)
     return await _page(
         uow,
         ctx,
@@ -77,8 +78,8 @@ async def list_submissions(uow: UnitOfWork, ctx: Context, query: SubmissionQuery
         kinds=list(query.kind),
         region_code=query.region_code,
         decidable=query.decidable,
-        decider_ministry_code=deciding_office(ctx.principal)[0],
-        decider_region_code=deciding_office(ctx.principal)[1],
+        decider_ministry_code=decider_ministry_code,
+        decider_region_code=decider_region_code,
         **_across_msps(query),
     )
 

@@ -79,22 +79,10 @@ class Risk:
 
 def assess(facts: RiskFacts, today: date) -> Risk:
     reasons: list[Reason] = []
-    if facts.overdue_obligations:
-        reasons.append(
-            Reason(
-                "overdue_obligations",
-                min(50, 25 * facts.overdue_obligations),
-                f"{facts.overdue_obligations} obligation(s) overdue",
-            )
-        )
-    if facts.late_submissions:
-        reasons.append(
-            Reason(
-                "late_submissions",
-                min(30, 10 * facts.late_submissions),
-                f"{facts.late_submissions} submission(s) after the due date",
-            )
-        )
+    reasons.extend(
+        _counted("overdue_obligations", facts.overdue_obligations, 25, 50, "obligation(s) overdue")
+        + _counted("late_submissions", facts.late_submissions, 10, 30, "submission(s) after the due date")
+    )
     if facts.principle_permit_valid_until is None or facts.principle_permit_valid_until < today:
         reasons.append(Reason("no_valid_principle_permit", 30, "no valid principle permit"))
     elif (facts.principle_permit_valid_until - today).days <= PERMIT_WARNING_DAYS:
@@ -108,12 +96,7 @@ def assess(facts: RiskFacts, today: date) -> Risk:
                 f"{facts.active_foreign_staff} foreign staff (limit {FOREIGN_STAFF_LIMIT})",
             )
         )
-    if facts.late_visits:
-        reasons.append(
-            Reason(
-                "visits_announced_late", min(20, 10 * facts.late_visits), f"{facts.late_visits} visit(s) announced late"
-            )
-        )
+    reasons.extend(_counted("visits_announced_late", facts.late_visits, 10, 20, "visit(s) announced late"))
     if facts.msp_ends_on is not None and 0 <= (facts.msp_ends_on - today).days <= MSP_DECISION_DAYS:
         reasons.append(
             Reason("msp_ending", 10, f"MSP ends in {(facts.msp_ends_on - today).days} days: extend or let end")
@@ -123,6 +106,11 @@ def assess(facts: RiskFacts, today: date) -> Risk:
     score = min(100, sum(reason.points for reason in reasons))
     level: Level = "high" if score >= 50 else "medium" if score >= 25 else "low"
     return Risk(score=score, level=level, reasons=sorted(reasons, key=lambda r: -r.points))
+
+
+def _counted(code: str, count: int, each: int, cap: int, what: str) -> list[Reason]:
+    """A finding that weighs `each` points per occurrence, `cap` at most; none without an occurrence."""
+    return [Reason(code, min(cap, each * count), f"{count} {what}")] if count else []
 
 
 def _named(categories: tuple[str, ...]) -> str:
@@ -150,36 +138,14 @@ def _sanctions(facts: RiskFacts, today: date) -> list[Reason]:
         )
     elif status == "suspended":
         reasons.append(Reason("organization_suspended", FREEZE_POINTS, "the NGO is suspended in the register"))
-    if facts.active_warnings:
-        reasons.append(
-            Reason(
-                "active_warnings",
-                min(30, 15 * facts.active_warnings),
-                f"{facts.active_warnings} warning(s) in force{_named(facts.warning_categories)}",
-            )
-        )
-    return reasons
+    what = f"warning(s) in force{_named(facts.warning_categories)}"
+    return reasons + _counted("active_warnings", facts.active_warnings, 15, 30, what)
 
 
 def _mitigation(facts: RiskFacts) -> list[Reason]:
-    reasons: list[Reason] = []
-    if facts.overdue_mitigation_actions:
-        reasons.append(
-            Reason(
-                "overdue_mitigation_actions",
-                min(30, 15 * facts.overdue_mitigation_actions),
-                f"{facts.overdue_mitigation_actions} mitigation action(s) overdue",
-            )
-        )
-    if facts.open_mitigation_actions:
-        reasons.append(
-            Reason(
-                "open_mitigation_actions",
-                min(15, 5 * facts.open_mitigation_actions),
-                f"{facts.open_mitigation_actions} mitigation action(s) open",
-            )
-        )
-    return reasons
+    return _counted(
+        "overdue_mitigation_actions", facts.overdue_mitigation_actions, 15, 30, "mitigation action(s) overdue"
+    ) + _counted("open_mitigation_actions", facts.open_mitigation_actions, 5, 15, "mitigation action(s) open")
 
 
 @dataclass(frozen=True)
