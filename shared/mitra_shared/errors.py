@@ -35,6 +35,23 @@ class RuleBroken(Refused):
     """The request itself breaks a rule (an unknown code, a date out of range): it would be refused in any state."""
 
 
+class FileRejected(RuleBroken):
+    """A file to import refused whole: each bad row named by its line (the header is line 1), its column (the
+    column's key, e.g. `legal_name`, or None for the whole row) and why; nothing of the file was imported."""
+
+    def __init__(self, what: str, lines: Sequence[tuple[int, str | None, str]]) -> None:
+        self.what = what
+        self.lines = tuple(lines)
+        first_line, first_column, first_reason = self.lines[0]
+        where = f"line {first_line}" + (f", {first_column}" if first_column else "")
+        more = f" (and {len(self.lines) - 1} more)" if len(self.lines) > 1 else ""
+        super().__init__(
+            "file",
+            f"{what}, {where}: {first_reason}{more}",
+            problems=[(f"file.{column}" if column else "file", reason) for _, column, reason in self.lines],
+        )
+
+
 class Conflict(Refused):
     """The request conflicts with the current state (a step out of order, a duplicate)."""
 

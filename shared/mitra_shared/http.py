@@ -23,7 +23,7 @@ from mitra_shared import errors, metrics
 from mitra_shared.auth import InvalidToken, Principal, TokenVerifier
 from mitra_shared.clock import Clock
 from mitra_shared.context import Context
-from mitra_shared.errors import Refused, StaleVersion, StoredDocumentCorrupted, VersionRequired
+from mitra_shared.errors import FileRejected, Refused, StaleVersion, StoredDocumentCorrupted, VersionRequired
 from mitra_shared.uow import UnitOfWork
 
 log = structlog.get_logger(__name__)
@@ -33,8 +33,12 @@ PUBLIC_PATHS = ("/health/", "/metrics", "/docs", "/redoc", "/openapi.json", "/as
 
 
 class FieldProblem(BaseModel):
-    field: str = Field(description="Where the problem is: `body.legal_name`, `query.limit`, ...")
+    field: str = Field(
+        description="Where the problem is: `body.legal_name`, `query.limit`, ...; in an imported file, `file.` and "
+        "the column's key (`file.legal_name`), or `file` for the whole row."
+    )
     reason: str
+    line: int | None = Field(None, description="In an imported file: the row's line (the header is line 1).")
 
 
 class Problem(BaseModel):
@@ -158,7 +162,13 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def refusal(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Refused)
         status, title = refusal_status(exc)
-        errors = [FieldProblem(field=field, reason=reason) for field, reason in exc.field_problems()] or None
+        if isinstance(exc, FileRejected):
+            errors: list[FieldProblem] | None = [
+                FieldProblem(field=field, reason=reason, line=line)
+                for (line, _, _), (field, reason) in zip(exc.lines, exc.field_problems(), strict=True)
+            ]
+        else:
+            errors = [FieldProblem(field=field, reason=reason) for field, reason in exc.field_problems()] or None
         # A body too large is not read on: the connection closes rather than carry the rest as the next request.
         headers = {"Connection": "close"} if status == 413 else None
         return problem_response(
