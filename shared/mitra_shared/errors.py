@@ -35,7 +35,19 @@ class RuleBroken(Refused):
     """The request itself breaks a rule (an unknown code, a date out of range): it would be refused in any state."""
 
 
-class FileRejected(RuleBroken):
+class Conflict(Refused):
+    """The request conflicts with the current state (a step out of order, a duplicate)."""
+
+
+class NotFound(Refused):
+    """What the request names does not exist (`field` names where it was named, e.g. `path.organization_id`)."""
+
+
+class Forbidden(Refused):
+    """The caller's role or scope does not allow this (HTTP 403); the reason says which rule."""
+
+
+class FileProblems(Refused):
     """A file to import refused whole: each bad row named by its line (the header is line 1), its column (the
     column's key, e.g. `legal_name`, or None for the whole row) and why; nothing of the file was imported."""
 
@@ -52,16 +64,12 @@ class FileRejected(RuleBroken):
         )
 
 
-class Conflict(Refused):
-    """The request conflicts with the current state (a step out of order, a duplicate)."""
+class FileRejected(FileProblems, RuleBroken):
+    """A file with rows that break the rules (HTTP 422)."""
 
 
-class NotFound(Refused):
-    """What the request names does not exist (`field` names where it was named, e.g. `path.organization_id`)."""
-
-
-class Forbidden(Refused):
-    """The caller's role or scope does not allow this (HTTP 403); the reason says which rule."""
+class FileForbidden(FileProblems, Forbidden):
+    """A file whose only bad rows are records the caller may not import (another ministry's MSPs: HTTP 403)."""
 
 
 class StaleVersion(Refused):

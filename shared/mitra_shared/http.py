@@ -23,11 +23,12 @@ from mitra_shared import errors, metrics
 from mitra_shared.auth import InvalidToken, Principal, TokenVerifier
 from mitra_shared.clock import Clock
 from mitra_shared.context import Context
-from mitra_shared.errors import FileRejected, Refused, StaleVersion, StoredDocumentCorrupted, VersionRequired
+from mitra_shared.errors import FileProblems, Refused, StaleVersion, StoredDocumentCorrupted, VersionRequired
+from mitra_shared.problem_language import PROBLEM_JSON as PROBLEM_JSON
+from mitra_shared.problem_language import ProblemResponse, joined
 from mitra_shared.uow import UnitOfWork
 
 log = structlog.get_logger(__name__)
-PROBLEM_JSON = "application/problem+json"
 CORRELATION_HEADER = "X-Correlation-ID"
 PUBLIC_PATHS = ("/health/", "/metrics", "/docs", "/redoc", "/openapi.json", "/asyncapi")
 
@@ -124,9 +125,8 @@ def problems(*statuses: int) -> dict[int | str, dict[str, object]]:
 
 
 def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(
-        problem.model_dump(exclude_none=True), status_code=problem.status, media_type=PROBLEM_JSON, headers=headers
-    )
+    """The problem document, in the language the request prefers (`mitra_shared.problem_language`)."""
+    return ProblemResponse(problem.model_dump(exclude_none=True), problem.status, headers=headers)
 
 
 def _field_name(location: tuple[Any, ...]) -> str:
@@ -137,15 +137,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         errors = [FieldProblem(field=_field_name(tuple(e["loc"])), reason=e["msg"]) for e in exc.errors()]
-        return problem_response(
-            Problem(
-                title="Invalid request",
-                status=422,
-                detail="; ".join(f"{e.field}: {e.reason}" for e in errors),
-                instance=request.url.path,
-                errors=errors,
-            )
-        )
+        problem = Problem(title="Invalid request", status=422, detail=joined(errors), instance=request.url.path)
+        return problem_response(problem.model_copy(update={"errors": errors}))
 
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
@@ -162,7 +155,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def refusal(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Refused)
         status, title = refusal_status(exc)
-        if isinstance(exc, FileRejected):
+        if isinstance(exc, FileProblems):
             errors: list[FieldProblem] | None = [
                 FieldProblem(field=field, reason=reason, line=line)
                 for (line, _, _), (field, reason) in zip(exc.lines, exc.field_problems(), strict=True)
@@ -349,14 +342,10 @@ def install_operations_routes(
             if problem:
                 failures[name] = problem
         if failures:
+            errors = [FieldProblem(field=k, reason=v) for k, v in failures.items()]
+            path = request.url.path
             return problem_response(
-                Problem(
-                    title="Not ready",
-                    status=503,
-                    detail="; ".join(f"{k}: {v}" for k, v in failures.items()),
-                    instance=request.url.path,
-                    errors=[FieldProblem(field=k, reason=v) for k, v in failures.items()],
-                )
+                Problem(title="Not ready", status=503, detail=joined(errors), instance=path, errors=errors)
             )
         return {"status": "ready", "checks": list(readiness_checks)}
 

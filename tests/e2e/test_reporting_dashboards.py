@@ -628,7 +628,14 @@ async def test_the_annual_summary_of_a_ministry(reporting: RunningSystem) -> Non
         missing = await client.get(f"{url}/annual-summary", params={**params, "ministry": "NOPE"})
     assert as_xlsx.status_code == 200, as_xlsx.text
     workbook = load_workbook(io.BytesIO(as_xlsx.content))
-    assert workbook.sheetnames == ["Ringkasan", "MSP", "Kepatuhan", "Provinsi"]
+    assert workbook.sheetnames == [
+        "Ringkasan",
+        "MSP",
+        "Kepatuhan",
+        "Provinsi",
+        "Pendanaan provinsi",
+        "Pendanaan sumber",
+    ]
     summary = {row[0]: row[1] for row in workbook["Ringkasan"].iter_rows(min_row=4, values_only=True) if row[0]}
     year = (date(2027, 1, 1), date(2027, 12, 31))
     mine = [m for m in world.msps if m.ministry == "ANNUAL-KEMENSOS"]

@@ -117,9 +117,13 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "HEAD /uploads/{upload_id}":                      (YES,    YES,    YES,    YES,    NO,     NO,     NO),
     "PATCH /uploads/{upload_id}":                     (YES,    YES,    YES,    YES,    NO,     NO,     NO),
     "DELETE /uploads/{upload_id}":                    (YES,    YES,    YES,    YES,    NO,     NO,     NO),
+    # MSPs signed before Mitra, imported from a file (a dry run here: checked and counted, nothing written); a
+    # ministry imports the MSPs of its own ministry_code only.
+    "GET /imports/msps/template":                     (YES,    YES,    NO,     NO,     NO,     NO,     NO),
+    "POST /imports/msps":                             (YES,    OWN,    NO,     NO,     NO,     NO,     NO),
 }
 # fmt: on
-NAMED_IN_THE_BODY = {"POST /msps", "POST /visits", "POST /recommendations"}
+NAMED_IN_THE_BODY = {"POST /msps", "POST /visits", "POST /recommendations", "POST /imports/msps"}
 """Operations whose record is named in the body: another's is refused with 403 (in the path: 404)."""
 PUBLIC_PREFIXES = ("/health", "/metrics", "/asyncapi", "/public/")
 """Operations without a token: the probes, the event documentation, and the documents marked public."""
@@ -562,6 +566,31 @@ async def upload_options(world: World, scope: str, role: str) -> Request:
     return "OPTIONS", "/uploads", Send()
 
 
+IMPORT_HEADER = (
+    "number,title,organization_id,ministry_code,work_locations,starts_on,ends_on,signed_on,ministry_signatory_name,"
+    "ministry_signatory_title"
+)
+
+
+async def import_an_msp(world: World, scope: str, role: str) -> Request:
+    """A dry run of a CSV of one MSP signed before Mitra: NGO A's with KEMENSOS in 3374 (`own`), NGO B's with
+    KEMENLU in Bali (`other`), each resting on its NGO's principle permit."""
+    row = [
+        f"MSP/IMPORT/{next(_serial)}",
+        "Kerja sama sebelum Mitra",
+        world.organizations[side(scope)],
+        world.ministries[side(scope)],
+        WORK_PLAN_REGION[side(scope)],
+        "2026-03-01",
+        "2028-12-31",
+        "2026-02-01",
+        "Dra. Sri Wahyuni",
+        "Direktur Jenderal",
+    ]
+    content = f"{IMPORT_HEADER}\n{','.join(row)}\n".encode()
+    return "POST", "/imports/msps?dry_run=true", Send(headers={"Content-Type": "text/csv"}, content=content)
+
+
 PREPARE: dict[str, Prepare] = {
     "GET /organizations": get(lambda world, scope: _const("/organizations?limit=500")),
     "GET /organizations/{organization_id}": get(
@@ -640,6 +669,8 @@ PREPARE: dict[str, Prepare] = {
         Send(headers={**TUS, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"}, content=PDF),
     ),
     "DELETE /uploads/{upload_id}": on_an_upload("DELETE", Send(headers=TUS)),
+    "GET /imports/msps/template": get(lambda world, scope: _const("/imports/msps/template?format=csv&language=en")),
+    "POST /imports/msps": import_an_msp,
 }
 
 
@@ -690,6 +721,8 @@ async def test_operation_by_role_and_scope(world: World, operation: str, role: s
         assert await world.writes() == before, "a refused call wrote something"
         return
     assert response.is_success, response.text
+    if operation == "POST /imports/msps":
+        assert response.json()["added"] == 1, "the row is one the caller may import"
     if operation in LISTS:
         await check_list(world, operation, role, answer, scope, response.json()["items"])
 

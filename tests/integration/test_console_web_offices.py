@@ -270,14 +270,15 @@ async def test_the_ministry_decides_a_recommendation(
     assert not services.sent("agreements", f"{path}/issue")  # nothing sent while the form is wrong
 
     problem = {"title": "Conflict", "status": 409, "detail": "x",
-               "errors": [{"field": "body.reference_number", "reason": "the number is already used"}]}  # fmt: skip
+               "errors": [{"field": "body.reference_number",
+                           "reason": "the reference number B-1/REK/2026 is already used"}]}  # fmt: skip
     services.answer("agreements", "POST", f"{path}/issue", problem, status=409)
     data = {"csrf_token": csrf_of(page), "granted": "yes", "reference_number": "B-1/REK/2026"}
     conflict = await browser.post(action, data=data)
     assert conflict.status_code == 422
     error = re.search(r'id="f-reference_number-error">(.*?)</p>', conflict.text, re.S)
     assert error
-    assert "the number is already used" in error.group(1)
+    assert "nomor surat B-1/REK/2026 sudah dipakai" in error.group(1)  # the page puts the reason in its language
 
     services.answer("agreements", "POST", f"{path}/issue", {**RECOMMENDATION, "status": "issued", "granted": True})
     done = await browser.post(action, data=data)

@@ -434,7 +434,7 @@ async def test_a_region_office_is_offered_only_its_area_and_a_refusal_shows_at_t
     assert refused.status_code == 422, refused.text
     assert 'href="#f-region_code"' in refused.text
     assert 'id="f-region_code-error"' in refused.text
-    assert "33 is outside your area" in text_of(refused)
+    assert "33 berada di luar wilayah Anda" in text_of(refused)  # the page puts the reason in its language
     assert "Kegiatan berjalan baik (uji)" in refused.text
 
     # the owner region left on "Choose": the console asks for it

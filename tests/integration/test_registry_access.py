@@ -90,6 +90,8 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "HEAD /uploads/{upload_id}":                          (ALLOW,  ALLOW,  ALLOW,  ALLOW,  DENY,   DENY,   DENY),
     "PATCH /uploads/{upload_id}":                         (ALLOW,  ALLOW,  ALLOW,  ALLOW,  DENY,   DENY,   DENY),
     "DELETE /uploads/{upload_id}":                        (ALLOW,  ALLOW,  ALLOW,  ALLOW,  DENY,   DENY,   DENY),
+    "GET /imports/{kind}/template":                       (ALLOW,  DENY,   DENY,   DENY,   DENY,   DENY,   DENY),
+    "POST /imports/{kind}":                               (ALLOW,  DENY,   DENY,   DENY,   DENY,   DENY,   DENY),
 }
 # fmt: on
 PUBLIC_OPERATIONS = {
@@ -329,6 +331,19 @@ async def import_regions(world: World, who: dict[str, str], scope: str) -> httpx
     )
 
 
+async def import_template(world: World, who: dict[str, str], scope: str) -> httpx.Response:
+    return await world.client.get("/imports/organizations/template", params={"format": "csv"}, headers=who)
+
+
+async def import_organizations(world: World, who: dict[str, str], scope: str) -> httpx.Response:
+    return await world.client.post(
+        "/imports/organizations",
+        params={"dry_run": "true"},
+        content=b"legal_name,country_of_origin\nAccess Probe NGO,NL\n",
+        headers={**who, "Content-Type": "text/csv"},
+    )
+
+
 async def register_partner(world: World, who: dict[str, str], scope: str) -> httpx.Response:
     body = {"kind": "ministry", "code": f"MIN{next(_serial)}", "name": "Kementerian Contoh"}
     return await world.client.post("/partners", json=body, headers=who)
@@ -427,6 +442,8 @@ PROBES: dict[str, Probe] = {
     ),
     "POST /foreign-staff/{assignment_id}/end": end_staff,
     "POST /partners/regions/import": import_regions,
+    "GET /imports/{kind}/template": import_template,
+    "POST /imports/{kind}": import_organizations,
     "POST /partners": register_partner,
     "GET /partners": read(lambda world, scope: "/partners"),
     "GET /partners/{partner_id}": read(lambda world, scope: f"/partners/{world.partner['id']}"),

@@ -70,6 +70,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "GET /compliance": READ,
     "GET /compliance/overdue": READ,
     "GET /risk": READ,
+    "GET /dashboard/funding": READ,
     "GET /annual-summary": row(ALLOW, OWN, OWN, OWN, ALLOW, DENY, ALLOW),
     "POST /stories": row(ALLOW, OWN, OWN, OWN, DENY, DENY, DENY),
     "GET /stories": READ,
@@ -97,6 +98,7 @@ PUBLIC_OPERATIONS = {
     # The open register: anyone, without a token (rate limited per client address; tests/.../test_reporting_public).
     "GET /public/organizations",
     "GET /public/organizations/{organization_id}",
+    "GET /public/iati/activities.xml",
 }
 UNLISTED_METHODS = ("OPTIONS", "HEAD")
 """Methods the common reader of the document (support/access.py) leaves out: their rows are checked here."""
@@ -109,6 +111,8 @@ COUNTRY = {"A": "GB", "B": "FR"}
 MINISTRY = {"A": "KEMENSOS", "B": "KEMENKES"}
 PROVINCE = {"A": "33", "B": "51"}
 REGENCY = {"A": ("3374", "Kota Semarang"), "B": ("5171", "Kota Denpasar")}
+REPORT = {side: uuid.uuid5(MSP[side], "annual report 2027") for side in "AB"}
+SUBMISSION = {side: uuid.uuid5(MSP[side], "annual report 2027, attempt 1") for side in "AB"}
 TITLE = {"A": "=SUM(1+2) Programme A", "B": "Programme B\x07\x1b"}
 SCOPES: dict[str, dict[str, dict[str, object]]] = {
     "ministry": {side: {"ministry_code": MINISTRY[side]} for side in "AB"},
@@ -144,6 +148,19 @@ def world(side: str) -> list[tuple[EventKind, dict[str, Any]]]:
     organization = {"organization_id": str(NGO[side]), "name": f"NGO {side}"}
     ministry = {"code": MINISTRY[side], "name": f"Kementerian {side}"}
     code, name = REGENCY[side]
+    annual_report = REPORT[side]
+    report = {
+        "obligation_id": str(annual_report),
+        "obligation_kind": "annual_report",
+        "msp_id": str(MSP[side]),
+        "organization_id": str(NGO[side]),
+        "organization_name": f"NGO {side}",
+        "ministry_code": MINISTRY[side],
+        "period": "2027",
+        "due_on": "2027-03-01",
+        "submission_id": str(SUBMISSION[side]),
+        "attempt": 1,
+    }
     return [
         (
             rg.OrganizationRegistered.kind,
@@ -179,7 +196,7 @@ def world(side: str) -> list[tuple[EventKind, dict[str, Any]]]:
                 "ends_on": "2028-12-31",
                 "signed_on": "2026-12-20",
                 "obligations": [
-                    {"obligation_id": str(uuid.uuid4()), "kind": "annual_report", "due_on": "2027-03-01"},
+                    {"obligation_id": str(annual_report), "kind": "annual_report", "due_on": "2027-03-01"},
                     {
                         "obligation_id": str(uuid.uuid4()),
                         "kind": "work_plan",
@@ -202,6 +219,18 @@ def world(side: str) -> list[tuple[EventKind, dict[str, Any]]]:
                 "late": True,
             },
         ),
+        (
+            ag.ReportSubmitted.kind,
+            {
+                **report,
+                "summary": "Laporan tahunan",
+                "funding": [{"source": f"Donor {side}", "amount": 1000, "currency": "IDR", "use": "Pelatihan"}],
+                "late": False,
+                "submitted_by": f"ngo-{side}",
+                "submitted_at": "2027-02-20T00:00:00Z",
+            },
+        ),
+        (ag.ReportAccepted.kind, {**report, "decided_by": f"ministry-{side}", "decided_at": "2027-02-25T00:00:00Z"}),
     ]
 
 
@@ -362,6 +391,7 @@ CALLS: dict[str, Call] = {
     "GET /compliance": get("/compliance"),
     "GET /compliance/overdue": get("/compliance/overdue"),
     "GET /risk": get("/risk"),
+    "GET /dashboard/funding": get("/dashboard/funding", by="ministry"),
     "GET /annual-summary": annual_summary,
     "POST /stories": draft,
     "GET /stories": get("/stories", limit="500"),
@@ -410,6 +440,7 @@ def seen_in(key: str, response: httpx.Response, stories: dict[str, str]) -> set[
         ),
         "GET /compliance/overdue": lambda: sides({o["organization_id"] for o in body}, ids(NGO)),
         "GET /risk": lambda: sides({r["key"] for r in body}, ids(MSP)),
+        "GET /dashboard/funding": lambda: sides({r["key"] for r in body["rows"]}, MINISTRY),
         "GET /stories": lambda: (
             sides({s["id"] for s in body["items"]}, {"A": stories["draft A"], "B": stories["draft B"]})
             | ({"published"} if stories["published"] in {s["id"] for s in body["items"]} else set())

@@ -48,13 +48,16 @@ PERSONAL = {
     "passport": "P9X8Y7Z6W5",
     "report": "Ringkasan laporan yang tidak publik 4711",
     "funding use": "Pelatihan rahasia 0815",
+    "signatory": "Bartholomew Signatoryname",
+    "funding source": "Ibu Sri Donaturpribadi Wahyuningsih",
 }
 
 
 class World:
     def __init__(self) -> None:
-        self.ngo = {side: uuid.uuid4() for side in "ABC"}
+        self.ngo = {side: uuid.uuid4() for side in "ABCD"}
         self.suffix = uuid.uuid4().hex[:6]
+        self.submission = uuid.uuid4()
 
     def name(self, side: str) -> str:
         return f"NGO {side} {self.suffix}"
@@ -64,6 +67,8 @@ class World:
             *self.organization("A", "GB", "active", PERSONAL["contact A"], ["education"]),
             *self.organization("B", "FR", "suspended", PERSONAL["contact B"], ["health"]),
             *self.organization("C", "DE", "applicant", None, ["education"]),
+            *self.organization("D", "NL", "applicant", None, ["education"]),
+            self.closed("D"),
             self.permit("A", date(2030, 12, 31)),
             self.permit("B", date(2027, 1, 31)),
             self.msp("A", "KEMENSOS", ("3374", "Kota Semarang", "33")),
@@ -94,13 +99,38 @@ class World:
                     "ministry_code": "KEMENKES",
                     "period": "2027",
                     "due_on": "2027-03-01",
-                    "submission_id": str(uuid.uuid4()),
+                    "submission_id": str(self.submission),
                     "attempt": 1,
                     "summary": PERSONAL["report"],
-                    "funding": [{"source": "Donor", "amount": 1000, "currency": "IDR", "use": PERSONAL["funding use"]}],
+                    "funding": [
+                        {
+                            "source": PERSONAL["funding source"],
+                            "amount": 1000,
+                            "currency": "IDR",
+                            "use": PERSONAL["funding use"],
+                        }
+                    ],
                     "late": False,
                     "submitted_by": PERSONAL["contact B"],
                     "submitted_at": "2027-02-20T03:00:00Z",
+                },
+            ),
+            (
+                ag.ReportAccepted.kind,
+                {
+                    "obligation_id": str(self.report("B")),
+                    "obligation_kind": "annual_report",
+                    "msp_id": str(self.msp_id("B")),
+                    "organization_id": str(self.ngo["B"]),
+                    "organization_name": self.name("B"),
+                    "ministry_code": "KEMENKES",
+                    "period": "2027",
+                    "due_on": "2027-03-01",
+                    "submission_id": str(self.submission),
+                    "attempt": 1,
+                    "comments": PERSONAL["report"],
+                    "decided_by": "kemenkes-officer",
+                    "decided_at": "2027-02-25T03:00:00Z",
                 },
             ),
         ]
@@ -123,6 +153,20 @@ class World:
                 },
             )
         ]
+
+    def closed(self, side: str) -> tuple[EventKind, dict[str, Any]]:
+        """The applicant withdrew (or was refused): closed without ever entering the register."""
+        return (
+            rg.OrganizationStatusChanged.kind,
+            {
+                "organization_id": str(self.ngo[side]),
+                "legal_name": self.name(side),
+                "previous_status": "applicant",
+                "status": "closed",
+                "version": 2,
+                "changed_at": "2026-02-01T00:00:00Z",
+            },
+        )
 
     def permit(self, side: str, valid_until: date) -> tuple[EventKind, dict[str, Any]]:
         return (
@@ -159,6 +203,9 @@ class World:
                 "starts_on": "2027-01-01",
                 "ends_on": "2029-12-31",
                 "signed_on": "2026-12-20",
+                "signatories": [
+                    {"name": PERSONAL["signatory"], "title": "Country Director", "party": "organization"},
+                ],
                 "obligations": [
                     {"obligation_id": str(self.report(side)), "kind": "annual_report", "due_on": "2027-03-01"}
                 ],
@@ -232,6 +279,10 @@ async def test_anyone_reads_the_register_without_a_token(client: httpx.AsyncClie
     assert one.status_code == 200, one.text
     assert one.json() == b
     assert (await client.get(f"/public/organizations/{world.ngo['C']}")).status_code == 404  # an applicant
+    # An applicant closed (withdrawn or refused) never entered the register: not listed, not found.
+    assert world.name("D") not in listed.text
+    assert (await client.get(f"/public/organizations/{world.ngo['D']}")).status_code == 404
+    assert (await client.get("/public/organizations", params={"status": "closed"})).json()["items"] == []
     assert (await client.get(f"/public/organizations/{uuid.uuid4()}")).status_code == 404
 
 
@@ -264,6 +315,9 @@ async def test_no_personal_data_appears_in_any_public_answer(
         answers.append(await client.get(path))
         answers.append(await client.get(path, params={"format": "csv"}))
         answers.append(await client.get(path, headers={"Accept": "text/csv"}))
+    iati = await client.get("/public/iati/activities.xml")
+    assert b"<transaction>" in iati.content  # the accepted report's funding line is in the public file
+    answers.append(iati)
     for answer in answers:
         assert answer.status_code == 200, answer.text
         text = answer.content.decode("utf-8-sig")

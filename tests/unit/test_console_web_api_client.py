@@ -32,6 +32,17 @@ async def answer(request: Request) -> Response:
     if kind == "refused":
         problem = {"title": "Invalid request", "status": 422, "errors": [{"field": "body.title", "reason": "x"}]}
         return JSONResponse(problem, status_code=422, media_type="application/problem+json")
+    if kind == "explained":  # a validation message the console maps itself, and a domain rule's reason
+        errors = [
+            {"field": "body.title", "reason": "Field required"},
+            {"field": "query.to", "reason": "the period ends before it starts"},
+            {"field": "body.note", "reason": "a reason no catalog knows"},
+        ]
+        problem = {"title": "Invalid request", "status": 422, "errors": errors}
+        return JSONResponse(problem, status_code=422, media_type="application/problem+json")
+    if kind == "not-yours":
+        detail = "the `ngo` role may not do this; it is for: tpoa"
+        return JSONResponse({"title": "Forbidden", "status": 403, "detail": detail}, status_code=403)
     status = {"forbidden": 403, "missing": 404, "broken": 500}[kind]
     return JSONResponse({"title": "no", "detail": kind}, status_code=status)
 
@@ -64,7 +75,7 @@ async def test_a_call_carries_the_token_language_and_request_id() -> None:
     assert data == {"items": [1, 2], "q": "plan"}
     headers = SEEN[-1]
     assert headers["authorization"] == "Bearer token-1"
-    assert headers["accept-language"] == "id"
+    assert headers["accept-language"] == "en"  # problems in English: the page puts them in its own language
     assert headers["x-request-id"] == "req-1"
     assert headers["x-correlation-id"] == "req-1"
 
@@ -77,6 +88,30 @@ async def test_a_refusal_comes_back_for_the_form() -> None:
     assert answer.problem["errors"][0]["field"] == "body.title"
     with pytest.raises(PageError):
         await client(Tokens()).get("registry", "/things/refused")
+
+
+async def test_on_an_indonesian_page_the_services_reasons_are_in_indonesian() -> None:
+    answer = await client(Tokens()).send("POST", "registry", "/things/explained", json={})
+    assert answer.problem is not None
+    assert answer.problem["title"] == "Permintaan tidak valid"
+    reasons = [(error["reason"], error.get("translated", False)) for error in answer.problem["errors"]]
+    assert reasons == [
+        ("Field required", False),  # the console's own msgid translates it (domain.problems.KNOWN_REASONS)
+        ("periode berakhir sebelum dimulai", True),
+        ("a reason no catalog knows", False),
+    ]
+    with pytest.raises(NotAllowed) as refused:
+        await client(Tokens()).get("registry", "/things/not-yours")
+    assert str(refused.value) == "peran `ngo` tidak boleh melakukan ini; ini hanya untuk: tpoa"
+
+
+async def test_an_english_page_gets_the_problems_as_given() -> None:
+    http = httpx.AsyncClient(base_url="http://registry", transport=httpx.ASGITransport(app=SERVICE))
+    tokens = Tokens()
+    english = ApiClient({"registry": http}, tokens.token, language="en", request_id="r", on_logged_out=tokens.log_out)
+    answer = await english.send("POST", "registry", "/things/explained", json={})
+    assert answer.problem is not None
+    assert answer.problem["errors"][1] == {"field": "query.to", "reason": "the period ends before it starts"}
 
 
 async def test_a_401_mints_a_fresh_token_once_then_logs_out() -> None:

@@ -44,6 +44,10 @@ def build_spec(settings: AgreementsSettings | None = None, clock: Clock = system
             {"name": "recommendations", "description": "Visa/stay-permit and tax-exemption recommendations"},
             {"name": "monitoring", "description": "Monitoring visits per MSP and the mitigation actions that follow"},
             {
+                "name": "imports",
+                "description": "MSPs signed before Mitra, from XLSX or CSV files, with their obligations' history",
+            },
+            {
                 "name": "documents",
                 "description": "The files behind submissions, MSPs and recommendations: attach, list, download, "
                 "publish",

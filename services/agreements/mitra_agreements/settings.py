@@ -1,3 +1,4 @@
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import Field, PositiveFloat, PositiveInt, SecretStr, field_validator
@@ -53,6 +54,12 @@ class AgreementsSettings(ServiceSettings):
         DEFAULT_TPOA_REVIEW_DAYS,
         description="Days the TPOA members have to answer; after them TPOA may decide without the missing answers.",
     )
+    msp_import_signed_before: date | None = Field(
+        None,
+        description="A ministry's MSP import takes only MSPs signed before this day (YYYY-MM-DD); a later MSP goes "
+        "through TPOA's review (TPOA's own import is not limited). Empty: the day agreements' database was created "
+        "(its first migration), when Mitra began recording MSPs.",
+    )
 
     @field_validator("tpoa_members", mode="before")
     @classmethod
@@ -68,4 +75,6 @@ class AgreementsSettings(ServiceSettings):
             visit_notice_days=self.visit_notice_days,
             tpoa_members=tuple(dict.fromkeys(self.tpoa_members)),
             tpoa_review_days=self.tpoa_review_days,
+            expiry_warning_days=tuple(self.expiry_warning_days),
+            msp_import_signed_before=self.msp_import_signed_before,
         )

@@ -1,6 +1,16 @@
 """The one place the registry is wired: settings, database, broker, routers, workers, HTTP app."""
 
-from mitra_registry.http import organizations, partners, permit_documents, permits, regions, reviews, sanctions, staff
+from mitra_registry.http import (
+    imports,
+    organizations,
+    partners,
+    permit_documents,
+    permits,
+    regions,
+    reviews,
+    sanctions,
+    staff,
+)
 from mitra_registry.settings import RegistrySettings
 from mitra_registry.workers.permit_expiry import PermitExpiryScheduler
 from mitra_registry.workers.sanction_expiry import SanctionExpiryWorker
@@ -49,6 +59,7 @@ def build_spec(settings: RegistrySettings | None = None) -> ServiceSpec:
             partners.router,
             permits.router,
             permit_documents.router,
+            imports.router,
         ],
         publishes=contracts.EVENTS,
         workers=[permit_expiry_scheduler, sanction_expiry_worker],
@@ -60,5 +71,6 @@ def build_spec(settings: RegistrySettings | None = None) -> ServiceSpec:
             {"name": "application review", "description": "TPOA's member ministries clear or object to applications"},
             {"name": "permits", "description": "Principle and operating permits, their extensions and expiry"},
             {"name": "partners", "description": "Ministries (K/L), TPOA and regional governments, with contacts"},
+            {"name": "imports", "description": "Bulk imports of records that predate Mitra, from CSV or XLSX files"},
         ],
     )

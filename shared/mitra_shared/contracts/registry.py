@@ -46,6 +46,11 @@ class OrganizationRegistered(EventData):
     )
     contact_language: Language = Field("en", description="The language the NGO's contact is written to (`id` or `en`).")
     registered_at: datetime = Field(description="When the NGO was entered in the register.")
+    imported: bool = Field(
+        False,
+        description="Recorded by a bulk import of records that predate Mitra; consumers that announce the fact may "
+        "stay silent.",
+    )
 
 
 class OrganizationUpdated(EventData):
@@ -69,6 +74,11 @@ class OrganizationUpdated(EventData):
     changed_fields: list[str] = Field(description="Names of the fields this change touched.")
     version: int = Field(description="The NGO's record version after the change; higher is newer.", ge=1)
     updated_at: datetime
+    imported: bool = Field(
+        False,
+        description="Recorded by a bulk import of records that predate Mitra; consumers that announce the fact may "
+        "stay silent.",
+    )
 
 
 class OrganizationStatusChanged(EventData):
@@ -101,6 +111,11 @@ class PermitGranted(EventData):
     principle_permit_id: UUID | None = Field(None, description="For an operating permit: the principle permit.")
     msp_id: UUID | None = Field(None, description="For an operating permit: the MSP it rests on.")
     granted_at: datetime
+    imported: bool = Field(
+        False,
+        description="Recorded by a bulk import of records that predate Mitra; consumers that announce the fact may "
+        "stay silent.",
+    )
 
 
 class PermitExtended(EventData):
@@ -147,6 +162,11 @@ class PermitExpired(EventData):
     permit_type: PermitType
     number: str
     valid_until: date
+    imported: bool = Field(
+        False,
+        description="Published by a bulk import for a permit that had already expired when it was recorded; "
+        "consumers that announce the fact may stay silent.",
+    )
 
 
 class PermitDocumentAttached(EventData):
@@ -179,6 +199,11 @@ class ForeignStaffAssigned(EventData):
     starts_on: date
     ends_on: date
     active_assignments: int = Field(description="The NGO's active foreign-staff assignments after this one (≤ 3).")
+    imported: bool = Field(
+        False,
+        description="Recorded by a bulk import of records that predate Mitra; consumers that announce the fact may "
+        "stay silent.",
+    )
 
 
 class ForeignStaffEnded(EventData):
@@ -219,6 +244,11 @@ class PartnerRegistered(EventData):
     contacts: list[PartnerContact] = Field(default_factory=list)
     version: int = Field(1, ge=1)
     registered_at: datetime
+    imported: bool = Field(
+        False,
+        description="Recorded by a bulk import of records that predate Mitra; consumers that announce the fact may "
+        "stay silent.",
+    )
 
 
 class PartnerUpdated(EventData):
@@ -235,6 +265,11 @@ class PartnerUpdated(EventData):
     active: bool = True
     version: int = Field(ge=1)
     updated_at: datetime
+    imported: bool = Field(
+        False,
+        description="Recorded by a bulk import of records that predate Mitra; consumers that announce the fact may "
+        "stay silent.",
+    )
 
 
 class SanctionImposed(EventData):

@@ -18,10 +18,11 @@ from mitra_shared.errors import Conflict
 from mitra_shared.events import EventData
 
 ObligationKind = Literal["action_plan", "work_plan", "semester_report", "annual_report", "extension_decision"]
-ObligationStatus = Literal["pending", "submitted", "accepted", "returned", "overdue", "closed"]
+ObligationStatus = Literal["pending", "submitted", "accepted", "returned", "overdue", "closed", "received_outside"]
 
 OPEN_OBLIGATION: frozenset[str] = frozenset({"pending", "returned"})
-DONE_OR_WAITING: frozenset[str] = frozenset({"submitted", "accepted", "closed"})
+# `received_outside`: met on paper before its MSP was recorded in Mitra (an import says so); nothing more is asked.
+DONE_OR_WAITING: frozenset[str] = frozenset({"submitted", "accepted", "closed", "received_outside"})
 
 
 class ObligationRules(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 DEFAULT_REMINDER_DAYS: tuple[int, ...] = (30, 7, 1)
 DEFAULT_EXPIRY_WARNING_DAYS: tuple[int, ...] = (180, 90, 30)
@@ -22,3 +23,6 @@ class Policy:
     visit_notice_days: int = DEFAULT_VISIT_NOTICE_DAYS
     tpoa_members: Sequence[str] = ()
     tpoa_review_days: int = DEFAULT_TPOA_REVIEW_DAYS
+    expiry_warning_days: Sequence[int] = DEFAULT_EXPIRY_WARNING_DAYS
+    # A ministry imports only MSPs signed before this day; None: the day agreements' database was created.
+    msp_import_signed_before: date | None = None

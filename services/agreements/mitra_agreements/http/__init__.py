@@ -2,6 +2,7 @@
 
 from mitra_agreements.http import (
     documents,
+    imports,
     monitoring,
     msps,
     obligations,
@@ -21,4 +22,5 @@ ROUTERS = (
     monitoring.router,
     documents.router,
     documents.public_router,
+    imports.router,
 )

@@ -53,4 +53,5 @@ def obligation_summary(obligation: Row) -> contracts.ObligationSummary:
         period=obligation["period"],
         region_code=obligation["region_code"],
         due_on=obligation["due_on"],
+        received_outside_mitra_on=obligation.get("received_outside_on"),
     )

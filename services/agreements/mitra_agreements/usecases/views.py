@@ -64,6 +64,9 @@ class Msp(BaseModel):
     pending_extension: PendingExtension | None = Field(
         None, description="An extension the Mitra Utama asked for, waiting for TPOA (the dates are unchanged)."
     )
+    imported: bool = Field(
+        False, description="Recorded by a bulk import of an MSP signed before Mitra (not signed through Mitra)."
+    )
     version: int
     created_at: datetime
     updated_at: datetime
@@ -79,6 +82,11 @@ class Obligation(BaseModel):
     due_on: date
     status: ObligationStatus
     next_check_on: date | None = Field(description="When the deadline engine looks at it next.")
+    received_outside_on: date | None = Field(
+        None,
+        description="Status `received_outside`: the date it was received on paper, before its MSP was recorded in "
+        "Mitra (by an import); no reminder or overdue notice follows.",
+    )
 
 
 class Submission(BaseModel):

@@ -178,11 +178,14 @@ class DeadlineEngine(PollingWorker):
         }
         if step.end:
             status = "ended"
-            await tx.conn.execute(*OBLIGATIONS.close_open_obligations(msp_id=row["id"], now=tx.now))
+            closed = await tx.conn.fetch(*OBLIGATIONS.close_open_obligations(msp_id=row["id"], now=tx.now))
             await tx.conn.execute(*DEADLINES.clear_pending_extension(msp_id=row["id"]))  # nothing left to extend
             await tx.conn.execute(*REVIEWS.close_review(msp_id=row["id"], now=tx.now))
             if await self._first_time(tx, row["id"], rules.ENDED_NOTICE_KEY):
-                tx.publish(contracts.MspEnded(**parties, ended_on=row["ends_on"]), subject=str(row["id"]))
+                ended = contracts.MspEnded(
+                    **parties, ended_on=row["ends_on"], closed_obligation_ids=[o["id"] for o in closed]
+                )
+                tx.publish(ended, subject=str(row["id"]))
                 sent += 1
         if step.activate:
             status = "active"

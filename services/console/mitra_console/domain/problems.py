@@ -1,8 +1,10 @@
 """What a page shows of an API's problem document (RFC 9457): each `errors[].field` (`body.legal_name`,
 `query.limit`) becomes the form field it names (`legal_name`, `limit`; nested ones keep their path:
 `funding_lines.0.amount`), and each reason a known validation message (pydantic's wording) becomes a msgid to
-translate, with its parameters; any other reason is the API's own text, shown as given under a translated lead-in.
-Pure.
+translate, with its parameters; any other reason is the API's own text. The services answer the console in
+English; on an Indonesian page `in_page_language` puts those other reasons (and the detail) in Indonesian with the
+services' shared catalog (`mitra_shared.problem_texts`), and they are shown as they are; a reason the catalog does
+not know is shown in English under a translated lead-in. Pure.
 """
 
 from __future__ import annotations
@@ -13,7 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mitra_shared.problem_texts import translate
+
 LOCATIONS = ("body", "query", "path", "header")
+TRANSLATED = "translated"
+"""The member `in_page_language` sets on a problem's error (and on the problem, for its detail) it translated."""
+AS_GIVEN = "%(text)s"
+"""The msgid of a text already in the page's language: not in the catalogs, so gettext gives back `text` itself."""
 
 
 def N_(message: str) -> str:
@@ -132,12 +140,44 @@ def field_messages(problem: Mapping[str, Any]) -> list[FieldMessage]:
         reason = str(item.get("reason") or "")
         name = form_field(str(item.get("field") or "") or None)
         known = known_reason(reason)
-        if known:
+        if item.get(TRANSLATED):
+            found.append(FieldMessage(name, msgid=AS_GIVEN, params={"text": reason}))
+        elif known:
             found.append(FieldMessage(name, msgid=known[0], params=known[1]))
         else:
             found.append(FieldMessage(name, text=reason))
     if not found:
         detail = str(problem.get("detail") or problem.get("title") or "")
         known = known_reason(detail)
-        found.append(FieldMessage(None, msgid=known[0], params=known[1]) if known else FieldMessage(None, text=detail))
+        if problem.get(TRANSLATED) and problem.get("detail"):
+            found.append(FieldMessage(None, msgid=AS_GIVEN, params={"text": detail}))
+        else:
+            found.append(
+                FieldMessage(None, msgid=known[0], params=known[1]) if known else FieldMessage(None, text=detail)
+            )
     return found
+
+
+def in_page_language(problem: Mapping[str, Any], language: str) -> dict[str, Any]:
+    """The problem document for a page in `language`: on an Indonesian page, each reason the console has no msgid
+    for and the shared catalog translates is put in Indonesian and marked `translated` (the detail likewise, the
+    mark then on the problem; the title is translated too). English pages, and what no catalog knows, as given."""
+    found = dict(problem)
+    if language != "id":
+        return found
+    errors = problem.get("errors")
+    if isinstance(errors, list):
+        found["errors"] = [_translated(item, "reason") if isinstance(item, Mapping) else item for item in errors]
+    localized = _translated(found, "detail")
+    title = found.get("title")
+    if isinstance(title, str):
+        localized["title"] = translate(title) or title
+    return localized
+
+
+def _translated(item: Mapping[str, Any], key: str) -> dict[str, Any]:
+    text = item.get(key)
+    if not isinstance(text, str) or known_reason(text) is not None:
+        return dict(item)
+    translation = translate(text)
+    return dict(item) if translation is None else {**item, key: translation, TRANSLATED: True}

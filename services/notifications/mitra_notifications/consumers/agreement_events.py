@@ -10,7 +10,7 @@ from uuid import UUID
 from mitra_notifications.domain import agreement_texts as texts
 from mitra_notifications.domain.routing import EventFacts, with_provinces
 from mitra_notifications.domain.texts import Language, Message
-from mitra_notifications.usecases.routing import Notice, SignedMsp, msp_regions, notify, remember_msp
+from mitra_notifications.usecases.routing import Notice, SignedMsp, channels_for, msp_regions, notify, remember_msp
 from mitra_shared.contracts import agreements as contracts
 from mitra_shared.events import ConsumedData, ReceivedEvent
 from mitra_shared.inbox import Handler, handler
@@ -51,6 +51,7 @@ class MspNotice(ConsumedData):
     reason: str | None = None
     days_before: int | None = None
     closed_obligation_ids: list[UUID] = []
+    imported: bool = False
 
     @property
     def regions_of_work(self) -> list[str]:
@@ -148,7 +149,9 @@ def _msp_handler(routing_key: str, render: Callable[[texts.MspFacts, Language], 
                 ),
             )
         facts, routing = _msp_text(data), await _msp_facts(tx, data)
-        await notify(tx, Notice(event, routing_key, lambda language: render(facts, language), routing))
+        # An MSP signed (or over) before Mitra and imported is remembered above, but announced by webhook only.
+        channels = channels_for(data.imported)
+        await notify(tx, Notice(event, routing_key, lambda language: render(facts, language), routing, channels))
 
     return apply
 

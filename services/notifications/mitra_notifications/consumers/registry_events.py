@@ -18,7 +18,7 @@ from mitra_notifications.domain.recipients import PartnerState as Partner
 from mitra_notifications.domain.routing import EventFacts
 from mitra_notifications.domain.texts import Language, Message
 from mitra_notifications.usecases.recipients import apply_organization_contact, apply_partner_state
-from mitra_notifications.usecases.routing import Notice, notify
+from mitra_notifications.usecases.routing import Notice, channels_for, notify
 from mitra_shared.contracts import registry as contracts
 from mitra_shared.events import ConsumedData, EventData, ReceivedEvent
 from mitra_shared.inbox import Handler, handler
@@ -29,6 +29,7 @@ class _AboutAnNgo(ConsumedData):
     """An event about one NGO: it concerns the NGO, and through its MSPs its Mitra Utama."""
 
     organization_id: UUID
+    imported: bool = False  # recorded by a bulk import: webhooks only (`routing.WEBHOOKS_ONLY`)
 
 
 class OrganizationRegistered(_AboutAnNgo):
@@ -88,7 +89,7 @@ class StatusChange(_AboutAnNgo):
 
 
 Facts = TypeVar("Facts")
-_NOT_IN_TEXT = {"organization_id", "contact_email", "contact_language", "version"}
+_NOT_IN_TEXT = {"organization_id", "contact_email", "contact_language", "version", "imported"}
 
 
 def _notifying(
@@ -103,7 +104,9 @@ def _notifying(
     async def apply(tx: Transaction, event: ReceivedEvent, data: _AboutAnNgo) -> None:
         facts = facts_type(**data.model_dump(exclude=_NOT_IN_TEXT))
         routing = EventFacts(organization_id=data.organization_id)
-        await notify(tx, Notice(event, contract.kind.routing_key, lambda language: render(facts, language), routing))
+        channels = channels_for(data.imported)
+        notice = Notice(event, contract.kind.routing_key, lambda language: render(facts, language), routing, channels)
+        await notify(tx, notice)
 
     return handler(model, apply)
 
@@ -151,7 +154,8 @@ _notify_registered = _notifying(
 
 
 async def organization_registered(tx: Transaction, event: ReceivedEvent, data: OrganizationRegistered) -> None:
-    """TPOA hears of the new NGO; its contact address (if registry sends one) becomes one of its recipients."""
+    """TPOA hears of the new NGO (an imported one: webhooks only); its contact address (if registry sends one)
+    becomes one of its recipients."""
     if "contact_email" in data.model_fields_set:
         await apply_organization_contact(tx, _contact(data))
     await _notify_registered.apply(tx, event, data)

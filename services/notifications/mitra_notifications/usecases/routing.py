@@ -28,15 +28,30 @@ from mitra_notifications.sql import DELIVERIES, ROUTING
 from mitra_shared.events import ReceivedEvent
 from mitra_shared.uow import Transaction
 
+WEBHOOKS_ONLY = frozenset({"webhook"})
+"""The channels of a fact recorded by a bulk import (`imported: true`): records that predate Mitra. Nobody is mailed
+or told in the inbox about them (a ministry importing 500 NGOs does not want 500 e-mails), but every webhook that
+would have had the fact gets it: a system that follows the register wants every record, however it was entered."""
+
+
+def channels_for(imported: bool) -> frozenset[str] | None:
+    """The channels a consumed fact may go by: webhooks only for an imported one, else every channel."""
+    return WEBHOOKS_ONLY if imported else None
+
 
 @dataclass(frozen=True)
 class Notice:
-    """A consumed event as routing sees it: which event, whom it concerns, and its text in a language."""
+    """A consumed event as routing sees it: which event, whom it concerns, its text in a language, and the channels
+    it may go by (None: every channel its routing rules and the subscriptions name)."""
 
     event: ReceivedEvent
     routing_key: str
     render: Callable[[Language], Message]
     facts: EventFacts = field(default_factory=EventFacts)
+    channels: frozenset[str] | None = None
+
+    def allowed(self, channels: Sequence[str]) -> list[str]:
+        return [channel for channel in channels if self.channels is None or channel in self.channels]
 
 
 async def notify(tx: Transaction, notice: Notice) -> int:
@@ -45,8 +60,9 @@ async def notify(tx: Transaction, notice: Notice) -> int:
     picked: list[tuple[Candidate, Sequence[str]]] = []
     for rule in await conn.fetch(*ROUTING.active_rules_for(routing_key=notice.routing_key)):
         lookup = routing.audience_lookup(rule["audience"], notice.facts)
-        if lookup is not None:
-            picked += [(_candidate(row), rule["channels"]) for row in await _audience(conn, lookup)]
+        channels = notice.allowed(rule["channels"])
+        if lookup is not None and channels:
+            picked += [(_candidate(row), channels) for row in await _audience(conn, lookup)]
     subscribed = await conn.fetch(
         *ROUTING.matching_subscriptions(
             routing_key=notice.routing_key,
@@ -54,7 +70,7 @@ async def notify(tx: Transaction, notice: Notice) -> int:
             region_codes=list(notice.facts.region_codes),
         )
     )
-    picked += [(_candidate(row), row["channels"]) for row in subscribed]
+    picked += [(_candidate(row), notice.allowed(row["channels"])) for row in subscribed]
 
     event = notice.event
     payload = event.model_dump(mode="json", exclude_none=True)

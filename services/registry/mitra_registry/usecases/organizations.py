@@ -88,10 +88,12 @@ async def register_organization(
         organization = Organization.model_validate(dict(row))
         await _record_status_change(tx, organization, previous_status=None, reason=REGISTRATION_REASON)
         tx.publish(
-            OrganizationRegistered(**_about(organization), registered_at=organization.registered_at),
+            OrganizationRegistered(**event_facts(organization), registered_at=organization.registered_at),
             subject=str(organization.id),
         )
-        tx.audit("organization.registered", "organization", organization.id, before=None, after=_values(organization))
+        tx.audit(
+            "organization.registered", "organization", organization.id, before=None, after=audit_values(organization)
+        )
         await open_review(tx, organization, review)
     return organization
 
@@ -126,7 +128,7 @@ async def update_organization(
         organization = Organization.model_validate(dict(row))
         tx.publish(
             OrganizationUpdated(
-                **_about(organization),
+                **event_facts(organization),
                 website=organization.website,
                 changed_fields=list(changes),
                 version=organization.version,
@@ -134,8 +136,8 @@ async def update_organization(
             ),
             subject=str(organization.id),
         )
-        after = _values(organization)
-        tx.audit("organization.updated", "organization", organization.id, before=_values(current), after=after)
+        after = audit_values(organization)
+        tx.audit("organization.updated", "organization", organization.id, before=audit_values(current), after=after)
     return organization
 
 
@@ -185,8 +187,8 @@ async def move_status(tx: Transaction, current: Organization, status: str, reaso
         "organization.status_changed",
         "organization",
         organization.id,
-        before=_values(current),
-        after={**_values(organization), "status_reason": reason},
+        before=audit_values(current),
+        after={**audit_values(organization), "status_reason": reason},
     )
     return organization
 
@@ -270,12 +272,12 @@ async def require_organization(conn: asyncpg.Connection, organization_id: uuid.U
         raise no_organization(organization_id)
 
 
-def _values(organization: Organization) -> dict[str, Any]:
+def audit_values(organization: Organization) -> dict[str, Any]:
     """The NGO's values as the audit trail keeps them before and after a change (its particulars hold no secret)."""
     return organization.model_dump(mode="json")
 
 
-def _about(organization: Organization) -> dict[str, Any]:
+def event_facts(organization: Organization) -> dict[str, Any]:
     """What the registration and update events say of the NGO: who it is, where from, what it does, its status."""
     return {
         "organization_id": organization.id,

@@ -101,12 +101,12 @@ async def list_partners(
 
 
 def publish_registered(tx: Transaction, partner: Partner) -> None:
-    tx.publish(PartnerRegistered(**_about(partner), registered_at=partner.registered_at), subject=str(partner.id))
+    tx.publish(PartnerRegistered(**event_facts(partner), registered_at=partner.registered_at), subject=str(partner.id))
 
 
 def publish_updated(tx: Transaction, partner: Partner) -> None:
     tx.publish(
-        PartnerUpdated(**_about(partner), active=partner.active, updated_at=partner.updated_at),
+        PartnerUpdated(**event_facts(partner), active=partner.active, updated_at=partner.updated_at),
         subject=str(partner.id),
     )
 
@@ -120,7 +120,7 @@ def audit_values(partner: Partner) -> dict[str, Any]:
     return partner.model_dump(mode="json")
 
 
-def _about(partner: Partner) -> dict[str, Any]:
+def event_facts(partner: Partner) -> dict[str, Any]:
     """What every partner event says of the partner: who it is, its contacts, its version."""
     return {
         "partner_id": partner.id,

@@ -39,6 +39,7 @@ class ObligationSummary(ConsumedData):
     period: str = ""
     region_code: str | None = None
     due_on: date
+    received_outside_mitra_on: date | None = None
 
 
 class MspDrafted(ConsumedData):
@@ -82,6 +83,7 @@ class MspTerminated(ConsumedData):
 class MspEnded(ConsumedData):
     msp_id: UUID
     ended_on: date
+    closed_obligation_ids: list[UUID] = []
 
 
 class ObligationStep(ConsumedData):
@@ -183,6 +185,7 @@ async def _obligations(
                 period=item.period,
                 region_code=item.region_code,
                 due_on=item.due_on,
+                received_outside_on=item.received_outside_mitra_on,
             )
         )
 
@@ -232,13 +235,19 @@ async def msp_ended(tx: Transaction, event: ReceivedEvent, d: MspEnded) -> None:
             msp_id=d.msp_id, status="ended", closed_on=d.ended_on, reason=None, updated_at=event.time
         )
     )
+    if d.closed_obligation_ids:
+        await tx.conn.execute(
+            *OBLIGATIONS.project_obligations_closed(obligation_ids=d.closed_obligation_ids, closed_on=d.ended_on)
+        )
 
 
 async def submitted(tx: Transaction, event: ReceivedEvent, d: Submitted) -> None:
     await tx.conn.execute(*OBLIGATIONS.project_submission(obligation_id=d.obligation_id, submitted_at=d.submitted_at))
 
 
-def _decision(status: str) -> Apply[Decided]:
+def decision(status: str) -> Apply[Decided]:
+    """An obligation's submission accepted or returned (a report's also counts its funding: `funding_events`)."""
+
     async def apply(tx: Transaction, event: ReceivedEvent, d: Decided) -> None:
         await tx.conn.execute(
             *OBLIGATIONS.project_decision(obligation_id=d.obligation_id, status=status, decided_at=d.decided_at)
@@ -336,8 +345,8 @@ PROJECTORS: dict[EventKind, Handler[Any]] = {
 for _submission in (contracts.ActionPlanSubmitted, contracts.WorkPlanSubmitted, contracts.ReportSubmitted):
     PROJECTORS[_submission.kind] = handler(Submitted, submitted)
 for _accepted in (contracts.ActionPlanAccepted, contracts.WorkPlanAccepted, contracts.ReportAccepted):
-    PROJECTORS[_accepted.kind] = handler(Decided, _decision("accepted"))
+    PROJECTORS[_accepted.kind] = handler(Decided, decision("accepted"))
 for _returned in (contracts.ActionPlanReturned, contracts.WorkPlanReturned, contracts.ReportReturned):
-    PROJECTORS[_returned.kind] = handler(Decided, _decision("returned"))
+    PROJECTORS[_returned.kind] = handler(Decided, decision("returned"))
 for _late in (contracts.ActionPlanOverdue, contracts.WorkPlanOverdue, contracts.ReportOverdue):
     PROJECTORS[_late.kind] = handler(ObligationStep, overdue)

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from mitra_reporting.consumers import agreement_events, mitigation_events, registry_events, sanction_events
+from mitra_reporting.consumers import (
+    agreement_events,
+    funding_events,
+    mitigation_events,
+    registry_events,
+    sanction_events,
+)
 from mitra_reporting.sql import EVENT_LOG
 from mitra_shared.events import EventKind, ReceivedEvent
 from mitra_shared.inbox import Handler, handler
@@ -30,6 +36,8 @@ PROJECTION_TABLES = (
     "public_documents",
     "sanctions",
     "mitigation_actions",
+    "funding_reports",
+    "funding_lines",
 )
 
 # What each event does to the projections.
@@ -38,6 +46,8 @@ PROJECTORS: dict[EventKind, Handler[Any]] = {
     **sanction_events.PROJECTORS,
     **agreement_events.PROJECTORS,
     **mitigation_events.PROJECTORS,
+    # A report's events move its obligation and keep its funding lines (after agreement_events: these win).
+    **funding_events.PROJECTORS,
 }
 
 

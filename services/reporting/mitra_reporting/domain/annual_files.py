@@ -23,9 +23,18 @@ from openpyxl.drawing.image import Image
 from openpyxl.styles import Font
 
 from mitra_reporting.domain.annual_summary import AnnualFigures, ComplianceLine, ProvinceLine
+from mitra_reporting.domain.funding import FundingRow
 from mitra_reporting.domain.spreadsheets import append_row
 
 matplotlib.rcParams["text.parse_math"] = False  # an NGO's name with two `$` in it is a name, not a formula
+
+
+FUNDING_HEADER = ["Kode / Key", "Nama / Name", "Mata uang / Currency", "Jumlah / Amount", "Laporan / Reports", "MSP"]
+
+
+def funding_rows(rows: list[FundingRow]) -> list[list[Any]]:
+    """Funding lines as table rows (the amounts as numbers a spreadsheet sums)."""
+    return [[r.key, r.label, r.currency, r.amount, r.reports, r.msps] for r in rows]
 
 
 def compliance_chart(figures: AnnualFigures) -> Figure:
@@ -109,6 +118,8 @@ def to_xlsx(figures: AnnualFigures) -> bytes:
             ["Kode provinsi / Province", "MSP aktif / Active MSPs", "Ormas Asing / NGOs"],
             [[p.province_code, p.active_msps, p.organizations] for p in figures.provinces],
         ),
+        ("Pendanaan provinsi", FUNDING_HEADER, funding_rows(figures.funding_by_province)),
+        ("Pendanaan sumber", FUNDING_HEADER, funding_rows(figures.funding_by_source)),
     ]
     for title, header, rows in sheets:
         sheet = workbook.create_sheet(title)
@@ -117,6 +128,9 @@ def to_xlsx(figures: AnnualFigures) -> bytes:
             cell.font = Font(bold=True)
         for row in rows:
             append_row(sheet, row)
+        if title.startswith("Pendanaan"):
+            append_row(sheet, [])
+            append_row(sheet, [f"Pendanaan {figures.funding_note}"])
         sheet.freeze_panes = "A2"
     workbook["Provinsi"].add_image(Image(_png(provinces_chart(figures))), "E2")
     buffer = io.BytesIO()
@@ -158,4 +172,12 @@ def to_pdf(figures: AnnualFigures) -> bytes:
         )
         pdf.savefig(page)
         plt.close(page)
+        for title, rows in (
+            ("Pendanaan per provinsi / Funding by province", figures.funding_by_province),
+            ("Pendanaan per sumber / Funding by source", figures.funding_by_source),
+        ):
+            shown = [[r.key, r.label, r.currency, f"{r.amount:,.2f}", r.reports, r.msps] for r in rows]
+            page = _table_page(f"{title}, {figures.funding_note}", FUNDING_HEADER, shown)
+            pdf.savefig(page)
+            plt.close(page)
     return buffer.getvalue()

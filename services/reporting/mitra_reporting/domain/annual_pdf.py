@@ -70,9 +70,30 @@ def _table(
     return table
 
 
+def _funding_tables(figures: AnnualFigures, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """The funding of accepted reports by province and by source, each currency on its own lines."""
+    flowables: list[Flowable] = []
+    for heading, rows in (
+        ("Pendanaan per provinsi / Funding by province", figures.funding_by_province),
+        ("Pendanaan per sumber / Funding by source", figures.funding_by_source),
+    ):
+        flowables += [
+            Spacer(1, 5 * mm),
+            Paragraph(f"{heading}, {figures.funding_note}", styles["heading"]),
+            _table(
+                ["Kode / Key", "Nama / Name", "Mata uang / Currency", "Jumlah / Amount", "Laporan / Reports", "MSP"],
+                [[r.key, r.label, r.currency, f"{r.amount:,.2f}", r.reports, r.msps] for r in rows],
+                [30, 90, 30, 50, 30, 30],
+                styles,
+            ),
+        ]
+    return flowables
+
+
 def to_pdf_document(figures: AnnualFigures, *, scope: str, generated_at: datetime) -> bytes:
     """The year's figures as an A4 landscape PDF: a heading (title, year, ministry, scope, as of, made at, in
-    Jakarta time), then the key figures, the MSPs, compliance per NGO and MSPs in force by province as tables."""
+    Jakarta time), then the key figures, the MSPs, compliance per NGO, the funding of accepted reports by province
+    and by source, and MSPs in force by province as tables."""
     pdf_fonts.register()
     styles = _styles()
     made = generated_at.astimezone(JAKARTA).strftime("%Y-%m-%d %H:%M WIB")
@@ -111,6 +132,7 @@ def to_pdf_document(figures: AnnualFigures, *, scope: str, generated_at: datetim
             [107, 40, 40, 40, 40],
             styles,
         ),
+        *_funding_tables(figures, styles),
         Spacer(1, 5 * mm),
         Paragraph("MSP aktif per provinsi / Active MSPs by province", styles["heading"]),
         _table(

@@ -1,4 +1,5 @@
-"""A ministry's year with foreign NGOs in figures: key figures, its MSPs, compliance per NGO, MSPs by province.
+"""A ministry's year with foreign NGOs in figures: key figures, its MSPs, compliance per NGO, MSPs by province, and
+the funding of its accepted reports by province and by source (`domain/funding.py`: each currency apart).
 
 Pure: composed from the counts the read model gives; `annual_files` turns them into XLSX or PDF.
 """
@@ -12,6 +13,7 @@ from typing import Any
 
 from mitra_reporting.domain import compliance
 from mitra_reporting.domain.filters import Filters
+from mitra_reporting.domain.funding import FundingRow, FundingTotal
 from mitra_shared.errors import NotFound
 
 
@@ -51,6 +53,14 @@ class AnnualFigures:
     msps: list[MspLine] = field(default_factory=list)
     compliance: list[ComplianceLine] = field(default_factory=list)
     provinces: list[ProvinceLine] = field(default_factory=list)
+    funding_by_province: list[FundingRow] = field(default_factory=list)
+    funding_by_source: list[FundingRow] = field(default_factory=list)
+    funding_as_of: date | None = None
+    """Reports accepted by this day are counted in the funding (the day the summary is made, unless asked)."""
+
+    @property
+    def funding_note(self) -> str:
+        return f"per tanggal / as of {(self.funding_as_of or self.as_of).isoformat()}"
 
     @property
     def title(self) -> str:
@@ -68,9 +78,14 @@ def compose(
     compliance_rows: Sequence[Mapping[str, Any]],
     provinces: Sequence[Mapping[str, Any]],
     visits: Mapping[str, Any],
+    funding_by_province: Sequence[FundingRow] = (),
+    funding_by_source: Sequence[FundingRow] = (),
+    funding_totals: Sequence[FundingTotal] = (),
+    funding_as_of: date | None = None,
 ) -> AnnualFigures:
     """The year of `chosen.ministry` from its MSP counts, its MSPs, compliance grouped by NGO and by ministry, its
-    MSPs in force by province and its visit totals; refused if no MSP of the ministry runs in the year."""
+    MSPs in force by province, its visit totals and the funding of its accepted reports (by province, by source,
+    and in all per currency); refused if no MSP of the ministry runs in the year."""
     ministry = chosen.ministry or ""
     if not by_ministry and not msps:
         raise NotFound("query.ministry", f"no MSP of {ministry} runs in {year}")
@@ -95,6 +110,7 @@ def compose(
             ("Tingkat ketepatan / On-time rate", f"{on_time / due:.0%}" if due else "-"),
             ("Kunjungan tamu asing / Foreign visits", visits["visits"]),
             ("Kunjungan diberitahukan terlambat / Announced late", visits["announced_late"]),
+            *((f"Pendanaan diterima / Funding received ({t.currency})", t.amount) for t in funding_totals),
         ],
         msps=[
             MspLine(
@@ -109,4 +125,7 @@ def compose(
         ],
         compliance=[ComplianceLine(c.name, c.due, c.on_time, c.late, c.overdue) for c in per_ngo],
         provinces=[ProvinceLine(r["province_code"], r["active_msps"], r["organizations"]) for r in provinces],
+        funding_by_province=list(funding_by_province),
+        funding_by_source=list(funding_by_source),
+        funding_as_of=funding_as_of,
     )

@@ -8,6 +8,14 @@ agreements as document links: the MSP's own (the signed MSP, its amendments) of 
 category B01; nothing else is linked (`document_category`). Organisation references are Mitra's own
 (`<prefix>-<ministry code>`, `<prefix>-NGO-<id>`): set the prefix to the one your organisation registered with IATI.
 
+Money (`docs/funding.md`): each funding line of an accepted report that the funding dashboard counts is a
+`transaction` of type 1 (Incoming Funds) from its source (`provider-org`), in its own currency, dated (transaction
+and value date) at the end of the report's period, or the day the report was accepted if that came first, received by
+the NGO (`receiver-org`); its use is the description. The public file leaves out the use (report text) and the
+source's name (`provider-org`: a source may be a private person). Per year and currency the lines' sum is a `budget`
+of type 1 (original) and status 2 (committed): amounts an accepted report stated, not an estimate; its period is the
+calendar year within the activity's start and end (never outside them).
+
 Characters XML 1.0 cannot hold (control characters other than tab, line feed and carriage return; U+FFFE, U+FFFF;
 lone surrogates) are left out of every text and attribute, so that a name someone typed with one still gives a
 well-formed file.
@@ -17,8 +25,10 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 IATI_VERSION = "2.03"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -28,6 +38,8 @@ TYPE_GOVERNMENT, TYPE_INTERNATIONAL_NGO = "10", "21"
 STATUS_PIPELINE, STATUS_IMPLEMENTATION, STATUS_CLOSED, STATUS_CANCELLED = "1", "2", "4", "5"
 PLANNED_START, ACTUAL_START, PLANNED_END, ACTUAL_END = "1", "2", "3", "4"
 CATEGORY_MOU, CATEGORY_ANNUAL_REPORT = "A09", "B01"
+# TransactionType, BudgetType, BudgetStatus.
+INCOMING_FUNDS, BUDGET_ORIGINAL, BUDGET_COMMITTED = "1", "1", "2"
 NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -63,6 +75,24 @@ def document_category(owner_type: str, obligation_kind: str | None, public_url: 
 
 
 @dataclass(frozen=True)
+class Funding:
+    """A counted funding line of an accepted report."""
+
+    source: str
+    amount: Decimal
+    currency: str
+    use: str
+    year: int
+    period_end: date
+    accepted_on: date
+
+    @property
+    def dated(self) -> date:
+        """When the money had come: by the end of the report's period, or its acceptance if that came first."""
+        return min(self.period_end, self.accepted_on)
+
+
+@dataclass(frozen=True)
 class Activity:
     msp_id: str
     number: str | None
@@ -79,6 +109,7 @@ class Activity:
     regions: list[Region]
     updated_at: datetime
     documents: list[DocumentLink] = field(default_factory=list)
+    funding: list[Funding] = field(default_factory=list)
 
 
 def activity_status(activity: Activity, today: date) -> str:
@@ -118,7 +149,45 @@ def _strip_what_xml_cannot_hold(root: ET.Element) -> None:
             element.set(key, xml_text(value))
 
 
-def document(activities: list[Activity], *, prefix: str, generated_at: datetime, today: date) -> bytes:
+def _amount(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def _within(day: date, activity: Activity) -> date:
+    return min(max(day, activity.starts_on), activity.ends_on)
+
+
+def _money(element: ET.Element, activity: Activity, *, prefix: str, public: bool) -> None:
+    """The activity's budgets (per year and currency), then its transactions: in that order, as the schema wants."""
+    budgets: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    for line in activity.funding:
+        budgets[(line.year, line.currency)] += line.amount
+    for (year, currency), amount in sorted(budgets.items()):
+        first, last = _within(date(year, 1, 1), activity), _within(date(year, 12, 31), activity)
+        budget = ET.SubElement(element, "budget", {"type": BUDGET_ORIGINAL, "status": BUDGET_COMMITTED})
+        ET.SubElement(budget, "period-start", {"iso-date": first.isoformat()})
+        ET.SubElement(budget, "period-end", {"iso-date": last.isoformat()})
+        value = ET.SubElement(budget, "value", {"currency": currency, "value-date": first.isoformat()})
+        value.text = _amount(amount)
+    for line in activity.funding:
+        transaction = ET.SubElement(element, "transaction")
+        ET.SubElement(transaction, "transaction-type", {"code": INCOMING_FUNDS})
+        ET.SubElement(transaction, "transaction-date", {"iso-date": line.dated.isoformat()})
+        value = ET.SubElement(transaction, "value", {"currency": line.currency, "value-date": line.dated.isoformat()})
+        value.text = _amount(line.amount)
+        if not public and line.use.strip():
+            _text(transaction, "description", line.use)
+        if not public:
+            _text(transaction, "provider-org", line.source)
+        ngo = {"ref": f"{prefix}-NGO-{activity.organization_id}", "type": TYPE_INTERNATIONAL_NGO}
+        _text(transaction, "receiver-org", activity.organization_name, **ngo)
+
+
+def document(
+    activities: list[Activity], *, prefix: str, generated_at: datetime, today: date, public: bool = False
+) -> bytes:
+    """The IATI activity file; `public=True` leaves out what each funding line was used for and who gave it (the
+    public file)."""
     root = ET.Element("iati-activities", {"version": IATI_VERSION, "generated-datetime": generated_at.isoformat()})
     for activity in activities:
         ministry_ref = f"{prefix}-{activity.ministry_code}"
@@ -171,6 +240,7 @@ def document(activities: list[Activity], *, prefix: str, generated_at: datetime,
             ET.SubElement(location, "exactness", {"code": "2"})
         for area, share in zip(activity.focus_areas, _percentages(len(activity.focus_areas) or 1), strict=False):
             ET.SubElement(element, "sector", {"vocabulary": "99", "code": area, "percentage": share})
+        _money(element, activity, prefix=prefix, public=public)
         for linked in activity.documents:
             link = ET.SubElement(element, "document-link", {"url": linked.url, "format": linked.content_type})
             _text(link, "title", linked.title)

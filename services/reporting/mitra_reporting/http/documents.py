@@ -125,6 +125,6 @@ async def make_annual_summary_pdf(
     response: Response,
 ) -> DocumentView:
     chosen = Filters.of_year(body.ministry, year, as_of=body.as_of, today=jakarta_date(ctx.now))
-    document = await store_annual_summary_pdf(uow, ctx, store, chosen, year)
+    document = await store_annual_summary_pdf(uow, ctx, store, chosen, year, funding_as_of=body.as_of)
     response.headers["Location"] = f"/documents/{document.id}"
     return document

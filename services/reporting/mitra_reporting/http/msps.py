@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from mitra_reporting.domain import iati
+from mitra_reporting.domain import funding, iati
 from mitra_reporting.domain.access import READ_NOTE, READERS
 from mitra_reporting.http.files import (
     LIST_AS_FILE,
@@ -67,6 +67,11 @@ async def msps_by_ministry(
     )
 
 
+class Money(BaseModel):
+    currency: str
+    amount: float
+
+
 class MspRow(BaseModel):
     msp_id: UUID
     number: str | None
@@ -81,6 +86,10 @@ class MspRow(BaseModel):
     signed_on: date | None
     focus_areas: list[str]
     region_codes: list[str]
+    funding: list[Money] = Field(
+        default_factory=list,
+        description="Funding of its accepted reports (as on `/dashboard/funding`), per currency, as of `as_of`.",
+    )
 
 
 class MspList(BaseModel):
@@ -100,6 +109,8 @@ MSP_COLUMNS = [
     Column("ends_on", "Berakhir / Ends"),
     Column("region_codes", "Wilayah / Regions"),
     Column("focus_areas", "Bidang / Focus areas"),
+    Column("funding_idr", "Pendanaan IDR / Funding IDR"),
+    Column("funding_other", "Pendanaan mata uang lain / Funding in other currencies"),
     Column("msp_id", "Id"),
 ]
 
@@ -125,6 +136,8 @@ async def msp_list(
     items, total = await list_msps(
         uow, ctx, chosen, state=state, expiring_within_days=expiring_within_days, limit=limit, offset=offset
     )
+    if format == "csv" and delimiter == "semicolon":
+        items = [{**item, "funding_other": _other_currencies(item["funding"])} for item in items]
     return page_or_file(
         items,
         total,
@@ -136,6 +149,12 @@ async def msp_list(
         offset=offset,
         delimiter=delimiter,
     )
+
+
+def _other_currencies(money: list[dict[str, Any]]) -> str:
+    """The cell of currencies other than rupiah with a `,` decimal mark, as the semicolon CSV's other amounts."""
+    amounts = {line["currency"]: line["amount"] for line in money}
+    return funding.per_currency_text(amounts, leave_out="IDR", decimal_comma=True)
 
 
 class RegionCooperation(BaseModel):

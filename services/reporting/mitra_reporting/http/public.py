@@ -1,4 +1,5 @@
-"""The open register over HTTP, without a token: the foreign NGOs as anyone may see them, as JSON or CSV.
+"""The open register over HTTP, without a token: the foreign NGOs as anyone may see them, as JSON or CSV, and the
+open IATI activity file.
 
 Every answer carries a weak ETag (from its content) and `Cache-Control: public, max-age=300`; a request whose
 `If-None-Match` names the current tag gets 304 without a body. Every `/public/*` request is rate limited per client
@@ -19,9 +20,10 @@ from pydantic import BaseModel, Field
 from mitra_reporting.domain import spreadsheets
 from mitra_reporting.domain.public import TokenBuckets, none_match, weak_etag
 from mitra_reporting.domain.spreadsheets import Column
-from mitra_reporting.http.files import CSV_TYPE, Delimiter
+from mitra_reporting.http.files import CSV_TYPE, XML_TYPE, Delimiter
 from mitra_reporting.http.filters import Offset
 from mitra_reporting.settings import ReportingSettings
+from mitra_reporting.usecases.msps import public_iati_activities
 from mitra_reporting.usecases.public import RegisterQuery, list_register, register_entry
 from mitra_shared.clock import jakarta_today
 from mitra_shared.http import Work, problems
@@ -184,3 +186,31 @@ async def public_organization(
         )
     body = PublicOrganization.model_validate(item).model_dump_json().encode()
     return _answer(body, "application/json", if_none_match)
+
+
+@router.get(
+    "/public/iati/activities.xml",
+    summary="The open IATI 2.03 activity file: signed MSPs of NGOs in the register, with their money",
+    description="What `/iati/activities.xml` holds for TPOA, limited to what is public: the signed MSPs of NGOs in "
+    "the open register (not applicants), their ministries, regions of work, focus areas, documents an office marked "
+    "public, and the budgets and incoming-funds transactions of their accepted reports (source, amount, currency, "
+    "date; not what the money was used for). No person is named (no signatory, no contact). `generated-datetime` is "
+    "the newest change of what it holds, so that the file (and its ETag) changes only when the facts do (or the day, "
+    "which moves activities' status); the ETag is known before the file is built." + RATE_LIMIT_NOTE,
+    response_class=Response,
+    responses={200: {"content": {XML_TYPE: {}}}},
+)
+async def public_iati_file(request: Request, uow: Work, if_none_match: IfNoneMatch = None) -> Response:
+    settings: ReportingSettings = request.app.state.resources.settings
+    clock = request.app.state.clock
+    tag, body = await public_iati_activities(
+        uow,
+        prefix=settings.iati_organisation_prefix,
+        today=jakarta_today(clock),
+        current=lambda tag: none_match(if_none_match, tag),
+    )
+    headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept"}
+    if body is None:
+        return Response(status_code=304, headers=headers)
+    headers["Content-Disposition"] = 'attachment; filename="mitra-iati-activities.xml"'
+    return Response(body, media_type=XML_TYPE, headers=headers)

@@ -114,7 +114,8 @@ LIMIT :limit OFFSET :offset;
 
 -- name: iati_activities
 -- Signed MSPs (in force, not started, ended or terminated) with their regions and their public documents (the
--- day each was published, in Jakarta), for the IATI export.
+-- day each was published, in Jakarta), for the IATI export; with :registered_only, only those of NGOs in the
+-- open register (ever registered: the public file).
 SELECT m.msp_id, m.number, m.title, m.organization_id, m.organization_name, m.ministry_code, m.ministry_name,
        m.status, m.starts_on, m.ends_on, m.closed_on, m.focus_areas, m.updated_at,
        coalesce((SELECT json_agg(json_build_object('code', r.region_code, 'kind', r.region_kind, 'name', r.region_name)
@@ -127,6 +128,8 @@ SELECT m.msp_id, m.number, m.title, m.organization_id, m.organization_name, m.mi
                  FROM public_documents d WHERE d.msp_id = m.msp_id AND d.public), '[]') AS documents
 FROM msps m
 WHERE m.status IN ('signed', 'extended', 'ended', 'terminated')
+  AND (NOT :registered_only::boolean OR EXISTS (
+        SELECT 1 FROM organizations o WHERE o.organization_id = m.organization_id AND o.ever_registered))
   AND (:ministry::text IS NULL OR m.ministry_code = :ministry)
   AND (:region::text IS NULL OR EXISTS (
         SELECT 1 FROM msp_regions r WHERE r.msp_id = m.msp_id AND r.region_code LIKE :region || '%'))
@@ -139,6 +142,18 @@ WHERE m.status IN ('signed', 'extended', 'ended', 'terminated')
         SELECT 1 FROM msp_regions t WHERE t.msp_id = m.msp_id
           AND (t.region_code LIKE :scope_region || '%' OR :scope_region LIKE t.region_code || '%')))
 ORDER BY m.ministry_code, m.starts_on, m.msp_id;
+
+-- name: public_iati_fingerprint
+-- What the public IATI file is made of, cheaply: each table's newest change and size (a row added, changed or taken
+-- out changes it), so that its ETag is known before the file is built.
+SELECT concat_ws('|',
+    (SELECT concat(max(updated_at), '/', count(*)) FROM msps),
+    (SELECT count(*) FROM msp_regions),
+    (SELECT concat(sum(version), '/', count(*) FILTER (WHERE ever_registered), '/', max(status_changed_at))
+     FROM organizations),
+    (SELECT concat(max(changed_at), '/', count(*) FILTER (WHERE public)) FROM public_documents),
+    (SELECT concat(max(decided_at), '/', max(submitted_at), '/', count(*)) FROM funding_reports),
+    (SELECT count(*) FROM funding_lines)) AS fingerprint;
 
 -- name: cooperation_by_region
 -- Active MSPs and their NGOs per region of work (within a region's reach: the regions touching it).

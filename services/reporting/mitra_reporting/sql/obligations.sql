@@ -6,9 +6,14 @@
 -- its area (a regional one by its own region, an MSP-wide one by its MSP's regions of work).
 
 -- name: project_obligation
--- An obligation of a signed or extended MSP.
-INSERT INTO obligations (obligation_id, msp_id, organization_id, ministry_code, kind, period, region_code, due_on)
-VALUES (:obligation_id, :msp_id, :organization_id, :ministry_code, :kind, :period, :region_code, :due_on)
+-- An obligation of a signed or extended MSP. One agreements recorded as received outside Mitra on a day
+-- (:received_outside_on, imported history) is `received_outside` and counts as first submitted that day: on time if
+-- by its due date, late otherwise, never overdue.
+INSERT INTO obligations (obligation_id, msp_id, organization_id, ministry_code, kind, period, region_code, due_on,
+                         status, first_submitted_on, received_outside_on)
+VALUES (:obligation_id, :msp_id, :organization_id, :ministry_code, :kind, :period, :region_code, :due_on,
+        CASE WHEN :received_outside_on::date IS NULL THEN 'pending' ELSE 'received_outside' END,
+        :received_outside_on, :received_outside_on)
 ON CONFLICT (obligation_id) DO NOTHING;
 
 -- name: project_submission
@@ -31,7 +36,7 @@ WHERE obligation_id = :obligation_id;
 UPDATE obligations SET overdue = true WHERE obligation_id = :obligation_id;
 
 -- name: project_obligations_closed
--- The obligations an MSP's termination closed (:obligation_ids): not owed from :closed_on.
+-- The obligations an MSP's termination or end closed (:obligation_ids): not owed from :closed_on.
 UPDATE obligations SET status = 'closed', closed_on = :closed_on
 WHERE obligation_id = ANY(:obligation_ids::uuid[]) AND closed_on IS NULL;
 

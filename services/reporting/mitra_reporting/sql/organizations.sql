@@ -3,22 +3,26 @@
 -- MSP, not rejected, of that ministry), :scope_region (the NGOs with an MSP, not rejected, working in the area).
 
 -- name: project_organization_registered
--- Registration is version 1; a later version that arrived first is kept.
+-- Registration is version 1; a later version that arrived first is kept (and learns whether the NGO was registered).
 INSERT INTO organizations (organization_id, legal_name, acronym, country_of_origin, status, focus_areas,
-                           registered_at, version)
-VALUES (:organization_id, :legal_name, :acronym, :country_of_origin, :status, :focus_areas, :registered_at, 1)
+                           registered_at, version, ever_registered)
+VALUES (:organization_id, :legal_name, :acronym, :country_of_origin, :status, :focus_areas, :registered_at, 1,
+        :status IN ('registered', 'active', 'suspended', 'revoked'))
 ON CONFLICT (organization_id) DO UPDATE
-SET registered_at = EXCLUDED.registered_at
-WHERE organizations.version > 1;
+SET registered_at = CASE WHEN organizations.version > 1 THEN EXCLUDED.registered_at
+                         ELSE organizations.registered_at END,
+    ever_registered = organizations.ever_registered OR EXCLUDED.ever_registered;
 
 -- name: project_organization_updated
 -- A changed NGO (registered at :event_time if its registration is still to come); an older version changes nothing.
 -- A status it brings that is new here (its status change not yet arrived) counts from :event_time at the latest.
 INSERT INTO organizations (organization_id, legal_name, acronym, country_of_origin, status, focus_areas,
-                           version, registered_at)
-VALUES (:organization_id, :legal_name, :acronym, :country_of_origin, :status, :focus_areas, :version, :event_time)
+                           version, registered_at, ever_registered)
+VALUES (:organization_id, :legal_name, :acronym, :country_of_origin, :status, :focus_areas, :version, :event_time,
+        :status IN ('registered', 'active', 'suspended', 'revoked'))
 ON CONFLICT (organization_id) DO UPDATE
-SET legal_name = EXCLUDED.legal_name,
+SET ever_registered = organizations.ever_registered OR EXCLUDED.ever_registered,
+    legal_name = EXCLUDED.legal_name,
     acronym = EXCLUDED.acronym,
     country_of_origin = EXCLUDED.country_of_origin,
     status_changed_at = CASE WHEN organizations.status IS DISTINCT FROM EXCLUDED.status THEN :event_time
@@ -29,9 +33,14 @@ SET legal_name = EXCLUDED.legal_name,
 WHERE organizations.version < EXCLUDED.version;
 
 -- name: project_status_changed
--- A new status of an NGO, unless a later version is there already.
-UPDATE organizations SET status = :status, version = :version, status_changed_at = :changed_at
-WHERE organization_id = :organization_id AND version < :version;
+-- A new status of an NGO, unless a later version is there already; a status of the register (registered, active,
+-- suspended, revoked) marks it as having been registered, whatever the order.
+UPDATE organizations
+SET status = CASE WHEN version < :version THEN :status ELSE status END,
+    status_changed_at = CASE WHEN version < :version THEN :changed_at ELSE status_changed_at END,
+    version = greatest(version, :version),
+    ever_registered = ever_registered OR :status IN ('registered', 'active', 'suspended', 'revoked')
+WHERE organization_id = :organization_id;
 
 -- name: project_permit_granted
 -- A permit granted to an NGO.

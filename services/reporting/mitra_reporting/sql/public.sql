@@ -1,13 +1,14 @@
 -- The open register: what anyone may read of a foreign NGO, with no personal data (no contacts, staff, report text).
--- An NGO is listed once it entered the register (not while an applicant). Its partners and regions of work come from
--- its MSPs that were signed; `overdue`: any obligation due before :as_of and not submitted by then, as overdue_now.
+-- An NGO is listed once it entered the register (`ever_registered`: not applicants, nor applicants closed). Its
+-- partners and regions of work come from its MSPs that were signed; `overdue`: any obligation due before :as_of and
+-- not submitted by then, as overdue_now.
 
 -- name: list_public_organizations
 -- A page of the register by name (:descending for Z to A), filtered by status, country, focus area and province.
 SELECT o.organization_id, o.legal_name, o.acronym, o.country_of_origin, o.status, o.focus_areas,
        count(*) OVER () AS total
 FROM organizations o
-WHERE o.status <> 'applicant'
+WHERE o.ever_registered
   AND (:status::text IS NULL OR o.status = :status)
   AND (:country::text IS NULL OR o.country_of_origin = :country)
   AND (:focus_area::text IS NULL OR :focus_area = ANY(o.focus_areas))
@@ -19,10 +20,10 @@ ORDER BY CASE WHEN :descending::boolean THEN o.legal_name END DESC,
 LIMIT :limit OFFSET :offset;
 
 -- name: public_organization
--- One NGO of the register (none while an applicant).
+-- One NGO of the register (none that never entered it).
 SELECT o.organization_id, o.legal_name, o.acronym, o.country_of_origin, o.status, o.focus_areas
 FROM organizations o
-WHERE o.organization_id = :organization_id AND o.status <> 'applicant';
+WHERE o.organization_id = :organization_id AND o.ever_registered;
 
 -- name: public_facts
 -- For the NGOs :organization_ids: the newest principle permit, the partners and regions of their signed MSPs, and

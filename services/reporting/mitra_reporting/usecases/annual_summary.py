@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import replace
+from datetime import date
 from typing import Literal
 
 from mitra_reporting.domain import annual_files, annual_pdf, annual_summary
@@ -17,7 +19,8 @@ from mitra_reporting.domain.access import check_annual_summary, reach_of, scope_
 from mitra_reporting.domain.annual_summary import AnnualFigures
 from mitra_reporting.domain.filters import Filters
 from mitra_reporting.sql import DOCUMENTS, MSPS, OBLIGATIONS, VISITS
-from mitra_reporting.usecases import SERVICE
+from mitra_reporting.usecases import SERVICE, funding
+from mitra_shared.clock import jakarta_date
 from mitra_shared.context import Context
 from mitra_shared.documents import DocumentStore, DocumentView, document_view, insert_document, store_generated
 from mitra_shared.uow import UnitOfWork
@@ -30,9 +33,13 @@ ANNUAL_SUMMARY_DOCUMENTS = "annual_summary"
 PDF_TYPE = "application/pdf"
 
 
-async def _figures(uow: UnitOfWork, ctx: Context, chosen: Filters, year: int) -> tuple[Filters, AnnualFigures]:
+async def _figures(
+    uow: UnitOfWork, ctx: Context, chosen: Filters, year: int, funding_as_of: date | None
+) -> tuple[Filters, AnnualFigures]:
     """The figures of `chosen.ministry`'s year, counted within the caller's reach (a ministry asks only for its
-    own), and the filters as counted; refused (not found) if no MSP of the ministry within that reach runs in it."""
+    own), and the filters as counted; refused (not found) if no MSP of the ministry within that reach runs in it.
+    The year's funding counts reports accepted by `funding_as_of`, by default the day the summary is made: the
+    year's second semester and annual reports are due in the next year."""
     check_annual_summary(ctx.principal, chosen.ministry or "")
     chosen = chosen.within(reach_of(ctx.principal))
     async with uow.read() as conn:
@@ -43,6 +50,9 @@ async def _figures(uow: UnitOfWork, ctx: Context, chosen: Filters, year: int) ->
         compliance_rows = await conn.fetch(*OBLIGATIONS.compliance(**chosen.named()))
         provinces = await conn.fetch(*MSPS.cooperation_by_province(**chosen.named()))
         visits = await conn.fetchrow(*VISITS.visit_totals(**chosen.scope()))
+        money = replace(chosen, as_of=funding_as_of or jakarta_date(ctx.now))
+        by_province, totals = await funding.grouped(conn, money, "province")
+        by_source, _ = await funding.grouped(conn, money, "source")
     figures = annual_summary.compose(
         chosen,
         year,
@@ -51,27 +61,50 @@ async def _figures(uow: UnitOfWork, ctx: Context, chosen: Filters, year: int) ->
         compliance_rows=compliance_rows,
         provinces=provinces,
         visits=visits,
+        funding_by_province=by_province,
+        funding_by_source=by_source,
+        funding_totals=totals,
+        funding_as_of=money.as_of,
     )
     return chosen, figures
 
 
+async def annual_figures(
+    uow: UnitOfWork, ctx: Context, chosen: Filters, year: int, *, funding_as_of: date | None = None
+) -> AnnualFigures:
+    """The figures of `chosen.ministry`'s year as they are (the JSON answer), within the caller's reach."""
+    return (await _figures(uow, ctx, chosen, year, funding_as_of))[1]
+
+
 async def make_annual_summary(
-    uow: UnitOfWork, ctx: Context, chosen: Filters, year: int, *, file_format: Literal["xlsx", "pdf"]
+    uow: UnitOfWork,
+    ctx: Context,
+    chosen: Filters,
+    year: int,
+    *,
+    file_format: Literal["xlsx", "pdf"],
+    funding_as_of: date | None = None,
 ) -> bytes:
     """The file of `chosen.ministry`'s year, counted within the caller's reach (a ministry asks only for its own);
     refused (not found) if no MSP of the ministry within that reach runs in it."""
-    _, figures = await _figures(uow, ctx, chosen, year)
+    _, figures = await _figures(uow, ctx, chosen, year, funding_as_of)
     render = annual_files.to_pdf if file_format == "pdf" else annual_files.to_xlsx
     return await asyncio.to_thread(render, figures)  # drawing charts is CPU work: keep the event loop free
 
 
 async def store_annual_summary_pdf(
-    uow: UnitOfWork, ctx: Context, store: DocumentStore, chosen: Filters, year: int
+    uow: UnitOfWork,
+    ctx: Context,
+    store: DocumentStore,
+    chosen: Filters,
+    year: int,
+    *,
+    funding_as_of: date | None = None,
 ) -> DocumentView:
     """Make the year's PDF document (tables of the figures, the scope they were counted within, when it was made),
     store it like an upload, then record it (the summary's facts and its documents row, `generated`) and audit it
     in one unit of work."""
-    counted, figures = await _figures(uow, ctx, chosen, year)
+    counted, figures = await _figures(uow, ctx, chosen, year, funding_as_of)
     data = await asyncio.to_thread(
         annual_pdf.to_pdf_document, figures, scope=scope_text(counted.reach), generated_at=ctx.now
     )

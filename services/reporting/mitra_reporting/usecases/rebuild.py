@@ -1,6 +1,6 @@
 """Rebuild every projection from the event log, in one transaction, with the projectors live consumption uses
 (`PROJECTION_TABLES`: the register, MSPs, obligations, visits, the public documents the IATI export links, the
-NGOs' sanctions and the MSPs' mitigation actions).
+NGOs' sanctions, the MSPs' mitigation actions and the reports' funding lines).
 Reporting's own records (stories, kept annual summaries, the documents table, the audit log) are not projections
 and are left as they are.
 

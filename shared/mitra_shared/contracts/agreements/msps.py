@@ -97,6 +97,11 @@ class MspSigned(EventData):
     obligations: list[ObligationSummary]
     signed_by: str
     signed_at: datetime
+    imported: bool = Field(
+        False,
+        description="Recorded by a bulk import of an MSP signed before Mitra (`signed_by`/`signed_at` are who "
+        "imported it and when); consumers that announce the fact may stay silent.",
+    )
 
 
 class MspExtended(EventData):
@@ -156,3 +161,12 @@ class MspEnded(EventData):
     organization: OrganizationParty
     ministry: MinistryParty
     ended_on: date
+    closed_obligation_ids: list[UUID] = Field(
+        default_factory=list,
+        description="The obligations its end closed: open ones, no longer due (one already overdue stays overdue).",
+    )
+    imported: bool = Field(
+        False,
+        description="Recorded by a bulk import of an MSP over before Mitra (it follows the import's "
+        "`agreements.msp.signed`); consumers that announce the fact may stay silent.",
+    )

@@ -77,7 +77,12 @@ class ReportOverdue(_Overdue):
 
 class FundingSource(BaseModel):
     source: str = Field(examples=["Plan International UK"])
-    amount: float = Field(ge=0, examples=[250000000])
+    amount: float = Field(
+        ge=0,
+        examples=[250000000],
+        description="The money received from this source during the report's period, not cumulative (reporting sums "
+        "the periods' amounts).",
+    )
     currency: str = Field("IDR", min_length=3, max_length=3)
     use: str = Field(examples=["Child protection training in Semarang"])
 

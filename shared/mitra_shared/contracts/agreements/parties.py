@@ -47,3 +47,8 @@ class ObligationSummary(BaseModel):
     period: str = Field(description="The year (`2027`) or semester (`2027-S1`) covered, if any.", examples=["2027"])
     region_code: str | None = Field(None, description="For a work plan: the region it is agreed with.")
     due_on: date
+    received_outside_mitra_on: date | None = Field(
+        None,
+        description="Received on paper before the MSP was recorded in Mitra (by an import); no reminder or overdue "
+        "notice follows.",
+    )

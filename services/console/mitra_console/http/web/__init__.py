@@ -11,6 +11,7 @@ from mitra_console.http.web import (
     auth,
     documents,
     home,
+    imports,
     inbox,
     ministry,
     ngo,
@@ -32,4 +33,5 @@ ROUTERS: list[APIRouter] = [
     inbox.router,
     documents.router,
     upload_proxy.router,
+    imports.router,
 ]

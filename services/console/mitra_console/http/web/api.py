@@ -1,8 +1,11 @@
 """The pages' client of the four services: `page.api.get("registry", "/organizations", params=...)`.
 
 Each call carries the session's access token (minted by the console for the session's account and kept until a
-minute before it expires; the browser never sees it), `Accept-Language` (the page's language), and the request's
-correlation id (`X-Correlation-ID`, `X-Request-ID`). Answers:
+minute before it expires; the browser never sees it), `Accept-Language: en`, and the request's correlation id
+(`X-Correlation-ID`, `X-Request-ID`). The services' problem documents come in English, which the console's own
+mapping of validation messages reads (`domain.problems`); on an Indonesian page their other reasons are then put
+in Indonesian with the services' shared catalog, so that a page is in one language. A relayed request (`relay`)
+carries the page's language: its answer goes on as the service gave it. Answers:
 
 - 2xx: `get` returns the JSON; `send` returns an `Answer` (`ok`, `status`, `json`, `headers`, `problem`);
 - 401: the token is minted again once and the call repeated; a second 401 ends the session (login page);
@@ -24,7 +27,11 @@ from typing import Any, BinaryIO
 
 import httpx
 
+from mitra_console.domain.problems import in_page_language
 from mitra_console.http.web.routing import LoginRequired, NotAllowed, PageError, PageNotFound, ServiceUnavailable
+
+PROBLEMS_LANGUAGE = "en"
+"""The language the console asks the services' problem documents in (see the module's docstring)."""
 
 TokenSource = Callable[[bool], Awaitable[str]]
 """Gives the session's access token; `True` asks for a fresh one (after a 401)."""
@@ -90,12 +97,13 @@ class ApiClient:
                 raise LoginRequired("ended")
         status = response.status_code
         if status == 403:
-            raise NotAllowed(_detail(response), _problem(response))
+            raise NotAllowed(self._detail(response), self._problem(response))
         if status == 404:
-            raise PageNotFound(_detail(response))
+            raise PageNotFound(self._detail(response))
         if status >= 500:
             raise ServiceUnavailable(service, f"{status}")
-        return Answer(status=status, json=_json(response), headers=dict(response.headers))
+        json = _json(response) if response.is_success else self._problem(response) or _json(response)
+        return Answer(status=status, json=json, headers=dict(response.headers))
 
     async def download(self, service: str, path: str, *, params: Mapping[str, Any] | None = None) -> httpx.Response:
         """GET a file as the service sends it (a CSV export), with the token renewed once if it had expired;
@@ -107,7 +115,7 @@ class ApiClient:
             await self._on_logged_out()
             raise LoginRequired("ended")
         if response.status_code == 403:
-            raise NotAllowed(_detail(response))
+            raise NotAllowed(self._detail(response))
         if response.status_code != 200:
             raise ServiceUnavailable(service, str(response.status_code))
         return response
@@ -156,9 +164,9 @@ class ApiClient:
             if response.status_code == 401:
                 break
             if response.status_code == 403:
-                raise NotAllowed(_detail(response))
+                raise NotAllowed(self._detail(response))
             if response.status_code == 404:
-                raise PageNotFound(_detail(response))
+                raise PageNotFound(self._detail(response))
             raise ServiceUnavailable(service, str(response.status_code))
         await self._on_logged_out()
         raise LoginRequired("ended")
@@ -171,14 +179,18 @@ class ApiClient:
         *,
         headers: Mapping[str, str],
         content: AsyncIterable[bytes] | None = None,
+        timeout: float | None = None,
     ) -> httpx.Response:
         """A request passed on with the session's token; the service's response (read), whatever its status. Without
-        a body a 401 is tried once more with a fresh token (a body streamed through cannot be sent twice)."""
+        a body a 401 is tried once more with a fresh token (a body streamed through cannot be sent twice). `timeout`
+        (seconds): a longer wait than the client's own, for a request known to take long (an import)."""
+        sent = {"Accept-Language": self._language, **headers}
+        waits: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
         response = await self._request(
-            service, method, path, headers=await self._headers(False, headers), content=content
+            service, method, path, headers=await self._headers(False, sent), content=content, **waits
         )
         if response.status_code == 401 and content is None:
-            response = await self._request(service, method, path, headers=await self._headers(True, headers))
+            response = await self._request(service, method, path, headers=await self._headers(True, sent), **waits)
         return response
 
     async def _answer(self, service: str, response: httpx.Response) -> Answer:
@@ -187,12 +199,24 @@ class ApiClient:
             raise LoginRequired("ended")
         status = response.status_code
         if status == 403:
-            raise NotAllowed(_detail(response), _problem(response))
+            raise NotAllowed(self._detail(response), self._problem(response))
         if status == 404:
-            raise PageNotFound(_detail(response))
+            raise PageNotFound(self._detail(response))
         if status >= 500:
             raise ServiceUnavailable(service, f"{status}")
-        return Answer(status=status, json=_json(response), headers=dict(response.headers))
+        json = _json(response) if response.is_success else self._problem(response) or _json(response)
+        return Answer(status=status, json=json, headers=dict(response.headers))
+
+    def _problem(self, response: httpx.Response) -> Mapping[str, Any] | None:
+        """The problem document of a refusal, in the page's language."""
+        body = _json(response)
+        return in_page_language(body, self._language) if isinstance(body, Mapping) else None
+
+    def _detail(self, response: httpx.Response) -> str:
+        problem = self._problem(response)
+        if problem is not None:
+            return str(problem.get("detail") or problem.get("title") or response.status_code)
+        return str(response.status_code)
 
     def _client(self, service: str) -> httpx.AsyncClient:
         client = self._clients.get(service)
@@ -205,7 +229,7 @@ class ApiClient:
         return {
             "Authorization": f"Bearer {token}",
             "Accept": "application/json",
-            "Accept-Language": self._language,
+            "Accept-Language": PROBLEMS_LANGUAGE,
             "X-Correlation-ID": self._request_id,
             "X-Request-ID": self._request_id,
             **(extra or {}),
@@ -236,7 +260,7 @@ class ApiClient:
         sent = {
             "Authorization": f"Bearer {token}",
             "Accept": "application/json",
-            "Accept-Language": self._language,
+            "Accept-Language": PROBLEMS_LANGUAGE,
             "X-Correlation-ID": self._request_id,
             "X-Request-ID": self._request_id,
             **(headers or {}),
@@ -255,18 +279,6 @@ def _json(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         return None
-
-
-def _detail(response: httpx.Response) -> str:
-    body = _json(response)
-    if isinstance(body, Mapping):
-        return str(body.get("detail") or body.get("title") or response.status_code)
-    return str(response.status_code)
-
-
-def _problem(response: httpx.Response) -> Mapping[str, Any] | None:
-    body = _json(response)
-    return body if isinstance(body, Mapping) else None
 
 
 def _summary(answer: Answer) -> str:

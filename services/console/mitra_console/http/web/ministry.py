@@ -21,7 +21,10 @@ add_nav("ministry", "/ministry/recommendations", N_("Recommendations"))
 add_nav("ministry", "/ministry/msps", N_("MSPs"))
 
 OBLIGATION_KINDS = {key: KINDS[key] for key in ("action_plan", "work_plan", "semester_report", "annual_report")}
-OBLIGATION_STATES = {key: LABELS[key] for key in ("overdue", "pending", "returned", "submitted", "accepted", "closed")}
+OBLIGATION_STATES = {
+    key: LABELS[key]
+    for key in ("overdue", "pending", "returned", "submitted", "accepted", "closed", "received_outside")
+}
 MSP_STATES = {
     key: LABELS[key]
     for key in ("submitted", "approved", "signed", "active", "extended", "ended", "terminated", "rejected", "draft")

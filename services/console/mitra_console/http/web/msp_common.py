@@ -18,6 +18,8 @@ NGO_ONLY = web_allow("ngo", note="the NGO itself, for its own MSPs")
 
 IN_FORCE = frozenset({"signed", "active", "extended"})
 OPEN_OBLIGATION = frozenset({"pending", "returned", "overdue"})
+# met on paper before its MSP was recorded in Mitra (an import says so): agreements takes no submission on it
+RECEIVED_OUTSIDE = "received_outside"
 DECIDED_KINDS = frozenset({"action_plan", "work_plan", "semester_report", "annual_report"})
 SUBMITTABLE_KINDS = frozenset({"action_plan", "work_plan", "semester_report", "annual_report"})
 MAX_ROWS = 20
@@ -74,6 +76,11 @@ def region_covers(region_code: str | None, obligation: Mapping[str, Any]) -> boo
     return bool(code == region_code or code.startswith(region_code) or obligation.get("province_code") == region_code)
 
 
+def received_outside(obligation: Mapping[str, Any]) -> bool:
+    """Received on paper before its MSP was recorded in Mitra: nothing is submitted, decided or commented on it."""
+    return obligation.get("status") == RECEIVED_OUTSIDE
+
+
 def regional_plan(obligation: Mapping[str, Any]) -> bool:
     return obligation.get("kind") == "work_plan" and bool(obligation.get("region_code"))
 
@@ -81,7 +88,7 @@ def regional_plan(obligation: Mapping[str, Any]) -> bool:
 def may_decide(page: Page, obligation: Mapping[str, Any]) -> bool:
     """Whether the person may accept or return this obligation's submission (the API checks again): a work plan
     (RKT) of a region only its region's office, everything else the Mitra Utama ministry."""
-    if obligation.get("kind") not in DECIDED_KINDS:
+    if obligation.get("kind") not in DECIDED_KINDS or received_outside(obligation):
         return False
     user = page.user
     if regional_plan(obligation):
@@ -94,7 +101,7 @@ def may_decide(page: Page, obligation: Mapping[str, Any]) -> bool:
 def may_comment(page: Page, obligation: Mapping[str, Any]) -> bool:
     """Whether the person may comment on a regional work plan they do not decide: the MSP's ministry, or a region
     office that reads it (a province on its regency's plan)."""
-    if not regional_plan(obligation) or may_decide(page, obligation):
+    if not regional_plan(obligation) or received_outside(obligation) or may_decide(page, obligation):
         return False
     user = page.user
     if user.role == "ministry":

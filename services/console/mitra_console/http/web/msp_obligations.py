@@ -27,6 +27,7 @@ from mitra_console.http.web.msp_common import (
     may_comment,
     may_decide,
     may_submit,
+    received_outside,
     regional_plan,
     renumber_problem,
     renumbered,
@@ -104,7 +105,8 @@ async def render_obligation(
     decidable = may_decide(page, obligation) and latest is not None and latest["status"] == "submitted"
     user = page.user
     attachable = (
-        latest is not None
+        not received_outside(obligation)
+        and latest is not None
         and latest["status"] == "submitted"
         and user.role == "ngo"
         and str(obligation.get("organization_id")) == str(user.organization_id)
@@ -117,6 +119,7 @@ async def render_obligation(
         "msps/obligation.html",
         {
             "obligation": obligation,
+            "outside": received_outside(obligation),
             "submissions": list(reversed(submissions)),
             "latest": latest,
             "returned": returned,

@@ -27,6 +27,7 @@ LABELS: dict[str, str] = {
     "returned": N_("Returned"),
     "overdue": N_("Overdue"),
     "closed": N_("Closed"),
+    "received_outside": N_("Received outside Mitra"),
     # visits and recommendations
     "announced": N_("Announced"),
     "cancelled": N_("Cancelled"),
