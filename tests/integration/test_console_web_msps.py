@@ -471,7 +471,7 @@ async def test_the_ministry_returns_a_report_with_a_comment_or_accepts_it(
     )
     late = await post_form(web, f"/obligations/{REPORT_ID}/submissions/{latest}/accept", page, {"msp": MSP_ID})
     assert late.status_code == 422
-    assert "pengajuan sudah berstatus returned" in text_of(late)  # the page puts the reason in its language
+    assert "pengajuan sudah berstatus dikembalikan" in text_of(late)  # the page puts the reason in its language
 
 
 async def test_pages_are_closed_to_the_roles_that_may_not_use_them(
