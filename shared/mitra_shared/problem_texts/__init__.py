@@ -10,6 +10,10 @@ status or kind code (or codes joined by ", ") the caller reads, put into Indones
 `{name!q}` codes the caller sends, quoted as codes (`draft`); `{name!o}` an obligation as an import names it
 ("annual_report 2024 for region 31"). A text that no template matches, or whose `!t` or `!c`
 value none does, stays English: a half translation would be worse than none.
+
+A validator's message (`raise ValueError("...")`) reaches a 422 after pydantic's "Value error, " and an import's
+line bare: the engine drops that prefix (and "Assertion failed, ") before matching, so one entry serves both, and no
+template starting with a value (`{fields} may be changed ...`) swallows the prefix as part of that value.
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ CATALOG: Mapping[str, str] = {
     **console.TEXTS,
 }
 """Every English template → its Indonesian."""
+
+PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
+"""What pydantic puts before a validator's own message; the Indonesian is the message's alone."""
 
 INDONESIAN_TAGS = ("id", "in")  # `in` is the tag Indonesian had before ISO 639 renamed it
 
@@ -110,9 +117,15 @@ def _entry(english: str, indonesian: str) -> Entry:
 
 @cache
 def _entries() -> tuple[Entry, ...]:
-    # The most specific template first: "Input should be a valid integer" before "Input should be {what}".
+    # A file's line wrapper ("{what}, line {line}, {column}: {reason}") first: a reason that begins with a value
+    # ("{organization} has no principle permit...") would otherwise swallow the wrapper into that value. Then the
+    # most specific template: "Input should be a valid integer" before "Input should be {what}".
     entries = [_entry(english, indonesian) for english, indonesian in CATALOG.items()]
-    return tuple(sorted(entries, key=lambda entry: -entry.weight))
+    return tuple(sorted(entries, key=lambda entry: (not _wraps_a_line(entry.english), -entry.weight)))
+
+
+def _wraps_a_line(english: str) -> bool:
+    return ", line {line}" in english and english.endswith(("!t}", "!t} (and {more} more)"))
 
 
 @cache
@@ -122,6 +135,7 @@ def _exact() -> Mapping[str, str]:
 
 def translate(text: str) -> str | None:
     """The Indonesian of an English problem text, or None when the catalog has none."""
+    text = _without_pydantic_prefix(text)
     exact = _exact().get(text)
     if exact is not None:
         return exact
@@ -150,10 +164,18 @@ def translate(text: str) -> str | None:
 def template_of(text: str) -> str | None:
     """The English template that matches a text (its `!t` values not looked at): what a test of the catalog's
     coverage asks, since the values it renders are samples."""
+    text = _without_pydantic_prefix(text)
     exact = _exact().get(text)
     if exact is not None:
         return text
     return next((entry.english for entry in _entries() if entry.pattern.fullmatch(text)), None)
+
+
+def _without_pydantic_prefix(text: str) -> str:
+    for prefix in PYDANTIC_PREFIXES:
+        if text.startswith(prefix):
+            return text.removeprefix(prefix)
+    return text
 
 
 def _fill(template: str, values: Mapping[str, str]) -> str:

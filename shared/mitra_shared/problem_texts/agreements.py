@@ -180,6 +180,9 @@ TEXTS: dict[str, str] = {
     ),
     "the MSP does not work in {code}": "wilayah kerja MSP ini tidak mencakup {code}",
     "the MSP is {status!c}, not in force": "MSP berstatus {status}, tidak sedang berlaku",
+    # UpdateVisit's rules (usecases/commands.py, a pydantic validator: after "Value error, " in a 422)
+    "give at least one field to change": "sebutkan sekurang-kurangnya satu isian yang diubah",
+    "{fields} may be changed but not removed (null)": "{fields} boleh diubah tetapi tidak dapat dihapus (null)",
     "the action is {current!c}; it may move to: {allowed!q}": (
         "tindakan berstatus {current}; status yang dapat dipilih: {allowed}"
     ),

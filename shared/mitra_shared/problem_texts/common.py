@@ -147,8 +147,6 @@ VALIDATION: dict[str, str] = {
     "relative URL without a base": "URL relatif tanpa alamat dasar",
     "input is empty": "isian kosong",
     "URL should have at most {n} characters": "URL paling banyak berisi {n} karakter",
-    "Value error, {message!t}": "{message}",
-    "Assertion failed, {message!t}": "{message}",
 }
 
 AUTH: dict[str, str] = {

@@ -216,4 +216,60 @@ TEXTS: dict[str, str] = {
     "the file is empty; expected the header {expected}": "berkas kosong; seharusnya ada baris judul {expected}",
     "the file is larger than {n} bytes": "berkas lebih besar dari {n} bita",
     "the header must be {expected}, got {header}": "baris judul harus {expected}, bukan {header}",
+    # the commands' field rules (pydantic validators in domain/*.py): bare in an import's line problem, after
+    # pydantic's "Value error, " (which the engine drops) in a request's 422
+    "must be an ISO 3166-1 alpha-2 code of two letters, e.g. GB": (
+        "harus berupa kode ISO 3166-1 alpha-2 dua huruf, mis. GB"
+    ),
+    "must be an ISO 3166-1 alpha-2 code of two letters, e.g. NL": (
+        "harus berupa kode ISO 3166-1 alpha-2 dua huruf, mis. NL"
+    ),
+    "a foreign NGO cannot have Indonesia as its country of origin": "negara asal ormas asing tidak boleh Indonesia",
+    "cannot be cleared (null); leave it out to keep it": (
+        "tidak dapat dikosongkan (null); hilangkan isian ini untuk mempertahankan nilainya"
+    ),
+    "{field:w} cannot be null; leave it out to keep it": (
+        "{field} tidak dapat dikosongkan (null); hilangkan isian ini untuk mempertahankan nilainya"
+    ),
+    "name at least one field to change": "sebutkan sekurang-kurangnya satu isian yang diubah",
+    # the regions CSV (domain/regions.py): a region's name with a control character
+    "name must not hold control characters (U+0000 to U+001F, U+007F to U+009F); found U+{code:w} at position "
+    "{position}": (
+        "nama tidak boleh memuat karakter kontrol (U+0000 sampai U+001F, U+007F sampai U+009F); ditemukan U+{code} "
+        "pada posisi {position}"
+    ),
+    "must not hold control characters (U+0000 to U+001F, U+007F to U+009F); found U+{code:w} at position {position}": (
+        "tidak boleh memuat karakter kontrol (U+0000 sampai U+001F, U+007F sampai U+009F); ditemukan U+{code} pada "
+        "posisi {position}"
+    ),
+    "a contact needs an email, a webhook_url, or both": "kontak memerlukan email, webhook_url, atau keduanya",
+    "a province code has two digits, e.g. 33": "kode provinsi terdiri atas dua digit, mis. 33",
+    "a regency or city code has four digits, e.g. 3374": "kode kabupaten/kota terdiri atas empat digit, mis. 3374",
+    "a regency or city code starts with its province's code {parent_code}": (
+        "kode kabupaten/kota diawali dengan kode provinsinya, {parent_code}"
+    ),
+    "a ministry's or TPOA's code is its short name: 2-40 letters, digits, '.', '_' or '-', e.g. KEMENSOS": (
+        "kode kementerian atau TPOA adalah nama singkatnya: 2-40 huruf, angka, '.', '_' atau '-', mis. KEMENSOS"
+    ),
+    "only a regency or city has a parent (its province)": "hanya kabupaten/kota yang memiliki induk (provinsinya)",
+    "a regency or city needs its province's code": "kabupaten/kota memerlukan kode provinsinya",
+    "the regency or city code {code} does not start with it": (
+        "kode kabupaten/kota {code} tidak diawali dengan kode provinsi tersebut"
+    ),
+    "an Indonesian citizen is not foreign staff": "warga negara Indonesia bukan tenaga kerja asing",
+    "must not be before starts_on": "tidak boleh sebelum starts_on",
+    "an assignment lasts at most {years} years: ends_on must be on or before {day}": (
+        "penugasan berlangsung paling lama {years} tahun: ends_on harus pada atau sebelum {day}"
+    ),
+    "must be 5 to 20 letters and digits": "harus terdiri atas 5 sampai 20 huruf dan angka",
+    "a revocation is final: it has no end date": "pencabutan bersifat final: tidak memiliki tanggal berakhir",
+    "must not be before issued_on": "tidak boleh sebelum issued_on",
+    "a principle permit is valid at most {years} years: at the latest {day} for issued_on {issued_on}": (
+        "izin prinsip berlaku paling lama {years} tahun: paling lambat {day} untuk issued_on {issued_on}"
+    ),
+    "an operating permit needs the principle permit it rests on": (
+        "izin operasional memerlukan izin prinsip yang menjadi dasarnya"
+    ),
+    "only an operating permit rests on a principle permit": "hanya izin operasional yang didasarkan pada izin prinsip",
+    "only an operating permit rests on an MSP": "hanya izin operasional yang didasarkan pada MSP",
 }
