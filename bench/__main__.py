@@ -13,10 +13,18 @@ from bench.run import Config, print_profile, print_table, run, write_result
 def parse(argv: list[str] | None = None) -> Config:
     defaults = Config()
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--rate", type=float, default=defaults.rate, help="offered commands/s in the open loop")
+    parser.add_argument(
+        "--rate", type=float, default=defaults.rate, help="offered/s of the baselines (and of --overload)"
+    )
     parser.add_argument("--open-loop-seconds", type=float, default=defaults.open_loop_seconds)
     parser.add_argument("--clients", type=int, default=defaults.clients, help="concurrent clients at saturation")
     parser.add_argument("--closed-loop-seconds", type=float, default=defaults.closed_loop_seconds)
+    parser.add_argument("--bare-seconds", type=float, default=defaults.bare_seconds, help="each bare pipeline phase")
+    parser.add_argument("--overload", action="store_true", help="also an open loop of registrations at --rate")
+    parser.add_argument("--mix-msps", type=int, default=defaults.mix_msps, help="MSPs prepared for the mix")
+    parser.add_argument("--mix-seconds", type=float, default=defaults.mix_seconds, help="the command mix's phase")
+    parser.add_argument("--console-users", type=int, default=defaults.console_users)
+    parser.add_argument("--console-seconds", type=float, default=defaults.console_seconds)
     parser.add_argument("--warm-up-seconds", type=float, default=defaults.warm_up_seconds)
     parser.add_argument("--baseline-events", type=int, default=defaults.baseline_events)
     parser.add_argument("--baseline-rate-seconds", type=float, default=defaults.baseline_rate_seconds)
@@ -40,6 +48,12 @@ def parse(argv: list[str] | None = None) -> Config:
         open_loop_seconds=args.open_loop_seconds,
         clients=args.clients,
         closed_loop_seconds=args.closed_loop_seconds,
+        bare_seconds=args.bare_seconds,
+        overload=args.overload,
+        mix_msps=args.mix_msps,
+        mix_seconds=args.mix_seconds,
+        console_users=args.console_users,
+        console_seconds=args.console_seconds,
         warm_up_seconds=args.warm_up_seconds,
         baseline_events=args.baseline_events,
         baseline_rate_seconds=args.baseline_rate_seconds,

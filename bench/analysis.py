@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bench.load import Command, PhaseResult
@@ -45,6 +45,9 @@ class PhaseFigures:
     stage_per_second: dict[str, float]  # effects seen per second, from the phase start to the last one
     completed_per_second: float | None  # commands through to reporting and notifications, per second
     errors: list[str]
+    # Per scenario of the mix: commands answered, and from the HTTP response to each observer and to the last of
+    # them ("end to end"), with the commands whose effects were not all seen.
+    by_scenario: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         def summary(value: LatencySummary | None) -> dict[str, Any] | None:
@@ -65,6 +68,10 @@ class PhaseFigures:
             "stage_per_second": self.stage_per_second,
             "completed_per_second": self.completed_per_second,
             "errors": self.errors,
+            "by_scenario": {
+                name: {key: summary(value) if isinstance(value, LatencySummary) else value for key, value in d.items()}
+                for name, d in self.by_scenario.items()
+            },
         }
 
 
@@ -93,6 +100,7 @@ def phase_figures(phase: PhaseResult, arrivals: Arrivals, *, notifications_consu
         last = max([notifications_consumed_at, *(moment for moment in reporting_done if moment is not None)])
         completed_per_second = rate(len(ok), last - phase.started_at)
     errors = sorted({(command.error or f"status {command.status}")[:200] for command in phase.failed})[:5]
+    by_scenario = {name: scenario_figures(commands, arrivals) for name, commands in _by_scenario(ok).items()}
     return PhaseFigures(
         name=phase.name,
         seconds=phase.ended_at - phase.started_at,
@@ -108,7 +116,38 @@ def phase_figures(phase: PhaseResult, arrivals: Arrivals, *, notifications_consu
         stage_per_second=stage_per_second,
         completed_per_second=completed_per_second,
         errors=errors,
+        by_scenario=by_scenario,
     )
+
+
+def _by_scenario(commands: Sequence[Command]) -> dict[str, list[Command]]:
+    grouped: dict[str, list[Command]] = {}
+    for command in commands:
+        grouped.setdefault(command.scenario, []).append(command)
+    return grouped
+
+
+def scenario_figures(commands: Sequence[Command], arrivals: Arrivals) -> dict[str, Any]:
+    """One scenario's commands: how many, the latency from the response to each observer and to the last of them."""
+    figures: dict[str, Any] = {"count": len(commands)}
+    last: list[float] = []
+    missing = 0
+    for stage in STAGES:
+        delays = []
+        for command in commands:
+            moment = arrivals.of(stage, command)
+            if moment is not None and command.responded_at is not None:
+                delays.append(moment - command.responded_at)
+        figures[stage] = summarize_seconds(delays)
+    for command in commands:
+        moments = [arrivals.of(stage, command) for stage in STAGES]
+        if command.responded_at is None or any(moment is None for moment in moments):
+            missing += 1
+            continue
+        last.append(max(moment for moment in moments if moment is not None) - command.responded_at)
+    figures["end_to_end"] = summarize_seconds(last)
+    figures["missing"] = missing
+    return figures
 
 
 def all_seen(commands: Sequence[Command], arrivals: Arrivals) -> bool:

@@ -5,9 +5,9 @@
   its queue by slowing the generator down (no coordinated omission).
 - `closed_loop`: N clients, each sending its next command when the previous one answered: saturation.
 
-A new command (sign an MSP, announce a visit, submit a report) is one more `Scenario` in `SCENARIOS`, with its
-weight in the mix; until the service that takes it exists it stays in `PENDING_SCENARIOS` and the table prints
-"n/a".
+The mix: registering an NGO (here) and signing an MSP, announcing a visit, submitting a report (bench/mix.py, which
+prepares what they need), each `Scenario` with its weight. A scenario whose prepared inputs ran out (`make` answers
+None) gives its turn to the first scenario of the mix, registration, which needs nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.http_client import HttpClient, Response
+from mitra_shared.contracts.registry import OrganizationRegistered
 
 
 @dataclass
@@ -55,11 +56,16 @@ class Scenario:
     service: str
     endpoint: str
     event_routing_key: str  # of the event the command publishes, which the outside subscriber listens for
-    make: Callable[[str], tuple[str, dict[str, Any]]]
-    key_of: Callable[[Response], str | None]
+    event_type: str  # its CloudEvents type, as the consumers' inboxes record it
+    # The next request (path, body) given the command's token, which its mail will show; None: nothing left to send.
+    make: Callable[[str], tuple[str, dict[str, Any]] | None]
+    key_of: Callable[[Response], str | None]  # the id its event carries as subject
     weight: int = 1
-    # How each observer recognises this command's effects (None: the observer does not see this command).
-    mail_key: Callable[[Command], str | None] = lambda command: None
+    client: str = ""  # which HTTP client (caller) sends it; the service's by default
+
+    @property
+    def client_key(self) -> str:
+        return self.client or self.service
 
 
 COUNTRIES = ("GB", "US", "DE", "NL", "CH", "JP", "AU", "FR", "SE", "KR", "NO", "DK")
@@ -75,28 +81,23 @@ def _registration(token: str) -> tuple[str, dict[str, Any]]:
     }
 
 
-def _id_of(response: Response) -> str | None:
-    if response.status != 201:
+def id_of(response: Response, field: str = "id") -> str | None:
+    if not 200 <= response.status < 300:
         return None
-    return str(response.json()["id"])
+    return str(response.json()[field])
 
 
 REGISTER_NGO = Scenario(
     name="register NGO",
     service="registry",
     endpoint="POST /organizations",
-    event_routing_key="registry.organization.registered",
+    event_routing_key=OrganizationRegistered.kind.routing_key,
+    event_type=OrganizationRegistered.kind.type,
     make=_registration,
-    key_of=_id_of,
-    mail_key=lambda command: command.token,
+    key_of=id_of,
+    weight=6,
 )
 SCENARIOS: Sequence[Scenario] = (REGISTER_NGO,)
-# Commands of the mix that wait for their service; name: the issue that brings it.
-PENDING_SCENARIOS = {
-    "sign MSP (POST agreements)": "needs issue 4",
-    "announce foreign visit": "needs issue 4",
-    "submit activity report": "needs issue 4",
-}
 
 
 def new_token() -> str:
@@ -104,15 +105,22 @@ def new_token() -> str:
 
 
 class Mix:
-    """Picks scenarios by weight, reproducibly."""
+    """Scenarios in proportion to their weights, reproducibly: each round holds every scenario `weight` times, in an
+    order shuffled once, so that any round's worth of consecutive commands holds the whole mix. The first scenario is
+    the one that needs nothing prepared."""
 
     def __init__(self, scenarios: Sequence[Scenario], seed: int = 7) -> None:
-        self._scenarios = list(scenarios)
-        self._weights = [scenario.weight for scenario in scenarios]
-        self._random = random.Random(seed)
+        self.scenarios = list(scenarios)
+        round_ = [scenario for scenario in scenarios for _ in range(scenario.weight)]
+        random.Random(seed).shuffle(round_)
+        self._next = itertools.cycle(round_)
 
     def next(self) -> Scenario:
-        return self._random.choices(self._scenarios, weights=self._weights)[0]
+        return next(self._next)
+
+    @property
+    def fallback(self) -> Scenario:
+        return self.scenarios[0]
 
 
 @dataclass
@@ -134,13 +142,12 @@ class PhaseResult:
 
 
 class Driver:
-    def __init__(self, clients: dict[str, HttpClient], scenarios: dict[str, Scenario]) -> None:
+    def __init__(self, clients: dict[str, HttpClient]) -> None:
         self._clients = clients
-        self._scenarios = scenarios
 
     async def send(self, scenario: Scenario, command: Command) -> None:
         try:
-            response = await self._clients[scenario.service].post(command.path, command.body)
+            response = await self._clients[scenario.client_key].post(command.path, command.body)
             command.responded_at = time.monotonic()
             command.status = response.status
             command.key = scenario.key_of(response)
@@ -150,10 +157,16 @@ class Driver:
             command.responded_at = time.monotonic()
             command.error = f"{type(error).__name__}: {error}"
 
-    def command(self, scenario: Scenario, scheduled_at: float) -> Command:
+    def command(self, mix: Mix, scheduled_at: float) -> tuple[Scenario, Command]:
         token = new_token()
-        path, body = scenario.make(token)
-        return Command(scenario.name, scenario.service, scenario.endpoint, path, body, token, scheduled_at)
+        scenario = mix.next()
+        made = scenario.make(token)
+        if made is None:
+            scenario = mix.fallback
+            made = scenario.make(token)
+            assert made is not None, "the mix's first scenario needs nothing prepared"
+        path, body = made
+        return scenario, Command(scenario.name, scenario.service, scenario.endpoint, path, body, token, scheduled_at)
 
     async def open_loop(
         self, mix: Mix, *, rate: float, seconds: float, max_in_flight: int = 2000, name: str = "open loop"
@@ -170,8 +183,7 @@ class Driver:
             if len(in_flight) >= max_in_flight:
                 result.not_sent += 1
                 continue
-            scenario = mix.next()
-            command = self.command(scenario, scheduled)
+            scenario, command = self.command(mix, scheduled)
             result.commands.append(command)
             task = asyncio.create_task(self.send(scenario, command))
             in_flight.add(task)
@@ -188,8 +200,7 @@ class Driver:
 
         async def client() -> None:
             while time.monotonic() < deadline:
-                scenario = mix.next()
-                command = self.command(scenario, time.monotonic())
+                scenario, command = self.command(mix, time.monotonic())
                 result.commands.append(command)
                 await self.send(scenario, command)
 

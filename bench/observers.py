@@ -4,11 +4,13 @@ it first saw a registration's effect:
 - `Subscriber`: an outside system's queue on `<ns>.events`; the time the event is delivered to it, keyed on the
   CloudEvents subject (the organization id) read from the `cloudEvents_subject` header.
 - `SmtpSink`: an SMTP server in the benchmark's own event loop; the time the mail's DATA is accepted, keyed on the
-  unique token in the NGO's name, which the subject line carries.
+  unique token each command carries where its mail shows it: the NGO's name or the MSP's number (in the subject),
+  the visit's purpose or the report's summary (in the text).
 - `TablePoller`: polls a table in a service's own database for rows past a watermark; for reporting, the event log
   row that its projection update commits with (same transaction), so the row's visibility is the projection's.
   Resolution: the poll interval plus one query (about 0.3 ms).
-- `InboxCounter`: how many events of a type each consuming service has applied (its inbox), for sustained rates.
+- `InboxCounter`: how many events of some types each consuming service has applied (its inbox), for sustained
+  rates.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import contextlib
 import re
 import time
 from collections.abc import Sequence
+from email import message_from_bytes, policy
 from email.header import decode_header, make_header
+from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 
 import asyncpg
@@ -28,7 +32,9 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from bench.queries import QUERIES
 from mitra_devtools.subscriber import EventTap
 
-TOKEN_PATTERN = re.compile(r"Bench NGO ([0-9a-f]{16})")
+# Where each command's token shows in its mail (bench/load.py, bench/mix.py write them so).
+TOKEN_PATTERN = re.compile(r"(?:Bench NGO |MSP/BENCH/|Bench visit |Bench report )([0-9a-f]{16})")
+RAW_TOKEN_PATTERN = re.compile(TOKEN_PATTERN.pattern.encode())
 
 
 class Subscriber(EventTap):
@@ -63,11 +69,21 @@ class SmtpSink:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         seen = time.monotonic()
         self.mails += 1
-        headers = self._parser.parsebytes(envelope.original_content or b"")
+        if token := self._token(envelope.original_content or b""):
+            self.arrivals.setdefault(token, seen)
+        return "250 OK"
+
+    def _token(self, content: bytes) -> str | None:
+        headers = self._parser.parsebytes(content)
         subject = str(make_header(decode_header(headers.get("Subject", ""))))
         if match := TOKEN_PATTERN.search(subject):
-            self.arrivals.setdefault(match[1], seen)
-        return "250 OK"
+            return match[1]
+        if match := RAW_TOKEN_PATTERN.search(content):  # a text sent as 8bit or quoted-printable
+            return match[1].decode()
+        message = message_from_bytes(content, policy=policy.default)
+        body = message.get_body(("plain",)) if isinstance(message, EmailMessage) else None
+        match = TOKEN_PATTERN.search(str(body.get_content())) if body is not None else None
+        return match[1] if match else None
 
     @property
     def port(self) -> int:
@@ -125,11 +141,11 @@ class TablePoller:
 
 
 class InboxCounter:
-    """Samples, every `interval`, how many events of one type each consuming service has applied."""
+    """Samples, every `interval`, how many events of the given types each consuming service has applied."""
 
-    def __init__(self, dsns: dict[str, str], event_type: str, *, interval: float = 0.1) -> None:
+    def __init__(self, dsns: dict[str, str], event_types: Sequence[str], *, interval: float = 0.1) -> None:
         self._dsns = dsns
-        self._event_type = event_type
+        self._event_types = list(event_types)
         self._interval = interval
         self._task: asyncio.Task[None] | None = None
         self.samples: dict[str, list[tuple[float, int]]] = {name: [] for name in dsns}
@@ -142,7 +158,7 @@ class InboxCounter:
         try:
             while True:
                 for name, conn in connections.items():
-                    count = await conn.fetchval(QUERIES.inbox_count, self._event_type)
+                    count = await conn.fetchval(QUERIES.inbox_count, self._event_types)
                     self.samples[name].append((time.monotonic(), count))
                 await asyncio.sleep(self._interval)
         finally:

@@ -1,5 +1,5 @@
 -- name: inbox_count
-SELECT count(*) FROM inbox WHERE event_type = $1;
+SELECT count(*) FROM inbox WHERE event_type = ANY($1::text[]);
 
 -- name: reporting_events_after
 -- Reporting appends the event and updates its projection in one transaction: a visible row means an updated
@@ -77,3 +77,54 @@ SELECT gen_random_uuid(), $2, '/mitra/registry', o.id::text, now(),
            'focus_areas', jsonb_build_array('poverty', 'disaster'), 'registered_at', now()
        )
 FROM (SELECT i, gen_random_uuid() AS id FROM generate_series(1, $1) AS i) AS o;
+
+-- name: bare_inbox_insert
+-- The bare pipeline's consumers: the event id recorded once; no row back means a redelivery, already applied.
+INSERT INTO inbox (event_id, event_type) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING RETURNING true;
+
+-- name: bare_learn_organization
+INSERT INTO bare_known_organizations (id, legal_name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING;
+
+-- name: bare_record_delivery
+INSERT INTO bare_deliveries (event_id, recipient, subject) VALUES ($1, $2, $3);
+
+-- name: bare_log_event
+INSERT INTO event_log (event_id, event_type, subject, data) VALUES ($1, $2, $3, $4);
+
+-- name: clone_msp_as_approved
+-- The command mix's MSPs ready to be signed: $2 copies of the submitted MSP $1 (every column, so that the copy
+-- is what agreements' own draft and submit made), each approved, with a title of its own.
+INSERT INTO msps
+SELECT (jsonb_populate_record(
+           NULL::msps,
+           to_jsonb(m) || jsonb_build_object('id', gen_random_uuid(), 'title', m.title || ' ' || i,
+                                             'status', 'approved')
+       )).*
+FROM msps m, generate_series(1, $2) AS i
+WHERE m.id = $1
+RETURNING id;
+
+-- name: clone_signed_msp
+-- The command mix's signed MSPs: $2 copies of the signed MSP $1, each with a number of its own, not looked at by
+-- the deadline engine during the run.
+INSERT INTO msps
+SELECT (jsonb_populate_record(
+           NULL::msps,
+           to_jsonb(m) || jsonb_build_object('id', gen_random_uuid(), 'number', m.number || '-' || i,
+                                             'title', m.title || ' ' || i, 'next_check_on', $3::date)
+       )).*
+FROM msps m, generate_series(1, $2) AS i
+WHERE m.id = $1
+RETURNING id;
+
+-- name: clone_report_obligations
+-- The pending reports of the signed MSP $1 copied to each MSP of $2 (its copies): what the NGO submits in the
+-- command mix. Not looked at by the deadline engine during the run ($3).
+INSERT INTO obligations
+SELECT (jsonb_populate_record(
+           NULL::obligations,
+           to_jsonb(o) || jsonb_build_object('id', gen_random_uuid(), 'msp_id', copy.id, 'next_check_on', $3::date)
+       )).*
+FROM obligations o, unnest($2::uuid[]) AS copy(id)
+WHERE o.msp_id = $1 AND o.status = 'pending' AND o.kind IN ('semester_report', 'annual_report')
+RETURNING id;

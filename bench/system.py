@@ -1,9 +1,11 @@
-"""The system under test: the four services started the way `make run` starts them (`python -m mitra_<service>
-serve`, each with its own database), but with uuid-named databases, free ports and a broker namespace of the
-benchmark's own, so that it never touches a running demo or a test run."""
+"""The system under test: the console and the four services started the way `make run` starts them (`python -m
+mitra_<service> serve`, each with its own database; the services trusting the console's tokens, the console calling
+the services), but with uuid-named databases, free ports and a broker namespace of the benchmark's own, so that it
+never touches a running demo or a test run."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mitra_devtools import launcher
-from mitra_devtools.launcher import CONSUMERS, SERVICES, ManagedProcess, free_port, unique
+from mitra_devtools.launcher import CONSOLE, CONSUMERS, SERVICES, ManagedProcess, free_port, unique
 from mitra_shared.topology import delays_ms
 
 __all__ = ["ADMIN_DSN", "AMQP_URL", "CONSUMERS", "SERVICES", "CpuMeter", "System", "free_port", "unique"]
@@ -47,7 +49,8 @@ def _status_kb(pid: int, key: str) -> float | None:
 
 @dataclass
 class System:
-    """The four services of one benchmark run, started by the one launcher (`mitra_devtools.launcher`)."""
+    """The console and the four services of one benchmark run, started by the one launcher
+    (`mitra_devtools.launcher`)."""
 
     namespace: str
     smtp_port: int
@@ -64,9 +67,10 @@ class System:
 
     async def start(self, extra_env: dict[str, str] | None = None) -> None:
         """Start every service as `make run` does: each as a role of its own, never a superuser (reporting as its
-        runtime role), made by the administrator first."""
-        for name in SERVICES:
-            settings = launcher.isolated_settings(
+        runtime role), made by the administrator first; the services trust the console's tokens (as well as the
+        local ones the benchmark drives them with), the console calls them."""
+        settings = {
+            name: launcher.isolated_settings(
                 name,
                 admin_dsn=ADMIN_DSN,
                 amqp_url=AMQP_URL,
@@ -75,8 +79,16 @@ class System:
                 database_prefix="bench",
                 own_role=True,
             )
-            await launcher.create_service_database(ADMIN_DSN, settings)
-            env = {**os.environ, **settings, **(extra_env or {})}
+            for name in (*SERVICES, CONSOLE)
+        }
+        console_url = f"http://127.0.0.1:{settings[CONSOLE]['MITRA_HTTP_PORT']}"
+        issuers = json.dumps([{"issuer": console_url, "jwks_url": f"{console_url}/.well-known/jwks.json"}])
+        for name in SERVICES:
+            settings[name]["MITRA_JWT_ISSUERS"] = issuers
+            settings[CONSOLE][f"MITRA_{name.upper()}_URL"] = f"http://127.0.0.1:{settings[name]['MITRA_HTTP_PORT']}"
+        for name in (*SERVICES, CONSOLE):
+            await launcher.create_service_database(ADMIN_DSN, settings[name])
+            env = {**os.environ, **settings[name], **(extra_env or {})}
             self.services[name] = launcher.start_service(name, env, log_path=self.log_dir / f"{name}.log")
 
     async def wait_ready(self) -> None:
@@ -103,13 +115,17 @@ class System:
         await launcher.delete_namespace(AMQP_URL, self.namespace, CONSUMERS, delays_ms(RETRY_DELAYS_SECONDS))
 
 
-def process_cpu_seconds(pid: int) -> float | None:
-    """User plus system CPU time the process has used so far."""
+def process_cpu_seconds(pid: int, *, reaped_children: bool = False) -> float | None:
+    """User plus system CPU time the process has used so far; with `reaped_children`, also that of its children
+    that have exited (a PostgreSQL backend that ends takes its CPU time with it, into the postmaster's)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(fields[11]) + int(fields[12])
+    if reaped_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _pids_named(command: str) -> list[int]:
@@ -150,7 +166,9 @@ class CpuMeter:
         for name, service in self._system.services.items():
             by_process[name] = process_cpu_seconds(service.process.pid) or 0.0
         for label, command in (("postgresql", "postgres"), ("rabbitmq", "beam.smp")):
-            by_process[label] = sum(process_cpu_seconds(pid) or 0.0 for pid in _pids_named(command))
+            by_process[label] = sum(
+                process_cpu_seconds(pid, reaped_children=True) or 0.0 for pid in _pids_named(command)
+            )
         by_process["bench (load, observers)"] = time.process_time()
         return CpuSnapshot(by_process, machine_cpu_ticks(), time.monotonic())
 

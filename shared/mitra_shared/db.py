@@ -147,8 +147,19 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec(type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """What a connection given back to the pool needs beyond asyncpg's own clean-up (which rolls back a transaction
+    left open and forgets listener callbacks): nothing. asyncpg's default sends `pg_advisory_unlock_all(); CLOSE
+    ALL; UNLISTEN *; RESET ALL` on every release, one more round trip per command and per consumed event, to undo
+    session state the services do not make on pooled connections: their advisory locks are transaction-scoped (but
+    the documents sweeper's, which it releases itself), cursors live inside transactions, nothing is `SET` for the
+    session, and LISTEN has connections of its own (`worker.PollingWorker`)."""
+
+
 async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
-    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init_connection)
+    pool = await asyncpg.create_pool(
+        dsn, min_size=min_size, max_size=max_size, init=_init_connection, reset=_keep_session
+    )
     assert pool is not None
     return pool
 

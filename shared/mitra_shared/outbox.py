@@ -10,6 +10,7 @@ delivery is at least once, and consumers deduplicate on the event id.
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from collections.abc import Sequence
 from typing import Any
@@ -42,18 +43,20 @@ async def record_many(conn: asyncpg.Connection, events: Sequence[ev.CloudEvent[A
         return
     if not conn.is_in_transaction():
         raise RuntimeError("the outbox is written inside the transaction of the change its events describe")
-    for event in events:
-        routing_key = event.type.removeprefix(f"{ev.TYPE_PREFIX}.").rsplit(".v", 1)[0]
-        await conn.execute(
-            *QUERIES.outbox_insert(
-                id=event.id,
-                event_type=event.type,
-                routing_key=routing_key,
-                headers=ev.amqp_headers(event),
-                body=ev.encode(event),
-            )
+    await conn.execute(
+        *QUERIES.outbox_insert(
+            ids=[event.id for event in events],
+            event_types=[event.type for event in events],
+            routing_keys=[_routing_key(event.type) for event in events],
+            headers=[json.dumps(ev.amqp_headers(event)) for event in events],
+            bodies=[ev.encode(event) for event in events],
+            channel=WAKE_CHANNEL,
         )
-    await conn.execute(*QUERIES.outbox_wake(channel=WAKE_CHANNEL))
+    )
+
+
+def _routing_key(event_type: str) -> str:
+    return event_type.removeprefix(f"{ev.TYPE_PREFIX}.").rsplit(".v", 1)[0]
 
 
 def backoff_seconds(attempts: int, *, base: float = 0.5, cap: float = MAX_BACKOFF_SECONDS) -> float:

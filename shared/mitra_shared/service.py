@@ -32,7 +32,7 @@ from mitra_shared.clock import Clock, system_clock
 from mitra_shared.contracts.audit import audit_kind_of
 from mitra_shared.events import CloudEvent, EventData, EventKind
 from mitra_shared.http import RequestContextMiddleware, install_operations_routes, install_problem_handlers
-from mitra_shared.inbox import EventConsumer, Handler
+from mitra_shared.inbox import EventConsumer, Handler, as_received
 from mitra_shared.openapi import install_problem_documentation
 from mitra_shared.outbox import QUERIES as OUTBOX_QUERIES
 from mitra_shared.outbox import OutboxRelay
@@ -117,6 +117,7 @@ class ServiceRuntime:
             default_channel=Channel(prefetch_count=settings.consumer_prefetch),
             logger=logging.getLogger(f"mitra.{spec.name}.broker"),
             log_level=logging.DEBUG,
+            apply_types=False,  # no FastDepends, so no thread hop per message: see `inbox.as_received`
         )
         self.subscriber: RabbitSubscriber | None = None
         self._declare_documented_publishers()
@@ -155,6 +156,7 @@ class ServiceRuntime:
             RabbitQueue(self.consumer_topology.queue, queue_type=QueueType.QUORUM, declare=False),
             channel=Channel(prefetch_count=1) if self.spec.ordered_consumption else None,
             ack_policy=AckPolicy.MANUAL,
+            decoder=as_received,
             title=f"{self.consumer_topology.queue}:consume",
             description=(
                 f"{self.spec.title} consumes {handled} from `{self.names.events_exchange}`, each at most once "

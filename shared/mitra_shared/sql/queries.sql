@@ -1,7 +1,16 @@
 -- name: outbox_insert
--- One event of the change being committed, waiting for the relay.
-INSERT INTO outbox (id, event_type, routing_key, headers, body)
-VALUES (:id, :event_type, :routing_key, :headers, :body);
+-- The events of the change being committed, in the order it published them, and the relay's wake-up, in one round
+-- trip whatever their number. The NOTIFY is delivered only when the surrounding transaction commits (a rolled-back
+-- change wakes nobody); the INSERT in the WITH runs whether or not the outer SELECT reads it. Headers travel as
+-- JSON text, so the statement needs no array codec of the connection's.
+WITH added AS (
+    INSERT INTO outbox (id, event_type, routing_key, headers, body)
+    SELECT e.id, e.event_type, e.routing_key, e.headers::jsonb, e.body
+    FROM unnest(:ids::uuid[], :event_types::text[], :routing_keys::text[], :headers::text[], :bodies::bytea[])
+        WITH ORDINALITY AS e (id, event_type, routing_key, headers, body, position)
+    ORDER BY e.position
+)
+SELECT pg_notify(:channel, '');
 
 -- name: outbox_wake
 -- Delivered to listeners only when the surrounding transaction commits: a rolled-back change wakes nobody.

@@ -1,4 +1,5 @@
--- The deadline engine (workers/deadlines.py): what is due today, and the notices sent once each.
+-- The deadline engine (workers/deadlines.py): what is due today, and the notices sent once each. A batch is
+-- claimed with one statement, its notices recorded with one, and its next checks written with one.
 
 -- name: claim_due_obligations
 -- Rows another replica holds are skipped, not waited for; the partial index on next_check_on finds what is due.
@@ -24,22 +25,28 @@ ORDER BY next_check_on
 LIMIT :limit
 FOR UPDATE SKIP LOCKED;
 
--- name: record_notice
--- NULL when the notice was already sent: the caller then publishes nothing.
-INSERT INTO deadline_notices (subject_id, notice, sent_on) VALUES (:subject_id, :notice, :today)
+-- name: record_notices
+-- The (subject, notice) pairs of a batch that go out today; only those not sent before come back, and only those
+-- are published.
+INSERT INTO deadline_notices (subject_id, notice, sent_on)
+SELECT n.subject_id, n.notice, :today::date
+FROM unnest(:subject_ids::uuid[], :notices::text[]) AS n(subject_id, notice)
 ON CONFLICT DO NOTHING
-RETURNING subject_id;
+RETURNING subject_id, notice;
 
--- name: set_obligation_check
--- The obligation's status after today's look (overdue or as it was) and when to look again.
-UPDATE obligations SET status = :status, next_check_on = :next_check_on, updated_at = :now WHERE id = :obligation_id;
+-- name: set_obligation_checks
+-- Each obligation's status after today's look (overdue or as it was) and when to look again.
+UPDATE obligations o SET status = c.status, next_check_on = c.next_check_on, updated_at = :now
+FROM unnest(:ids::uuid[], :statuses::text[], :next_check_ons::date[]) AS c(id, status, next_check_on)
+WHERE o.id = c.id;
 
--- name: set_msp_check
--- The MSP's status after today's look (active, ended or as it was) and when to look again.
-UPDATE msps
-SET status = :status, next_check_on = :next_check_on, updated_at = :now,
-    version = version + (CASE WHEN status = :status THEN 0 ELSE 1 END)
-WHERE id = :msp_id;
+-- name: set_msp_checks
+-- Each MSP's status after today's look (active, ended or as it was) and when to look again.
+UPDATE msps m
+SET status = c.status, next_check_on = c.next_check_on, updated_at = :now,
+    version = m.version + (CASE WHEN m.status = c.status THEN 0 ELSE 1 END)
+FROM unnest(:ids::uuid[], :statuses::text[], :next_check_ons::date[]) AS c(id, status, next_check_on)
+WHERE m.id = c.id;
 
 -- name: clear_pending_extension
 -- An MSP that ends leaves nothing to extend: an extension still waiting for TPOA is dropped with it.
@@ -56,6 +63,8 @@ ORDER BY a.next_check_on
 LIMIT :limit
 FOR UPDATE OF a SKIP LOCKED;
 
--- name: set_mitigation_action_check
--- Whether the action is overdue now (it stays so once found) and when to look again.
-UPDATE mitigation_actions SET overdue = overdue OR :overdue, next_check_on = :next_check_on WHERE id = :action_id;
+-- name: set_mitigation_action_checks
+-- Whether each action is overdue now (it stays so once found) and when to look again.
+UPDATE mitigation_actions a SET overdue = a.overdue OR c.overdue, next_check_on = c.next_check_on
+FROM unnest(:ids::uuid[], :overdue::boolean[], :next_check_ons::date[]) AS c(id, overdue, next_check_on)
+WHERE a.id = c.id;

@@ -8,6 +8,10 @@ index, so a pass costs what falls due, not what exists. Due rows are claimed wit
 every notice is written to `deadline_notices` (unique per subject and notice) in the same transaction as its
 event: any number of replicas, and restarts, send each notice once.
 
+A batch costs a few statements, not a few per row: one claims it, the pure rules decide each row in one pass,
+one records the batch's notices (only those never sent come back, and only those are published), and one writes
+every row's next check. Only an MSP that ends does more of its own (closing its obligations and review).
+
 After downtime an obligation gets only the most urgent reminder that applies (see `domain.deadlines`), and an MSP
 only the most urgent expiry warning: catching up does not flood anyone with stale notices.
 """
@@ -15,8 +19,9 @@ only the most urgent expiry warning: catching up does not flood anyone with stal
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -40,7 +45,7 @@ log = structlog.get_logger(__name__)
 WAKE_CHANNEL = "agreements_deadlines"
 COMPONENT = "agreements.deadlines"
 Row = Mapping[str, Any]
-LookAt = Callable[[Transaction, Row, date], Awaitable[int]]
+LookAt = Callable[[Transaction, Sequence[Row], date], Awaitable[int]]
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,29 @@ class Pass:
 
     rows: int
     notices: int
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notice a row is owed today; its event is built only if `deadline_notices` had not recorded it yet."""
+
+    subject_id: UUID
+    key: str
+    event: Callable[[], EventData]
+
+
+@dataclass
+class Checks:
+    """What a batch writes back to its rows, in one statement: a status (or overdue flag) and the next look."""
+
+    ids: list[UUID] = field(default_factory=list)
+    states: list[Any] = field(default_factory=list)
+    next_check_ons: list[date | None] = field(default_factory=list)
+
+    def add(self, row_id: UUID, state: Any, next_check_on: date | None) -> None:
+        self.ids.append(row_id)
+        self.states.append(state)
+        self.next_check_ons.append(next_check_on)
 
 
 class DeadlineEngine(PollingWorker):
@@ -93,140 +121,173 @@ class DeadlineEngine(PollingWorker):
         Obligations come first, so that an MSP ending today closes only obligations already told they are
         overdue."""
         context = Context.for_system(COMPONENT, self._clock())
-        rows, notices = await self._batch(context, DEADLINES.claim_due_obligations, self._look_at_obligation)
+        rows, notices = await self._batch(context, DEADLINES.claim_due_obligations, self._look_at_obligations)
         if rows >= self._batch_size:
             return Pass(rows, notices)
-        msp_rows, msp_notices = await self._batch(context, DEADLINES.claim_due_msps, self._look_at_msp)
+        msp_rows, msp_notices = await self._batch(context, DEADLINES.claim_due_msps, self._look_at_msps)
         if msp_rows >= self._batch_size:
             return Pass(msp_rows, notices + msp_notices)
         claim = DEADLINES.claim_due_mitigation_actions
-        action_rows, action_notices = await self._batch(context, claim, self._look_at_action)
+        action_rows, action_notices = await self._batch(context, claim, self._look_at_actions)
         return Pass(action_rows, notices + msp_notices + action_notices)
 
     async def _batch(self, context: Context, claim: Query, look_at: LookAt) -> tuple[int, int]:
-        """Claim a batch of what is due today and look at each, in one change; the rows and the notices sent."""
+        """Claim a batch of what is due today and look at it, in one change; the rows and the notices sent."""
         today = jakarta_date(context.now)
-        sent = 0
         async with self._uow.change(context) as tx:
             rows = await tx.conn.fetch(*claim(today=today, limit=self._batch_size))
-            for row in rows:
-                sent += await look_at(tx, row, today)
+            sent = await look_at(tx, rows, today) if rows else 0
         return len(rows), sent
 
-    async def _look_at_obligation(self, tx: Transaction, row: Row, today: date) -> int:
-        """Today's reminder or overdue notice for an obligation, and when to look again; the notices sent."""
-        step = rules.obligation_step(
-            status=row["status"], due_on=row["due_on"], reminder_days=self._reminder_days, today=today
-        )
-        status, sent = row["status"], 0
-        if isinstance(step.notice, rules.Reminder):
-            reminder = {"days_before": step.notice.days_before, "days_left": step.notice.days_left}
-            sent = await self._notify(tx, row, rules.DUE, rules.reminder_notice_key(step.notice.days_before), reminder)
-        elif isinstance(step.notice, rules.Overdue):
-            status = "overdue"
-            overdue = {"days_overdue": step.notice.days_overdue}
-            sent = await self._notify(tx, row, rules.OVERDUE, rules.OVERDUE_NOTICE_KEY, overdue)
-        await tx.conn.execute(
-            *DEADLINES.set_obligation_check(
-                obligation_id=row["id"], status=status, next_check_on=step.next_check_on, now=tx.now
-            )
-        )
-        return sent
-
-    async def _first_time(self, tx: Transaction, subject_id: UUID, notice: str) -> bool:
-        """Record that this notice goes out today; False if it already went out (then nothing is published)."""
-        recorded = await tx.conn.fetchval(
-            *DEADLINES.record_notice(subject_id=subject_id, notice=notice, today=jakarta_date(tx.now))
-        )
-        return recorded is not None
-
-    async def _notify(
-        self, tx: Transaction, row: Row, event_types: dict[str, type[EventData]], key: str, facts: dict[str, int]
-    ) -> int:
-        """Publish one notice about an obligation unless it was already sent; return how many were sent."""
-        event_type = event_types.get(row["kind"])
-        if event_type is None or not await self._first_time(tx, row["id"], key):
+    async def _send_first_times(self, tx: Transaction, notices: Sequence[Notice], today: date) -> int:
+        """Record the batch's notices in one statement and publish, in the batch's order, those that had not gone
+        out before (the others are already in the outbox, from an earlier change); the notices sent."""
+        if not notices:
             return 0
-        kind = day_kind(row["due_on"])
-        event = event_type.model_validate(
-            {
-                **obligation_facts(row),
-                **facts,
-                "due_on_weekend": kind.weekend,
-                "due_on_holiday": kind.holiday,
-                "due_on_working_day": kind.working_day,
-            }
+        recorded = await tx.conn.fetch(
+            *DEADLINES.record_notices(
+                subject_ids=[notice.subject_id for notice in notices],
+                notices=[notice.key for notice in notices],
+                today=today,
+            )
         )
-        tx.publish(event, subject=str(row["id"]))
-        return 1
-
-    async def _look_at_msp(self, tx: Transaction, row: Row, today: date) -> int:
-        """Today's activation, expiry warning or end of an MSP, and when to look again; the notices sent."""
-        step = rules.msp_step(
-            status=row["status"],
-            starts_on=row["starts_on"],
-            ends_on=row["ends_on"],
-            warning_days=self._expiry_warning_days,
-            today=today,
-        )
-        status, sent = row["status"], 0
-        parties = {
-            "msp_id": row["id"],
-            "number": row["number"],
-            "organization": organization_party(row),
-            "ministry": ministry_party(row),
-        }
-        if step.end:
-            status = "ended"
-            closed = await tx.conn.fetch(*OBLIGATIONS.close_open_obligations(msp_id=row["id"], now=tx.now))
-            await tx.conn.execute(*DEADLINES.clear_pending_extension(msp_id=row["id"]))  # nothing left to extend
-            await tx.conn.execute(*REVIEWS.close_review(msp_id=row["id"], now=tx.now))
-            if await self._first_time(tx, row["id"], rules.ENDED_NOTICE_KEY):
-                ended = contracts.MspEnded(
-                    **parties, ended_on=row["ends_on"], closed_obligation_ids=[o["id"] for o in closed]
-                )
-                tx.publish(ended, subject=str(row["id"]))
+        first = {(row["subject_id"], row["notice"]) for row in recorded}
+        sent = 0
+        for notice in notices:
+            if (notice.subject_id, notice.key) in first:
+                tx.publish(notice.event(), subject=str(notice.subject_id))
                 sent += 1
-        if step.activate:
-            status = "active"
-        if step.expiring is not None:
-            key = rules.expiry_notice_key(row["ends_on"], step.expiring)
-            if await self._first_time(tx, row["id"], key):
-                expiring = contracts.MspExpiring(**parties, ends_on=row["ends_on"], days_before=step.expiring)
-                tx.publish(expiring, subject=str(row["id"]))
-                sent += 1
-        await tx.conn.execute(
-            *DEADLINES.set_msp_check(msp_id=row["id"], status=status, next_check_on=step.next_check_on, now=tx.now)
-        )
         return sent
 
-    async def _look_at_action(self, tx: Transaction, row: Row, today: date) -> int:
-        """Today's reminder or overdue notice for a mitigation action (open or in progress, of an MSP in force), and
-        when to look again; the notices sent."""
-        step = rules.action_step(
-            status=row["status"],
-            msp_status=row["msp_status"],
-            due_on=row["due_on"],
-            reminder_days=self._reminder_days,
-            today=today,
-        )
-        facts, sent, overdue = action_facts(row, row), 0, False
-        if isinstance(step.notice, rules.Reminder):
-            if await self._first_time(tx, row["id"], rules.reminder_notice_key(step.notice.days_before)):
-                due = contracts.MitigationActionDue(
-                    **facts, days_before=step.notice.days_before, days_left=step.notice.days_left
-                )
-                tx.publish(due, subject=str(row["id"]))
-                sent = 1
-        elif isinstance(step.notice, rules.Overdue):
-            overdue = True
-            if await self._first_time(tx, row["id"], rules.OVERDUE_NOTICE_KEY):
-                late = contracts.MitigationActionOverdue(**facts, days_overdue=step.notice.days_overdue)
-                tx.publish(late, subject=str(row["id"]))
-                sent = 1
+    async def _look_at_obligations(self, tx: Transaction, rows: Sequence[Row], today: date) -> int:
+        """Today's reminder or overdue notice for each obligation, and when to look again; the notices sent."""
+        notices: list[Notice] = []
+        checks = Checks()
+        for row in rows:
+            step = rules.obligation_step(
+                status=row["status"], due_on=row["due_on"], reminder_days=self._reminder_days, today=today
+            )
+            status = row["status"]
+            if isinstance(step.notice, rules.Reminder):
+                reminder = {"days_before": step.notice.days_before, "days_left": step.notice.days_left}
+                key = rules.reminder_notice_key(step.notice.days_before)
+                notices += _obligation_notice(row, rules.DUE, key, reminder)
+            elif isinstance(step.notice, rules.Overdue):
+                status = "overdue"
+                overdue = {"days_overdue": step.notice.days_overdue}
+                notices += _obligation_notice(row, rules.OVERDUE, rules.OVERDUE_NOTICE_KEY, overdue)
+            checks.add(row["id"], status, step.next_check_on)
+        sent = await self._send_first_times(tx, notices, today)
         await tx.conn.execute(
-            *DEADLINES.set_mitigation_action_check(
-                action_id=row["id"], overdue=overdue, next_check_on=step.next_check_on
+            *DEADLINES.set_obligation_checks(
+                ids=checks.ids, statuses=checks.states, next_check_ons=checks.next_check_ons, now=tx.now
             )
         )
         return sent
+
+    async def _look_at_msps(self, tx: Transaction, rows: Sequence[Row], today: date) -> int:
+        """Today's activation, expiry warning or end of each MSP, and when to look again; the notices sent."""
+        notices: list[Notice] = []
+        checks = Checks()
+        for row in rows:
+            step = rules.msp_step(
+                status=row["status"],
+                starts_on=row["starts_on"],
+                ends_on=row["ends_on"],
+                warning_days=self._expiry_warning_days,
+                today=today,
+            )
+            status = row["status"]
+            parties = {
+                "msp_id": row["id"],
+                "number": row["number"],
+                "organization": organization_party(row),
+                "ministry": ministry_party(row),
+            }
+            if step.end:
+                status = "ended"
+                closed = await self._end(tx, row["id"])
+                ended = partial(contracts.MspEnded, **parties, ended_on=row["ends_on"], closed_obligation_ids=closed)
+                notices.append(Notice(row["id"], rules.ENDED_NOTICE_KEY, ended))
+            if step.activate:
+                status = "active"
+            if step.expiring is not None:
+                key = rules.expiry_notice_key(row["ends_on"], step.expiring)
+                expiring = partial(contracts.MspExpiring, **parties, ends_on=row["ends_on"], days_before=step.expiring)
+                notices.append(Notice(row["id"], key, expiring))
+            checks.add(row["id"], status, step.next_check_on)
+        sent = await self._send_first_times(tx, notices, today)
+        await tx.conn.execute(
+            *DEADLINES.set_msp_checks(
+                ids=checks.ids, statuses=checks.states, next_check_ons=checks.next_check_ons, now=tx.now
+            )
+        )
+        return sent
+
+    async def _end(self, tx: Transaction, msp_id: UUID) -> list[UUID]:
+        """Close what an ending MSP leaves open (rare: a few MSPs a day, so one by one); the obligations closed."""
+        closed = await tx.conn.fetch(*OBLIGATIONS.close_open_obligations(msp_id=msp_id, now=tx.now))
+        await tx.conn.execute(*DEADLINES.clear_pending_extension(msp_id=msp_id))  # nothing left to extend
+        await tx.conn.execute(*REVIEWS.close_review(msp_id=msp_id, now=tx.now))
+        return [obligation["id"] for obligation in closed]
+
+    async def _look_at_actions(self, tx: Transaction, rows: Sequence[Row], today: date) -> int:
+        """Today's reminder or overdue notice for each mitigation action (open or in progress, of an MSP in force),
+        and when to look again; the notices sent."""
+        notices: list[Notice] = []
+        checks = Checks()
+        for row in rows:
+            step = rules.action_step(
+                status=row["status"],
+                msp_status=row["msp_status"],
+                due_on=row["due_on"],
+                reminder_days=self._reminder_days,
+                today=today,
+            )
+            overdue = False
+            if isinstance(step.notice, rules.Reminder):
+                key = rules.reminder_notice_key(step.notice.days_before)
+                due = partial(
+                    contracts.MitigationActionDue,
+                    **action_facts(row, row),
+                    days_before=step.notice.days_before,
+                    days_left=step.notice.days_left,
+                )
+                notices.append(Notice(row["id"], key, due))
+            elif isinstance(step.notice, rules.Overdue):
+                overdue = True
+                late = partial(
+                    contracts.MitigationActionOverdue, **action_facts(row, row), days_overdue=step.notice.days_overdue
+                )
+                notices.append(Notice(row["id"], rules.OVERDUE_NOTICE_KEY, late))
+            checks.add(row["id"], overdue, step.next_check_on)
+        sent = await self._send_first_times(tx, notices, today)
+        await tx.conn.execute(
+            *DEADLINES.set_mitigation_action_checks(
+                ids=checks.ids, overdue=checks.states, next_check_ons=checks.next_check_ons
+            )
+        )
+        return sent
+
+
+def _obligation_notice(
+    row: Row, event_types: Mapping[str, type[EventData]], key: str, facts: dict[str, int]
+) -> list[Notice]:
+    """The notice an obligation is owed, if its kind has an event for it (an extension decision has none)."""
+    event_type = event_types.get(row["kind"])
+    if event_type is None:
+        return []
+    return [Notice(row["id"], key, partial(_obligation_event, event_type, row, facts))]
+
+
+def _obligation_event(event_type: type[EventData], row: Row, facts: dict[str, int]) -> EventData:
+    kind = day_kind(row["due_on"])
+    return event_type.model_validate(
+        {
+            **obligation_facts(row),
+            **facts,
+            "due_on_weekend": kind.weekend,
+            "due_on_holiday": kind.holiday,
+            "due_on_working_day": kind.working_day,
+        }
+    )

@@ -15,29 +15,27 @@ FOR UPDATE OF n SKIP LOCKED;
 SELECT extract(epoch FROM (min(next_attempt_at) - :now::timestamptz))::float8 FROM notifications
 WHERE status = 'pending';
 
--- name: mark_delivered
--- The channel accepted the notification.
-UPDATE notifications SET status = 'delivered', attempts = attempts + 1, delivered_at = :now, last_error = NULL
-WHERE id = :notification_id
-RETURNING attempts, delivered_at;
-
--- name: mark_retry
--- The attempt failed: try again after the backoff.
-UPDATE notifications
-SET attempts = attempts + 1, last_error = :error,
-    next_attempt_at = :now::timestamptz + make_interval(secs => :delay_seconds)
-WHERE id = :notification_id;
-
--- name: mark_failed
--- Given up: the retry period ended or the endpoint answered 410.
-UPDATE notifications SET status = 'failed', attempts = attempts + 1, last_error = :error
-WHERE id = :notification_id
-RETURNING attempts;
-
--- name: record_attempt
--- One attempt in the delivery log.
-INSERT INTO delivery_attempts (notification_id, attempted_at, succeeded, error)
-VALUES (:notification_id, :now, :succeeded, :error);
+-- name: settle_attempts
+-- The outcomes of one batch of attempts in one statement: each notification delivered, tried again after its
+-- backoff, or given up (`failed`), with its attempt counted and in the delivery log; the notifications' new state.
+WITH outcome AS (
+    SELECT * FROM unnest(:notification_ids::uuid[], :outcomes::text[], :errors::text[], :delays::float8[])
+                  WITH ORDINALITY AS o (notification_id, outcome, error, delay_seconds, position)
+), logged AS (
+    INSERT INTO delivery_attempts (notification_id, attempted_at, succeeded, error)
+    SELECT notification_id, :now::timestamptz, outcome = 'delivered', error FROM outcome ORDER BY position
+)
+UPDATE notifications n
+SET status = CASE o.outcome WHEN 'retry' THEN n.status ELSE o.outcome END,
+    attempts = n.attempts + 1,
+    last_error = o.error,
+    delivered_at = CASE WHEN o.outcome = 'delivered' THEN :now::timestamptz ELSE n.delivered_at END,
+    next_attempt_at = CASE WHEN o.outcome = 'retry'
+                           THEN :now::timestamptz + make_interval(secs => o.delay_seconds)
+                           ELSE n.next_attempt_at END
+FROM outcome o
+WHERE n.id = o.notification_id
+RETURNING n.id, n.attempts, n.delivered_at;
 
 -- name: list_notifications
 -- A page of the delivery log, newest first, with the total of the filter.

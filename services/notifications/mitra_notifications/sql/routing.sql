@@ -1,12 +1,23 @@
--- name: active_rules_for
--- The audiences and channels the routing rules name for an event. (In the recipient lookups below, a recipient who
--- switched e-mail off has no address to mail: it keeps its inbox and webhook.)
-SELECT audience, channels FROM routing_rules WHERE routing_key = :routing_key AND active;
-
--- name: recipients_by_role
--- An audience that is a role as such (TPOA, the ministries, the provinces, the regencies).
-SELECT id, name, CASE WHEN email_enabled THEN email END AS email, language, webhook_url, webhook_disabled_at, digest FROM recipients
-WHERE active AND role = :role;
+-- name: candidates_for
+-- In one round trip, whom an event's routing rules and the subscriptions name: each active rule (an audience that is
+-- a role as such, `:role_audiences` to `:roles`, comes with its recipients; any other is looked up from the event's
+-- facts below), and each recipient subscribed to the event for its NGO (or all NGOs) and one of the regions it
+-- concerns (or all regions). (A recipient who switched e-mail off has no address to mail: it keeps its inbox and
+-- webhook.)
+SELECT 'rule' AS origin, g.audience, g.channels, r.id, r.name, CASE WHEN r.email_enabled THEN r.email END AS email,
+       r.language, r.webhook_url, r.webhook_disabled_at, r.digest
+FROM routing_rules g
+LEFT JOIN unnest(:role_audiences::text[], :roles::text[]) AS a (audience, role) ON a.audience = g.audience
+LEFT JOIN recipients r ON r.active AND r.role = a.role
+WHERE g.routing_key = :routing_key AND g.active
+UNION ALL
+SELECT 'subscription', NULL, s.channels, r.id, r.name, CASE WHEN r.email_enabled THEN r.email END, r.language,
+       r.webhook_url, r.webhook_disabled_at, r.digest
+FROM subscriptions s JOIN recipients r ON r.id = s.recipient_id
+WHERE r.active
+  AND :routing_key = ANY(s.routing_keys)
+  AND (s.organization_ids IS NULL OR :organization_id::uuid = ANY(s.organization_ids))
+  AND (s.region_codes IS NULL OR s.region_codes && :region_codes::text[]);
 
 -- name: recipients_of_ministry
 -- The Mitra Utama an event names, by its registry id or its code.
@@ -41,32 +52,23 @@ WHERE r.active AND r.role = 'ministry'
 SELECT id, name, CASE WHEN email_enabled THEN email END AS email, language, webhook_url, webhook_disabled_at, digest FROM recipients
 WHERE active AND role = 'ministry' AND partner_code = ANY(:codes::text[]);
 
--- name: matching_subscriptions
--- Subscriptions to an event: for its NGO (or all NGOs) and one of the regions it concerns (or all regions).
-SELECT s.channels, r.id, r.name, CASE WHEN r.email_enabled THEN r.email END AS email, r.language, r.webhook_url, r.webhook_disabled_at, r.digest
-FROM subscriptions s JOIN recipients r ON r.id = s.recipient_id
-WHERE r.active
-  AND :routing_key = ANY(s.routing_keys)
-  AND (s.organization_ids IS NULL OR :organization_id::uuid = ANY(s.organization_ids))
-  AND (s.region_codes IS NULL OR s.region_codes && :region_codes::text[]);
-
--- name: insert_inbox_notification
--- The in-app inbox is a channel that needs no sending: the notification is delivered when it is stored.
-INSERT INTO notifications (id, event_id, event_type, recipient_id, channel, address, language, subject, body_text,
-                           body_html, payload, status, created_at, next_attempt_at, delivered_at)
-VALUES (:id, :event_id, :event_type, :recipient_id, 'inbox', 'inbox', :language, :subject, :body_text, :body_html,
-        :payload, 'delivered', :now, :now, :now)
-ON CONFLICT (event_id, recipient_id, channel) DO NOTHING
-RETURNING id;
-
--- name: insert_outgoing_notification
--- An e-mail or a webhook to deliver (or, for a digest recipient, to hold); once per event, recipient and channel.
-INSERT INTO notifications (id, event_id, event_type, recipient_id, channel, address, language, subject, body_text,
-                           body_html, payload, status, created_at, next_attempt_at)
-VALUES (:id, :event_id, :event_type, :recipient_id, :channel, :address, :language, :subject, :body_text, :body_html,
-        :payload, :status, :now, :now)
-ON CONFLICT (event_id, recipient_id, channel) DO NOTHING
-RETURNING id;
+-- name: insert_notifications
+-- An event's notifications in one statement, once per event, recipient and channel: an in-app inbox entry needs no
+-- sending, so it is delivered when it is stored; an e-mail or a webhook is to deliver (or, for a digest recipient,
+-- to hold). How many were new, and the delivery workers woken (when the transaction commits) if any was.
+WITH created AS (
+    INSERT INTO notifications (id, event_id, event_type, recipient_id, channel, address, language, subject,
+                               body_text, body_html, payload, status, created_at, next_attempt_at, delivered_at)
+    SELECT n.id, :event_id::uuid, :event_type::text, n.recipient_id, n.channel, n.address, n.language, n.subject,
+           n.body_text, n.body_html, :payload::jsonb, n.status, :now::timestamptz, :now::timestamptz,
+           CASE WHEN n.channel = 'inbox' THEN :now::timestamptz END
+    FROM unnest(:ids::uuid[], :recipient_ids::uuid[], :channels::text[], :addresses::text[], :languages::text[],
+                :subjects::text[], :bodies_text::text[], :bodies_html::text[], :statuses::text[])
+         AS n (id, recipient_id, channel, address, language, subject, body_text, body_html, status)
+    ON CONFLICT (event_id, recipient_id, channel) DO NOTHING
+    RETURNING 1
+), counted AS (SELECT count(*) AS created FROM created)
+SELECT created, CASE WHEN created > 0 THEN pg_notify('mitra_notifications', '')::text END AS woken FROM counted;
 
 -- name: remember_msp
 -- Notifications' own copy of a signed MSP, so that later events about it reach its regions and Mitra Utama.

@@ -1,8 +1,15 @@
 """Delivering notifications (e-mail, webhooks), the delivery log, and resending.
 
-Due notifications are claimed with `FOR UPDATE SKIP LOCKED`, sent, and each outcome (the attempt in the delivery
-log, the new status, and the `delivered`/`failed` event) committed together in one unit of work. An SMTP server
-that is down delays delivery; nothing is lost, and delivery resumes when it is back.
+Due notifications are claimed with `FOR UPDATE SKIP LOCKED` (a batch in one statement), sent (e-mails one after
+another over one kept SMTP connection, webhooks side by side), and the batch's outcomes (each attempt in the
+delivery log, each new status in one statement, and the `delivered`/`failed` events) committed together in one unit
+of work. An SMTP server that is down delays delivery; nothing is lost, and delivery resumes when it is back.
+
+The guarantee is at least once, as it was with a connection per message: a notification is sent while its row is
+locked by the claim, and its outcome commits with the claim. If the process dies (or the database fails) after the
+server took a message and before that commit, the notification is still pending and is sent again, with the same
+Message-ID, so that the receiving server or client can recognise the duplicate; a batch that cannot be recorded is
+sent again whole. An attempt is never lost from the delivery log once its outcome committed.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ log = structlog.get_logger(__name__)
 
 class Mailer(Protocol):
     async def send(self, *, to: str, subject: str, text: str, html: str, message_id: str) -> None: ...
+    async def aclose(self) -> None: ...
 
 
 class WebhookPoster(Protocol):
@@ -55,9 +63,11 @@ async def deliver_due(uow: UnitOfWork, ctx: Context, senders: Senders, *, batch_
     """Attempt every notification that is due (one batch); return how many were attempted."""
     async with uow.change(ctx) as tx:
         rows = await tx.conn.fetch(*DELIVERIES.claim_due_notifications(now=tx.now, batch_size=batch_size))
+        if not rows:
+            return 0
+        # E-mails queue for the one kept SMTP connection; webhooks go out side by side meanwhile.
         outcomes = await asyncio.gather(*(_send(senders, row) for row in rows), return_exceptions=True)
-        for row, outcome in zip(rows, outcomes, strict=True):
-            await _settle(tx, row, outcome if isinstance(outcome, BaseException) else None, policy)
+        await _settle(tx, rows, [o if isinstance(o, BaseException) else None for o in outcomes], policy)
     return len(rows)
 
 
@@ -87,48 +97,58 @@ async def _send(senders: Senders, row: asyncpg.Record) -> None:
         raise ValueError(f"channel {row['channel']} is not delivered by this worker")
 
 
-async def _settle(tx: Transaction, row: asyncpg.Record, error: BaseException | None, policy: RetryPolicy) -> None:
-    conn, now, notification_id = tx.conn, tx.now, row["id"]
-    bound = {"notification_id": str(notification_id), "event_id": str(row["event_id"]), "recipient": row["address"]}
-    cause = {
-        "notification_id": notification_id,
-        "cause_event_id": row["event_id"],
-        "cause_event_type": row["event_type"],
-        "recipient_id": row["recipient_id"],
-        "channel": row["channel"],
-    }
-    verdict = deliveries.judge(error, created_at=row["created_at"], now=now, give_up_after=policy.give_up_after)
-    if error is None:
-        done = await conn.fetchrow(*DELIVERIES.mark_delivered(notification_id=notification_id, now=now))
-        await conn.execute(
-            *DELIVERIES.record_attempt(notification_id=notification_id, now=now, succeeded=True, error=None)
+async def _settle(
+    tx: Transaction, rows: list[asyncpg.Record], errors: list[BaseException | None], policy: RetryPolicy
+) -> None:
+    """Record a batch's outcomes (each attempt in the delivery log, each notification's new state) in one statement,
+    then publish what became of each: `delivered`, or `failed` once given up."""
+    conn, now = tx.conn, tx.now
+    verdicts = [
+        deliveries.judge(error, created_at=row["created_at"], now=now, give_up_after=policy.give_up_after)
+        for row, error in zip(rows, errors, strict=True)
+    ]
+    descriptions = [None if error is None else deliveries.describe(error) for error in errors]
+    delays = [
+        outbox.backoff_seconds(row["attempts"], base=2.0, cap=policy.max_backoff) if v.outcome == "retry" else 0.0
+        for row, v in zip(rows, verdicts, strict=True)
+    ]
+    settled = await conn.fetch(
+        *DELIVERIES.settle_attempts(
+            notification_ids=[row["id"] for row in rows],
+            outcomes=[verdict.outcome for verdict in verdicts],
+            errors=descriptions,
+            delays=delays,
+            now=now,
         )
-        tx.publish(
-            NotificationDelivered(**cause, attempts=done["attempts"], delivered_at=done["delivered_at"]),
-            subject=str(notification_id),
-        )
-        log.info("notification delivered", attempts=done["attempts"], **bound)
-        return
-    description = deliveries.describe(error)
-    await conn.execute(
-        *DELIVERIES.record_attempt(notification_id=notification_id, now=now, succeeded=False, error=description)
     )
-    if verdict.disable_webhook:
-        # 410: the receiver asks never to be called again; later notifications skip this endpoint.
-        await conn.execute(*RECIPIENTS.disable_webhook(recipient_id=row["recipient_id"], now=now))
-    if verdict.outcome == "failed":
-        attempts = await conn.fetchval(*DELIVERIES.mark_failed(notification_id=notification_id, error=description))
-        tx.publish(
-            NotificationFailed(**cause, attempts=attempts, last_error=description, failed_at=now),
-            subject=str(notification_id),
-        )
-        log.error("notification failed; given up", error=description, **bound)
-        return
-    delay = outbox.backoff_seconds(row["attempts"], base=2.0, cap=policy.max_backoff)
-    await conn.execute(
-        *DELIVERIES.mark_retry(notification_id=notification_id, error=description, delay_seconds=delay, now=now)
-    )
-    log.warning("notification not delivered; will retry", error=description, retry_in=round(delay, 1), **bound)
+    after = {row["id"]: row for row in settled}
+    for row, verdict, description, delay in zip(rows, verdicts, descriptions, delays, strict=True):
+        notification_id, done = row["id"], after[row["id"]]
+        bound = {"notification_id": str(notification_id), "event_id": str(row["event_id"]), "recipient": row["address"]}
+        cause = {
+            "notification_id": notification_id,
+            "cause_event_id": row["event_id"],
+            "cause_event_type": row["event_type"],
+            "recipient_id": row["recipient_id"],
+            "channel": row["channel"],
+        }
+        if verdict.disable_webhook:
+            # 410: the receiver asks never to be called again; later notifications skip this endpoint.
+            await conn.execute(*RECIPIENTS.disable_webhook(recipient_id=row["recipient_id"], now=now))
+        if verdict.outcome == "delivered":
+            tx.publish(
+                NotificationDelivered(**cause, attempts=done["attempts"], delivered_at=done["delivered_at"]),
+                subject=str(notification_id),
+            )
+            log.info("notification delivered", attempts=done["attempts"], **bound)
+        elif verdict.outcome == "failed":
+            tx.publish(
+                NotificationFailed(**cause, attempts=done["attempts"], last_error=description, failed_at=now),
+                subject=str(notification_id),
+            )
+            log.error("notification failed; given up", error=description, **bound)
+        else:
+            log.warning("notification not delivered; will retry", error=description, retry_in=round(delay, 1), **bound)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from mitra_notifications.domain.routing import (
     OfRegions,
 )
 from mitra_notifications.domain.texts import Language, Message
-from mitra_notifications.sql import DELIVERIES, ROUTING
+from mitra_notifications.sql import ROUTING
 from mitra_shared.events import ReceivedEvent
 from mitra_shared.uow import Transaction
 
@@ -57,58 +57,60 @@ class Notice:
 async def notify(tx: Transaction, notice: Notice) -> int:
     """Create the notifications an event calls for; return how many were new."""
     conn = tx.conn
-    picked: list[tuple[Candidate, Sequence[str]]] = []
-    for rule in await conn.fetch(*ROUTING.active_rules_for(routing_key=notice.routing_key)):
-        lookup = routing.audience_lookup(rule["audience"], notice.facts)
-        channels = notice.allowed(rule["channels"])
-        if lookup is not None and channels:
-            picked += [(_candidate(row), channels) for row in await _audience(conn, lookup)]
-    subscribed = await conn.fetch(
-        *ROUTING.matching_subscriptions(
+    rows = await conn.fetch(
+        *ROUTING.candidates_for(
             routing_key=notice.routing_key,
+            role_audiences=list(routing.ROLE_AUDIENCES),
+            roles=list(routing.ROLE_AUDIENCES.values()),
             organization_id=notice.facts.organization_id,
             region_codes=list(notice.facts.region_codes),
         )
     )
-    picked += [(_candidate(row), notice.allowed(row["channels"])) for row in subscribed]
-
-    event = notice.event
-    payload = event.model_dump(mode="json", exclude_none=True)
-    texts: dict[Language, Message] = {}
-    created = 0
-    for planned in routing.plan(picked):
-        language = planned.recipient.language
-        if language not in texts:
-            texts[language] = notice.render(language)
-        message = texts[language]
-        common = {
-            "id": uuid.uuid4(),
-            "event_id": event.id,
-            "event_type": event.type,
-            "recipient_id": planned.recipient.id,
-            "language": language,
-            "subject": message.subject,
-            "body_text": message.text,
-            "body_html": message.html,
-            "payload": payload,
-            "now": tx.now,
-        }
-        if planned.channel == "inbox":
-            query = ROUTING.insert_inbox_notification(**common)
+    picked: list[tuple[Candidate, Sequence[str]]] = []
+    for rule in (row for row in rows if row["origin"] == "rule"):
+        lookup = routing.audience_lookup(rule["audience"], notice.facts)
+        channels = notice.allowed(rule["channels"])
+        if lookup is None or not channels:
+            continue
+        if isinstance(lookup, ByRole):  # its recipients came with the rule, one row each
+            if rule["id"] is not None:
+                picked.append((_candidate(rule), channels))
         else:
-            query = ROUTING.insert_outgoing_notification(
-                **common, channel=planned.channel, address=planned.address, status=planned.status
-            )
-        created += await conn.fetchval(*query) is not None
-    if created:
-        await conn.execute(DELIVERIES.wake_delivery)
+            picked += [(_candidate(row), channels) for row in await _audience(conn, lookup)]
+    picked += [(_candidate(row), notice.allowed(row["channels"])) for row in rows if row["origin"] == "subscription"]
+
+    planned = routing.plan(picked)
+    if not planned:
+        return 0
+    event = notice.event
+    texts: dict[Language, Message] = {}
+    for language in dict.fromkeys(p.recipient.language for p in planned):
+        texts[language] = notice.render(language)
+    messages = [texts[p.recipient.language] for p in planned]
+    created: int = await conn.fetchval(
+        *ROUTING.insert_notifications(
+            event_id=event.id,
+            event_type=event.type,
+            payload=event.model_dump(mode="json", exclude_none=True),
+            now=tx.now,
+            ids=[uuid.uuid4() for _ in planned],
+            recipient_ids=[p.recipient.id for p in planned],
+            channels=[p.channel for p in planned],
+            addresses=[p.address for p in planned],
+            languages=[p.recipient.language for p in planned],
+            subjects=[m.subject for m in messages],
+            bodies_text=[m.text for m in messages],
+            bodies_html=[m.html for m in messages],
+            statuses=[p.status for p in planned],
+        )
+    )
     return created
 
 
 async def _audience(conn: asyncpg.Connection, lookup: Lookup) -> list[asyncpg.Record]:
     match lookup:
-        case ByRole(role):
-            query = ROUTING.recipients_by_role(role=role)
+        case ByRole():
+            raise AssertionError("a role's recipients come with its rule (candidates_for)")
         case OfMinistry(partner_id, code):
             query = ROUTING.recipients_of_ministry(partner_id=partner_id, code=code)
         case OfOrganizationMinistries(organization_id):

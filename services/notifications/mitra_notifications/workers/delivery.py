@@ -52,3 +52,4 @@ class DeliveryWorker(PollingWorker):
     async def stop(self) -> None:
         await super().stop()
         await self._senders.webhooks.aclose()
+        await self._senders.mailer.aclose()

@@ -37,3 +37,7 @@ class DigestWorker(PollingWorker):
         return await send_digests(
             self._uow, context, self._mailer, send_hour=self._send_hour, batch_size=self._batch_size
         )
+
+    async def stop(self) -> None:
+        await super().stop()
+        await self._mailer.aclose()

@@ -74,9 +74,10 @@ LIMIT :batch_size
 FOR UPDATE OF p SKIP LOCKED;
 
 -- name: mark_expired
--- The status condition makes the change (and so its event) happen once even if two replicas got here.
+-- A claimed batch marked expired in one statement. The status condition makes each change (and so its event)
+-- happen once even if two replicas got here: only the permits changed now come back.
 UPDATE permits SET status = 'expired', version = version + 1, updated_at = :now
-WHERE id = :permit_id AND status = 'valid'
+WHERE id = ANY(:permit_ids::uuid[]) AND status = 'valid'
 RETURNING id;
 
 -- name: claim_due_reminders
@@ -94,6 +95,15 @@ WHERE p.status = 'valid' AND p.valid_until BETWEEN :first AND :last
 ORDER BY p.valid_until, p.id
 LIMIT :batch_size
 FOR UPDATE OF p;
+
+-- name: record_reminders
+-- A claimed batch's reminders of one lead time in one statement, exactly once per (permit, term, lead time): the
+-- permits a replica that came first already reminded do not come back, and get nothing from this one.
+INSERT INTO permit_reminders (permit_id, valid_until, days_before, sent_at)
+SELECT r.permit_id, r.valid_until, :days_before::integer, :now::timestamptz
+FROM unnest(:permit_ids::uuid[], :valid_untils::date[]) AS r(permit_id, valid_until)
+ON CONFLICT DO NOTHING
+RETURNING permit_id;
 
 -- name: record_reminder
 -- Exactly once per (permit, term, lead time): a replica that comes second finds the key taken and sends nothing.

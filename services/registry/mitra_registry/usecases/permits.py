@@ -218,13 +218,14 @@ async def expire_lapsed(uow: UnitOfWork, ctx: Context, *, batch_size: int) -> in
     """Mark one batch of permits that ended before the context's day expired; return how many."""
     async with uow.change(ctx) as tx:
         rows = await tx.conn.fetch(*PERMITS.claim_lapsed_permits(today=jakarta_date(tx.now), batch_size=batch_size))
-        expired = 0
+        if not rows:
+            return 0
+        marked = await tx.conn.fetch(*PERMITS.mark_expired(permit_ids=[row["id"] for row in rows], now=tx.now))
+        expired = {row["id"] for row in marked}
         for row in rows:
-            if await tx.conn.fetchval(*PERMITS.mark_expired(permit_id=row["id"], now=tx.now)) is None:
-                continue
-            tx.publish(PermitExpired(**_term_facts(row)), subject=str(row["id"]))
-            expired += 1
-    return expired
+            if row["id"] in expired:
+                tx.publish(PermitExpired(**_term_facts(row)), subject=str(row["id"]))
+    return len(expired)
 
 
 async def send_due_reminders(uow: UnitOfWork, ctx: Context, *, lead_days: Sequence[int], batch_size: int) -> int:
@@ -237,16 +238,22 @@ async def send_due_reminders(uow: UnitOfWork, ctx: Context, *, lead_days: Sequen
                     first=window.first, last=window.last, days_before=window.days_before, batch_size=batch_size
                 )
             )
-            for row in rows:
-                recorded = await tx.conn.fetchval(
-                    *PERMITS.record_reminder(
-                        permit_id=row["id"], valid_until=row["valid_until"], days_before=window.days_before, now=tx.now
-                    )
+            if not rows:
+                continue
+            recorded = await tx.conn.fetch(
+                *PERMITS.record_reminders(
+                    permit_ids=[row["id"] for row in rows],
+                    valid_untils=[row["valid_until"] for row in rows],
+                    days_before=window.days_before,
+                    now=tx.now,
                 )
-                if not recorded:
-                    continue
-                tx.publish(PermitExpiring(**_term_facts(row), days_before=window.days_before), subject=str(row["id"]))
-                sent += 1
+            )
+            first = {row["permit_id"] for row in recorded}
+            for row in rows:
+                if row["id"] in first:
+                    expiring = PermitExpiring(**_term_facts(row), days_before=window.days_before)
+                    tx.publish(expiring, subject=str(row["id"]))
+                    sent += 1
     return sent
 
 

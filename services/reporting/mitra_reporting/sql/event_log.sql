@@ -13,7 +13,3 @@ SELECT pg_advisory_xact_lock_shared(:lock);
 -- name: projection_lock_exclusive
 -- A rebuild's lock: events arriving meanwhile wait for it rather than interleave with it.
 SELECT pg_advisory_xact_lock(:lock);
-
--- name: replay_log
--- The whole log in the order it was applied, for a rebuild.
-SELECT event_id, event_type, source, subject, occurred_at, data FROM event_log ORDER BY seq;
