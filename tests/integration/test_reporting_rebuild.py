@@ -13,7 +13,7 @@ import asyncpg
 import pytest
 from support.database import migrated_pool
 
-from mitra_reporting.consumers.projections import HANDLERS, PROJECTION_TABLES
+from mitra_reporting.consumers.projections import HANDLERS, PROJECTION_LOCK, PROJECTION_TABLES
 from mitra_reporting.usecases.rebuild import rebuild
 from mitra_shared import db
 from mitra_shared.context import Context
@@ -241,3 +241,30 @@ async def test_the_rebuild_command(uow: UnitOfWork, pool: asyncpg.Pool, database
     assert process.returncode == 0, stderr.decode()
     assert "rebuilt projections from 10 logged events" in stdout.decode()
     assert await snapshot(pool) == before
+
+
+async def test_live_consumption_waits_for_a_rebuild_then_logs_and_projects_its_event(
+    uow: UnitOfWork, pool: asyncpg.Pool
+) -> None:
+    # The shared lock and the log's row are one statement now: the row must still come after the rebuild's commit.
+    registered = history()[0]
+    assert isinstance(registered, contracts.OrganizationRegistered)
+    async with pool.acquire() as rebuilding, rebuilding.transaction():
+        await rebuilding.execute("SELECT pg_advisory_xact_lock($1)", PROJECTION_LOCK)
+        arriving = asyncio.create_task(consume(uow, registered))
+        while not await pool.fetchval(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ShareLock' AND NOT granted"
+        ):
+            await asyncio.sleep(0.01)
+        assert not arriving.done()
+        assert await rebuilding.fetchval("SELECT count(*) FROM event_log") == 0
+        # What the rebuild writes is committed before the waiting event is applied on top of it.
+        await rebuilding.execute("TRUNCATE organizations")
+    await arriving
+    assert await pool.fetchval("SELECT event_type FROM event_log") == type(registered).kind.type
+    assert (
+        await pool.fetchval(
+            "SELECT legal_name FROM organizations WHERE organization_id = $1", registered.organization_id
+        )
+        == registered.legal_name
+    )

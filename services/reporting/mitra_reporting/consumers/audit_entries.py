@@ -48,30 +48,29 @@ async def append(tx: Transaction, event: ReceivedEvent, entry: AuditEntry, *, ro
     """Chain the entry onto the log (once per event id)."""
     audit.check_entry_service(routing_service, entry.service)
     await tx.conn.execute(*AUDIT_LOG.audit_lock(lock=AUDIT_LOCK))
-    if (await tx.conn.fetchrow(*AUDIT_LOG.entry_known(event_id=event.id)))["known"]:
-        return
-    last = await tx.conn.fetchrow(AUDIT_LOG.last_entry)
-    stored = await tx.conn.fetchrow(
-        *AUDIT_LOG.as_stored(actor_scope=entry.actor.scope, before=entry.before, after=entry.after)
+    head = await tx.conn.fetchrow(
+        *AUDIT_LOG.chain_head(event_id=event.id, actor_scope=entry.actor.scope, before=entry.before, after=entry.after)
     )
+    if head["known"]:
+        return
     row: dict[str, Any] = {
-        "seq": last["seq"] + 1 if last else 1,
+        "seq": head["seq"] + 1 if head["seq"] is not None else 1,
         "event_id": event.id,
         "entry_id": entry.entry_id,
         "at": entry.at,
         "actor_subject": entry.actor.subject,
         "actor_name": entry.actor.name,
         "actor_role": entry.actor.role,
-        "actor_scope": stored["actor_scope"],
+        "actor_scope": head["actor_scope"],
         "action": entry.action,
         "object_type": entry.object_type,
         "object_id": entry.object_id,
-        "before": stored["before"],
-        "after": stored["after"],
+        "before": head["before"],
+        "after": head["after"],
         "request_id": entry.request_id,
         "service": entry.service,
         "recorded_at": tx.now,
-        "previous_hash": last["hash"] if last else audit.GENESIS_HASH,
+        "previous_hash": head["hash"] if head["seq"] is not None else audit.GENESIS_HASH,
     }
     row["hash"] = audit.chain_hash(row["previous_hash"], row)
     await tx.conn.execute(*AUDIT_LOG.append_entry(**row))

@@ -53,9 +53,9 @@ PROJECTORS: dict[EventKind, Handler[Any]] = {
 
 def _live(projector: Handler[Any]) -> Handler[Any]:
     async def record_and_project(tx: Transaction, event: ReceivedEvent, data: Any) -> None:
-        await tx.conn.execute(*EVENT_LOG.projection_lock_shared(lock=PROJECTION_LOCK))
         await tx.conn.execute(
-            *EVENT_LOG.append_event(
+            *EVENT_LOG.append_event_live(
+                lock=PROJECTION_LOCK,
                 event_id=event.id,
                 event_type=event.type,
                 source=event.source,

@@ -4,17 +4,15 @@
 -- One appender at a time, so each entry chains onto the last one (reporting consumes in order anyway).
 SELECT pg_advisory_xact_lock(:lock);
 
--- name: entry_known
--- Whether this event's entry is in the log already (a redelivery or a second publication adds nothing).
-SELECT EXISTS (SELECT 1 FROM audit_log WHERE event_id = :event_id) AS known;
-
--- name: last_entry
--- The newest entry: the next one chains onto its hash.
-SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1;
-
--- name: as_stored
--- The values as the log will give them back (jsonb's own form of numbers), so the hash is computed over those.
-SELECT :actor_scope::jsonb AS actor_scope, :before::jsonb AS before, :after::jsonb AS after;
+-- name: chain_head
+-- In one round trip, after audit_lock (its own statement, so this one's snapshot sees the last appender's commit):
+-- whether this event's entry is in the log already (a redelivery or a second publication adds nothing); the newest
+-- entry's seq and hash (NULL in an empty log), which the next one chains onto; and the values as the log will give
+-- them back (jsonb's own form of numbers), so the hash is computed over those.
+SELECT EXISTS (SELECT 1 FROM audit_log WHERE event_id = :event_id) AS known, last.seq, last.hash,
+       :actor_scope::jsonb AS actor_scope, :before::jsonb AS before, :after::jsonb AS after
+FROM (SELECT 1) AS one
+LEFT JOIN LATERAL (SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1) AS last ON true;
 
 -- name: append_entry
 -- One entry, chained.
