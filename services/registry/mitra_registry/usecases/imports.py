@@ -11,7 +11,6 @@ checks exactly what the import would and reports the same counts. The NGOs here;
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -36,7 +35,7 @@ from mitra_registry.domain.imports_records import PERMIT_COLUMNS, STAFF_COLUMNS
 from mitra_registry.domain.organizations import Organization
 from mitra_registry.sql import IMPORTS, ORGANIZATIONS
 from mitra_registry.usecases import imports_records
-from mitra_registry.usecases.organizations import audit_values, event_facts
+from mitra_registry.usecases.organizations import audit_values, event_facts, new_organization_values
 from mitra_shared import tabular
 from mitra_shared.context import Context
 from mitra_shared.contracts.registry import OrganizationRegistered, OrganizationUpdated
@@ -123,20 +122,7 @@ async def _add_organization(tx: Transaction, row: OrganizationRow) -> None:
     command = row.command
     found = await tx.conn.fetchrow(
         *ORGANIZATIONS.insert_organization(
-            id=uuid.uuid4(),
-            legal_name=command.legal_name,
-            acronym=command.acronym,
-            country_of_origin=command.country_of_origin,
-            headquarters_address=command.headquarters_address,
-            indonesia_office_address=command.indonesia_office_address,
-            website=str(command.website) if command.website else None,
-            representative_name=command.representative_name,
-            contact_email=command.contact_email,
-            contact_phone=command.contact_phone,
-            contact_language=command.contact_language,
-            status=row.status or DEFAULT_IMPORT_STATUS,
-            focus_areas=command.focus_areas,
-            now=tx.now,
+            **new_organization_values(command, status=row.status or DEFAULT_IMPORT_STATUS, now=tx.now)
         )
     )
     if found is None:

@@ -9,6 +9,7 @@ after). Who may read and change which NGO is
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -64,22 +65,7 @@ async def register_organization(
     async with uow.change(ctx) as tx:
         await _require_focus_areas(tx.conn, command.focus_areas)
         row = await tx.conn.fetchrow(
-            *ORGANIZATIONS.insert_organization(
-                id=uuid.uuid4(),
-                legal_name=command.legal_name,
-                acronym=command.acronym,
-                country_of_origin=command.country_of_origin,
-                headquarters_address=command.headquarters_address,
-                indonesia_office_address=command.indonesia_office_address,
-                website=str(command.website) if command.website else None,
-                representative_name=command.representative_name,
-                contact_email=command.contact_email,
-                contact_phone=command.contact_phone,
-                contact_language=command.contact_language,
-                status=INITIAL_STATUS,
-                focus_areas=command.focus_areas,
-                now=tx.now,
-            )
+            *ORGANIZATIONS.insert_organization(**new_organization_values(command, status=INITIAL_STATUS, now=tx.now))
         )
         if row is None:
             raise Conflict(
@@ -270,6 +256,26 @@ async def lock_organization(conn: asyncpg.Connection, organization_id: uuid.UUID
 async def require_organization(conn: asyncpg.Connection, organization_id: uuid.UUID) -> None:
     if await conn.fetchrow(*ORGANIZATIONS.get_organization(organization_id=organization_id)) is None:
         raise no_organization(organization_id)
+
+
+def new_organization_values(command: RegisterOrganization, *, status: str, now: datetime) -> dict[str, Any]:
+    """The parameters of `insert_organization` for a new NGO: the API's registration and the import's."""
+    return {
+        "id": uuid.uuid4(),
+        "legal_name": command.legal_name,
+        "acronym": command.acronym,
+        "country_of_origin": command.country_of_origin,
+        "headquarters_address": command.headquarters_address,
+        "indonesia_office_address": command.indonesia_office_address,
+        "website": str(command.website) if command.website else None,
+        "representative_name": command.representative_name,
+        "contact_email": command.contact_email,
+        "contact_phone": command.contact_phone,
+        "contact_language": command.contact_language,
+        "status": status,
+        "focus_areas": command.focus_areas,
+        "now": now,
+    }
 
 
 def audit_values(organization: Organization) -> dict[str, Any]:
