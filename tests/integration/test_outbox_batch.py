@@ -66,12 +66,13 @@ async def test_the_events_of_a_change_are_one_statement_in_the_order_published(p
 
 
 async def test_a_committed_change_wakes_the_relay_once_and_a_rolled_back_one_not_at_all(pool: asyncpg.Pool) -> None:
-    woken: list[str] = []
+    woken: list[tuple[str, str]] = []
     arrived = asyncio.Event()
 
     def on_notify(*args: Any) -> None:
-        woken.append(args[2])
-        arrived.set()
+        woken.append((args[2], args[3]))
+        if args[3] == "marker":
+            arrived.set()
 
     listener = await pool.acquire()
     try:
@@ -83,9 +84,11 @@ async def test_a_committed_change_wakes_the_relay_once_and_a_rolled_back_one_not
             await transaction.rollback()
             async with conn.transaction():
                 await outbox.record_many(conn, events_of_one_change(3))
+            # Notifications arrive in commit order: once this marker has, any other wake-up would have too.
+            await conn.execute("SELECT pg_notify($1, 'marker')", outbox.WAKE_CHANNEL)
         await asyncio.wait_for(arrived.wait(), timeout=5)
-        await asyncio.sleep(0.2)  # a second notification, if there were one, would have arrived by now
-        assert woken == [outbox.WAKE_CHANNEL]
+        assert [channel for channel, _ in woken] == [outbox.WAKE_CHANNEL, outbox.WAKE_CHANNEL]
+        assert woken[-1][1] == "marker"
         assert await listener.fetchval("SELECT count(*) FROM outbox") == 3
     finally:
         await listener.remove_listener(outbox.WAKE_CHANNEL, on_notify)
