@@ -49,6 +49,14 @@ class PhaseFigures:
     # them ("end to end"), with the commands whose effects were not all seen.
     by_scenario: dict[str, dict[str, Any]] = field(default_factory=dict)
 
+    @property
+    def sustained_per_second(self) -> float:
+        """What the whole pipeline kept pace with: commands through to every effect per second; when not every
+        effect arrived, the slowest stage's rate. Answering HTTP faster than the consumers apply is not sustaining."""
+        if self.completed_per_second is not None:
+            return min(self.http_per_second, self.completed_per_second)
+        return min([self.http_per_second, *self.stage_per_second.values()])
+
     def as_dict(self) -> dict[str, Any]:
         def summary(value: LatencySummary | None) -> dict[str, Any] | None:
             return value.as_dict() if value else None
@@ -67,6 +75,7 @@ class PhaseFigures:
             "stage_missing": self.stage_missing,
             "stage_per_second": self.stage_per_second,
             "completed_per_second": self.completed_per_second,
+            "sustained_per_second": self.sustained_per_second,
             "errors": self.errors,
             "by_scenario": {
                 name: {key: summary(value) if isinstance(value, LatencySummary) else value for key, value in d.items()}

@@ -176,7 +176,7 @@ async def measure_bare(config: Config, sink: SmtpSink, namespace: str, log_dir: 
             seconds=config.bare_seconds,
             say=say,
         )
-        half = max(1.0, round(saturation.figures.http_per_second / 2))
+        half = max(1.0, round(saturation.figures.sustained_per_second / 2))
         comfortable = await bench.phase(
             f"bare pipeline, open loop {half:g}/s", registrations, rate=half, seconds=config.bare_seconds, say=say
         )

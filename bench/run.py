@@ -176,7 +176,7 @@ async def run(config: Config) -> dict[str, Any]:
             )
             profile = profiler.wait() if profiler is not None else {}
             # The latency the system gives when it is not overloaded: half of what it sustained at saturation.
-            comfortable_rate = max(1.0, round(saturation.figures.http_per_second / 2))
+            comfortable_rate = max(1.0, round(saturation.figures.sustained_per_second / 2))
             comfortable = await bench.phase(
                 f"open loop {comfortable_rate:g}/s (half of saturation), registrations",
                 registrations,
