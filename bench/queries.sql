@@ -78,6 +78,10 @@ SELECT gen_random_uuid(), $2, '/mitra/registry', o.id::text, now(),
        )
 FROM (SELECT i, gen_random_uuid() AS id FROM generate_series(1, $1) AS i) AS o;
 
+-- name: event_log_types
+-- How many events of each type reporting's log holds (the run's own rebuild says what it replayed).
+SELECT event_type, count(*) AS count FROM event_log GROUP BY event_type ORDER BY count(*) DESC;
+
 -- name: bare_inbox_insert
 -- The bare pipeline's consumers: the event id recorded once; no row back means a redelivery, already applied.
 INSERT INTO inbox (event_id, event_type) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING RETURNING true;

@@ -129,6 +129,7 @@ def build_rows(
     search: NotAvailable | None,
     rebuild: NotAvailable | float,
     rebuild_events: int,
+    run_rebuild: NotAvailable | dict[str, Any],
     deadline_tick: NotAvailable | dict[str, Any],
     deadline_sizes: tuple[int, int, int],
     console: ConsoleFigures | NotAvailable,
@@ -139,6 +140,7 @@ def build_rows(
     rows = target_rows(
         runs,
         rebuild=rebuild,
+        run_rebuild=run_rebuild,
         deadline_tick=deadline_tick,
         deadline_sizes=deadline_sizes,
         console=console,
@@ -185,6 +187,7 @@ def build_rows(
             f"open loop {runs.rate:g}/s (overload), registrations", runs.overload, baseline=None, baseline_name=""
         )
     rows += scale_rows(lists, search, rebuild, rebuild_events, deadline_tick, deadline_sizes)
+    rows += run_rebuild_rows(run_rebuild)
     if not isinstance(console, NotAvailable):
         section = f"console, {console.users} users"
         rows.append(Row(section, "pages served", console.pages_per_second, "pages/s"))
@@ -258,3 +261,23 @@ def _missing_row(section: str, phase: PhaseFigures) -> Row:
     missing = ", ".join(f"{stage} {count}" for stage, count in phase.stage_missing.items())
     failed = phase.failed + phase.not_sent
     return Row(section, f"commands failed/not sent; effects not seen: {missing}", float(failed), "commands")
+
+
+def run_rebuild_rows(run_rebuild: NotAvailable | dict[str, Any]) -> list[Row]:
+    """The rebuild of the run's own log: its events by type, beside the rate."""
+    section = "scale"
+    if isinstance(run_rebuild, NotAvailable):
+        return [Row(section, "reporting rebuild of this run's own log", run_rebuild, "events/s")]
+    rows = [
+        Row(
+            section,
+            f"reporting rebuild of this run's own log ({run_rebuild['events']:,} events)",
+            float(run_rebuild["events_per_second"]),
+            "events/s",
+        )
+    ]
+    rows += [
+        Row(section, f"this run's log: {event_type}", float(count), "events")
+        for event_type, count in run_rebuild["types"].items()
+    ]
+    return rows

@@ -205,6 +205,8 @@ async def run(config: Config) -> dict[str, Any]:
                 )
             console = await measure_console(config, system, world)
             summary = (await clients["reporting"].get("/summary")).json()
+            say("scale: reporting's rebuild of this run's own log (the events of every command above)")
+            run_rebuild = await scale.rebuild_run_log(system.database_url("reporting"))
             peak_rss = system.peak_rss_mb()
         finally:
             await observers.stop()
@@ -235,6 +237,7 @@ async def run(config: Config) -> dict[str, Any]:
         search=scale.search_not_available(openapi),
         rebuild=rebuild if isinstance(rebuild, NotAvailable) else float(rebuild["events_per_second"]),
         rebuild_events=config.rebuild_events,
+        run_rebuild=run_rebuild,
         deadline_tick=tick,
         deadline_sizes=(config.deadline_msps, config.deadline_obligations, config.deadline_due),
         console=console,
@@ -268,6 +271,7 @@ async def run(config: Config) -> dict[str, Any]:
         "lists": [entry.as_dict() for entry in lists],
         "deadline_tick": tick if isinstance(tick, dict) else str(tick),
         "reporting_rebuild": rebuild if isinstance(rebuild, dict) else str(rebuild),
+        "reporting_rebuild_of_the_run": run_rebuild if isinstance(run_rebuild, dict) else str(run_rebuild),
         "console": console.as_dict() if isinstance(console, ConsoleFigures) else str(console),
         "reporting_summary_total": summary["organizations"]["total"],
         "registered_over_http": sum(

@@ -133,6 +133,33 @@ async def reporting_rebuild(admin_dsn: str, events: int) -> dict[str, Any] | Not
     }
 
 
+async def rebuild_run_log(dsn: str) -> dict[str, Any] | NotAvailable:
+    """Rebuild the run's own reporting database from its own log (every event the phases' commands caused, in
+    their real proportions and types), with reporting's own rebuild: events per second, and the log's types."""
+    from mitra_reporting.usecases.rebuild import rebuild
+    from mitra_shared.context import Context
+    from mitra_shared.uow import UnitOfWork
+
+    pool = await db.create_pool(dsn, min_size=1, max_size=1)
+    try:
+        async with pool.acquire() as conn:
+            types = {row["event_type"]: row["count"] for row in await conn.fetch(QUERIES.event_log_types)}
+        started = time.monotonic()
+        report = await rebuild(UnitOfWork(pool), Context.for_system("bench", datetime.now(UTC)))
+        seconds = time.monotonic() - started
+    finally:
+        await pool.close()
+    if not report.events:
+        return NotAvailable("the run's log is empty")
+    return {
+        "events": report.events,
+        "applied": report.applied,
+        "seconds": seconds,
+        "events_per_second": rate(report.events, seconds),
+        "types": types,
+    }
+
+
 async def _drop(admin_dsn: str, dsn: str) -> None:
     admin = await asyncpg.connect(admin_dsn)
     try:

@@ -88,7 +88,7 @@ async def test_a_scaled_down_run_measures_every_stage_and_prints_ratios(tmp_path
     assert result["console"]["pages"] > 0, result["console"]
     assert result["console"]["failed"] == 0, result["console"]
     rows = {row["name"]: row for row in result["rows"] if row["section"] == "targets (issue 16)"}
-    assert len([row for row in rows.values() if row["target"]]) == 11, rows
+    assert len([row for row in rows.values() if row["target"]]) == 12, rows
     end_to_end = rows["end to end at saturation (registrations consumed by notifications and reporting)"]
     assert end_to_end["value"] > 0
     assert end_to_end["ratio"] > 0
@@ -96,5 +96,8 @@ async def test_a_scaled_down_run_measures_every_stage_and_prints_ratios(tmp_path
     assert rows["deadline tick, 10 due among 1,000 obligations"]["value"] > 0
     assert result["deadline_tick"]["notices"] == 10
     assert result["reporting_rebuild"]["applied"] == 500
+    run_log = result["reporting_rebuild_of_the_run"]
+    assert run_log["events"] >= result["registered_over_http"], run_log
+    assert "id.go.mitra.registry.organization.registered.v1" in run_log["types"], run_log
     assert not any("n/a" in str(row["value"]) for row in result["rows"]), "a measure is missing"
     assert "x |" in format_table(outcome["rows"])
