@@ -3,13 +3,17 @@ else, as separate processes like Mitra's (`python -m bench.bare <role>`; bench/b
 
 - `registry`: uvicorn serving a plain ASGI callable (no framework): the same server and HTTP parser Mitra runs, and
   nothing between it and the work: the body validated by a pydantic model (the shape of RegisterOrganization), one
-  asyncpg transaction inserting the row and its outbox row (`mitra_shared.outbox.record`, as every use case does),
-  201 with the id. The outbox relay (`mitra_shared.outbox.OutboxRelay`, publishing with confirms) runs in the same
-  process, as registry runs its own.
-- `agreements`, `notifications`, `reporting`: an aio-pika consumer (quorum queue bound to the registration, manual
-  ack, prefetch 32 as the services) that decodes the CloudEvent, validates its data, and in one transaction records
-  the event id (inbox; a redelivery is skipped) and writes one row; notifications then sends one SMTP message per
-  event over a connection it keeps.
+  asyncpg transaction inserting the row, the TPOA members' review row, and the four events Mitra's registration
+  publishes (the registration, the review request, and an audit entry for each) in one outbox statement
+  (`mitra_shared.outbox.record_many`, as every use case does), 201 with the id. The outbox relay
+  (`mitra_shared.outbox.OutboxRelay`, publishing with confirms) runs in the same process, as registry runs its own.
+- `agreements`, `notifications`, `reporting`: an aio-pika consumer each (quorum queue bound to the events Mitra's
+  service of that name consumes of a registration, manual ack, prefetch 32 as the services) that decodes the
+  CloudEvent, validates its data, and in one transaction records the event id (inbox; a redelivery is skipped) and
+  does that event's work: agreements learns the NGO (one row); notifications records the delivery of the
+  registration and sends one SMTP message over a connection it keeps, and looks up the review's member ministries'
+  recipients (the benchmark gives them none, as Mitra's run does); reporting appends the registration to its log and
+  chains each audit entry onto its audit log (an advisory lock, the head, a SHA-256, one row), as Mitra's reporting.
 
 Settings are the services' variable names: MITRA_DATABASE_URL, MITRA_AMQP_URL, MITRA_AMQP_NAMESPACE, MITRA_HTTP_PORT,
 MITRA_SMTP_PORT (SMTP on 127.0.0.1, no TLS, like the benchmark's sink).
@@ -19,13 +23,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import os
 import signal
 import sys
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aio_pika
@@ -38,13 +43,25 @@ from pydantic import BaseModel, Field, ValidationError
 from bench.queries import QUERIES
 from mitra_shared import db, outbox
 from mitra_shared import events as ev
-from mitra_shared.contracts.registry import OrganizationRegistered
+from mitra_shared.contracts.audit import AuditActor, AuditRecorded, audit_kind_of
+from mitra_shared.contracts.registry import ApplicationReviewRequested, OrganizationRegistered
 from mitra_shared.topology import Names, declare_backbone
 
 PREFETCH = 32
 ROUTING_KEY = OrganizationRegistered.kind.routing_key
+REGISTRY_AUDIT = audit_kind_of("registry")
 CONSUMER_ROLES = ("agreements", "notifications", "reporting")
+# What each of Mitra's consumers takes of a registration's four events.
+CONSUMED: dict[str, tuple[str, ...]] = {
+    "agreements": (ROUTING_KEY,),
+    "notifications": (ROUTING_KEY, ApplicationReviewRequested.kind.routing_key),
+    "reporting": (ROUTING_KEY, REGISTRY_AUDIT.kind.routing_key),
+}
 TPOA_ADDRESS = "tpoa@bench.example"
+# MITRA_TPOA_MEMBERS's default, under which Mitra's registration opens the members' review.
+TPOA_MEMBERS = ["KEMENDAGRI", "KEMENKUMHAM", "KEMENSETNEG", "BAPPENAS", "POLRI", "BIN"]
+REVIEW_DAYS = 14
+AUDIT_LOCK = 0x61756474
 
 
 def queue_name(namespace: str, role: str) -> str:
@@ -59,7 +76,8 @@ async def declare(channel: aio_pika.abc.AbstractChannel, namespace: str) -> None
         queue = await channel.declare_queue(
             queue_name(namespace, role), durable=True, arguments={"x-queue-type": "quorum"}
         )
-        await queue.bind(names.events_exchange, routing_key=ROUTING_KEY)
+        for routing_key in CONSUMED[role]:
+            await queue.bind(names.events_exchange, routing_key=routing_key)
 
 
 class Registration(BaseModel):
@@ -131,20 +149,42 @@ class RegistryApp:
         except ValidationError as error:
             await _respond(send, 422, json.dumps({"errors": error.errors(include_url=False)}, default=str).encode())
             return
-        organization_id = uuid.uuid4()
-        event = ev.new_event(
-            OrganizationRegistered(
-                organization_id=organization_id,
-                legal_name=command.legal_name,
-                acronym=command.acronym,
-                country_of_origin=command.country_of_origin,
-                focus_areas=command.focus_areas,
-                status="applicant",
-                registered_at=datetime.now(UTC),
-            ),
-            subject=str(organization_id),
-            correlation_id=uuid.uuid4().hex,
+        organization_id, now, request_id = uuid.uuid4(), datetime.now(UTC), uuid.uuid4().hex
+        registered = OrganizationRegistered(
+            organization_id=organization_id,
+            legal_name=command.legal_name,
+            acronym=command.acronym,
+            country_of_origin=command.country_of_origin,
+            focus_areas=command.focus_areas,
+            status="applicant",
+            registered_at=now,
         )
+        answer_by = now.date() + timedelta(days=REVIEW_DAYS)
+        review = ApplicationReviewRequested(
+            organization_id=organization_id,
+            organization_name=command.legal_name,
+            country_of_origin=command.country_of_origin,
+            members=TPOA_MEMBERS,
+            answer_by=answer_by,
+            requested_by="bench",
+            requested_at=now,
+        )
+        entries = [
+            _audit_entry(
+                "organization.registered", organization_id, registered.model_dump(mode="json"), now, request_id
+            ),
+            _audit_entry(
+                "application.review_requested",
+                organization_id,
+                {"members": TPOA_MEMBERS, "answer_by": answer_by.isoformat()},
+                now,
+                request_id,
+            ),
+        ]
+        events = [
+            ev.new_event(data, subject=str(organization_id), correlation_id=request_id)
+            for data in (registered, review, *entries)
+        ]
         assert self._pool is not None
         async with self._pool.acquire() as conn, conn.transaction():
             await conn.execute(
@@ -154,8 +194,26 @@ class RegistryApp:
                 command.country_of_origin,
                 command.focus_areas,
             )
-            await outbox.record(conn, event)
+            await conn.execute(QUERIES.bare_insert_review, organization_id, TPOA_MEMBERS, answer_by)
+            await outbox.record_many(conn, events)
         await _respond(send, 201, json.dumps({"id": str(organization_id), "status": "applicant"}).encode())
+
+
+def _audit_entry(
+    action: str, organization_id: uuid.UUID, after: dict[str, Any], now: datetime, request_id: str
+) -> AuditRecorded:
+    return REGISTRY_AUDIT(
+        entry_id=uuid.uuid4(),
+        at=now,
+        actor=AuditActor(subject="bench", role="tpoa"),
+        action=action,
+        object_type="organization",
+        object_id=str(organization_id),
+        before=None,
+        after=after,
+        request_id=request_id,
+        service="registry",
+    )
 
 
 async def _respond(send: Any, status: int, body: bytes) -> None:
@@ -195,25 +253,36 @@ async def consume(role: str, dsn: str, amqp_url: str, namespace: str, smtp_port:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
 
-    async def apply(conn: asyncpg.Connection, received: ev.ReceivedEvent, data: OrganizationRegistered) -> None:
+    async def apply(conn: asyncpg.Connection, received: ev.ReceivedEvent) -> str | None:
+        """The event's work in the consumer's transaction; the registered NGO's name when a mail is to be sent."""
+        if received.type == REGISTRY_AUDIT.kind.type:
+            await _chain_audit_entry(conn, received, ev.read_data(received, REGISTRY_AUDIT))
+            return None
+        if received.type == ApplicationReviewRequested.kind.type:
+            review = ev.read_data(received, ApplicationReviewRequested)
+            await conn.fetch(QUERIES.bare_member_recipients, review.members)
+            return None
+        data = ev.read_data(received, OrganizationRegistered)
         if role == "agreements":
             await conn.execute(QUERIES.bare_learn_organization, data.organization_id, data.legal_name)
         elif role == "notifications":
             await conn.execute(QUERIES.bare_record_delivery, received.id, TPOA_ADDRESS, data.legal_name)
+            return data.legal_name
         else:
             await conn.execute(
                 QUERIES.bare_log_event, received.id, received.type, received.subject, json.dumps(received.data)
             )
+        return None
 
     async def on_message(message: AbstractIncomingMessage) -> None:
         received = ev.decode(message.body)
-        data = ev.read_data(received, OrganizationRegistered)
+        mail_for = None
         async with pool.acquire() as conn, conn.transaction():
             fresh = await conn.fetchval(QUERIES.bare_inbox_insert, received.id, received.type)
             if fresh:
-                await apply(conn, received, data)
-        if fresh and mailer is not None:
-            await mailer.send(f"Registered: {data.legal_name}", f"{data.legal_name} was entered in the register.")
+                mail_for = await apply(conn, received)
+        if mail_for is not None and mailer is not None:
+            await mailer.send(f"Registered: {mail_for}", f"{mail_for} was entered in the register.")
         await message.ack()
 
     try:
@@ -229,6 +298,16 @@ async def consume(role: str, dsn: str, amqp_url: str, namespace: str, smtp_port:
         if mailer is not None:
             await mailer.close()
         await pool.close()
+
+
+async def _chain_audit_entry(conn: asyncpg.Connection, received: ev.ReceivedEvent, entry: AuditRecorded) -> None:
+    """The entry chained onto the log: the lock, the head, the hash of the previous hash and the entry, one row."""
+    await conn.execute(QUERIES.bare_audit_lock, AUDIT_LOCK)
+    head = await conn.fetchrow(QUERIES.bare_audit_head)
+    previous = head["hash"] if head is not None else "0" * 64
+    values = entry.model_dump(mode="json")
+    digest = hashlib.sha256((previous + json.dumps(values, sort_keys=True, separators=(",", ":"))).encode()).hexdigest()
+    await conn.execute(QUERIES.bare_audit_append, received.id, json.dumps(values), previous, digest)
 
 
 class _Server(uvicorn.Server):

@@ -86,6 +86,25 @@ SELECT event_type, count(*) AS count FROM event_log GROUP BY event_type ORDER BY
 -- The bare pipeline's consumers: the event id recorded once; no row back means a redelivery, already applied.
 INSERT INTO inbox (event_id, event_type) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING RETURNING true;
 
+-- name: bare_insert_review
+-- The bare registry's review of the applicant by TPOA's member ministries, as Mitra's registration opens it.
+INSERT INTO bare_reviews (organization_id, members, answer_by) VALUES ($1, $2, $3);
+
+-- name: bare_member_recipients
+-- The bare notifications' recipients of a review request: the member ministries' contacts (none in the benchmark).
+SELECT address FROM bare_recipients WHERE ministry_code = ANY($1::text[]);
+
+-- name: bare_audit_lock
+-- The bare reporting's audit appenders in line, as reporting's own.
+SELECT pg_advisory_xact_lock($1);
+
+-- name: bare_audit_head
+-- The last entry of the bare audit log: the next one chains onto its hash.
+SELECT seq, hash FROM bare_audit_log ORDER BY seq DESC LIMIT 1;
+
+-- name: bare_audit_append
+INSERT INTO bare_audit_log (event_id, entry, previous_hash, hash) VALUES ($1, $2, $3, $4);
+
 -- name: bare_learn_organization
 INSERT INTO bare_known_organizations (id, legal_name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING;
 
