@@ -1,5 +1,8 @@
 """The console under people: `users` concurrent logged-in users, each fetching the main pages of its role in turn
-(its home, its queue, the MSP page), each page as soon as the previous one answered, for `seconds`.
+(its home, its queue, the MSP page) for `seconds`, twice: first as people work, each reading a page for about
+`think_seconds` (0.5 to 1.5 times it, at random, so that they do not click in step) before the next one: the
+latency the target is about; then without any pause, each page as soon as the previous one answered: the console's
+capacity (pages per second), where the latency is only users ÷ pages per second.
 
 Each role has an account made over the console's API (as an administrator would); each user logs in with it through
 the real login form: GET /login (the `mitra_csrf` cookie), POST /login with the username, password and that token;
@@ -11,10 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import random
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bench.http_client import HttpClient
@@ -25,6 +29,8 @@ SESSION_COOKIE = "mitra_session"
 CSRF_COOKIE = "mitra_csrf"
 LANGUAGE_COOKIE = "mitra_lang"
 LOGINS_AT_ONCE = 2
+# A person reads a page for seconds before the next one; one a second is a brisk clicker.
+THINK_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,9 @@ class ConsoleFigures:
     latency: LatencySummary | None
     by_page: dict[str, LatencySummary | None]
     errors: list[str]
+    think_seconds: float = 0.0
+    # The same users without pauses (the capacity), measured after this.
+    without_pause: ConsoleFigures | None = None
 
     @property
     def pages_per_second(self) -> float:
@@ -68,6 +77,8 @@ class ConsoleFigures:
             "latency_ms": self.latency.as_dict() if self.latency else None,
             "by_page_ms": {page: value.as_dict() if value else None for page, value in self.by_page.items()},
             "errors": self.errors,
+            "think_seconds": self.think_seconds,
+            "without_pause": self.without_pause.as_dict() if self.without_pause else None,
         }
 
 
@@ -108,8 +119,15 @@ async def _logged_in(console_url: str, username: str) -> tuple[HttpClient, str]:
 
 
 async def measure(
-    console_url: str, admin: HttpClient, people: Sequence[Persona], *, users: int, seconds: float
+    console_url: str,
+    admin: HttpClient,
+    people: Sequence[Persona],
+    *,
+    users: int,
+    seconds: float,
+    think_seconds: float = THINK_SECONDS,
 ) -> ConsoleFigures:
+    """The users paced by `think_seconds`, then the same sessions without pause."""
     cast = [people[index % len(people)] for index in range(users)]
     # One account per role, each of its people logged in with a session of their own (Argon2 costs the console
     # about as much per login as per account made: this keeps the preparation short). Two logins at a time: all
@@ -122,6 +140,23 @@ async def measure(
             return await _logged_in(console_url, usernames[persona.role])
 
     sessions = list(await asyncio.gather(*(logged_in(persona) for persona in cast)))
+    try:
+        paced = await _round(cast, sessions, users=users, seconds=seconds, think_seconds=think_seconds)
+        unpaced = await _round(cast, sessions, users=users, seconds=seconds, think_seconds=0.0)
+    finally:
+        for client, _ in sessions:
+            await client.close()
+    return replace(paced, without_pause=unpaced)
+
+
+async def _round(
+    cast: Sequence[Persona],
+    sessions: Sequence[tuple[HttpClient, str]],
+    *,
+    users: int,
+    seconds: float,
+    think_seconds: float,
+) -> ConsoleFigures:
     latencies: dict[str, list[float]] = {}
     errors: list[str] = []
     failed = 0
@@ -141,12 +176,10 @@ async def measure(
                 failed += 1
                 if len(errors) < 5:
                     errors.append(f"{persona.role} {page}: {response.status} {response.body[:200]!r}")
+            if think_seconds:
+                await asyncio.sleep(think_seconds * random.uniform(0.5, 1.5))
 
-    try:
-        await asyncio.gather(*(user(persona, *session) for persona, session in zip(cast, sessions, strict=True)))
-    finally:
-        for client, _ in sessions:
-            await client.close()
+    await asyncio.gather(*(user(persona, *session) for persona, session in zip(cast, sessions, strict=True)))
     elapsed = time.monotonic() - started
     everything = [value for values in latencies.values() for value in values]
     return ConsoleFigures(
@@ -157,6 +190,7 @@ async def measure(
         latency=summarize_seconds(everything),
         by_page={kind: summarize_seconds(values) for kind, values in sorted(latencies.items())},
         errors=errors,
+        think_seconds=think_seconds,
     )
 
 

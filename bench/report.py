@@ -226,7 +226,8 @@ def target_rows(
         rows.append(
             Row(
                 section,
-                f"console main pages, {console.users} users, p99 ({console.pages_per_second:.0f} pages/s)",
+                f"console main pages, {console.users} users (a page every {console.think_seconds:g} s each), p99 "
+                f"({console.pages_per_second:.0f} pages/s)",
                 p99,
                 "ms",
                 target=f"< {CONSOLE_P99_MS:g} ms",

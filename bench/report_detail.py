@@ -189,11 +189,7 @@ def build_rows(
     rows += scale_rows(lists, search, rebuild, rebuild_events, deadline_tick, deadline_sizes)
     rows += run_rebuild_rows(run_rebuild)
     if not isinstance(console, NotAvailable):
-        section = f"console, {console.users} users"
-        rows.append(Row(section, "pages served", console.pages_per_second, "pages/s"))
-        rows.append(Row(section, "pages failed", float(console.failed), "pages"))
-        for page, latency in console.by_page.items():
-            rows += latency_rows(section, page, latency, None, "", CONSOLE_P99_MS)[:2]
+        rows += console_rows(console)
     section = "memory"
     for name, peak in peak_rss_mb.items():
         rows.append(
@@ -280,4 +276,19 @@ def run_rebuild_rows(run_rebuild: NotAvailable | dict[str, Any]) -> list[Row]:
         Row(section, f"this run's log: {event_type}", float(count), "events")
         for event_type, count in run_rebuild["types"].items()
     ]
+    return rows
+
+
+def console_rows(console: ConsoleFigures) -> list[Row]:
+    """The paced users per page against the target; the same users without pause: the capacity, and its latency."""
+    rows: list[Row] = []
+    for figures, target in ((console, CONSOLE_P99_MS), (console.without_pause, None)):
+        if figures is None:
+            continue
+        pace = f"a page every {figures.think_seconds:g} s each" if figures.think_seconds else "without pause"
+        section = f"console, {figures.users} users, {pace}"
+        rows.append(Row(section, "pages served", figures.pages_per_second, "pages/s"))
+        rows.append(Row(section, "pages failed", float(figures.failed), "pages"))
+        for page, latency in figures.by_page.items():
+            rows += latency_rows(section, page, latency, None, "", target)[:2]
     return rows

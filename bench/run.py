@@ -134,7 +134,7 @@ async def run(config: Config) -> dict[str, Any]:
         )
         # What each later part needs at least: its load, the open loop's unanswered tail, a short drain, the stop.
         open_loop_needs = config.open_loop_seconds + HTTP_TIMEOUT_SECONDS + SHORTEST_DRAIN_SECONDS
-        stop_needs = STOP_SECONDS + config.console_seconds + CONSOLE_LOGIN_SECONDS
+        stop_needs = STOP_SECONDS + 2 * config.console_seconds + CONSOLE_LOGIN_SECONDS  # paced, then without pause
         mix_needs = config.mix_seconds + HTTP_TIMEOUT_SECONDS + SHORTEST_DRAIN_SECONDS
         overload_needs = open_loop_needs if config.overload else 0.0
         try:

@@ -87,6 +87,8 @@ async def test_a_scaled_down_run_measures_every_stage_and_prints_ratios(tmp_path
     assert set(result["bare_exit_codes"].values()) == {0}
     assert result["console"]["pages"] > 0, result["console"]
     assert result["console"]["failed"] == 0, result["console"]
+    assert result["console"]["without_pause"]["pages"] > 0, result["console"]
+    assert result["console"]["without_pause"]["failed"] == 0, result["console"]
     rows = {row["name"]: row for row in result["rows"] if row["section"] == "targets (issue 16)"}
     assert len([row for row in rows.values() if row["target"]]) == 12, rows
     end_to_end = rows["end to end at saturation (registrations consumed by notifications and reporting)"]
