@@ -64,8 +64,11 @@ class ApiClient:
         language: str,
         request_id: str,
         on_logged_out: Callable[[], Awaitable[None]],
+        call_clients: Mapping[str, httpx.AsyncClient] | None = None,
     ) -> None:
+        """`call_clients`: the clients of the JSON calls (`get`, `send`, `download`), when not `clients`."""
         self._clients = clients
+        self._call_clients = call_clients or clients
         self._token = token
         self._language = language
         self._request_id = request_id
@@ -253,7 +256,7 @@ class ApiClient:
         headers: Mapping[str, str] | None,
         fresh: bool,
     ) -> httpx.Response:
-        client = self._clients.get(service)
+        client = self._call_clients.get(service)
         if client is None:
             raise ValueError(f"no service named {service!r}")
         token = await self._token(fresh)

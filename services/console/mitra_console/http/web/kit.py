@@ -17,6 +17,7 @@ from mitra_console.http.web.routing import (
     ServiceUnavailable,
     web_router,
 )
+from mitra_console.http.web.together import all_of
 
 __all__ = [
     "N_",
@@ -37,6 +38,7 @@ __all__ = [
     "Sorting",
     "WebPage",
     "add_nav",
+    "all_of",
     "field_id",
     "web_allow",
     "web_router",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import Response
 
 from mitra_console.http.web import documents
-from mitra_console.http.web.kit import N_, Page, Paging, Sorting, add_nav, web_allow, web_router
+from mitra_console.http.web.kit import N_, Page, Paging, Sorting, add_nav, all_of, web_allow, web_router
 from mitra_console.http.web.msp_panels import open_reviews
 from mitra_console.http.web.offices_labels import KINDS, LABELS, choice, day_filter, filters, labels, options, uuid_of
 
@@ -37,20 +37,23 @@ SHOWN_ON_HOME = 5
 @router.get("/ministry", dependencies=[MINISTRY])
 async def ministry_home(page: Page) -> Response:
     first = {"limit": SHOWN_ON_HOME, "offset": 0}
-    submissions = await page.api.get("agreements", "/submissions", params={**first, "decidable": "true"})
-    for_comment = await page.api.get(
-        "agreements", "/submissions", params={"limit": 1, "offset": 0, "kind": "work_plan", "decidable": "false"}
+    submissions, for_comment, overdue, recommendations, to_sign, msps, reviews = await all_of(
+        page.api.get("agreements", "/submissions", params={**first, "decidable": "true"}),
+        page.api.get(
+            "agreements", "/submissions", params={"limit": 1, "offset": 0, "kind": "work_plan", "decidable": "false"}
+        ),
+        page.api.get("agreements", "/obligations", params={**first, "status": "overdue"}),
+        page.api.get("agreements", "/recommendations", params={**first, "status": "requested"}),
+        page.api.get("agreements", "/msps", params={**first, "status": "approved"}),
+        page.api.get("agreements", "/msps", params=first),
+        open_reviews(page),
     )
-    overdue = await page.api.get("agreements", "/obligations", params={**first, "status": "overdue"})
-    recommendations = await page.api.get("agreements", "/recommendations", params={**first, "status": "requested"})
-    to_sign = await page.api.get("agreements", "/msps", params={**first, "status": "approved"})
-    msps = await page.api.get("agreements", "/msps", params=first)
     return page.render(
         "ministry/home.html",
         {
             "submissions": submissions,
             "for_comment_total": for_comment["total"],
-            "reviews": await open_reviews(page),
+            "reviews": reviews,
             "overdue": overdue,
             "recommendations": recommendations,
             "to_sign": to_sign,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mitra_console.http.web.kit import N_, NotAllowed, Page, PageError, PageNotFound
+from mitra_console.http.web.kit import N_, NotAllowed, Page, PageError, PageNotFound, all_of
 from mitra_shared.access import region_covers
 
 VERDICTS = ("cleared", "objected")
@@ -108,8 +108,11 @@ def status_choices(page: Page, msp: Mapping[str, Any], action: Mapping[str, Any]
 async def monitoring(page: Page, msp: Mapping[str, Any]) -> dict[str, Any]:
     """The MSP's monitoring visits and mitigation actions, each action with the statuses the person may give it."""
     base = f"/msps/{msp['id']}"
-    visits = items_of(await optional(page, "agreements", f"{base}/monitoring-visits"))
-    actions = items_of(await optional(page, "agreements", f"{base}/mitigation-actions"))
+    visits_found, actions_found = await all_of(
+        optional(page, "agreements", f"{base}/monitoring-visits"),
+        optional(page, "agreements", f"{base}/mitigation-actions"),
+    )
+    visits, actions = items_of(visits_found), items_of(actions_found)
     for action in actions:
         action["choices"] = status_choices(page, msp, action)
     return {
@@ -156,12 +159,15 @@ async def organization_panels(page: Page, organization: Mapping[str, Any]) -> di
     by the TPOA team (a member ministry answers it there; the government's deliberation, not shown to the NGO)."""
     base = f"/organizations/{organization['id']}"
     user = page.user
-    sanctions = items_of(await optional(page, "registry", f"{base}/sanctions", {"limit": 100}))
+    sanctions_found, found = await all_of(
+        optional(page, "registry", f"{base}/sanctions", {"limit": 100}),
+        optional(page, "registry", f"{base}/review") if user.role != "ngo" else None,
+    )
+    sanctions = items_of(sanctions_found)
     for sanction in sanctions:
         sanction["liftable"] = (
             user.role == "tpoa" and sanction.get("status") == "active" and sanction.get("kind") != "revocation"
         )
-    found = await optional(page, "registry", f"{base}/review") if user.role != "ngo" else None
     review = review_state(found, user.role, user.ministry_code)
     if review and organization.get("status") != "applicant":
         # the application is decided: its review is closed, answered no more and blocking nothing
@@ -190,8 +196,9 @@ async def open_reviews(page: Page, limit: int = 5) -> dict[str, Any]:
     soonest answer-by first. For a ministry the services keep those still awaiting its answer (none unless it is a
     member); for TPOA every review in progress. A service without the queue leaves its list empty."""
     params = {"limit": limit, "offset": 0}
-    applications = await optional(page, "registry", "/reviews", params)
-    msps = await optional(page, "agreements", "/reviews", params)
+    applications, msps = await all_of(
+        optional(page, "registry", "/reviews", params), optional(page, "agreements", "/reviews", params)
+    )
     found = {"applications": items_of(applications), "msps": items_of(msps)}
     totals = {
         f"{name}_total": int(data.get("total", len(found[name]))) if isinstance(data, Mapping) else len(found[name])

@@ -12,8 +12,19 @@ from typing import Any
 from fastapi import Response
 
 from mitra_console.http.web import documents, msp_panels
-from mitra_console.http.web.kit import N_, FormErrors, Page, Paging, Sorting, web_allow, web_router
+from mitra_console.http.web.kit import (
+    N_,
+    FormErrors,
+    Page,
+    PageError,
+    Paging,
+    Sorting,
+    all_of,
+    web_allow,
+    web_router,
+)
 from mitra_console.http.web.msp_common import IN_FORCE, READERS, is_mitra_utama, may_decide, uuid_or_404
+from mitra_console.http.web.routing import LoginRequired
 
 router = web_router()
 
@@ -65,10 +76,18 @@ async def render_msp(
     status: int = 200,
 ) -> Response:
     """The MSP's page; after a refused action, with its errors next to that action's form (still open)."""
-    msp = await page.api.get("agreements", f"/msps/{uuid_or_404(msp_id)}")
-    # a TPOA member ministry reads the MSP it reviews, not its obligations
-    obligations = msp_panels.items_of(await msp_panels.optional(page, "agreements", f"/msps/{msp['id']}/obligations"))
-    submissions = await _submissions(page, str(msp["id"])) if obligations else {}
+    key = str(uuid_or_404(msp_id))
+    path = f"/msps/{key}"
+    # a TPOA member ministry reads the MSP it reviews, not its obligations (nor their submissions)
+    msp, found_obligations, found_submissions = await all_of(
+        page.api.get("agreements", path),
+        msp_panels.optional(page, "agreements", f"{path}/obligations"),
+        _submissions_or_refusal(page, key),
+    )
+    obligations = msp_panels.items_of(found_obligations)
+    if obligations and isinstance(found_submissions, PageError):
+        raise found_submissions
+    submissions = found_submissions if obligations and isinstance(found_submissions, dict) else {}
     timeline = [
         {
             **obligation,
@@ -84,9 +103,14 @@ async def render_msp(
     pending = msp.get("pending_extension") or None
     review = None
     # the TPOA team's review of the MSP, or of its pending extension: the government's deliberation, not the NGO's
-    if msp["status"] != "draft" and user.role != "ngo":
-        found = await msp_panels.optional(page, "agreements", f"/msps/{msp['id']}/review")
-        review = msp_panels.review_state(found, user.role, user.ministry_code)
+    reviewed = msp["status"] != "draft" and user.role != "ngo"
+    found_review, files, monitoring = await all_of(
+        msp_panels.optional(page, "agreements", f"/msps/{msp['id']}/review") if reviewed else None,
+        documents.listed(page, "agreements", msp, f"/msps/{msp['id']}/documents"),
+        msp_panels.monitoring(page, msp) if msp["status"] in MONITORED else None,
+    )
+    if reviewed:
+        review = msp_panels.review_state(found_review, user.role, user.ministry_code)
     actions = {
         "submit": user.role == "ngo" and msp["status"] == "draft",
         "ask": user.role == "ngo" and msp["status"] in IN_FORCE,
@@ -103,7 +127,6 @@ async def render_msp(
         if submission["status"] != "returned"
         for line in submission.get("funding") or []
     ]
-    files = await documents.listed(page, "agreements", msp, f"/msps/{msp['id']}/documents")
     party = (
         user.role == "tpoa"
         or is_mitra_utama(page, msp)
@@ -136,7 +159,7 @@ async def render_msp(
             "publishes": user.role == "tpoa" or is_mitra_utama(page, msp),
             "review": review,
             "pending": pending,
-            "monitoring": await msp_panels.monitoring(page, msp) if msp["status"] in MONITORED else None,
+            "monitoring": monitoring,
             "panels": msp_panels,
         },
         errors=errors,
@@ -164,6 +187,17 @@ def _signatory_rows(form: Mapping[str, str] | None) -> int:
         return max(2, min(int((form or {}).get("signatories_rows", 2)), 20))
     except ValueError:
         return 2
+
+
+async def _submissions_or_refusal(page: Page, msp_id: str) -> dict[str, list[dict[str, Any]]] | PageError:
+    """The MSP's submissions (`_submissions`), asked together with its obligations; a refusal is returned, not
+    raised: it matters only when the obligations are shown."""
+    try:
+        return await _submissions(page, msp_id)
+    except LoginRequired:
+        raise
+    except PageError as refusal:
+        return refusal
 
 
 async def _submissions(page: Page, msp_id: str) -> dict[str, list[dict[str, Any]]]:

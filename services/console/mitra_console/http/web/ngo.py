@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Response
 
 from mitra_console.http.web import msp_actions, msp_monitoring, msp_new, msp_obligations, msps, ngo_requests
-from mitra_console.http.web.kit import N_, Page, PageError, add_nav, web_allow, web_router
+from mitra_console.http.web.kit import N_, Page, PageError, add_nav, all_of, web_allow, web_router
 
 router = web_router()
 # /msps/new before /msps/{msp_id}
@@ -33,24 +33,30 @@ NGO_SUBMITS = ("action_plan", "work_plan", "semester_report", "annual_report")  
 @router.get("/ngo", dependencies=[web_allow("ngo", note="its own organization and MSPs")])
 async def ngo_home(page: Page) -> Response:
     organization_id = page.user.organization_id
-    to_do = await page.api.get(
-        "agreements",
-        "/obligations",
-        params={"status": list(TO_DO), "kind": list(NGO_SUBMITS), "sort": "due_on", "limit": 10},
+    to_do, waiting, msp_page, visits, recommendations, unread_count, *own = await all_of(
+        page.api.get(
+            "agreements",
+            "/obligations",
+            params={"status": list(TO_DO), "kind": list(NGO_SUBMITS), "sort": "due_on", "limit": 10},
+        ),
+        page.api.get("agreements", "/submissions", params={"status": "submitted", "limit": 1}),
+        page.api.get("agreements", "/msps", params={"limit": 10}),
+        page.api.get("agreements", "/visits", params={"status": "announced", "limit": 5}),
+        page.api.get("agreements", "/recommendations", params={"limit": 5, "sort": "-requested_at"}),
+        _unread(page),
+        *(
+            [
+                page.api.get("registry", f"/organizations/{organization_id}"),
+                page.api.get("registry", "/permits", params={"organization_id": organization_id}),
+                page.api.get("registry", f"/organizations/{organization_id}/foreign-staff", params={"limit": 20}),
+            ]
+            if organization_id
+            else []
+        ),
     )
-    waiting = await page.api.get("agreements", "/submissions", params={"status": "submitted", "limit": 1})
-    msp_page = await page.api.get("agreements", "/msps", params={"limit": 10})
-    visits = await page.api.get("agreements", "/visits", params={"status": "announced", "limit": 5})
-    recommendations = await page.api.get("agreements", "/recommendations", params={"limit": 5, "sort": "-requested_at"})
-    organization: dict[str, Any] | None = None
-    permits: list[dict[str, Any]] = []
-    staff: list[dict[str, Any]] = []
-    if organization_id:
-        organization = await page.api.get("registry", f"/organizations/{organization_id}")
-        permits = (await page.api.get("registry", "/permits", params={"organization_id": organization_id}))["items"]
-        staff = (
-            await page.api.get("registry", f"/organizations/{organization_id}/foreign-staff", params={"limit": 20})
-        )["items"]
+    organization: dict[str, Any] | None = own[0] if own else None
+    permits: list[dict[str, Any]] = own[1]["items"] if own else []
+    staff: list[dict[str, Any]] = own[2]["items"] if own else []
     return page.render(
         "ngo/home.html",
         {
@@ -66,7 +72,7 @@ async def ngo_home(page: Page) -> Response:
             "permits": permits,
             "staff": staff,
         },
-        unread_count=await _unread(page),
+        unread_count=unread_count,
     )
 
 

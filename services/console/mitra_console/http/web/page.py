@@ -10,6 +10,7 @@ answer (render a template, redirect with a flash message). Routes take it as a p
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -62,6 +63,9 @@ class WebPage:
         self.session = session
         self._flashes: list[Flash] = []
         self._api: ApiClient | None = None
+        # a page's calls run at once: the first to need a token mints it, the others wait for it and use it
+        self._minting = asyncio.Lock()
+        self._minted: str | None = None
 
     # --- who and how ---------------------------------------------------------------------------------------------
 
@@ -118,6 +122,7 @@ class WebPage:
             self._api = ApiClient(
                 self.state.clients,
                 lambda fresh: self._token(session, fresh),
+                call_clients=self.state.call_clients,
                 language=self.lang,
                 request_id=correlation_id(self.request),
                 on_logged_out=lambda: self._log_out(session),
@@ -125,6 +130,15 @@ class WebPage:
         return self._api
 
     async def _token(self, session: WebSession, fresh: bool) -> str:
+        async with self._minting:
+            if fresh and self._minted:  # another call of this page, refused too, has just had a fresh one minted
+                return self._minted
+            token = await self._cached_or_minted(session, fresh)
+            if fresh:
+                self._minted = token
+            return token
+
+    async def _cached_or_minted(self, session: WebSession, fresh: bool) -> str:
         now = self.request.app.state.clock()
         cached = None if fresh else self.state.cached_token(session.id_hash, now)
         if cached:

@@ -10,8 +10,8 @@ from typing import Any
 from fastapi import Response
 
 from mitra_console.http.web import tpoa_organizations, tpoa_sanctions
-from mitra_console.http.web.kit import N_, Page, Paging, Sorting, add_nav, web_allow, web_router
-from mitra_console.http.web.msp_panels import open_reviews
+from mitra_console.http.web.kit import N_, Page, Paging, Sorting, add_nav, all_of, web_allow, web_router
+from mitra_console.http.web.msp_panels import open_reviews, optional
 from mitra_console.http.web.offices_labels import (
     KINDS,
     LABELS,
@@ -49,22 +49,28 @@ def _today(page: Page) -> Any:
 @router.get("/tpoa", dependencies=[TPOA])
 async def tpoa_home(page: Page) -> Response:
     first = {"limit": SHOWN_ON_HOME, "offset": 0}
-    applicants = await page.api.get(
-        "registry", "/organizations", params={**first, "status": "applicant", "sort": "registered_at", "order": "asc"}
-    )
-    msps = await page.api.get("agreements", "/msps", params={**first, "status": "submitted"})
     soon = (_today(page) + timedelta(days=EXPIRING_DAYS)).isoformat()
-    expiring = await page.api.get("registry", "/permits", params={**first, "status": "valid", "expiring_before": soon})
+    applicants, msps, expiring, reviews, names_of_areas = await all_of(
+        page.api.get(
+            "registry",
+            "/organizations",
+            params={**first, "status": "applicant", "sort": "registered_at", "order": "asc"},
+        ),
+        page.api.get("agreements", "/msps", params={**first, "status": "submitted"}),
+        page.api.get("registry", "/permits", params={**first, "status": "valid", "expiring_before": soon}),
+        open_reviews(page),
+        focus_names(page),
+    )
     return page.render(
         "tpoa/home.html",
         {
             "applicants": applicants,
             "msps": msps,
-            "reviews": await open_reviews(page),
+            "reviews": reviews,
             "expiring": expiring,
             "expiring_before": soon,
             "names": await _names(page, expiring["items"]),
-            "focus_names": await focus_names(page),
+            "focus_names": names_of_areas,
             **labels(),
         },
     )
@@ -188,9 +194,13 @@ async def msps_to_review(page: Page) -> Response:
 
 
 async def _names(page: Page, permits: list[dict[str, Any]]) -> dict[str, str]:
-    """The legal names of the NGOs of some permits (one call to the register, not one per row)."""
-    wanted = {permit["organization_id"] for permit in permits}
+    """The legal names of the NGOs of some permits: a few (the home page's) each read at once, small answers; more
+    (a page of the permits) in one call to the register, not one per row."""
+    wanted = sorted({str(permit["organization_id"]) for permit in permits})
     if not wanted:
         return {}
+    if len(wanted) <= SHOWN_ON_HOME:
+        found = await all_of(*(optional(page, "registry", f"/organizations/{key}") for key in wanted))
+        return {key: item["legal_name"] for key, item in zip(wanted, found, strict=True) if item}
     known = await page.api.get("registry", "/organizations", params={"limit": 500, "sort": "legal_name"})
     return {item["id"]: item["legal_name"] for item in known["items"] if item["id"] in wanted}
