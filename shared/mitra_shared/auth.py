@@ -41,6 +41,8 @@ ASYMMETRIC_ALGORITHMS = frozenset(
     {"EdDSA", "ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}
 )
 REQUIRED_CLAIMS = ["exp", "iss", "aud", "sub", "iat"]
+JWKS_LEEWAY_SECONDS = 30
+VERIFIED_TOKENS_KEPT = 1024
 Fetch = Callable[[str], Awaitable[Mapping[str, Any]]]
 
 
@@ -179,8 +181,26 @@ class JwksKeys:
         self.failed_at = None
 
 
+@dataclass(frozen=True)
+class _Verified:
+    """A token already verified: its principal, until when it stays valid, and the JWKS key that verified it."""
+
+    principal: Principal
+    valid_until: float
+    source: JwksKeys | None = None
+    kid: str | None = None
+    key: jwt.PyJWK | None = None
+
+
 class TokenVerifier:
-    """Verifies a bearer token against the issuer it names: a JWKS issuer, or the static key."""
+    """Verifies a bearer token against the issuer it names: a JWKS issuer, or the static key.
+
+    A client sends the same token with every request until it expires, and parsing and checking it again costs
+    more than the rest of a small request's own work; so verified tokens are kept (the last
+    `VERIFIED_TOKENS_KEPT`, by their exact text) until their `exp`. Only time can make such a token invalid
+    (`nbf` and `iat` only become truer), or its issuer dropping the key that signed it: a kept JWKS token is
+    answered only while that very key is still the issuer's for its `kid`.
+    """
 
     def __init__(
         self,
@@ -202,6 +222,7 @@ class TokenVerifier:
             config.issuer: JwksKeys(config, refetch_seconds=refetch_seconds, cache_seconds=cache_seconds, fetch=fetch)
             for config in issuers
         }
+        self._verified: dict[str, _Verified] = {}
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> TokenVerifier:
@@ -226,18 +247,36 @@ class TokenVerifier:
         """Synchronously: a token of the static key, or of a JWKS issuer whose keys are already cached."""
         source, kid = self._source_of(token)
         if source is None:
-            return self._verify_static(token)
+            return self._verify_static(token)[0]
         key = source.cached(kid)
         if key is None:
             raise InvalidToken(f"the keys of {source.issuer.issuer} are not loaded yet")
-        return self._verify_jwks(token, source.issuer, key)
+        return self._verify_jwks(token, source.issuer, key)[0]
 
     async def authenticate(self, token: str) -> Principal:
         """The principal of the token, fetching its issuer's keys when they are not cached (or rotated)."""
+        kept = self._verified.get(token)
+        if (
+            kept is not None
+            and time.time() < kept.valid_until
+            and (kept.source is None or await kept.source.key(kept.kid) is kept.key)
+        ):
+            return kept.principal
+        self._verified.pop(token, None)
         source, kid = self._source_of(token)
         if source is None:
-            return self._verify_static(token)
-        return self._verify_jwks(token, source.issuer, await source.key(kid))
+            principal, expires = self._verify_static(token)
+            self._keep(token, _Verified(principal, expires))
+            return principal
+        key = await source.key(kid)
+        principal, expires = self._verify_jwks(token, source.issuer, key)
+        self._keep(token, _Verified(principal, expires + JWKS_LEEWAY_SECONDS, source, kid, key))
+        return principal
+
+    def _keep(self, token: str, verified: _Verified) -> None:
+        if len(self._verified) >= VERIFIED_TOKENS_KEPT:
+            del self._verified[next(iter(self._verified))]
+        self._verified[token] = verified
 
     def _source_of(self, token: str) -> tuple[JwksKeys | None, str | None]:
         try:
@@ -255,7 +294,8 @@ class TokenVerifier:
         kid = header.get("kid")
         return source, str(kid) if kid is not None else None
 
-    def _verify_static(self, token: str) -> Principal:
+    def _verify_static(self, token: str) -> tuple[Principal, float]:
+        """The principal of a token of the static key, and its `exp`."""
         if self._key is None:
             raise InvalidToken("the token's issuer is not one this service trusts")
         try:
@@ -269,9 +309,10 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as error:
             raise InvalidToken(str(error)) from error
-        return principal_of(claims)
+        return principal_of(claims), float(claims["exp"])
 
-    def _verify_jwks(self, token: str, issuer: JwtIssuer, key: jwt.PyJWK) -> Principal:
+    def _verify_jwks(self, token: str, issuer: JwtIssuer, key: jwt.PyJWK) -> tuple[Principal, float]:
+        """The principal of a token of a JWKS issuer, and its `exp`."""
         try:
             claims = jwt.decode(
                 token,
@@ -280,11 +321,11 @@ class TokenVerifier:
                 issuer=issuer.issuer,
                 audience=issuer.audience,
                 options={"require": REQUIRED_CLAIMS},
-                leeway=30,
+                leeway=JWKS_LEEWAY_SECONDS,
             )
         except jwt.PyJWTError as error:
             raise InvalidToken(str(error)) from error
-        return principal_of(map_claims(claims, issuer))
+        return principal_of(map_claims(claims, issuer)), float(claims["exp"])
 
 
 def issue_token(

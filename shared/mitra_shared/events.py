@@ -7,6 +7,7 @@ declaration, so a producer and a subscriber cannot disagree on spelling.
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import Mapping
@@ -94,6 +95,14 @@ class MalformedEvent(ValueError):
     """A message that is not a CloudEvent this system can read; retrying it cannot help."""
 
 
+@functools.cache
+def _envelope(data_type: type[EventData]) -> type[CloudEvent[Any]]:
+    """The envelope parametrised with the concrete class (pydantic serialises by the declared type, and the base has
+    no fields). Kept here for good: pydantic keeps parametrised classes only weakly, and rebuilding one after a
+    garbage collection costs tens of milliseconds."""
+    return cast(type[CloudEvent[Any]], CloudEvent[data_type])  # type: ignore[valid-type]
+
+
 def new_event(
     data: EventData,
     *,
@@ -103,9 +112,7 @@ def new_event(
     time: datetime | None = None,
 ) -> CloudEvent[EventData]:
     kind = type(data).kind
-    # Parametrised with the concrete class: pydantic serialises by the declared type, and the base has no fields.
-    envelope = cast(type[CloudEvent[Any]], CloudEvent[type(data)])  # type: ignore[misc]
-    return envelope(
+    return _envelope(type(data))(
         id=event_id or uuid.uuid4(),
         source=kind.source,
         type=kind.type,

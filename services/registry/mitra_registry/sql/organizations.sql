@@ -24,6 +24,40 @@ INSERT INTO organizations (
 ON CONFLICT DO NOTHING
 RETURNING *;
 
+-- name: register_organization
+-- A registration in one round trip: the NGO, the first entry of its status history and, when :members names any,
+-- the members' review of its application. `known_focus_areas` holds the codes of :focus_areas the vocabulary knows;
+-- nothing is written unless it knows them all, nor when an NGO of that legal name from that country is already in
+-- the register (the NGO's columns are then NULL).
+WITH known AS (
+    SELECT coalesce(array_agg(code), '{}') AS codes FROM focus_areas WHERE code = ANY(:focus_areas::text[])
+),
+entered AS (
+    INSERT INTO organizations (
+        id, legal_name, acronym, country_of_origin, headquarters_address, indonesia_office_address, website,
+        representative_name, contact_email, contact_phone, contact_language, status, focus_areas, registered_at,
+        updated_at
+    )
+    SELECT
+        :id, :legal_name, :acronym, :country_of_origin, :headquarters_address, :indonesia_office_address, :website,
+        :representative_name, :contact_email, :contact_phone, :contact_language, :status, :focus_areas, :now, :now
+    FROM known
+    WHERE cardinality(known.codes) = (SELECT count(DISTINCT code) FROM unnest(:focus_areas::text[]) AS code)
+    ON CONFLICT DO NOTHING
+    RETURNING *
+),
+history AS (
+    INSERT INTO organization_status_changes (
+        organization_id, previous_status, status, reason, changed_by, changed_at, version
+    )
+    SELECT id, NULL, status, :reason, :changed_by, :now, version FROM entered
+),
+review AS (
+    INSERT INTO application_reviews (organization_id, members, answer_by, requested_by, requested_at)
+    SELECT id, :members::text[], :answer_by, :changed_by, :now FROM entered WHERE cardinality(:members::text[]) > 0
+)
+SELECT known.codes AS known_focus_areas, entered.* FROM known LEFT JOIN entered ON true;
+
 -- name: get_organization
 -- One NGO as the register keeps it.
 SELECT * FROM organizations WHERE id = :organization_id;

@@ -1,9 +1,3 @@
--- name: insert_review
--- Opens the member ministries' review of an NGO's application.
-INSERT INTO application_reviews (organization_id, members, answer_by, requested_by, requested_at)
-VALUES (:organization_id, :members, :answer_by, :requested_by, :now)
-RETURNING *;
-
 -- name: get_review
 -- The review of an NGO's application, if one was opened.
 SELECT * FROM application_reviews WHERE organization_id = :organization_id;

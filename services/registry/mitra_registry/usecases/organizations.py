@@ -34,7 +34,13 @@ from mitra_registry.domain.organizations import (
 )
 from mitra_registry.domain.sanctions import check_status_change
 from mitra_registry.sql import ORGANIZATIONS, SANCTIONS
-from mitra_registry.usecases.review_gate import NO_REVIEW, ReviewPolicy, open_review, require_decidable
+from mitra_registry.usecases.review_gate import (
+    NO_REVIEW,
+    ReviewPolicy,
+    announce_review,
+    require_decidable,
+    review_request,
+)
 from mitra_shared.clock import jakarta_date
 from mitra_shared.context import Context
 from mitra_shared.contracts.registry import OrganizationRegistered, OrganizationStatusChanged, OrganizationUpdated
@@ -60,19 +66,27 @@ async def register_organization(
     uow: UnitOfWork, ctx: Context, command: RegisterOrganization, review: ReviewPolicy = NO_REVIEW
 ) -> Organization:
     """Enter an NGO as an applicant; the registration is the first entry of its status history. With TPOA members
-    in `review`, their review of the application opens in the same unit of work."""
+    in `review`, their review of the application opens in the same unit of work. One statement writes the three
+    (and checks the focus areas): a registration is one of the system's most frequent commands."""
     require_keeper(ctx.principal, "enters NGOs in the register")
     async with uow.change(ctx) as tx:
-        await _require_focus_areas(tx.conn, command.focus_areas)
+        requested_review = review_request(review, INITIAL_STATUS, tx.now)
         row = await tx.conn.fetchrow(
-            *ORGANIZATIONS.insert_organization(**new_organization_values(command, status=INITIAL_STATUS, now=tx.now))
+            *ORGANIZATIONS.register_organization(
+                **new_organization_values(command, status=INITIAL_STATUS, now=tx.now),
+                reason=REGISTRATION_REASON,
+                changed_by=tx.actor,
+                members=list(requested_review.members) if requested_review else [],
+                answer_by=requested_review.answer_by if requested_review else None,
+            )
         )
-        if row is None:
+        assert row is not None, "the statement answers one row whatever it wrote"
+        require_known_focus_areas(command.focus_areas, set(row["known_focus_areas"]))
+        if row["id"] is None:
             raise Conflict(
                 "body.legal_name", f"{command.legal_name!r} from {command.country_of_origin} is already in the register"
             )
         organization = Organization.model_validate(dict(row))
-        await _record_status_change(tx, organization, previous_status=None, reason=REGISTRATION_REASON)
         tx.publish(
             OrganizationRegistered(**event_facts(organization), registered_at=organization.registered_at),
             subject=str(organization.id),
@@ -80,7 +94,8 @@ async def register_organization(
         tx.audit(
             "organization.registered", "organization", organization.id, before=None, after=audit_values(organization)
         )
-        await open_review(tx, organization, review)
+        if requested_review is not None:
+            announce_review(tx, organization, requested_review)
     return organization
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import asyncpg
 
@@ -29,27 +29,33 @@ NO_REVIEW = ReviewPolicy()
 """No members: TPOA decides alone."""
 
 
-async def open_review(tx: Transaction, organization: Organization, policy: ReviewPolicy) -> None:
-    """Ask the members to review a new applicant (nothing when there are none), with its event."""
-    if not policy.members or organization.status != "applicant":
-        return
-    due = answer_by(jakarta_date(tx.now), policy.days)
-    await tx.conn.execute(
-        *REVIEWS.insert_review(
-            organization_id=organization.id,
-            members=list(policy.members),
-            answer_by=due,
-            requested_by=tx.actor,
-            now=tx.now,
-        )
-    )
+@dataclass(frozen=True)
+class ReviewRequest:
+    """The members' review a new applicant is asked for, opened with its row (`sql/organizations.sql`,
+    `register_organization`)."""
+
+    members: tuple[str, ...]
+    answer_by: date
+
+
+def review_request(policy: ReviewPolicy, status: str, now: datetime) -> ReviewRequest | None:
+    """The review a new NGO of `status` registered at `now` is asked for: None without members, or when it does not
+    enter as an applicant."""
+    if not policy.members or status != "applicant":
+        return None
+    return ReviewRequest(members=policy.members, answer_by=answer_by(jakarta_date(now), policy.days))
+
+
+def announce_review(tx: Transaction, organization: Organization, request: ReviewRequest) -> None:
+    """The event and the audit entry of the review opened with the NGO's registration."""
+    members = list(request.members)
     tx.publish(
         ApplicationReviewRequested(
             organization_id=organization.id,
             organization_name=organization.legal_name,
             country_of_origin=organization.country_of_origin,
-            members=list(policy.members),
-            answer_by=due,
+            members=members,
+            answer_by=request.answer_by,
             requested_by=tx.actor,
             requested_at=tx.now,
         ),
@@ -60,7 +66,7 @@ async def open_review(tx: Transaction, organization: Organization, policy: Revie
         "organization",
         organization.id,
         before=None,
-        after={"members": list(policy.members), "answer_by": due.isoformat()},
+        after={"members": members, "answer_by": request.answer_by.isoformat()},
     )
 
 
