@@ -10,7 +10,9 @@ event: any number of replicas, and restarts, send each notice once.
 
 A batch costs a few statements, not a few per row: one claims it, the pure rules decide each row in one pass,
 one records the batch's notices (only those never sent come back, and only those are published), and one writes
-every row's next check. Only an MSP that ends does more of its own (closing its obligations and review).
+every row's next check. Only an MSP that ends does more of its own (closing its obligations and review). While
+the database records the notices and writes the checks, the engine builds the notices' events: neither waits for
+the other.
 
 After downtime an obligation gets only the most urgent reminder that applies (see `domain.deadlines`), and an MSP
 only the most urgent expiry warning: catching up does not flood anyone with stale notices.
@@ -18,6 +20,8 @@ only the most urgent expiry warning: catching up does not flood anyone with stal
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -44,6 +48,7 @@ from mitra_shared.worker import PollingWorker
 log = structlog.get_logger(__name__)
 WAKE_CHANNEL = "agreements_deadlines"
 COMPONENT = "agreements.deadlines"
+YIELD_EVERY = 25  # events built between two turns of the event loop
 Row = Mapping[str, Any]
 LookAt = Callable[[Transaction, Sequence[Row], date], Awaitable[int]]
 
@@ -139,35 +144,72 @@ class DeadlineEngine(PollingWorker):
             sent = await look_at(tx, rows, today) if rows else 0
         return len(rows), sent
 
-    async def _send_first_times(self, tx: Transaction, notices: Sequence[Notice], today: date) -> int:
-        """Record the batch's notices in one statement and publish, in the batch's order, those that had not gone
-        out before (the others are already in the outbox, from an earlier change); the notices sent."""
-        if not notices:
-            return 0
-        recorded = await tx.conn.fetch(
-            *DEADLINES.record_notices(
-                subject_ids=[notice.subject_id for notice in notices],
-                notices=[notice.key for notice in notices],
-                today=today,
-            )
-        )
-        first = {(row["subject_id"], row["notice"]) for row in recorded}
-        sent = 0
-        for notice in notices:
-            if (notice.subject_id, notice.key) in first:
-                tx.publish(notice.event(), subject=str(notice.subject_id))
-                sent += 1
+    async def _settle(self, tx: Transaction, notices: Sequence[Notice], today: date, checks: tuple[Any, ...]) -> int:
+        """Record the batch's notices, write its rows' next checks, and publish, in the batch's order, the notices
+        that had not gone out before (the others are already in the outbox, from an earlier change); the notices
+        sent. The statements run one after the other on the change's connection while this builds the events: the
+        events' data while the notices are recorded, their envelopes while the checks are written (each about as
+        long as the other), so that neither waits for the other."""
+        recorded: asyncio.Future[set[tuple[UUID, str]]] = asyncio.get_running_loop().create_future()
+        writing = asyncio.ensure_future(self._record_and_check(tx, notices, today, checks, recorded))
+        try:
+            events = []
+            for built, notice in enumerate(notices, start=1):
+                events.append(notice.event())
+                if built % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # let the loop carry the statements' round trips
+            await asyncio.wait((recorded, writing), return_when=asyncio.FIRST_COMPLETED)
+            if not recorded.done():
+                await writing  # it ended before recording: raises why
+            first = recorded.result()
+            sent = 0
+            for notice, event in zip(notices, events, strict=True):
+                if (notice.subject_id, notice.key) in first:
+                    tx.publish(event, subject=str(notice.subject_id))
+                    sent += 1
+            await writing
+        finally:
+            if not writing.done():
+                writing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await writing
         return sent
+
+    async def _record_and_check(
+        self,
+        tx: Transaction,
+        notices: Sequence[Notice],
+        today: date,
+        checks: tuple[Any, ...],
+        recorded: asyncio.Future[set[tuple[UUID, str]]],
+    ) -> None:
+        """Record the notices in one statement and hand over those never sent before, then write the checks."""
+        first: set[tuple[UUID, str]] = set()
+        if notices:
+            rows = await tx.conn.fetch(
+                *DEADLINES.record_notices(
+                    subject_ids=[notice.subject_id for notice in notices],
+                    notices=[notice.key for notice in notices],
+                    today=today,
+                )
+            )
+            first = {(row["subject_id"], row["notice"]) for row in rows}
+        recorded.set_result(first)
+        await tx.conn.execute(*checks)
 
     async def _look_at_obligations(self, tx: Transaction, rows: Sequence[Row], today: date) -> int:
         """Today's reminder or overdue notice for each obligation, and when to look again; the notices sent."""
         notices: list[Notice] = []
         checks = Checks()
+        steps: dict[tuple[str, date], rules.ObligationStep] = {}  # a batch's rows share few due dates
         for row in rows:
-            step = rules.obligation_step(
-                status=row["status"], due_on=row["due_on"], reminder_days=self._reminder_days, today=today
-            )
             status = row["status"]
+            step = steps.get((status, row["due_on"]))
+            if step is None:
+                step = rules.obligation_step(
+                    status=status, due_on=row["due_on"], reminder_days=self._reminder_days, today=today
+                )
+                steps[status, row["due_on"]] = step
             if isinstance(step.notice, rules.Reminder):
                 reminder = {"days_before": step.notice.days_before, "days_left": step.notice.days_left}
                 key = rules.reminder_notice_key(step.notice.days_before)
@@ -177,13 +219,10 @@ class DeadlineEngine(PollingWorker):
                 overdue = {"days_overdue": step.notice.days_overdue}
                 notices += _obligation_notice(row, rules.OVERDUE, rules.OVERDUE_NOTICE_KEY, overdue)
             checks.add(row["id"], status, step.next_check_on)
-        sent = await self._send_first_times(tx, notices, today)
-        await tx.conn.execute(
-            *DEADLINES.set_obligation_checks(
-                ids=checks.ids, statuses=checks.states, next_check_ons=checks.next_check_ons, now=tx.now
-            )
+        writes = DEADLINES.set_obligation_checks(
+            ids=checks.ids, statuses=checks.states, next_check_ons=checks.next_check_ons, now=tx.now
         )
-        return sent
+        return await self._settle(tx, notices, today, writes)
 
     async def _look_at_msps(self, tx: Transaction, rows: Sequence[Row], today: date) -> int:
         """Today's activation, expiry warning or end of each MSP, and when to look again; the notices sent."""
@@ -216,13 +255,10 @@ class DeadlineEngine(PollingWorker):
                 expiring = partial(contracts.MspExpiring, **parties, ends_on=row["ends_on"], days_before=step.expiring)
                 notices.append(Notice(row["id"], key, expiring))
             checks.add(row["id"], status, step.next_check_on)
-        sent = await self._send_first_times(tx, notices, today)
-        await tx.conn.execute(
-            *DEADLINES.set_msp_checks(
-                ids=checks.ids, statuses=checks.states, next_check_ons=checks.next_check_ons, now=tx.now
-            )
+        writes = DEADLINES.set_msp_checks(
+            ids=checks.ids, statuses=checks.states, next_check_ons=checks.next_check_ons, now=tx.now
         )
-        return sent
+        return await self._settle(tx, notices, today, writes)
 
     async def _end(self, tx: Transaction, msp_id: UUID) -> list[UUID]:
         """Close what an ending MSP leaves open (rare: a few MSPs a day, so one by one); the obligations closed."""
@@ -261,13 +297,10 @@ class DeadlineEngine(PollingWorker):
                 )
                 notices.append(Notice(row["id"], rules.OVERDUE_NOTICE_KEY, late))
             checks.add(row["id"], overdue, step.next_check_on)
-        sent = await self._send_first_times(tx, notices, today)
-        await tx.conn.execute(
-            *DEADLINES.set_mitigation_action_checks(
-                ids=checks.ids, overdue=checks.states, next_check_ons=checks.next_check_ons
-            )
+        writes = DEADLINES.set_mitigation_action_checks(
+            ids=checks.ids, overdue=checks.states, next_check_ons=checks.next_check_ons
         )
-        return sent
+        return await self._settle(tx, notices, today, writes)
 
 
 def _obligation_notice(
