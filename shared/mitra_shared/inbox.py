@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -141,13 +142,8 @@ class EventConsumer:
         with structlog.contextvars.bound_contextvars(message_id=message.message_id, retries=retries):
             try:
                 try:
-                    event = ev.decode(message.body)
+                    event, data, known = self._read(message)
                     event_type = event.type
-                    self._check_origin(message, event)
-                    known = self._handlers.get(event.type)
-                    if known is None:
-                        raise ev.MalformedEvent(f"{self._topology.consumer} has no handler for {event.type}")
-                    data = ev.read_data(event, known.model)
                 except ev.MalformedEvent as error:
                     await self._dead_letter(message, reason=f"malformed: {error}", retries=retries)
                     metrics.EVENTS_CONSUMED.labels(event_type=event_type, outcome="dead_lettered").inc()
@@ -170,6 +166,64 @@ class EventConsumer:
                 with contextlib.suppress(Exception):
                     await asyncio.sleep(1.0)
                     await message.nack(requeue=True)
+
+    async def handle_many(self, messages: Sequence[AbstractIncomingMessage]) -> None:
+        """Apply messages that follow one another in one transaction, then acknowledge them in order: a COMMIT and a
+        BEGIN per batch rather than per event. Should any of them be more than applied or a duplicate (unreadable,
+        refused, failing) or the transaction fail, nothing of the batch is kept and each is decided on its own by
+        `handle`, exactly as if it had come alone."""
+        if len(messages) > 1:
+            try:
+                readable = [self._read(message) for message in messages]
+            except (ev.MalformedEvent, ForgedEvent):
+                readable = []
+            if readable and await self._applied_together(messages, readable):
+                return
+        for message in messages:
+            await self.handle(message)
+
+    async def _applied_together(
+        self, messages: Sequence[AbstractIncomingMessage], readable: list[tuple[ev.ReceivedEvent, Any, Handler[Any]]]
+    ) -> bool:
+        started = time.perf_counter()
+        outcomes: list[str] = []
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                for event, data, known in readable:
+                    if await conn.fetchval(*QUERIES.inbox_record(event_id=event.id, event_type=event.type)) is None:
+                        outcomes.append("duplicate")
+                        continue
+                    tx = Transaction(conn, self._context_of(event), self._topology.consumer)
+                    await known.apply(tx, event, data)
+                    await tx.write_events()
+                    outcomes.append("applied")
+        except Exception as error:
+            log.info("a batch of events was not applied; deciding each on its own", error=_describe(error))
+            return False
+        if _debug_logging():
+            log.debug("events applied together", outcomes=outcomes)
+        each = (time.perf_counter() - started) / len(messages)
+        for message, (event, _, _), outcome in zip(messages, readable, outcomes, strict=True):
+            metrics.EVENTS_CONSUMED.labels(event_type=event.type, outcome=outcome).inc()
+            metrics.EVENT_HANDLING.labels(event_type=event.type).observe(each)
+            try:
+                await message.ack()
+            except Exception:
+                log.exception(
+                    "could not acknowledge a message; returning it to the queue", message_id=message.message_id
+                )
+                with contextlib.suppress(Exception):
+                    await message.nack(requeue=True)
+        return True
+
+    def _read(self, message: AbstractIncomingMessage) -> tuple[ev.ReceivedEvent, Any, Handler[Any]]:
+        """The event, its data as the handler's model reads it, and the handler; or MalformedEvent or ForgedEvent."""
+        event = ev.decode(message.body)
+        self._check_origin(message, event)
+        known = self._handlers.get(event.type)
+        if known is None:
+            raise ev.MalformedEvent(f"{self._topology.consumer} has no handler for {event.type}")
+        return event, ev.read_data(event, known.model), known
 
     # --- who published it -------------------------------------------------------------------------------------
 
@@ -238,7 +292,9 @@ class EventConsumer:
                 message, reason=f"failed after {retries} retries: {_describe(error)}", retries=retries
             )
             return "dead_lettered"
-        log.info("event applied")
+        if _debug_logging():
+            # Per event only at DEBUG: at INFO this line cost a tenth of a consumer's CPU (the counters remain).
+            log.debug("event applied")
         return "applied"
 
     def _context_of(self, event: ev.ReceivedEvent) -> Context:
@@ -287,6 +343,10 @@ class EventConsumer:
             headers[ORIGINAL_ROUTING_KEY_HEADER] = message.routing_key or ""
         headers[PUBLISHER_HEADER] = self.publisher_of(message)
         return headers
+
+
+def _debug_logging() -> bool:
+    return logging.getLogger(__name__).isEnabledFor(logging.DEBUG)
 
 
 def _retries(message: AbstractIncomingMessage) -> int:

@@ -30,6 +30,7 @@ from mitra_shared.auth import TokenVerifier
 from mitra_shared.body_limit import JsonBodyLimit
 from mitra_shared.clock import Clock, system_clock
 from mitra_shared.contracts.audit import audit_kind_of
+from mitra_shared.delivery_order import DeliveryOrder
 from mitra_shared.events import CloudEvent, EventData, EventKind
 from mitra_shared.http import RequestContextMiddleware, install_operations_routes, install_problem_handlers
 from mitra_shared.inbox import EventConsumer, Handler, as_received
@@ -86,8 +87,8 @@ class ServiceSpec:
     workers: Sequence[Callable[[Resources], Worker]] = ()
     openapi_tags: Sequence[dict[str, str]] = ()
     commands: Mapping[str, AdminCommand] = field(default_factory=dict)
-    # One message at a time, in queue order: for a consumer whose effects depend on the order of events (a read
-    # model rebuilt by replaying its log in the order it applied it). Others take `consumer_prefetch` at once.
+    # One message at a time in delivery order, `consumer_prefetch` in flight (`delivery_order`): for a consumer whose
+    # effects depend on the order of events (a read model rebuilt by replaying its log in the order it applied it).
     ordered_consumption: bool = False
     # The service's one clock: the `now` of every request's and message's context, and the workers' time.
     clock: Clock = system_clock
@@ -120,6 +121,7 @@ class ServiceRuntime:
             apply_types=False,  # no FastDepends, so no thread hop per message: see `inbox.as_received`
         )
         self.subscriber: RabbitSubscriber | None = None
+        self.order = DeliveryOrder() if spec.ordered_consumption else None
         self._declare_documented_publishers()
         if spec.consumes:
             self._declare_subscriber()
@@ -154,7 +156,7 @@ class ServiceRuntime:
         handled = ", ".join(f"`{kind.type}`" for kind in kinds)
         subscriber = self.broker.subscriber(
             RabbitQueue(self.consumer_topology.queue, queue_type=QueueType.QUORUM, declare=False),
-            channel=Channel(prefetch_count=1) if self.spec.ordered_consumption else None,
+            channel=Channel(prefetch_count=self.spec.settings.consumer_prefetch) if self.order is not None else None,
             ack_policy=AckPolicy.MANUAL,
             decoder=as_received,
             title=f"{self.consumer_topology.queue}:consume",
@@ -167,7 +169,8 @@ class ServiceRuntime:
 
         async def on_event(message: RabbitMessage) -> None:
             assert self.consumer is not None, "messages arrive only after start()"
-            await self.consumer.handle(message.raw_message)
+            consumer, raw = self.consumer, message.raw_message
+            await (consumer.handle(raw) if self.order is None else self.order.apply_in_turn(raw, consumer.handle_many))
 
         subscriber(on_event)
         self.subscriber = subscriber
@@ -259,7 +262,7 @@ class ServiceRuntime:
                 pool=pool,
                 amqp=amqp,
                 topology=self.consumer_topology,
-                handlers=self._handlers_by_type(),
+                handlers={kind.type: handler for kind, handler in self.spec.consumes.items()},
                 clock=self.spec.clock,
             )
         await self.broker.start()
@@ -274,9 +277,6 @@ class ServiceRuntime:
             service = self.spec.name
             workers.append(lambda resources: DocumentSweeper(resources, service))
         return workers
-
-    def _handlers_by_type(self) -> dict[str, Handler[Any]]:
-        return {kind.type: handler for kind, handler in self.spec.consumes.items()}
 
     async def stop(self) -> None:
         log.info("service stopping: no more messages taken, finishing those in hand")
