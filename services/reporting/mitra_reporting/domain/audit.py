@@ -61,6 +61,17 @@ def chain_hash(previous_hash: str, entry: Mapping[str, Any]) -> str:
     return hashlib.sha256((previous_hash + canonical(entry)).encode()).hexdigest()
 
 
+def unchanged_by_jsonb(value: Any) -> bool:
+    """Whether JSON values come back from a jsonb column exactly as they went in, so that the hash may be computed
+    before they are stored: strings, integers, booleans and null do; a float may not (jsonb keeps numbers as
+    decimals: 1.5e20 comes back as the integer 150000000000000000000)."""
+    if isinstance(value, dict):
+        return all(unchanged_by_jsonb(item) for item in value.values())
+    if isinstance(value, list):
+        return all(unchanged_by_jsonb(item) for item in value)
+    return not isinstance(value, float)
+
+
 def check_entry_service(routing_service: str, entry_service: str) -> None:
     """An entry says which service recorded it; it must be the one whose routing key it came under."""
     if routing_service != entry_service:

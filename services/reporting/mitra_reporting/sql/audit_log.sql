@@ -14,6 +14,21 @@ SELECT EXISTS (SELECT 1 FROM audit_log WHERE event_id = :event_id) AS known, las
 FROM (SELECT 1) AS one
 LEFT JOIN LATERAL (SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1) AS last ON true;
 
+-- name: append_entry_onto_tip
+-- The usual append in one round trip: one entry chained onto the entry the appender added last (:seq - 1 with
+-- :previous_hash), under audit_lock taken in the statement. Adds nothing (and returns no row) if that entry is not in
+-- the log as remembered (its transaction rolled back), if the log moved on (another appender's :seq, committed or
+-- not, is refused by the unique seq, whatever this statement's snapshot saw) or if this event's entry is there
+-- already; the appender then takes the long way (audit_lock, chain_head, append_entry).
+INSERT INTO audit_log (seq, event_id, entry_id, at, actor_subject, actor_name, actor_role, actor_scope, action,
+                       object_type, object_id, before, after, request_id, service, recorded_at, previous_hash, hash)
+SELECT :seq::bigint, :event_id, :entry_id, :at, :actor_subject, :actor_name, :actor_role, :actor_scope, :action,
+       :object_type, :object_id, :before, :after, :request_id, :service, :recorded_at, :previous_hash::text, :hash
+FROM (SELECT pg_advisory_xact_lock(:lock)) AS appenders_lock
+WHERE EXISTS (SELECT 1 FROM audit_log WHERE seq = :seq::bigint - 1 AND hash = :previous_hash::text)
+ON CONFLICT DO NOTHING
+RETURNING seq;
+
 -- name: append_entry
 -- One entry, chained.
 INSERT INTO audit_log (seq, event_id, entry_id, at, actor_subject, actor_name, actor_role, actor_scope, action,
