@@ -13,7 +13,19 @@ class NotificationsSettings(MailingServiceSettings):
     http_port: int = Field(8003, ge=1, le=65535)
 
     delivery_batch_size: PositiveInt = 20
+    smtp_connections: PositiveInt = Field(
+        4,
+        description="SMTP connections the delivery worker keeps (each opened only when the others are busy): mails "
+        "go out side by side.",
+    )
     delivery_poll_interval_seconds: PositiveFloat = 2.0
+    delivery_linger_seconds: float = Field(
+        0.02,
+        ge=0.0,
+        le=1.0,
+        description="How long the delivery worker, woken, waits for more notifications to join its pass (fewer "
+        "transactions per mail, at this much latency).",
+    )
     delivery_give_up_after_seconds: PositiveFloat = Field(
         48 * 3600.0, description="How long a notification is retried before it is marked failed."
     )

@@ -1,5 +1,7 @@
-"""Sending e-mail over SMTP (STARTTLS or TLS, with authentication when configured), over one connection kept open
-across messages (`mitra_shared.mail.MailConnection`).
+"""Sending e-mail over SMTP (STARTTLS or TLS, with authentication when configured), over connections kept open
+across messages (`mitra_shared.mail.MailConnection`): one by default; the delivery worker keeps a few
+(`MITRA_SMTP_CONNECTIONS`), each opened only when the others are busy, so that mails go out side by side when a busy
+consumer beside them makes each SMTP exchange wait for the event loop.
 
 A notification's e-mail is written out here directly (multipart/alternative, plain text and HTML in UTF-8, quoted-
 printable; a subject that is not plain ASCII as RFC 2047 encoded words): the email package's `EmailMessage` took
@@ -10,6 +12,7 @@ not plain ASCII (which needs SMTPUTF8), or a subject with a line break (which it
 
 from __future__ import annotations
 
+import asyncio
 import binascii
 import re
 import secrets
@@ -25,10 +28,14 @@ _LINE_BREAK = re.compile(r"[\r\n]")
 
 
 class SmtpMailer:
-    def __init__(self, settings: NotificationsSettings) -> None:
+    def __init__(self, settings: NotificationsSettings, *, connections: int = 1) -> None:
         self._sender = str(settings.smtp_from)
         self._domain = self._sender.split("@", 1)[1]
-        self._connection = MailConnection(settings)
+        self._connections = [MailConnection(settings) for _ in range(max(1, connections))]
+        # Last in, first out: the connection used last (open) goes again; the others open only when it is busy.
+        self._idle: asyncio.LifoQueue[MailConnection] = asyncio.LifoQueue()
+        for connection in reversed(self._connections):
+            self._idle.put_nowait(connection)
 
     async def send(self, *, to: str, subject: str, text: str, html: str, message_id: str) -> None:
         """Send one e-mail; `message_id` is the notification's (or the digest's) id."""
@@ -40,19 +47,24 @@ class SmtpMailer:
             "Message-ID": stable_message_id(message_id, self._domain),
             "X-Mitra-Notification-Id": message_id,
         }
-        if _plain(self._sender) and _plain(to) and _plain(message_id) and not _LINE_BREAK.search(subject):
-            data = compose(headers, text=text, html=html)
-            await self._connection.send_bytes(sender=self._sender, recipients=[to], data=data)
-            return
-        message = EmailMessage()
-        for name, value in headers.items():
-            message[name] = value
-        message.set_content(text)
-        message.add_alternative(html, subtype="html")
-        await self._connection.send(message)
+        connection = await self._idle.get()
+        try:
+            if _plain(self._sender) and _plain(to) and _plain(message_id) and not _LINE_BREAK.search(subject):
+                data = compose(headers, text=text, html=html)
+                await connection.send_bytes(sender=self._sender, recipients=[to], data=data)
+                return
+            message = EmailMessage()
+            for name, value in headers.items():
+                message[name] = value
+            message.set_content(text)
+            message.add_alternative(html, subtype="html")
+            await connection.send(message)
+        finally:
+            self._idle.put_nowait(connection)
 
     async def aclose(self) -> None:
-        await self._connection.close()
+        for connection in self._connections:
+            await connection.close()
 
 
 def compose(headers: dict[str, str], *, text: str, html: str) -> bytes:

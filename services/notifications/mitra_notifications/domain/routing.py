@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 from uuid import UUID
 
 from mitra_notifications.domain.texts import Language
@@ -118,6 +118,13 @@ def audience_lookup(audience: str, facts: EventFacts) -> Lookup | None:
     if audience == "action_owner":
         return _owner_lookup(facts)
     return None
+
+
+def audience_lookups(facts: EventFacts) -> dict[str, Lookup]:
+    """What every audience stands for, for this event (the audiences that stand for nobody left out): routing looks
+    up the recipients of whichever its rules name, in the same query as the rules."""
+    lookups = {audience: audience_lookup(audience, facts) for audience in get_args(Audience)}
+    return {audience: lookup for audience, lookup in lookups.items() if lookup is not None}
 
 
 def _owner_lookup(facts: EventFacts) -> Lookup | None:

@@ -17,13 +17,20 @@ WHERE status = 'pending';
 
 -- name: settle_attempts
 -- The outcomes of one batch of attempts in one statement: each notification delivered, tried again after its
--- backoff, or given up (`failed`), with its attempt counted and in the delivery log; the notifications' new state.
+-- backoff, or given up (`failed`), with its attempt counted and in the delivery log; the notifications' new state,
+-- and, with `:look_ahead` (a batch that was not full: the worker sleeps next), when the earliest other pending
+-- notification falls due, so that the worker need not ask before it sleeps (one committed later wakes it with its
+-- NOTIFY). A full batch skips that scan, which passes the index entries of every notification settled since the last
+-- vacuum.
 WITH outcome AS (
     SELECT * FROM unnest(:notification_ids::uuid[], :outcomes::text[], :errors::text[], :delays::float8[])
                   WITH ORDINALITY AS o (notification_id, outcome, error, delay_seconds, position)
 ), logged AS (
     INSERT INTO delivery_attempts (notification_id, attempted_at, succeeded, error)
     SELECT notification_id, :now::timestamptz, outcome = 'delivered', error FROM outcome ORDER BY position
+), others AS (
+    SELECT min(next_attempt_at) AS next_attempt_at FROM notifications
+    WHERE :look_ahead::boolean AND status = 'pending' AND id <> ALL(:notification_ids::uuid[])
 )
 UPDATE notifications n
 SET status = CASE o.outcome WHEN 'retry' THEN n.status ELSE o.outcome END,
@@ -35,7 +42,8 @@ SET status = CASE o.outcome WHEN 'retry' THEN n.status ELSE o.outcome END,
                            ELSE n.next_attempt_at END
 FROM outcome o
 WHERE n.id = o.notification_id
-RETURNING n.id, n.attempts, n.delivered_at;
+RETURNING n.id, n.attempts, n.delivered_at, n.next_attempt_at,
+          (SELECT next_attempt_at FROM others) AS others_next_attempt_at;
 
 -- name: list_notifications
 -- A page of the delivery log, newest first, with the total of the filter.

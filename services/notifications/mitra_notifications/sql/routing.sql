@@ -1,14 +1,47 @@
 -- name: candidates_for
--- In one round trip, whom an event's routing rules and the subscriptions name: each active rule (an audience that is
--- a role as such, `:role_audiences` to `:roles`, comes with its recipients; any other is looked up from the event's
--- facts below), and each recipient subscribed to the event for its NGO (or all NGOs) and one of the regions it
--- concerns (or all regions). (A recipient who switched e-mail off has no address to mail: it keeps its inbox and
--- webhook.)
+-- In one round trip, whom an event's routing rules and the subscriptions name. `:lookups` holds, for each audience
+-- the event can reach, the recipients it stands for (`domain.routing.audience_lookup`): a role as such, the Mitra
+-- Utama by its registry id or code, the Mitra Utama of an NGO's signed MSPs, ministries by code (the TPOA members a
+-- review asks), regional governments, an NGO's own contacts. Each active rule of the event comes with one row per
+-- active recipient of its audience (a lateral branch per kind, each on its index); then each recipient subscribed to
+-- the event for its NGO (or all NGOs) and one of the regions it concerns (or all regions). An NGO's contact address
+-- in the register is left out while a person's account of the NGO has the same address and mails it (an account that
+-- switched e-mail off leaves the contact address to be mailed). (A recipient who switched e-mail off has no address
+-- to mail: it keeps its inbox and webhook.)
+WITH lookup AS (
+    SELECT * FROM jsonb_to_recordset(:lookups::jsonb)
+        AS l (audience text, kind text, partner_id uuid, code text, organization_id uuid, codes text[])
+)
 SELECT 'rule' AS origin, g.audience, g.channels, r.id, r.name, CASE WHEN r.email_enabled THEN r.email END AS email,
        r.language, r.webhook_url, r.webhook_disabled_at, r.digest
 FROM routing_rules g
-LEFT JOIN unnest(:role_audiences::text[], :roles::text[]) AS a (audience, role) ON a.audience = g.audience
-LEFT JOIN recipients r ON r.active AND r.role = a.role
+JOIN lookup l ON l.audience = g.audience
+CROSS JOIN LATERAL (
+    SELECT r.* FROM recipients r
+    WHERE l.kind = 'role' AND r.active AND r.role = l.code
+    UNION ALL
+    SELECT r.* FROM recipients r
+    WHERE l.kind = 'ministry' AND r.active AND r.role = 'ministry'
+      AND (r.partner_id = l.partner_id OR r.partner_code = l.code)
+    UNION ALL
+    SELECT r.* FROM recipients r
+    WHERE l.kind = 'ministry_codes' AND r.active AND r.role = 'ministry' AND r.partner_code = ANY(l.codes)
+    UNION ALL
+    SELECT r.* FROM recipients r
+    WHERE l.kind = 'regions' AND r.active AND r.role IN ('province', 'regency') AND r.region_code = ANY(l.codes)
+    UNION ALL
+    SELECT r.* FROM recipients r
+    WHERE l.kind = 'organization_ministries' AND r.active AND r.role = 'ministry'
+      AND EXISTS (SELECT 1 FROM msp_facts m WHERE m.organization_id = l.organization_id
+                  AND (m.ministry_partner_id = r.partner_id OR m.ministry_code = r.partner_code))
+    UNION ALL
+    SELECT r.* FROM recipients r
+    WHERE l.kind = 'organization' AND r.active AND r.role = 'ngo' AND r.organization_id = l.organization_id
+      AND NOT (r.source = 'registry' AND r.partner_id IS NULL
+               AND EXISTS (SELECT 1 FROM recipients a
+                           WHERE a.source = 'console' AND a.active AND a.email_enabled AND a.role = 'ngo'
+                             AND a.organization_id = r.organization_id AND lower(a.email) = lower(r.email)))
+) r
 WHERE g.routing_key = :routing_key AND g.active
 UNION ALL
 SELECT 'subscription', NULL, s.channels, r.id, r.name, CASE WHEN r.email_enabled THEN r.email END, r.language,
@@ -18,39 +51,6 @@ WHERE r.active
   AND :routing_key = ANY(s.routing_keys)
   AND (s.organization_ids IS NULL OR :organization_id::uuid = ANY(s.organization_ids))
   AND (s.region_codes IS NULL OR s.region_codes && :region_codes::text[]);
-
--- name: recipients_of_ministry
--- The Mitra Utama an event names, by its registry id or its code.
-SELECT id, name, CASE WHEN email_enabled THEN email END AS email, language, webhook_url, webhook_disabled_at, digest FROM recipients
-WHERE active AND role = 'ministry' AND (partner_id = :partner_id OR partner_code = :code);
-
--- name: recipients_of_regions
--- The regional governments of the regions an event concerns.
-SELECT id, name, CASE WHEN email_enabled THEN email END AS email, language, webhook_url, webhook_disabled_at, digest FROM recipients
-WHERE active AND role IN ('province', 'regency') AND region_code = ANY(:region_codes::text[]);
-
--- name: recipients_of_organization
--- An NGO's own contacts: its people's accounts, offices added over the API, and the contact address registry keeps
--- (source `registry`, no partner), the latter left out while a person's account of the NGO has the same address and
--- mails it (an account that switched e-mail off leaves the contact address to be mailed).
-SELECT r.id, r.name, CASE WHEN r.email_enabled THEN r.email END AS email, r.language, r.webhook_url, r.webhook_disabled_at, r.digest FROM recipients r
-WHERE r.active AND r.role = 'ngo' AND r.organization_id = :organization_id
-  AND NOT (r.source = 'registry' AND r.partner_id IS NULL
-           AND EXISTS (SELECT 1 FROM recipients a
-                       WHERE a.source = 'console' AND a.active AND a.email_enabled AND a.role = 'ngo'
-                         AND a.organization_id = r.organization_id AND lower(a.email) = lower(r.email)));
-
--- name: recipients_of_organization_ministries
--- The Mitra Utama of an NGO's signed MSPs, for events that name the NGO but no ministry (a permit expiring).
-SELECT r.id, r.name, CASE WHEN r.email_enabled THEN r.email END AS email, r.language, r.webhook_url, r.webhook_disabled_at, r.digest FROM recipients r
-WHERE r.active AND r.role = 'ministry'
-  AND EXISTS (SELECT 1 FROM msp_facts m WHERE m.organization_id = :organization_id
-              AND (m.ministry_partner_id = r.partner_id OR m.ministry_code = r.partner_code));
-
--- name: recipients_of_ministry_codes
--- Ministries named by code in the event: the TPOA member ministries a review asks.
-SELECT id, name, CASE WHEN email_enabled THEN email END AS email, language, webhook_url, webhook_disabled_at, digest FROM recipients
-WHERE active AND role = 'ministry' AND partner_code = ANY(:codes::text[]);
 
 -- name: insert_notifications
 -- An event's notifications in one statement, once per event, recipient and channel: an in-app inbox entry needs no

@@ -1,9 +1,10 @@
 """Delivering notifications (e-mail, webhooks), the delivery log, and resending.
 
 Due notifications are claimed with `FOR UPDATE SKIP LOCKED` (a batch in one statement), sent (e-mails one after
-another over one kept SMTP connection, webhooks side by side), and the batch's outcomes (each attempt in the
-delivery log, each new status in one statement, and the `delivered`/`failed` events) committed together in one unit
-of work. An SMTP server that is down delays delivery; nothing is lost, and delivery resumes when it is back.
+another over each of the mailer's kept SMTP connections, webhooks side by side), and the batch's outcomes (each
+attempt in the delivery log, each new status in one statement, and the `delivered`/`failed` events) committed
+together in one unit of work. An SMTP server that is down delays delivery; nothing is lost, and delivery resumes
+when it is back.
 
 The guarantee is at least once, as it was with a connection per message: a notification is sent while its row is
 locked by the claim, and its outcome commits with the claim. If the process dies (or the database fails) after the
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -59,16 +60,35 @@ class RetryPolicy:
     max_backoff: float = 900.0
 
 
+@dataclass(frozen=True)
+class DeliveryPass:
+    """What one pass did: how many notifications it attempted and, when it attempted some but not a full batch (the
+    worker sleeps next), when the next pending one falls due as its settling saw it (None: none is pending)."""
+
+    attempted: int
+    next_due_at: datetime | None = None
+    knows_next_due: bool = False
+
+
 async def deliver_due(uow: UnitOfWork, ctx: Context, senders: Senders, *, batch_size: int, policy: RetryPolicy) -> int:
     """Attempt every notification that is due (one batch); return how many were attempted."""
+    return (await deliver_pass(uow, ctx, senders, batch_size=batch_size, policy=policy)).attempted
+
+
+async def deliver_pass(
+    uow: UnitOfWork, ctx: Context, senders: Senders, *, batch_size: int, policy: RetryPolicy
+) -> DeliveryPass:
+    """Attempt every notification that is due (one batch)."""
     async with uow.change(ctx) as tx:
         rows = await tx.conn.fetch(*DELIVERIES.claim_due_notifications(now=tx.now, batch_size=batch_size))
         if not rows:
-            return 0
-        # E-mails queue for the one kept SMTP connection; webhooks go out side by side meanwhile.
+            return DeliveryPass(0)
+        # E-mails queue for the mailer's kept SMTP connections; webhooks go out side by side meanwhile.
         outcomes = await asyncio.gather(*(_send(senders, row) for row in rows), return_exceptions=True)
-        await _settle(tx, rows, [o if isinstance(o, BaseException) else None for o in outcomes], policy)
-    return len(rows)
+        errors = [o if isinstance(o, BaseException) else None for o in outcomes]
+        look_ahead = len(rows) < batch_size
+        next_due_at = await _settle(tx, rows, errors, policy, look_ahead=look_ahead)
+    return DeliveryPass(len(rows), next_due_at, knows_next_due=look_ahead)
 
 
 async def seconds_until_due(uow: UnitOfWork, now: datetime) -> float | None:
@@ -98,10 +118,16 @@ async def _send(senders: Senders, row: asyncpg.Record) -> None:
 
 
 async def _settle(
-    tx: Transaction, rows: list[asyncpg.Record], errors: list[BaseException | None], policy: RetryPolicy
-) -> None:
+    tx: Transaction,
+    rows: list[asyncpg.Record],
+    errors: list[BaseException | None],
+    policy: RetryPolicy,
+    *,
+    look_ahead: bool = False,
+) -> datetime | None:
     """Record a batch's outcomes (each attempt in the delivery log, each notification's new state) in one statement,
-    then publish what became of each: `delivered`, or `failed` once given up."""
+    then publish what became of each: `delivered`, or `failed` once given up. With `look_ahead`, return when the
+    next pending notification falls due (None: none is pending)."""
     conn, now = tx.conn, tx.now
     verdicts = [
         deliveries.judge(error, created_at=row["created_at"], now=now, give_up_after=policy.give_up_after)
@@ -119,6 +145,7 @@ async def _settle(
             errors=descriptions,
             delays=delays,
             now=now,
+            look_ahead=look_ahead,
         )
     )
     after = {row["id"]: row for row in settled}
@@ -149,6 +176,14 @@ async def _settle(
             log.error("notification failed; given up", error=description, **bound)
         else:
             log.warning("notification not delivered; will retry", error=description, retry_in=round(delay, 1), **bound)
+    retried = [
+        after[row["id"]]["next_attempt_at"] for row, v in zip(rows, verdicts, strict=True) if v.outcome == "retry"
+    ]
+    return min([*retried, settled[0]["others_next_attempt_at"]], key=_never_if_none)
+
+
+def _never_if_none(moment: datetime | None) -> datetime:
+    return datetime.max.replace(tzinfo=UTC) if moment is None else moment
 
 
 @dataclass(frozen=True)

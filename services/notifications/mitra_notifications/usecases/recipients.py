@@ -188,7 +188,7 @@ async def apply_account_state(tx: Transaction, account: AccountState) -> None:
 async def apply_organization_contact(tx: Transaction, contact: OrganizationContact) -> None:
     """Keep the recipient of an NGO's contact address as registry's newest record of the NGO says: made when it first
     has one, changed with it, inactive once it is removed. (Routing leaves it out while a person's account of the
-    NGO has the same address: `recipients_of_organization`.)"""
+    NGO has the same address: `routing.sql`, `candidates_for`.)"""
     if contact.email:
         query = RECIPIENTS.upsert_organization_contact(
             id=uuid.uuid4(),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -57,27 +58,20 @@ class Notice:
 async def notify(tx: Transaction, notice: Notice) -> int:
     """Create the notifications an event calls for; return how many were new."""
     conn = tx.conn
+    lookups = routing.audience_lookups(notice.facts)
     rows = await conn.fetch(
         *ROUTING.candidates_for(
             routing_key=notice.routing_key,
-            role_audiences=list(routing.ROLE_AUDIENCES),
-            roles=list(routing.ROLE_AUDIENCES.values()),
+            lookups=[_lookup_row(audience, lookup) for audience, lookup in lookups.items()],
             organization_id=notice.facts.organization_id,
             region_codes=list(notice.facts.region_codes),
         )
     )
     picked: list[tuple[Candidate, Sequence[str]]] = []
-    for rule in (row for row in rows if row["origin"] == "rule"):
-        lookup = routing.audience_lookup(rule["audience"], notice.facts)
-        channels = notice.allowed(rule["channels"])
-        if lookup is None or not channels:
-            continue
-        if isinstance(lookup, ByRole):  # its recipients came with the rule, one row each
-            if rule["id"] is not None:
-                picked.append((_candidate(rule), channels))
-        else:
-            picked += [(_candidate(row), channels) for row in await _audience(conn, lookup)]
-    picked += [(_candidate(row), notice.allowed(row["channels"])) for row in rows if row["origin"] == "subscription"]
+    for row in rows:
+        channels = notice.allowed(row["channels"])
+        if channels:
+            picked.append((_candidate(row), channels))
 
     planned = routing.plan(picked)
     if not planned:
@@ -107,21 +101,22 @@ async def notify(tx: Transaction, notice: Notice) -> int:
     return created
 
 
-async def _audience(conn: asyncpg.Connection, lookup: Lookup) -> list[asyncpg.Record]:
+def _lookup_row(audience: str, lookup: Lookup) -> dict[str, Any]:
+    """An audience's lookup as `candidates_for` reads it (JSON: ids as text)."""
     match lookup:
-        case ByRole():
-            raise AssertionError("a role's recipients come with its rule (candidates_for)")
+        case ByRole(role):
+            return {"audience": audience, "kind": "role", "code": role}
         case OfMinistry(partner_id, code):
-            query = ROUTING.recipients_of_ministry(partner_id=partner_id, code=code)
+            partner = None if partner_id is None else str(partner_id)
+            return {"audience": audience, "kind": "ministry", "partner_id": partner, "code": code}
         case OfOrganizationMinistries(organization_id):
-            query = ROUTING.recipients_of_organization_ministries(organization_id=organization_id)
+            return {"audience": audience, "kind": "organization_ministries", "organization_id": str(organization_id)}
         case OfMinistryCodes(codes):
-            query = ROUTING.recipients_of_ministry_codes(codes=list(codes))
+            return {"audience": audience, "kind": "ministry_codes", "codes": list(codes)}
         case OfRegions(region_codes):
-            query = ROUTING.recipients_of_regions(region_codes=list(region_codes))
+            return {"audience": audience, "kind": "regions", "codes": list(region_codes)}
         case OfOrganization(organization_id):
-            query = ROUTING.recipients_of_organization(organization_id=organization_id)
-    return list(await conn.fetch(*query))
+            return {"audience": audience, "kind": "organization", "organization_id": str(organization_id)}
 
 
 def _candidate(row: asyncpg.Record) -> Candidate:
