@@ -1,8 +1,9 @@
 """The console under people: `users` concurrent logged-in users, each fetching the main pages of its role in turn
 (its home, its queue, the MSP page) for `seconds`, twice: first as people work, each reading a page for about
-`think_seconds` (0.5 to 1.5 times it, at random, so that they do not click in step) before the next one: the
-latency the target is about; then without any pause, each page as soon as the previous one answered: the console's
-capacity (pages per second), where the latency is only users ÷ pages per second.
+`think_seconds` (0.5 to 1.5 times it, at random, so that they do not click in step; each starting within one
+such pause) before the next one: the latency the target is about; then without any pause, each page as soon as
+the previous one answered: the console's capacity (pages per second), where the latency is only users ÷ pages per
+second.
 
 Each role has an account made over the console's API (as an administrator would); each user logs in with it through
 the real login form: GET /login (the `mitra_csrf` cookie), POST /login with the username, password and that token;
@@ -165,6 +166,9 @@ async def _round(
 
     async def user(persona: Persona, client: HttpClient, cookie: str) -> None:
         nonlocal failed
+        if think_seconds:
+            # People do not all open their first page in the same millisecond: each starts within one pause.
+            await asyncio.sleep(random.uniform(0, think_seconds))
         for page in itertools.cycle(persona.pages):
             if time.monotonic() >= deadline:
                 return
