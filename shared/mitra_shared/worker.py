@@ -61,7 +61,9 @@ class PollingWorker:
                 await self._ensure_listener()
                 handled = await self.run_once()
                 self.last_error = None
-                if handled >= self._batch_size:
+                # A full batch may have left work behind, and a wake-up during the pass means a row committed after
+                # its queries: go again at once, without the round trip asking when the next item falls due.
+                if handled >= self._batch_size or self._wake.is_set():
                     continue
                 due = await self.seconds_until_due()
                 await self._sleep(self._poll_interval if due is None else max(0.0, min(self._poll_interval, due)))
