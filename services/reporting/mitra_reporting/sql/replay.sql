@@ -139,27 +139,55 @@ stepped AS (
 SELECT coalesce(array_agg(seq), '{}') FROM run WHERE pass > 1;
 
 -- name: replay_obligation_steps
--- Obligations' submissions (obligations.sql project_submission), decisions (project_decision) and overdue marks
--- (project_overdue); a report's submission and decision are not among them (they also keep its funding).
-WITH run AS (
-    SELECT e.seq, e.event_type, e.data, (e.data->>'obligation_id')::uuid AS obligation_id,
-           row_number() OVER (PARTITION BY (e.data->>'obligation_id')::uuid ORDER BY e.seq) AS pass
-    FROM event_log e WHERE e.seq = ANY(:seqs::bigint[])
+-- Obligations of signed MSPs (obligations.sql project_obligation, each listed in :signed's events, the first of a
+-- repeated one), submissions (project_submission, also a report's), decisions (project_decision) and overdue marks
+-- (project_overdue); a report's decision is not among them (it also keeps its funding). A signature is the event of
+-- each of its obligations: applied again in a later pass for another of them, its insert of those done changes
+-- nothing (ON CONFLICT DO NOTHING, and nothing in the replay deletes an obligation).
+WITH logged AS (
+    SELECT e.seq, e.event_type, e.data FROM event_log e WHERE e.seq = ANY(:seqs::bigint[])
 ),
-head AS (SELECT obligation_id, event_type, data FROM run WHERE pass = 1),
+run AS (
+    SELECT seq, event_type, (data->>'obligation_id')::uuid AS obligation_id, NULL::jsonb AS due,
+           NULL::jsonb AS signed, data->>'submitted_at' AS submitted_at, data->>'decided_at' AS decided_at
+    FROM logged WHERE NOT event_type = ANY(:signed::text[])
+    UNION ALL
+    (SELECT DISTINCT ON (l.seq, (item.due->>'obligation_id')::uuid)
+            l.seq, l.event_type, (item.due->>'obligation_id')::uuid, item.due,
+            jsonb_build_object('msp_id', l.data->'msp_id', 'organization_id', l.data->'organization'->'organization_id',
+                               'ministry_code', l.data->'ministry'->'code'),
+            NULL, NULL
+     FROM logged l, jsonb_array_elements(l.data->'obligations') WITH ORDINALITY AS item(due, place)
+     WHERE l.event_type = ANY(:signed::text[])
+     ORDER BY l.seq, (item.due->>'obligation_id')::uuid, item.place)
+),
+ranked AS (
+    SELECT run.*, row_number() OVER (PARTITION BY obligation_id ORDER BY seq) AS pass FROM run
+),
+head AS (SELECT obligation_id, event_type, due, signed, submitted_at, decided_at FROM ranked WHERE pass = 1),
+signed AS (
+    INSERT INTO obligations (obligation_id, msp_id, organization_id, ministry_code, kind, period, region_code,
+                             due_on, status, first_submitted_on, received_outside_on)
+    SELECT obligation_id, (signed->>'msp_id')::uuid, (signed->>'organization_id')::uuid, signed->>'ministry_code',
+           due->>'kind', coalesce(due->>'period', ''), due->>'region_code', (due->>'due_on')::date,
+           CASE WHEN due->>'received_outside_mitra_on' IS NULL THEN 'pending' ELSE 'received_outside' END,
+           (due->>'received_outside_mitra_on')::date, (due->>'received_outside_mitra_on')::date
+    FROM head WHERE event_type = ANY(:signed::text[])
+    ON CONFLICT (obligation_id) DO NOTHING
+),
 submitted AS (
     UPDATE obligations o
     SET status = 'submitted',
         submissions = o.submissions + 1,
         first_submitted_on = coalesce(o.first_submitted_on,
-                                      ((h.data->>'submitted_at')::timestamptz AT TIME ZONE 'Asia/Jakarta')::date)
+                                      (h.submitted_at::timestamptz AT TIME ZONE 'Asia/Jakarta')::date)
     FROM head h WHERE h.event_type = ANY(:submitted::text[]) AND o.obligation_id = h.obligation_id
 ),
 decided AS (
     UPDATE obligations o
     SET status = CASE WHEN h.event_type = ANY(:accepted::text[]) THEN 'accepted' ELSE 'returned' END,
         accepted_on = CASE WHEN h.event_type = ANY(:accepted::text[])
-                           THEN ((h.data->>'decided_at')::timestamptz AT TIME ZONE 'Asia/Jakarta')::date END
+                           THEN (h.decided_at::timestamptz AT TIME ZONE 'Asia/Jakarta')::date END
     FROM head h
     WHERE (h.event_type = ANY(:accepted::text[]) OR h.event_type = ANY(:returned::text[]))
       AND o.obligation_id = h.obligation_id
@@ -167,6 +195,54 @@ decided AS (
 overdue AS (
     UPDATE obligations o SET overdue = true
     FROM head h WHERE h.event_type = ANY(:overdue::text[]) AND o.obligation_id = h.obligation_id
+)
+SELECT coalesce(array_agg(DISTINCT seq), '{}') FROM ranked WHERE pass > 1;
+
+-- name: replay_msp_signatures
+-- MSPs signed (msps.sql project_msp_signed, at the event's time) and their regions of work (clear_msp_regions then
+-- project_msp_regions: the first of each code listed, written over what was there); their obligations are
+-- replay_obligation_steps'.
+WITH run AS (
+    SELECT e.seq, e.occurred_at, e.data, (e.data->>'msp_id')::uuid AS msp_id,
+           row_number() OVER (PARTITION BY (e.data->>'msp_id')::uuid ORDER BY e.seq) AS pass
+    FROM event_log e WHERE e.seq = ANY(:seqs::bigint[]) AND e.event_type = ANY(:signed::text[])
+),
+head AS (SELECT msp_id, occurred_at, data FROM run WHERE pass = 1),
+signed AS (
+    INSERT INTO msps (msp_id, number, title, organization_id, organization_name, ministry_partner_id, ministry_code,
+                      ministry_name, status, starts_on, ends_on, signed_on, focus_areas, forms_of_cooperation,
+                      signed_document_ref, updated_at)
+    SELECT msp_id, data->>'number', data->>'title', (data->'organization'->>'organization_id')::uuid,
+           data->'organization'->>'name', (data->'ministry'->>'partner_id')::uuid, data->'ministry'->>'code',
+           data->'ministry'->>'name', 'signed', (data->>'starts_on')::date, (data->>'ends_on')::date,
+           (data->>'signed_on')::date, ARRAY(SELECT jsonb_array_elements_text(coalesce(data->'focus_areas', '[]'))),
+           ARRAY(SELECT jsonb_array_elements_text(coalesce(data->'forms_of_cooperation', '[]'))),
+           data->>'signed_document_ref', occurred_at
+    FROM head
+    ON CONFLICT (msp_id) DO UPDATE
+    SET number = EXCLUDED.number, title = EXCLUDED.title, status = 'signed', starts_on = EXCLUDED.starts_on,
+        ends_on = EXCLUDED.ends_on, signed_on = EXCLUDED.signed_on, focus_areas = EXCLUDED.focus_areas,
+        forms_of_cooperation = EXCLUDED.forms_of_cooperation, signed_document_ref = EXCLUDED.signed_document_ref,
+        updated_at = EXCLUDED.updated_at
+),
+located AS (
+    SELECT DISTINCT ON (h.msp_id, l.item->>'code')
+           h.msp_id, l.item->>'code' AS region_code, l.item->>'kind' AS region_kind, l.item->>'name' AS region_name,
+           l.item->>'province_code' AS province_code
+    FROM head h, jsonb_array_elements(coalesce(h.data->'work_locations', '[]')) WITH ORDINALITY AS l(item, place)
+    ORDER BY h.msp_id, l.item->>'code', l.place
+),
+dropped AS (
+    DELETE FROM msp_regions r USING head h
+    WHERE r.msp_id = h.msp_id
+      AND NOT EXISTS (SELECT 1 FROM located l WHERE l.msp_id = r.msp_id AND l.region_code = r.region_code)
+),
+placed AS (
+    INSERT INTO msp_regions (msp_id, region_code, region_kind, region_name, province_code)
+    SELECT msp_id, region_code, region_kind, region_name, province_code FROM located
+    ON CONFLICT (msp_id, region_code) DO UPDATE
+    SET region_kind = EXCLUDED.region_kind, region_name = EXCLUDED.region_name,
+        province_code = EXCLUDED.province_code
 )
 SELECT coalesce(array_agg(seq), '{}') FROM run WHERE pass > 1;
 
@@ -249,3 +325,23 @@ changed AS (
     WHERE mitigation_actions.changed_at <= EXCLUDED.changed_at
 )
 SELECT coalesce(array_agg(seq), '{}') FROM run WHERE pass > 1;
+
+-- name: replay_report_submissions
+-- Reports' submissions, one per submission id (funding.sql project_report_submitted and clear_funding_lines), from
+-- parallel arrays of what `consumers/funding_events.py` computes from each event; their lines come next.
+WITH submitted AS (
+    INSERT INTO funding_reports (submission_id, obligation_id, msp_id, report_kind, period, period_origin,
+                                 period_offset_months, period_months, submitted_at)
+    SELECT * FROM unnest(:submission_ids::uuid[], :obligation_ids::uuid[], :msp_ids::uuid[], :report_kinds::text[],
+                         :periods::text[], :period_origins::date[], :period_offsets::integer[],
+                         :period_months::integer[], :submitted_ats::timestamptz[])
+    ON CONFLICT (submission_id) DO UPDATE SET submitted_at = EXCLUDED.submitted_at
+)
+DELETE FROM funding_lines WHERE submission_id = ANY(:submission_ids::uuid[]);
+
+-- name: replay_funding_lines
+-- The funding lines of the submissions replay_report_submissions wrote (funding.sql project_funding_lines), each
+-- numbered in its submission's order.
+INSERT INTO funding_lines (submission_id, line_no, source, source_key, amount, currency, use)
+SELECT * FROM unnest(:submission_ids::uuid[], :line_nos::integer[], :sources::text[], :source_keys::text[],
+                     :amounts::numeric[], :currencies::text[], :uses::text[]);

@@ -7,6 +7,12 @@ between: before any other event is projected, the families whose tables it touch
 a type not listed there) apply what they gathered. Every logged event passed its model when it was consumed
 (`consumers/projections.py` logs it in the transaction that validates and projects it), so the SQL reads the
 fields of the logged data without checking them again.
+
+An event may belong to several families, one per part of its projection (an MSP's signature: the MSP and its
+regions, and each of its obligations, each obligation its key); families that share a table apply in log order
+(gathering an event for one applies what the others gathered first). A report's submission keeps its funding lines
+with what `consumers/funding_events.py` computes in Python (its period, its sources' keys): those are gathered
+parsed, from the logged data, and written from arrays (`FUNDING`).
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mitra_reporting.consumers.funding_events import ReportSubmitted, _report
+from mitra_reporting.domain.funding import source_key
 from mitra_reporting.sql import REPLAY
 from mitra_shared.contracts import agreements as ag
 from mitra_shared.contracts import registry as rg
@@ -70,12 +78,23 @@ FAMILIES = (
         },
     ),
     Family(
+        "msp_signatures",
+        frozenset({"msps", "msp_regions"}),
+        REPLAY.replay_msp_signatures,
+        {"signed": (ag.MspSigned.kind.type,)},
+    ),
+    Family(
         "obligation_steps",
         frozenset({"obligations"}),
         REPLAY.replay_obligation_steps,
         {
-            # A report's submission and decision also keep its funding (consumers/funding_events.py): not here.
-            "submitted": (ag.ActionPlanSubmitted.kind.type, ag.WorkPlanSubmitted.kind.type),
+            "signed": (ag.MspSigned.kind.type,),
+            # A report's decision also keeps its funding (consumers/funding_events.py): not here.
+            "submitted": (
+                ag.ActionPlanSubmitted.kind.type,
+                ag.WorkPlanSubmitted.kind.type,
+                ag.ReportSubmitted.kind.type,
+            ),
             "accepted": (ag.ActionPlanAccepted.kind.type, ag.WorkPlanAccepted.kind.type),
             "returned": (ag.ActionPlanReturned.kind.type, ag.WorkPlanReturned.kind.type),
             "overdue": (ag.ActionPlanOverdue.kind.type, ag.WorkPlanOverdue.kind.type, ag.ReportOverdue.kind.type),
@@ -100,9 +119,20 @@ FAMILIES = (
         },
     ),
 )
-FAMILY_OF: dict[str, Family] = {
-    event_type: family for family in FAMILIES for types in family.types.values() for event_type in types
-}
+# Reports' submissions' funding: gathered parsed (`BulkReplay.gather_report`), not by seq.
+FUNDING = Family(
+    "report_submissions",
+    frozenset({"funding_reports", "funding_lines"}),
+    REPLAY.replay_report_submissions,
+    {"submitted": (ag.ReportSubmitted.kind.type,)},
+)
+FAMILY_OF: dict[str, tuple[Family, ...]] = {}
+for _family in (*FAMILIES, FUNDING):
+    for _types in _family.types.values():
+        for _event_type in _types:
+            FAMILY_OF[_event_type] = (*FAMILY_OF.get(_event_type, ()), _family)
+# The types whose logged data the replay reads in Python.
+PARSED = frozenset(FUNDING.types["submitted"])
 
 # The projection tables each other projected type reads or writes (a test runs each projector and checks).
 _MSP_CHANGE = frozenset({"msps", "obligations"})
@@ -112,11 +142,9 @@ TOUCHES: dict[str, frozenset[str]] = {
     rg.SanctionImposed.kind.type: frozenset({"sanctions", "organizations"}),
     rg.SanctionLifted.kind.type: frozenset({"sanctions", "organizations"}),
     ag.MspDrafted.kind.type: frozenset({"msps", "msp_regions"}),
-    ag.MspSigned.kind.type: frozenset({"msps", "msp_regions", "obligations"}),
     ag.MspExtended.kind.type: _MSP_CHANGE,
     ag.MspTerminated.kind.type: _MSP_CHANGE,
     ag.MspEnded.kind.type: _MSP_CHANGE,
-    ag.ReportSubmitted.kind.type: _REPORT,
     ag.ReportAccepted.kind.type: _REPORT,
     ag.ReportReturned.kind.type: _REPORT,
     ag.DocumentPublished.kind.type: _DOCUMENT,
@@ -132,12 +160,23 @@ class BulkReplay:
     tx: Transaction
     flush_at: int = 20_000
     pending: dict[str, list[int]] = field(default_factory=dict)  # a family's name: its seqs, in log order
+    reports: list[ReportSubmitted] = field(default_factory=list)  # reports' submissions, in log order
 
-    async def add(self, family: Family, seq: int) -> None:
+    async def add(self, family: Family, seq: int, data: dict[str, Any] | None) -> None:
+        """Gather the logged event `seq` for `family` (its `data` read only for `FUNDING`)."""
+        if family is FUNDING:
+            await self.gather_report(data or {})
+            return
+        await self._apply_others(family)
         seqs = self.pending.setdefault(family.name, [])
         seqs.append(seq)
         if len(seqs) >= self.flush_at:
             await self._apply(family)
+
+    async def gather_report(self, data: dict[str, Any]) -> None:
+        self.reports.append(ReportSubmitted.model_validate(data))
+        if len(self.reports) >= self.flush_at:
+            await self._apply_reports()
 
     async def before(self, event_type: str) -> None:
         """Apply what the families that `event_type`'s projector touches gathered."""
@@ -145,13 +184,68 @@ class BulkReplay:
         for family in FAMILIES:
             if family.name in self.pending and (touched is None or family.tables & touched):
                 await self._apply(family)
+        if touched is None or FUNDING.tables & touched:
+            await self._apply_reports()
 
     async def flush(self) -> None:
         for family in FAMILIES:
             await self._apply(family)
+        await self._apply_reports()
+
+    async def _apply_others(self, family: Family) -> None:
+        """What the other families gathered in `family`'s tables comes before `family`'s next event."""
+        for other in FAMILIES:
+            if other is not family and other.name in self.pending and other.tables & family.tables:
+                await self._apply(other)
 
     async def _apply(self, family: Family) -> None:
         seqs: list[Any] = self.pending.pop(family.name, [])
         types = {name: list(kinds) for name, kinds in family.types.items()}
         while seqs:
             seqs = await self.tx.conn.fetchval(*family.query(seqs=seqs, **types))
+
+    async def _apply_reports(self) -> None:
+        """The gathered submissions, in passes of one per submission id (a later one of an id, in a later pass)."""
+        waiting, self.reports = self.reports, []
+        while waiting:
+            firsts: dict[Any, ReportSubmitted] = {}
+            later: list[ReportSubmitted] = []
+            for report in waiting:
+                if report.submission_id in firsts:
+                    later.append(report)
+                else:
+                    firsts[report.submission_id] = report
+            await self._write_reports(list(firsts.values()))
+            waiting = later
+
+    async def _write_reports(self, reports: list[ReportSubmitted]) -> None:
+        rows = [_report(report) for report in reports]
+        await self.tx.conn.execute(
+            *REPLAY.replay_report_submissions(
+                submission_ids=[row["submission_id"] for row in rows],
+                obligation_ids=[row["obligation_id"] for row in rows],
+                msp_ids=[row["msp_id"] for row in rows],
+                report_kinds=[row["report_kind"] for row in rows],
+                periods=[row["period"] for row in rows],
+                period_origins=[row["period_origin"] for row in rows],
+                period_offsets=[row["period_offset_months"] for row in rows],
+                period_months=[row["period_months"] for row in rows],
+                submitted_ats=[report.submitted_at for report in reports],
+            )
+        )
+        lines = [
+            (report.submission_id, number, line) for report in reports for number, line in enumerate(report.funding, 1)
+        ]
+        if not lines:
+            return
+        await self.tx.conn.execute(
+            *REPLAY.replay_funding_lines(
+                submission_ids=[submission_id for submission_id, _, _ in lines],
+                line_nos=[number for _, number, _ in lines],
+                sources=[line.source for _, _, line in lines],
+                source_keys=[source_key(line.source) for _, _, line in lines],
+                amounts=[line.amount for _, _, line in lines],
+                currencies=[line.currency.upper() for _, _, line in lines],
+                uses=[line.use for _, _, line in lines],
+            )
+        )

@@ -3,8 +3,9 @@
 NGOs' sanctions, the MSPs' mitigation actions and the reports' funding lines).
 Reporting's own records (stories, kept annual summaries, the documents table, the audit log) are not projections
 and are left as they are. The events whose projection is one row of one table (NGOs, permits, staff, MSPs' and
-obligations' steps, visits, mitigation actions) are replayed in bulk, in SQL, to the same projections
-(`bulk_replay.py`); a test compares the two replays table by table.
+obligations' steps, visits, mitigation actions) and the common ones of several tables (MSPs' signatures with
+their regions and obligations, reports' submissions with their funding lines) are replayed in bulk, in SQL, to the
+same projections (`bulk_replay.py`); a test compares the two replays table by table.
 
 `python -m mitra_reporting rebuild` runs it; the API keeps answering from the previous projections meanwhile, and
 events arriving meanwhile wait for it (see `consumers/projections.py`).
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 from mitra_reporting.consumers.projections import PROJECTION_LOCK, PROJECTION_TABLES, PROJECTORS
 from mitra_reporting.sql import EVENT_LOG, REPLAY
-from mitra_reporting.usecases.bulk_replay import FAMILY_OF, BulkReplay
+from mitra_reporting.usecases.bulk_replay import FAMILY_OF, PARSED, BulkReplay
 from mitra_shared.context import Context
 from mitra_shared.events import ReceivedEvent
 from mitra_shared.uow import UnitOfWork
@@ -53,12 +54,13 @@ async def rebuild(
         for table in PROJECTION_TABLES:
             await tx.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - names from the constant
         replay = BulkReplay(tx, flush_at)
-        log = REPLAY.replay_log(bulk_types=list(families))
+        log = REPLAY.replay_log(bulk_types=[event_type for event_type in families if event_type not in PARSED])
         async for row in tx.conn.cursor(*log, prefetch=batch):
             events += 1
-            family = families.get(row["event_type"])
-            if family is not None:
-                await replay.add(family, row["seq"])
+            in_families = families.get(row["event_type"])
+            if in_families:
+                for family in in_families:
+                    await replay.add(family, row["seq"], row["data"])
                 applied += 1
                 continue
             projector = by_type.get(row["event_type"])
