@@ -45,7 +45,7 @@ class ReportDecided(agreement_events.Decided, _ReportFacts):
     pass
 
 
-def _report(d: ReportSubmitted | ReportDecided) -> dict[str, Any]:
+def report_columns(d: ReportSubmitted | ReportDecided) -> dict[str, Any]:
     """The columns a submission and a decision both write."""
     period = parse_period(d.period)
     return {
@@ -62,7 +62,7 @@ def _report(d: ReportSubmitted | ReportDecided) -> dict[str, Any]:
 
 async def report_submitted(tx: Transaction, event: ReceivedEvent, d: ReportSubmitted) -> None:
     await agreement_events.submitted(tx, event, d)
-    await tx.conn.execute(*FUNDING.project_report_submitted(**_report(d), submitted_at=d.submitted_at))
+    await tx.conn.execute(*FUNDING.project_report_submitted(**report_columns(d), submitted_at=d.submitted_at))
     await tx.conn.execute(*FUNDING.clear_funding_lines(submission_id=d.submission_id))
     if not d.funding:
         return
@@ -82,7 +82,7 @@ def _decided(decision: str, obligation: Apply[agreement_events.Decided]) -> Appl
     async def apply(tx: Transaction, event: ReceivedEvent, d: ReportDecided) -> None:
         await obligation(tx, event, d)
         await tx.conn.execute(
-            *FUNDING.project_report_decision(**_report(d), decision=decision, decided_at=d.decided_at)
+            *FUNDING.project_report_decision(**report_columns(d), decision=decision, decided_at=d.decided_at)
         )
 
     return apply

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mitra_reporting.consumers.funding_events import ReportSubmitted, _report
+from mitra_reporting.consumers.funding_events import ReportSubmitted, report_columns
 from mitra_reporting.domain.funding import source_key
 from mitra_reporting.sql import REPLAY
 from mitra_shared.contracts import agreements as ag
@@ -219,7 +219,7 @@ class BulkReplay:
             waiting = later
 
     async def _write_reports(self, reports: list[ReportSubmitted]) -> None:
-        rows = [_report(report) for report in reports]
+        rows = [report_columns(report) for report in reports]
         await self.tx.conn.execute(
             *REPLAY.replay_report_submissions(
                 submission_ids=[row["submission_id"] for row in rows],
