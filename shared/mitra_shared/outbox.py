@@ -30,6 +30,7 @@ log = structlog.get_logger(__name__)
 QUERIES = Queries.from_package("mitra_shared", "sql/queries.sql")
 WAKE_CHANNEL = "mitra_outbox"
 MAX_BACKOFF_SECONDS = 300.0
+_DATA_KEY = ',"data":'
 
 
 async def record(conn: asyncpg.Connection, event: ev.CloudEvent[Any]) -> None:
@@ -43,16 +44,32 @@ async def record_many(conn: asyncpg.Connection, events: Sequence[ev.CloudEvent[A
         return
     if not conn.is_in_transaction():
         raise RuntimeError("the outbox is written inside the transaction of the change its events describe")
+    encoded = [_encode(event) for event in events]
     await conn.execute(
         *QUERIES.outbox_insert(
             ids=[event.id for event in events],
             event_types=[event.type for event in events],
             routing_keys=[_routing_key(event.type) for event in events],
-            headers=[json.dumps(ev.amqp_headers(event)) for event in events],
-            bodies=[ev.encode(event) for event in events],
+            headers=[headers for headers, _ in encoded],
+            bodies=[body for _, body in encoded],
             channel=WAKE_CHANNEL,
         )
     )
+
+
+def _encode(event: ev.CloudEvent[Any]) -> tuple[str, bytes]:
+    """The event's headers as JSON text (`ev.amqp_headers`) and its body (`ev.encode`), from one serialization in
+    pydantic's core: less than half the cost of a dict of headers, a str() per value and json.dumps besides (the
+    deadline engine records 1,000 events a tick). In the compact dump every attribute but `data` is a string and
+    `data` comes last; a string's quotes are escaped in JSON, so `{"` and `,"` occur outside `data` only where a
+    key starts: the attributes end where `,"data":` first occurs, and each key takes the header prefix."""
+    body = event.model_dump_json(exclude_none=True)
+    data_starts = body.find(_DATA_KEY)
+    if data_starts < 0:
+        return json.dumps(ev.amqp_headers(event)), body.encode()
+    attributes = body[:data_starts] + "}"
+    headers = attributes.replace('{"', '{"' + ev.HEADER_PREFIX, 1).replace(',"', ',"' + ev.HEADER_PREFIX)
+    return headers, body.encode()
 
 
 def _routing_key(event_type: str) -> str:
