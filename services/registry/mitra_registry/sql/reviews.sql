@@ -21,7 +21,30 @@ RETURNING member_code, verdict, note, answered_by, answered_at;
 -- those that objected. :member_code (NULL: every review) keeps the reviews that asked that member; :awaiting (NULL:
 -- both) keeps those where that member (without one: some member) has not answered (true) or has (false).
 -- One row per item of the page, each with the total; a single row of NULLs but the total when the page is empty.
-WITH open_reviews AS (
+-- The filter asks only whether answers exist; the awaited and objecting members are gathered for the page alone.
+WITH matching AS (
+    SELECT r.organization_id, r.answer_by, r.requested_at
+    FROM application_reviews r
+    JOIN organizations o ON o.id = r.organization_id
+    WHERE o.status = 'applicant'
+      AND (:member_code::text IS NULL OR :member_code = ANY (r.members))
+      AND (:awaiting::boolean IS NULL OR :awaiting = CASE
+            WHEN :member_code::text IS NULL THEN EXISTS (
+                SELECT 1 FROM unnest(r.members) AS m (code)
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM application_review_answers a
+                    WHERE a.organization_id = r.organization_id AND a.member_code = m.code
+                )
+            )
+            ELSE NOT EXISTS (
+                SELECT 1 FROM application_review_answers a
+                WHERE a.organization_id = r.organization_id AND a.member_code = :member_code
+            )
+          END)
+)
+SELECT page.*, counted.total
+FROM (SELECT count(*) AS total FROM matching) AS counted
+LEFT JOIN LATERAL (
     SELECT r.organization_id, o.legal_name AS organization_name, o.country_of_origin, r.members, r.answer_by,
            r.requested_at,
            ARRAY(
@@ -36,24 +59,15 @@ WITH open_reviews AS (
                SELECT a.member_code FROM application_review_answers a
                WHERE a.organization_id = r.organization_id AND a.verdict = 'objected'
                ORDER BY a.answered_at, a.member_code
-           ) AS objected
-    FROM application_reviews r
+           ) AS objected,
+           chosen.position
+    FROM (
+        SELECT m.organization_id, row_number() OVER (ORDER BY m.answer_by, m.requested_at, m.organization_id) AS position
+        FROM matching m
+        ORDER BY position
+        LIMIT :limit OFFSET :offset
+    ) AS chosen
+    JOIN application_reviews r ON r.organization_id = chosen.organization_id
     JOIN organizations o ON o.id = r.organization_id
-    WHERE o.status = 'applicant'
-      AND (:member_code::text IS NULL OR :member_code = ANY (r.members))
-),
-matching AS (
-    SELECT * FROM open_reviews
-    WHERE :awaiting::boolean IS NULL
-       OR :awaiting = CASE WHEN :member_code::text IS NULL THEN cardinality(awaiting) > 0
-                           ELSE :member_code = ANY (awaiting) END
-)
-SELECT page.*, counted.total
-FROM (SELECT count(*) AS total FROM matching) AS counted
-LEFT JOIN LATERAL (
-    SELECT m.*, row_number() OVER (ORDER BY m.answer_by, m.requested_at, m.organization_id) AS position
-    FROM matching m
-    ORDER BY position
-    LIMIT :limit OFFSET :offset
 ) AS page ON true
 ORDER BY page.position;
