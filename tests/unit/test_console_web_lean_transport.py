@@ -105,7 +105,7 @@ async def test_a_connection_the_server_closed_while_idle_is_replaced(served: tup
     await client.get("/first")
     for writer in server.writers:  # the server ends its idle keep-alive connection
         writer.close()
-    await asyncio.sleep(0.05)
+    await asyncio.gather(*(writer.wait_closed() for writer in server.writers))
     assert (await client.get("/second")).json()["path"] == "/second"
 
 
