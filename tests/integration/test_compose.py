@@ -405,7 +405,7 @@ def _rabbitmqctl(*arguments: str) -> None:
 def rabbitmq_account() -> Iterator[tuple[str, str]]:
     """A RabbitMQ user of the test's own (production refuses `guest`), standing in for compose's `mitra-<service>`."""
     user = unique("mitra-compose")
-    password = secrets.token_urlsafe(24)
+    password = "p" + secrets.token_urlsafe(24)  # never "-...": rabbitmqctl would read it as an option
     vhost = unquote(urlsplit(AMQP_URL).path[1:]) or "/"
     _rabbitmqctl("add_user", user, password)
     try:
