@@ -5,19 +5,11 @@
 
 -- name: list_obligations
 -- Obligations with their MSP's parties and their latest submission. For a region (the scope's or the filter's):
--- those of an MSP working in it, MSP-wide or of a region touching it.
+-- those of an MSP working in it, MSP-wide or of a region touching it. The matches are sorted by their keys alone
+-- and only the page's ids kept (a bounded sort, not a ranking of every match); the page's rows are read
+-- afterwards, in the order the array of ids holds.
 WITH matching AS (
-    SELECT o.*, m.title AS msp_title, m.number AS msp_number, m.organization_id, m.organization_name,
-           m.ministry_code, m.ministry_name,
-           row_number() OVER (ORDER BY
-               CASE WHEN :sort::text = 'due_on' THEN o.due_on END ASC,
-               CASE WHEN :sort::text = '-due_on' THEN o.due_on END DESC,
-               CASE WHEN :sort::text = 'organization_name' THEN lower(m.organization_name) END ASC,
-               CASE WHEN :sort::text = '-organization_name' THEN lower(m.organization_name) END DESC,
-               CASE WHEN :sort::text = 'updated_at' THEN o.updated_at END ASC,
-               CASE WHEN :sort::text = '-updated_at' THEN o.updated_at END DESC,
-               o.due_on, o.id) AS position,
-           count(*) OVER () AS total
+    SELECT o.id, o.due_on, o.updated_at, m.organization_name
     FROM obligations AS o
     JOIN msps AS m ON m.id = o.msp_id
     WHERE (cardinality(:statuses::text[]) = 0 OR o.status = ANY(:statuses::text[]))
@@ -38,16 +30,33 @@ WITH matching AS (
             AND EXISTS (SELECT 1 FROM jsonb_array_elements(m.work_locations) AS location
                         WHERE agreements_region_touches(location->>'code', :scope_region_code))))
 ), page AS (
-    SELECT * FROM matching ORDER BY position LIMIT :limit OFFSET :offset
+    SELECT ARRAY(
+        SELECT matching.id FROM matching
+        ORDER BY
+            CASE WHEN :sort::text = 'due_on' THEN matching.due_on END ASC,
+            CASE WHEN :sort::text = '-due_on' THEN matching.due_on END DESC,
+            CASE WHEN :sort::text = 'organization_name' THEN lower(matching.organization_name) END ASC,
+            CASE WHEN :sort::text = '-organization_name' THEN lower(matching.organization_name) END DESC,
+            CASE WHEN :sort::text = 'updated_at' THEN matching.updated_at END ASC,
+            CASE WHEN :sort::text = '-updated_at' THEN matching.updated_at END DESC,
+            matching.due_on, matching.id
+        LIMIT :limit OFFSET :offset
+    ) AS ids
 )
-SELECT page.*, latest.id AS latest_submission_id, latest.status AS latest_submission_status,
+SELECT o.*, m.title AS msp_title, m.number AS msp_number, m.organization_id, m.organization_name,
+       m.ministry_code, m.ministry_name, listed.position, counted.total,
+       latest.id AS latest_submission_id, latest.status AS latest_submission_status,
        latest.submitted_at AS latest_submitted_at
-FROM page
+FROM (SELECT count(*) AS total FROM matching) AS counted
+CROSS JOIN page
+CROSS JOIN LATERAL unnest(page.ids) WITH ORDINALITY AS listed(id, position)
+JOIN obligations AS o ON o.id = listed.id
+JOIN msps AS m ON m.id = o.msp_id
 LEFT JOIN LATERAL (
     SELECT s.id, s.status, s.submitted_at FROM submissions AS s
-    WHERE s.obligation_id = page.id ORDER BY s.attempt DESC LIMIT 1
+    WHERE s.obligation_id = o.id ORDER BY s.attempt DESC LIMIT 1
 ) AS latest ON true
-ORDER BY page.position;
+ORDER BY listed.position;
 
 -- name: list_submissions
 -- Submissions with their obligation and its MSP's parties (awaiting review: status `submitted`). Who reads the

@@ -116,8 +116,10 @@ ORDER BY id;
 -- Filters are optional: a NULL parameter matches everything. :search is a term with LIKE's wildcards escaped.
 -- :scope_organization_id is the caller's scope (an NGO sees only itself; NULL: the whole register).
 -- One row per item of the page, each with the total; a single row of NULLs but the total when the page is empty.
+-- The sort keeps only the sort keys of the matches and the page's ids (a bounded sort, not a ranking of every
+-- match): the page's rows are read afterwards, in the order the array of ids holds.
 WITH matching AS (
-    SELECT o.*
+    SELECT o.id, o.legal_name, o.registered_at, o.country_of_origin, o.status
     FROM organizations o
     WHERE (:scope_organization_id::uuid IS NULL OR o.id = :scope_organization_id)
       AND (:status::text IS NULL OR o.status = :status)
@@ -128,11 +130,9 @@ WITH matching AS (
             WHERE p.organization_id = o.id AND p.status = 'valid' AND p.valid_until < :expiring_before
           ))
       AND (:search::text IS NULL OR o.search_name LIKE '%' || registry_fold(:search) || '%')
-)
-SELECT page.*, counted.total
-FROM (SELECT count(*) AS total FROM matching) AS counted
-LEFT JOIN LATERAL (
-    SELECT m.*, row_number() OVER (
+), page AS (
+    SELECT ARRAY(
+        SELECT m.id FROM matching m
         ORDER BY
             CASE WHEN :sort = 'legal_name' AND :direction = 'asc' THEN registry_fold(m.legal_name) END ASC,
             CASE WHEN :sort = 'legal_name' AND :direction = 'desc' THEN registry_fold(m.legal_name) END DESC,
@@ -143,9 +143,12 @@ LEFT JOIN LATERAL (
             CASE WHEN :sort = 'status' AND :direction = 'asc' THEN array_position(:lifecycle::text[], m.status) END ASC,
             CASE WHEN :sort = 'status' AND :direction = 'desc' THEN array_position(:lifecycle::text[], m.status) END DESC,
             m.id
-    ) AS position
-    FROM matching m
-    ORDER BY position
-    LIMIT :limit OFFSET :offset
-) AS page ON true
-ORDER BY page.position;
+        LIMIT :limit OFFSET :offset
+    ) AS ids
+)
+SELECT o.*, listed.position, counted.total
+FROM (SELECT count(*) AS total FROM matching) AS counted
+CROSS JOIN page
+LEFT JOIN LATERAL unnest(page.ids) WITH ORDINALITY AS listed(id, position) ON true
+LEFT JOIN organizations o ON o.id = listed.id
+ORDER BY listed.position;

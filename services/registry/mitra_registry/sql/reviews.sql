@@ -21,7 +21,8 @@ RETURNING member_code, verdict, note, answered_by, answered_at;
 -- those that objected. :member_code (NULL: every review) keeps the reviews that asked that member; :awaiting (NULL:
 -- both) keeps those where that member (without one: some member) has not answered (true) or has (false).
 -- One row per item of the page, each with the total; a single row of NULLs but the total when the page is empty.
--- The filter asks only whether answers exist; the awaited and objecting members are gathered for the page alone.
+-- The filter asks only whether answers exist; the page is a bounded sort of the matches' keys (the array keeps its
+-- order), and the awaited and objecting members are gathered for the page alone.
 WITH matching AS (
     SELECT r.organization_id, r.answer_by, r.requested_at
     FROM application_reviews r
@@ -61,12 +62,11 @@ LEFT JOIN LATERAL (
                ORDER BY a.answered_at, a.member_code
            ) AS objected,
            chosen.position
-    FROM (
-        SELECT m.organization_id, row_number() OVER (ORDER BY m.answer_by, m.requested_at, m.organization_id) AS position
-        FROM matching m
-        ORDER BY position
+    FROM unnest(ARRAY(
+        SELECT m.organization_id FROM matching m
+        ORDER BY m.answer_by, m.requested_at, m.organization_id
         LIMIT :limit OFFSET :offset
-    ) AS chosen
+    )) WITH ORDINALITY AS chosen (organization_id, position)
     JOIN application_reviews r ON r.organization_id = chosen.organization_id
     JOIN organizations o ON o.id = r.organization_id
 ) AS page ON true
