@@ -12,12 +12,15 @@ export MITRA_ENVIRONMENT ?= local
 
 .PHONY: help
 help:
-	@echo "make run      set up everything (virtualenv, PostgreSQL, RabbitMQ) and run the system in the foreground"
+	@echo "make run      set up everything (virtualenv, PostgreSQL, RabbitMQ) and run the system in the foreground;"
+	@echo "             Ctrl-C stops it, and PostgreSQL and RabbitMQ if this run started them"
 	@echo "make test     set up everything and run every check and test (lint, types, unit, integration, e2e)"
 	@echo "make migrate  apply every service's database migrations"
 	@echo "make docs     regenerate the AsyncAPI documents under docs/asyncapi/"
 	@echo "make token    print a bearer token for the local APIs"
 	@echo "make bench    run the performance benchmark and the console's page weights (bench/; not in make test)"
+	@echo "make chaos    two replicas of every service under load and faults, on a private PostgreSQL and RabbitMQ,"
+	@echo "             reconciled from outside (chaos/, docs/chaos.md; not in make test, its short run is)"
 	@echo "make infra    make sure PostgreSQL and RabbitMQ run (installs them from Debian packages if missing)"
 	@echo "make browser  make sure the browser tests have Debian's chromium and axe-core (tests/browser/)"
 
@@ -43,9 +46,11 @@ browser:
 migrate: venv infra
 	$(PY) -m mitra_devtools.run --migrate
 
+# scripts/run-system.sh: on the way out (Ctrl-C, SIGTERM, a failure) it stops the system, then PostgreSQL and
+# RabbitMQ if this run started them.
 .PHONY: run
-run: venv infra
-	$(PY) -m mitra_devtools.run
+run: venv
+	@PY=$(PY) scripts/run-system.sh
 
 .PHONY: token
 token: venv
@@ -60,6 +65,12 @@ docs: venv
 bench: venv infra browser
 	$(PY) -m bench
 	$(PY) -m bench.page_weight
+
+# The private PostgreSQL cluster and RabbitMQ node are chaos's own (chaos/infra.py): it needs their Debian packages,
+# not the shared servers running.
+.PHONY: chaos
+chaos: venv infra
+	$(PY) -m chaos
 
 .PHONY: lint
 lint: venv

@@ -7,7 +7,8 @@ second.
 
 Each role has an account made over the console's API (as an administrator would); each user logs in with it through
 the real login form: GET /login (the `mitra_csrf` cookie), POST /login with the username, password and that token;
-the session cookie it sets goes with every page. Pages are fetched with the benchmark's own HTTP client
+the session cookie it sets goes with every page. Before the measured rounds each user opens each of its pages once
+(unmeasured, as the command mix has its warm-up). Pages are fetched with the benchmark's own HTTP client
 (bench/http_client.py), one keep-alive connection per user, as a browser keeps one.
 """
 
@@ -142,12 +143,22 @@ async def measure(
 
     sessions = list(await asyncio.gather(*(logged_in(persona) for persona in cast)))
     try:
+        # Each person opens each of their pages once before anything is measured, as the command mix is warmed up:
+        # the measure is a console at work, not each service's first query plans and connections of the run.
+        await asyncio.gather(*(_visit_once(persona, *session) for persona, session in zip(cast, sessions, strict=True)))
         paced = await _round(cast, sessions, users=users, seconds=seconds, think_seconds=think_seconds)
         unpaced = await _round(cast, sessions, users=users, seconds=seconds, think_seconds=0.0)
     finally:
         for client, _ in sessions:
             await client.close()
     return replace(paced, without_pause=unpaced)
+
+
+async def _visit_once(persona: Persona, client: HttpClient, cookie: str) -> None:
+    for page in persona.pages:
+        response = await client.get(page, headers={"Cookie": cookie})
+        if response.status != 200:
+            raise RuntimeError(f"warm-up: {persona.role} {page}: {response.status} {response.body[:200]!r}")
 
 
 async def _round(

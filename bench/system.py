@@ -81,6 +81,9 @@ class System:
             )
             for name in (*SERVICES, CONSOLE)
         }
+        for name in (*SERVICES, CONSOLE):
+            # Each its own free metrics port: the default (the HTTP port + 1000) may be taken on a shared machine.
+            settings[name]["MITRA_METRICS_PORT"] = str(free_port())
         console_url = f"http://127.0.0.1:{settings[CONSOLE]['MITRA_HTTP_PORT']}"
         issuers = json.dumps([{"issuer": console_url, "jwks_url": f"{console_url}/.well-known/jwks.json"}])
         for name in SERVICES:

@@ -1,4 +1,4 @@
-"""Command line of every service: `serve`, `migrate`, `asyncapi`."""
+"""Command line of every service: `serve`, `migrate`, `asyncapi`, `dead-letters`, `queues`, `republish`."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ import contextlib
 import signal
 import sys
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import uvicorn
 from pydantic import ValidationError
 
-from mitra_shared import dead_letters
+from mitra_shared import dead_letters, republish
 from mitra_shared import logging as mitra_logging
 from mitra_shared.service import ServiceRuntime, ServiceSpec, create_app
 
@@ -61,6 +62,13 @@ def main(build_spec: Callable[[], ServiceSpec], argv: list[str] | None = None) -
     )
     dead_letters_command.add_argument("action", nargs="?", choices=["list", "replay"], default="list")
     dead_letters_command.add_argument("--limit", type=int, default=100)
+    queues_command = commands.add_parser(
+        "queues", help="print the queue this service consumes from (the `--to` of a republish after its restore)"
+    )
+    queues_command.add_argument(
+        "--routing-keys", action="store_true", help="print the routing keys the queue is bound to instead, one a line"
+    )
+    _add_republish(commands)
     for name, command in spec.commands.items():
         commands.add_parser(name, help=command.help)
     args = parser.parse_args(argv)
@@ -79,6 +87,10 @@ def main(build_spec: Callable[[], ServiceSpec], argv: list[str] | None = None) -
         else:
             print(document)
         return 0
+    if args.command == "queues":
+        return _print_queues(ServiceRuntime(spec), routing_keys=args.routing_keys)
+    if args.command == "republish":
+        return _republish(spec, args)
     if args.command in spec.commands:
         print(asyncio.run(spec.commands[args.command].run(settings)))
         return 0
@@ -108,3 +120,75 @@ def main(build_spec: Callable[[], ServiceSpec], argv: list[str] | None = None) -
     server.run()
     # uvicorn swallows a failed start-up (exits the loop, no exception): make the exit status say so.
     return 0 if server.started else 1
+
+
+def _add_republish(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    command = commands.add_parser(
+        "republish",
+        help="publish again the events this service's outbox still holds, so that a restored service catches up",
+        description="Publish again the events this service published from --since on (its outbox keeps them for "
+        "MITRA_OUTBOX_RETENTION_DAYS). With --to, only into that queue (the restored service's, see its `queues` "
+        "command) through the default exchange: nobody else receives anything. Without --to, to the events exchange: "
+        "EVERY subscriber, the other services and outside subscribers, receives them again (consumers skip the "
+        "event ids they already applied).",
+    )
+    command.add_argument("--since", required=True, help="ISO 8601 time with its zone, e.g. 2026-12-05T01:00:00Z")
+    command.add_argument("--to", metavar="QUEUE", help="the queue to publish into (default: the events exchange)")
+    command.add_argument(
+        "--routing-key", action="append", default=[], help="only events with this routing key (repeat for more)"
+    )
+    command.add_argument(
+        "--routing-keys-from",
+        type=argparse.FileType("r"),
+        help="only the routing keys in this file, one a line ('-': standard input), as `queues --routing-keys` "
+        "prints them; needed with --to, whose consumer dead-letters the event types it does not handle",
+    )
+    command.add_argument("--batch-size", type=int, default=200)
+    command.add_argument("--dry-run", action="store_true", help="only count what would be republished")
+
+
+def _print_queues(runtime: ServiceRuntime, *, routing_keys: bool) -> int:
+    if not runtime.spec.consumes:
+        print(f"{runtime.spec.name} consumes no events, so it has no queue", file=sys.stderr)
+        return 0
+    topology = runtime.consumer_topology
+    print("\n".join(topology.routing_keys) if routing_keys else topology.queue)
+    return 0
+
+
+def _republish(spec: ServiceSpec, args: argparse.Namespace) -> int:
+    settings = spec.settings
+    keys = list(args.routing_key)
+    if args.routing_keys_from is not None:
+        keys += republish.read_routing_keys(args.routing_keys_from)
+    try:
+        since = republish.parse_since(args.since)
+    except ValueError as error:
+        print(f"republish: --since: {error}", file=sys.stderr)
+        return 2
+    if args.batch_size < 1:
+        print("republish: --batch-size must be 1 or more", file=sys.stderr)
+        return 2
+    if args.to and not keys:
+        print(
+            "republish: --to needs the routing keys its queue is bound to (--routing-keys-from or --routing-key): "
+            "its consumer dead-letters event types it does not handle",
+            file=sys.stderr,
+        )
+        return 2
+    if warning := republish.retention_warning(since, datetime.now(UTC), settings.outbox_retention_days):
+        print(f"republish: {warning}", file=sys.stderr)
+    request = republish.Request(
+        since=since, to_queue=args.to, routing_keys=keys, batch_size=args.batch_size, dry_run=args.dry_run
+    )
+    names = ServiceRuntime(spec).names
+    database_url, amqp_url = settings.database_url.get_secret_value(), settings.amqp_url.get_secret_value()
+    try:
+        print(f"{spec.name}: " + asyncio.run(republish.run(database_url, amqp_url, names, request)))
+    except republish.Interrupted as error:
+        print(f"{spec.name}: republish {error}; running it again is safe", file=sys.stderr)
+        return 1
+    except Exception as error:  # the kind only: a connection error's text may hold the URL and its password
+        print(f"{spec.name}: republish failed before sending anything: {type(error).__name__}", file=sys.stderr)
+        return 1
+    return 0

@@ -22,6 +22,17 @@ import asyncpg
 
 # Any constant works as long as every Mitra service uses the same one on a database; this is "mitra" in ASCII.
 MIGRATION_LOCK_KEY = 0x6D69747261
+# What a database restart, a dropped session or a database not taking connections yet raises: a request meeting one
+# is answered 503 (http), work meeting one is tried again. InternalClientError: a pooled connection whose session
+# the server ended mid-way ("cannot switch to state ...; another operation is in progress"), seen under
+# `pg_terminate_backend` in `make chaos`.
+DATABASE_LOST: tuple[type[Exception], ...] = (
+    ConnectionError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.OperatorInterventionError,
+    asyncpg.InternalClientError,
+)
 _MIGRATION_NAME = re.compile(r"^(\d{3,})_[a-z0-9_]+\.sql$")
 _QUERY_NAME = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)
 

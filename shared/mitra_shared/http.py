@@ -1,4 +1,5 @@
-"""The HTTP side every service shares: problem details, bearer auth, correlation ids, health, metrics, docs."""
+"""The HTTP side every service shares: problem details, bearer auth, correlation ids, health, docs (the metrics are
+served apart: `mitra_shared.metrics`)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,17 @@ from typing import Annotated, Any
 
 import asyncpg
 import structlog
-from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mitra_shared import errors, metrics
+from mitra_shared import db, errors, metrics
+from mitra_shared.api_docs import install_docs_routes
 from mitra_shared.auth import InvalidToken, Principal, TokenVerifier
 from mitra_shared.clock import Clock
 from mitra_shared.context import Context
@@ -30,6 +31,7 @@ from mitra_shared.uow import UnitOfWork
 
 log = structlog.get_logger(__name__)
 CORRELATION_HEADER = "X-Correlation-ID"
+RETRY_AFTER_SECONDS = 2  # a request that met a database restart or a dropped session (db.DATABASE_LOST): 503
 PUBLIC_PATHS = ("/health/", "/metrics", "/docs", "/redoc", "/openapi.json", "/asyncapi")
 
 
@@ -180,7 +182,17 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = "a text value holds the NUL character (U+0000), which the database cannot store"
         return problem_response(Problem(title="Invalid request", status=422, detail=detail, instance=request.url.path))
 
+    async def database_unreachable(request: Request, exc: Exception) -> JSONResponse:
+        # A restart or a dropped session, not a fault of the request: the caller may try again shortly (a change
+        # whose commit was cut off may or may not have been made: reading it back tells).
+        log.warning("database unreachable during a request", error=type(exc).__name__, path=request.url.path)
+        detail = "the database cannot be reached right now; try again shortly"
+        problem = Problem(title="Service Unavailable", status=503, detail=detail, instance=request.url.path)
+        return problem_response(problem, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
     app.add_exception_handler(RequestValidationError, validation)
+    for lost in db.DATABASE_LOST:
+        app.add_exception_handler(lost, database_unreachable)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Refused, refusal)
     app.add_exception_handler(StoredDocumentCorrupted, corrupted_document)
@@ -319,7 +331,8 @@ def install_operations_routes(
     asyncapi_title: str,
     dependencies: Sequence[Any] = (),
 ) -> None:
-    """Health, metrics and the AsyncAPI document. Open without a token: probes and scrapers have none."""
+    """Health and the documentation (`mitra_shared.api_docs`: the OpenAPI and AsyncAPI pages with their own
+    scripts, no CDN). Open without a token: probes and scrapers have none."""
 
     @app.get("/health/live", dependencies=list(dependencies), tags=["operations"], summary="The process is up")
     async def live() -> dict[str, str]:
@@ -349,48 +362,4 @@ def install_operations_routes(
             )
         return {"status": "ready", "checks": list(readiness_checks)}
 
-    @app.get(
-        "/metrics",
-        dependencies=list(dependencies),
-        tags=["operations"],
-        summary="Prometheus metrics",
-        response_class=Response,
-    )
-    async def prometheus_metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-    @app.get(
-        "/asyncapi.json",
-        dependencies=list(dependencies),
-        tags=["docs"],
-        summary="AsyncAPI 3.0 document of the events",
-        response_class=Response,
-    )
-    async def asyncapi_document() -> Response:
-        return Response(asyncapi_json(), media_type="application/json")
-
-    @app.get(
-        "/asyncapi",
-        dependencies=list(dependencies),
-        tags=["docs"],
-        summary="AsyncAPI docs as a page",
-        response_class=HTMLResponse,
-    )
-    async def asyncapi_page() -> HTMLResponse:
-        return HTMLResponse(_asyncapi_html(asyncapi_title))
-
-
-def _asyncapi_html(title: str) -> str:
-    # The AsyncAPI React component renders /asyncapi.json read-only: FastStream's own docs route would add a
-    # "try it out" endpoint that publishes to the broker without authentication, so it is not mounted.
-    return f"""<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>{title} - AsyncAPI</title>
-<link rel="stylesheet" href="https://unpkg.com/@asyncapi/react-component@1.4.10/styles/default.min.css">
-</head><body><div id="asyncapi"></div>
-<script src="https://unpkg.com/@asyncapi/react-component@1.4.10/browser/standalone/index.js"></script>
-<script>
-AsyncApiStandalone.render({{schema: {{url: "/asyncapi.json", options: {{method: "GET", mode: "cors"}}}},
-  config: {{show: {{sidebar: true}}}}}}, document.getElementById("asyncapi"));
-</script>
-<noscript>The AsyncAPI document is at <a href="/asyncapi.json">/asyncapi.json</a>.</noscript>
-</body></html>"""
+    install_docs_routes(app, asyncapi_json=asyncapi_json, asyncapi_title=asyncapi_title, dependencies=dependencies)

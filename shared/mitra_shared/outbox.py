@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import aio_pika
@@ -28,6 +28,7 @@ from mitra_shared.worker import PollingWorker
 
 log = structlog.get_logger(__name__)
 QUERIES = Queries.from_package("mitra_shared", "sql/queries.sql")
+NO_ROUTE = 312  # AMQP reply code of a mandatory message returned because no queue took it
 WAKE_CHANNEL = "mitra_outbox"
 MAX_BACKOFF_SECONDS = 300.0
 _DATA_KEY = ',"data":'
@@ -93,6 +94,7 @@ class OutboxRelay(PollingWorker):
         listen_dsn: str,
         amqp: AbstractRobustConnection,
         exchange_name: str,
+        unrouted_exchange_name: str | None = None,
         batch_size: int = 200,
         poll_interval: float = 1.0,
         retention_days: int = 7,
@@ -104,12 +106,14 @@ class OutboxRelay(PollingWorker):
         self._pool = pool
         self._amqp = amqp
         self._exchange_name = exchange_name
+        self._unrouted_exchange_name = unrouted_exchange_name
         self._retention_days = retention_days
         self._confirm_timeout = confirm_timeout
         # RabbitMQ checks the `user_id` property against the connection's user, so consumers can trust who published.
         self._user_id = broker_user(amqp)
         self._channel: AbstractChannel | None = None
         self._exchange: AbstractExchange | None = None
+        self._unrouted: AbstractExchange | None = None
         self._housekeeping_due = 0.0
 
     async def start(self) -> None:
@@ -140,6 +144,8 @@ class OutboxRelay(PollingWorker):
         if self._channel is None or self._channel.is_closed:
             self._channel = await self._amqp.channel(publisher_confirms=True, on_return_raises=True)
             self._exchange = await self._channel.get_exchange(self._exchange_name, ensure=True)
+            if self._unrouted_exchange_name is not None:
+                self._unrouted = await self._channel.get_exchange(self._unrouted_exchange_name, ensure=True)
 
     async def publish_pending(self) -> int:
         """Publish one batch of due events; return how many were published."""
@@ -173,19 +179,41 @@ class OutboxRelay(PollingWorker):
 
     async def _publish(self, row: asyncpg.Record) -> None:
         assert self._exchange is not None
-        headers = dict(row["headers"])
-        message = aio_pika.Message(
-            body=row["body"],
-            content_type=ev.CONTENT_TYPE,
-            delivery_mode=DeliveryMode.PERSISTENT,
-            message_id=str(row["id"]),
-            type=row["event_type"],
-            app_id=headers.get(f"{ev.HEADER_PREFIX}source"),
-            correlation_id=headers.get(f"{ev.HEADER_PREFIX}{ev.CORRELATION_EXTENSION}"),
-            user_id=self._user_id,
-            headers=headers,
-        )
+        message = message_of(row, user_id=self._user_id)
         # mandatory + on_return_raises: an event no queue (nor the alternate exchange) took is an error, not a loss.
-        await self._exchange.publish(
-            message, routing_key=row["routing_key"], mandatory=True, timeout=self._confirm_timeout
-        )
+        try:
+            await self._exchange.publish(
+                message, routing_key=row["routing_key"], mandatory=True, timeout=self._confirm_timeout
+            )
+        except aio_pika.exceptions.DeliveryError as returned:
+            if self._unrouted is None or not _no_route(returned):
+                raise
+            # The events exchange was declared by another client without the alternate exchange
+            # (topology.declare_events_exchange): keep the event where the alternate exchange would have put it.
+            await self._unrouted.publish(
+                message, routing_key=row["routing_key"], mandatory=True, timeout=self._confirm_timeout
+            )
+
+
+def _no_route(returned: aio_pika.exceptions.DeliveryError) -> bool:
+    """Whether the broker returned a mandatory message because no queue was bound for its routing key (312)."""
+    return getattr(returned.frame, "reply_code", None) == NO_ROUTE
+
+
+def message_of(
+    row: Mapping[str, Any], *, user_id: str, extra_headers: Mapping[str, str] | None = None
+) -> aio_pika.Message:
+    """An outbox row as the message the relay publishes: persistent, the CloudEvents AMQP binding in its
+    properties and headers, and the publishing service's broker user (which RabbitMQ checks)."""
+    headers = {**row["headers"], **(extra_headers or {})}
+    return aio_pika.Message(
+        body=row["body"],
+        content_type=ev.CONTENT_TYPE,
+        delivery_mode=DeliveryMode.PERSISTENT,
+        message_id=str(row["id"]),
+        type=row["event_type"],
+        app_id=headers.get(f"{ev.HEADER_PREFIX}source"),
+        correlation_id=headers.get(f"{ev.HEADER_PREFIX}{ev.CORRELATION_EXTENSION}"),
+        user_id=user_id,
+        headers=headers,
+    )

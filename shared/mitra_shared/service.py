@@ -1,9 +1,9 @@
-"""The run-time of a service: database, migrations, broker topology, outbox relay, consumer, HTTP app.
+"""The run-time of a service: database, migrations, broker topology, outbox relay, consumer, HTTP app, metrics.
 
-A service's `bootstrap.py` describes its parts (settings, migrations, the events it consumes and publishes,
-its routers and background workers) and gets back a FastAPI app whose lifespan starts them in order and stops
-them in reverse: on SIGTERM the broker stops consuming and lets in-flight messages finish, the relay finishes
-its batch, then connections close.
+A service's `bootstrap.py` describes its parts (settings, migrations, the events it consumes and publishes, its routers
+and background workers) and gets back a FastAPI app whose lifespan starts them in order and stops them in reverse: on
+SIGTERM the broker stops consuming and lets in-flight messages finish, the relay finishes its batch, then connections
+close. The metrics are served apart from the public port, on MITRA_METRICS_HOST:MITRA_METRICS_PORT.
 """
 
 from __future__ import annotations
@@ -26,17 +26,17 @@ from faststream.rabbit.annotations import RabbitMessage
 from faststream.rabbit.subscriber import RabbitSubscriber
 from faststream.specification import AsyncAPI
 
-from mitra_shared import db, metrics, topology
+from mitra_shared import db, metrics, outbox, topology
 from mitra_shared.auth import TokenVerifier
 from mitra_shared.body_limit import JsonBodyLimit
 from mitra_shared.clock import Clock, system_clock
 from mitra_shared.contracts.audit import audit_kind_of
 from mitra_shared.delivery_order import DeliveryOrder
 from mitra_shared.events import CloudEvent, EventData, EventKind
+from mitra_shared.gauges import GaugeRefresher
 from mitra_shared.http import RequestContextMiddleware, install_operations_routes, install_problem_handlers
 from mitra_shared.inbox import EventConsumer, Handler, as_received
 from mitra_shared.openapi import install_problem_documentation
-from mitra_shared.outbox import QUERIES as OUTBOX_QUERIES
 from mitra_shared.outbox import OutboxRelay
 from mitra_shared.policy import PUBLIC, enforce_declared_policy, install_policy_documentation, record_policies
 from mitra_shared.settings import ServiceSettings
@@ -249,6 +249,7 @@ class ServiceRuntime:
             listen_dsn=dsn,
             amqp=amqp,
             exchange_name=self.names.events_exchange,
+            unrouted_exchange_name=self.names.unrouted_exchange,  # when another client declared the events exchange
             batch_size=settings.relay_batch_size,
             poll_interval=settings.relay_poll_interval_seconds,
             retention_days=settings.outbox_retention_days,
@@ -275,7 +276,7 @@ class ServiceRuntime:
         return self.resources
 
     def _all_workers(self) -> list[Callable[[Resources], Worker]]:
-        workers = list(self.spec.workers)
+        workers = [*self.spec.workers, lambda resources: GaugeRefresher.of(resources, self)]
         if self.spec.documents:
             from mitra_shared.documents.sweeper import DocumentSweeper
 
@@ -305,8 +306,7 @@ class ServiceRuntime:
         if self.resources is None:
             return "not started"
         async with self.resources.pool.acquire(timeout=2) as conn:
-            pending = await conn.fetchval(OUTBOX_QUERIES.outbox_pending_count, timeout=2)
-        metrics.OUTBOX_PENDING.set(pending)
+            metrics.OUTBOX_PENDING.set(await conn.fetchval(outbox.QUERIES.outbox_pending_count, timeout=2))
         return None
 
     async def check_broker(self) -> str | None:
@@ -349,12 +349,13 @@ def create_app(spec: ServiceSpec) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.resources = resources = await runtime.start()
-        app.state.uow = resources.uow
-        try:
-            yield
-        finally:
-            await runtime.stop()
+        async with metrics.serving(spec.settings.metrics_host, spec.settings.metrics_listen_port):  # not public
+            app.state.resources = resources = await runtime.start()
+            app.state.uow = resources.uow
+            try:
+                yield
+            finally:
+                await runtime.stop()
 
     app = FastAPI(
         title=f"Mitra {spec.title} API",

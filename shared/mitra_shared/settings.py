@@ -107,6 +107,23 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(8000, ge=1, le=65535)
     public_base_url: str | None = Field(None, description="Base URL printed in docs links; defaults to host:port.")
+    metrics_host: str = Field(
+        "127.0.0.1",
+        description="Interface of the metrics listener (Prometheus' `GET /metrics`), apart from the public HTTP port: "
+        "loopback by default; compose sets 0.0.0.0 inside its network and publishes nothing.",
+    )
+    metrics_port: int | None = Field(
+        None,
+        ge=1,
+        le=65535,
+        description="Port of the metrics listener (the public port answers `/metrics` with 404); unset: the HTTP "
+        "port + 1000 (console 9000, registry 9001, agreements 9002, notifications 9003, reporting 9004).",
+    )
+    metrics_refresh_seconds: PositiveFloat = Field(
+        15.0,
+        description="How often the gauges read from the database and the broker (outbox backlog, dead letters, "
+        "unrouted events) are refreshed.",
+    )
 
     jwt_secret: SecretStr | None = Field(
         SecretStr(DEVELOPMENT_JWT_SECRET),
@@ -195,11 +212,24 @@ class ServiceSettings(BaseSettings):
         """Whether HS256 tokens of the shared secret are accepted: in local and test runs only."""
         return self.environment in SHARED_SECRET_ENVIRONMENTS
 
-    @field_validator("s3_endpoint_url", "s3_access_key_id", "s3_secret_access_key", mode="before")
+    @field_validator("s3_endpoint_url", "s3_access_key_id", "s3_secret_access_key", "metrics_port", mode="before")
     @classmethod
-    def _empty_s3_means_none(cls, value: object) -> object:
+    def _empty_optional_means_none(cls, value: object) -> object:
         # Compose passes an unset variable as "".
         return None if value == "" else value
+
+    @property
+    def metrics_listen_port(self) -> int:
+        """The metrics listener's port: `MITRA_METRICS_PORT`, else the HTTP port + 1000."""
+        return self.metrics_port if self.metrics_port is not None else self.http_port + 1000
+
+    @model_validator(mode="after")
+    def _metrics_apart_from_http(self) -> Self:
+        if self.metrics_listen_port > 65535:
+            raise ValueError("MITRA_METRICS_PORT is needed: MITRA_HTTP_PORT + 1000 is beyond 65535")
+        if self.metrics_listen_port == self.http_port:
+            raise ValueError("MITRA_METRICS_PORT must differ from MITRA_HTTP_PORT: /metrics is not served publicly")
+        return self
 
     @model_validator(mode="after")
     def _refuse_incomplete_s3(self) -> Self:

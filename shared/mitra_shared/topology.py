@@ -23,8 +23,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aio_pika
+import aiormq
+import structlog
 from aio_pika.abc import AbstractChannel, ExchangeType
 from yarl import URL
+
+log = structlog.get_logger(__name__)
 
 # Redeliveries without a decision (the consumer process died holding the message) before the broker gives up.
 DELIVERY_LIMIT = 20
@@ -120,12 +124,7 @@ def delays_ms(seconds: Iterable[float]) -> list[int]:
 
 async def declare_backbone(channel: AbstractChannel, names: Names) -> None:
     unrouted = await channel.declare_exchange(names.unrouted_exchange, ExchangeType.FANOUT, durable=True)
-    await channel.declare_exchange(
-        names.events_exchange,
-        ExchangeType.TOPIC,
-        durable=True,
-        arguments={"alternate-exchange": names.unrouted_exchange},
-    )
+    await declare_events_exchange(channel, names)
     unrouted_queue = await channel.declare_queue(
         names.unrouted_queue,
         durable=True,
@@ -137,6 +136,29 @@ async def declare_backbone(channel: AbstractChannel, names: Names) -> None:
     )
     await unrouted_queue.bind(unrouted)
     await channel.declare_exchange(names.dead_letter_exchange, ExchangeType.DIRECT, durable=True)
+
+
+async def declare_events_exchange(channel: AbstractChannel, names: Names) -> None:
+    """The events exchange, with `<ns>.unrouted` as its alternate exchange when Mitra is the first to declare it.
+    Another client (a subscribing system, say) may have declared it first as a plain durable topic exchange, as any
+    AMQP client may: RabbitMQ then refuses a declaration with other arguments (PRECONDITION_FAILED, closing the
+    channel), so the exchange is taken as it is, and the relay itself sends what no queue took to `<ns>.unrouted`
+    (`OutboxRelay`: mandatory publishing, a returned event goes there). Either way no event is lost and none stops
+    a service from starting."""
+    try:
+        await channel.declare_exchange(
+            names.events_exchange,
+            ExchangeType.TOPIC,
+            durable=True,
+            arguments={"alternate-exchange": names.unrouted_exchange},
+        )
+    except aiormq.exceptions.ChannelPreconditionFailed:
+        log.warning(
+            "the events exchange exists without Mitra's alternate exchange; using it as it is",
+            exchange=names.events_exchange,
+        )
+        await channel.reopen()
+        await channel.declare_exchange(names.events_exchange, ExchangeType.TOPIC, passive=True)
 
 
 async def declare_consumer(channel: AbstractChannel, topology: ConsumerTopology) -> None:
@@ -179,6 +201,14 @@ async def declare_consumer(channel: AbstractChannel, topology: ConsumerTopology)
                 "x-overflow": "reject-publish",
             },
         )
+
+
+async def queue_depth(channel: AbstractChannel, queue: str) -> int:
+    """The messages waiting in `queue`, from a passive declaration (nothing declared or changed): for the gauges of
+    dead letters and unrouted events (`mitra_shared.gauges`). On the underlying channel: a robust channel answers a
+    passive declaration of a queue it knows from its cache, with the count of then."""
+    declared = await (await channel.get_underlay_channel()).queue_declare(queue, passive=True)
+    return int(declared.message_count or 0)
 
 
 async def connect(url: str) -> aio_pika.abc.AbstractRobustConnection:

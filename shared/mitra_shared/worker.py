@@ -1,7 +1,8 @@
 """A background loop that works when PostgreSQL wakes it (LISTEN/NOTIFY) and at least every poll interval.
 
 The outbox relay and notifications' delivery share it: both claim due rows with `FOR UPDATE SKIP LOCKED`, so any
-number of replicas can run it side by side.
+number of replicas can run it side by side. Each pass that ends well sets `mitra_worker_last_pass_timestamp_seconds`
+for the worker's name, so that a stalled scheduler shows (deploy/prometheus/alerts.yml).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import contextlib
 
 import asyncpg
 import structlog
+
+from mitra_shared import metrics
 
 log = structlog.get_logger(__name__)
 
@@ -38,6 +41,9 @@ class PollingWorker:
         return None
 
     async def start(self) -> None:
+        metrics.WORKER_POLL_INTERVAL.labels(self.name).set(self._poll_interval)
+        # From the start: a worker whose passes all fail ages like one that stalled.
+        metrics.WORKER_LAST_PASS.labels(self.name).set_to_current_time()
         self._task = asyncio.create_task(self._run(), name=self.name)
 
     async def stop(self) -> None:
@@ -61,6 +67,7 @@ class PollingWorker:
                 await self._ensure_listener()
                 handled = await self.run_once()
                 self.last_error = None
+                metrics.WORKER_LAST_PASS.labels(self.name).set_to_current_time()
                 # A full batch may have left work behind, and a wake-up during the pass means a row committed after
                 # its queries: go again at once, without the round trip asking when the next item falls due.
                 if handled >= self._batch_size or self._wake.is_set():

@@ -200,8 +200,13 @@ async def test_every_endpoint_but_operations_needs_a_valid_token(system: Running
     async with httpx.AsyncClient(timeout=10) as client:
         for name in system.services:
             base = system.url(name)
-            for path in ("/health/live", "/health/ready", "/metrics", "/openapi.json", "/asyncapi.json"):
+            for path in ("/health/live", "/health/ready", "/openapi.json", "/asyncapi.json"):
                 assert (await client.get(base + path)).status_code == 200, (name, path)
+            # The metrics only on the metrics listener (MITRA_METRICS_PORT), never on the public port.
+            assert (await client.get(base + "/metrics")).status_code == 404, name
+            scraped = await client.get(system.metrics_url(name))
+            assert scraped.status_code == 200, name
+            assert "mitra_worker_last_pass_timestamp_seconds" in scraped.text, name
         url = f"{system.url('registry')}/organizations"
         missing = await client.get(url)
         assert missing.status_code == 401
@@ -281,7 +286,7 @@ def _count(summary: dict[str, Any], section: str, key: str) -> int:
 async def _consumed(system: RunningSystem, service: str, event_type: str, outcome: str) -> float:
     """A service's own count of events by outcome, from its Prometheus metrics."""
     async with httpx.AsyncClient(timeout=5) as client:
-        text = (await client.get(f"{system.url(service)}/metrics")).text
+        text = (await client.get(system.metrics_url(service))).text
     needle = f'mitra_events_consumed_total{{event_type="{event_type}",outcome="{outcome}"}} '
     for line in text.splitlines():
         if line.startswith(needle):

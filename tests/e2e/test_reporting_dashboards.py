@@ -436,8 +436,8 @@ async def send(exchange: aio_pika.abc.AbstractExchange, envelope: Any) -> None:
     )
 
 
-async def consumed(client: httpx.AsyncClient, url: str) -> float:
-    text = (await client.get(f"{url}/metrics")).text
+async def consumed(client: httpx.AsyncClient, system: RunningSystem) -> float:
+    text = (await client.get(system.metrics_url("reporting"))).text
     return sum(
         float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith("mitra_events_consumed_total{")
     )
@@ -468,7 +468,7 @@ async def test_every_dashboard_number_matches_the_events(reporting: RunningSyste
         envelopes = await publish(namespace, world.events)
 
         async def all_taken() -> bool:
-            return await consumed(client, url) >= len(envelopes)
+            return await consumed(client, reporting) >= len(envelopes)
 
         await eventually(all_taken, timeout=60, description="every event consumed")
         seen = await dashboards(client, url)
@@ -491,7 +491,7 @@ async def test_every_dashboard_number_matches_the_events(reporting: RunningSyste
                 await send(exchange, envelope)
 
         async def all_taken_twice() -> bool:
-            return await consumed(client, url) >= 2 * len(envelopes)
+            return await consumed(client, reporting) >= 2 * len(envelopes)
 
         await eventually(all_taken_twice, timeout=60, description="every duplicate consumed")
         assert await dashboards(client, url) == seen
@@ -581,11 +581,11 @@ async def test_the_iati_export_validates_against_the_schema(reporting: RunningSy
     signed = [msp for msp in world.msps if msp.status in ("signed", "ended", "terminated")]
     namespace, url = reporting.namespace, reporting.url("reporting")
     async with httpx.AsyncClient(timeout=30, headers=as_role("tpoa")) as client:
-        before = await consumed(client, url)
+        before = await consumed(client, reporting)
         await publish(namespace, world.events)
 
         async def all_taken() -> bool:
-            return await consumed(client, url) >= before + len(world.events)
+            return await consumed(client, reporting) >= before + len(world.events)
 
         await eventually(all_taken, timeout=60, description="every event consumed")
         response = await client.get(f"{url}/iati/activities.xml", params={"as_of": AS_OF.isoformat()})
@@ -615,11 +615,11 @@ async def test_the_annual_summary_of_a_ministry(reporting: RunningSystem) -> Non
     world = build_world(seed=11, msp_count=15, ministry_prefix="ANNUAL-")
     namespace, url = reporting.namespace, reporting.url("reporting")
     async with httpx.AsyncClient(timeout=60, headers=as_role("tpoa")) as client:
-        before = await consumed(client, url)
+        before = await consumed(client, reporting)
         await publish(namespace, world.events)
 
         async def all_taken() -> bool:
-            return await consumed(client, url) >= before + len(world.events)
+            return await consumed(client, reporting) >= before + len(world.events)
 
         await eventually(all_taken, timeout=60, description="every event consumed")
         params = {"year": "2027", "ministry": "ANNUAL-KEMENSOS", "as_of": AS_OF.isoformat()}

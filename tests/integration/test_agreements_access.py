@@ -125,7 +125,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
 # fmt: on
 NAMED_IN_THE_BODY = {"POST /msps", "POST /visits", "POST /recommendations", "POST /imports/msps"}
 """Operations whose record is named in the body: another's is refused with 403 (in the path: 404)."""
-PUBLIC_PREFIXES = ("/health", "/metrics", "/asyncapi", "/public/")
+PUBLIC_PREFIXES = ("/health", "/asyncapi", "/public/")
 """Operations without a token: the probes, the event documentation, and the documents marked public."""
 UNLISTED_METHODS = ("OPTIONS", "HEAD")
 """Methods the common reader of the document (support/access.py) leaves out: their rows are checked here."""

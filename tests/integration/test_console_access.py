@@ -45,7 +45,6 @@ MANAGED = row(admin=ALLOW, tpoa=OWN)
 EXPECTED: dict[str, dict[str, str] | str] = {
     "GET /health/live": PUBLIC,
     "GET /health/ready": PUBLIC,
-    "GET /metrics": PUBLIC,
     "GET /asyncapi.json": PUBLIC,
     "GET /asyncapi": PUBLIC,
     "POST /auth/token": PUBLIC,

@@ -249,51 +249,32 @@ async def rows(pool: asyncpg.Pool) -> dict[str, list[tuple[Any, ...]]]:
     return {name: [tuple(row) for row in await pool.fetch(sql)] for name, sql in statements.items()}
 
 
-def engine(
-    kind: type[DeadlineEngine], pool: asyncpg.Pool, clock: FakeClock, batch_size: int, parallel_batches: int = 1
-) -> DeadlineEngine:
+def engine(kind: type[DeadlineEngine], pool: asyncpg.Pool, clock: FakeClock, batch_size: int) -> DeadlineEngine:
     uow = UnitOfWork(pool, "agreements")
-    return kind(
-        uow=uow,
-        clock=clock,
-        listen_dsn="unused",
-        tick_seconds=3600,
-        batch_size=batch_size,
-        parallel_batches=parallel_batches,
-    )
+    return kind(uow=uow, clock=clock, listen_dsn="unused", tick_seconds=3600, batch_size=batch_size)
 
 
 async def test_the_set_based_tick_sends_what_the_per_row_tick_sent(database: str) -> None:
     clock = FakeClock(FIRST_DAY)
     async with migrated_pool(database, MIGRATIONS) as pool:
         await build_world(pool, clock, UnitOfWork(pool, "agreements"))
-    async with (
-        copy_of(database) as before,
-        copy_of(database) as after,
-        copy_of(database) as racing,
-        copy_of(database) as parallel,
-    ):
+    async with copy_of(database) as before, copy_of(database) as after, copy_of(database) as racing:
         old, new = engine(PerRowEngine, before, clock, 500), engine(DeadlineEngine, after, clock, 500)
         first, second = engine(DeadlineEngine, racing, clock, 2), engine(DeadlineEngine, racing, clock, 2)
-        # Small batches three at a time: every due obligation is taken by exactly one of them.
-        batches_at_once = engine(DeadlineEngine, parallel, clock, 3, parallel_batches=3)
-        counted = {"old": 0, "new": 0, "racing": 0, "parallel": 0}
+        counted = {"old": 0, "new": 0, "racing": 0}
         for day in days():
             clock.set(day)
             counted["old"] += await old.tick()
             counted["new"] += await new.tick()
-            counted["parallel"] += await batches_at_once.tick()
             by_first, by_second = await asyncio.gather(first.tick(), second.tick())
             counted["racing"] += by_first + by_second
             assert await engine(DeadlineEngine, racing, clock, 2).tick() == 0  # a restarted replica: nothing left
         sent_before, sent_after, sent_racing = await events(before), await events(after), await events(racing)
         assert sent_after == sent_before
         assert sorted(sent_racing) == sorted(sent_before)
-        assert sorted(await events(parallel)) == sorted(sent_before)
-        assert counted == dict.fromkeys(("old", "new", "racing", "parallel"), len(sent_before))
+        assert counted == {"old": len(sent_before), "new": len(sent_before), "racing": len(sent_before)}
         assert await rows(after) == await rows(before)
         assert await rows(racing) == await rows(before)
-        assert await rows(parallel) == await rows(before)
     kinds = {routing_key for routing_key, *_ in sent_before}
     assert kinds >= {
         "agreements.action_plan.due",

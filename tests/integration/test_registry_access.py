@@ -97,7 +97,6 @@ EXPECTED: dict[str, tuple[str, ...]] = {
 PUBLIC_OPERATIONS = {
     "GET /health/live",
     "GET /health/ready",
-    "GET /metrics",
     "GET /asyncapi.json",
     "GET /asyncapi",
 }

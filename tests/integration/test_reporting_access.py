@@ -92,7 +92,6 @@ EXPECTED: dict[str, dict[str, str]] = {
 PUBLIC_OPERATIONS = {
     "GET /health/live",
     "GET /health/ready",
-    "GET /metrics",
     "GET /asyncapi.json",
     "GET /asyncapi",
     # The open register: anyone, without a token (rate limited per client address; tests/.../test_reporting_public).

@@ -59,6 +59,8 @@ def service_settings(name: str, *, namespace: str, smtp_port: int) -> dict[str, 
             own_role=True,
         ),
         "MITRA_ENVIRONMENT": "test",
+        # A free port for the metrics listener: the default (the HTTP port + 1000) may be taken on a shared machine.
+        "MITRA_METRICS_PORT": str(launcher.free_port()),
         "MITRA_RELAY_POLL_INTERVAL_SECONDS": "0.5",
         "MITRA_WEBHOOK_ALLOW_INTERNAL_ADDRESSES": "true",
         "MITRA_TPOA_MEMBERS": "",
@@ -74,7 +76,18 @@ def start_service(
     env = {**os.environ, **settings, **(extra_env or {})}
     if env["MITRA_DATABASE_URL"] == settings["MITRA_DATABASE_URL"]:
         asyncio.run(launcher.create_service_database(ADMIN_DSN, settings))
-    return launcher.start_service(name, env, log_path=log_dir / f"{name}.log", cwd=REPO)
+    service = launcher.start_service(name, env, log_path=log_dir / f"{name}.log", cwd=REPO)
+    METRICS_PORTS[service.pid] = int(env["MITRA_METRICS_PORT"])
+    return service
+
+
+METRICS_PORTS: dict[int, int] = {}
+"""The metrics port of each service process started here, by process id."""
+
+
+def metrics_url(service: RunningService) -> str:
+    """Where the service serves its Prometheus metrics (its metrics listener, not its public port)."""
+    return f"http://127.0.0.1:{METRICS_PORTS[service.pid]}/metrics"
 
 
 def wait_ready(service: RunningService, timeout: float = READY_TIMEOUT) -> None:
@@ -109,6 +122,9 @@ class RunningSystem:
     def url(self, service: str) -> str:
         return self.services[service].url
 
+    def metrics_url(self, service: str) -> str:
+        return metrics_url(self.services[service])
+
     @property
     def mailbox(self) -> Mailbox:
         return self.smtp.mailbox
@@ -127,13 +143,15 @@ def running_services(
     smtp: bool = False,
     extra_env: Mapping[str, Mapping[str, str]] | None = None,
     check_exit: bool = True,
+    namespace: str | None = None,
 ) -> Iterator[RunningSystem]:
     """Start the named services side by side and wait until all are ready; stop and clean up on leaving.
 
     `smtp`: run an SMTP server in the test process that they send to (otherwise the setting points at a free port
-    where nothing listens). `extra_env`: more settings per service name, e.g. `{"agreements": {...}}`.
+    where nothing listens). `extra_env`: more settings per service name, e.g. `{"agreements": {...}}`. `namespace`:
+    a broker namespace prepared by the test (a new one from `namespace_prefix` otherwise).
     """
-    namespace = new_namespace(namespace_prefix)
+    namespace = namespace or new_namespace(namespace_prefix)
     server = SmtpServer()
     if smtp:
         server.start()

@@ -13,7 +13,7 @@ from mitra_agreements.bootstrap import build_spec
 from mitra_agreements.settings import AgreementsSettings
 from mitra_shared.service import create_app
 
-OPEN_PATHS = ("/health/", "/metrics", "/asyncapi", "/public/")
+OPEN_PATHS = ("/health/", "/asyncapi", "/public/")
 UPLOADS = "/uploads"
 PROBLEM = "application/problem+json"
 MULTIPART = "multipart/form-data"
@@ -141,3 +141,13 @@ async def test_a_request_without_a_token_is_refused_with_a_problem() -> None:
     for refused in (response, upload):
         assert refused.status_code == 401
         assert refused.headers["content-type"] == PROBLEM
+
+
+async def test_the_public_port_does_not_serve_the_metrics(openapi: dict[str, Any]) -> None:
+    # They are on the metrics listener (MITRA_METRICS_PORT) alone: tests/e2e/test_organization_flow.py reads them there.
+    assert not [path for path in openapi["paths"] if "metrics" in path]
+    transport = httpx.ASGITransport(app=create_app(build_spec(AgreementsSettings())))
+    async with httpx.AsyncClient(transport=transport, base_url="http://agreements") as client:
+        response = await client.get("/metrics")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == PROBLEM

@@ -22,7 +22,6 @@ def build_spec(settings: AgreementsSettings | None = None, clock: Clock = system
             reminder_days=settings.reminder_days,
             expiry_warning_days=settings.expiry_warning_days,
             batch_size=settings.deadline_batch_size,
-            parallel_batches=settings.deadline_parallel_batches,
         )
 
     return ServiceSpec(

@@ -28,11 +28,6 @@ class AgreementsSettings(ServiceSettings):
         300.0, description="How often the deadline engine looks for reminders, overdue obligations and MSP ends."
     )
     deadline_batch_size: PositiveInt = Field(500, description="Obligations or MSPs handled per transaction.")
-    deadline_parallel_batches: PositiveInt = Field(
-        2,
-        description="Batches of due obligations the deadline engine handles at once, each on its own database "
-        "connection (keep it below the pool's size).",
-    )
     reminder_days: list[PositiveInt] = Field(
         default_factory=lambda: list(DEFAULT_REMINDER_DAYS), description="Reminders this many days before a due date."
     )

@@ -6,6 +6,7 @@ from mitra_console.http.web import ROUTERS as WEB_ROUTERS
 from mitra_console.settings import ConsoleSettings
 from mitra_console.usecases.config import ConsoleConfig
 from mitra_console.workers.key_rotation import KeyRotationWorker
+from mitra_console.workers.templates import TemplateWarmUp
 from mitra_shared.contracts import console as console_contracts
 from mitra_shared.db import MigrationSource
 from mitra_shared.service import Resources, ServiceSpec
@@ -35,7 +36,7 @@ def build_spec(settings: ConsoleSettings | None = None) -> ServiceSpec:
         migrations=MigrationSource("console", "mitra_console", "sql/migrations"),
         publishes=console_contracts.EVENTS,
         routers=[tokens.router, accounts.router, clients.router, *WEB_ROUTERS],
-        workers=[key_rotation],
+        workers=[key_rotation, lambda resources: TemplateWarmUp()],
         openapi_tags=[
             {"name": "tokens", "description": "Log in; tokens for people and for integration systems"},
             {"name": "keys", "description": "The public keys that verify the tokens, and OpenID discovery"},

@@ -24,7 +24,7 @@ def build_spec(settings: NotificationsSettings | None = None, clock: Clock = sys
         return DeliveryWorker(
             uow=resources.uow,
             listen_dsn=settings.database_url.get_secret_value(),
-            mailer=SmtpMailer(settings, connections=settings.smtp_connections),
+            mailer=None if settings.mail_disabled else SmtpMailer(settings, connections=settings.smtp_connections),
             webhooks=WebhookSender(
                 timeout=settings.webhook_timeout_seconds, allow_internal=settings.webhook_allow_internal_addresses
             ),
@@ -33,6 +33,7 @@ def build_spec(settings: NotificationsSettings | None = None, clock: Clock = sys
             poll_interval=settings.delivery_poll_interval_seconds,
             give_up_after=timedelta(seconds=settings.delivery_give_up_after_seconds),
             max_backoff=settings.delivery_max_backoff_seconds,
+            lease=timedelta(seconds=settings.delivery_lease_seconds),
             linger=settings.delivery_linger_seconds,
         )
 
@@ -40,7 +41,7 @@ def build_spec(settings: NotificationsSettings | None = None, clock: Clock = sys
         return DigestWorker(
             uow=resources.uow,
             listen_dsn=settings.database_url.get_secret_value(),
-            mailer=SmtpMailer(settings),
+            mailer=None if settings.mail_disabled else SmtpMailer(settings),
             clock=resources.clock,
             send_hour=settings.digest_hour,
         )

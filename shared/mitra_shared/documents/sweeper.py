@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import asyncpg
 import structlog
 
+from mitra_shared import metrics
 from mitra_shared.documents.receiving import QUERIES, delete_upload_chunks
 from mitra_shared.documents.records import storage_keys_named
 from mitra_shared.documents.storage import DocumentStore
@@ -90,6 +91,8 @@ class DocumentSweeper:
 
     async def start(self) -> None:
         self._stopping.clear()
+        metrics.WORKER_POLL_INTERVAL.labels(self.name).set(self.interval)
+        metrics.WORKER_LAST_PASS.labels(self.name).set_to_current_time()
         self._task = asyncio.create_task(self._run(), name=self.name)
 
     async def stop(self) -> None:
@@ -108,6 +111,7 @@ class DocumentSweeper:
             try:
                 await self.sweep_once(self.resources.clock())
                 self.last_error = None
+                metrics.WORKER_LAST_PASS.labels(self.name).set_to_current_time()
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # a store or database that is down must not end the loop: log, try later

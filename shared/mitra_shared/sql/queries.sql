@@ -46,6 +46,11 @@ SELECT extract(epoch FROM (min(next_attempt_at) - now()))::float8 FROM outbox WH
 -- Events not yet published, for readiness and the metrics.
 SELECT count(*) FROM outbox WHERE published_at IS NULL;
 
+-- name: outbox_backlog
+-- The metrics' view of the outbox: events not yet published, and how old the oldest of them is (0 when none).
+SELECT count(*) AS pending, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS oldest_seconds
+FROM outbox WHERE published_at IS NULL;
+
 -- name: outbox_delete_published
 -- Housekeeping: published rows older than the retention, a bounded batch at a time.
 DELETE FROM outbox
@@ -60,3 +65,21 @@ WHERE seq IN (
 INSERT INTO inbox (event_id, event_type) VALUES (:event_id, :event_type)
 ON CONFLICT (event_id) DO NOTHING
 RETURNING event_id;
+
+-- name: outbox_republish_batch
+-- `republish`: the next batch of events published from :since on (rows are kept for the retention days), in the
+-- order they were recorded, after the last seq sent; only the given routing keys, or every key if none is given.
+SELECT seq, id, event_type, routing_key, headers, body
+FROM outbox
+WHERE published_at >= :since
+  AND seq > :after
+  AND (cardinality(:routing_keys::text[]) = 0 OR routing_key = ANY(:routing_keys::text[]))
+ORDER BY seq
+LIMIT :batch_size;
+
+-- name: outbox_republish_count
+-- `republish --dry-run`: how many events a republish from :since on would send.
+SELECT count(*)
+FROM outbox
+WHERE published_at >= :since
+  AND (cardinality(:routing_keys::text[]) = 0 OR routing_key = ANY(:routing_keys::text[]));

@@ -12,8 +12,7 @@ A batch costs a few statements, not a few per row: one claims it, the pure rules
 one records the batch's notices (only those never sent come back, and only those are published), and one writes
 every row's next check. Only an MSP that ends does more of its own (closing its obligations and review). While
 the database records the notices and writes the checks, the engine builds the notices' events: neither waits for
-the other. Due obligations are taken `MITRA_DEADLINE_PARALLEL_BATCHES` batches at a time, each in its own
-transaction on its own connection, so that the database works on one while the engine builds another's events.
+the other.
 
 After downtime an obligation gets only the most urgent reminder that applies (see `domain.deadlines`), and an MSP
 only the most urgent expiry warning: catching up does not flood anyone with stale notices.
@@ -98,7 +97,6 @@ class DeadlineEngine(PollingWorker):
         reminder_days: Sequence[int] = DEFAULT_REMINDER_DAYS,
         expiry_warning_days: Sequence[int] = DEFAULT_EXPIRY_WARNING_DAYS,
         batch_size: int = 500,
-        parallel_batches: int = 2,
     ) -> None:
         super().__init__(
             listen_dsn=listen_dsn, wake_channel=WAKE_CHANNEL, batch_size=batch_size, poll_interval=tick_seconds
@@ -107,7 +105,6 @@ class DeadlineEngine(PollingWorker):
         self._clock = clock
         self._reminder_days = tuple(reminder_days)
         self._expiry_warning_days = tuple(expiry_warning_days)
-        self._parallel_batches = max(1, parallel_batches)
 
     async def run_once(self) -> int:
         done = await self._pass()
@@ -129,7 +126,7 @@ class DeadlineEngine(PollingWorker):
         Obligations come first, so that an MSP ending today closes only obligations already told they are
         overdue."""
         context = Context.for_system(COMPONENT, self._clock())
-        rows, notices = await self._obligation_batches(context)
+        rows, notices = await self._batch(context, DEADLINES.claim_due_obligations, self._look_at_obligations)
         if rows >= self._batch_size:
             return Pass(rows, notices)
         msp_rows, msp_notices = await self._batch(context, DEADLINES.claim_due_msps, self._look_at_msps)
@@ -138,16 +135,6 @@ class DeadlineEngine(PollingWorker):
         claim = DEADLINES.claim_due_mitigation_actions
         action_rows, action_notices = await self._batch(context, claim, self._look_at_actions)
         return Pass(action_rows, notices + msp_notices + action_notices)
-
-    async def _obligation_batches(self, context: Context) -> tuple[int, int]:
-        """Several batches of due obligations at once, each in its own change on its own connection (`SKIP LOCKED`
-        gives each different rows): while one waits for PostgreSQL, another builds its events. The rows of the
-        fullest batch (a full one means more may be due) and the notices sent."""
-        claim, look_at = DEADLINES.claim_due_obligations, self._look_at_obligations
-        if self._parallel_batches == 1:
-            return await self._batch(context, claim, look_at)
-        done = await asyncio.gather(*(self._batch(context, claim, look_at) for _ in range(self._parallel_batches)))
-        return max(rows for rows, _ in done), sum(notices for _, notices in done)
 
     async def _batch(self, context: Context, claim: Query, look_at: LookAt) -> tuple[int, int]:
         """Claim a batch of what is due today and look at it, in one change; the rows and the notices sent."""

@@ -32,7 +32,10 @@ class Notification(BaseModel):
     address: str
     language: str
     subject: str
-    status: Literal["pending", "held", "delivered", "failed"] = Field(description="`held`: waits for the daily digest.")
+    status: Literal["pending", "held", "delivered", "failed", "skipped"] = Field(
+        description="`held`: waits for the daily digest; `skipped`: an e-mail not sent, the mail being disabled "
+        "(`MITRA_MAIL_DISABLED`)."
+    )
     attempts: int
     last_error: str | None
     created_at: datetime
@@ -59,7 +62,7 @@ async def list_notifications(
     notification_id: UUID | None = None,
     event_id: UUID | None = None,
     recipient_id: UUID | None = None,
-    status: Literal["pending", "held", "delivered", "failed"] | None = None,
+    status: Literal["pending", "held", "delivered", "failed", "skipped"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> NotificationPage:

@@ -2,13 +2,21 @@
 -- Wakes the delivery workers when the transaction commits.
 SELECT pg_notify('mitra_notifications', '');
 
--- name: claim_due_notifications
--- SKIP LOCKED: several replicas deliver side by side, never the same notification at once.
-SELECT n.*, r.webhook_secret FROM notifications n JOIN recipients r ON r.id = n.recipient_id
-WHERE n.status = 'pending' AND n.next_attempt_at <= :now
-ORDER BY n.next_attempt_at
-LIMIT :batch_size
-FOR UPDATE OF n SKIP LOCKED;
+-- name: lease_due_notifications
+-- A batch of due notifications, leased to this pass until :leased_until and committed at once, so that they are sent
+-- with no transaction open: a database that drops the session mid-batch cannot undo a claim whose mails the server
+-- already took. SKIP LOCKED: replicas lease different rows; a lease left by a replica that died runs out.
+WITH due AS (
+    SELECT id FROM notifications
+    WHERE status = 'pending' AND next_attempt_at <= :now
+    ORDER BY next_attempt_at
+    LIMIT :batch_size
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE notifications n SET next_attempt_at = :leased_until
+FROM due, recipients r
+WHERE n.id = due.id AND r.id = n.recipient_id
+RETURNING n.*, r.webhook_secret;
 
 -- name: seconds_until_next_due
 -- How long the delivery worker may sleep before the next pending notification falls due.
@@ -21,29 +29,34 @@ WHERE status = 'pending';
 -- and, with `:look_ahead` (a batch that was not full: the worker sleeps next), when the earliest other pending
 -- notification falls due, so that the worker need not ask before it sleeps (one committed later wakes it with its
 -- NOTIFY). A full batch skips that scan, which passes the index entries of every notification settled since the last
--- vacuum.
+-- vacuum. Only notifications still under this pass's lease (:leased_until) are settled: run again after a commit
+-- whose answer was lost, it settles nothing twice; one an operator sent again meanwhile is left to that attempt.
 WITH outcome AS (
     SELECT * FROM unnest(:notification_ids::uuid[], :outcomes::text[], :errors::text[], :delays::float8[])
                   WITH ORDINALITY AS o (notification_id, outcome, error, delay_seconds, position)
-), logged AS (
-    INSERT INTO delivery_attempts (notification_id, attempted_at, succeeded, error)
-    SELECT notification_id, :now::timestamptz, outcome = 'delivered', error FROM outcome ORDER BY position
 ), others AS (
     SELECT min(next_attempt_at) AS next_attempt_at FROM notifications
     WHERE :look_ahead::boolean AND status = 'pending' AND id <> ALL(:notification_ids::uuid[])
+), settled AS (
+    UPDATE notifications n
+    SET status = CASE o.outcome WHEN 'retry' THEN n.status ELSE o.outcome END,
+        attempts = n.attempts + 1,
+        last_error = o.error,
+        delivered_at = CASE WHEN o.outcome = 'delivered' THEN :now::timestamptz ELSE n.delivered_at END,
+        -- Settled for good (delivered, given up, skipped): the lease ends with the attempt.
+        next_attempt_at = CASE WHEN o.outcome = 'retry'
+                               THEN :now::timestamptz + make_interval(secs => o.delay_seconds)
+                               ELSE :now::timestamptz END
+    FROM outcome o
+    WHERE n.id = o.notification_id AND n.status = 'pending' AND n.next_attempt_at = :leased_until
+    RETURNING n.id, n.attempts, n.delivered_at, n.next_attempt_at
+), logged AS (
+    INSERT INTO delivery_attempts (notification_id, attempted_at, succeeded, error)
+    SELECT o.notification_id, :now::timestamptz, o.outcome = 'delivered', o.error
+    FROM outcome o JOIN settled s ON s.id = o.notification_id
+    ORDER BY o.position
 )
-UPDATE notifications n
-SET status = CASE o.outcome WHEN 'retry' THEN n.status ELSE o.outcome END,
-    attempts = n.attempts + 1,
-    last_error = o.error,
-    delivered_at = CASE WHEN o.outcome = 'delivered' THEN :now::timestamptz ELSE n.delivered_at END,
-    next_attempt_at = CASE WHEN o.outcome = 'retry'
-                           THEN :now::timestamptz + make_interval(secs => o.delay_seconds)
-                           ELSE n.next_attempt_at END
-FROM outcome o
-WHERE n.id = o.notification_id
-RETURNING n.id, n.attempts, n.delivered_at, n.next_attempt_at,
-          (SELECT next_attempt_at FROM others) AS others_next_attempt_at;
+SELECT settled.*, (SELECT next_attempt_at FROM others) AS others_next_attempt_at FROM settled;
 
 -- name: list_notifications
 -- A page of the delivery log, newest first, with the total of the filter.

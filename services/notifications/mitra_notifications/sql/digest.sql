@@ -24,3 +24,11 @@ RETURNING id;
 UPDATE notifications SET status = 'delivered', delivered_at = :now, attempts = attempts + 1
 WHERE id = ANY(:notification_ids::uuid[])
 RETURNING id, event_id, event_type, recipient_id, attempts, delivered_at;
+
+-- name: skip_held_mail
+-- With the mail disabled (MITRA_MAIL_DISABLED=true) no digest goes out: held e-mails are recorded as skipped, with
+-- the reason, a batch at a time; SKIP LOCKED lets replicas share them.
+UPDATE notifications SET status = 'skipped', attempts = attempts + 1, last_error = :reason
+WHERE id IN (SELECT id FROM notifications WHERE status = 'held' AND channel = 'email' ORDER BY created_at
+             LIMIT :limit FOR UPDATE SKIP LOCKED)
+RETURNING id;

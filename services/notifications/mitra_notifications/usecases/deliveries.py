@@ -4,7 +4,8 @@ Due notifications are claimed with `FOR UPDATE SKIP LOCKED` (a batch in one stat
 another over each of the mailer's kept SMTP connections, webhooks side by side), and the batch's outcomes (each
 attempt in the delivery log, each new status in one statement, and the `delivered`/`failed` events) committed
 together in one unit of work. An SMTP server that is down delays delivery; nothing is lost, and delivery resumes
-when it is back.
+when it is back. With the mail disabled on purpose (`MITRA_MAIL_DISABLED=true`, no mailer), an e-mail is not sent:
+it is recorded as `skipped`, with the reason in its delivery log; webhooks go out as ever.
 
 The guarantee is at least once, as it was with a connection per message: a notification is sent while its row is
 locked by the claim, and its outcome commits with the claim. If the process dies (or the database fails) after the
@@ -16,6 +17,7 @@ sent again whole. An attempt is never lost from the delivery log once its outcom
 from __future__ import annotations
 
 import asyncio
+import itertools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -26,7 +28,7 @@ import structlog
 
 from mitra_notifications.domain import deliveries
 from mitra_notifications.sql import DELIVERIES, RECIPIENTS
-from mitra_shared import outbox
+from mitra_shared import db, metrics, outbox
 from mitra_shared.context import Context
 from mitra_shared.contracts.notifications import NotificationDelivered, NotificationFailed
 from mitra_shared.db import Record
@@ -48,16 +50,21 @@ class WebhookPoster(Protocol):
 
 @dataclass(frozen=True)
 class Senders:
-    """The channels that send: e-mail and webhooks."""
+    """The channels that send: e-mail (None: the mail is disabled on purpose) and webhooks."""
 
-    mailer: Mailer
+    mailer: Mailer | None
     webhooks: WebhookPoster
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
+    """How notifications are attempted: retried with backoff up to `max_backoff` until `give_up_after`; a batch is
+    reserved for the pass that took it for `lease` (longer than sending it and recording its outcomes, which is
+    tried again for half of it); a batch left by a replica that died is sent again once its lease ran out."""
+
     give_up_after: timedelta = timedelta(hours=48)
     max_backoff: float = 900.0
+    lease: timedelta = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -78,17 +85,35 @@ async def deliver_due(uow: UnitOfWork, ctx: Context, senders: Senders, *, batch_
 async def deliver_pass(
     uow: UnitOfWork, ctx: Context, senders: Senders, *, batch_size: int, policy: RetryPolicy
 ) -> DeliveryPass:
-    """Attempt every notification that is due (one batch)."""
+    """Attempt every notification that is due (one batch): lease the batch (committed), send with no transaction
+    open, then record the outcomes under the lease, on a new connection if the database dropped the first. A mail
+    goes out twice only if the process dies between the server taking it and that record (its lease then runs
+    out and it is sent again, with the same Message-ID)."""
     async with uow.change(ctx) as tx:
-        rows = await tx.conn.fetch(*DELIVERIES.claim_due_notifications(now=tx.now, batch_size=batch_size))
-        if not rows:
-            return DeliveryPass(0)
-        # E-mails queue for the mailer's kept SMTP connections; webhooks go out side by side meanwhile.
-        outcomes = await asyncio.gather(*(_send(senders, row) for row in rows), return_exceptions=True)
-        errors = [o if isinstance(o, BaseException) else None for o in outcomes]
-        look_ahead = len(rows) < batch_size
-        next_due_at = await _settle(tx, rows, errors, policy, look_ahead=look_ahead)
-    return DeliveryPass(len(rows), next_due_at, knows_next_due=look_ahead)
+        leased_until = tx.now + policy.lease
+        rows = await tx.conn.fetch(
+            *DELIVERIES.lease_due_notifications(now=tx.now, leased_until=leased_until, batch_size=batch_size)
+        )
+    if not rows:
+        return DeliveryPass(0)
+    # E-mails queue for the mailer's kept SMTP connections; webhooks go out side by side meanwhile.
+    outcomes = await asyncio.gather(*(_send(senders, row) for row in rows), return_exceptions=True)
+    errors = [o if isinstance(o, BaseException) else None for o in outcomes]
+    look_ahead = len(rows) < batch_size
+    give_up_at = asyncio.get_running_loop().time() + policy.lease.total_seconds() / 2
+    for attempt in itertools.count():
+        try:
+            async with uow.change(ctx) as tx:
+                next_due_at, known = await _settle(
+                    tx, rows, errors, policy, leased_until=leased_until, look_ahead=look_ahead
+                )
+            return DeliveryPass(len(rows), next_due_at, knows_next_due=look_ahead and known)
+        except db.DATABASE_LOST as error:
+            if asyncio.get_running_loop().time() >= give_up_at:
+                raise
+            log.warning("the outcomes of a delivery batch not recorded yet; trying again", error=str(error))
+            await asyncio.sleep(min(0.1 * 2**attempt, 2.0))
+    raise AssertionError("unreachable")  # itertools.count() never ends
 
 
 async def seconds_until_due(uow: UnitOfWork, now: datetime) -> float | None:
@@ -99,6 +124,8 @@ async def seconds_until_due(uow: UnitOfWork, now: datetime) -> float | None:
 
 async def _send(senders: Senders, row: asyncpg.Record) -> None:
     if row["channel"] == "email":
+        if senders.mailer is None:
+            raise deliveries.MailDisabled()
         await senders.mailer.send(
             to=row["address"],
             subject=row["subject"],
@@ -123,11 +150,13 @@ async def _settle(
     errors: list[BaseException | None],
     policy: RetryPolicy,
     *,
+    leased_until: datetime,
     look_ahead: bool = False,
-) -> datetime | None:
+) -> tuple[datetime | None, bool]:
     """Record a batch's outcomes (each attempt in the delivery log, each notification's new state) in one statement,
-    then publish what became of each: `delivered`, or `failed` once given up. With `look_ahead`, return when the
-    next pending notification falls due (None: none is pending)."""
+    then publish what became of each: `delivered`, or `failed` once given up. Only what is still under the batch's
+    lease is recorded (a second run records nothing twice). With `look_ahead`, return when the next pending
+    notification falls due (None: none is pending) and whether that is known (not when nothing was recorded)."""
     conn, now = tx.conn, tx.now
     verdicts = [
         deliveries.judge(error, created_at=row["created_at"], now=now, give_up_after=policy.give_up_after)
@@ -145,12 +174,15 @@ async def _settle(
             errors=descriptions,
             delays=delays,
             now=now,
+            leased_until=leased_until,
             look_ahead=look_ahead,
         )
     )
     after = {row["id"]: row for row in settled}
     for row, verdict, description, delay in zip(rows, verdicts, descriptions, delays, strict=True):
-        notification_id, done = row["id"], after[row["id"]]
+        notification_id, done = row["id"], after.get(row["id"])
+        if done is None:
+            continue  # recorded by an earlier run of this settling, or sent again by an operator meanwhile
         bound = {"notification_id": str(notification_id), "event_id": str(row["event_id"]), "recipient": row["address"]}
         cause = {
             "notification_id": notification_id,
@@ -159,6 +191,7 @@ async def _settle(
             "recipient_id": row["recipient_id"],
             "channel": row["channel"],
         }
+        metrics.NOTIFICATION_DELIVERIES.labels(row["channel"], verdict.outcome).inc()
         if verdict.disable_webhook:
             # 410: the receiver asks never to be called again; later notifications skip this endpoint.
             await conn.execute(*RECIPIENTS.disable_webhook(recipient_id=row["recipient_id"], now=now))
@@ -174,12 +207,18 @@ async def _settle(
                 subject=str(notification_id),
             )
             log.error("notification failed; given up", error=description, **bound)
+        elif verdict.outcome == "skipped":
+            log.info("notification not sent: the mail is disabled", **bound)
         else:
             log.warning("notification not delivered; will retry", error=description, retry_in=round(delay, 1), **bound)
+    if not settled:
+        return None, False
     retried = [
-        after[row["id"]]["next_attempt_at"] for row, v in zip(rows, verdicts, strict=True) if v.outcome == "retry"
+        after[row["id"]]["next_attempt_at"]
+        for row, verdict in zip(rows, verdicts, strict=True)
+        if verdict.outcome == "retry" and row["id"] in after
     ]
-    return min([*retried, settled[0]["others_next_attempt_at"]], key=_never_if_none)
+    return min([*retried, settled[0]["others_next_attempt_at"]], key=_never_if_none), True
 
 
 def _never_if_none(moment: datetime | None) -> datetime:

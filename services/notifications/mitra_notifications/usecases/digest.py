@@ -3,7 +3,8 @@
 After the configured hour (Asia/Jakarta), each recipient with held e-mails and no digest yet today gets one. The
 digest row (unique per recipient and day), the held notifications marked delivered and their `delivered` events
 commit together after the mail server accepted the message; if it did not, nothing is recorded for that recipient
-and the next run tries again.
+and the next run tries again. With the mail disabled on purpose (`MITRA_MAIL_DISABLED=true`, no mailer) no digest
+goes out: the held e-mails are recorded as `skipped`, whatever the hour.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ import asyncpg
 import structlog
 
 from mitra_notifications.domain import digest
+from mitra_notifications.domain.deliveries import MailDisabled, describe
 from mitra_notifications.sql import DIGEST
 from mitra_notifications.usecases.deliveries import Mailer
+from mitra_shared import metrics
 from mitra_shared.context import Context
 from mitra_shared.contracts.notifications import NotificationDelivered
 from mitra_shared.uow import Transaction, UnitOfWork
@@ -24,8 +27,13 @@ from mitra_shared.uow import Transaction, UnitOfWork
 log = structlog.get_logger(__name__)
 
 
-async def send_digests(uow: UnitOfWork, ctx: Context, mailer: Mailer, *, send_hour: int, batch_size: int) -> int:
-    """Send the digests due now (one batch); return how many went out."""
+async def send_digests(
+    uow: UnitOfWork, ctx: Context, mailer: Mailer | None, *, send_hour: int, batch_size: int
+) -> int:
+    """Send the digests due now (one batch); return how many went out (with no mailer: how many held e-mails were
+    skipped)."""
+    if mailer is None:
+        return await skip_held_mail(uow, ctx, batch_size=batch_size)
     today = digest.digest_day(ctx.now, send_hour)
     if today is None:
         return 0
@@ -38,6 +46,16 @@ async def send_digests(uow: UnitOfWork, ctx: Context, mailer: Mailer, *, send_ho
                 except Exception as error:  # the mail server said no: retried at the next run
                     log.warning("digest not sent; will retry", recipient_id=str(recipient["id"]), error=str(error))
     return sent
+
+
+async def skip_held_mail(uow: UnitOfWork, ctx: Context, *, batch_size: int) -> int:
+    """Record a batch of held e-mails as skipped, the mail being disabled; return how many."""
+    async with uow.change(ctx) as tx:
+        skipped = await tx.conn.fetch(*DIGEST.skip_held_mail(reason=describe(MailDisabled()), limit=batch_size))
+    metrics.NOTIFICATION_DELIVERIES.labels("email", "skipped").inc(len(skipped))
+    if skipped:
+        log.info("held e-mails not sent: the mail is disabled", skipped=len(skipped))
+    return len(skipped)
 
 
 async def _send_digest(tx: Transaction, mailer: Mailer, recipient: asyncpg.Record, today: date) -> int:

@@ -1,6 +1,7 @@
 """Delivers pending notifications (e-mail, webhooks), retrying with backoff until they go through or the retry
-period ends; a webhook answering 410 Gone is given up at once and its endpoint disabled. Woken by the routing and
-resend use cases (NOTIFY on the channel below) and at least every poll interval."""
+period ends; a webhook answering 410 Gone is given up at once and its endpoint disabled; with the mail disabled (no
+mailer), e-mails are recorded as skipped. Woken by the routing and resend use cases (NOTIFY on the channel below) and
+at least every poll interval."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ class DeliveryWorker(PollingWorker):
         *,
         uow: UnitOfWork,
         listen_dsn: str,
-        mailer: Mailer,
+        mailer: Mailer | None,
         webhooks: WebhookPoster,
         clock: Clock = system_clock,
         batch_size: int = 20,
@@ -33,6 +34,7 @@ class DeliveryWorker(PollingWorker):
         give_up_after: timedelta = timedelta(hours=48),
         max_backoff: float = 900.0,
         linger: float = 0.0,
+        lease: timedelta = timedelta(seconds=60),
     ) -> None:
         super().__init__(
             listen_dsn=listen_dsn, wake_channel=WAKE_CHANNEL, batch_size=batch_size, poll_interval=poll_interval
@@ -40,7 +42,7 @@ class DeliveryWorker(PollingWorker):
         self._uow = uow
         self._clock = clock
         self._senders = Senders(mailer=mailer, webhooks=webhooks)
-        self._policy = RetryPolicy(give_up_after=give_up_after, max_backoff=max_backoff)
+        self._policy = RetryPolicy(give_up_after=give_up_after, max_backoff=max_backoff, lease=lease)
         self._last_pass = DeliveryPass(0)
         self._linger = linger
 
@@ -67,4 +69,5 @@ class DeliveryWorker(PollingWorker):
     async def stop(self) -> None:
         await super().stop()
         await self._senders.webhooks.aclose()
-        await self._senders.mailer.aclose()
+        if self._senders.mailer is not None:
+            await self._senders.mailer.aclose()

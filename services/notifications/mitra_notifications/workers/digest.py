@@ -1,4 +1,5 @@
-"""Sends the daily digests after the configured hour (Asia/Jakarta), checking every poll interval."""
+"""Sends the daily digests after the configured hour (Asia/Jakarta), checking every poll interval; with the mail
+disabled (no mailer), records the held e-mails as skipped instead."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ class DigestWorker(PollingWorker):
         *,
         uow: UnitOfWork,
         listen_dsn: str,
-        mailer: Mailer,
+        mailer: Mailer | None,
         clock: Clock,
         send_hour: int = 7,
         batch_size: int = 20,
@@ -40,4 +41,5 @@ class DigestWorker(PollingWorker):
 
     async def stop(self) -> None:
         await super().stop()
-        await self._mailer.aclose()
+        if self._mailer is not None:
+            await self._mailer.aclose()

@@ -133,6 +133,16 @@ class Languages:
         env.globals["static_url"] = static_url
         return env
 
+    def compile_all(self) -> int:
+        """Compile every page template of every language now, rather than on the first page that uses it (about
+        15 ms each: the first pages after a start would wait for it); the templates compiled."""
+        compiled = 0
+        for env in self.environments.values():
+            for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
+                env.get_template(name)
+                compiled += 1
+        return compiled
+
     def gettext(self, language: str, message: str, **params: Any) -> str:
         text = self.translations.get(language, self.translations["id"]).ugettext(message)
         return text % params if params else text
