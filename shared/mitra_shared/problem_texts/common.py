@@ -47,6 +47,11 @@ HTTP: dict[str, str] = {
         "dokumen {document_id}: {title}; operator sudah diberi tahu"
     ),
     "a JSON body may be at most {max_bytes} bytes": "isi JSON paling banyak {max_bytes} bita",
+    "the database cannot be reached right now; try again shortly": (
+        "basis data tidak dapat dijangkau saat ini; coba lagi sebentar lagi"
+    ),
+    # mitra_shared.api_docs
+    "no documentation asset {name}": "tidak ada aset dokumentasi {name}",
     # FileRejected's detail: the first bad line, and how many more
     "{what!t}, line {line}: {reason!t}": "{what}, baris {line}: {reason}",
     "{what!t}, line {line}: {reason!t} (and {more} more)": "{what}, baris {line}: {reason} (dan {more} lainnya)",
