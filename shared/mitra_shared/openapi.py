@@ -39,6 +39,10 @@ INVALID_REQUEST = "Invalid request: a parameter or the body breaks its schema (e
 UNREADABLE_BODY = "Bad request: the body cannot be read as its content type says (e.g. it is not UTF-8 text)"
 NO_SUCH_RESOURCE = "Not found: the path names nothing"
 TOO_LARGE = "Content Too Large: a JSON body may be at most 1 MB"
+DATABASE_UNAVAILABLE = (
+    "Service Unavailable: the database cannot be reached right now (a restart, a dropped connection); try again after "
+    "`Retry-After` seconds"
+)
 MULTIPART = "multipart/form-data"
 FILE_TOO_LARGE = "Content Too Large: the file is over the documents size limit (`MITRA_DOCUMENTS_MAX_BYTES`)"
 UNSUPPORTED_FILE = (
@@ -84,6 +88,7 @@ def _document_operation(operation: dict[str, Any]) -> None:
             responses.setdefault("413", {"description": TOO_LARGE})
     if any(parameter.get("in") == "path" for parameter in parameters):
         responses.setdefault("404", {"description": NO_SUCH_RESOURCE})
+    responses.setdefault("503", {"description": DATABASE_UNAVAILABLE})
     for status, response in responses.items():
         if _is_error(status):
             response["content"] = {PROBLEM_JSON: {"schema": {"$ref": PROBLEM_REF}}}
