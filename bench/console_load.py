@@ -179,7 +179,8 @@ async def _round(
         nonlocal failed
         if think_seconds:
             # People do not all open their first page in the same millisecond: each starts within one pause.
-            await asyncio.sleep(random.uniform(0, think_seconds))
+            # (Within half the round at most: a short round, as the smoke test's, still sees each user's pages.)
+            await asyncio.sleep(random.uniform(0, min(think_seconds, seconds / 2)))
         for page in itertools.cycle(persona.pages):
             if time.monotonic() >= deadline:
                 return
