@@ -21,6 +21,8 @@ help:
 	@echo "make bench    run the performance benchmark and the console's page weights (bench/; not in make test)"
 	@echo "make chaos    two replicas of every service under load and faults, on a private PostgreSQL and RabbitMQ,"
 	@echo "             reconciled from outside (chaos/, docs/chaos.md; not in make test, its short run is)"
+	@echo "make chaos-cluster  the same on a RabbitMQ cluster of three nodes (the compose cluster profile's"
+	@echo "             configuration), one node at a time stopped and started"
 	@echo "make infra    make sure PostgreSQL and RabbitMQ run (installs them from Debian packages if missing)"
 	@echo "make browser  make sure the browser tests have Debian's chromium and axe-core (tests/browser/)"
 
@@ -68,9 +70,12 @@ bench: venv infra browser
 
 # The private PostgreSQL cluster and RabbitMQ node are chaos's own (chaos/infra.py): it needs their Debian packages,
 # not the shared servers running.
-.PHONY: chaos
+.PHONY: chaos chaos-cluster
 chaos: venv infra
 	$(PY) -m chaos
+
+chaos-cluster: venv infra
+	$(PY) -m chaos --cluster
 
 .PHONY: lint
 lint: venv

@@ -23,6 +23,11 @@ def parse(argv: list[str] | None = None) -> Config:
     parser.add_argument(
         "--faults", default=",".join(KINDS), help=f"comma-separated kinds among {', '.join(KINDS)} (default: all)"
     )
+    parser.add_argument(
+        "--cluster",
+        action="store_true",
+        help="three RabbitMQ nodes clustered as compose's `cluster` profile does; the broker fault stops one at a time",
+    )
     parser.add_argument("--drain-seconds", type=float, help="how long the system may take to catch up")
     args = parser.parse_args(argv)
     kinds = tuple(kind for kind in args.faults.split(",") if kind)
@@ -36,7 +41,12 @@ def parse(argv: list[str] | None = None) -> Config:
         "rounds": args.rounds,
         "drain_seconds": args.drain_seconds,
     }
-    return replace(config, faults=kinds, **{name: value for name, value in given.items() if value is not None})
+    return replace(
+        config,
+        faults=kinds,
+        cluster=args.cluster,
+        **{name: value for name, value in given.items() if value is not None},
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,10 +1,11 @@
 """The faults, injected one after another at even intervals while the load runs:
 
 - `kill`: SIGKILL one replica of a service (each service in turn, alternating replicas), then start it again;
-- `rabbitmq`: stop the private RabbitMQ node (`rabbitmqctl stop`) and start it again;
+- `rabbitmq`: stop the private RabbitMQ node (`rabbitmqctl stop`) and start it again; with a cluster, one of its three
+  nodes (each in turn) while the other two go on;
 - `postgres`: restart the private PostgreSQL (`pg_ctl restart -m fast`);
 - `pg-drop`: end every session of the services' databases (`pg_terminate_backend`);
-- `amqp-drop`: close every AMQP connection (`rabbitmqctl close_all_connections`).
+- `amqp-drop`: close every AMQP connection (`rabbitmqctl close_all_connections`, on every node).
 
 A replica that exits on its own (not killed here) is started again too, as a supervisor would, and counted.
 """
@@ -19,7 +20,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from chaos.infra import PrivatePostgres, PrivateRabbit
+from chaos.infra import PrivatePostgres, PrivateRabbit, PrivateRabbitCluster
 from chaos.system import DATABASE_PREFIX, READY_TIMEOUT, Replica, ReplicatedSystem
 from mitra_devtools.launcher import ALL_SERVICES, NotReady
 
@@ -53,7 +54,9 @@ class FaultLog:
 
 
 class Injector:
-    def __init__(self, system: ReplicatedSystem, postgres: PrivatePostgres, rabbit: PrivateRabbit) -> None:
+    def __init__(
+        self, system: ReplicatedSystem, postgres: PrivatePostgres, rabbit: PrivateRabbit | PrivateRabbitCluster
+    ) -> None:
         self.system = system
         self.postgres = postgres
         self.rabbit = rabbit
@@ -87,6 +90,8 @@ class Injector:
             self._expected_down.add(replica.name)
             replica.kill()
             self._restart(replica)
+        elif kind == "rabbitmq" and isinstance(self.rabbit, PrivateRabbitCluster):
+            label = f"rabbitmq (node {(await self.rabbit.stop_and_start_one()).split('@')[0].rsplit('-', 1)[-1]})"
         elif kind == "rabbitmq":
             await asyncio.to_thread(self.rabbit.stop)
             await self.rabbit.start()

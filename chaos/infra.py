@@ -8,6 +8,7 @@ own; as anyone else, as that user. The node shares the machine's epmd (port 4369
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import pwd
 import shutil
@@ -16,6 +17,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import aio_pika
 import asyncpg
@@ -24,6 +26,7 @@ from mitra_devtools.launcher import free_port
 
 POSTGRES_BIN = Path(os.environ.get("MITRA_CHAOS_POSTGRES_BIN", "/usr/lib/postgresql/15/bin"))
 START_TIMEOUT = 90.0
+CLUSTER_CONFIG = Path(__file__).resolve().parent.parent / "deploy" / "rabbitmq" / "cluster.conf"
 
 
 class InfraError(RuntimeError):
@@ -109,12 +112,13 @@ class PrivatePostgres:
 class PrivateRabbit:
     """A RabbitMQ node `chaos-<id>@localhost` with its own data, logs, configuration (no plugins) and free ports."""
 
-    def __init__(self, base: Path) -> None:
-        self.directory = base / "rabbitmq"
-        self.node = f"chaos-{uuid.uuid4().hex[:8]}@localhost"
+    def __init__(self, base: Path, *, folder: str = "rabbitmq", node: str | None = None) -> None:
+        self.directory = base / folder
+        self.node = node or f"chaos-{uuid.uuid4().hex[:8]}@localhost"
         self.port = free_port()
         self.dist_port = free_port()
         self.log = self.directory / "server.log"
+        self.extra_config = ""  # appended to the node's rabbitmq.conf (the cluster's peer discovery)
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -146,7 +150,9 @@ class PrivateRabbit:
         self.directory.mkdir(parents=True)
         for folder in ("mnesia", "log"):
             (self.directory / folder).mkdir()
-        (self.directory / "rabbitmq.conf").write_text(f"listeners.tcp.default = 127.0.0.1:{self.port}\n")
+        (self.directory / "rabbitmq.conf").write_text(
+            f"listeners.tcp.default = 127.0.0.1:{self.port}\n{self.extra_config}"
+        )
         (self.directory / "enabled_plugins").write_text("[].\n")
         (self.directory / "rabbitmq-env.conf").write_text("")
         _own(self.directory, "rabbitmq")
@@ -159,11 +165,12 @@ class PrivateRabbit:
                 self._command("rabbitmq-server"), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
 
-    async def start(self) -> None:
+    async def start(self, *, enable_feature_flags: bool = True) -> None:
         """Start the node and wait until it takes AMQP connections; quorum queues' feature flags enabled."""
         await asyncio.to_thread(self._spawn)
         await self._wait_for_amqp()
-        await asyncio.to_thread(self.ctl, "enable_feature_flag", "all")
+        if enable_feature_flags:
+            await asyncio.to_thread(self.ctl, "enable_feature_flag", "all")
 
     async def _wait_for_amqp(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
@@ -195,6 +202,86 @@ class PrivateRabbit:
 
     def close_all_connections(self) -> None:
         self.ctl("close_all_connections", "chaos: connections dropped")
+
+
+class PrivateRabbitCluster:
+    """Three nodes formed into a cluster by the `cluster` profile's own configuration (deploy/rabbitmq/cluster.conf),
+    its node names (rabbit@rabbitmq, -2, -3) swapped for this run's; started as compose starts them: the first, then
+    the other two, which join it."""
+
+    SIZE = 3
+
+    def __init__(self, base: Path) -> None:
+        run = uuid.uuid4().hex[:8]
+        self.nodes = [
+            PrivateRabbit(base, folder=f"rabbitmq-{index + 1}", node=f"chaos-{run}-{index + 1}@localhost")
+            for index in range(self.SIZE)
+        ]
+        config = CLUSTER_CONFIG.read_text()
+        # Longest first: rabbit@rabbitmq is a prefix of the other two.
+        for index in reversed(range(self.SIZE)):
+            compose_name = "rabbit@rabbitmq" + (f"-{index + 1}" if index else "")
+            config = config.replace(compose_name, self.nodes[index].node)
+        for node in self.nodes:
+            node.extra_config = config
+        self.stopped: PrivateRabbit | None = None
+        self._next_to_stop = 0
+
+    @property
+    def amqp_url(self) -> str:
+        return self.nodes[0].amqp_url
+
+    @property
+    def other_nodes(self) -> str:
+        """MITRA_AMQP_NODES for the services: every node but the URL's."""
+        return ",".join(f"127.0.0.1:{node.port}" for node in self.nodes[1:])
+
+    async def start(self) -> None:
+        await self.nodes[0].start(enable_feature_flags=False)
+        await asyncio.gather(*(node.start(enable_feature_flags=False) for node in self.nodes[1:]))
+        await asyncio.to_thread(self.nodes[0].ctl, "await_online_nodes", str(self.SIZE))
+        await asyncio.to_thread(self.nodes[0].ctl, "enable_feature_flag", "all")
+
+    async def stop_and_start_one(self) -> str:
+        """Stop one node (each in turn) and start it again: the other two keep a majority. Its name."""
+        node = self.nodes[self._next_to_stop % self.SIZE]
+        self._next_to_stop += 1
+        await asyncio.to_thread(node.stop)
+        await node.start(enable_feature_flags=False)
+        await asyncio.to_thread(node.ctl, "await_online_nodes", str(self.SIZE))
+        return node.node
+
+    def close_all_connections(self) -> None:
+        for node in self.nodes:
+            node.close_all_connections()
+
+    def quorum_queue_members(self) -> dict[str, int]:
+        """How many nodes hold a replica of each quorum queue (`rabbitmqctl list_queues name type members`)."""
+        return {
+            queue["name"]: len(queue.get("members") or [])
+            for queue in self._list("list_queues", "name", "type", "members")
+            if queue.get("type") == "quorum"
+        }
+
+    def connections_by_node(self) -> dict[str, int]:
+        """How many AMQP connections each node holds (`rabbitmqctl list_connections port`: a node per port here)."""
+        node_of_port = {node.port: node.node.split("@")[0] for node in self.nodes}
+        counts = dict.fromkeys(node_of_port.values(), 0)
+        for connection in self._list("list_connections", "port"):
+            name = node_of_port.get(int(connection["port"]), "another port")
+            counts[name] = counts.get(name, 0) + 1
+        return counts
+
+    def _list(self, *arguments: str) -> list[dict[str, Any]]:
+        command = self.nodes[0]._command("rabbitmqctl", "-n", self.nodes[0].node, "-q")
+        result = subprocess.run(
+            [*command, *arguments, "--formatter", "json"], capture_output=True, text=True, timeout=60, check=True
+        )
+        return list(json.loads(result.stdout))
+
+    def stop(self) -> None:
+        for node in reversed(self.nodes):
+            node.stop()
 
 
 def workspace() -> Path:

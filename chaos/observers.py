@@ -22,6 +22,7 @@ import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from mitra_shared.amqp_nodes import connection_options, parse_nodes
 from mitra_shared.topology import Names
 
 NGO_PREFIX = "Chaos NGO "
@@ -82,8 +83,10 @@ class MailRecorder:
 class OutsideQueue:
     """An outside subscriber: `deliveries` counts every delivery of every event id."""
 
-    def __init__(self, amqp_url: str, namespace: str) -> None:
+    def __init__(self, amqp_url: str, namespace: str, *, other_nodes: str = "") -> None:
         self.amqp_url = amqp_url
+        # A subscriber of a cluster gives its client every node (as Mitra's services do, MITRA_AMQP_NODES).
+        self.connection_options = connection_options(amqp_url, parse_nodes(other_nodes))
         self.names = Names(namespace)
         self.queue_name = f"{namespace}.chaos-outside-subscriber"
         self.deliveries: Counter[str] = Counter()
@@ -92,7 +95,7 @@ class OutsideQueue:
 
     async def start(self) -> None:
         self._connection = await aio_pika.connect_robust(
-            self.amqp_url, client_properties={"connection_name": "chaos-outside-subscriber"}
+            self.amqp_url, client_properties={"connection_name": "chaos-outside-subscriber"}, **self.connection_options
         )
         channel = await self._connection.channel()
         await channel.set_qos(prefetch_count=200)

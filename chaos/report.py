@@ -16,7 +16,7 @@ def lines(outcome: Outcome) -> list[str]:
     lost_answers = len(load.answer_lost)
     out = [
         f"run: {config.seconds:g} s of load at {config.rate:g} registrations/s, {config.replicas} replicas of every "
-        "service, private PostgreSQL and RabbitMQ",
+        "service, private PostgreSQL and " + ("a RabbitMQ cluster of three nodes" if config.cluster else "RabbitMQ"),
         f"faults injected: {sum(faults.injected.values())} ({_counts(dict(faults.injected))})",
         f"fault failures: {len(faults.failures)}" + "".join(f"\n  {failure}" for failure in faults.failures),
         f"replicas that exited on their own (started again): {_counts(dict(faults.unplanned_exits))}",
@@ -38,6 +38,15 @@ def lines(outcome: Outcome) -> list[str]:
         f"{r.mailed_twice_same_message_id}; mails naming no command: {r.mails_without_token})",
         f"redelivered to the outside subscriber (allowed, at least once): {r.redelivered_to_subscriber}",
         f"dead-lettered: {_counts(r.dead_lettered)}",
+        *(
+            [
+                "quorum queues by replicas (nodes holding one) at the end: "
+                + _counts(dict(Counter(f"{count} nodes" for count in outcome.queue_replicas.values()))),
+                f"AMQP connections by node at the end: {_counts(outcome.connections_by_node)}",
+            ]
+            if config.cluster
+            else []
+        ),
         "drained in: "
         + (f"{outcome.drained_in:.1f} s" if outcome.drained_in is not None else "not within the deadline"),
         "timings: " + ", ".join(f"{name} at {seconds:.0f} s" for name, seconds in outcome.timings.items()),

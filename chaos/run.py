@@ -34,6 +34,7 @@ class Config:
     rounds: int = 2  # each fault kind this many times (kills: once per service per round)
     drain_seconds: float = 150.0
     replicas: int = 2
+    cluster: bool = False  # three RabbitMQ nodes (the compose `cluster` profile's configuration), one stopped a time
 
 
 SHORT = Config(seconds=15.0, rate=10.0, rounds=1, drain_seconds=45.0)
@@ -49,10 +50,25 @@ class Outcome:
     timings: dict[str, float] = field(default_factory=dict)
     kept: Path | None = None
     not_stopped: list[str] = field(default_factory=list)  # replicas killed after STOP_TIMEOUT at the end
+    # With a cluster: how many nodes hold a replica of each of the run's quorum queues, at the end.
+    queue_replicas: dict[str, int] = field(default_factory=dict)
+    connections_by_node: dict[str, int] = field(default_factory=dict)  # the services' and the subscriber's, at the end
+
+    @property
+    def replicated_everywhere(self) -> bool:
+        return not self.config.cluster or (
+            bool(self.queue_replicas)
+            and all(count == infra.PrivateRabbitCluster.SIZE for count in self.queue_replicas.values())
+        )
 
     @property
     def passed(self) -> bool:
-        return self.reconciliation.clean and not self.faults.failures and self.drained_in is not None
+        return (
+            self.reconciliation.clean
+            and not self.faults.failures
+            and self.drained_in is not None
+            and self.replicated_everywhere
+        )
 
 
 def say(message: str) -> None:
@@ -89,20 +105,35 @@ async def _drain(
         await asyncio.sleep(1.0)
 
 
+def describe(rabbit: infra.PrivateRabbit | infra.PrivateRabbitCluster) -> str:
+    if isinstance(rabbit, infra.PrivateRabbitCluster):
+        return "cluster of " + ", ".join(f"{node.node} on {node.port}" for node in rabbit.nodes)
+    return f"node {rabbit.node} on {rabbit.port}"
+
+
 async def run(config: Config) -> Outcome:
     base = await asyncio.to_thread(infra.workspace)
-    postgres, rabbit = infra.PrivatePostgres(base), infra.PrivateRabbit(base)
+    postgres = infra.PrivatePostgres(base)
+    rabbit: infra.PrivateRabbit | infra.PrivateRabbitCluster
+    rabbit = infra.PrivateRabbitCluster(base) if config.cluster else infra.PrivateRabbit(base)
+    other_nodes = rabbit.other_nodes if isinstance(rabbit, infra.PrivateRabbitCluster) else ""
     mail = MailRecorder("127.0.0.1", free_port())
     namespace = f"chaos-{uuid.uuid4().hex[:8]}"
     timings: dict[str, float] = {}
     began = time.monotonic()
     system = ReplicatedSystem(
-        postgres.admin_dsn, rabbit.amqp_url, namespace, mail.port, base / "logs", replicas_per_service=config.replicas
+        postgres.admin_dsn,
+        rabbit.amqp_url,
+        namespace,
+        mail.port,
+        base / "logs",
+        replicas_per_service=config.replicas,
+        extra_env={"MITRA_AMQP_NODES": other_nodes},
     )
-    subscriber = OutsideQueue(rabbit.amqp_url, namespace)
+    subscriber = OutsideQueue(rabbit.amqp_url, namespace, other_nodes=other_nodes)
     outcome: Outcome | None = None
     try:
-        say(f"private PostgreSQL on {postgres.port}, RabbitMQ node {rabbit.node} on {rabbit.port}, files in {base}")
+        say(f"private PostgreSQL on {postgres.port}, RabbitMQ {describe(rabbit)}, files in {base}")
         await asyncio.gather(asyncio.to_thread(postgres.start), rabbit.start(), mail.start())
         timings["infrastructure"] = time.monotonic() - began
         say(f"starting {config.replicas} replicas of each of {', '.join(ALL_SERVICES)}")
@@ -131,6 +162,10 @@ async def run(config: Config) -> Outcome:
         reconciliation.dead_lettered = await dead_lettered(rabbit.amqp_url, namespace)
         timings["drained"] = time.monotonic() - began
         outcome = Outcome(config, load, injector.log, reconciliation, drained_in, timings)
+        if isinstance(rabbit, infra.PrivateRabbitCluster):
+            members = await asyncio.to_thread(rabbit.quorum_queue_members)
+            outcome.queue_replicas = {name: count for name, count in members.items() if name.startswith(namespace)}
+            outcome.connections_by_node = await asyncio.to_thread(rabbit.connections_by_node)
     finally:
         await subscriber.stop()
         exit_codes = await asyncio.to_thread(system.stop)

@@ -26,7 +26,7 @@ from faststream.rabbit.annotations import RabbitMessage
 from faststream.rabbit.subscriber import RabbitSubscriber
 from faststream.specification import AsyncAPI
 
-from mitra_shared import db, metrics, outbox, topology
+from mitra_shared import amqp_nodes, db, metrics, outbox, topology
 from mitra_shared.auth import TokenVerifier
 from mitra_shared.body_limit import JsonBodyLimit
 from mitra_shared.clock import Clock, system_clock
@@ -91,8 +91,7 @@ class ServiceSpec:
     # One message at a time in delivery order, `consumer_prefetch` in flight (`delivery_order`): for a consumer whose
     # effects depend on the order of events (a read model rebuilt by replaying its log in the order it applied it).
     ordered_consumption: bool = False
-    # The service's one clock: the `now` of every request's and message's context, and the workers' time.
-    clock: Clock = system_clock
+    clock: Clock = system_clock  # the `now` of every request's and message's context, and the workers' time
     # Run once the pool is up, before anything is served or consumed; one raises to refuse to start.
     startup_checks: Sequence[Callable[[Resources], Awaitable[None]]] = ()
     # Files (mitra_shared.documents): the `documents` tables migrated, the store built at start and checked for
@@ -121,6 +120,7 @@ class ServiceRuntime:
             log_level=logging.DEBUG,
             apply_types=False,  # no FastDepends, so no thread hop per message: see `inbox.as_received`
         )
+        amqp_nodes.reach_cluster(self.broker, settings.amqp_url.get_secret_value(), settings.amqp_other_nodes)
         self.subscriber: RabbitSubscriber | None = None
         self.order = DeliveryOrder() if spec.ordered_consumption else None
         self._declare_documented_publishers()
@@ -227,7 +227,7 @@ class ServiceRuntime:
         if settings.migrate_on_start:
             await self.migrate()
         pool = await db.create_pool(dsn, min_size=settings.database_pool_min, max_size=settings.database_pool_max)
-        amqp = await topology.connect(settings.amqp_url.get_secret_value())
+        amqp = await topology.connect(settings.amqp_url.get_secret_value(), settings.amqp_other_nodes)
         self.resources = Resources(
             settings=settings,
             pool=pool,

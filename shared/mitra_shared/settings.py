@@ -14,6 +14,9 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, EmailStr, Field, PositiveFloat, PositiveInt, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from yarl import URL
+
+from mitra_shared.amqp_nodes import Node, parse_nodes
 
 DEVELOPMENT_JWT_SECRET = "mitra-local-development-secret-change-me"
 DEVELOPMENT_DATABASE_PASSWORD = "postgres"
@@ -80,6 +83,12 @@ class ServiceSettings(BaseSettings):
     migrate_on_start: bool = True
 
     amqp_url: SecretStr = SecretStr("amqp://guest:guest@127.0.0.1:5672/")
+    amqp_nodes: str = Field(
+        "",
+        description="The RabbitMQ cluster's other nodes, `host[:port]` comma-separated (e.g. "
+        "`rabbitmq-2:5672,rabbitmq-3:5672`): each connection goes to whichever node of them and the URL's answers "
+        "(mitra_shared.amqp_nodes). Empty: the URL's node only.",
+    )
     amqp_namespace: str = Field(
         "mitra",
         pattern=r"^[a-z0-9][a-z0-9.-]*$",
@@ -217,6 +226,16 @@ class ServiceSettings(BaseSettings):
     def _empty_optional_means_none(cls, value: object) -> object:
         # Compose passes an unset variable as "".
         return None if value == "" else value
+
+    @field_validator("amqp_nodes")
+    @classmethod
+    def _nodes_are_host_and_port(cls, value: str) -> str:
+        parse_nodes(value)
+        return value
+
+    @property
+    def amqp_other_nodes(self) -> tuple[Node, ...]:
+        return parse_nodes(self.amqp_nodes, scheme=URL(self.amqp_url.get_secret_value()).scheme)
 
     @property
     def metrics_listen_port(self) -> int:

@@ -28,6 +28,8 @@ import structlog
 from aio_pika.abc import AbstractChannel, ExchangeType
 from yarl import URL
 
+from mitra_shared.amqp_nodes import Node, connection_options
+
 log = structlog.get_logger(__name__)
 
 # Redeliveries without a decision (the consumer process died holding the message) before the broker gives up.
@@ -211,5 +213,8 @@ async def queue_depth(channel: AbstractChannel, queue: str) -> int:
     return int(declared.message_count or 0)
 
 
-async def connect(url: str) -> aio_pika.abc.AbstractRobustConnection:
-    return await aio_pika.connect_robust(url, client_properties={"connection_name": "mitra"})
+async def connect(url: str, other_nodes: Sequence[Node] = ()) -> aio_pika.abc.AbstractRobustConnection:
+    """A robust connection to the URL's node, or to any of `other_nodes` of its cluster (mitra_shared.amqp_nodes)."""
+    return await aio_pika.connect_robust(
+        url, client_properties={"connection_name": "mitra"}, **connection_options(url, other_nodes)
+    )

@@ -91,7 +91,9 @@ def test_only_the_entry_point_and_amqps_are_published(compose: dict[str, Any]) -
             if host[:1] == ["127.0.0.1"]:
                 continue  # this host only (the RabbitMQ and Mailpit UIs, through an SSH tunnel)
             published.setdefault(name, set()).add(container)
-    assert published == {"caddy": {"80", "443"}, "rabbitmq": {"5671"}}, "published beside HTTPS and AMQPS"
+    amqps = {"5671"}  # each RabbitMQ node's AMQPS (the cluster profile's two more nodes too), for subscribers
+    expected = {"caddy": {"80", "443"}, "rabbitmq": amqps, "rabbitmq-2": amqps, "rabbitmq-3": amqps}
+    assert published == expected, "published beside HTTPS and AMQPS"
 
 
 def test_every_container_is_restarted_and_the_unhealthy_ones_healed(compose: dict[str, Any]) -> None:

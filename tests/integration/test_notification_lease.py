@@ -3,6 +3,7 @@ the lease: a database that drops the session while the mails go out cannot make 
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -62,6 +63,17 @@ class _NoWebhooks:
 
     async def aclose(self) -> None:
         return None
+
+
+@contextlib.asynccontextmanager
+async def senders_to(mailbox: Mailbox) -> AsyncIterator[Senders]:
+    """Senders whose mailer sends to a test SMTP server that hands every mail to `mailbox`."""
+    with SmtpServer(mailbox=mailbox) as smtp:
+        mailer = SmtpMailer(NotificationsSettings(smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_timeout_seconds=2))
+        try:
+            yield Senders(mailer=mailer, webhooks=_NoWebhooks())
+        finally:
+            await mailer.aclose()
 
 
 async def _registered(pool: asyncpg.Pool, clock: FakeClock | None = None) -> None:
@@ -141,16 +153,46 @@ async def test_a_batch_leased_by_a_pass_that_died_is_sent_once_its_lease_ran_out
     # A pass leased the batch and died before sending it.
     leased_until = clock() + policy.lease
     await pool.fetch(*DELIVERIES.lease_due_notifications(now=clock(), leased_until=leased_until, batch_size=10))
-    mailbox = Mailbox()
-    with SmtpServer(mailbox=mailbox) as smtp:
-        mailer = SmtpMailer(NotificationsSettings(smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_timeout_seconds=2))
-        senders = Senders(mailer=mailer, webhooks=_NoWebhooks())
-        uow = UnitOfWork(pool)
-        try:
-            clock.advance(timedelta(seconds=59))
-            held = await deliveries.deliver_pass(uow, context(clock), senders, batch_size=10, policy=policy)
-            clock.advance(timedelta(seconds=2))
-            sent = await deliveries.deliver_pass(uow, context(clock), senders, batch_size=10, policy=policy)
-        finally:
-            await mailer.aclose()
+    mailbox, uow = Mailbox(), UnitOfWork(pool)
+    async with senders_to(mailbox) as senders:
+        clock.advance(timedelta(seconds=59))
+        held = await deliveries.deliver_pass(uow, context(clock), senders, batch_size=10, policy=policy)
+        clock.advance(timedelta(seconds=2))
+        sent = await deliveries.deliver_pass(uow, context(clock), senders, batch_size=10, policy=policy)
     assert (held.attempted, sent.attempted, mailbox.count()) == (0, 1, 1)
+
+
+class PassKilled(BaseException):
+    """The process dying where the test says (a BaseException: nothing in the pass catches it)."""
+
+
+async def test_mails_a_dead_pass_got_taken_are_settled_by_the_next_pass_not_sent_again(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for index in range(3):
+        await add_recipient(pool, f"TPOA {index}", "tpoa", email=f"tpoa{index}@kemlu.example")
+    clock = FakeClock(datetime.now(UTC))
+    await _registered(pool, clock)
+    policy = RetryPolicy(lease=timedelta(seconds=60))
+    mailbox, uow = Mailbox(), UnitOfWork(pool)
+
+    async def die(*args: Any, **kwargs: Any) -> None:
+        raise PassKilled
+
+    async with senders_to(mailbox) as senders:
+        # The server takes the three mails; the process dies before the batch's outcomes are recorded.
+        with monkeypatch.context() as patched:
+            patched.setattr(deliveries, "_settle", die)
+            with pytest.raises(PassKilled):
+                await deliveries.deliver_pass(uow, context(clock), senders, batch_size=10, policy=policy)
+        assert mailbox.count() == 3
+        marked = await pool.fetchval("SELECT count(*) FROM notifications WHERE accepted_at IS NOT NULL")
+        assert marked == 3
+        clock.advance(policy.lease + timedelta(seconds=1))
+        taken_over = await deliveries.deliver_pass(uow, context(clock), senders, batch_size=10, policy=policy)
+    assert taken_over.attempted == 3
+    assert mailbox.count() == 3, "the mails the server took were not sent again"
+    states = await pool.fetch("SELECT status, attempts, accepted_at FROM notifications WHERE channel = 'email'")
+    assert [(row["status"], row["attempts"], row["accepted_at"]) for row in states] == [("delivered", 1, None)] * 3
+    delivered_events = "SELECT count(*) FROM outbox WHERE routing_key = 'notifications.notification.delivered'"
+    assert await pool.fetchval(delivered_events) == 3

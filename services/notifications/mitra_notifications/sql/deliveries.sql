@@ -18,6 +18,12 @@ FROM due, recipients r
 WHERE n.id = due.id AND r.id = n.recipient_id
 RETURNING n.*, r.webhook_secret;
 
+-- name: mark_accepted
+-- The server (or the receiver) took this notification's attempt: recorded at once, on its own, while this pass still
+-- holds the lease, so that a pass dying before it settles the batch does not get the notification sent twice.
+UPDATE notifications SET accepted_at = :accepted_at
+WHERE id = :notification_id AND status = 'pending' AND next_attempt_at = :leased_until;
+
 -- name: seconds_until_next_due
 -- How long the delivery worker may sleep before the next pending notification falls due.
 SELECT extract(epoch FROM (min(next_attempt_at) - :now::timestamptz))::float8 FROM notifications
@@ -42,6 +48,7 @@ WITH outcome AS (
     SET status = CASE o.outcome WHEN 'retry' THEN n.status ELSE o.outcome END,
         attempts = n.attempts + 1,
         last_error = o.error,
+        accepted_at = NULL,
         delivered_at = CASE WHEN o.outcome = 'delivered' THEN :now::timestamptz ELSE n.delivered_at END,
         -- Settled for good (delivered, given up, skipped): the lease ends with the attempt.
         next_attempt_at = CASE WHEN o.outcome = 'retry'
@@ -86,7 +93,7 @@ FOR UPDATE;
 -- name: resend
 -- A new attempt at once, with a fresh retry period; the notification stays the same one (same id, same key).
 UPDATE notifications
-SET status = 'pending', next_attempt_at = :now, created_at = :now, last_error = NULL
+SET status = 'pending', next_attempt_at = :now, created_at = :now, last_error = NULL, accepted_at = NULL
 WHERE id = :notification_id AND channel <> 'inbox'
 RETURNING id, event_id, event_type, recipient_id, channel, address, language, subject, status, attempts, last_error,
           next_attempt_at, created_at, delivered_at;

@@ -7,11 +7,13 @@ together in one unit of work. An SMTP server that is down delays delivery; nothi
 when it is back. With the mail disabled on purpose (`MITRA_MAIL_DISABLED=true`, no mailer), an e-mail is not sent:
 it is recorded as `skipped`, with the reason in its delivery log; webhooks go out as ever.
 
-The guarantee is at least once, as it was with a connection per message: a notification is sent while its row is
-locked by the claim, and its outcome commits with the claim. If the process dies (or the database fails) after the
-server took a message and before that commit, the notification is still pending and is sent again, with the same
-Message-ID, so that the receiving server or client can recognise the duplicate; a batch that cannot be recorded is
-sent again whole. An attempt is never lost from the delivery log once its outcome committed.
+The guarantee is at least once, with the window for a second copy made as small as SMTP allows: a batch is leased
+(committed), sent with no transaction open, each notification marked (`accepted_at`, on its own) the moment the
+server took it, and the outcomes recorded under the lease. A pass that dies before recording leaves its marks, and
+the pass that takes the batch over when the lease ran out settles the marked ones as delivered without sending
+them. Only a death between the server's answer and the mark (about a millisecond) sends a mail again, with the same
+Message-ID, so that the receiving server or client can recognise the duplicate. An attempt is never lost from the
+delivery log once its outcome committed.
 """
 
 from __future__ import annotations
@@ -86,9 +88,11 @@ async def deliver_pass(
     uow: UnitOfWork, ctx: Context, senders: Senders, *, batch_size: int, policy: RetryPolicy
 ) -> DeliveryPass:
     """Attempt every notification that is due (one batch): lease the batch (committed), send with no transaction
-    open, then record the outcomes under the lease, on a new connection if the database dropped the first. A mail
-    goes out twice only if the process dies between the server taking it and that record (its lease then runs
-    out and it is sent again, with the same Message-ID)."""
+    open, each marked the moment the server took it, then record the outcomes under the lease, on a new connection if
+    the database dropped the first. A pass that dies before that record leaves its marks: the pass that takes the
+    batch over once the lease ran out settles the marked ones as delivered and sends only the others. A mail goes out
+    twice only if the process dies between the server's answer and its mark (or the database is lost for both the
+    mark and the whole settling): it is sent again once the lease ran out, with the same Message-ID."""
     async with uow.change(ctx) as tx:
         leased_until = tx.now + policy.lease
         rows = await tx.conn.fetch(
@@ -97,7 +101,9 @@ async def deliver_pass(
     if not rows:
         return DeliveryPass(0)
     # E-mails queue for the mailer's kept SMTP connections; webhooks go out side by side meanwhile.
-    outcomes = await asyncio.gather(*(_send(senders, row) for row in rows), return_exceptions=True)
+    outcomes = await asyncio.gather(
+        *(_attempt(uow, senders, row, leased_until, ctx.now) for row in rows), return_exceptions=True
+    )
     errors = [o if isinstance(o, BaseException) else None for o in outcomes]
     look_ahead = len(rows) < batch_size
     give_up_at = asyncio.get_running_loop().time() + policy.lease.total_seconds() / 2
@@ -120,6 +126,23 @@ async def seconds_until_due(uow: UnitOfWork, now: datetime) -> float | None:
     async with uow.read() as conn:
         due = await conn.fetchval(*DELIVERIES.seconds_until_next_due(now=now))
     return None if due is None else float(due)
+
+
+async def _attempt(
+    uow: UnitOfWork, senders: Senders, row: asyncpg.Record, leased_until: datetime, now: datetime
+) -> None:
+    """Send one notification and mark it taken at once; one a dead pass's server already took is not sent again."""
+    if row["accepted_at"] is not None:
+        return  # the server took it in a pass that died before settling: delivered, settled now
+    await _send(senders, row)
+    try:
+        async with uow.read() as conn:
+            await conn.execute(
+                *DELIVERIES.mark_accepted(notification_id=row["id"], leased_until=leased_until, accepted_at=now)
+            )
+    except Exception as error:
+        # Sent all the same: the batch's settling records it; only a death before that would send it again.
+        log.warning("a sent notification not marked as taken", notification_id=str(row["id"]), error=str(error))
 
 
 async def _send(senders: Senders, row: asyncpg.Record) -> None:
