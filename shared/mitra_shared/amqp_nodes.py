@@ -16,7 +16,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from aio_pika import RobustConnection
+from aio_pika import Connection, RobustConnection
 from aiormq.connection import TCPTransportFactory, TLSTransportFactory, TransportFactory
 from aiormq.exceptions import AMQPConnectionError
 from yarl import URL
@@ -90,12 +90,22 @@ class ClusterConnection(RobustConnection):
         self.kwargs["transport_factory"] = transport_factory
 
 
-def connection_options(amqp_url: str, other_nodes: Sequence[Node]) -> dict[str, Any]:
-    """What aio-pika's `connect_robust` (and FastStream's broker) take to reach the cluster: nothing for one node."""
+class ClusterOnceConnection(Connection):
+    """The same for a plain connection (the operators' commands: one that is lost ends the command)."""
+
+    def __init__(self, url: URL, *args: Any, transport_factory: ClusterTransportFactory, **kwargs: Any) -> None:
+        super().__init__(url, *args, **kwargs)
+        self.kwargs["transport_factory"] = transport_factory
+
+
+def connection_options(amqp_url: str, other_nodes: Sequence[Node], *, robust: bool = True) -> dict[str, Any]:
+    """What aio-pika's `connect_robust` (and FastStream's broker), or with `robust=False` its `connect`, take to
+    reach the cluster: nothing for one node."""
     if not other_nodes:
         return {}
     factory = ClusterTransportFactory(cluster_nodes(amqp_url, other_nodes))
-    return {"connection_class": functools.partial(ClusterConnection, transport_factory=factory)}
+    connection_class = ClusterConnection if robust else ClusterOnceConnection
+    return {"connection_class": functools.partial(connection_class, transport_factory=factory)}
 
 
 def reach_cluster(broker: Any, amqp_url: str, other_nodes: Sequence[Node]) -> None:

@@ -101,7 +101,11 @@ def main(build_spec: Callable[[], ServiceSpec], argv: list[str] | None = None) -
             return 0
         output = asyncio.run(
             dead_letters.run(
-                settings.amqp_url.get_secret_value(), runtime.consumer_topology, action=args.action, limit=args.limit
+                settings.amqp_url.get_secret_value(),
+                runtime.consumer_topology,
+                action=args.action,
+                limit=args.limit,
+                other_nodes=settings.amqp_other_nodes,
             )
         )
         if output:
@@ -184,7 +188,8 @@ def _republish(spec: ServiceSpec, args: argparse.Namespace) -> int:
     names = ServiceRuntime(spec).names
     database_url, amqp_url = settings.database_url.get_secret_value(), settings.amqp_url.get_secret_value()
     try:
-        print(f"{spec.name}: " + asyncio.run(republish.run(database_url, amqp_url, names, request)))
+        outcome = republish.run(database_url, amqp_url, names, request, settings.amqp_other_nodes)
+        print(f"{spec.name}: " + asyncio.run(outcome))
     except republish.Interrupted as error:
         print(f"{spec.name}: republish {error}; running it again is safe", file=sys.stderr)
         return 1

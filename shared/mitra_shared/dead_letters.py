@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
 
+from mitra_shared.amqp_nodes import Node, connection_options
 from mitra_shared.inbox import (
     CONSUMER_HEADER,
     DEAD_LETTERED_AT_HEADER,
@@ -97,8 +99,10 @@ async def replay(
     return replayed
 
 
-async def run(amqp_url: str, topology: ConsumerTopology, *, action: str, limit: int) -> str:
-    connection = await aio_pika.connect(amqp_url)
+async def run(
+    amqp_url: str, topology: ConsumerTopology, *, action: str, limit: int, other_nodes: Sequence[Node] = ()
+) -> str:
+    connection = await aio_pika.connect(amqp_url, **connection_options(amqp_url, other_nodes, robust=False))
     try:
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
         if action == "replay":

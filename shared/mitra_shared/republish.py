@@ -30,6 +30,7 @@ import asyncpg
 from aio_pika.abc import AbstractExchange
 
 from mitra_shared import db, outbox
+from mitra_shared.amqp_nodes import Node, connection_options
 from mitra_shared.inbox import ORIGINAL_ROUTING_KEY_HEADER
 from mitra_shared.outbox import NO_ROUTE, QUERIES
 from mitra_shared.topology import Names, user_of
@@ -115,13 +116,15 @@ async def count(conn: asyncpg.Connection, request: Request) -> int:
     )
 
 
-async def republish(pool: asyncpg.Pool, amqp_url: str, names: Names, request: Request) -> Outcome:
+async def republish(
+    pool: asyncpg.Pool, amqp_url: str, names: Names, request: Request, other_nodes: Sequence[Node] = ()
+) -> Outcome:
     """Publish again (or with `dry_run` only count) the outbox's published events from `request.since` on."""
     destination = f"queue {request.to_queue}" if request.to_queue else f"exchange {names.events_exchange}"
     if request.dry_run:
         async with pool.acquire() as conn:
             return Outcome(await count(conn, request), destination, dry_run=True)
-    connection = await aio_pika.connect(amqp_url)
+    connection = await aio_pika.connect(amqp_url, **connection_options(amqp_url, other_nodes, robust=False))
     try:
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
         if request.to_queue is None:
@@ -197,11 +200,13 @@ def _describe(error: BaseException) -> str:
     return type(error).__name__
 
 
-async def run(database_url: str, amqp_url: str, names: Names, request: Request) -> str:
+async def run(
+    database_url: str, amqp_url: str, names: Names, request: Request, other_nodes: Sequence[Node] = ()
+) -> str:
     """The command line's run: a small pool of the service's own database, then `republish`."""
     pool = await db.create_pool(database_url, min_size=1, max_size=1)
     try:
-        outcome = await republish(pool, amqp_url, names, request)
+        outcome = await republish(pool, amqp_url, names, request, other_nodes)
     finally:
         await pool.close()
     return outcome.describe(request)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import aio_pika
@@ -9,7 +10,9 @@ import pytest
 from aio_pika.abc import AbstractChannel
 from support.broker import AMQP_URL, delete_namespace
 from support.polling import eventually
+from yarl import URL
 
+from mitra_devtools.launcher import free_port
 from mitra_shared import dead_letters
 from mitra_shared.inbox import REASON_HEADER, RETRY_HEADER
 from mitra_shared.topology import ConsumerTopology, Names, declare_consumer
@@ -70,3 +73,26 @@ async def test_listing_leaves_them_and_replay_sends_them_back_fresh(channel: Abs
         assert REASON_HEADER not in (message.headers or {})
         assert RETRY_HEADER not in (message.headers or {})
         assert message.delivery_mode == aio_pika.DeliveryMode.PERSISTENT
+
+
+async def test_the_command_reaches_the_dead_letters_through_another_node_of_the_cluster(
+    channel: AbstractChannel, namespace: str
+) -> None:
+    """`dead-letters` of a service given `MITRA_AMQP_NODES` whose URL's node is down: it lists through another."""
+    topology = ConsumerTopology(Names(namespace), "operator", ["test.thing.happened"], DELAYS)
+    await declare_consumer(channel, topology)
+    await (await channel.get_exchange(topology.names.dead_letter_exchange)).publish(
+        aio_pika.Message(b'{"n": 1}', message_id="event-on-node", headers={REASON_HEADER: "boom", RETRY_HEADER: 2}),
+        routing_key=topology.queue,
+    )
+    broker = URL(AMQP_URL)
+    stopped_node = str(broker.with_port(free_port()))
+    other_nodes = [(broker.host or "127.0.0.1", broker.port or 5672)]
+
+    async def listed() -> str:
+        return await dead_letters.run(stopped_node, topology, action="peek", limit=10, other_nodes=other_nodes)
+
+    output = await eventually(listed, description="the dead letter listed through the other node")
+    assert json.loads(output)["message_id"] == "event-on-node"
+    with pytest.raises(ConnectionError):
+        await dead_letters.run(stopped_node, topology, action="peek", limit=10)

@@ -11,12 +11,19 @@ import re
 from collections.abc import AsyncIterator, Callable
 
 import pytest
+from aio_pika import RobustConnection
 from aiormq.exceptions import AMQPConnectionError
 from pydantic import ValidationError
 from yarl import URL
 
 from mitra_devtools.launcher import free_port
-from mitra_shared.amqp_nodes import ClusterConnection, ClusterTransportFactory, connection_options, parse_nodes
+from mitra_shared.amqp_nodes import (
+    ClusterConnection,
+    ClusterOnceConnection,
+    ClusterTransportFactory,
+    connection_options,
+    parse_nodes,
+)
 from mitra_shared.settings import ServiceSettings
 
 
@@ -44,6 +51,10 @@ def test_settings_add_the_urls_node_first_and_one_node_needs_nothing() -> None:
     factory = options["connection_class"].keywords["transport_factory"]
     assert options["connection_class"].func is ClusterConnection
     assert factory.nodes == (("rabbitmq", 5672), ("rabbitmq-2", 5672), ("rabbitmq-3", 5672))
+    # The operators' commands take a plain connection: one lost ends the command rather than being made again.
+    once = connection_options(settings.amqp_url.get_secret_value(), settings.amqp_other_nodes, robust=False)
+    assert once["connection_class"].func is ClusterOnceConnection
+    assert not issubclass(ClusterOnceConnection, RobustConnection)
 
 
 @contextlib.asynccontextmanager
