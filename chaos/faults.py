@@ -91,7 +91,7 @@ class Injector:
             replica.kill()
             self._restart(replica)
         elif kind == "rabbitmq" and isinstance(self.rabbit, PrivateRabbitCluster):
-            label = f"rabbitmq (node {(await self.rabbit.stop_and_start_one()).split('@')[0].rsplit('-', 1)[-1]})"
+            label = f"rabbitmq (node {await self.rabbit.stop_and_start_one()})"
         elif kind == "rabbitmq":
             await asyncio.to_thread(self.rabbit.stop)
             await self.rabbit.start()

@@ -224,7 +224,6 @@ class PrivateRabbitCluster:
             config = config.replace(compose_name, self.nodes[index].node)
         for node in self.nodes:
             node.extra_config = config
-        self.stopped: PrivateRabbit | None = None
         self._next_to_stop = 0
 
     @property
@@ -242,14 +241,15 @@ class PrivateRabbitCluster:
         await asyncio.to_thread(self.nodes[0].ctl, "await_online_nodes", str(self.SIZE))
         await asyncio.to_thread(self.nodes[0].ctl, "enable_feature_flag", "all")
 
-    async def stop_and_start_one(self) -> str:
-        """Stop one node (each in turn) and start it again: the other two keep a majority. Its name."""
-        node = self.nodes[self._next_to_stop % self.SIZE]
+    async def stop_and_start_one(self) -> int:
+        """Stop one node (each in turn) and start it again: the other two keep a majority. Its number (1 to 3)."""
+        index = self._next_to_stop % self.SIZE
         self._next_to_stop += 1
+        node = self.nodes[index]
         await asyncio.to_thread(node.stop)
         await node.start(enable_feature_flags=False)
         await asyncio.to_thread(node.ctl, "await_online_nodes", str(self.SIZE))
-        return node.node
+        return index + 1
 
     def close_all_connections(self) -> None:
         for node in self.nodes:

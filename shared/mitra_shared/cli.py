@@ -188,8 +188,8 @@ def _republish(spec: ServiceSpec, args: argparse.Namespace) -> int:
     names = ServiceRuntime(spec).names
     database_url, amqp_url = settings.database_url.get_secret_value(), settings.amqp_url.get_secret_value()
     try:
-        outcome = republish.run(database_url, amqp_url, names, request, settings.amqp_other_nodes)
-        print(f"{spec.name}: " + asyncio.run(outcome))
+        described = asyncio.run(republish.run(database_url, amqp_url, names, request, settings.amqp_other_nodes))
+        print(f"{spec.name}: {described}")
     except republish.Interrupted as error:
         print(f"{spec.name}: republish {error}; running it again is safe", file=sys.stderr)
         return 1

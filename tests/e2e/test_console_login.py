@@ -6,16 +6,13 @@ published keys. A token the console did not sign is refused."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import jwt
 import pytest
-from support.paths import REPO
+from support.console import create_account
 from support.services import running_services
 
 from mitra_devtools.launcher import free_port
@@ -40,18 +37,14 @@ def test_a_person_logs_in_at_the_console_and_calls_a_service(tmp_path: Path) -> 
     with running_services(["console", "registry"], log_dir=tmp_path, extra_env=extra_env) as system:
         console = system.services["console"]
         assert console.database_url is not None
-        env = {
-            **os.environ,
-            "MITRA_ENVIRONMENT": "test",
-            "MITRA_DATABASE_URL": console.database_url,
-            "MITRA_CONSOLE_NEW_PASSWORD": ADMIN_PASSWORD,
-            "MITRA_LOG_FORMAT": "json",
-        }
-        made = subprocess.run(
-            [sys.executable, "-m", "mitra_console", "create-account", "--username", "first.admin",
-             "--display-name", "First administrator", "--email", "admin@mitra.example", "--role", "admin"],
-            env=env, cwd=REPO, capture_output=True, text=True, timeout=120, check=False,
-        )  # fmt: skip
+        made = create_account(
+            console.database_url,
+            username="first.admin",
+            display_name="First administrator",
+            email="admin@mitra.example",
+            role="admin",
+            password=ADMIN_PASSWORD,
+        )
         assert made.returncode == 0, made.stderr
         assert ADMIN_PASSWORD not in made.stdout + made.stderr
 

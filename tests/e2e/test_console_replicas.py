@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import httpx
 import jwt
 import pytest
-from support.broker import AMQP_URL, new_namespace
+from support.broker import AMQP_URL, DEFAULT_RETRY_DELAYS_MS, delete_namespace, new_namespace
+from support.console import create_account, csrf_of
 from support.database import ADMIN_DSN, drop_database
 from support.paths import REPO
 
@@ -31,12 +29,13 @@ SESSION_COOKIE = "mitra_session"
 @pytest.fixture(scope="module")
 def replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """Two console processes on one database (one set of settings, two ports); an administrator account."""
+    namespace = new_namespace("e2e-console-replicas")
     settings = {
         **launcher.isolated_settings(
             "console",
             admin_dsn=ADMIN_DSN,
             amqp_url=AMQP_URL,
-            namespace=new_namespace("e2e-console-replicas"),
+            namespace=namespace,
             smtp_port=free_port(),
             database_prefix="e2e",
             own_role=True,
@@ -61,24 +60,20 @@ def replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, st
     finally:
         exit_codes = launcher.stop_all(started, 30)
         asyncio.run(drop_database(settings["MITRA_DATABASE_URL"]))
+        asyncio.run(delete_namespace(namespace, ["console"], DEFAULT_RETRY_DELAYS_MS))
     assert all(code == 0 for code in exit_codes.values()), exit_codes
 
 
 def _create_administrator(database_url: str) -> None:
-    made = subprocess.run(
-        [sys.executable, "-m", "mitra_console", "create-account", "--username", "replica.admin",
-         "--display-name", "Replica Administrator", "--email", "replica.admin@mitra.example", "--role", "admin"],
-        env={**os.environ, "MITRA_ENVIRONMENT": "test", "MITRA_DATABASE_URL": database_url,
-             "MITRA_CONSOLE_NEW_PASSWORD": PASSWORD},
-        cwd=REPO, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+    made = create_account(
+        database_url,
+        username="replica.admin",
+        display_name="Replica Administrator",
+        email="replica.admin@mitra.example",
+        role="admin",
+        password=PASSWORD,
+    )
     assert made.returncode == 0, made.stderr
-
-
-def csrf_token_of(page: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert match, "every page carries a form with its CSRF token (the language switch; signed in, the logout)"
-    return match.group(1)
 
 
 def test_a_session_begun_on_one_replica_is_the_same_on_the_other(replicas: tuple[str, str]) -> None:
@@ -86,7 +81,7 @@ def test_a_session_begun_on_one_replica_is_the_same_on_the_other(replicas: tuple
     with httpx.Client(base_url=first, timeout=15) as on_first, httpx.Client(base_url=second, timeout=15) as on_second:
         form = on_first.get("/login")
         credentials = {"username": "replica.admin", "password": PASSWORD, "next": "/admin"}
-        logged_in = on_first.post("/login", data={**credentials, "csrf_token": csrf_token_of(form.text)})
+        logged_in = on_first.post("/login", data={**credentials, "csrf_token": csrf_of(form)})
         assert logged_in.status_code == 303, logged_in.text
         session = logged_in.cookies[SESSION_COOKIE]
         on_second.cookies.set(SESSION_COOKIE, session)
@@ -97,7 +92,7 @@ def test_a_session_begun_on_one_replica_is_the_same_on_the_other(replicas: tuple
         assert on_first.get("/account").status_code == 200
 
         # The logout form of a page the second replica rendered, sent to the first: one CSRF token per session.
-        logged_out = on_first.post("/logout", data={"csrf_token": csrf_token_of(page.text)})
+        logged_out = on_first.post("/logout", data={"csrf_token": csrf_of(page)})
         assert logged_out.status_code == 303
         assert logged_out.headers["location"].startswith("/login")
 

@@ -22,6 +22,7 @@ import httpx
 import pytest
 from support.app import asgi_client, prepared_app
 from support.clock import FakeClock
+from support.console import csrf_of
 from support.database import create_migrated_database, drop_database
 
 from mitra_console.bootstrap import build_spec
@@ -35,7 +36,6 @@ from mitra_shared.uow import UnitOfWork
 
 pytestmark = pytest.mark.integration
 PASSWORD = "kopi tubruk di pagi hari"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PLAN = "6f1c2a4e-8b0d-4c1e-9a57-3d2f0e9b7c11"
 KEMENSOS_PARTNER = "0b7e6d5c-4a3b-4c2d-8e1f-9a8b7c6d5e4f"
 MSP_ID = "a3c1e5f7-2b4d-4f6a-8c0e-1d3f5a7b9c2e"
@@ -248,12 +248,6 @@ async def web_fixture(
     }
     async with asgi_client(app, headers={}) as client:
         yield client
-
-
-def csrf_of(page: httpx.Response) -> str:
-    found = CSRF.search(page.text)
-    assert found, page.text[:500]
-    return found.group(1)
 
 
 def text_of(page: httpx.Response) -> str:

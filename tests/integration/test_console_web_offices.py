@@ -18,6 +18,7 @@ import httpx
 import pytest
 from support.app import asgi_client, prepared_app
 from support.clock import FakeClock
+from support.console import csrf_of
 from support.database import create_migrated_database, drop_database
 
 from mitra_console.bootstrap import build_spec
@@ -31,7 +32,6 @@ from mitra_shared.uow import UnitOfWork
 
 pytestmark = pytest.mark.integration
 PASSWORD = "kopi tubruk di pagi hari"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 MSP_ID = "6f1f3c1e-0000-4000-8000-000000000001"
 ORG_ID = "6f1f3c1e-0000-4000-8000-0000000000aa"
 OBLIGATION_ID = "6f1f3c1e-0000-4000-8000-000000000002"
@@ -165,12 +165,6 @@ async def make_account(pool: asyncpg.Pool, clock: FakeClock, role: str, **scope:
         UnitOfWork(pool, service="console"), admin, ConsoleConfig.from_settings(settings()), command
     )
     return username
-
-
-def csrf_of(page: httpx.Response) -> str:
-    found = CSRF.search(page.text)
-    assert found, page.text[:500]
-    return found.group(1)
 
 
 LogIn = Callable[..., Any]

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from support.app import asgi_client, prepared_app
 from support.clock import FakeClock
+from support.console import csrf_of
 from support.database import create_migrated_database, drop_database
 from support.mail import SmtpServer
 from support.polling import eventually
@@ -31,7 +32,6 @@ from mitra_shared.uow import UnitOfWork
 
 pytestmark = pytest.mark.integration
 PASSWORD = "kopi tubruk di pagi hari"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture(scope="module")
@@ -80,12 +80,6 @@ async def browser(console_pool: asyncpg.Pool, clock: FakeClock) -> AsyncIterator
     app = prepared_app(build_spec(settings()), console_pool, clock)
     async with asgi_client(app, headers={}) as client:
         yield client
-
-
-def csrf_of(page: httpx.Response) -> str:
-    found = CSRF.search(page.text)
-    assert found, page.text[:500]
-    return found.group(1)
 
 
 async def log_in(client: httpx.AsyncClient, username: str, password: str = PASSWORD, next: str = "/") -> httpx.Response:
