@@ -142,7 +142,7 @@ async def measure_reporting_rebuild(config: Config) -> dict[str, Any] | NotAvail
 async def measure_deadline_tick(config: Config) -> dict[str, Any] | NotAvailable:
     say(
         f"scale: deadline tick over {config.deadline_msps} MSPs, {config.deadline_obligations} obligations, "
-        f"{config.deadline_due} due (bulk insert first)"
+        f"{config.deadline_due} due a day: the engine's first tick, then three days' (bulk insert first)"
     )
     return await scale.deadline_tick(ADMIN_DSN, config.deadline_msps, config.deadline_obligations, config.deadline_due)
 

@@ -212,7 +212,7 @@ def target_rows(
     rows.append(
         Row(
             section,
-            f"deadline tick, {deadline_sizes[2]:,} due among {deadline_sizes[1]:,} obligations",
+            f"deadline tick, {deadline_sizes[2]:,} due among {deadline_sizes[1]:,} obligations (running engine)",
             tick,
             "ms",
             target=f"< {DEADLINE_TICK_MS:g} ms",

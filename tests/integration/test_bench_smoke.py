@@ -95,8 +95,11 @@ async def test_a_scaled_down_run_measures_every_stage_and_prints_ratios(tmp_path
     assert end_to_end["value"] > 0
     assert end_to_end["ratio"] > 0
     assert rows["CPU per registration, all processes"]["ratio"] > 0
-    assert rows["deadline tick, 10 due among 1,000 obligations"]["value"] > 0
+    assert rows["deadline tick, 10 due among 1,000 obligations (running engine)"]["value"] > 0
     assert result["deadline_tick"]["notices"] == 10
+    # The running engine's days after its first tick, each with the day's own due obligations.
+    assert result["deadline_tick"]["first_tick_notices"] == 10
+    assert len(result["deadline_tick"]["daily_milliseconds"]) == 3
     assert result["reporting_rebuild"]["applied"] == 500
     run_log = result["reporting_rebuild_of_the_run"]
     assert run_log["events"] >= result["registered_over_http"], run_log

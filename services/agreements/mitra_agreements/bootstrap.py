@@ -22,6 +22,7 @@ def build_spec(settings: AgreementsSettings | None = None, clock: Clock = system
             reminder_days=settings.reminder_days,
             expiry_warning_days=settings.expiry_warning_days,
             batch_size=settings.deadline_batch_size,
+            lanes=settings.deadline_lanes,
         )
 
     return ServiceSpec(

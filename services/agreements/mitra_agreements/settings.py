@@ -28,6 +28,11 @@ class AgreementsSettings(ServiceSettings):
         300.0, description="How often the deadline engine looks for reminders, overdue obligations and MSP ends."
     )
     deadline_batch_size: PositiveInt = Field(500, description="Obligations or MSPs handled per transaction.")
+    deadline_lanes: PositiveInt = Field(
+        2,
+        description="Batches of due obligations the deadline engine works on at once, each in its own transaction on "
+        "its own database connection (fewer than MITRA_DATABASE_POOL_MAX).",
+    )
     reminder_days: list[PositiveInt] = Field(
         default_factory=lambda: list(DEFAULT_REMINDER_DAYS), description="Reminders this many days before a due date."
     )

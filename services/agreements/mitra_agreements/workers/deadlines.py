@@ -12,7 +12,9 @@ A batch costs a few statements, not a few per row: one claims it, the pure rules
 one records the batch's notices (only those never sent come back, and only those are published), and one writes
 every row's next check. Only an MSP that ends does more of its own (closing its obligations and review). While
 the database records the notices and writes the checks, the engine builds the notices' events: neither waits for
-the other.
+the other. Obligations, by far the most numerous, are claimed in `lanes` batches at once, each in its own
+transaction on its own connection (`SKIP LOCKED` keeps them apart as it keeps replicas apart): while the database
+works on one batch, the engine builds another's events.
 
 After downtime an obligation gets only the most urgent reminder that applies (see `domain.deadlines`), and an MSP
 only the most urgent expiry warning: catching up does not flood anyone with stale notices.
@@ -26,7 +28,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import structlog
@@ -59,6 +61,7 @@ class Pass:
 
     rows: int
     notices: int
+    full: bool
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ class DeadlineEngine(PollingWorker):
         reminder_days: Sequence[int] = DEFAULT_REMINDER_DAYS,
         expiry_warning_days: Sequence[int] = DEFAULT_EXPIRY_WARNING_DAYS,
         batch_size: int = 500,
+        lanes: int = 2,
     ) -> None:
         super().__init__(
             listen_dsn=listen_dsn, wake_channel=WAKE_CHANNEL, batch_size=batch_size, poll_interval=tick_seconds
@@ -105,6 +109,7 @@ class DeadlineEngine(PollingWorker):
         self._clock = clock
         self._reminder_days = tuple(reminder_days)
         self._expiry_warning_days = tuple(expiry_warning_days)
+        self._lanes = lanes
 
     async def run_once(self) -> int:
         done = await self._pass()
@@ -118,7 +123,7 @@ class DeadlineEngine(PollingWorker):
         while True:
             done = await self._pass()
             sent += done.notices
-            if done.rows < self._batch_size:
+            if not done.full:
                 return sent
 
     async def _pass(self) -> Pass:
@@ -126,15 +131,32 @@ class DeadlineEngine(PollingWorker):
         Obligations come first, so that an MSP ending today closes only obligations already told they are
         overdue."""
         context = Context.for_system(COMPONENT, self._clock())
-        rows, notices = await self._batch(context, DEADLINES.claim_due_obligations, self._look_at_obligations)
-        if rows >= self._batch_size:
-            return Pass(rows, notices)
+        lanes = await self._obligation_lanes(context)
+        rows, notices = sum(rows for rows, _ in lanes), sum(sent for _, sent in lanes)
+        if any(lane_rows >= self._batch_size for lane_rows, _ in lanes):
+            return Pass(rows, notices, full=True)
         msp_rows, msp_notices = await self._batch(context, DEADLINES.claim_due_msps, self._look_at_msps)
+        rows, notices = rows + msp_rows, notices + msp_notices
         if msp_rows >= self._batch_size:
-            return Pass(msp_rows, notices + msp_notices)
+            return Pass(rows, notices, full=True)
         claim = DEADLINES.claim_due_mitigation_actions
         action_rows, action_notices = await self._batch(context, claim, self._look_at_actions)
-        return Pass(action_rows, notices + msp_notices + action_notices)
+        return Pass(rows + action_rows, notices + action_notices, full=action_rows >= self._batch_size)
+
+    async def _obligation_lanes(self, context: Context) -> list[tuple[int, int]]:
+        """A batch of due obligations in each lane at once; each commits or fails alone. A failure is raised once
+        every lane has ended, so that none is left running behind the error."""
+        outcomes = await asyncio.gather(
+            *(
+                self._batch(context, DEADLINES.claim_due_obligations, self._look_at_obligations)
+                for _ in range(self._lanes)
+            ),
+            return_exceptions=True,
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        return cast(list[tuple[int, int]], outcomes)
 
     async def _batch(self, context: Context, claim: Query, look_at: LookAt) -> tuple[int, int]:
         """Claim a batch of what is due today and look at it, in one change; the rows and the notices sent."""
