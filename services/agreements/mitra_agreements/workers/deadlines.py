@@ -57,7 +57,8 @@ LookAt = Callable[[Transaction, Sequence[Row], date], Awaitable[int]]
 
 @dataclass(frozen=True)
 class Pass:
-    """One pass of the engine: the rows of its last batch (a full batch means more may be due) and the notices."""
+    """One pass of the engine: the rows it looked at, the notices it sent, and whether a batch was full (then more
+    may be due)."""
 
     rows: int
     notices: int
