@@ -93,3 +93,43 @@ async def test_an_event_that_cannot_be_built_leaves_the_batch_undone(
     # The pool's connection was given back clean: the statements the failed batch had started were stopped.
     assert await pool.fetchval("SELECT 1") == 1
     await sent_by_a_healthy_engine(pool)
+
+
+class OneLaneFails(DeadlineEngine):
+    """An engine whose second batch's checks the database refuses, while its first batch, in the other lane, goes
+    through."""
+
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)
+        self.batches = 0
+
+    async def _record_and_check(self, tx: Any, notices: Any, today: date, checks: Any, recorded: Any) -> None:
+        self.batches += 1
+        if self.batches == 2:
+            checks = ("SELECT 1/0",)
+        await super()._record_and_check(tx, notices, today, checks, recorded)
+
+
+async def test_a_lane_that_fails_undoes_its_own_batch_only(pool: asyncpg.Pool) -> None:
+    events_before, notices_before, _ = await state(pool)
+    failing = OneLaneFails(
+        uow=UnitOfWork(pool, "agreements"),
+        clock=FakeClock(DUE_DAY),
+        listen_dsn="unused",
+        tick_seconds=3600,
+        batch_size=1,
+        lanes=2,
+    )
+    with pytest.raises(asyncpg.DivisionByZeroError):
+        await failing.tick()
+    assert failing.batches == 2
+    events_after, notices_after, _ = await state(pool)
+    # The other lane's batch committed whole (its notice recorded and its event in the outbox), the failed one not at
+    # all; and the error came once both had ended: every connection is back in the pool.
+    assert (len(events_after) - len(events_before), notices_after - notices_before) == (1, 1)
+    assert pool.get_idle_size() == pool.get_size()
+    # The rest then goes out, and no notice twice.
+    sent = await engine(DeadlineEngine, pool).tick()
+    events = [e for e in await published(pool) if e["routing_key"].endswith((".due", ".overdue"))]
+    assert sent > 0
+    assert len(events) == len(events_before) + 1 + sent == len({(e["subject"], e["routing_key"]) for e in events})
