@@ -205,7 +205,7 @@ async def deadline_tick(
         pool = await db.create_pool(dsn, min_size=1, max_size=4)
         try:
             moments = [now + timedelta(days=day) for day in range(-1, days)]
-            clock = list(moments)
+            clock = [moments[0]]  # moved a day at a time below; the engine reads it at each pass
             engine = DeadlineEngine(uow=UnitOfWork(pool), clock=lambda: clock[0], listen_dsn=dsn, tick_seconds=3600)
             for moment in moments:
                 # Each year's holiday table is built once per process (about 0.25 s here); a running engine has it.
