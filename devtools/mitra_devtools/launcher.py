@@ -2,8 +2,9 @@
 
 Each service runs as `python -m mitra_<service> serve` with its settings in `MITRA_*` environment variables; its
 output goes to a log file or, prefixed with its name, to our own standard output. A service is ready when
-`/health/ready` answers 200 (its database migrated, its broker topology declared, its relay and consumer running);
-it is stopped with SIGTERM, and killed only if it has not finished within the stop timeout.
+`/health/ready` answers 200 with `{"status": "ready", ...}` (its database migrated, its broker topology declared, its
+relay and consumer running); it is stopped with SIGTERM, and killed only if it has not finished within the stop
+timeout.
 
 An isolated run (a test, a benchmark) gives every service a uuid-named database and the run a broker namespace of
 its own (`isolated_settings`), and removes both afterwards (`drop_databases`, `delete_namespace`). With `own_role`
@@ -56,14 +57,34 @@ def unique(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:12]}"
 
 
+_PORTS_GIVEN: set[int] = set()
+_PORTS_LOCK = threading.Lock()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port free now and never given before by this process. The kernel may hand the same free port to two
+    `bind(0)` calls in a row, and a port is only taken once the process it is meant for binds it: without the
+    memory, a service's metrics listener could be given another's HTTP port, and answer its readiness check."""
+    with _PORTS_LOCK:
+        while True:
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = int(sock.getsockname()[1])
+            if port not in _PORTS_GIVEN:
+                _PORTS_GIVEN.add(port)
+                return port
 
 
 def service_command(name: str) -> list[str]:
     return [sys.executable, "-m", f"mitra_{name}", "serve"]
+
+
+def says_ready(response: httpx.Response) -> bool:
+    """A Mitra service's own ready answer, not just any 200 from whatever listens on the port."""
+    if response.status_code != 200 or not response.headers.get("content-type", "").startswith("application/json"):
+        return False
+    body = response.json()
+    return isinstance(body, dict) and body.get("status") == "ready"
 
 
 class NotReady(RuntimeError):
@@ -108,14 +129,14 @@ class ManagedProcess:
         )
 
     async def wait_ready(self, timeout: float = READY_TIMEOUT, interval: float = 0.1) -> None:
-        """Until `/health/ready` answers 200; NotReady (with the log's tail) if the process exits or time runs out."""
+        """Until `/health/ready` says ready; NotReady (with the log's tail) if the process exits or time runs out."""
         deadline = time.monotonic() + timeout
         async with httpx.AsyncClient(timeout=2) as client:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
                     raise self._exited_while_starting()
                 try:
-                    if (await client.get(f"{self.url}/health/ready")).status_code == 200:
+                    if says_ready(await client.get(f"{self.url}/health/ready")):
                         return
                 except httpx.TransportError:
                     pass

@@ -26,6 +26,7 @@ import aio_pika
 import aiormq
 import structlog
 from aio_pika.abc import AbstractChannel, ExchangeType
+from pamqp.common import FieldTable
 from yarl import URL
 
 from mitra_shared.amqp_nodes import Node, connection_options
@@ -146,21 +147,28 @@ async def declare_events_exchange(channel: AbstractChannel, names: Names) -> Non
     AMQP client may: RabbitMQ then refuses a declaration with other arguments (PRECONDITION_FAILED, closing the
     channel), so the exchange is taken as it is, and the relay itself sends what no queue took to `<ns>.unrouted`
     (`OutboxRelay`: mandatory publishing, a returned event goes there). Either way no event is lost and none stops
-    a service from starting."""
+    a service from starting.
+
+    The declaration that may be refused goes over a plain channel of its own, opened on the same connection: the
+    refusal closes that channel only. On `channel` itself (a robust channel) the refusal would start aio-pika's own
+    restore in the background, racing any reopen here, and a later declaration could meet a channel closed under
+    it."""
+    arguments: FieldTable = {"alternate-exchange": names.unrouted_exchange}
+    underlay = await channel.get_underlay_channel()
+    probe = await underlay.connection.channel(publisher_confirms=False)
     try:
-        await channel.declare_exchange(
-            names.events_exchange,
-            ExchangeType.TOPIC,
-            durable=True,
-            arguments={"alternate-exchange": names.unrouted_exchange},
+        await probe.exchange_declare(
+            names.events_exchange, exchange_type=ExchangeType.TOPIC.value, durable=True, arguments=arguments
         )
     except aiormq.exceptions.ChannelPreconditionFailed:
         log.warning(
             "the events exchange exists without Mitra's alternate exchange; using it as it is",
             exchange=names.events_exchange,
         )
-        await channel.reopen()
         await channel.declare_exchange(names.events_exchange, ExchangeType.TOPIC, passive=True)
+        return
+    await probe.close()
+    await channel.declare_exchange(names.events_exchange, ExchangeType.TOPIC, durable=True, arguments=arguments)
 
 
 async def declare_consumer(channel: AbstractChannel, topology: ConsumerTopology) -> None:

@@ -56,6 +56,24 @@ async def test_the_backbone_and_a_consumer_are_declared_over_a_plain_events_exch
         await channel.close()
 
 
+async def test_the_refused_declaration_leaves_the_callers_channel_open_and_never_reopened(
+    namespace: str, amqp: AbstractRobustConnection, plain_exchange: AbstractChannel
+) -> None:
+    """The refusal closes a probe channel of its own: a robust channel closed by the server would be restored by
+    aio-pika in the background, racing the declarations after it (a service once failed to start on that race)."""
+    names = Names(namespace)
+    channel = await amqp.channel()
+    reopened: list[object] = []
+    channel.reopen_callbacks.add(lambda *args: reopened.append(args))  # type: ignore[attr-defined]
+    try:
+        for _ in range(3):
+            await declare_backbone(channel, names)
+        await declare_consumer(channel, ConsumerTopology(names, "mailroom", ["test.parcel.sent"], [1000]))
+        assert (channel.is_closed, reopened) == (False, [])
+    finally:
+        await channel.close()
+
+
 async def test_an_event_no_queue_takes_lands_in_the_unrouted_queue_and_is_marked_published(
     namespace: str, database: str, pool: asyncpg.Pool, amqp: AbstractRobustConnection, plain_exchange: AbstractChannel
 ) -> None:
