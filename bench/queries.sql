@@ -52,19 +52,24 @@ FROM generate_series(1, $1) AS i;
 
 -- name: bulk_insert_obligations
 -- $1: obligations per MSP; $2: today; $3: how many fall due on each of $4 days from the day before today (a 7-day
--- reminder each: the engine's tick of each day, which the benchmark runs one after the other); the others are
--- checked on days to come.
+-- reminder each: the engine's tick of each day, which the benchmark runs one after the other); the others are due
+-- on days to come. Each was made before its reminder window, so no look is owed apart from its calendar
+-- (next_check_on empty), and the engine's last complete look at reminders was the day before the first tick.
 INSERT INTO obligations (id, msp_id, kind, period, due_on, status, next_check_on, created_at, updated_at)
 SELECT gen_random_uuid(), o.msp_id,
        (ARRAY['action_plan', 'work_plan', 'semester_report', 'annual_report'])[1 + o.n % 4],
        'P' || o.n,
        CASE WHEN o.day < $4::int THEN $2::date - 1 + o.day + 7 ELSE $2::date + 60 + o.n * 30 END,
        'pending',
-       CASE WHEN o.day < $4::int THEN $2::date - 1 + o.day ELSE $2::date + 30 + o.n * 30 END,
+       NULL,
        now(), now()
 FROM (
     SELECT m.id AS msp_id, n, ((row_number() OVER ()) - 1)::int / $3::int AS day FROM msps m, generate_series(1, $1) AS n
 ) AS o;
+
+-- name: reminders_looked_through
+-- $1: the last day whose reminders all went out (the running engine's, before the benchmark's first tick).
+INSERT INTO deadline_looks (look, looked_on) VALUES ('obligation_reminders', $1);
 
 -- name: analyze_deadline_tables
 -- The tables as a running database holds them: vacuumed and analysed (autovacuum would otherwise start on a

@@ -609,7 +609,8 @@ async def test_the_running_engine_looks_again_when_woken(
 
 
 async def test_the_engine_reads_what_is_due_through_the_index(pool: asyncpg.Pool) -> None:
-    """20,000 obligations over three years: a tick's query must use the partial index, not scan them all."""
+    """20,000 obligations over three years: a tick's queries (what changes today, who is owed a reminder) must use
+    the indexes, not scan them all."""
     async with pool.acquire() as conn:
         await conn.execute(
             """
@@ -624,22 +625,33 @@ async def test_the_engine_reads_what_is_due_through_the_index(pool: asyncpg.Pool
         )
         await conn.execute(
             """
-            INSERT INTO obligations (id, msp_id, kind, period, due_on, next_check_on, created_at, updated_at)
+            INSERT INTO obligations (id, msp_id, kind, period, due_on, status, next_check_on, created_at, updated_at)
             SELECT gen_random_uuid(), m.id, 'semester_report', 'S' || k, date '2027-01-01' + ((k * 97 + n) % 1095),
-                   date '2027-01-01' + ((k * 97 + n) % 1095) - 30, now(), now()
-            FROM (SELECT id, (row_number() OVER ())::int AS n FROM msps) AS m, generate_series(1, 10) AS k
+                   CASE WHEN due_on_day < 15 THEN 'overdue' WHEN due_on_day < 60 THEN 'accepted' ELSE 'pending' END,
+                   CASE WHEN n % 500 = 0 THEN date '2027-01-20' END, now(), now()
+            FROM (SELECT id, (row_number() OVER ())::int AS n FROM msps) AS m, generate_series(1, 10) AS k,
+                 LATERAL (SELECT (k * 97 + n) % 1095 AS due_on_day) AS d
             """
         )
         await conn.execute("ANALYZE obligations; ANALYZE msps")
         assert await conn.fetchval("SELECT count(*) FROM obligations") == 20_000
-        query, *arguments = DEADLINES.claim_due_obligations(today=date(2027, 1, 20), limit=500)
-        plan = await conn.fetchval(f"EXPLAIN (FORMAT JSON) {query}", *arguments)
-        query, *arguments = DEADLINES.claim_due_msps(today=date(2027, 1, 5), limit=500)
-        msp_plan = await conn.fetchval(f"EXPLAIN (FORMAT JSON) {query}", *arguments)
-    nodes = plan_nodes(plan[0]["Plan"])
-    assert any(node.get("Index Name") == "obligations_next_check" for node in nodes), json.dumps(plan, indent=1)
-    assert not [n for n in nodes if n["Node Type"] == "Seq Scan" and n.get("Relation Name") == "obligations"]
-    assert any(node.get("Index Name") == "msps_next_check" for node in plan_nodes(msp_plan[0]["Plan"]))
+        today = date(2027, 1, 20)
+        common = {"today": today, "open_statuses": ["pending", "returned"], "limit": 500}
+        changes = DEADLINES.claim_due_obligations(**common, overdue_kinds=["semester_report"])
+        leads = {"leads": [1, 7, 30], "lead_keys": ["due:1", "due:7", "due:30"]}
+        due_dates = [today + timedelta(days=lead) for lead in (1, 7, 30)]
+        reminders = DEADLINES.due_reminders(**common, **leads, due_kinds=["semester_report"], due_dates=due_dates)
+        plans = [
+            await conn.fetchval(f"EXPLAIN (FORMAT JSON) {query}", *arguments)
+            for query, *arguments in (changes, reminders, DEADLINES.claim_due_msps(today=date(2027, 1, 5), limit=500))
+        ]
+    change_nodes, reminder_nodes, msp_nodes = (plan_nodes(plan[0]["Plan"]) for plan in plans)
+    indexes = {node.get("Index Name") for node in change_nodes}
+    assert {"obligations_next_check", "obligations_status_due"} <= indexes, json.dumps(plans[0], indent=1)
+    assert any(str(node.get("Index Name")).startswith("obligations_") for node in reminder_nodes), plans[1]
+    for nodes in (change_nodes, reminder_nodes):
+        assert not [n for n in nodes if n["Node Type"] == "Seq Scan" and n.get("Relation Name") == "obligations"]
+    assert any(node.get("Index Name") == "msps_next_check" for node in msp_nodes)
 
 
 def plan_nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
@@ -821,19 +833,63 @@ async def test_a_replica_skips_what_another_holds_and_a_crashed_tick_is_redone_o
     world = await seed(pool)
     for _ in range(4):
         await signed_msp(uow, world, clock, work_location_codes=[])
-    clock.set(date(2027, 6, 10))  # each MSP's Action Plan (due 5 July) is within 30 days
+    clock.set(date(2027, 7, 6))  # each MSP's Action Plan (due 5 July) is overdue today
     due = await pool.fetch("SELECT id FROM obligations WHERE kind = 'action_plan' ORDER BY id")
     held = [row["id"] for row in due[:2]]
-    # A replica is in the middle of its tick: it holds two of the due obligations and has not committed.
+
+    async def overdue() -> list[str]:
+        return sorted(e["subject"] for e in await published(pool, "agreements.action_plan.overdue"))
+
+    # A replica is in the middle of its tick: it holds two of the overdue obligations and has not committed.
     async with pool.acquire() as conn:
         transaction = conn.transaction()
         await transaction.start()
         await conn.execute("SELECT 1 FROM obligations WHERE id = ANY($1::uuid[]) FOR UPDATE", held)
-        assert await engine().tick() == 2  # the other replica does not wait; it takes the other two
+        await engine().tick()  # the other replica does not wait; it takes the other two
+        assert await overdue() == sorted(str(row["id"]) for row in due[2:])
         await transaction.rollback()  # the first replica dies before committing
-    assert await engine().tick() == 2  # what it held is done on the next tick, once
+    await engine().tick()  # what it held is done on the next tick, once
+    assert await overdue() == sorted(str(row["id"]) for row in due)
+
+
+async def test_a_reminder_another_replica_is_sending_is_waited_for_and_sent_once(
+    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork, engine: Engine
+) -> None:
+    """Reminders lock no obligation: two replicas may read the same ones. The notice's key decides: a replica
+    that meets a notice another has recorded but not committed waits for it, and sends it only if the other
+    died."""
+    world = await seed(pool)
+    for _ in range(4):
+        await signed_msp(uow, world, clock, work_location_codes=[])
+    clock.set(date(2027, 6, 10))  # each MSP's Action Plan (due 5 July) is within 30 days
+    due = await pool.fetch("SELECT id FROM obligations WHERE kind = 'action_plan' ORDER BY id")
+    held = [row["id"] for row in due[:2]]
+    async with pool.acquire() as conn:
+        transaction = conn.transaction()
+        await transaction.start()
+        await conn.execute(
+            """INSERT INTO deadline_notices (subject_id, notice, sent_on)
+               SELECT id, 'due:30', $2 FROM unnest($1::uuid[]) AS id""",
+            held,
+            date(2027, 6, 10),
+        )
+        ticking = asyncio.create_task(engine().tick())
+
+        async def waiting_on_the_notices() -> bool:
+            return bool(
+                await pool.fetchval(
+                    """SELECT count(*) FROM pg_stat_activity
+                       WHERE wait_event_type = 'Lock' AND datname = current_database()"""
+                )
+            )
+
+        await eventually(waiting_on_the_notices, description="the engine waiting on the held notices")
+        assert not ticking.done()
+        await transaction.rollback()  # the first replica dies before committing
+    await ticking
     sent = await published(pool, "agreements.action_plan.due")
     assert sorted(e["subject"] for e in sent) == sorted(str(row["id"]) for row in due)
+    assert await engine().tick() == 0
 
 
 # --- over HTTP ----------------------------------------------------------------------------------------------------

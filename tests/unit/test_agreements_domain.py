@@ -510,8 +510,30 @@ def test_what_may_be_submitted_and_decided() -> None:
 def test_an_extension_decision_gets_no_reminders_of_its_own() -> None:
     decision = obligations.PlannedObligation("extension_decision", "2029-12-31", date(2029, 6, 30))
     report = obligations.PlannedObligation("semester_report", "2027-S1", date(2027, 7, 31))
-    assert deadlines.first_check_of(decision, DEFAULT_REMINDER_DAYS) is None
-    assert deadlines.first_check_of(report, DEFAULT_REMINDER_DAYS) == date(2027, 7, 1)
+    assert deadlines.first_check_of(decision, DEFAULT_REMINDER_DAYS, date(2029, 6, 1)) is None
+    assert deadlines.first_check_of(report, DEFAULT_REMINDER_DAYS, date(2027, 7, 2)) == date(2027, 7, 2)
+
+
+def test_a_look_is_owed_only_to_an_obligation_made_inside_its_reminder_window() -> None:
+    """Made before its first reminder day, the engine's calendar finds it on that day; made on it or later (the
+    calendar's day for it has passed), the engine owes it a look today."""
+    report = obligations.PlannedObligation("semester_report", "2027-S1", date(2027, 7, 31))
+    assert deadlines.first_check_of(report, DEFAULT_REMINDER_DAYS, date(2027, 6, 30)) is None
+    assert deadlines.first_check_of(report, DEFAULT_REMINDER_DAYS, date(2027, 7, 1)) == date(2027, 7, 1)
+    assert deadlines.first_check_of(report, DEFAULT_REMINDER_DAYS, date(2027, 8, 5)) == date(2027, 8, 5)
+
+
+def test_the_reminder_calendar_is_each_lead_ahead_of_each_day_since_the_last_look() -> None:
+    today = date(2027, 3, 10)
+    assert deadlines.reminder_calendar(today, today, (30, 7, 1)) == []
+    assert deadlines.reminder_calendar(date(2027, 3, 9), today, (30, 7, 1)) == [
+        date(2027, 3, 11),
+        date(2027, 3, 17),
+        date(2027, 4, 9),
+    ]
+    # Three days down: every due date whose reminder day fell in them, or falls today; none before today.
+    after_downtime = deadlines.reminder_calendar(date(2027, 3, 6), today, (7, 1))
+    assert after_downtime == [today, date(2027, 3, 11), *(date(2027, 3, d) for d in range(14, 18))]
 
 
 def test_a_visit_is_not_announced_for_the_past_and_its_fields_are_not_emptied() -> None:

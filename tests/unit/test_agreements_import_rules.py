@@ -155,7 +155,11 @@ def test_an_msp_signed_two_years_ago_is_active_with_its_past_obligations_receive
 def test_without_marks_every_past_due_obligation_will_be_overdue() -> None:
     done = plan(row())
     assert (done.received_outside_mitra, done.overdue_notices_to_follow) == (0, PAST_DUE)
-    assert all(o.next_check_on is not None for o in done.added[0].obligations if o.planned.kind != "extension_decision")
+    asked = [o for o in done.added[0].obligations if o.planned.kind != "extension_decision"]
+    # Past due, or inside its reminder window: the engine owes it a look today; the others its calendar finds.
+    assert all(o.next_check_on == TODAY for o in asked if o.planned.due_on <= TODAY + timedelta(days=30))
+    assert all(o.next_check_on is None for o in asked if o.planned.due_on > TODAY + timedelta(days=30))
+    assert len([o for o in asked if o.planned.due_on < TODAY]) == PAST_DUE
 
 
 def test_the_obligations_sheet_overrides_the_rows_date() -> None:

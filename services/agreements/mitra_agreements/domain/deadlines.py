@@ -52,12 +52,24 @@ def first_check(due_on: date, reminder_days: Sequence[int]) -> date:
     return due_on - timedelta(days=max(reminder_days)) if reminder_days else due_on + ONE_DAY
 
 
-def first_check_of(obligation: PlannedObligation, reminder_days: Sequence[int]) -> date | None:
-    """When the engine first looks at a new obligation. An extension decision is reminded of by the MSP's expiry
-    warnings, not by reminders of its own."""
+def first_check_of(obligation: PlannedObligation, reminder_days: Sequence[int], today: date) -> date | None:
+    """The look the engine owes a new obligation apart from its due date's calendar (`reminder_calendar`, and the
+    day after the due date): today, when its first reminder day has come already (it was created inside its
+    reminder window); else none, as the calendar finds it on that day. An extension decision is reminded of by the
+    MSP's expiry warnings, not by reminders of its own."""
     if obligation.kind == "extension_decision":
         return None
-    return first_check(obligation.due_on, reminder_days)
+    return today if first_check(obligation.due_on, reminder_days) <= today else None
+
+
+def reminder_calendar(looked_on: date, today: date, reminder_days: Sequence[int]) -> list[date]:
+    """The due dates owed a reminder on a day after `looked_on` (the last day whose reminders all went out) up to
+    today: a reminder day of each lead for each such day. After downtime that is every day missed, and each
+    obligation then gets the most urgent reminder that applies today (`obligation_step`). Due dates before today
+    are the overdue notice's, not a reminder's."""
+    missed = range(1, (today - looked_on).days + 1)
+    days = {looked_on + timedelta(days=lead + day) for lead in reminder_days for day in missed}
+    return sorted(day for day in days if day >= today)
 
 
 def obligation_step(*, status: str, due_on: date, reminder_days: Sequence[int], today: date) -> ObligationStep:

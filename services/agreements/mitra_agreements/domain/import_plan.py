@@ -326,4 +326,4 @@ def _obligation(
         plan.reminders_to_follow += reminders_ahead(
             planned.due_on, facts.reminder_days, facts.today, until=line.ends_on + ONE_DAY
         )
-    return NewObligation(planned, "pending", None, first_check_of(planned, facts.reminder_days))
+    return NewObligation(planned, "pending", None, first_check_of(planned, facts.reminder_days, facts.today))

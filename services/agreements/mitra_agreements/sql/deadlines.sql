@@ -1,21 +1,68 @@
 -- The deadline engine (workers/deadlines.py): what is due today, and the notices sent once each. A batch is
--- claimed with one statement, its notices recorded with one, and its next checks written with one.
+-- claimed (or, for reminders, read) with one statement, its notices recorded with one, and its rows' next checks
+-- written with one.
 
 -- name: claim_due_obligations
--- Rows another replica holds are skipped, not waited for; the partial index on next_check_on finds what is due.
-SELECT o.*, m.organization_id, m.organization_name, m.ministry_code
-FROM obligations o JOIN msps m ON m.id = o.msp_id
-WHERE o.next_check_on IS NOT NULL AND o.next_check_on <= :today
-ORDER BY o.next_check_on
-LIMIT :limit
-FOR UPDATE OF o SKIP LOCKED;
+-- Obligations the engine changes or owes a look today: a look owed apart from the due date's calendar
+-- (next_check_on: created inside its reminder window, or returned) and each open one past its due date (it becomes
+-- overdue). Reminders change no obligation and are read by due date instead (due_reminders). Rows another replica
+-- holds are skipped, not waited for; the partial index on next_check_on and the index on (status, due_on) find
+-- them. Each one's MSP is looked up by its key (OFFSET 0 keeps the lookup apart: joined, the planner may read
+-- every MSP to hash them, for a thousand rows).
+WITH claimed AS MATERIALIZED (
+    SELECT o.* FROM obligations o
+    WHERE (o.next_check_on IS NOT NULL AND o.next_check_on <= :today)
+       OR (o.status = ANY(:open_statuses::text[]) AND o.due_on < :today AND o.kind = ANY(:overdue_kinds::text[]))
+    ORDER BY o.due_on, o.id
+    LIMIT :limit
+    FOR UPDATE SKIP LOCKED
+)
+SELECT claimed.*, m.organization_id, m.organization_name, m.ministry_code
+FROM claimed CROSS JOIN LATERAL (
+    SELECT organization_id, organization_name, ministry_code FROM msps WHERE msps.id = claimed.msp_id OFFSET 0
+) AS m
+ORDER BY claimed.due_on, claimed.id;
 
--- name: due_obligations_plan
--- The due-obligations lookup without the lock, for EXPLAIN (the benchmark checks it uses the index).
-SELECT id FROM obligations
-WHERE next_check_on IS NOT NULL AND next_check_on <= :today
-ORDER BY next_check_on
-LIMIT :limit;
+-- name: due_reminders
+-- Open obligations owed a reminder today: due on a date of the engine's calendar (:due_dates, a reminder day ahead
+-- of each day since its last complete look) and not yet sent the reminder that applies today (the most urgent: the
+-- smallest of :leads not below the days left; :lead_keys are their notices' keys). Nothing is locked or written:
+-- deadline_notices' key sends each notice once, whichever replica reads the row. The notice and the MSP are each
+-- looked up by key per obligation (OFFSET 0 keeps the planner from scanning every notice or MSP to hash them).
+WITH due AS MATERIALIZED (
+    SELECT o.* FROM obligations o
+    WHERE o.status = ANY(:open_statuses::text[]) AND o.kind = ANY(:due_kinds::text[])
+      AND o.due_on = ANY(:due_dates::date[]) AND o.due_on >= :today
+      AND NOT EXISTS (
+          SELECT 1 FROM deadline_notices n
+          WHERE n.subject_id = o.id
+            AND n.notice = (
+                SELECT r.key FROM unnest(:leads::int[], :lead_keys::text[]) AS r(lead, key)
+                WHERE r.lead >= o.due_on - :today::date ORDER BY r.lead LIMIT 1
+            )
+          OFFSET 0
+      )
+    ORDER BY o.due_on, o.id
+    LIMIT :limit
+)
+SELECT due.*, m.organization_id, m.organization_name, m.ministry_code
+FROM due CROSS JOIN LATERAL (
+    SELECT organization_id, organization_name, ministry_code FROM msps WHERE msps.id = due.msp_id OFFSET 0
+) AS m
+ORDER BY due.due_on, due.id;
+
+-- name: reminders_looked_on
+-- The last day whose reminders all went out; before the engine's first look, the day before the first obligation
+-- was made (so that none made meanwhile misses its reminders), or nothing.
+SELECT coalesce(
+    (SELECT looked_on FROM deadline_looks WHERE look = 'obligation_reminders'),
+    (SELECT (min(created_at) AT TIME ZONE 'Asia/Jakarta')::date - 1 FROM obligations)
+);
+
+-- name: record_reminders_look
+-- Every reminder due by :today went out; a replica that finished a later day first keeps its day.
+INSERT INTO deadline_looks (look, looked_on) VALUES ('obligation_reminders', :today)
+ON CONFLICT (look) DO UPDATE SET looked_on = greatest(deadline_looks.looked_on, excluded.looked_on);
 
 -- name: claim_due_msps
 -- MSPs to activate, warn of their end or end today; rows another replica holds are skipped.
@@ -35,9 +82,10 @@ ON CONFLICT DO NOTHING
 RETURNING subject_id, notice;
 
 -- name: set_obligation_checks
--- Each obligation's status after today's look (overdue or as it was) and when to look again.
-UPDATE obligations o SET status = c.status, next_check_on = c.next_check_on, updated_at = :now
-FROM unnest(:ids::uuid[], :statuses::text[], :next_check_ons::date[]) AS c(id, status, next_check_on)
+-- Each obligation's status after today's look (overdue or as it was); any look owed is done, and its calendar
+-- (reminders by due date, overdue the day after) goes on without one.
+UPDATE obligations o SET status = c.status, next_check_on = NULL, updated_at = :now
+FROM unnest(:ids::uuid[], :statuses::text[]) AS c(id, status)
 WHERE o.id = c.id;
 
 -- name: set_msp_checks

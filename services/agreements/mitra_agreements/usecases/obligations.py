@@ -56,7 +56,7 @@ async def create_obligations(
                 region_code=obligation.region_code,
                 province_code=obligation.province_code,
                 due_on=obligation.due_on,
-                next_check_on=first_check_of(obligation, reminder_days),
+                next_check_on=first_check_of(obligation, reminder_days, jakarta_date(now)),
                 now=now,
             )
         )

@@ -81,7 +81,11 @@ class Obligation(BaseModel):
     province_code: str | None
     due_on: date
     status: ObligationStatus
-    next_check_on: date | None = Field(description="When the deadline engine looks at it next.")
+    next_check_on: date | None = Field(
+        description="A look the deadline engine owes it apart from its due date's calendar (set when it is created "
+        "inside its reminder window, or returned for revision); otherwise empty, as its reminders follow from "
+        "`due_on` (the configured days before it) and it becomes overdue the day after."
+    )
     received_outside_on: date | None = Field(
         None,
         description="Status `received_outside`: the date it was received on paper, before its MSP was recorded in "

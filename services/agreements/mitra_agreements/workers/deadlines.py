@@ -3,18 +3,26 @@ MSP expiry warnings, activation on the start date and the end after the end date
 
 It runs on the shared `PollingWorker`: at least every `MITRA_DEADLINE_TICK_SECONDS`, at once again while a batch
 was full, and whenever something sends `NOTIFY agreements_deadlines`. It asks the database only for what is due
-today (Asia/Jakarta, under the service's clock): each obligation and MSP carries `next_check_on`, behind a partial
-index, so a pass costs what falls due, not what exists. Due rows are claimed with `FOR UPDATE SKIP LOCKED`, and
-every notice is written to `deadline_notices` (unique per subject and notice) in the same transaction as its
-event: any number of replicas, and restarts, send each notice once.
+today (Asia/Jakarta, under the service's clock), so a pass costs what falls due, not what exists. Every notice is
+written to `deadline_notices` (unique per subject and notice) in the same transaction as its event: any number of
+replicas, and restarts, send each notice once.
 
-A batch costs a few statements, not a few per row: one claims it, the pure rules decide each row in one pass,
-one records the batch's notices (only those never sent come back, and only those are published), and one writes
-every row's next check. Only an MSP that ends does more of its own (closing its obligations and review). While
-the database records the notices and writes the checks, the engine builds the notices' events: neither waits for
-the other. Obligations, by far the most numerous, are claimed in `lanes` batches at once, each in its own
-transaction on its own connection (`SKIP LOCKED` keeps them apart as it keeps replicas apart): while the database
-works on one batch, the engine builds another's events.
+Obligations are by far the most numerous, and a reminder changes nothing of its obligation, so a reminder writes
+no obligation row (each write would write the row's five indexes too). The engine reads who is owed one by due
+date: a reminder day ahead of each day since its last complete look at reminders (`deadline_looks`), not yet
+reminded (`due_reminders`). What changes an obligation is claimed with `FOR UPDATE SKIP LOCKED`: one past its due
+date becomes overdue, and one created inside its reminder window (the calendar's day for it had passed) or
+returned for revision is owed a look (`next_check_on`). MSPs and mitigation actions, fewer, carry their next look
+in `next_check_on`, behind a partial index. Replicas may read the same reminders; one that meets a notice another
+has recorded but not committed waits for it and sends it only if the other's change is undone.
+
+A batch costs a few statements, not a few per row: one claims or reads it, the pure rules decide each row in one
+pass, one records the batch's notices (only those never sent come back, and only those are published), and one
+writes the rows that change. Only an MSP that ends does more of its own (closing its obligations and review).
+While the database records the notices and writes the rows, the engine builds the notices' events: neither waits
+for the other. Obligations are claimed, and reminders read, in `lanes` batches at once, each in its own
+transaction on its own connection (`SKIP LOCKED` keeps claims apart as it keeps replicas apart; reminders are
+read once and split): while the database works on one batch, the engine builds another's events.
 
 After downtime an obligation gets only the most urgent reminder that applies (see `domain.deadlines`), and an MSP
 only the most urgent expiry warning: catching up does not flood anyone with stale notices.
@@ -25,24 +33,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 import structlog
 
 from mitra_agreements.domain import deadlines as rules
-from mitra_agreements.domain.dates import day_kind
+from mitra_agreements.domain.dates import ONE_DAY, day_kind
+from mitra_agreements.domain.obligations import OPEN_OBLIGATION
 from mitra_agreements.domain.policy import DEFAULT_EXPIRY_WARNING_DAYS, DEFAULT_REMINDER_DAYS
 from mitra_agreements.sql import DEADLINES, OBLIGATIONS, REVIEWS
 from mitra_agreements.usecases.event_facts import ministry_party, obligation_facts, organization_party
 from mitra_agreements.usecases.monitoring import action_facts
+from mitra_agreements.workers.passes import Checks, Notice, Pass, all_lanes
 from mitra_shared.clock import Clock, jakarta_date
 from mitra_shared.context import Context
 from mitra_shared.contracts import agreements as contracts
-from mitra_shared.db import Query
 from mitra_shared.events import EventData
 from mitra_shared.uow import Transaction, UnitOfWork
 from mitra_shared.worker import PollingWorker
@@ -53,39 +61,6 @@ COMPONENT = "agreements.deadlines"
 YIELD_EVERY = 25  # events built between two turns of the event loop
 Row = Mapping[str, Any]
 LookAt = Callable[[Transaction, Sequence[Row], date], Awaitable[int]]
-
-
-@dataclass(frozen=True)
-class Pass:
-    """One pass of the engine: the rows it looked at, the notices it sent, and whether a batch was full (then more
-    may be due)."""
-
-    rows: int
-    notices: int
-    full: bool
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A notice a row is owed today; its event is built only if `deadline_notices` had not recorded it yet."""
-
-    subject_id: UUID
-    key: str
-    event: Callable[[], EventData]
-
-
-@dataclass
-class Checks:
-    """What a batch writes back to its rows, in one statement: a status (or overdue flag) and the next look."""
-
-    ids: list[UUID] = field(default_factory=list)
-    states: list[Any] = field(default_factory=list)
-    next_check_ons: list[date | None] = field(default_factory=list)
-
-    def add(self, row_id: UUID, state: Any, next_check_on: date | None) -> None:
-        self.ids.append(row_id)
-        self.states.append(state)
-        self.next_check_ons.append(next_check_on)
 
 
 class DeadlineEngine(PollingWorker):
@@ -111,6 +86,7 @@ class DeadlineEngine(PollingWorker):
         self._reminder_days = tuple(reminder_days)
         self._expiry_warning_days = tuple(expiry_warning_days)
         self._lanes = lanes
+        self._reminded_on: date | None = None  # the last day whose reminders all went out, as last read or done
 
     async def run_once(self) -> int:
         done = await self._pass()
@@ -128,46 +104,88 @@ class DeadlineEngine(PollingWorker):
                 return sent
 
     async def _pass(self) -> Pass:
-        """A batch of due obligations; once none is left, a batch of due MSPs; then of due mitigation actions.
-        Obligations come first, so that an MSP ending today closes only obligations already told they are
-        overdue."""
+        """Batches of obligations to change; once none is left, of reminders; then a batch of due MSPs; then of due
+        mitigation actions. Obligations come first, so that an MSP ending today closes only obligations already
+        told they are overdue."""
         context = Context.for_system(COMPONENT, self._clock())
         lanes = await self._obligation_lanes(context)
         rows, notices = sum(rows for rows, _ in lanes), sum(sent for _, sent in lanes)
         if any(lane_rows >= self._batch_size for lane_rows, _ in lanes):
             return Pass(rows, notices, full=True)
-        msp_rows, msp_notices = await self._batch(context, DEADLINES.claim_due_msps, self._look_at_msps)
+        reminded = await self._reminders(context)
+        rows, notices = rows + reminded.rows, notices + reminded.notices
+        if reminded.full:
+            return Pass(rows, notices, full=True)
+        today, limit = jakarta_date(context.now), self._batch_size
+        claim_msps = DEADLINES.claim_due_msps(today=today, limit=limit)
+        msp_rows, msp_notices = await self._batch(context, claim_msps, self._look_at_msps)
         rows, notices = rows + msp_rows, notices + msp_notices
         if msp_rows >= self._batch_size:
             return Pass(rows, notices, full=True)
-        claim = DEADLINES.claim_due_mitigation_actions
-        action_rows, action_notices = await self._batch(context, claim, self._look_at_actions)
+        claim_actions = DEADLINES.claim_due_mitigation_actions(today=today, limit=limit)
+        action_rows, action_notices = await self._batch(context, claim_actions, self._look_at_actions)
         return Pass(rows + action_rows, notices + action_notices, full=action_rows >= self._batch_size)
 
     async def _obligation_lanes(self, context: Context) -> list[tuple[int, int]]:
-        """A batch of due obligations in each lane at once; each commits or fails alone. A failure is raised once
-        every lane has ended, so that none is left running behind the error."""
-        outcomes = await asyncio.gather(
-            *(
-                self._batch(context, DEADLINES.claim_due_obligations, self._look_at_obligations)
-                for _ in range(self._lanes)
-            ),
-            return_exceptions=True,
+        """A batch of obligations to change in each lane at once; each commits or fails alone."""
+        today = jakarta_date(context.now)
+        claim = partial(
+            DEADLINES.claim_due_obligations,
+            today=today,
+            open_statuses=sorted(OPEN_OBLIGATION),
+            overdue_kinds=sorted(rules.OVERDUE),
+            limit=self._batch_size,
         )
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException):
-                raise outcome
-        return cast(list[tuple[int, int]], outcomes)
+        return await all_lanes(self._batch(context, claim(), self._look_at_obligations) for _ in range(self._lanes))
 
-    async def _batch(self, context: Context, claim: Query, look_at: LookAt) -> tuple[int, int]:
+    async def _reminders(self, context: Context) -> Pass:
+        """The reminders owed today that have not gone out: up to a batch per lane, read in one statement (nothing
+        is claimed: no row changes), each lane's batch sent in its own change. Once fewer than the lanes' batches
+        were left, today's look at reminders is complete, and later passes today read nothing."""
+        today = jakarta_date(context.now)
+        if self._reminded_on is None or self._reminded_on < today:
+            async with self._uow.read() as conn:
+                self._reminded_on = await conn.fetchval(DEADLINES.reminders_looked_on) or today - ONE_DAY
+        due_dates = rules.reminder_calendar(self._reminded_on, today, self._reminder_days)
+        if not due_dates:
+            return Pass(0, 0, full=False)
+        leads = sorted(self._reminder_days)
+        limit = self._batch_size * self._lanes
+        async with self._uow.read() as conn:
+            rows = await conn.fetch(
+                *DEADLINES.due_reminders(
+                    today=today,
+                    open_statuses=sorted(OPEN_OBLIGATION),
+                    due_kinds=sorted(rules.DUE),
+                    due_dates=due_dates,
+                    leads=leads,
+                    lead_keys=[rules.reminder_notice_key(lead) for lead in leads],
+                    limit=limit,
+                )
+            )
+        batches = [rows[start : start + self._batch_size] for start in range(0, len(rows), self._batch_size)]
+        lanes = await all_lanes(self._remind(context, batch, today) for batch in batches)
+        if len(rows) < limit:
+            async with self._uow.change(context) as tx:
+                await tx.conn.execute(*DEADLINES.record_reminders_look(today=today))
+            self._reminded_on = today
+        return Pass(len(rows), sum(lanes), full=len(rows) >= limit)
+
+    async def _remind(self, context: Context, rows: Sequence[Row], today: date) -> int:
+        async with self._uow.change(context) as tx:
+            return await self._look_at_obligations(tx, rows, today)
+
+    async def _batch(self, context: Context, claim: tuple[Any, ...], look_at: LookAt) -> tuple[int, int]:
         """Claim a batch of what is due today and look at it, in one change; the rows and the notices sent."""
         today = jakarta_date(context.now)
         async with self._uow.change(context) as tx:
-            rows = await tx.conn.fetch(*claim(today=today, limit=self._batch_size))
+            rows = await tx.conn.fetch(*claim)
             sent = await look_at(tx, rows, today) if rows else 0
         return len(rows), sent
 
-    async def _settle(self, tx: Transaction, notices: Sequence[Notice], today: date, checks: tuple[Any, ...]) -> int:
+    async def _settle(
+        self, tx: Transaction, notices: Sequence[Notice], today: date, checks: tuple[Any, ...] | None
+    ) -> int:
         """Record the batch's notices, write its rows' next checks, and publish, in the batch's order, the notices
         that had not gone out before (the others are already in the outbox, from an earlier change); the notices
         sent. The statements run one after the other on the change's connection while this builds the events: the
@@ -203,10 +221,11 @@ class DeadlineEngine(PollingWorker):
         tx: Transaction,
         notices: Sequence[Notice],
         today: date,
-        checks: tuple[Any, ...],
+        checks: tuple[Any, ...] | None,
         recorded: asyncio.Future[set[tuple[UUID, str]]],
     ) -> None:
-        """Record the notices in one statement and hand over those never sent before, then write the checks."""
+        """Record the notices in one statement and hand over those never sent before, then write the checks (if
+        any row changes)."""
         first: set[tuple[UUID, str]] = set()
         if notices:
             rows = await tx.conn.fetch(
@@ -218,12 +237,14 @@ class DeadlineEngine(PollingWorker):
             )
             first = {(row["subject_id"], row["notice"]) for row in rows}
         recorded.set_result(first)
-        await tx.conn.execute(*checks)
+        if checks is not None:
+            await tx.conn.execute(*checks)
 
     async def _look_at_obligations(self, tx: Transaction, rows: Sequence[Row], today: date) -> int:
-        """Today's reminder or overdue notice for each obligation, and when to look again; the notices sent."""
+        """Today's reminder or overdue notice for each obligation, and the rows that change (overdue now, or a look
+        owed done); the notices sent. A reminder alone changes nothing."""
         notices: list[Notice] = []
-        checks = Checks()
+        changed: dict[UUID, str] = {}
         steps: dict[tuple[str, date], rules.ObligationStep] = {}  # a batch's rows share few due dates
         for row in rows:
             status = row["status"]
@@ -241,10 +262,11 @@ class DeadlineEngine(PollingWorker):
                 status = "overdue"
                 overdue = {"days_overdue": step.notice.days_overdue}
                 notices += _obligation_notice(row, rules.OVERDUE, rules.OVERDUE_NOTICE_KEY, overdue)
-            checks.add(row["id"], status, step.next_check_on)
-        writes = DEADLINES.set_obligation_checks(
-            ids=checks.ids, statuses=checks.states, next_check_ons=checks.next_check_ons, now=tx.now
-        )
+            if status != row["status"] or row["next_check_on"] is not None:
+                changed[row["id"]] = status
+        writes = None
+        if changed:
+            writes = DEADLINES.set_obligation_checks(ids=list(changed), statuses=list(changed.values()), now=tx.now)
         return await self._settle(tx, notices, today, writes)
 
     async def _look_at_msps(self, tx: Transaction, rows: Sequence[Row], today: date) -> int:
