@@ -202,7 +202,6 @@ async def deadline_tick(
             await conn.execute(QUERIES.checkpoint)
             query, *arguments = DEADLINES.due_reminders(
                 today=today,
-                open_statuses=["pending", "returned"],
                 due_kinds=["action_plan", "annual_report", "semester_report", "work_plan"],
                 due_dates=[today + timedelta(days=lead) for lead in (1, 7, 30)],
                 leads=[1, 7, 30],

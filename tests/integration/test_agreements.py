@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from support.database import migrated_pool
 from support.tokens import as_role
 
 from mitra_agreements.bootstrap import build_spec
-from mitra_agreements.domain.obligations import ObligationRules
+from mitra_agreements.domain.obligations import OPEN_OBLIGATION, ObligationRules
 from mitra_agreements.domain.policy import Policy
 from mitra_agreements.settings import AgreementsSettings
 from mitra_agreements.sql import DEADLINES
@@ -609,8 +610,9 @@ async def test_the_running_engine_looks_again_when_woken(
 
 
 async def test_the_engine_reads_what_is_due_through_the_index(pool: asyncpg.Pool) -> None:
-    """20,000 obligations over three years: a tick's queries (what changes today, who is owed a reminder) must use
-    the indexes, not scan them all."""
+    """20,000 obligations over three years, a year and a half of them past (accepted or overdue, a few late and not
+    marked yet): a tick's queries (what changes today, who is owed a reminder) must use the indexes, not scan them
+    all or walk every past due date."""
     async with pool.acquire() as conn:
         await conn.execute(
             """
@@ -626,17 +628,18 @@ async def test_the_engine_reads_what_is_due_through_the_index(pool: asyncpg.Pool
         await conn.execute(
             """
             INSERT INTO obligations (id, msp_id, kind, period, due_on, status, next_check_on, created_at, updated_at)
-            SELECT gen_random_uuid(), m.id, 'semester_report', 'S' || k, date '2027-01-01' + ((k * 97 + n) % 1095),
-                   CASE WHEN due_on_day < 15 THEN 'overdue' WHEN due_on_day < 60 THEN 'accepted' ELSE 'pending' END,
-                   CASE WHEN n % 500 = 0 THEN date '2027-01-20' END, now(), now()
+            SELECT gen_random_uuid(), m.id, 'semester_report', 'S' || k, date '2027-01-01' + due_on_day,
+                   CASE WHEN due_on_day >= 540 THEN 'pending' WHEN (k + n) % 10 = 0 THEN 'overdue' ELSE 'accepted'
+                   END,
+                   CASE WHEN n % 500 = 0 THEN date '2028-06-01' END, now(), now()
             FROM (SELECT id, (row_number() OVER ())::int AS n FROM msps) AS m, generate_series(1, 10) AS k,
                  LATERAL (SELECT (k * 97 + n) % 1095 AS due_on_day) AS d
             """
         )
         await conn.execute("ANALYZE obligations; ANALYZE msps")
         assert await conn.fetchval("SELECT count(*) FROM obligations") == 20_000
-        today = date(2027, 1, 20)
-        common = {"today": today, "open_statuses": ["pending", "returned"], "limit": 500}
+        today = date(2028, 6, 26)  # day 542: the pending ones of days 540 and 541 are late
+        common = {"today": today, "limit": 500}
         changes = DEADLINES.claim_due_obligations(**common, overdue_kinds=["semester_report"])
         leads = {"leads": [1, 7, 30], "lead_keys": ["due:1", "due:7", "due:30"]}
         due_dates = [today + timedelta(days=lead) for lead in (1, 7, 30)]
@@ -645,13 +648,16 @@ async def test_the_engine_reads_what_is_due_through_the_index(pool: asyncpg.Pool
             await conn.fetchval(f"EXPLAIN (FORMAT JSON) {query}", *arguments)
             for query, *arguments in (changes, reminders, DEADLINES.claim_due_msps(today=date(2027, 1, 5), limit=500))
         ]
+        predicate = await conn.fetchval("SELECT indexdef FROM pg_indexes WHERE indexname = 'obligations_open_due'")
     change_nodes, reminder_nodes, msp_nodes = (plan_nodes(plan[0]["Plan"]) for plan in plans)
     indexes = {node.get("Index Name") for node in change_nodes}
-    assert {"obligations_next_check", "obligations_status_due"} <= indexes, json.dumps(plans[0], indent=1)
-    assert any(str(node.get("Index Name")).startswith("obligations_") for node in reminder_nodes), plans[1]
+    assert {"obligations_next_check", "obligations_open_due"} <= indexes, json.dumps(plans[0], indent=1)
+    assert "obligations_open_due" in {node.get("Index Name") for node in reminder_nodes}, plans[1]
     for nodes in (change_nodes, reminder_nodes):
         assert not [n for n in nodes if n["Node Type"] == "Seq Scan" and n.get("Relation Name") == "obligations"]
     assert any(node.get("Index Name") == "msps_next_check" for node in msp_nodes)
+    # The queries and the index name the open statuses as written; they must be the domain's.
+    assert set(re.findall(r"'(\w+)'::text", predicate)) == OPEN_OBLIGATION
 
 
 def plan_nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
@@ -890,6 +896,27 @@ async def test_a_reminder_another_replica_is_sending_is_waited_for_and_sent_once
     sent = await published(pool, "agreements.action_plan.due")
     assert sorted(e["subject"] for e in sent) == sorted(str(row["id"]) for row in due)
     assert await engine().tick() == 0
+
+
+async def test_an_obligation_submitted_after_its_reminder_was_read_gets_none(
+    pool: asyncpg.Pool, clock: FakeClock, uow: UnitOfWork
+) -> None:
+    """Reminders are read without a lock: a submission committed between the read and the sending takes the
+    obligation out of the reminder's batch."""
+    world = await seed(pool)
+    for _ in range(2):
+        await signed_msp(uow, world, clock, work_location_codes=[])
+    clock.set(date(2027, 6, 10))  # each MSP's Action Plan (due 5 July) is within 30 days
+    due = await pool.fetch("SELECT id FROM obligations WHERE kind = 'action_plan' ORDER BY id")
+
+    class SubmittedMeanwhile(DeadlineEngine):
+        async def _remind(self, context: Any, rows: Any, today: date) -> int:
+            await pool.execute("UPDATE obligations SET status = 'submitted' WHERE id = $1", due[0]["id"])
+            return await super()._remind(context, rows, today)
+
+    await SubmittedMeanwhile(uow=uow, clock=clock, listen_dsn="unused", tick_seconds=3600).tick()
+    sent = await published(pool, "agreements.action_plan.due")
+    assert [e["subject"] for e in sent] == [str(due[1]["id"])]
 
 
 # --- over HTTP ----------------------------------------------------------------------------------------------------

@@ -32,8 +32,10 @@ class Broken(RuntimeError):
 class ChecksFail(DeadlineEngine):
     """An engine whose database refuses the batch's next checks, after the notices were recorded."""
 
-    async def _record_and_check(self, tx: Any, notices: Any, today: date, checks: Any, recorded: Any) -> None:
-        await super()._record_and_check(tx, notices, today, ("SELECT 1/0",), recorded)
+    async def _record_and_check(
+        self, tx: Any, notices: Any, today: date, checks: Any, recorded: Any, *record: Any
+    ) -> None:
+        await super()._record_and_check(tx, notices, today, ("SELECT 1/0",), recorded, *record)
 
 
 @pytest.fixture
@@ -103,11 +105,13 @@ class OneLaneFails(DeadlineEngine):
         super().__init__(**settings)
         self.batches = 0
 
-    async def _record_and_check(self, tx: Any, notices: Any, today: date, checks: Any, recorded: Any) -> None:
+    async def _record_and_check(
+        self, tx: Any, notices: Any, today: date, checks: Any, recorded: Any, *record: Any
+    ) -> None:
         self.batches += 1
         if self.batches == 2:
             checks = ("SELECT 1/0",)
-        await super()._record_and_check(tx, notices, today, checks, recorded)
+        await super()._record_and_check(tx, notices, today, checks, recorded, *record)
 
 
 async def test_a_lane_that_fails_undoes_its_own_batch_only(pool: asyncpg.Pool) -> None:

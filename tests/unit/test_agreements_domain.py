@@ -515,10 +515,12 @@ def test_an_extension_decision_gets_no_reminders_of_its_own() -> None:
 
 
 def test_a_look_is_owed_only_to_an_obligation_made_inside_its_reminder_window() -> None:
-    """Made before its first reminder day, the engine's calendar finds it on that day; made on it or later (the
-    calendar's day for it has passed), the engine owes it a look today."""
+    """Made two days or more before its first reminder day, the engine's calendar finds it on that day; made the
+    day before (it may be committed after the engine's first look of that day), it is owed a look on that day;
+    made on it or later (the calendar's day for it has passed), it is owed a look today."""
     report = obligations.PlannedObligation("semester_report", "2027-S1", date(2027, 7, 31))
-    assert deadlines.first_check_of(report, DEFAULT_REMINDER_DAYS, date(2027, 6, 30)) is None
+    assert deadlines.first_check_of(report, DEFAULT_REMINDER_DAYS, date(2027, 6, 29)) is None
+    assert deadlines.first_check_of(report, DEFAULT_REMINDER_DAYS, date(2027, 6, 30)) == date(2027, 7, 1)
     assert deadlines.first_check_of(report, DEFAULT_REMINDER_DAYS, date(2027, 7, 1)) == date(2027, 7, 1)
     assert deadlines.first_check_of(report, DEFAULT_REMINDER_DAYS, date(2027, 8, 5)) == date(2027, 8, 5)
 

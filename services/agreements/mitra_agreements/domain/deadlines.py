@@ -55,11 +55,13 @@ def first_check(due_on: date, reminder_days: Sequence[int]) -> date:
 def first_check_of(obligation: PlannedObligation, reminder_days: Sequence[int], today: date) -> date | None:
     """The look the engine owes a new obligation apart from its due date's calendar (`reminder_calendar`, and the
     day after the due date): today, when its first reminder day has come already (it was created inside its
-    reminder window); else none, as the calendar finds it on that day. An extension decision is reminded of by the
-    MSP's expiry warnings, not by reminders of its own."""
+    reminder window); that day, when it is tomorrow (made late in the evening, the obligation may be committed
+    after the engine's first look of the next day); else none, as the calendar finds it on that day. An extension
+    decision is reminded of by the MSP's expiry warnings, not by reminders of its own."""
     if obligation.kind == "extension_decision":
         return None
-    return today if first_check(obligation.due_on, reminder_days) <= today else None
+    first = first_check(obligation.due_on, reminder_days)
+    return max(first, today) if first <= today + ONE_DAY else None
 
 
 def reminder_calendar(looked_on: date, today: date, reminder_days: Sequence[int]) -> list[date]:

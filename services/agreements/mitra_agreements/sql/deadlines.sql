@@ -5,17 +5,28 @@
 -- name: claim_due_obligations
 -- Obligations the engine changes or owes a look today: a look owed apart from the due date's calendar
 -- (next_check_on: created inside its reminder window, or returned) and each open one past its due date (it becomes
--- overdue). Reminders change no obligation and are read by due date instead (due_reminders). Rows another replica
--- holds are skipped, not waited for; the partial index on next_check_on and the index on (status, due_on) find
--- them. Each one's MSP is looked up by its key (OFFSET 0 keeps the lookup apart: joined, the planner may read
--- every MSP to hash them, for a thousand rows).
-WITH claimed AS MATERIALIZED (
+-- overdue), up to :limit of each. Reminders change no obligation and are read by due date instead (due_reminders).
+-- Rows another replica holds are skipped, not waited for. Each kind is read in the order of its own partial index
+-- (the open statuses are written out as in obligations_open_due's predicate: domain.obligations.OPEN_OBLIGATION);
+-- one OR of both would have the planner guess that a quarter of a mature register is open and past due (most open
+-- obligations are due later, most past ones are done) and walk every past due date. Each one's MSP is looked up by
+-- its key (OFFSET 0 keeps the lookup apart: joined, the planner may read every MSP to hash them).
+WITH owed AS MATERIALIZED (
     SELECT o.* FROM obligations o
-    WHERE (o.next_check_on IS NOT NULL AND o.next_check_on <= :today)
-       OR (o.status = ANY(:open_statuses::text[]) AND o.due_on < :today AND o.kind = ANY(:overdue_kinds::text[]))
+    WHERE o.next_check_on IS NOT NULL AND o.next_check_on <= :today
+    ORDER BY o.next_check_on
+    LIMIT :limit
+    FOR UPDATE SKIP LOCKED
+), late AS MATERIALIZED (
+    SELECT o.* FROM obligations o
+    WHERE o.status IN ('pending', 'returned') AND o.due_on < :today AND o.kind = ANY(:overdue_kinds::text[])
     ORDER BY o.due_on, o.id
     LIMIT :limit
     FOR UPDATE SKIP LOCKED
+), claimed AS (
+    SELECT * FROM owed
+    UNION ALL
+    SELECT * FROM late WHERE late.id NOT IN (SELECT owed.id FROM owed)
 )
 SELECT claimed.*, m.organization_id, m.organization_name, m.ministry_code
 FROM claimed CROSS JOIN LATERAL (
@@ -31,7 +42,7 @@ ORDER BY claimed.due_on, claimed.id;
 -- looked up by key per obligation (OFFSET 0 keeps the planner from scanning every notice or MSP to hash them).
 WITH due AS MATERIALIZED (
     SELECT o.* FROM obligations o
-    WHERE o.status = ANY(:open_statuses::text[]) AND o.kind = ANY(:due_kinds::text[])
+    WHERE o.status IN ('pending', 'returned') AND o.kind = ANY(:due_kinds::text[])
       AND o.due_on = ANY(:due_dates::date[]) AND o.due_on >= :today
       AND NOT EXISTS (
           SELECT 1 FROM deadline_notices n
@@ -71,6 +82,16 @@ WHERE next_check_on IS NOT NULL AND next_check_on <= :today
 ORDER BY next_check_on
 LIMIT :limit
 FOR UPDATE SKIP LOCKED;
+
+-- name: record_reminders
+-- record_notices for reminders, which lock no obligation: only for those still open (one submitted, or closed by
+-- its MSP's end, since the reminders were read gets none).
+INSERT INTO deadline_notices (subject_id, notice, sent_on)
+SELECT n.subject_id, n.notice, :today::date
+FROM unnest(:subject_ids::uuid[], :notices::text[]) AS n(subject_id, notice)
+JOIN obligations o ON o.id = n.subject_id AND o.status IN ('pending', 'returned')
+ON CONFLICT DO NOTHING
+RETURNING subject_id, notice;
 
 -- name: record_notices
 -- The (subject, notice) pairs of a batch that go out today; only those not sent before come back, and only those

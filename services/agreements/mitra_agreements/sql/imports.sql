@@ -51,9 +51,9 @@ ON CONFLICT (number) WHERE number IS NOT NULL DO NOTHING
 RETURNING *;
 
 -- name: insert_imported_obligations
--- The obligations of the imported MSPs, all at once (one array per column, in the same order): pending (the engine
--- looks at each on next_check_on), received outside Mitra on a date (never looked at), or closed (its MSP had
--- already ended).
+-- The obligations of the imported MSPs, all at once (one array per column, in the same order): pending (reminded
+-- by the engine's calendar, or owed a look on next_check_on when already inside its reminder window or past due),
+-- received outside Mitra on a date (never looked at), or closed (its MSP had already ended).
 INSERT INTO obligations (id, msp_id, kind, period, region_code, province_code, due_on, status, next_check_on,
                          received_outside_on, created_at, updated_at)
 SELECT o.id, o.msp_id, o.kind, o.period, o.region_code, o.province_code, o.due_on, o.status, o.next_check_on,

@@ -83,8 +83,9 @@ class Obligation(BaseModel):
     status: ObligationStatus
     next_check_on: date | None = Field(
         description="A look the deadline engine owes it apart from its due date's calendar (set when it is created "
-        "inside its reminder window, or returned for revision); otherwise empty, as its reminders follow from "
-        "`due_on` (the configured days before it) and it becomes overdue the day after."
+        "inside its reminder window or the day before it opens, or returned for revision); otherwise empty, as its "
+        "reminders follow from `due_on` (the configured days before it) and it becomes overdue the day after. "
+        "Obligations recorded before agreements' migration 009 keep the day of their next look until it comes."
     )
     received_outside_on: date | None = Field(
         None,

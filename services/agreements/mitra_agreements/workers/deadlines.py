@@ -42,7 +42,6 @@ import structlog
 
 from mitra_agreements.domain import deadlines as rules
 from mitra_agreements.domain.dates import ONE_DAY, day_kind
-from mitra_agreements.domain.obligations import OPEN_OBLIGATION
 from mitra_agreements.domain.policy import DEFAULT_EXPIRY_WARNING_DAYS, DEFAULT_REMINDER_DAYS
 from mitra_agreements.sql import DEADLINES, OBLIGATIONS, REVIEWS
 from mitra_agreements.usecases.event_facts import ministry_party, obligation_facts, organization_party
@@ -51,6 +50,7 @@ from mitra_agreements.workers.passes import Checks, Notice, Pass, all_lanes
 from mitra_shared.clock import Clock, jakarta_date
 from mitra_shared.context import Context
 from mitra_shared.contracts import agreements as contracts
+from mitra_shared.db import Query
 from mitra_shared.events import EventData
 from mitra_shared.uow import Transaction, UnitOfWork
 from mitra_shared.worker import PollingWorker
@@ -132,7 +132,6 @@ class DeadlineEngine(PollingWorker):
         claim = partial(
             DEADLINES.claim_due_obligations,
             today=today,
-            open_statuses=sorted(OPEN_OBLIGATION),
             overdue_kinds=sorted(rules.OVERDUE),
             limit=self._batch_size,
         )
@@ -148,6 +147,7 @@ class DeadlineEngine(PollingWorker):
                 self._reminded_on = await conn.fetchval(DEADLINES.reminders_looked_on) or today - ONE_DAY
         due_dates = rules.reminder_calendar(self._reminded_on, today, self._reminder_days)
         if not due_dates:
+            self._reminded_on = today  # nothing to remind of up to today (no reminder days, say)
             return Pass(0, 0, full=False)
         leads = sorted(self._reminder_days)
         limit = self._batch_size * self._lanes
@@ -155,7 +155,6 @@ class DeadlineEngine(PollingWorker):
             rows = await conn.fetch(
                 *DEADLINES.due_reminders(
                     today=today,
-                    open_statuses=sorted(OPEN_OBLIGATION),
                     due_kinds=sorted(rules.DUE),
                     due_dates=due_dates,
                     leads=leads,
@@ -172,8 +171,11 @@ class DeadlineEngine(PollingWorker):
         return Pass(len(rows), sum(lanes), full=len(rows) >= limit)
 
     async def _remind(self, context: Context, rows: Sequence[Row], today: date) -> int:
+        """Send a batch of reminders in one change: their notices recorded (for obligations still open) and their
+        events; no obligation is written, as none was locked."""
         async with self._uow.change(context) as tx:
-            return await self._look_at_obligations(tx, rows, today)
+            notices, _ = self._obligation_notices(rows, today)
+            return await self._settle(tx, notices, today, None, DEADLINES.record_reminders)
 
     async def _batch(self, context: Context, claim: tuple[Any, ...], look_at: LookAt) -> tuple[int, int]:
         """Claim a batch of what is due today and look at it, in one change; the rows and the notices sent."""
@@ -184,7 +186,12 @@ class DeadlineEngine(PollingWorker):
         return len(rows), sent
 
     async def _settle(
-        self, tx: Transaction, notices: Sequence[Notice], today: date, checks: tuple[Any, ...] | None
+        self,
+        tx: Transaction,
+        notices: Sequence[Notice],
+        today: date,
+        checks: tuple[Any, ...] | None,
+        record: Query = DEADLINES.record_notices,
     ) -> int:
         """Record the batch's notices, write its rows' next checks, and publish, in the batch's order, the notices
         that had not gone out before (the others are already in the outbox, from an earlier change); the notices
@@ -192,7 +199,7 @@ class DeadlineEngine(PollingWorker):
         events' data while the notices are recorded, their envelopes while the checks are written (each about as
         long as the other), so that neither waits for the other."""
         recorded: asyncio.Future[set[tuple[UUID, str]]] = asyncio.get_running_loop().create_future()
-        writing = asyncio.ensure_future(self._record_and_check(tx, notices, today, checks, recorded))
+        writing = asyncio.ensure_future(self._record_and_check(tx, notices, today, checks, recorded, record))
         try:
             events = []
             for built, notice in enumerate(notices, start=1):
@@ -223,13 +230,14 @@ class DeadlineEngine(PollingWorker):
         today: date,
         checks: tuple[Any, ...] | None,
         recorded: asyncio.Future[set[tuple[UUID, str]]],
+        record: Query = DEADLINES.record_notices,
     ) -> None:
         """Record the notices in one statement and hand over those never sent before, then write the checks (if
         any row changes)."""
         first: set[tuple[UUID, str]] = set()
         if notices:
             rows = await tx.conn.fetch(
-                *DEADLINES.record_notices(
+                *record(
                     subject_ids=[notice.subject_id for notice in notices],
                     notices=[notice.key for notice in notices],
                     today=today,
@@ -241,8 +249,17 @@ class DeadlineEngine(PollingWorker):
             await tx.conn.execute(*checks)
 
     async def _look_at_obligations(self, tx: Transaction, rows: Sequence[Row], today: date) -> int:
-        """Today's reminder or overdue notice for each obligation, and the rows that change (overdue now, or a look
-        owed done); the notices sent. A reminder alone changes nothing."""
+        """Today's reminder or overdue notice for each claimed obligation, and the rows that change (overdue now, or
+        a look owed done); the notices sent."""
+        notices, changed = self._obligation_notices(rows, today)
+        writes = None
+        if changed:
+            writes = DEADLINES.set_obligation_checks(ids=list(changed), statuses=list(changed.values()), now=tx.now)
+        return await self._settle(tx, notices, today, writes)
+
+    def _obligation_notices(self, rows: Sequence[Row], today: date) -> tuple[list[Notice], dict[UUID, str]]:
+        """Today's reminder or overdue notice for each obligation, and the status of each row that changes (overdue
+        now, or a look owed done). A reminder alone changes nothing."""
         notices: list[Notice] = []
         changed: dict[UUID, str] = {}
         steps: dict[tuple[str, date], rules.ObligationStep] = {}  # a batch's rows share few due dates
@@ -264,10 +281,7 @@ class DeadlineEngine(PollingWorker):
                 notices += _obligation_notice(row, rules.OVERDUE, rules.OVERDUE_NOTICE_KEY, overdue)
             if status != row["status"] or row["next_check_on"] is not None:
                 changed[row["id"]] = status
-        writes = None
-        if changed:
-            writes = DEADLINES.set_obligation_checks(ids=list(changed), statuses=list(changed.values()), now=tx.now)
-        return await self._settle(tx, notices, today, writes)
+        return notices, changed
 
     async def _look_at_msps(self, tx: Transaction, rows: Sequence[Row], today: date) -> int:
         """Today's activation, expiry warning or end of each MSP, and when to look again; the notices sent."""
