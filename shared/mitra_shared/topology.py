@@ -167,7 +167,11 @@ async def declare_events_exchange(channel: AbstractChannel, names: Names) -> Non
         )
         await channel.declare_exchange(names.events_exchange, ExchangeType.TOPIC, passive=True)
         return
-    await probe.close()
+    finally:
+        if not probe.is_closed:
+            await probe.close()
+    # Declared on `channel` too, so that the robust channel declares it again after a reconnection, as it does the
+    # queues bound to it.
     await channel.declare_exchange(names.events_exchange, ExchangeType.TOPIC, durable=True, arguments=arguments)
 
 

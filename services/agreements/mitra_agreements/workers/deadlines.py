@@ -128,14 +128,10 @@ class DeadlineEngine(PollingWorker):
 
     async def _obligation_lanes(self, context: Context) -> list[tuple[int, int]]:
         """A batch of obligations to change in each lane at once; each commits or fails alone."""
-        today = jakarta_date(context.now)
-        claim = partial(
-            DEADLINES.claim_due_obligations,
-            today=today,
-            overdue_kinds=sorted(rules.OVERDUE),
-            limit=self._batch_size,
+        claim = DEADLINES.claim_due_obligations(
+            today=jakarta_date(context.now), overdue_kinds=sorted(rules.OVERDUE), limit=self._batch_size
         )
-        return await all_lanes(self._batch(context, claim(), self._look_at_obligations) for _ in range(self._lanes))
+        return await all_lanes(self._batch(context, claim, self._look_at_obligations) for _ in range(self._lanes))
 
     async def _reminders(self, context: Context) -> Pass:
         """The reminders owed today that have not gone out: up to a batch per lane, read in one statement (nothing
